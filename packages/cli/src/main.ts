@@ -1,0 +1,112 @@
+// `aerolite <command>`: start, info, help, version.
+import { parseInfoResponse } from '@aerolite/protocol'
+import { AEROLITE_VERSION } from './version.ts'
+import { UsageError, parseArgs, parsePort } from './args.ts'
+import { requestInfo } from './info-request.ts'
+
+const USAGE = `usage: aerolite <command> [options]
+
+commands:
+  start   run a node (embedded defaults: namespace "test" in memory on 127.0.0.1:3000)
+  info    send info commands to a node, like asinfo
+
+  aerolite <command> --help   options of one command
+  aerolite --version          print the version
+`
+
+const START_USAGE = `usage: aerolite start [--port N] [--address A] [--config FILE] [--namespace NAME] [--log-level L]
+
+  --port N          service port (default 3000; 0 = any free port)
+  --address A       address to listen on (default 127.0.0.1; "any" = all interfaces)
+  --config FILE     an aerospike.conf-style file (service, logging, network, namespace blocks)
+  --namespace NAME  serve one in-memory namespace NAME instead of the configured ones
+  --log-level L     trace, debug, info, warn, error, fatal or silent (default info)
+
+Prints one line when ready; SIGINT or SIGTERM drains (stop accepting, finish replies) and exits 0.
+`
+
+const INFO_USAGE = `usage: aerolite info [--host H] [--port N] [--timeout MS] COMMAND...
+
+  --host H       node address (default 127.0.0.1)
+  --port N       node port (default 3000)
+  --timeout MS   give up after MS milliseconds (default 5000)
+
+Sends each COMMAND (e.g. build, namespaces, namespace/test, "sets/test") and prints one
+"command<TAB>value" line per answer. Exits 1 if an answer is an ERROR.
+`
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const
+
+export async function main(argv: readonly string[], launchedAtMs: number): Promise<number> {
+  try {
+    const [command, ...rest] = argv
+    switch (command) {
+      case 'start': return await start(rest, launchedAtMs)
+      case 'info': return await info(rest)
+      case '--version': case '-v': case 'version':
+        process.stdout.write(`aerolite ${AEROLITE_VERSION}\n`)
+        return 0
+      case undefined: case '--help': case '-h': case 'help':
+        process.stdout.write(USAGE)
+        return command === undefined ? 1 : 0
+    }
+    throw new UsageError(`unknown command "${command}" (commands: start, info)`)
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`aerolite: ${err.message}\n`)
+      return 2
+    }
+    const code = (err as { code?: string }).code
+    if (code === 'ERR_CONFIG' || code === 'ERR_START_OPTION' || code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      process.stderr.write(`aerolite: ${(err as Error).message}\n`)
+      return 1
+    }
+    throw err
+  }
+}
+
+async function start(argv: readonly string[], launchedAtMs: number): Promise<number> {
+  const args = parseArgs(argv, { values: ['port', 'address', 'config', 'namespace', 'log-level'], switches: ['help', 'version'] })
+  if (args.switches.has('help')) return print(START_USAGE)
+  if (args.switches.has('version')) return print(`aerolite ${AEROLITE_VERSION}\n`)
+  if (args.positional.length > 0) throw new UsageError(`start takes no arguments, got "${args.positional[0]}"`)
+  const level = args.flags.get('log-level')
+  if (level !== undefined && !(LOG_LEVELS as readonly string[]).includes(level)) throw new UsageError(`--log-level "${level}" is not one of ${LOG_LEVELS.join(', ')}`)
+  const port = args.flags.get('port')
+  const { runNodeProcess } = await import('@aerolite/server')
+  await runNodeProcess({
+    configFile: args.flags.get('config'),
+    port: port === undefined ? undefined : parsePort(port, 'port'),
+    address: args.flags.get('address'),
+    namespace: args.flags.get('namespace'),
+    logLevel: level as (typeof LOG_LEVELS)[number] | undefined,
+  }, launchedAtMs)
+  // The node keeps the process alive until a signal drains it.
+  return await new Promise<number>(() => {})
+}
+
+async function info(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, { values: ['host', 'port', 'timeout'], switches: ['help', 'version'] })
+  if (args.switches.has('help')) return print(INFO_USAGE)
+  if (args.switches.has('version')) return print(`aerolite ${AEROLITE_VERSION}\n`)
+  if (args.positional.length === 0) throw new UsageError('info needs at least one COMMAND (e.g. aerolite info build)')
+  const timeout = args.flags.get('timeout') ?? '5000'
+  if (!/^\d+$/.test(timeout) || Number(timeout) === 0) throw new UsageError(`--timeout "${timeout}" is not a positive number of milliseconds`)
+  const host = args.flags.get('host') ?? '127.0.0.1'
+  const port = parsePort(args.flags.get('port') ?? '3000', 'port')
+  let reply: string
+  try {
+    reply = await requestInfo(host, port, args.positional, Number(timeout))
+  } catch (err) {
+    process.stderr.write(`aerolite: ${(err as Error).message}\n`)
+    return 1
+  }
+  process.stdout.write(reply)
+  const failed = [...parseInfoResponse(reply).values()].some((v) => v.startsWith('ERROR') || v.startsWith('FAIL'))
+  return failed ? 1 : 0
+}
+
+function print(text: string): number {
+  process.stdout.write(text)
+  return 0
+}

@@ -1,0 +1,1 @@
+export const AEROLITE_VERSION = '0.1.0'

@@ -1,0 +1,130 @@
+// The 8-byte proto header that starts every message on an Aerospike TCP stream:
+// version (1 byte, always 2), type (1 byte), body size (48-bit big-endian).
+
+export const PROTO_VERSION = 2
+export const PROTO_HEADER_BYTES = 8
+
+export const ProtoType = {
+  INFO: 1,
+  ADMIN: 2,
+  MESSAGE: 3,
+  COMPRESSED: 4,
+} as const
+
+export interface Frame {
+  version: number
+  type: number
+  body: Buffer
+}
+
+export function encodeProtoHeader(type: number, bodyBytes: number, target: Buffer = Buffer.allocUnsafe(PROTO_HEADER_BYTES), offset = 0): Buffer {
+  target[offset] = PROTO_VERSION
+  target[offset + 1] = type
+  target.writeUIntBE(bodyBytes, offset + 2, 6)
+  return target
+}
+
+export function encodeFrame(type: number, body: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(PROTO_HEADER_BYTES + body.length)
+  encodeProtoHeader(type, body.length, out, 0)
+  body.copy(out, PROTO_HEADER_BYTES)
+  return out
+}
+
+/** A problem with the framing itself: the stream cannot be trusted past this point. */
+export class FrameError extends Error {
+  readonly code: 'ERR_PROTO_VERSION' | 'ERR_PROTO_TYPE' | 'ERR_FRAME_TOO_LARGE'
+  constructor(code: FrameError['code'], message: string) {
+    super(message)
+    this.name = 'FrameError'
+    this.code = code
+  }
+}
+
+const KNOWN_TYPES = new Set<number>([ProtoType.INFO, ProtoType.ADMIN, ProtoType.MESSAGE, ProtoType.COMPRESSED])
+
+/**
+ * Incremental frame parser: push() accepts the byte stream split anywhere and returns every frame
+ * completed so far. A header that cannot be valid (version, type, size over the limit) throws
+ * FrameError before any of its body is buffered, so a hostile size never allocates memory.
+ */
+export class FrameParser {
+  private readonly maxBodyBytes: number
+  private chunks: Buffer[] = []
+  private buffered = 0
+  private expectedBody = -1
+  private headerType = 0
+
+  constructor(maxBodyBytes: number) {
+    this.maxBodyBytes = maxBodyBytes
+  }
+
+  /** Bytes received and not yet part of a returned frame. */
+  get pendingBytes(): number {
+    return this.buffered
+  }
+
+  push(chunk: Buffer): Frame[] {
+    const frames: Frame[] = []
+    if (chunk.length === 0) return frames
+    this.chunks.push(chunk)
+    this.buffered += chunk.length
+    for (;;) {
+      if (this.expectedBody < 0) {
+        if (this.buffered < PROTO_HEADER_BYTES) break
+        const header = this.take(PROTO_HEADER_BYTES)
+        this.checkHeader(header)
+        this.headerType = header[1]!
+        this.expectedBody = header.readUIntBE(2, 6)
+      }
+      if (this.buffered < this.expectedBody) break
+      const body = this.take(this.expectedBody)
+      frames.push({ version: PROTO_VERSION, type: this.headerType, body })
+      this.expectedBody = -1
+    }
+    return frames
+  }
+
+  private checkHeader(header: Buffer): void {
+    const version = header[0]!
+    const type = header[1]!
+    if (version !== PROTO_VERSION) {
+      throw new FrameError('ERR_PROTO_VERSION', `unsupported proto version ${version} (expected ${PROTO_VERSION})`)
+    }
+    if (!KNOWN_TYPES.has(type)) throw new FrameError('ERR_PROTO_TYPE', `unknown proto type ${type}`)
+    const size = header.readUIntBE(2, 6)
+    if (size > this.maxBodyBytes) {
+      throw new FrameError('ERR_FRAME_TOO_LARGE', `frame of ${size} bytes exceeds the limit of ${this.maxBodyBytes} bytes`)
+    }
+  }
+
+  /** Removes n bytes from the front of the buffered chunks; zero-copy when they lie in one chunk. */
+  private take(n: number): Buffer {
+    const first = this.chunks[0]
+    if (n === 0) return Buffer.alloc(0)
+    if (first !== undefined && first.length >= n) {
+      const out = first.subarray(0, n)
+      if (first.length === n) this.chunks.shift()
+      else this.chunks[0] = first.subarray(n)
+      this.buffered -= n
+      return out
+    }
+    const out = Buffer.allocUnsafe(n)
+    let filled = 0
+    while (filled < n) {
+      const chunk = this.chunks[0]!
+      const want = n - filled
+      if (chunk.length <= want) {
+        chunk.copy(out, filled)
+        filled += chunk.length
+        this.chunks.shift()
+      } else {
+        chunk.copy(out, filled, 0, want)
+        this.chunks[0] = chunk.subarray(want)
+        filled += want
+      }
+    }
+    this.buffered -= n
+    return out
+  }
+}

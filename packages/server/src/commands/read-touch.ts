@@ -1,0 +1,31 @@
+// read-touch-ttl-percent: a read of a record within the last N% of its TTL resets the TTL, so hot
+// records stay cached. A read's record_ttl carries N (0 = namespace setting, 0xffffffff = never).
+import { citrusleafSeconds } from '@aerolite/protocol'
+import { readBins, recordKey } from '../record/layout.ts'
+import { nextGeneration } from '../namespace/ttl.ts'
+import type { RecordRequest } from './request.ts'
+
+const DONT_TOUCH = 0xffffffff
+
+/** Returns the entry id after an eventual touch (unchanged if no touch was due). */
+export function touchOnRead(req: RecordRequest, id: number): number {
+  const { namespace, message } = req
+  const percent = message.recordTtl === 0 ? namespace.config.readTouchTtlPercent : message.recordTtl
+  if (percent === 0 || percent === DONT_TOUCH || percent > 100) return id
+  const voidTime = namespace.index.voidTime(id)
+  if (voidTime === 0) return id
+  const lastUpdateSeconds = citrusleafSeconds(namespace.index.lastUpdateMs(id))
+  const ttlSeconds = voidTime - lastUpdateSeconds
+  const now = namespace.nowVoidTime()
+  // Touch once the remaining life is within percent% of the TTL the last write set.
+  if (ttlSeconds <= 0 || voidTime - now > (ttlSeconds * percent) / 100) return id
+  const { buf, at } = namespace.location(id)
+  return namespace.store(req.digest, id, {
+    generation: nextGeneration(namespace.index.generation(id)),
+    voidTime: now + ttlSeconds,
+    lastUpdateMs: namespace.nowMs(),
+    setId: namespace.index.setId(id),
+    key: recordKey(buf, at),
+    bins: readBins(buf, at),
+  })
+}

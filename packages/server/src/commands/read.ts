@@ -1,0 +1,53 @@
+// Reads: all bins, selected bins, or the header only (exists / getHeader).
+import { Info1, OpType, ResultCode, type OutOp } from '@aerolite/protocol'
+import { recordBinCount, recordBinsStart, recordKey, recordTotalBytes, readBins } from '../record/layout.ts'
+import type { Namespace } from '../namespace/namespace.ts'
+import { CommandError } from './command-error.ts'
+import { headerReply, opsReply, rawOpsReply } from './reply.ts'
+import { sameKey, type RecordRequest } from './request.ts'
+import { touchOnRead } from './read-touch.ts'
+
+export function executeRead(req: RecordRequest): Buffer {
+  const { message, namespace } = req
+  for (const op of message.ops) {
+    if (op.type !== OpType.READ) throw new CommandError(ResultCode.UNSUPPORTED_FEATURE, `op type ${op.type} is not supported yet`)
+  }
+  let id = namespace.find(req.digest)
+  if (id < 0) {
+    namespace.counters.clientReadNotFound++
+    return headerReply(ResultCode.RECORD_NOT_FOUND)
+  }
+  checkKey(req, namespace, id)
+  id = touchOnRead(req, id)
+  const generation = namespace.index.generation(id)
+  const voidTime = namespace.index.voidTime(id)
+  const meta = { resultCode: ResultCode.OK, generation, voidTime }
+  namespace.counters.clientReadSuccess++
+  if ((message.info1 & Info1.NOBINDATA) !== 0) return headerReply(ResultCode.OK, generation, voidTime)
+  const { buf, at } = namespace.location(id)
+  const readAll = (message.info1 & Info1.GET_ALL) !== 0 || message.ops.length === 0
+  if (readAll) {
+    const start = recordBinsStart(buf, at)
+    return rawOpsReply(message, meta, recordBinCount(buf, at), buf.subarray(start, at + recordTotalBytes(buf, at)))
+  }
+  const bins = readBins(buf, at)
+  const out: OutOp[] = []
+  for (const op of message.ops) {
+    const name = op.name.toString('utf8')
+    for (const bin of bins) {
+      if (bin.name === name) {
+        out.push({ type: OpType.READ, particleType: bin.particleType, name: bin.name, value: bin.value })
+        break
+      }
+    }
+  }
+  return opsReply(message, meta, out)
+}
+
+/** A request that carries the user key must match the key stored with the record. */
+export function checkKey(req: RecordRequest, namespace: Namespace, id: number): void {
+  if (req.key === undefined) return
+  const { buf, at } = namespace.location(id)
+  const stored = recordKey(buf, at)
+  if (stored !== undefined && !sameKey(stored, req.key)) throw new CommandError(ResultCode.KEY_MISMATCH)
+}

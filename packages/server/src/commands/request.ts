@@ -1,0 +1,45 @@
+// What every single-record command names: namespace, set, digest and (optionally) the user key.
+import { DIGEST_BYTES, FieldType, ResultCode, type Message } from '@aerolite/protocol'
+import { limits } from '../limits.ts'
+import type { Namespace } from '../namespace/namespace.ts'
+import type { StoredKey } from '../record/layout.ts'
+
+export interface RecordRequest {
+  message: Message
+  namespace: Namespace
+  setName: string
+  digest: Buffer
+  key: StoredKey | undefined
+}
+
+export type NamespaceLookup = (name: string) => Namespace | undefined
+
+/** Reads the record-addressing fields; a number is the result code for a malformed request. */
+export function parseRecordRequest(message: Message, namespaces: NamespaceLookup): RecordRequest | number {
+  let nsName: Buffer | undefined
+  let setName: Buffer | undefined
+  let digest: Buffer | undefined
+  let key: StoredKey | undefined
+  for (const field of message.fields) {
+    switch (field.type) {
+      case FieldType.NAMESPACE: nsName = field.data; break
+      case FieldType.SET: setName = field.data; break
+      case FieldType.DIGEST: digest = field.data; break
+      case FieldType.KEY:
+        if (field.data.length < 1) return ResultCode.PARAMETER_ERROR
+        key = { particleType: field.data[0]!, bytes: field.data.subarray(1) }
+        break
+    }
+  }
+  if (nsName === undefined || nsName.length === 0) return ResultCode.PARAMETER_ERROR
+  const namespace = namespaces(nsName.toString('utf8'))
+  if (namespace === undefined) return ResultCode.NAMESPACE_NOT_FOUND
+  if (digest === undefined || digest.length !== DIGEST_BYTES) return ResultCode.PARAMETER_ERROR
+  if (setName !== undefined && setName.length > limits.maxSetNameBytes) return ResultCode.PARAMETER_ERROR
+  if (key !== undefined && key.bytes.length > 0xffff) return ResultCode.PARAMETER_ERROR
+  return { message, namespace, setName: setName?.toString('utf8') ?? '', digest, key }
+}
+
+export function sameKey(a: StoredKey, b: StoredKey): boolean {
+  return a.particleType === b.particleType && a.bytes.equals(b.bytes)
+}

@@ -1,0 +1,18 @@
+// Public API of the config module.
+
+export { ConfigError, type ConfigErrorPlace } from './errors.ts'
+export { loadConfigFile, parseConfig } from './parse.ts'
+export {
+  defaultMemoryStorageConfig,
+  defaultNamespaceConfig,
+  defaultServerConfig,
+  TEN_YEARS_SECONDS,
+  type LoggingConfig,
+  type LogLevel,
+  type MemoryStorageConfig,
+  type NamespaceConfig,
+  type NetworkServiceConfig,
+  type ServerConfig,
+  type ServiceConfig,
+} from './schema.ts'
+export { formatDuration, formatSize, parseBoolean, parseDurationSeconds, parseSizeBytes } from './values.ts'

@@ -1,0 +1,115 @@
+// The shape of a parsed Aerolite configuration and its embedded defaults.
+// Field names carry their unit last (ttlSeconds, sizeBytes) so call sites cannot mix them up.
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent'
+
+const MiB = 1024 * 1024
+const GiB = 1024 * MiB
+
+/** Aerospike's default max-ttl: 10 years. Also the largest TTL Aerospike accepts. */
+export const TEN_YEARS_SECONDS = 315_360_000
+
+export interface MemoryStorageConfig {
+  engine: 'memory'
+  dataSizeBytes: number
+  stopWritesUsedPct: number
+  /** 0 disables eviction. */
+  evictUsedPct: number
+  writeBlockSizeBytes: number
+  defragLwmPct: number
+}
+
+export interface NamespaceConfig {
+  name: string
+  /** Kept at Aerospike's default of 2 so configs behave the same; a single node simply holds one copy. */
+  replicationFactor: number
+  /** 0 = records never expire. */
+  defaultTtlSeconds: number
+  /** 0 = no limit. */
+  maxTtlSeconds: number
+  /** How often expired records are removed; 0 = never. */
+  nsupPeriodSeconds: number
+  allowTtlWithoutNsup: boolean
+  /** 0 = limited by write-block-size only. */
+  maxRecordSizeBytes: number
+  /** A read within this percent of a record's TTL from its end of life resets the TTL; 0 = off. */
+  readTouchTtlPercent: number
+  storage: MemoryStorageConfig
+}
+
+export interface ServiceConfig {
+  /** '' = not set. */
+  clusterName: string
+  protoFdMax: number
+  /** 0 = idle client connections are never reaped (Aerospike 8 default). */
+  protoFdIdleMs: number
+  /** Up to 16 hex digits, upper case; unset = derived at startup. */
+  nodeId?: string
+  tickerIntervalSeconds: number
+  /** Largest protocol frame a client may send; Aerolite-specific, not settable from aerospike.conf. */
+  maxFrameBytes: number
+}
+
+export interface LoggingConfig {
+  level: LogLevel
+}
+
+export interface NetworkServiceConfig {
+  address: string
+  port: number
+  /** Address and port advertised to clients, when they differ from the bound ones (NAT, containers). */
+  accessAddress?: string
+  accessPort?: number
+}
+
+export interface ServerConfig {
+  /** The file the config was read from, if any. */
+  sourceFile?: string
+  service: ServiceConfig
+  logging: LoggingConfig
+  network: { service: NetworkServiceConfig }
+  namespaces: NamespaceConfig[]
+}
+
+export function defaultMemoryStorageConfig(): MemoryStorageConfig {
+  return {
+    engine: 'memory',
+    // 1 GiB rather than Aerospike's typical 4 GiB, so an embedded default never surprises a laptop.
+    dataSizeBytes: 1 * GiB,
+    stopWritesUsedPct: 70,
+    evictUsedPct: 0,
+    writeBlockSizeBytes: 1 * MiB,
+    defragLwmPct: 50,
+  }
+}
+
+export function defaultNamespaceConfig(name: string): NamespaceConfig {
+  return {
+    name,
+    replicationFactor: 2,
+    defaultTtlSeconds: 0,
+    maxTtlSeconds: TEN_YEARS_SECONDS,
+    // Aerospike 7+ defaults to 0 (disabled); an embedded server should expire TTL'd records out of the box.
+    nsupPeriodSeconds: 120,
+    allowTtlWithoutNsup: false,
+    maxRecordSizeBytes: 1 * MiB,
+    readTouchTtlPercent: 0,
+    storage: defaultMemoryStorageConfig(),
+  }
+}
+
+/** Embedded defaults: one in-memory namespace `test`, listening on 127.0.0.1:3000 only. */
+export function defaultServerConfig(): ServerConfig {
+  return {
+    service: {
+      clusterName: '',
+      protoFdMax: 15_000,
+      protoFdIdleMs: 0,
+      tickerIntervalSeconds: 10,
+      maxFrameBytes: 128 * MiB,
+    },
+    logging: { level: 'info' },
+    network: { service: { address: '127.0.0.1', port: 3000 } },
+    namespaces: [defaultNamespaceConfig('test')],
+  }
+}

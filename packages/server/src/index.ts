@@ -1,0 +1,6 @@
+export { startServer, type EmbeddedServer } from './embedded.ts'
+export { AeroliteNode, type NodeOptions } from './node.ts'
+export { buildConfig, StartOptionError, type StartOptions } from './options.ts'
+export { runNodeProcess } from './main.ts'
+export * from './config/index.ts'
+export { limits } from './limits.ts'

@@ -1,0 +1,21 @@
+// What info handlers may see and change of the node.
+import type { ServerConfig } from '../config/index.ts'
+import type { Namespace } from '../namespace/namespace.ts'
+import type { ServiceStats } from '../service/stats.ts'
+
+export interface NodeContext {
+  readonly nodeId: string
+  readonly config: ServerConfig
+  readonly namespaces: ReadonlyMap<string, Namespace>
+  readonly startedAtMs: number
+  readonly serviceStats: ServiceStats
+  /** Address and port clients should use to reach this node. */
+  serviceEndpoint(): { host: string; port: number }
+  partitionGeneration(): number
+  peersGeneration(): number
+  /** Deletes records last updated at or before cutoffMs; setName undefined = the whole namespace. */
+  truncate(namespace: Namespace, setName: string | undefined, cutoffMs: number): void
+  /** Applies a namespace config change made at run time. */
+  namespaceConfigChanged(namespace: Namespace): void
+  nowMs(): number
+}

@@ -1,0 +1,102 @@
+// The info command table: one handler per command name, looked up by the name before ':' or '/'.
+import { formatInfoResponse, infoError, parseInfoCommand, parseInfoRequest, type InfoAnswer, type InfoCommand } from '@aerolite/protocol'
+import { PARTITION_COUNT } from '@aerolite/protocol'
+import type { NodeContext } from './context.ts'
+import { getConfig, setConfig } from './config-info.ts'
+import { binsInfo, namespaceInfo, setsInfo } from './namespace-info.ts'
+import { replicas, replicasAll, replicasMaster } from './replicas.ts'
+import { nodeStatistics } from './statistics.ts'
+import { truncate, truncateNamespace } from './truncate-info.ts'
+import { AEROLITE_VERSION, AEROSPIKE_COMPATIBLE_BUILD, EDITION, FEATURES } from './version.ts'
+
+type InfoHandler = (ctx: NodeContext, cmd: InfoCommand) => string
+
+const service = (ctx: NodeContext): string => {
+  const { host, port } = ctx.serviceEndpoint()
+  return `${host}:${port}`
+}
+
+/** A single node has no peers: "<generation>,<default port>,[]". */
+const noPeers = (ctx: NodeContext): string => `${ctx.peersGeneration()},${ctx.serviceEndpoint().port},[]`
+
+const HANDLERS: Record<string, InfoHandler> = {
+  'node': (ctx) => ctx.nodeId,
+  'build': () => AEROSPIKE_COMPATIBLE_BUILD,
+  'build_os': () => process.platform,
+  'build_time': () => '',
+  'edition': () => EDITION,
+  'version': () => `${EDITION} build ${AEROSPIKE_COMPATIBLE_BUILD} (aerolite ${AEROLITE_VERSION})`,
+  'features': () => FEATURES.join(';'),
+  'status': () => 'ok',
+  'partitions': () => String(PARTITION_COUNT),
+  'partition-generation': (ctx) => String(ctx.partitionGeneration()),
+  'peers-generation': (ctx) => String(ctx.peersGeneration()),
+  'rebalance-generation': () => '0',
+  'cluster-generation': () => '1',
+  'cluster-name': (ctx) => ctx.config.service.clusterName === '' ? 'null' : ctx.config.service.clusterName,
+  'cluster-stable': (ctx, cmd) => {
+    const size = cmd.params.get('size')
+    if (size !== undefined && size !== '1') return infoError(4, `cluster size is 1, not ${size}`)
+    return ctx.nodeId
+  },
+  'peers-clear-std': noPeers,
+  'peers-clear-alt': noPeers,
+  'peers-tls-std': noPeers,
+  'peers-tls-alt': noPeers,
+  'alumni-clear-std': noPeers,
+  'alumni-tls-std': noPeers,
+  'service': service,
+  'service-clear-std': service,
+  'service-clear-alt': service,
+  'service-tls-std': () => '',
+  'service-tls-alt': () => '',
+  'services': () => '',
+  'services-alumni': () => '',
+  'services-alternate': () => '',
+  'replicas': (ctx) => replicas(ctx),
+  'replicas-all': (ctx) => replicasAll(ctx),
+  'replicas-master': (ctx) => replicasMaster(ctx),
+  'rack-ids': (ctx) => [...ctx.namespaces.keys()].map((ns) => `${ns}:0`).join(';'),
+  'racks': (ctx) => [...ctx.namespaces.keys()].map((ns) => `ns=${ns}:rack_0=${ctx.nodeId}`).join(';'),
+  'namespaces': (ctx) => [...ctx.namespaces.keys()].join(';'),
+  'namespace': (ctx, cmd) => namespaceInfo(ctx, cmd.path[0]),
+  'sets': (ctx, cmd) => setsInfo(ctx, cmd.path),
+  'bins': (ctx, cmd) => binsInfo(ctx, cmd.path),
+  'statistics': (ctx) => nodeStatistics(ctx),
+  'get-config': getConfig,
+  'set-config': setConfig,
+  'truncate': truncate,
+  'truncate-namespace': truncateNamespace,
+  'truncate-undo': () => 'ok',
+  'truncate-namespace-undo': () => 'ok',
+  'user-agent-set': () => 'ok',
+  'health-outliers': () => '',
+  'health-stats': () => '',
+  'best-practices': () => '',
+  'logs': () => '0:stderr',
+  'udf-list': () => '',
+  'sindex': () => '',
+  'sindex-list': () => '',
+  'jobs': () => '',
+}
+
+/** The items an empty request (the "summary") returns, as Aerospike's does. */
+const SUMMARY = ['node', 'build', 'edition', 'version', 'statistics', 'cluster-name', 'partition-generation', 'features']
+
+export function answerInfo(ctx: NodeContext, body: Buffer): Buffer {
+  const lines = parseInfoRequest(body)
+  const answers: InfoAnswer[] = []
+  for (const line of lines.length > 0 ? lines : SUMMARY) answers.push({ line, value: answerLine(ctx, line) })
+  return formatInfoResponse(answers)
+}
+
+function answerLine(ctx: NodeContext, line: string): string {
+  const cmd = parseInfoCommand(line)
+  const handler = Object.hasOwn(HANDLERS, cmd.name) ? HANDLERS[cmd.name] : undefined
+  if (handler === undefined) return infoError(4, 'unrecognized command')
+  return handler(ctx, cmd)
+}
+
+export function knownInfoCommands(): string[] {
+  return Object.keys(HANDLERS)
+}

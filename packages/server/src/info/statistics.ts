@@ -1,0 +1,29 @@
+// The node-wide `statistics` info value.
+import type { NodeContext } from './context.ts'
+
+export function nodeStatistics(ctx: NodeContext): string {
+  const s = ctx.serviceStats
+  const memory = process.memoryUsage()
+  let objects = 0
+  for (const ns of ctx.namespaces.values()) objects += ns.objects
+  const entries: Array<[string, string | number]> = [
+    ['cluster_size', 1],
+    ['cluster_key', ctx.nodeId],
+    ['cluster_integrity', 'true'],
+    ['cluster_is_member', 'true'],
+    ['uptime', Math.floor((ctx.nowMs() - ctx.startedAtMs) / 1000)],
+    ['objects', objects],
+    ['client_connections', s.clientConnections],
+    ['client_connections_opened', s.clientConnectionsOpened],
+    ['client_connections_closed', s.clientConnectionsClosed],
+    ['reaped_fds', s.connectionsReaped],
+    ['rejected_connections', s.connectionsRefused],
+    ['info_requests', s.infoRequests],
+    ['message_requests', s.messageRequests],
+    ['bad_frames', s.badFrames],
+    ['process_rss_bytes', memory.rss],
+    ['heap_used_bytes', memory.heapUsed],
+    ['system_free_mem_pct', 100],
+  ]
+  return entries.map(([k, v]) => `${k}=${v}`).join(';')
+}

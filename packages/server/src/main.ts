@@ -1,0 +1,31 @@
+// Process entry for `aerolite start`: build the config, start a node, print one ready line,
+// drain on SIGINT/SIGTERM and exit 0.
+import { AeroliteNode } from './node.ts'
+import { buildConfig, type StartOptions } from './options.ts'
+
+export async function runNodeProcess(options: StartOptions, launchedAtMs = performance.timeOrigin): Promise<AeroliteNode> {
+  const config = buildConfig(options)
+  const node = new AeroliteNode(config)
+  const bound = await node.start()
+  const readyMs = Math.round(performance.timeOrigin + performance.now() - launchedAtMs)
+  const namespaces = [...node.namespaces.keys()].join(', ')
+  process.stdout.write(`aerolite ready on ${bound.host}:${bound.port} node ${node.nodeId} namespaces ${namespaces} (${readyMs} ms)\n`)
+  node.log.info({ host: bound.host, port: bound.port, node: node.nodeId, namespaces, readyMs }, 'ready')
+  let stopping = false
+  const stop = (signal: string): void => {
+    if (stopping) return
+    stopping = true
+    node.log.info({ signal }, 'draining')
+    node.drain().then(() => {
+      node.log.info('stopped')
+      node.log.flush()
+      process.exit(0)
+    }, (err: unknown) => {
+      node.log.error({ err: String(err) }, 'drain failed')
+      process.exit(1)
+    })
+  }
+  process.on('SIGINT', () => stop('SIGINT'))
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  return node
+}

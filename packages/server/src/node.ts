@@ -1,0 +1,128 @@
+// Wires a node together: namespaces, the client service, info commands, background sweeps.
+// Lifecycle: start() -> serving -> drain() -> stopped.
+import { ProtoType, encodeFrame } from '@aerolite/protocol'
+import { limits } from './limits.ts'
+import { systemClock, type Clock } from './clock.ts'
+import type { ServerConfig } from './config/index.ts'
+import { dispatchMessage } from './commands/dispatch.ts'
+import { answerInfo } from './info/registry.ts'
+import type { NodeContext } from './info/context.ts'
+import { createLogger, type Logger } from './log.ts'
+import { Namespace } from './namespace/namespace.ts'
+import { ExpirySweeper } from './namespace/nsup.ts'
+import { deriveNodeId } from './node-id.ts'
+import { ServiceListener } from './service/listener.ts'
+import { newServiceStats, type ServiceStats } from './service/stats.ts'
+import { Defragmenter } from './storage/defrag.ts'
+import { Ticker } from './ticker.ts'
+
+const DEFRAG_INTERVAL_MS = 1000
+
+export interface NodeOptions {
+  clock?: Clock
+  logger?: Logger
+}
+
+export class AeroliteNode implements NodeContext {
+  readonly config: ServerConfig
+  readonly namespaces = new Map<string, Namespace>()
+  readonly serviceStats: ServiceStats = newServiceStats()
+  readonly startedAtMs: number
+  readonly log: Logger
+  nodeId = ''
+  private readonly clock: Clock
+  private readonly sweepers = new Map<string, ExpirySweeper>()
+  private readonly defragmenters: Defragmenter[] = []
+  private readonly listener: ServiceListener
+  private readonly ticker: Ticker
+  private endpoint = { host: '127.0.0.1', port: 0 }
+
+  constructor(config: ServerConfig, options: NodeOptions = {}) {
+    if (config.namespaces.length > limits.maxNamespaces) throw new Error(`at most ${limits.maxNamespaces} namespaces are supported, ${config.namespaces.length} configured`)
+    this.config = config
+    this.clock = options.clock ?? systemClock
+    this.log = options.logger ?? createLogger(config.logging.level)
+    this.startedAtMs = this.clock.nowMs()
+    for (const nsConfig of config.namespaces) {
+      const ns = new Namespace(nsConfig, this.clock)
+      this.namespaces.set(ns.name, ns)
+      this.sweepers.set(ns.name, new ExpirySweeper(ns, this.log))
+      this.defragmenters.push(new Defragmenter(ns))
+    }
+    const lookup = (name: string): Namespace | undefined => this.namespaces.get(name)
+    this.listener = new ServiceListener(config, {
+      info: (body) => {
+        this.serviceStats.infoRequests++
+        return encodeFrame(ProtoType.INFO, answerInfo(this, body))
+      },
+      message: (message) => {
+        this.serviceStats.messageRequests++
+        return dispatchMessage(message, lookup)
+      },
+    }, this.serviceStats, this.log)
+    this.ticker = new Ticker(this.namespaces.values(), this.log)
+  }
+
+  /** Listens on the configured address and port (0 = any free port) and starts background work. */
+  async start(): Promise<{ host: string; port: number }> {
+    const { address, port } = this.config.network.service
+    const bound = await this.listener.listen(address, port)
+    this.endpoint = { host: this.config.network.service.accessAddress ?? (address === '0.0.0.0' ? '127.0.0.1' : bound.host), port: this.config.network.service.accessPort ?? bound.port }
+    this.nodeId = this.config.service.nodeId ?? deriveNodeId(bound.port)
+    for (const sweeper of this.sweepers.values()) sweeper.schedule()
+    for (const defrag of this.defragmenters) defrag.start(DEFRAG_INTERVAL_MS)
+    this.ticker.start(this.config.service.tickerIntervalSeconds)
+    return bound
+  }
+
+  /** Stops accepting connections, flushes replies already written, stops background work. */
+  async drain(): Promise<void> {
+    for (const sweeper of this.sweepers.values()) sweeper.stop()
+    for (const defrag of this.defragmenters) defrag.stop()
+    this.ticker.stop()
+    await this.listener.drain()
+  }
+
+  serviceEndpoint(): { host: string; port: number } {
+    return this.endpoint
+  }
+
+  partitionGeneration(): number {
+    return 1
+  }
+
+  peersGeneration(): number {
+    return 1
+  }
+
+  nowMs(): number {
+    return this.clock.nowMs()
+  }
+
+  truncate(namespace: Namespace, setName: string | undefined, cutoffMs: number): void {
+    let setId: number | undefined
+    if (setName !== undefined) {
+      const set = namespace.sets.get(setName)
+      if (set === undefined) return
+      set.truncateLutMs = Math.max(set.truncateLutMs, cutoffMs)
+      setId = set.id
+    } else {
+      namespace.truncateLutMs = Math.max(namespace.truncateLutMs, cutoffMs)
+    }
+    let removed = 0
+    for (let pid = 0; pid < limits.partitions; pid++) removed += namespace.truncatePartition(pid, setId, cutoffMs)
+    this.log.info({ ns: namespace.name, set: setName, cutoffMs, removed }, 'truncated')
+  }
+
+  namespaceConfigChanged(namespace: Namespace): void {
+    this.sweepers.get(namespace.name)?.schedule()
+    this.log.info({ ns: namespace.name }, 'namespace config changed')
+  }
+
+  /** Runs one expiry sweep of every namespace now (tests and admin use). */
+  async sweepExpired(): Promise<number> {
+    let removed = 0
+    for (const sweeper of this.sweepers.values()) removed += await sweeper.sweep()
+    return removed
+  }
+}

@@ -1,0 +1,235 @@
+// The primary index: one open-addressing hash table of slots per partition, pointing into entry
+// columns shared by the namespace. Columns are typed arrays allocated in fixed-size chunks, so ten
+// million records are a few hundred arrays, never ten million objects.
+import { DIGEST_BYTES } from '@aerolite/protocol'
+import { limits } from '../limits.ts'
+
+const CHUNK = limits.indexChunkEntries
+const CHUNK_SHIFT = Math.log2(CHUNK)
+const CHUNK_MASK = CHUNK - 1
+const MIN_SLOTS = 8
+/** Grow a partition's slot table when it would pass 3/4 full. */
+const MAX_LOAD_NUMERATOR = 3
+const MAX_LOAD_DENOMINATOR = 4
+
+interface Chunk {
+  digest: Uint8Array
+  generation: Uint16Array
+  voidTime: Uint32Array
+  lastUpdateMs: Float64Array
+  setId: Uint16Array
+  block: Uint32Array
+  offset: Uint32Array
+}
+
+function newChunk(): Chunk {
+  return {
+    digest: new Uint8Array(CHUNK * DIGEST_BYTES),
+    generation: new Uint16Array(CHUNK),
+    voidTime: new Uint32Array(CHUNK),
+    lastUpdateMs: new Float64Array(CHUNK),
+    setId: new Uint16Array(CHUNK),
+    block: new Uint32Array(CHUNK),
+    offset: new Uint32Array(CHUNK),
+  }
+}
+
+/** Slot tables hold entry id + 1, so 0 marks an empty slot. */
+interface PartitionSlots {
+  slots: Int32Array
+  count: number
+}
+
+function slotHash(digest: Uint8Array, at: number): number {
+  // Bytes 0-1 chose the partition; the rest of the digest is uniformly random.
+  return (digest[at + 4]! | (digest[at + 5]! << 8) | (digest[at + 6]! << 16) | (digest[at + 7]! << 24)) >>> 0
+}
+
+export class PrimaryIndex {
+  private readonly chunks: Chunk[] = []
+  private readonly partitions: PartitionSlots[]
+  private freeIds = new Int32Array(64)
+  private freeCount = 0
+  private nextId = 0
+  private total = 0
+
+  constructor(partitionCount: number) {
+    this.partitions = Array.from({ length: partitionCount }, () => ({ slots: new Int32Array(0), count: 0 }))
+  }
+
+  get size(): number {
+    return this.total
+  }
+
+  partitionSize(pid: number): number {
+    return this.partitions[pid]!.count
+  }
+
+  /** Entry id of the digest in partition pid, or -1. */
+  find(pid: number, digest: Uint8Array, digestAt = 0): number {
+    const part = this.partitions[pid]!
+    const slots = part.slots
+    if (part.count === 0) return -1
+    const mask = slots.length - 1
+    for (let i = slotHash(digest, digestAt) & mask; ; i = (i + 1) & mask) {
+      const slot = slots[i]!
+      if (slot === 0) return -1
+      if (this.digestEquals(slot - 1, digest, digestAt)) return slot - 1
+    }
+  }
+
+  /** Adds a new entry for a digest known to be absent and returns its id. */
+  insert(pid: number, digest: Uint8Array, digestAt = 0): number {
+    const part = this.partitions[pid]!
+    if ((part.count + 1) * MAX_LOAD_DENOMINATOR > part.slots.length * MAX_LOAD_NUMERATOR) this.grow(part)
+    const id = this.allocateId()
+    const chunk = this.chunks[id >>> CHUNK_SHIFT]!
+    const at = (id & CHUNK_MASK) * DIGEST_BYTES
+    for (let i = 0; i < DIGEST_BYTES; i++) chunk.digest[at + i] = digest[digestAt + i]!
+    this.place(part.slots, id)
+    part.count++
+    this.total++
+    return id
+  }
+
+  /** Removes an entry; backward-shift deletion keeps probe chains intact without tombstones. */
+  remove(pid: number, id: number): void {
+    const part = this.partitions[pid]!
+    const slots = part.slots
+    const mask = slots.length - 1
+    let i = this.slotOf(part, id)
+    for (;;) {
+      slots[i] = 0
+      let j = i
+      for (;;) {
+        j = (j + 1) & mask
+        const slot = slots[j]!
+        if (slot === 0) {
+          part.count--
+          this.total--
+          this.releaseId(id)
+          return
+        }
+        const home = this.homeSlot(slot - 1, mask)
+        // Move slot j back into the hole at i unless its home lies cyclically in (i, j].
+        const inRange = i <= j ? home > i && home <= j : home > i || home <= j
+        if (!inRange) {
+          slots[i] = slot
+          i = j
+          break
+        }
+      }
+    }
+  }
+
+  /** A copy of the entry ids of one partition, safe to iterate while entries are removed. */
+  entriesOf(pid: number): Int32Array {
+    const part = this.partitions[pid]!
+    const out = new Int32Array(part.count)
+    let n = 0
+    for (const slot of part.slots) if (slot !== 0) out[n++] = slot - 1
+    return out
+  }
+
+  digestInto(id: number, target: Buffer, at = 0): void {
+    const chunk = this.chunks[id >>> CHUNK_SHIFT]!
+    const from = (id & CHUNK_MASK) * DIGEST_BYTES
+    target.set(chunk.digest.subarray(from, from + DIGEST_BYTES), at)
+  }
+
+  generation(id: number): number {
+    return this.chunks[id >>> CHUNK_SHIFT]!.generation[id & CHUNK_MASK]!
+  }
+
+  voidTime(id: number): number {
+    return this.chunks[id >>> CHUNK_SHIFT]!.voidTime[id & CHUNK_MASK]!
+  }
+
+  lastUpdateMs(id: number): number {
+    return this.chunks[id >>> CHUNK_SHIFT]!.lastUpdateMs[id & CHUNK_MASK]!
+  }
+
+  setId(id: number): number {
+    return this.chunks[id >>> CHUNK_SHIFT]!.setId[id & CHUNK_MASK]!
+  }
+
+  block(id: number): number {
+    return this.chunks[id >>> CHUNK_SHIFT]!.block[id & CHUNK_MASK]!
+  }
+
+  offset(id: number): number {
+    return this.chunks[id >>> CHUNK_SHIFT]!.offset[id & CHUNK_MASK]!
+  }
+
+  setMeta(id: number, generation: number, voidTime: number, lastUpdateMs: number, setId: number): void {
+    const chunk = this.chunks[id >>> CHUNK_SHIFT]!
+    const i = id & CHUNK_MASK
+    chunk.generation[i] = generation
+    chunk.voidTime[i] = voidTime
+    chunk.lastUpdateMs[i] = lastUpdateMs
+    chunk.setId[i] = setId
+  }
+
+  setLocation(id: number, block: number, offset: number): void {
+    const chunk = this.chunks[id >>> CHUNK_SHIFT]!
+    chunk.block[id & CHUNK_MASK] = block
+    chunk.offset[id & CHUNK_MASK] = offset
+  }
+
+  /** Bytes of memory held by the index, for statistics. */
+  get memoryBytes(): number {
+    let bytes = this.chunks.length * CHUNK * (DIGEST_BYTES + 2 + 4 + 8 + 2 + 4 + 4) + this.freeIds.byteLength
+    for (const part of this.partitions) bytes += part.slots.byteLength
+    return bytes
+  }
+
+  private digestEquals(id: number, digest: Uint8Array, digestAt: number): boolean {
+    const stored = this.chunks[id >>> CHUNK_SHIFT]!.digest
+    const at = (id & CHUNK_MASK) * DIGEST_BYTES
+    for (let i = DIGEST_BYTES - 1; i >= 0; i--) if (stored[at + i] !== digest[digestAt + i]) return false
+    return true
+  }
+
+  private homeSlot(id: number, mask: number): number {
+    return slotHash(this.chunks[id >>> CHUNK_SHIFT]!.digest, (id & CHUNK_MASK) * DIGEST_BYTES) & mask
+  }
+
+  private slotOf(part: PartitionSlots, id: number): number {
+    const slots = part.slots
+    const mask = slots.length - 1
+    for (let i = this.homeSlot(id, mask); ; i = (i + 1) & mask) {
+      const slot = slots[i]!
+      if (slot === id + 1) return i
+      if (slot === 0) throw new Error(`primary index: entry ${id} is not in its partition`)
+    }
+  }
+
+  private place(slots: Int32Array, id: number): void {
+    const mask = slots.length - 1
+    let i = this.homeSlot(id, mask)
+    while (slots[i] !== 0) i = (i + 1) & mask
+    slots[i] = id + 1
+  }
+
+  private grow(part: PartitionSlots): void {
+    const old = part.slots
+    part.slots = new Int32Array(Math.max(MIN_SLOTS, old.length * 2))
+    for (const slot of old) if (slot !== 0) this.place(part.slots, slot - 1)
+  }
+
+  private allocateId(): number {
+    if (this.freeCount > 0) return this.freeIds[--this.freeCount]!
+    const id = this.nextId++
+    if ((id >>> CHUNK_SHIFT) >= this.chunks.length) this.chunks.push(newChunk())
+    return id
+  }
+
+  private releaseId(id: number): void {
+    if (this.freeCount === this.freeIds.length) {
+      const next = new Int32Array(this.freeIds.length * 2)
+      next.set(this.freeIds)
+      this.freeIds = next
+    }
+    this.freeIds[this.freeCount++] = id
+  }
+}
