@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// The aerolite command. The sources are TypeScript; tsx compiles them on the fly (and caches).
-import { register } from 'tsx/esm/api'
+// The aerolite command, run from a bundle of its TypeScript sources (see bundle.mjs).
+import { pathToFileURL } from 'node:url'
+import { ensureBundle } from './bundle.mjs'
 
 const launchedAtMs = performance.timeOrigin
-register()
-const { main } = await import('../src/main.ts')
+const { main } = await import(pathToFileURL(await ensureBundle('cli/src/main.ts', 'aerolite.mjs')).href)
 process.exitCode = await main(process.argv.slice(2), launchedAtMs)

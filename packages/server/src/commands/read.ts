@@ -18,9 +18,10 @@ export function executeRead(req: RecordRequest): Buffer {
     return headerReply(ResultCode.RECORD_NOT_FOUND)
   }
   checkKey(req, namespace, id)
-  id = touchOnRead(req, id)
+  // The reply reports the record as read; a read-touch takes effect for later reads.
   const generation = namespace.index.generation(id)
   const voidTime = namespace.index.voidTime(id)
+  id = touchOnRead(req, id)
   const meta = { resultCode: ResultCode.OK, generation, voidTime }
   namespace.counters.clientReadSuccess++
   if ((message.info1 & Info1.NOBINDATA) !== 0) return headerReply(ResultCode.OK, generation, voidTime)

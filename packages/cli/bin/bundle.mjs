@@ -1,0 +1,50 @@
+// Starting through a TypeScript loader costs about 300 ms per process, so the command runs from one
+// ESM bundle of its TypeScript sources, rebuilt with esbuild whenever a source file is newer.
+import { readdirSync, renameSync, statSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const packagesDir = fileURLToPath(new URL('../../', import.meta.url))
+const sourceDirs = ['protocol/src', 'server/src', 'cli/src'].map((d) => join(packagesDir, d))
+
+function newestSourceMs(dir) {
+  let newest = 0
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name)
+    newest = Math.max(newest, entry.isDirectory() ? newestSourceMs(path) : statSync(path).mtimeMs)
+  }
+  return newest
+}
+
+function mtimeMs(path) {
+  try {
+    return statSync(path).mtimeMs
+  } catch {
+    return -1
+  }
+}
+
+/** Returns the path of an up-to-date bundle of entry (relative to packages/), building it if needed. */
+export async function ensureBundle(entry, outName) {
+  const out = join(packagesDir, 'cli', 'dist', outName)
+  const built = mtimeMs(out)
+  if (built >= 0 && built >= Math.max(...sourceDirs.map(newestSourceMs), mtimeMs(fileURLToPath(import.meta.url)))) return out
+  // Build beside the target and rename, so concurrent starts never load a half-written file.
+  const tmp = join(dirname(out), `.${outName}.${process.pid}.tmp.mjs`)
+  // esbuild is loaded only when a build is due: importing it costs startup time.
+  const { buildSync } = await import('esbuild')
+  buildSync({
+    entryPoints: [join(packagesDir, entry)],
+    outfile: tmp,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // pino loads worker files by path at run time; it stays a normal dependency.
+    external: ['pino', 'tsx', 'esbuild'],
+    sourcemap: 'inline',
+    logLevel: 'error',
+  })
+  renameSync(tmp, out)
+  return out
+}
