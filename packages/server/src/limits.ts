@@ -22,6 +22,8 @@ export const limits = {
   maxRecordSizeCeilingBytes: 8 * 1024 * 1024,
   /** Bytes of replies queued on a socket before the connection stops reading requests. */
   maxPendingReplyBytes: 4 * 1024 * 1024,
+  /** Scan and query replies are cut into frames of about this size (Aerospike flushes every ~128 KiB). */
+  streamFrameBytes: 128 * 1024,
   /** Entries per chunk of the primary index's columns (a power of two). */
   indexChunkEntries: 65536,
   /** Partitions the expiry sweep visits per event-loop turn, so it never stalls clients. */

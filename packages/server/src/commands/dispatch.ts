@@ -5,26 +5,33 @@ import { executeDelete } from './delete.ts'
 import { executeRead } from './read.ts'
 import { headerReply } from './reply.ts'
 import { parseRecordRequest, type NamespaceLookup } from './request.ts'
+import { parseScan, scanErrorReply, streamScan, type ScanControl } from './scan.ts'
 import { executeWrite } from './write.ts'
 
-/** Multi-record and UDF commands arrive with other issues; they are refused plainly until then. */
+export type DispatchResult =
+  | { reply: Buffer; problem?: string }
+  | { stream: (control: ScanControl) => AsyncIterable<Buffer> }
+
+/** Commands that arrive with later work; refused plainly (16) until then. */
 function unsupportedKind(message: Message): string | undefined {
   if ((message.info1 & Info1.BATCH) !== 0) return 'batch'
-  if (findField(message, FieldType.UDF_FUNCTION) !== undefined) return 'UDF'
+  if (findField(message, FieldType.UDF_FUNCTION) !== undefined || findField(message, FieldType.UDF_OP) !== undefined) return 'UDF'
   if (findField(message, FieldType.FILTER) !== undefined) return 'filter expressions'
-  if (findField(message, FieldType.DIGEST) === undefined && findField(message, FieldType.NAMESPACE) !== undefined) return 'scan and query'
   return undefined
 }
 
-export interface DispatchResult {
-  reply: Buffer
-  /** Set when the command failed in a way worth a log line. */
-  problem?: string
+/** Scans and queries carry no digest: they address partitions, not one record. */
+function isMultiRecord(message: Message): boolean {
+  return findField(message, FieldType.DIGEST) === undefined && findField(message, FieldType.NAMESPACE) !== undefined
 }
 
 export function dispatchMessage(message: Message, namespaces: NamespaceLookup): DispatchResult {
   const unsupported = unsupportedKind(message)
-  if (unsupported !== undefined) return { reply: headerReply(ResultCode.UNSUPPORTED_FEATURE), problem: `${unsupported} is not supported yet` }
+  if (unsupported !== undefined) {
+    const reply = isMultiRecord(message) ? scanErrorReply(ResultCode.UNSUPPORTED_FEATURE) : headerReply(ResultCode.UNSUPPORTED_FEATURE)
+    return { reply, problem: `${unsupported} is not supported yet` }
+  }
+  if (isMultiRecord(message)) return dispatchMultiRecord(message, namespaces)
   const req = parseRecordRequest(message, namespaces)
   if (typeof req === 'number') return { reply: headerReply(req), problem: req === ResultCode.NAMESPACE_NOT_FOUND ? 'namespace not found' : 'malformed record request' }
   try {
@@ -35,9 +42,21 @@ export function dispatchMessage(message: Message, namespaces: NamespaceLookup): 
     return { reply: headerReply(ResultCode.PARAMETER_ERROR), problem: 'message is neither a read nor a write' }
   } catch (err) {
     if (err instanceof CommandError) {
-      if (err.resultCode !== ResultCode.KEY_MISMATCH) req.namespace.counters.clientReadError++
+      req.namespace.counters.clientReadError++
       return { reply: headerReply(err.resultCode), problem: err.message }
     }
     throw err
   }
+}
+
+function dispatchMultiRecord(message: Message, namespaces: NamespaceLookup): DispatchResult {
+  if (findField(message, FieldType.INDEX_RANGE) !== undefined || findField(message, FieldType.INDEX_NAME) !== undefined) {
+    return { reply: scanErrorReply(ResultCode.INDEX_NOT_FOUND!), problem: 'secondary index queries are not supported yet' }
+  }
+  if ((message.info2 & Info2.WRITE) !== 0) {
+    return { reply: scanErrorReply(ResultCode.UNSUPPORTED_FEATURE), problem: 'background scans are not supported yet' }
+  }
+  const scan = parseScan(message, namespaces)
+  if (typeof scan === 'number') return { reply: scanErrorReply(scan), problem: 'bad scan request' }
+  return { stream: (control) => streamScan(scan, control) }
 }

@@ -1,5 +1,5 @@
-// One client connection: frames in, replies out, strictly in order. Commands run synchronously,
-// so between two events no command is ever half done; drain only has to flush what is written.
+// One client connection: frames in, replies out, strictly in order. Single-record commands run
+// synchronously; a scan streams its frames, and the frames after it wait until it has finished.
 import type { Socket } from 'node:net'
 import {
   CompressionError, FrameError, FrameParser, MessageError, ProtoType, ResultCode, decodeMessage, decompressMessageBody,
@@ -8,11 +8,12 @@ import {
 import type { Logger } from 'pino'
 import { limits } from '../limits.ts'
 import { headerReply } from '../commands/reply.ts'
+import type { DispatchResult } from '../commands/dispatch.ts'
 import { securityNotEnabledReply } from './admin-reply.ts'
 
 export interface ConnectionHandlers {
   info(body: Buffer): Buffer
-  message(message: Message): { reply: Buffer; problem?: string }
+  message(message: Message): DispatchResult
 }
 
 export interface ConnectionOptions {
@@ -22,13 +23,18 @@ export interface ConnectionOptions {
   onBadFrame(): void
 }
 
+type Handled = Buffer | DispatchResult | undefined
+
 export class ClientConnection {
   readonly socket: Socket
   private readonly parser: FrameParser
   private readonly handlers: ConnectionHandlers
   private readonly log: Logger
   private readonly options: ConnectionOptions
+  private readonly queue: Frame[] = []
+  private streaming = false
   private closing = false
+  private closed = false
 
   constructor(socket: Socket, handlers: ConnectionHandlers, log: Logger, options: ConnectionOptions) {
     this.socket = socket
@@ -38,10 +44,16 @@ export class ClientConnection {
     this.parser = new FrameParser(options.maxFrameBytes)
     socket.setNoDelay(true)
     socket.on('data', (chunk: Buffer) => this.onData(chunk))
-    socket.on('drain', () => socket.resume())
+    socket.on('drain', () => {
+      if (!this.closing) socket.resume()
+    })
+    socket.on('close', () => {
+      this.closed = true
+    })
     socket.on('error', (err) => this.log.debug({ err: err.message }, 'client socket error'))
     if (options.idleTimeoutMs > 0) {
       socket.setTimeout(options.idleTimeoutMs, () => {
+        if (this.streaming) return
         this.log.debug('reaping idle client connection')
         options.onReaped()
         socket.destroy()
@@ -49,18 +61,17 @@ export class ClientConnection {
     }
   }
 
-  /** Stops reading and closes once every reply written so far is flushed. */
+  /** Stops reading and closes once every reply written so far is flushed (a running scan first ends). */
   drain(): void {
     this.closing = true
     this.socket.pause()
-    this.socket.end()
+    if (!this.streaming) this.socket.end()
   }
 
   private onData(chunk: Buffer): void {
     if (this.closing) return
-    let frames: Frame[]
     try {
-      frames = this.parser.push(chunk)
+      for (const frame of this.parser.push(chunk)) this.queue.push(frame)
     } catch (err) {
       if (!(err instanceof FrameError)) throw err
       this.options.onBadFrame()
@@ -68,17 +79,56 @@ export class ClientConnection {
       this.socket.destroy()
       return
     }
-    for (const frame of frames) {
-      const reply = this.handle(frame)
-      if (reply === undefined) return
-      this.socket.write(reply)
+    this.pump()
+  }
+
+  /** Answers queued frames in order until one starts a stream. */
+  private pump(): void {
+    while (!this.streaming && !this.closed && this.queue.length > 0) {
+      const handled = this.handle(this.queue.shift()!)
+      if (handled === undefined) return
+      if (Buffer.isBuffer(handled)) this.socket.write(handled)
+      else if ('reply' in handled) {
+        if (handled.problem !== undefined) this.log.debug({ remote: this.socket.remoteAddress }, handled.problem)
+        this.socket.write(handled.reply)
+      } else void this.runStream(handled.stream)
     }
     // Back-pressure: a client that does not read its replies stops being read.
     if (this.socket.writableLength > limits.maxPendingReplyBytes) this.socket.pause()
   }
 
+  private async runStream(stream: Extract<DispatchResult, { stream: unknown }>['stream']): Promise<void> {
+    this.streaming = true
+    try {
+      for await (const frame of stream({ aborted: () => this.closed })) {
+        if (this.closed) return
+        if (!this.socket.write(frame)) await this.writable()
+      }
+    } catch (err) {
+      this.log.error({ err: String(err) }, 'scan failed')
+      this.socket.destroy()
+      return
+    } finally {
+      this.streaming = false
+    }
+    if (this.closing) this.socket.end()
+    else this.pump()
+  }
+
+  private writable(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.socket.off('drain', done)
+        this.socket.off('close', done)
+        resolve()
+      }
+      this.socket.on('drain', done)
+      this.socket.on('close', done)
+    })
+  }
+
   /** Returns the reply, or undefined when the connection had to be closed. */
-  private handle(frame: Frame): Buffer | undefined {
+  private handle(frame: Frame): Handled {
     switch (frame.type) {
       case ProtoType.INFO:
         if (frame.body.length > limits.maxInfoRequestBytes) return this.reject(`info request of ${frame.body.length} bytes`)
@@ -98,10 +148,9 @@ export class ClientConnection {
     return this.reject(`proto type ${frame.type}`)
   }
 
-  private message(body: Buffer): Buffer | undefined {
-    let result: { reply: Buffer; problem?: string }
+  private message(body: Buffer): Handled {
     try {
-      result = this.handlers.message(decodeMessage(body))
+      return this.handlers.message(decodeMessage(body))
     } catch (err) {
       if (!(err instanceof MessageError)) throw err
       // A message that does not parse leaves the stream position in doubt: answer, then close.
@@ -111,8 +160,6 @@ export class ClientConnection {
       this.closing = true
       return undefined
     }
-    if (result.problem !== undefined) this.log.debug({ remote: this.socket.remoteAddress }, result.problem)
-    return result.reply
   }
 
   private reject(what: string): undefined {

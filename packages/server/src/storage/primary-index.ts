@@ -183,6 +183,30 @@ export class PrimaryIndex {
     return bytes
   }
 
+  /** Orders two entries by digest bytes, the order scans walk a partition in. */
+  compareDigests(a: number, b: number): number {
+    const da = this.chunks[a >>> CHUNK_SHIFT]!.digest
+    const db = this.chunks[b >>> CHUNK_SHIFT]!.digest
+    const ia = (a & CHUNK_MASK) * DIGEST_BYTES
+    const ib = (b & CHUNK_MASK) * DIGEST_BYTES
+    for (let i = 0; i < DIGEST_BYTES; i++) {
+      const d = da[ia + i]! - db[ib + i]!
+      if (d !== 0) return d
+    }
+    return 0
+  }
+
+  /** Orders an entry's digest against a digest given as bytes. */
+  compareDigestTo(id: number, digest: Uint8Array, digestAt = 0): number {
+    const stored = this.chunks[id >>> CHUNK_SHIFT]!.digest
+    const at = (id & CHUNK_MASK) * DIGEST_BYTES
+    for (let i = 0; i < DIGEST_BYTES; i++) {
+      const d = stored[at + i]! - digest[digestAt + i]!
+      if (d !== 0) return d
+    }
+    return 0
+  }
+
   private digestEquals(id: number, digest: Uint8Array, digestAt: number): boolean {
     const stored = this.chunks[id >>> CHUNK_SHIFT]!.digest
     const at = (id & CHUNK_MASK) * DIGEST_BYTES
