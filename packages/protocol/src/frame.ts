@@ -61,7 +61,7 @@ export class FrameParser {
 
   /** Bytes received and not yet part of a returned frame. */
   get pendingBytes(): number {
-    return this.buffered
+    return this.buffered + (this.expectedBody >= 0 ? PROTO_HEADER_BYTES : 0)
   }
 
   push(chunk: Buffer): Frame[] {

@@ -233,6 +233,7 @@ export function writeMessage(target: Buffer, offset: number, header: MessageHead
   }
   for (const op of ops) {
     const nameBytes = typeof op.name === 'string' ? target.write(op.name, pos + 8, 'utf8') : op.name.copy(target, pos + 8)
+    if (nameBytes > 0xff) throw new RangeError(`op name of ${nameBytes} bytes does not fit the 1-byte length`)
     target.writeUInt32BE(4 + nameBytes + op.value.length, pos)
     target[pos + 4] = op.type
     target[pos + 5] = op.particleType

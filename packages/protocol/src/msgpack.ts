@@ -39,11 +39,14 @@ export class MsgpackWriter {
   }
 
   private byte(b: number): void {
-    this.buffer[this.reserve(1)] = b
+    const at = this.reserve(1)
+    this.buffer[at] = b
   }
 
   raw(bytes: Buffer): void {
-    bytes.copy(this.buffer, this.reserve(bytes.length))
+    // reserve() may swap in a larger buffer, so it must run before this.buffer is read.
+    const at = this.reserve(bytes.length)
+    bytes.copy(this.buffer, at)
   }
 
   nil(): void {
@@ -55,6 +58,7 @@ export class MsgpackWriter {
   }
 
   int(value: number | bigint): void {
+    if (typeof value === 'bigint' && value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)) value = Number(value)
     if (typeof value === 'number' && Number.isSafeInteger(value)) {
       if (value >= 0) {
         if (value < 0x80) return this.byte(value)
@@ -69,6 +73,7 @@ export class MsgpackWriter {
       }
     }
     const big = BigInt(value)
+    if (big < -(2n ** 63n) || big >= 2n ** 64n) throw new MsgpackError(`integer ${big} does not fit in 64 bits`)
     const at = this.reserve(9)
     if (big >= 0n) {
       this.buffer[at] = 0xcf
@@ -154,7 +159,7 @@ export class MsgpackWriter {
     if (value === null) return this.nil()
     switch (typeof value) {
       case 'boolean': return this.bool(value)
-      case 'number': return Number.isInteger(value) ? this.int(value) : this.double(value)
+      case 'number': return Number.isSafeInteger(value) ? this.int(value) : this.double(value)
       case 'bigint': return this.int(value)
       case 'string': return this.string(value)
     }
