@@ -13,6 +13,11 @@ const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex')
 const packHex = (v: Value): string => packValue(v).toString('hex')
 
 // Most tests pack with a writer large enough never to grow; growth has tests of its own below.
+function pack(v: Value): Buffer {
+  const w = new MsgpackWriter(1 << 20)
+  w.value(v)
+  return w.toBuffer()
+}
 
 function expectMsgpackError(fn: () => unknown, message?: RegExp): void {
   assert.throws(fn, (err: unknown) => {
