@@ -1,10 +1,11 @@
-// Starting through a TypeScript loader costs about 300 ms per process, so the command runs from one
-// ESM bundle of its TypeScript sources, rebuilt with esbuild whenever a source file is newer.
-import { readdirSync, renameSync, statSync } from 'node:fs'
+// Starting through a TypeScript loader costs about 300 ms per process (or worker), so the aerolite
+// command and embedded nodes run from ESM bundles of the TypeScript sources, rebuilt with esbuild
+// whenever a source file is newer than the bundle.
+import { mkdirSync, readdirSync, renameSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-const packagesDir = fileURLToPath(new URL('../../', import.meta.url))
+const packagesDir = fileURLToPath(new URL('../', import.meta.url))
 const sourceDirs = ['protocol/src', 'server/src', 'cli/src'].map((d) => join(packagesDir, d))
 
 function newestSourceMs(dir) {
@@ -24,13 +25,14 @@ function mtimeMs(path) {
   }
 }
 
-/** Returns the path of an up-to-date bundle of entry (relative to packages/), building it if needed. */
+/** Returns the path of an up-to-date bundle of entry (relative to packages/) in packages/server/dist. */
 export async function ensureBundle(entry, outName) {
-  const out = join(packagesDir, 'cli', 'dist', outName)
+  const out = join(packagesDir, 'server', 'dist', outName)
   const built = mtimeMs(out)
   if (built >= 0 && built >= Math.max(...sourceDirs.map(newestSourceMs), mtimeMs(fileURLToPath(import.meta.url)))) return out
   // Build beside the target and rename, so concurrent starts never load a half-written file.
-  const tmp = join(dirname(out), `.${outName}.${process.pid}.tmp.mjs`)
+  mkdirSync(dirname(out), { recursive: true })
+  const tmp = join(dirname(out), `.${outName}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp.mjs`)
   // esbuild is loaded only when a build is due: importing it costs startup time.
   const { buildSync } = await import('esbuild')
   buildSync({
