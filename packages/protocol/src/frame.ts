@@ -54,6 +54,7 @@ export class FrameParser {
   private buffered = 0
   private expectedBody = -1
   private headerType = 0
+  private headerVersion = PROTO_VERSION
 
   constructor(maxBodyBytes: number) {
     this.maxBodyBytes = maxBodyBytes
@@ -74,12 +75,13 @@ export class FrameParser {
         if (this.buffered < PROTO_HEADER_BYTES) break
         const header = this.take(PROTO_HEADER_BYTES)
         this.checkHeader(header)
+        this.headerVersion = header[0]!
         this.headerType = header[1]!
         this.expectedBody = header.readUIntBE(2, 6)
       }
       if (this.buffered < this.expectedBody) break
       const body = this.take(this.expectedBody)
-      frames.push({ version: PROTO_VERSION, type: this.headerType, body })
+      frames.push({ version: this.headerVersion, type: this.headerType, body })
       this.expectedBody = -1
     }
     return frames
@@ -88,7 +90,8 @@ export class FrameParser {
   private checkHeader(header: Buffer): void {
     const version = header[0]!
     const type = header[1]!
-    if (version !== PROTO_VERSION) {
+    // Aerospike still accepts version 0 on admin messages, from old clients.
+    if (version !== PROTO_VERSION && !(version === 0 && type === ProtoType.ADMIN)) {
       throw new FrameError('ERR_PROTO_VERSION', `unsupported proto version ${version} (expected ${PROTO_VERSION})`)
     }
     if (!KNOWN_TYPES.has(type)) throw new FrameError('ERR_PROTO_TYPE', `unknown proto type ${type}`)

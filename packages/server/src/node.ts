@@ -41,7 +41,7 @@ export class AeroliteNode implements NodeContext {
     if (config.namespaces.length > limits.maxNamespaces) throw new Error(`at most ${limits.maxNamespaces} namespaces are supported, ${config.namespaces.length} configured`)
     this.config = config
     this.clock = options.clock ?? systemClock
-    this.log = options.logger ?? createLogger(config.logging.level)
+    this.log = options.logger ?? createLogger(config.logging)
     this.startedAtMs = this.clock.nowMs()
     for (const nsConfig of config.namespaces) {
       const ns = new Namespace(nsConfig, this.clock)

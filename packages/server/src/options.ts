@@ -33,7 +33,10 @@ export function buildConfig(options: StartOptions): ServerConfig {
   if (options.namespaceOverrides !== undefined) {
     for (const ns of config.namespaces) Object.assign(ns, options.namespaceOverrides)
   }
-  if (options.logLevel !== undefined) config.logging.level = options.logLevel
+  if (options.logLevel !== undefined) {
+    const level = options.logLevel
+    config.logging = { level, sinks: config.logging.sinks.map((sink) => ({ ...sink, level })) }
+  }
   if (options.clusterName !== undefined) config.service.clusterName = options.clusterName
   return config
 }

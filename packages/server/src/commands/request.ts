@@ -31,7 +31,8 @@ export function parseRecordRequest(message: Message, namespaces: NamespaceLookup
         break
     }
   }
-  if (nsName === undefined || nsName.length === 0) return ResultCode.PARAMETER_ERROR
+  // Aerospike answers a missing namespace like an unknown one.
+  if (nsName === undefined || nsName.length === 0) return ResultCode.NAMESPACE_NOT_FOUND
   const namespace = namespaces(nsName.toString('utf8'))
   if (namespace === undefined) return ResultCode.NAMESPACE_NOT_FOUND
   if (digest === undefined || digest.length !== DIGEST_BYTES) return ResultCode.PARAMETER_ERROR

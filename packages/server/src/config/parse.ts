@@ -10,6 +10,7 @@ import {
   defaultServerConfig,
   TEN_YEARS_SECONDS,
   type LogLevel,
+  type LogSink,
   type NamespaceConfig,
   type NetworkServiceConfig,
   type ServerConfig,
@@ -93,7 +94,7 @@ const serviceScope: Scope<ServiceConfig> = {
 
 // --- logging ---------------------------------------------------------------------------------
 
-/** Collects the `context any LEVEL` level of each sink. */
+/** Collects the `context any LEVEL` level of a sink. */
 const sinkScope: Scope<LogLevel[]> = {
   entries: {
     context: (r, levels) => {
@@ -109,15 +110,21 @@ const sinkScope: Scope<LogLevel[]> = {
   repeatable: ['context'],
 }
 
-const loggingScope: Scope<LogLevel[]> = {
+/** A sink without a `context any` line logs at info, Aerospike's default. */
+function readSink(r: BlockReader, path: string | undefined): LogSink {
+  const levels: LogLevel[] = []
+  r.apply(sinkScope, levels)
+  return { path, level: PINO_VERBOSITY.find((candidate) => levels.includes(candidate)) ?? 'info' }
+}
+
+const loggingScope: Scope<LogSink[]> = {
   blocks: {
-    console: (r, levels) => {
+    console: (r, sinks) => {
       r.noArgs()
-      r.apply(sinkScope, levels)
+      sinks.push(readSink(r, undefined))
     },
-    file: (r, levels) => {
-      r.oneArg('PATH')
-      r.apply(sinkScope, levels)
+    file: (r, sinks) => {
+      sinks.push(readSink(r, r.oneArg('PATH')))
     },
   },
   repeatable: ['file'],
@@ -285,11 +292,11 @@ const topLevelScope: Scope<FileState> = {
     },
     logging: (r, state) => {
       r.noArgs()
-      const levels: LogLevel[] = []
-      r.apply(loggingScope, levels)
+      const sinks: LogSink[] = []
+      r.apply(loggingScope, sinks)
       // One logger serves every sink, so it must be as verbose as the most verbose one.
-      const level = PINO_VERBOSITY.find((candidate) => levels.includes(candidate))
-      if (level !== undefined) state.config.logging.level = level
+      const level = PINO_VERBOSITY.find((candidate) => sinks.some((sink) => sink.level === candidate))
+      state.config.logging = { level: level ?? state.config.logging.level, sinks }
     },
     network: (r, state) => {
       r.noArgs()

@@ -50,8 +50,17 @@ export interface ServiceConfig {
   maxFrameBytes: number
 }
 
-export interface LoggingConfig {
+/** One log destination: a file, or stderr when path is undefined (Aerospike's `console`). */
+export interface LogSink {
+  path?: string
   level: LogLevel
+}
+
+export interface LoggingConfig {
+  /** The most verbose level of any sink; the logger filters per sink below it. */
+  level: LogLevel
+  /** Empty = stderr at `level`. */
+  sinks: LogSink[]
 }
 
 export interface NetworkServiceConfig {
@@ -108,7 +117,7 @@ export function defaultServerConfig(): ServerConfig {
       tickerIntervalSeconds: 10,
       maxFrameBytes: 128 * MiB,
     },
-    logging: { level: 'info' },
+    logging: { level: 'info', sinks: [] },
     network: { service: { address: '127.0.0.1', port: 3000 } },
     namespaces: [defaultNamespaceConfig('test')],
   }

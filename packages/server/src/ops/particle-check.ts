@@ -3,11 +3,24 @@
 import { ParticleType, ResultCode, isBlobType, isWellFormedMsgpack, readGeoJsonParticle } from '@aerolite/protocol'
 import { CommandError } from '../commands/command-error.ts'
 
+/** Integers may arrive in 1, 2, 4 or 8 big-endian bytes; records hold them as 8. */
+const INTEGER_WIRE_BYTES = new Set([1, 2, 4, 8])
+
+/** Widens a short integer (zero-filled, as Aerospike does) to the stored 8 bytes. */
+export function storedInteger(value: Buffer): Buffer {
+  if (value.length === 8) return value
+  const out = Buffer.alloc(8)
+  value.copy(out, 8 - value.length)
+  return out
+}
+
 export function checkWritableParticle(particleType: number, value: Buffer): void {
   switch (particleType) {
     case ParticleType.INTEGER:
+      if (!INTEGER_WIRE_BYTES.has(value.length)) throw new CommandError(ResultCode.PARAMETER_ERROR, `integer value of ${value.length} bytes (1, 2, 4 or 8 allowed)`)
+      return
     case ParticleType.FLOAT:
-      if (value.length !== 8) throw new CommandError(ResultCode.PARAMETER_ERROR, `${particleType === ParticleType.INTEGER ? 'integer' : 'float'} value of ${value.length} bytes`)
+      if (value.length !== 8) throw new CommandError(ResultCode.PARAMETER_ERROR, `float value of ${value.length} bytes`)
       return
     case ParticleType.BOOL:
       if (value.length !== 1) throw new CommandError(ResultCode.PARAMETER_ERROR, `bool value of ${value.length} bytes`)

@@ -3,7 +3,7 @@
 import { ParticleType, ResultCode, isBlobType, type Op } from '@aerolite/protocol'
 import { CommandError } from '../commands/command-error.ts'
 import { findBin, putBin, removeBin, type Bin } from '../record/bins.ts'
-import { checkWritableParticle } from './particle-check.ts'
+import { checkWritableParticle, storedInteger } from './particle-check.ts'
 
 export function applyWrite(bins: Bin[], name: string, op: Op): void {
   if (op.particleType === ParticleType.NULL) {
@@ -11,17 +11,19 @@ export function applyWrite(bins: Bin[], name: string, op: Op): void {
     return
   }
   checkWritableParticle(op.particleType, op.value)
-  putBin(bins, { name, particleType: op.particleType, value: op.value })
+  const value = op.particleType === ParticleType.INTEGER ? storedInteger(op.value) : op.value
+  putBin(bins, { name, particleType: op.particleType, value })
 }
 
 export function applyIncrement(bins: Bin[], name: string, op: Op): void {
   if (op.particleType !== ParticleType.INTEGER && op.particleType !== ParticleType.FLOAT) {
     throw new CommandError(ResultCode.PARAMETER_ERROR, 'increment needs an integer or float value')
   }
-  if (op.value.length !== 8) throw new CommandError(ResultCode.PARAMETER_ERROR, `increment value of ${op.value.length} bytes`)
+  checkWritableParticle(op.particleType, op.value)
+  const delta = op.particleType === ParticleType.INTEGER ? storedInteger(op.value) : op.value
   const i = findBin(bins, name)
   if (i < 0) {
-    putBin(bins, { name, particleType: op.particleType, value: op.value })
+    putBin(bins, { name, particleType: op.particleType, value: delta })
     return
   }
   const bin = bins[i]!
@@ -29,9 +31,9 @@ export function applyIncrement(bins: Bin[], name: string, op: Op): void {
   const value = Buffer.allocUnsafe(8)
   if (op.particleType === ParticleType.INTEGER) {
     // Two's complement wrap-around, as a 64-bit add on the server.
-    value.writeBigInt64BE(BigInt.asIntN(64, bin.value.readBigInt64BE(0) + op.value.readBigInt64BE(0)), 0)
+    value.writeBigInt64BE(BigInt.asIntN(64, bin.value.readBigInt64BE(0) + delta.readBigInt64BE(0)), 0)
   } else {
-    value.writeDoubleBE(bin.value.readDoubleBE(0) + op.value.readDoubleBE(0), 0)
+    value.writeDoubleBE(bin.value.readDoubleBE(0) + delta.readDoubleBE(0), 0)
   }
   bins[i] = { name, particleType: bin.particleType, value }
 }

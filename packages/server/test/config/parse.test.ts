@@ -60,7 +60,7 @@ describe('defaults', () => {
         tickerIntervalSeconds: 10,
         maxFrameBytes: 128 * MiB,
       },
-      logging: { level: 'info' },
+      logging: { level: 'info', sinks: [] },
       network: { service: { address: '127.0.0.1', port: 3000 } },
       namespaces: [defaultNamespaceConfig('test')],
     })
@@ -75,6 +75,7 @@ describe('defaults', () => {
       nsupPeriodSeconds: 120,
       allowTtlWithoutNsup: false,
       maxRecordSizeBytes: 1048576,
+      readTouchTtlPercent: 0,
       storage: {
         engine: 'memory',
         dataSizeBytes: GiB,
@@ -184,7 +185,7 @@ describe('parseConfig: a realistic aerospike.conf', () => {
         maxFrameBytes: 128 * MiB,
       },
       // The one logger follows the most verbose sink: file at debug beats console at warning.
-      logging: { level: 'debug' },
+      logging: { level: 'debug', sinks: [{ path: undefined, level: 'warn' }, { path: '/var/log/aerospike/aerospike.log', level: 'debug' }] },
       network: { service: { address: '0.0.0.0', port: 3100, accessAddress: '10.0.0.5', accessPort: 13100 } },
       namespaces: [
         {
@@ -195,6 +196,7 @@ describe('parseConfig: a realistic aerospike.conf', () => {
           nsupPeriodSeconds: 60,
           allowTtlWithoutNsup: false,
           maxRecordSizeBytes: MiB,
+          readTouchTtlPercent: 0,
           storage: {
             engine: 'memory',
             dataSizeBytes: 2 * GiB,
@@ -212,6 +214,7 @@ describe('parseConfig: a realistic aerospike.conf', () => {
           nsupPeriodSeconds: 0,
           allowTtlWithoutNsup: true,
           maxRecordSizeBytes: 512 * 1024,
+          readTouchTtlPercent: 0,
           storage: defaultNamespaceConfig('cache').storage,
         },
       ],
@@ -340,7 +343,7 @@ describe('parseConfig: errors name file, line and key', () => {
     const error = assertConfigError(text, 6, 'replcation-factor', 'unknown key "replcation-factor" in namespace test')
     assert.ok(
       error.message.endsWith(
-        '(allowed: replication-factor, default-ttl, max-ttl, nsup-period, allow-ttl-without-nsup, max-record-size, storage-engine)',
+        '(allowed: replication-factor, default-ttl, max-ttl, nsup-period, allow-ttl-without-nsup, max-record-size, default-read-touch-ttl-pct, storage-engine)',
       ),
       error.message,
     )
