@@ -1,9 +1,10 @@
 // Writes: put, operate and touch. The ops run in order on a working copy of the record's bins;
 // the new version is stored only if every op succeeded, so a failed command changes nothing.
-import { Info1, Info2, Info3, OpType, ParticleType, ResultCode, type Op, type OutOp } from '@aerolite/protocol'
+import { Info1, Info2, Info3, OpType, ParticleType, ResultCode, type Message, type Op, type OutOp } from '@aerolite/protocol'
 import { limits } from '../limits.ts'
 import { readBins, recordKey, type StoredKey } from '../record/layout.ts'
 import type { Bin } from '../record/bins.ts'
+import type { Namespace } from '../namespace/namespace.ts'
 import { nextGeneration, resolveVoidTime } from '../namespace/ttl.ts'
 import { applyConcat, applyIncrement, applyWrite } from '../ops/scalar.ts'
 import { CommandError } from './command-error.ts'
@@ -13,118 +14,152 @@ import type { RecordRequest } from './request.ts'
 
 const NIL = Buffer.alloc(0)
 
+/** The record as the write found it. */
+interface Existing {
+  /** Entry of any version, expired or not (a write replaces it in place); -1 if none. */
+  anyId: number
+  /** Entry of the live version; -1 if none (absent or expired). */
+  liveId: number
+  generation: number
+}
+
 export function executeWrite(req: RecordRequest): Buffer {
-  const { message, namespace } = req
-  const index = namespace.index
-  const anyId = namespace.findAny(req.digest)
+  const { namespace } = req
   const liveId = namespace.find(req.digest)
-  const exists = liveId >= 0
-  const generation = exists ? index.generation(liveId) : 0
+  const existing: Existing = {
+    anyId: namespace.findAny(req.digest),
+    liveId,
+    generation: liveId >= 0 ? namespace.index.generation(liveId) : 0,
+  }
   try {
-    return write(req, anyId, liveId)
+    return write(req, existing)
   } catch (err) {
     if (!(err instanceof CommandError)) throw err
-    namespace.counters.clientWriteError++
-    if (err.resultCode === ResultCode.GENERATION_ERROR) namespace.counters.failGeneration++
-    if (err.resultCode === ResultCode.RECORD_TOO_BIG) namespace.counters.failRecordTooBig++
-    return headerReply(err.resultCode, generation, 0)
+    countFailure(namespace, err.resultCode)
+    // Failures report the generation of the record as it stands, as Aerospike's replies do.
+    return headerReply(err.resultCode, existing.generation, 0)
   }
-  function write(req: RecordRequest, anyId: number, liveId: number): Buffer {
-    const checkInfo3 = message.info3
-    if (exists) {
-      if ((message.info2 & Info2.CREATE_ONLY) !== 0) throw new CommandError(ResultCode.RECORD_EXISTS)
-      checkKey(req, namespace, liveId)
-    } else if ((checkInfo3 & (Info3.UPDATE_ONLY | Info3.REPLACE_ONLY)) !== 0) {
-      throw new CommandError(ResultCode.RECORD_NOT_FOUND)
-    }
-    if ((message.info2 & Info2.GENERATION) !== 0 && message.generation !== generation) throw new CommandError(ResultCode.GENERATION_ERROR)
-    if ((message.info2 & Info2.GENERATION_GT) !== 0 && !(message.generation > generation)) throw new CommandError(ResultCode.GENERATION_ERROR)
+}
 
-    let bins: Bin[] = []
-    let storedKey: StoredKey | undefined
-    let setId = 0
-    if (exists) {
-      const { buf, at } = namespace.location(liveId)
-      storedKey = recordKey(buf, at)
-      setId = index.setId(liveId)
-      if ((checkInfo3 & (Info3.CREATE_OR_REPLACE | Info3.REPLACE_ONLY)) === 0) bins = readBins(buf, at)
-    }
-    const respondAll = (message.info2 & Info2.RESPOND_ALL_OPS) !== 0
-    const results: OutOp[] = []
-    let touched = false
-    let deleted = false
-    for (const op of message.ops) {
-      const name = op.name.toString('utf8')
-      switch (op.type) {
-        case OpType.READ:
-          readInto(results, bins, name, op, message.info1, respondAll)
-          continue
-        case OpType.TOUCH:
-          if (!exists) throw new CommandError(ResultCode.RECORD_NOT_FOUND)
-          touched = true
-          break
-        case OpType.DELETE:
-          bins = []
-          deleted = true
-          break
-        case OpType.WRITE:
-          checkBinName(name)
-          applyWrite(bins, name, op)
-          break
-        case OpType.INCR:
-          checkBinName(name)
-          applyIncrement(bins, name, op)
-          break
-        case OpType.APPEND:
-        case OpType.PREPEND:
-          checkBinName(name)
-          applyConcat(bins, name, op, op.type === OpType.PREPEND)
-          break
-        case OpType.CDT_READ: case OpType.CDT_MODIFY: case OpType.EXP_READ: case OpType.EXP_MODIFY:
-        case OpType.BIT_READ: case OpType.BIT_MODIFY: case OpType.HLL_READ: case OpType.HLL_MODIFY:
-          throw new CommandError(ResultCode.UNSUPPORTED_FEATURE, `op type ${op.type} is not supported yet`)
-        default:
-          throw new CommandError(ResultCode.PARAMETER_ERROR, `unknown op type ${op.type}`)
-      }
-      if (respondAll) results.push({ type: OpType.READ, particleType: ParticleType.NULL, name, value: NIL })
-    }
-    if (bins.length > limits.maxBinsPerRecord) throw new CommandError(ResultCode.PARAMETER_ERROR, 'too many bins')
+function write(req: RecordRequest, existing: Existing): Buffer {
+  const { message, namespace } = req
+  const exists = existing.liveId >= 0
+  checkPolicies(req, existing)
 
-    if (bins.length === 0) {
-      // A write that leaves no bins deletes the record (or creates nothing).
-      if (exists || anyId >= 0) namespace.remove(anyId, req.digest)
-      namespace.counters.clientWriteSuccess++
-      return results.length > 0 ? opsReply(message, { resultCode: ResultCode.OK, generation: 0, voidTime: 0 }, results) : headerReply(ResultCode.OK)
-    }
-    if (namespace.isStopWrites()) {
-      namespace.counters.stopWritesRejections++
-      throw new CommandError(ResultCode.SERVER_FULL)
-    }
-    if (!exists || deleted) {
-      if (req.setName.length > 0) {
-        const set = namespace.sets.getOrCreate(req.setName)
-        if (set === undefined) throw new CommandError(ResultCode.PARAMETER_ERROR, 'too many sets in the namespace')
-        setId = set.id
-      }
-    }
-    const voidTime = resolveVoidTime(message.recordTtl, namespace.config, exists ? index.voidTime(liveId) : undefined, namespace.nowVoidTime())
-    const version = {
-      generation: nextGeneration(generation),
-      voidTime,
-      lastUpdateMs: namespace.nowMs(),
-      setId,
-      key: req.key ?? storedKey,
-      bins,
-    }
-    const size = namespace.versionBytes(version)
-    const maxBytes = namespace.config.maxRecordSizeBytes || namespace.blocks.blockSizeBytes
-    if (size > maxBytes || size > namespace.blocks.blockSizeBytes) throw new CommandError(ResultCode.RECORD_TOO_BIG)
-    namespace.store(req.digest, anyId, version)
-    void touched
+  let bins: Bin[] = []
+  let storedKey: StoredKey | undefined
+  let setId = 0
+  if (exists) {
+    const { buf, at } = namespace.location(existing.liveId)
+    storedKey = recordKey(buf, at)
+    setId = namespace.index.setId(existing.liveId)
+    if ((message.info3 & (Info3.CREATE_OR_REPLACE | Info3.REPLACE_ONLY)) === 0) bins = readBins(buf, at)
+  }
+  const applied = applyOps(message, bins, exists)
+  bins = applied.bins
+  if (bins.length > limits.maxBinsPerRecord) throw new CommandError(ResultCode.PARAMETER_ERROR, `more than ${limits.maxBinsPerRecord} bins`)
+
+  if (bins.length === 0) {
+    // A write that leaves no bins deletes the record (or creates nothing).
+    if (existing.anyId >= 0) namespace.remove(existing.anyId, req.digest)
     namespace.counters.clientWriteSuccess++
-    const meta = { resultCode: ResultCode.OK, generation: version.generation, voidTime }
-    return results.length > 0 ? opsReply(message, meta, results) : headerReply(ResultCode.OK, version.generation, voidTime)
+    return reply(message, ResultCode.OK, 0, 0, applied.results)
   }
+  if (namespace.isStopWrites()) {
+    namespace.counters.stopWritesRejections++
+    throw new CommandError(ResultCode.SERVER_FULL)
+  }
+  if ((!exists || applied.deleted) && req.setName.length > 0) {
+    const set = namespace.sets.getOrCreate(req.setName)
+    if (set === undefined) throw new CommandError(ResultCode.PARAMETER_ERROR, `more than ${limits.maxSetsPerNamespace} sets`)
+    setId = set.id
+  }
+  const voidTime = resolveVoidTime(message.recordTtl, namespace.config, exists ? namespace.index.voidTime(existing.liveId) : undefined, namespace.nowVoidTime())
+  const version = {
+    generation: nextGeneration(existing.generation),
+    voidTime,
+    lastUpdateMs: namespace.nowMs(),
+    setId,
+    key: req.key ?? storedKey,
+    bins,
+  }
+  const size = namespace.versionBytes(version)
+  const maxBytes = Math.min(namespace.config.maxRecordSizeBytes || namespace.blocks.blockSizeBytes, namespace.blocks.blockSizeBytes)
+  if (size > maxBytes) throw new CommandError(ResultCode.RECORD_TOO_BIG)
+  namespace.store(req.digest, existing.anyId, version)
+  namespace.counters.clientWriteSuccess++
+  return reply(message, ResultCode.OK, version.generation, voidTime, applied.results)
+}
+
+/** Existence, generation and key checks, before any op runs. */
+function checkPolicies(req: RecordRequest, existing: Existing): void {
+  const { message, namespace } = req
+  if (existing.liveId >= 0) {
+    if ((message.info2 & Info2.CREATE_ONLY) !== 0) throw new CommandError(ResultCode.RECORD_EXISTS)
+    checkKey(req, namespace, existing.liveId)
+  } else if ((message.info3 & (Info3.UPDATE_ONLY | Info3.REPLACE_ONLY)) !== 0) {
+    throw new CommandError(ResultCode.RECORD_NOT_FOUND)
+  }
+  if ((message.info2 & Info2.GENERATION) !== 0 && message.generation !== existing.generation) throw new CommandError(ResultCode.GENERATION_ERROR)
+  if ((message.info2 & Info2.GENERATION_GT) !== 0 && !(message.generation > existing.generation)) throw new CommandError(ResultCode.GENERATION_ERROR)
+}
+
+interface Applied {
+  bins: Bin[]
+  results: OutOp[]
+  /** A delete op ran: the record starts over (new set membership, no old bins). */
+  deleted: boolean
+}
+
+function applyOps(message: Message, initialBins: Bin[], exists: boolean): Applied {
+  let bins = initialBins
+  const respondAll = (message.info2 & Info2.RESPOND_ALL_OPS) !== 0
+  const results: OutOp[] = []
+  let deleted = false
+  for (const op of message.ops) {
+    const name = op.name.toString('utf8')
+    switch (op.type) {
+      case OpType.READ:
+        readInto(results, bins, name, message.info1, respondAll)
+        continue
+      case OpType.TOUCH:
+        // A touch only needs the record: storing a new version renews generation and TTL.
+        if (!exists) throw new CommandError(ResultCode.RECORD_NOT_FOUND)
+        break
+      case OpType.DELETE:
+        bins = []
+        deleted = true
+        break
+      case OpType.WRITE:
+        checkBinName(name)
+        applyWrite(bins, name, op)
+        break
+      case OpType.INCR:
+        checkBinName(name)
+        applyIncrement(bins, name, op)
+        break
+      case OpType.APPEND:
+      case OpType.PREPEND:
+        checkBinName(name)
+        applyConcat(bins, name, op, op.type === OpType.PREPEND)
+        break
+      case OpType.CDT_READ: case OpType.CDT_MODIFY: case OpType.EXP_READ: case OpType.EXP_MODIFY:
+      case OpType.BIT_READ: case OpType.BIT_MODIFY: case OpType.HLL_READ: case OpType.HLL_MODIFY:
+        throw new CommandError(ResultCode.UNSUPPORTED_FEATURE, `op type ${op.type} is not supported yet`)
+      default:
+        throw new CommandError(ResultCode.PARAMETER_ERROR, `unknown op type ${op.type}`)
+    }
+    if (respondAll) results.push(nilResult(name))
+  }
+  return { bins, results, deleted }
+}
+
+function reply(message: Message, resultCode: number, generation: number, voidTime: number, results: OutOp[]): Buffer {
+  return results.length > 0 ? opsReply(message, { resultCode, generation, voidTime }, results) : headerReply(resultCode, generation, voidTime)
+}
+
+function nilResult(name: string): OutOp {
+  return { type: OpType.READ, particleType: ParticleType.NULL, name, value: NIL }
 }
 
 function checkBinName(name: string): void {
@@ -133,7 +168,7 @@ function checkBinName(name: string): void {
 }
 
 /** A read inside an operate sees the bins as the preceding ops left them. */
-function readInto(results: OutOp[], bins: readonly Bin[], name: string, op: Op, info1: number, respondAll: boolean): void {
+function readInto(results: OutOp[], bins: readonly Bin[], name: string, info1: number, respondAll: boolean): void {
   if (name.length === 0 || (info1 & Info1.GET_ALL) !== 0) {
     for (const bin of bins) results.push({ type: OpType.READ, particleType: bin.particleType, name: bin.name, value: bin.value })
     return
@@ -144,5 +179,11 @@ function readInto(results: OutOp[], bins: readonly Bin[], name: string, op: Op, 
       return
     }
   }
-  if (respondAll) results.push({ type: OpType.READ, particleType: ParticleType.NULL, name, value: op.value.subarray(0, 0) })
+  if (respondAll) results.push(nilResult(name))
+}
+
+function countFailure(namespace: Namespace, resultCode: number): void {
+  namespace.counters.clientWriteError++
+  if (resultCode === ResultCode.GENERATION_ERROR) namespace.counters.failGeneration++
+  if (resultCode === ResultCode.RECORD_TOO_BIG) namespace.counters.failRecordTooBig++
 }
