@@ -4,7 +4,7 @@ import { Info2, ResultCode } from '@aerolite/protocol'
 import { CommandError } from './command-error.ts'
 import { checkKey } from './read.ts'
 import { headerReply } from './reply.ts'
-import type { RecordRequest } from './request.ts'
+import { checkSetName, type RecordRequest } from './request.ts'
 
 export function executeDelete(req: RecordRequest): Buffer {
   const { message, namespace } = req
@@ -16,6 +16,7 @@ export function executeDelete(req: RecordRequest): Buffer {
   const generation = namespace.index.generation(id)
   try {
     checkKey(req, namespace, id)
+    checkSetName(req, id, false)
     if ((message.info2 & Info2.GENERATION) !== 0 && message.generation !== generation) throw new CommandError(ResultCode.GENERATION_ERROR)
     if ((message.info2 & Info2.GENERATION_GT) !== 0 && !(message.generation > generation)) throw new CommandError(ResultCode.GENERATION_ERROR)
   } catch (err) {

@@ -3,9 +3,9 @@ import { FieldType, Info1, Info2, ResultCode, findField, type Message } from '@a
 import { CommandError } from './command-error.ts'
 import { executeDelete } from './delete.ts'
 import { executeRead } from './read.ts'
-import { headerReply } from './reply.ts'
+import { headerReply, streamErrorReply } from './reply.ts'
 import { parseRecordRequest, type NamespaceLookup } from './request.ts'
-import { parseScan, scanErrorReply, streamScan, type ScanControl } from './scan.ts'
+import { parseScan, streamScan, type ScanControl } from './scan.ts'
 import { executeWrite } from './write.ts'
 
 export type DispatchResult =
@@ -28,7 +28,9 @@ function isMultiRecord(message: Message): boolean {
 export function dispatchMessage(message: Message, namespaces: NamespaceLookup): DispatchResult {
   const unsupported = unsupportedKind(message)
   if (unsupported !== undefined) {
-    const reply = isMultiRecord(message) ? scanErrorReply(ResultCode.UNSUPPORTED_FEATURE) : headerReply(ResultCode.UNSUPPORTED_FEATURE)
+    // Batches, scans and queries end with a LAST message; clients wait for one.
+    const streams = isMultiRecord(message) || (message.info1 & Info1.BATCH) !== 0
+    const reply = streams ? streamErrorReply(ResultCode.UNSUPPORTED_FEATURE) : headerReply(ResultCode.UNSUPPORTED_FEATURE)
     return { reply, problem: `${unsupported} is not supported yet` }
   }
   if (isMultiRecord(message)) return dispatchMultiRecord(message, namespaces)
@@ -51,12 +53,12 @@ export function dispatchMessage(message: Message, namespaces: NamespaceLookup): 
 
 function dispatchMultiRecord(message: Message, namespaces: NamespaceLookup): DispatchResult {
   if (findField(message, FieldType.INDEX_RANGE) !== undefined || findField(message, FieldType.INDEX_NAME) !== undefined) {
-    return { reply: scanErrorReply(ResultCode.INDEX_NOT_FOUND!), problem: 'secondary index queries are not supported yet' }
+    return { reply: streamErrorReply(ResultCode.INDEX_NOT_FOUND!), problem: 'secondary index queries are not supported yet' }
   }
   if ((message.info2 & Info2.WRITE) !== 0) {
-    return { reply: scanErrorReply(ResultCode.UNSUPPORTED_FEATURE), problem: 'background scans are not supported yet' }
+    return { reply: streamErrorReply(ResultCode.UNSUPPORTED_FEATURE), problem: 'background scans are not supported yet' }
   }
   const scan = parseScan(message, namespaces)
-  if (typeof scan === 'number') return { reply: scanErrorReply(scan), problem: 'bad scan request' }
+  if (typeof scan === 'number') return { reply: streamErrorReply(scan), problem: 'bad scan request' }
   return { stream: (control) => streamScan(scan, control) }
 }

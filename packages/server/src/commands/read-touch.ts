@@ -1,8 +1,8 @@
 // read-touch-ttl-percent: a read of a record within the last N% of its TTL resets the TTL, so hot
 // records stay cached. A read's record_ttl carries N (0 = namespace setting, 0xffffffff = never).
-import { citrusleafSeconds } from '@aerolite/protocol'
+import { ResultCode, citrusleafSeconds } from '@aerolite/protocol'
 import { readBins, recordKey } from '../record/layout.ts'
-import { nextGeneration } from '../namespace/ttl.ts'
+import { CommandError } from './command-error.ts'
 import type { RecordRequest } from './request.ts'
 
 const DONT_TOUCH = 0xffffffff
@@ -11,9 +11,10 @@ const DONT_TOUCH = 0xffffffff
 export function touchOnRead(req: RecordRequest, id: number): number {
   const { namespace, message } = req
   const percent = message.recordTtl === 0 ? namespace.config.readTouchTtlPercent : message.recordTtl
-  if (percent === 0 || percent === DONT_TOUCH || percent > 100) return id
+  if (percent === 0 || percent === DONT_TOUCH) return id
   const voidTime = namespace.index.voidTime(id)
   if (voidTime === 0) return id
+  if (percent > 100) throw new CommandError(ResultCode.PARAMETER_ERROR, `read-touch-ttl-percent ${percent} is over 100`)
   const lastUpdateSeconds = citrusleafSeconds(namespace.index.lastUpdateMs(id))
   const ttlSeconds = voidTime - lastUpdateSeconds
   const now = namespace.nowVoidTime()
@@ -21,7 +22,8 @@ export function touchOnRead(req: RecordRequest, id: number): number {
   if (ttlSeconds <= 0 || voidTime - now > (ttlSeconds * percent) / 100) return id
   const { buf, at } = namespace.location(id)
   return namespace.store(req.digest, id, {
-    generation: nextGeneration(namespace.index.generation(id)),
+    // Not a client write: the generation stays, so generation checks of writers still pass.
+    generation: namespace.index.generation(id),
     voidTime: now + ttlSeconds,
     lastUpdateMs: namespace.nowMs(),
     setId: namespace.index.setId(id),

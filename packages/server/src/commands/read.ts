@@ -4,7 +4,7 @@ import { recordBinCount, recordBinsStart, recordKey, recordTotalBytes, readBins 
 import type { Namespace } from '../namespace/namespace.ts'
 import { CommandError } from './command-error.ts'
 import { headerReply, opsReply, rawOpsReply } from './reply.ts'
-import { sameKey, type RecordRequest } from './request.ts'
+import { checkSetName, sameKey, type RecordRequest } from './request.ts'
 import { touchOnRead } from './read-touch.ts'
 
 export function executeRead(req: RecordRequest): Buffer {
@@ -18,6 +18,7 @@ export function executeRead(req: RecordRequest): Buffer {
     return headerReply(ResultCode.RECORD_NOT_FOUND)
   }
   checkKey(req, namespace, id)
+  checkSetName(req, id, false)
   // The reply reports the record as read; a read-touch takes effect for later reads.
   const generation = namespace.index.generation(id)
   const voidTime = namespace.index.voidTime(id)

@@ -1,6 +1,6 @@
 // Encoding single-record replies straight into one frame buffer.
 import {
-  Info1, MESSAGE_HEADER_BYTES, PROTO_HEADER_BYTES, ProtoType, compressMessageFrame, encodeProtoHeader,
+  Info1, Info3, MESSAGE_HEADER_BYTES, PROTO_HEADER_BYTES, ProtoType, compressMessageFrame, encodeProtoHeader,
   encodedOpBytes, writeMessage, type OutOp, type Message,
 } from '@aerolite/protocol'
 
@@ -58,4 +58,12 @@ export function rawOpsReply(request: Message, meta: ReplyMeta, opCount: number, 
 function maybeCompress(request: Message, frame: Buffer): Buffer {
   if ((request.info1 & Info1.COMPRESS_RESPONSE) === 0 || frame.length < COMPRESS_THRESHOLD_BYTES) return frame
   return compressMessageFrame(frame.subarray(PROTO_HEADER_BYTES))
+}
+
+/** The reply to a batch, scan or query that cannot start: one LAST message carrying the result code. */
+export function streamErrorReply(resultCode: number): Buffer {
+  const out = Buffer.allocUnsafe(PROTO_HEADER_BYTES + MESSAGE_HEADER_BYTES)
+  encodeProtoHeader(ProtoType.MESSAGE, MESSAGE_HEADER_BYTES, out, 0)
+  writeMessage(out, PROTO_HEADER_BYTES, { info1: 0, info2: 0, info3: Info3.LAST, info4: 0, resultCode, generation: 0, recordTtl: 0, transactionTtl: 0 }, NO_FIELDS, NO_FIELDS)
+  return out
 }

@@ -3,6 +3,7 @@ import { DIGEST_BYTES, FieldType, ResultCode, type Message } from '@aerolite/pro
 import { limits } from '../limits.ts'
 import type { Namespace } from '../namespace/namespace.ts'
 import type { StoredKey } from '../record/layout.ts'
+import { CommandError } from './command-error.ts'
 
 export interface RecordRequest {
   message: Message
@@ -43,4 +44,14 @@ export function parseRecordRequest(message: Message, namespaces: NamespaceLookup
 
 export function sameKey(a: StoredKey, b: StoredKey): boolean {
   return a.particleType === b.particleType && a.bytes.equals(b.bytes)
+}
+
+/**
+ * A request naming a set must name the record's set (a digest alone cannot tell them apart).
+ * Reads and deletes may omit the set; a write must name the record's set exactly.
+ */
+export function checkSetName(req: RecordRequest, id: number, isWrite: boolean): void {
+  if (req.setName.length === 0 && !isWrite) return
+  const recordSet = req.namespace.setOf(id)?.name ?? ''
+  if (recordSet !== req.setName) throw new CommandError(ResultCode.PARAMETER_ERROR, `set "${req.setName}" does not match the record's set "${recordSet}"`)
 }

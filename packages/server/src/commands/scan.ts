@@ -95,15 +95,6 @@ function controlMessage(info3: number, resultCode: number, generation: number): 
   return out
 }
 
-/** The reply to a scan that cannot start: one LAST message carrying the result code. */
-export function scanErrorReply(resultCode: number): Buffer {
-  const body = controlMessage(Info3.LAST, resultCode, 0)
-  const out = Buffer.allocUnsafe(PROTO_HEADER_BYTES + body.length)
-  encodeProtoHeader(ProtoType.MESSAGE, body.length, out, 0)
-  body.copy(out, PROTO_HEADER_BYTES)
-  return out
-}
-
 /** Collects messages and cuts them into frames. */
 class FrameBatcher {
   private parts: Buffer[] = []
@@ -184,7 +175,7 @@ function partitionEntries(namespace: Namespace, pid: number, after: Buffer | und
   const now = namespace.nowVoidTime()
   const ids = [...index.entriesOf(pid)].filter((id) => {
     const voidTime = index.voidTime(id)
-    return (voidTime === 0 || voidTime > now) && (after === undefined || index.compareDigestTo(id, after) > 0)
+    return (voidTime === 0 || voidTime >= now) && (after === undefined || index.compareDigestTo(id, after) > 0)
   })
   return ids.sort((a, b) => index.compareDigests(a, b))
 }

@@ -10,7 +10,7 @@ import { applyConcat, applyIncrement, applyWrite } from '../ops/scalar.ts'
 import { CommandError } from './command-error.ts'
 import { checkKey } from './read.ts'
 import { headerReply, opsReply } from './reply.ts'
-import type { RecordRequest } from './request.ts'
+import { checkSetName, type RecordRequest } from './request.ts'
 
 const NIL = Buffer.alloc(0)
 
@@ -60,8 +60,9 @@ function write(req: RecordRequest, existing: Existing): Buffer {
   if (bins.length > limits.maxBinsPerRecord) throw new CommandError(ResultCode.PARAMETER_ERROR, `more than ${limits.maxBinsPerRecord} bins`)
 
   if (bins.length === 0) {
-    // A write that leaves no bins deletes the record (or creates nothing).
-    if (existing.anyId >= 0) namespace.remove(existing.anyId, req.digest)
+    // A write that leaves no bins deletes the record; there must have been one to delete.
+    if (!exists) throw new CommandError(ResultCode.RECORD_NOT_FOUND)
+    namespace.remove(existing.anyId, req.digest)
     namespace.counters.clientWriteSuccess++
     return reply(message, ResultCode.OK, 0, 0, applied.results)
   }
@@ -97,6 +98,7 @@ function checkPolicies(req: RecordRequest, existing: Existing): void {
   if (existing.liveId >= 0) {
     if ((message.info2 & Info2.CREATE_ONLY) !== 0) throw new CommandError(ResultCode.RECORD_EXISTS)
     checkKey(req, namespace, existing.liveId)
+    checkSetName(req, existing.liveId, true)
   } else if ((message.info3 & (Info3.UPDATE_ONLY | Info3.REPLACE_ONLY)) !== 0) {
     throw new CommandError(ResultCode.RECORD_NOT_FOUND)
   }
@@ -111,13 +113,21 @@ interface Applied {
   deleted: boolean
 }
 
+/** Ops a replace may carry: a replace rebuilds the record, so only plain bin writes make sense. */
+function checkReplaceOp(op: Op): void {
+  const allowed = op.type === OpType.READ || (op.type === OpType.WRITE && op.particleType !== ParticleType.NULL)
+  if (!allowed) throw new CommandError(ResultCode.PARAMETER_ERROR, `op type ${op.type} cannot be part of a replace`)
+}
+
 function applyOps(message: Message, initialBins: Bin[], exists: boolean): Applied {
   let bins = initialBins
+  const replacing = (message.info3 & (Info3.CREATE_OR_REPLACE | Info3.REPLACE_ONLY)) !== 0
   const respondAll = (message.info2 & Info2.RESPOND_ALL_OPS) !== 0
   const results: OutOp[] = []
   let deleted = false
   for (const op of message.ops) {
     const name = op.name.toString('utf8')
+    if (replacing) checkReplaceOp(op)
     switch (op.type) {
       case OpType.READ:
         readInto(results, bins, name, message.info1, respondAll)

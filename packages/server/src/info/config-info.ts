@@ -14,7 +14,7 @@ export function getConfig(ctx: NodeContext, cmd: InfoCommand): string {
     case 'namespace': {
       const id = cmd.params.get('id') ?? cmd.params.get('namespace')
       const ns = id === undefined ? undefined : ctx.namespaces.get(id)
-      if (ns === undefined) return infoError(4, `namespace not found: ${id ?? '(missing id)'}`)
+      if (ns === undefined) return infoError(20, `namespace not found on node: ${id ?? '(missing id)'}`)
       return format(namespaceConfigEntries(ns.config))
     }
   }
@@ -28,7 +28,7 @@ export function setConfig(ctx: NodeContext, cmd: InfoCommand): string {
   if (context === 'namespace') {
     const id = cmd.params.get('id') ?? cmd.params.get('namespace')
     const ns = id === undefined ? undefined : ctx.namespaces.get(id)
-    if (ns === undefined) return infoError(4, `namespace not found: ${id ?? '(missing id)'}`)
+    if (ns === undefined) return infoError(20, `namespace not found on node: ${id ?? '(missing id)'}`)
     const next = structuredClone(ns.config)
     for (const [key, value] of changes) {
       const setter = namespaceSetters[key.replace(/^storage-engine\./, '')]

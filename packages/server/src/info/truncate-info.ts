@@ -1,5 +1,5 @@
 // truncate:namespace=<ns>;set=<set>[;lut=<ns since 1970>] and truncate-namespace:namespace=<ns>[;lut=].
-import { infoError, type InfoCommand } from '@aerolite/protocol'
+import { CITRUSLEAF_EPOCH_SECONDS, infoError, type InfoCommand } from '@aerolite/protocol'
 import type { NodeContext } from './context.ts'
 
 /** Aerospike's lut is in nanoseconds since the Unix epoch; it must not lie in the future. */
@@ -10,21 +10,28 @@ function cutoffMs(ctx: NodeContext, cmd: InfoCommand): number | string {
   if (!/^\d+$/.test(lut)) return infoError(4, `lut "${lut}" is not a time in nanoseconds since 1970`)
   const ms = Number(BigInt(lut) / 1000000n)
   if (ms > now) return infoError(4, 'lut is in the future')
+  if (ms <= CITRUSLEAF_EPOCH_SECONDS * 1000) return infoError(4, 'lut is at or before 2010-01-01: it would truncate to 0')
   return ms
 }
 
+/** truncate needs a set: a whole namespace is truncated only by the explicit truncate-namespace. */
 export function truncate(ctx: NodeContext, cmd: InfoCommand): string {
-  const nsName = cmd.params.get('namespace')
-  const ns = nsName === undefined ? undefined : ctx.namespaces.get(nsName)
-  if (ns === undefined) return infoError(4, `namespace not found: ${nsName ?? '(missing namespace)'}`)
   const setName = cmd.params.get('set')
-  const cutoff = cutoffMs(ctx, cmd)
-  if (typeof cutoff === 'string') return cutoff
-  ctx.truncate(ns, setName === '' ? undefined : setName, cutoff)
-  return 'ok'
+  if (setName === undefined || setName === '') return infoError(4, "missing 'set' value (use truncate-namespace for a whole namespace)")
+  return truncateIn(ctx, cmd, setName)
 }
 
 export function truncateNamespace(ctx: NodeContext, cmd: InfoCommand): string {
   if (cmd.params.has('set')) return infoError(4, 'truncate-namespace takes no set (use truncate)')
-  return truncate(ctx, cmd)
+  return truncateIn(ctx, cmd, undefined)
+}
+
+function truncateIn(ctx: NodeContext, cmd: InfoCommand, setName: string | undefined): string {
+  const nsName = cmd.params.get('namespace')
+  const ns = nsName === undefined ? undefined : ctx.namespaces.get(nsName)
+  if (ns === undefined) return infoError(4, `namespace not found: ${nsName ?? "missing 'namespace' value"}`)
+  const cutoff = cutoffMs(ctx, cmd)
+  if (typeof cutoff === 'string') return cutoff
+  ctx.truncate(ns, setName, cutoff)
+  return 'ok'
 }

@@ -90,7 +90,8 @@ export class Namespace {
     const id = this.index.find(pid, digest)
     if (id < 0) return -1
     const voidTime = this.index.voidTime(id)
-    if (voidTime !== 0 && voidTime <= this.nowVoidTime()) return -1
+    // Aerospike expires a record once its void time is in the past, not during that second.
+    if (voidTime !== 0 && voidTime < this.nowVoidTime()) return -1
     return id
   }
 
@@ -169,7 +170,7 @@ export class Namespace {
     let removed = 0
     for (const id of this.index.entriesOf(pid)) {
       const voidTime = this.index.voidTime(id)
-      if (voidTime !== 0 && voidTime <= now) {
+      if (voidTime !== 0 && voidTime < now) {
         const { buf, at } = this.location(id)
         this.remove(id, recordDigest(buf, at))
         removed++
@@ -179,12 +180,12 @@ export class Namespace {
     return removed
   }
 
-  /** Deletes records of one partition last updated at or before cutoffMs (of one set, or all). */
+  /** Deletes records of one partition last updated before cutoffMs (of one set, or all). */
   truncatePartition(pid: number, setId: number | undefined, cutoffMs: number): number {
     let removed = 0
     for (const id of this.index.entriesOf(pid)) {
       if (setId !== undefined && this.index.setId(id) !== setId) continue
-      if (this.index.lastUpdateMs(id) > cutoffMs) continue
+      if (this.index.lastUpdateMs(id) >= cutoffMs) continue
       const { buf, at } = this.location(id)
       this.remove(id, recordDigest(buf, at))
       removed++
