@@ -6,12 +6,10 @@ import { CommandError } from './command-error.ts'
 import { headerReply, opsReply, rawOpsReply } from './reply.ts'
 import { checkSetName, sameKey, type RecordRequest } from './request.ts'
 import { touchOnRead } from './read-touch.ts'
+import { applyOps, onlyPlainReads, recordView } from './apply-ops.ts'
 
 export function executeRead(req: RecordRequest): Buffer {
   const { message, namespace } = req
-  for (const op of message.ops) {
-    if (op.type !== OpType.READ) throw new CommandError(ResultCode.UNSUPPORTED_FEATURE, `op type ${op.type} is not supported yet`)
-  }
   let id = namespace.find(req.digest)
   if (id < 0) {
     namespace.counters.clientReadNotFound++
@@ -27,6 +25,11 @@ export function executeRead(req: RecordRequest): Buffer {
   namespace.counters.clientReadSuccess++
   if ((message.info1 & Info1.NOBINDATA) !== 0) return headerReply(ResultCode.OK, generation, voidTime)
   const { buf, at } = namespace.location(id)
+  if (!onlyPlainReads(message)) {
+    // An operate of read-only ops (list, map, bit, HLL, expression reads) runs them on a copy.
+    const ctx = { bins: readBins(buf, at), record: recordView(req, id), readOnly: true }
+    return opsReply(message, meta, applyOps(message, ctx).results)
+  }
   const readAll = (message.info1 & Info1.GET_ALL) !== 0 || message.ops.length === 0
   if (readAll) {
     const start = recordBinsStart(buf, at)

@@ -1,18 +1,16 @@
 // Writes: put, operate and touch. The ops run in order on a working copy of the record's bins;
 // the new version is stored only if every op succeeded, so a failed command changes nothing.
-import { Info1, Info2, Info3, OpType, ParticleType, ResultCode, type Message, type Op, type OutOp } from '@aerolite/protocol'
+import { Info2, Info3, ResultCode, type Message, type OutOp } from '@aerolite/protocol'
 import { limits } from '../limits.ts'
 import { readBins, recordKey, type StoredKey } from '../record/layout.ts'
 import type { Bin } from '../record/bins.ts'
 import type { Namespace } from '../namespace/namespace.ts'
 import { nextGeneration, resolveVoidTime } from '../namespace/ttl.ts'
-import { applyConcat, applyIncrement, applyWrite } from '../ops/scalar.ts'
+import { applyOps, recordView } from './apply-ops.ts'
 import { CommandError } from './command-error.ts'
 import { checkKey } from './read.ts'
 import { headerReply, opsReply } from './reply.ts'
 import { checkSetName, type RecordRequest } from './request.ts'
-
-const NIL = Buffer.alloc(0)
 
 /** The record as the write found it. */
 interface Existing {
@@ -55,9 +53,9 @@ function write(req: RecordRequest, existing: Existing): Buffer {
     setId = namespace.index.setId(existing.liveId)
     if ((message.info3 & (Info3.CREATE_OR_REPLACE | Info3.REPLACE_ONLY)) === 0) bins = readBins(buf, at)
   }
-  const applied = applyOps(message, bins, exists)
-  bins = applied.bins
-  if (bins.length > limits.maxBinsPerRecord) throw new CommandError(ResultCode.PARAMETER_ERROR, `more than ${limits.maxBinsPerRecord} bins`)
+  const ctx = { bins, record: recordView(req, existing.liveId), readOnly: false }
+  const applied = applyOps(message, ctx)
+  bins = ctx.bins
 
   if (bins.length === 0) {
     // A write that leaves no bins deletes the record; there must have been one to delete.
@@ -113,83 +111,8 @@ interface Applied {
   deleted: boolean
 }
 
-/** Ops a replace may carry: a replace rebuilds the record, so only plain bin writes make sense. */
-function checkReplaceOp(op: Op): void {
-  const allowed = op.type === OpType.READ || (op.type === OpType.WRITE && op.particleType !== ParticleType.NULL)
-  if (!allowed) throw new CommandError(ResultCode.PARAMETER_ERROR, `op type ${op.type} cannot be part of a replace`)
-}
-
-function applyOps(message: Message, initialBins: Bin[], exists: boolean): Applied {
-  let bins = initialBins
-  const replacing = (message.info3 & (Info3.CREATE_OR_REPLACE | Info3.REPLACE_ONLY)) !== 0
-  const respondAll = (message.info2 & Info2.RESPOND_ALL_OPS) !== 0
-  const results: OutOp[] = []
-  let deleted = false
-  for (const op of message.ops) {
-    const name = op.name.toString('utf8')
-    if (replacing) checkReplaceOp(op)
-    switch (op.type) {
-      case OpType.READ:
-        readInto(results, bins, name, message.info1, respondAll)
-        continue
-      case OpType.TOUCH:
-        // A touch only needs the record: storing a new version renews generation and TTL.
-        if (!exists) throw new CommandError(ResultCode.RECORD_NOT_FOUND)
-        break
-      case OpType.DELETE:
-        bins = []
-        deleted = true
-        break
-      case OpType.WRITE:
-        checkBinName(name)
-        applyWrite(bins, name, op)
-        break
-      case OpType.INCR:
-        checkBinName(name)
-        applyIncrement(bins, name, op)
-        break
-      case OpType.APPEND:
-      case OpType.PREPEND:
-        checkBinName(name)
-        applyConcat(bins, name, op, op.type === OpType.PREPEND)
-        break
-      case OpType.CDT_READ: case OpType.CDT_MODIFY: case OpType.EXP_READ: case OpType.EXP_MODIFY:
-      case OpType.BIT_READ: case OpType.BIT_MODIFY: case OpType.HLL_READ: case OpType.HLL_MODIFY:
-        throw new CommandError(ResultCode.UNSUPPORTED_FEATURE, `op type ${op.type} is not supported yet`)
-      default:
-        throw new CommandError(ResultCode.PARAMETER_ERROR, `unknown op type ${op.type}`)
-    }
-    if (respondAll) results.push(nilResult(name))
-  }
-  return { bins, results, deleted }
-}
-
 function reply(message: Message, resultCode: number, generation: number, voidTime: number, results: OutOp[]): Buffer {
   return results.length > 0 ? opsReply(message, { resultCode, generation, voidTime }, results) : headerReply(resultCode, generation, voidTime)
-}
-
-function nilResult(name: string): OutOp {
-  return { type: OpType.READ, particleType: ParticleType.NULL, name, value: NIL }
-}
-
-function checkBinName(name: string): void {
-  if (Buffer.byteLength(name) > limits.maxBinNameBytes) throw new CommandError(ResultCode.BIN_NAME_TOO_LONG)
-  if (name.length === 0) throw new CommandError(ResultCode.PARAMETER_ERROR, 'empty bin name')
-}
-
-/** A read inside an operate sees the bins as the preceding ops left them. */
-function readInto(results: OutOp[], bins: readonly Bin[], name: string, info1: number, respondAll: boolean): void {
-  if (name.length === 0 || (info1 & Info1.GET_ALL) !== 0) {
-    for (const bin of bins) results.push({ type: OpType.READ, particleType: bin.particleType, name: bin.name, value: bin.value })
-    return
-  }
-  for (const bin of bins) {
-    if (bin.name === name) {
-      results.push({ type: OpType.READ, particleType: bin.particleType, name, value: bin.value })
-      return
-    }
-  }
-  if (respondAll) results.push(nilResult(name))
 }
 
 function countFailure(namespace: Namespace, resultCode: number): void {

@@ -24,6 +24,15 @@ export interface NewVersion {
   bins: readonly Bin[]
 }
 
+/**
+ * Told of every change to a record after it happened (secondary indexes keep themselves current
+ * this way). A location is undefined when there was no old version, or the record was removed.
+ * The old location's bytes stay readable during the call.
+ */
+export interface RecordListener {
+  recordChanged(digest: Uint8Array, id: number, before: RecordLocation | undefined, after: RecordLocation | undefined): void
+}
+
 export interface NamespaceCounters {
   expiredObjects: number
   evictedObjects: number
@@ -60,6 +69,7 @@ export class Namespace {
   }
   /** Records last updated at or before this time (ms) were truncated namespace-wide. */
   truncateLutMs = 0
+  readonly listeners: RecordListener[] = []
   /** Duration of the last expiry sweep. */
   lastNsupCycleMs = 0
   private readonly clock: Clock
@@ -130,7 +140,9 @@ export class Namespace {
     const loc = this.blocks.reserve(size)
     writeRecord(this.blocks.buffer(loc.block), loc.offset, size, { digest, ...version }, version.key, version.bins)
     let id = existingId
+    let before: RecordLocation | undefined
     if (id >= 0) {
+      before = this.location(id)
       this.forgetVersion(id)
     } else {
       id = this.index.insert(pid, digest)
@@ -142,13 +154,19 @@ export class Namespace {
       set.objects++
       set.dataUsedBytes += size
     }
+    if (this.listeners.length > 0) {
+      const after = { buf: this.blocks.buffer(loc.block), at: loc.offset }
+      for (const listener of this.listeners) listener.recordChanged(digest, id, before, after)
+    }
     return id
   }
 
   /** Removes a record from the index and frees its bytes. */
   remove(id: number, digest: Uint8Array): void {
+    const before = this.listeners.length > 0 ? this.location(id) : undefined
     this.forgetVersion(id)
     this.index.remove(partitionId(digest), id)
+    for (const listener of this.listeners) listener.recordChanged(digest, id, before, undefined)
   }
 
   /** Drops the accounting of an entry's current version (its bytes become dead space). */
