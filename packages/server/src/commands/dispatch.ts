@@ -7,6 +7,7 @@ import { headerReply, streamErrorReply } from './reply.ts'
 import { parseRecordRequest, type NamespaceLookup } from './request.ts'
 import { parseScan, streamScan, type ScanControl } from './scan.ts'
 import { executeWrite } from './write.ts'
+import { dispatchBatch } from './batch.ts'
 
 export type DispatchResult =
   | { reply: Buffer; problem?: string }
@@ -14,7 +15,6 @@ export type DispatchResult =
 
 /** Commands that arrive with later work; refused plainly (16) until then. */
 function unsupportedKind(message: Message): string | undefined {
-  if ((message.info1 & Info1.BATCH) !== 0) return 'batch'
   if (findField(message, FieldType.UDF_FUNCTION) !== undefined || findField(message, FieldType.UDF_OP) !== undefined) return 'UDF'
   if (findField(message, FieldType.FILTER) !== undefined) return 'filter expressions'
   return undefined
@@ -33,7 +33,13 @@ export function dispatchMessage(message: Message, namespaces: NamespaceLookup): 
     const reply = streams ? streamErrorReply(ResultCode.UNSUPPORTED_FEATURE) : headerReply(ResultCode.UNSUPPORTED_FEATURE)
     return { reply, problem: `${unsupported} is not supported yet` }
   }
+  if ((message.info1 & Info1.BATCH) !== 0) return dispatchBatch(message, namespaces)
   if (isMultiRecord(message)) return dispatchMultiRecord(message, namespaces)
+  return executeRecordCommand(message, namespaces)
+}
+
+/** The road of every single-record command, also taken by each row of a batch. */
+export function executeRecordCommand(message: Message, namespaces: NamespaceLookup): { reply: Buffer; problem?: string } {
   const req = parseRecordRequest(message, namespaces)
   if (typeof req === 'number') return { reply: headerReply(req), problem: req === ResultCode.NAMESPACE_NOT_FOUND ? 'namespace not found' : 'malformed record request' }
   try {

@@ -3,13 +3,14 @@
 // Records are packed into frames of about streamFrameBytes; the connection awaits the socket
 // between frames, so a slow client slows the scan instead of growing a buffer.
 import {
-  DIGEST_BYTES, FieldType, Info1, Info3, MESSAGE_HEADER_BYTES, OpType, PROTO_HEADER_BYTES, ProtoType, ResultCode,
-  encodeProtoHeader, partitionId, writeMessage, type Field, type Message, type OutOp,
+  DIGEST_BYTES, FieldType, Info1, Info3, MESSAGE_HEADER_BYTES, OpType, ResultCode,
+  partitionId, writeMessage, type Field, type Message, type OutOp,
 } from '@aerolite/protocol'
 import { limits } from '../limits.ts'
 import type { Namespace } from '../namespace/namespace.ts'
 import { readBins, recordKey } from '../record/layout.ts'
 import type { NamespaceLookup } from './request.ts'
+import { FrameBatcher, controlMessage } from './stream-frames.ts'
 
 export interface ScanRequest {
   message: Message
@@ -86,45 +87,6 @@ export function parseScan(message: Message, namespaces: NamespaceLookup): ScanRe
     }
   }
   return { message, namespace, setId, setName, fullPartitions, resumeAfter, maxRecords, recordsPerSecond, binNames, noBins }
-}
-
-/** A header-only stream message: pid-done markers and the final LAST. */
-function controlMessage(info3: number, resultCode: number, generation: number): Buffer {
-  const out = Buffer.allocUnsafe(MESSAGE_HEADER_BYTES)
-  writeMessage(out, 0, { info1: 0, info2: 0, info3, info4: 0, resultCode, generation, recordTtl: 0, transactionTtl: 0 }, [], [])
-  return out
-}
-
-/** Collects messages and cuts them into frames. */
-class FrameBatcher {
-  private parts: Buffer[] = []
-  private bytes = 0
-
-  get pendingBytes(): number {
-    return this.bytes
-  }
-
-  add(message: Buffer): void {
-    this.parts.push(message)
-    this.bytes += message.length
-  }
-
-  get full(): boolean {
-    return this.bytes >= limits.streamFrameBytes
-  }
-
-  take(): Buffer {
-    const out = Buffer.allocUnsafe(PROTO_HEADER_BYTES + this.bytes)
-    encodeProtoHeader(ProtoType.MESSAGE, this.bytes, out, 0)
-    let at = PROTO_HEADER_BYTES
-    for (const part of this.parts) {
-      part.copy(out, at)
-      at += part.length
-    }
-    this.parts = []
-    this.bytes = 0
-    return out
-  }
 }
 
 export interface ScanControl {

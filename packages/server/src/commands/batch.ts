@@ -1,0 +1,213 @@
+// Batch-index commands: each row becomes an ordinary single-record message and takes the same
+// road as a lone get, put, operate or delete (DESIGN.md principle 3). Row replies are tagged with
+// their row index and packed into frames; the stream ends with a LAST message.
+import {
+  DIGEST_BYTES, FieldType, Info1, Info3, PROTO_HEADER_BYTES, ResultCode, compressMessageFrame, findField,
+  type Field, type Message, type Op,
+} from '@aerolite/protocol'
+import { limits } from '../limits.ts'
+import { executeRecordCommand, type DispatchResult } from './dispatch.ts'
+import { streamErrorReply } from './reply.ts'
+import type { NamespaceLookup } from './request.ts'
+import { FrameBatcher, controlMessage } from './stream-frames.ts'
+
+/** Row type bits (a full row; 0x01 alone is a repeat of the previous full row). */
+const RowType = {
+  OLD_READ: 0x00,
+  REPEAT: 0x01,
+  INFO: 0x02,
+  GENERATION: 0x04,
+  TTL: 0x08,
+  INFO4: 0x10,
+} as const
+
+/** Parent flag: keep going after a row fails (otherwise the batch stops at the first error). */
+const RESPOND_ALL_KEYS = 0x04
+
+export class BatchError extends Error {
+  readonly resultCode: number
+  constructor(resultCode: number, message: string) {
+    super(message)
+    this.resultCode = resultCode
+  }
+}
+
+interface RowTemplate {
+  info1: number
+  info2: number
+  info3: number
+  info4: number
+  generation: number
+  recordTtl: number
+  fields: Field[]
+  ops: Op[]
+}
+
+export interface BatchRow {
+  index: number
+  message: Message
+}
+
+export interface BatchRequest {
+  respondAllKeys: boolean
+  compress: boolean
+  rows: BatchRow[]
+}
+
+/** Decodes the BATCH_INDEX field into one single-record message per row. */
+export function parseBatch(message: Message): BatchRequest {
+  const data = findField(message, FieldType.BATCH_INDEX)
+  if (data === undefined) throw new BatchError(ResultCode.PARAMETER_ERROR, 'batch without a BATCH_INDEX field')
+  const parentFilter = findField(message, FieldType.FILTER)
+  const reader = new RowReader(data)
+  const count = reader.u32()
+  if (count > limits.maxBatchRows) throw new BatchError(ResultCode.BATCH_MAX_REQUESTS!, `batch of ${count} rows exceeds ${limits.maxBatchRows}`)
+  const flags = reader.u8()
+  const rows: BatchRow[] = []
+  let template: RowTemplate | undefined
+  for (let i = 0; i < count; i++) {
+    const index = reader.u32()
+    const digest = reader.bytes(DIGEST_BYTES)
+    const type = reader.u8()
+    if (type === RowType.REPEAT) {
+      if (template === undefined) throw new BatchError(ResultCode.PARAMETER_ERROR, 'batch starts with a repeat row')
+    } else {
+      template = reader.template(type, message)
+      if (parentFilter !== undefined && !template.fields.some((f) => f.type === FieldType.FILTER)) {
+        template.fields.push({ type: FieldType.FILTER, data: parentFilter })
+      }
+    }
+    rows.push({ index, message: rowMessage(template, digest, message.transactionTtl) })
+  }
+  if (reader.remaining !== 0) throw new BatchError(ResultCode.PARAMETER_ERROR, `${reader.remaining} bytes after the last batch row`)
+  return { respondAllKeys: (flags & RESPOND_ALL_KEYS) !== 0, compress: (message.info1 & Info1.COMPRESS_RESPONSE) !== 0, rows }
+}
+
+function rowMessage(t: RowTemplate, digest: Buffer, transactionTtl: number): Message {
+  return {
+    info1: t.info1, info2: t.info2, info3: t.info3, info4: t.info4, resultCode: 0,
+    generation: t.generation, recordTtl: t.recordTtl, transactionTtl,
+    fields: [...t.fields, { type: FieldType.DIGEST, data: digest }],
+    ops: t.ops,
+  }
+}
+
+class RowReader {
+  private readonly data: Buffer
+  private at = 0
+
+  constructor(data: Buffer) {
+    this.data = data
+  }
+
+  get remaining(): number {
+    return this.data.length - this.at
+  }
+
+  private need(n: number): number {
+    if (this.at + n > this.data.length) throw new BatchError(ResultCode.PARAMETER_ERROR, `batch row truncated at byte ${this.at}`)
+    const at = this.at
+    this.at += n
+    return at
+  }
+
+  u8(): number {
+    return this.data[this.need(1)]!
+  }
+
+  u16(): number {
+    return this.data.readUInt16BE(this.need(2))
+  }
+
+  u32(): number {
+    return this.data.readUInt32BE(this.need(4))
+  }
+
+  bytes(n: number): Buffer {
+    const at = this.need(n)
+    return this.data.subarray(at, at + n)
+  }
+
+  template(type: number, parent: Message): RowTemplate {
+    const t: RowTemplate = { info1: 0, info2: 0, info3: parent.info3 & (Info3.SC_READ_TYPE | Info3.SC_READ_RELAX), info4: 0, generation: 0, recordTtl: 0, fields: [], ops: [] }
+    if (type === RowType.OLD_READ) {
+      t.info1 = this.u8()
+    } else {
+      if ((type & ~(RowType.INFO | RowType.GENERATION | RowType.TTL | RowType.INFO4)) !== 0) {
+        throw new BatchError(ResultCode.PARAMETER_ERROR, `unknown batch row type 0x${type.toString(16)}`)
+      }
+      if ((type & RowType.INFO) !== 0) {
+        t.info1 = this.u8()
+        t.info2 = this.u8()
+        t.info3 = this.u8()
+      }
+      if ((type & RowType.INFO4) !== 0) t.info4 = this.u8()
+      if ((type & RowType.GENERATION) !== 0) t.generation = this.u16()
+      if ((type & RowType.TTL) !== 0) t.recordTtl = this.u32()
+    }
+    // Rows never ask for compression: the batch reply as a whole is compressed or not.
+    t.info1 &= ~Info1.COMPRESS_RESPONSE
+    const nFields = this.u16()
+    const nOps = this.u16()
+    for (let i = 0; i < nFields; i++) {
+      const size = this.u32()
+      if (size < 1) throw new BatchError(ResultCode.PARAMETER_ERROR, 'batch row field of size 0')
+      const fieldType = this.u8()
+      t.fields.push({ type: fieldType, data: this.bytes(size - 1) })
+    }
+    for (let i = 0; i < nOps; i++) {
+      const size = this.u32()
+      if (size < 4) throw new BatchError(ResultCode.PARAMETER_ERROR, 'batch row op shorter than its header')
+      const opType = this.u8()
+      const particleType = this.u8()
+      const flags = this.u8()
+      const nameBytes = this.u8()
+      if (nameBytes > size - 4) throw new BatchError(ResultCode.PARAMETER_ERROR, 'batch row op name longer than the op')
+      t.ops.push({ type: opType, particleType, flags, name: this.bytes(nameBytes), value: this.bytes(size - 4 - nameBytes) })
+    }
+    return t
+  }
+}
+
+/** The reply message of one row: the single-record reply body with the row index in transaction_ttl. */
+function rowReply(row: BatchRow, namespaces: NamespaceLookup): { body: Buffer; resultCode: number } {
+  const { reply } = executeRecordCommand(row.message, namespaces)
+  const body = reply.subarray(PROTO_HEADER_BYTES)
+  body.writeUInt32BE(row.index, 14)
+  return { body, resultCode: body[5]! }
+}
+
+/** Results that do not stop a batch even without respond-all-keys. */
+const ROUTINE_RESULTS = new Set<number>([ResultCode.OK, ResultCode.RECORD_NOT_FOUND, ResultCode.FILTERED_OUT])
+
+export async function* streamBatch(batch: BatchRequest, namespaces: NamespaceLookup, aborted: () => boolean): AsyncGenerator<Buffer> {
+  const batcher = new FrameBatcher()
+  const frame = (): Buffer => {
+    const out = batcher.take()
+    return batch.compress ? compressMessageFrame(out.subarray(PROTO_HEADER_BYTES)) : out
+  }
+  let failure: number = ResultCode.OK
+  for (const row of batch.rows) {
+    if (aborted()) return
+    const { body, resultCode } = rowReply(row, namespaces)
+    batcher.add(body)
+    if (batcher.full) yield frame()
+    if (!batch.respondAllKeys && !ROUTINE_RESULTS.has(resultCode)) {
+      failure = resultCode
+      break
+    }
+  }
+  batcher.add(controlMessage(Info3.LAST, failure, 0))
+  yield frame()
+}
+
+export function dispatchBatch(message: Message, namespaces: NamespaceLookup): DispatchResult {
+  let batch: BatchRequest
+  try {
+    batch = parseBatch(message)
+  } catch (err) {
+    if (err instanceof BatchError) return { reply: streamErrorReply(err.resultCode), problem: err.message }
+    throw err
+  }
+  return { stream: (control) => streamBatch(batch, namespaces, control.aborted) }
+}
