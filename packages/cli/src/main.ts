@@ -57,7 +57,7 @@ export async function main(argv: readonly string[], launchedAtMs: number): Promi
       return 2
     }
     const code = (err as { code?: string }).code
-    if (code === 'ERR_CONFIG' || code === 'ERR_START_OPTION' || code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+    if (code === 'ERR_CONFIG' || code === 'ERR_START_OPTION' || code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
       process.stderr.write(`aerolite: ${(err as Error).message}\n`)
       return 1
     }

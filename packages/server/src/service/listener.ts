@@ -19,15 +19,17 @@ export class ServiceListener {
     this.stats = stats
     this.log = log
     this.server = createServer({ noDelay: true }, (socket) => this.accept(socket))
-    this.server.on('error', (err) => this.log.error({ err: err.message }, 'client service error'))
   }
 
   listen(host: string, port: number): Promise<{ host: string; port: number }> {
     return new Promise((resolve, reject) => {
-      const onError = (err: Error): void => reject(err)
+      const onError = (err: NodeJS.ErrnoException): void => {
+        reject(Object.assign(new Error(`cannot listen on ${host}:${port}: ${err.message}`), { code: err.code }))
+      }
       this.server.once('error', onError)
       this.server.listen({ host, port, exclusive: true }, () => {
         this.server.off('error', onError)
+        this.server.on('error', (err) => this.log.error({ err: err.message }, 'client service error'))
         const address = this.server.address()
         if (address === null || typeof address === 'string') return reject(new Error('service has no TCP address'))
         resolve({ host: address.address, port: address.port })
