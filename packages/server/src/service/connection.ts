@@ -84,15 +84,18 @@ export class ClientConnection {
 
   /** Answers queued frames in order until one starts a stream. */
   private pump(): void {
+    // Replies to pipelined requests leave in one write instead of one per reply.
+    this.socket.cork()
     while (!this.streaming && !this.closed && this.queue.length > 0) {
       const handled = this.handle(this.queue.shift()!)
-      if (handled === undefined) return
+      if (handled === undefined) break
       if (Buffer.isBuffer(handled)) this.socket.write(handled)
       else if ('reply' in handled) {
         if (handled.problem !== undefined) this.log.debug({ remote: this.socket.remoteAddress }, handled.problem)
         this.socket.write(handled.reply)
       } else void this.runStream(handled.stream)
     }
+    this.socket.uncork()
     // Back-pressure: a client that does not read its replies stops being read.
     if (this.socket.writableLength > limits.maxPendingReplyBytes) this.socket.pause()
   }
