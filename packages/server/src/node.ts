@@ -15,6 +15,7 @@ import { ServiceListener } from './service/listener.ts'
 import { newServiceStats, type ServiceStats } from './service/stats.ts'
 import { Defragmenter } from './storage/defrag.ts'
 import { Ticker } from './ticker.ts'
+import { udfRuntime } from './udf/runtime.ts'
 
 const DEFRAG_INTERVAL_MS = 1000
 
@@ -66,6 +67,8 @@ export class AeroliteNode implements NodeContext {
   /** Listens on the configured address and port (0 = any free port) and starts background work. */
   async start(): Promise<{ host: string; port: number }> {
     const { address, port } = this.config.network.service
+    // The Lua VM starts with the process; waiting for it here means no UDF ever waits for it.
+    await udfRuntime.ready
     const bound = await this.listener.listen(address, port)
     this.endpoint = { host: this.config.network.service.accessAddress ?? (address === '0.0.0.0' ? '127.0.0.1' : bound.host), port: this.config.network.service.accessPort ?? bound.port }
     this.nodeId = this.config.service.nodeId ?? deriveNodeId(bound.port)

@@ -5,6 +5,7 @@ import { CommandError } from './command-error.ts'
 import { checkKey } from './read.ts'
 import { headerReply } from './reply.ts'
 import { checkSetName, type RecordRequest } from './request.ts'
+import { checkRecordFilter } from './filter.ts'
 
 export function executeDelete(req: RecordRequest): Buffer {
   const { message, namespace } = req
@@ -19,6 +20,7 @@ export function executeDelete(req: RecordRequest): Buffer {
     checkSetName(req, id, false)
     if ((message.info2 & Info2.GENERATION) !== 0 && message.generation !== generation) throw new CommandError(ResultCode.GENERATION_ERROR)
     if ((message.info2 & Info2.GENERATION_GT) !== 0 && !(message.generation > generation)) throw new CommandError(ResultCode.GENERATION_ERROR)
+    checkRecordFilter(req, id)
   } catch (err) {
     if (!(err instanceof CommandError)) throw err
     namespace.counters.clientDeleteError++

@@ -6,8 +6,11 @@ import { executeRead } from './read.ts'
 import { headerReply, streamErrorReply } from './reply.ts'
 import { parseRecordRequest, type NamespaceLookup } from './request.ts'
 import { parseScan, streamScan, type ScanControl } from './scan.ts'
+import { parseQuery, streamQuery } from './query.ts'
+import { isBackgroundUdf, startBackgroundJob } from './background-job.ts'
 import { executeWrite } from './write.ts'
 import { dispatchBatch } from './batch.ts'
+import { applyUdf, executeUdf, isRecordUdf } from './udf.ts'
 
 export type DispatchResult =
   | { reply: Buffer; problem?: string }
@@ -16,7 +19,6 @@ export type DispatchResult =
 /** Commands that arrive with later work; refused plainly (16) until then. */
 function unsupportedKind(message: Message): string | undefined {
   if (findField(message, FieldType.UDF_FUNCTION) !== undefined || findField(message, FieldType.UDF_OP) !== undefined) return 'UDF'
-  if (findField(message, FieldType.FILTER) !== undefined) return 'filter expressions'
   return undefined
 }
 
@@ -26,6 +28,7 @@ function isMultiRecord(message: Message): boolean {
 }
 
 export function dispatchMessage(message: Message, namespaces: NamespaceLookup): DispatchResult {
+  if (isRecordUdf(message)) return executeUdf(message, namespaces)
   const unsupported = unsupportedKind(message)
   if (unsupported !== undefined) {
     // Batches, scans and queries end with a LAST message; clients wait for one.
@@ -40,6 +43,7 @@ export function dispatchMessage(message: Message, namespaces: NamespaceLookup): 
 
 /** The road of every single-record command, also taken by each row of a batch. */
 export function executeRecordCommand(message: Message, namespaces: NamespaceLookup): { reply: Buffer; problem?: string } {
+  if (isRecordUdf(message)) return { reply: applyUdf(message, namespaces) }
   const req = parseRecordRequest(message, namespaces)
   if (typeof req === 'number') return { reply: headerReply(req), problem: req === ResultCode.NAMESPACE_NOT_FOUND ? 'namespace not found' : 'malformed record request' }
   try {
@@ -58,11 +62,11 @@ export function executeRecordCommand(message: Message, namespaces: NamespaceLook
 }
 
 function dispatchMultiRecord(message: Message, namespaces: NamespaceLookup): DispatchResult {
+  if ((message.info2 & Info2.WRITE) !== 0 || isBackgroundUdf(message)) return startBackgroundJob(message, namespaces, executeRecordCommand)
   if (findField(message, FieldType.INDEX_RANGE) !== undefined || findField(message, FieldType.INDEX_NAME) !== undefined) {
-    return { reply: streamErrorReply(ResultCode.INDEX_NOT_FOUND!), problem: 'secondary index queries are not supported yet' }
-  }
-  if ((message.info2 & Info2.WRITE) !== 0) {
-    return { reply: streamErrorReply(ResultCode.UNSUPPORTED_FEATURE), problem: 'background scans are not supported yet' }
+    const query = parseQuery(message, namespaces)
+    if (typeof query === 'number') return { reply: streamErrorReply(query), problem: 'bad query request' }
+    return { stream: (control) => streamQuery(query, control) }
   }
   const scan = parseScan(message, namespaces)
   if (typeof scan === 'number') return { reply: streamErrorReply(scan), problem: 'bad scan request' }

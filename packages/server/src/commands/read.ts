@@ -5,6 +5,7 @@ import type { Namespace } from '../namespace/namespace.ts'
 import { CommandError } from './command-error.ts'
 import { headerReply, opsReply, rawOpsReply } from './reply.ts'
 import { checkSetName, sameKey, type RecordRequest } from './request.ts'
+import { checkRecordFilter } from './filter.ts'
 import { touchOnRead } from './read-touch.ts'
 import { applyOps, onlyPlainReads, recordView } from './apply-ops.ts'
 
@@ -17,6 +18,7 @@ export function executeRead(req: RecordRequest): Buffer {
   }
   checkKey(req, namespace, id)
   checkSetName(req, id, false)
+  checkRecordFilter(req, id)
   // The reply reports the record as read; a read-touch takes effect for later reads.
   const generation = namespace.index.generation(id)
   const voidTime = namespace.index.voidTime(id)

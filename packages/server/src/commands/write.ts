@@ -11,6 +11,7 @@ import { CommandError } from './command-error.ts'
 import { checkKey } from './read.ts'
 import { headerReply, opsReply } from './reply.ts'
 import { checkSetName, type RecordRequest } from './request.ts'
+import { checkRecordFilter } from './filter.ts'
 
 /** The record as the write found it. */
 interface Existing {
@@ -43,6 +44,7 @@ function write(req: RecordRequest, existing: Existing): Buffer {
   const { message, namespace } = req
   const exists = existing.liveId >= 0
   checkPolicies(req, existing)
+  if (exists) checkRecordFilter(req, existing.liveId)
 
   let bins: Bin[] = []
   let storedKey: StoredKey | undefined

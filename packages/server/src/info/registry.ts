@@ -7,7 +7,10 @@ import { binsInfo, namespaceInfo, setsInfo } from './namespace-info.ts'
 import { replicas, replicasAll, replicasMaster } from './replicas.ts'
 import { nodeStatistics } from './statistics.ts'
 import { truncate, truncateNamespace } from './truncate-info.ts'
+import { jobsInfo, queryAbort, queryAbortAll, queryShow, scanShow } from '../commands/jobs.ts'
+import { sindexCreate, sindexDelete, sindexExists, sindexList, sindexPath, sindexStat } from '../sindex/info.ts'
 import { AEROLITE_VERSION, AEROSPIKE_COMPATIBLE_BUILD, EDITION, FEATURES } from './version.ts'
+import { udfGet, udfList, udfPut, udfRemove } from '../udf/udf-info.ts'
 
 type InfoHandler = (ctx: NodeContext, cmd: InfoCommand) => string
 
@@ -74,10 +77,23 @@ const HANDLERS: Record<string, InfoHandler> = {
   'health-stats': () => '',
   'best-practices': () => '',
   'logs': () => '0:stderr',
-  'udf-list': () => '',
-  'sindex': () => '',
-  'sindex-list': () => '',
-  'jobs': () => '',
+  'udf-put': (_ctx, cmd) => udfPut(cmd),
+  'udf-get': (_ctx, cmd) => udfGet(cmd),
+  'udf-list': () => udfList(),
+  'udf-remove': (_ctx, cmd) => udfRemove(cmd),
+  'sindex': sindexPath,
+  'sindex-list': sindexList,
+  'sindex-create': sindexCreate,
+  'sindex-delete': sindexDelete,
+  'sindex-exists': sindexExists,
+  'sindex-stat': sindexStat,
+  'query-show': queryShow,
+  'scan-show': scanShow,
+  'query-abort': queryAbort,
+  'scan-abort': queryAbort,
+  'query-abort-all': queryAbortAll,
+  'scan-abort-all': queryAbortAll,
+  'jobs': jobsInfo,
 }
 
 /** The items an empty request (the "summary") returns, as Aerospike's does. */

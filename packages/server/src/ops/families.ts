@@ -3,20 +3,25 @@
 import { OpType, ResultCode } from '@aerolite/protocol'
 import { CommandError } from '../commands/command-error.ts'
 import type { OpHandler } from './op-context.ts'
+import { expModify, expRead } from './exp/index.ts'
+import { bitModify, bitRead } from './bit/index.ts'
+import { hllModify, hllRead } from './hll/index.ts'
+import { cdtModify, cdtRead } from './cdt/handler.ts'
 
 const notYet = (family: string): OpHandler => () => {
   throw new CommandError(ResultCode.UNSUPPORTED_FEATURE, `${family} operations are not supported yet`)
 }
 
 export const OP_FAMILIES: Readonly<Partial<Record<number, OpHandler>>> = {
-  [OpType.CDT_READ]: notYet('list and map'),
-  [OpType.CDT_MODIFY]: notYet('list and map'),
-  [OpType.BIT_READ]: notYet('bit'),
-  [OpType.BIT_MODIFY]: notYet('bit'),
-  [OpType.HLL_READ]: notYet('HyperLogLog'),
-  [OpType.HLL_MODIFY]: notYet('HyperLogLog'),
-  [OpType.EXP_READ]: notYet('expression'),
-  [OpType.EXP_MODIFY]: notYet('expression'),
+  [OpType.CDT_READ]: cdtRead,
+  [OpType.CDT_MODIFY]: cdtModify,
+  [OpType.BIT_READ]: bitRead,
+  [OpType.BIT_MODIFY]: bitModify,
+  [OpType.HLL_READ]: hllRead,
+  [OpType.HLL_MODIFY]: hllModify,
+  // Called through arrows: expression CALLs look handlers up in this table (an import cycle by design).
+  [OpType.EXP_READ]: (ctx, op, name) => expRead(ctx, op, name),
+  [OpType.EXP_MODIFY]: (ctx, op, name) => expModify(ctx, op, name),
 }
 
 /** Op types that only read: allowed in read commands. */

@@ -1,0 +1,138 @@
+// Background scans and queries: a job that applies write ops (info2 WRITE) or a record UDF (UDF_OP 2)
+// to every matching record. The client gets its answer (a LAST message) as soon as the job starts and
+// polls query-show for progress. Each record goes through the single-record road exactly like a put
+// or an apply naming that record, so generation, TTL, filter and key rules are the same.
+import { DIGEST_BYTES, FieldType, Info3, OpType, PROTO_HEADER_BYTES, ResultCode, findField, type Field, type Message } from '@aerolite/protocol'
+import { limits } from '../limits.ts'
+import { sindexLimits } from '../sindex/sindex-limits.ts'
+import { Job, registerJob } from './jobs.ts'
+import { parsePartitionRequest, type PartitionRequest, type ResumePoint } from './partition-request.ts'
+import { parseQuery, queryPartition, recordMatches, type QueryRequest } from './query.ts'
+import { Throttle, sleep } from './record-stream.ts'
+import { streamErrorReply } from './reply.ts'
+import type { NamespaceLookup } from './request.ts'
+import { partitionEntries, scanOrder } from './scan.ts'
+
+/** The single-record road (dispatch's executeRecordCommand). */
+export type RecordCommand = (message: Message, namespaces: NamespaceLookup) => { reply: Buffer }
+
+/** UDF_OP value of a background UDF job. */
+export const UDF_OP_BACKGROUND = 2
+
+const READ_OPS = new Set<number>([OpType.READ, OpType.CDT_READ, OpType.EXP_READ, OpType.BIT_READ, OpType.HLL_READ])
+const UDF_FIELDS = new Set<number>([FieldType.UDF_PACKAGE_NAME, FieldType.UDF_FUNCTION, FieldType.UDF_ARGLIST])
+
+export function isBackgroundUdf(message: Message): boolean {
+  const op = findField(message, FieldType.UDF_OP)
+  return op !== undefined && op.length === 1 && op[0] === UDF_OP_BACKGROUND
+}
+
+export function startBackgroundJob(message: Message, namespaces: NamespaceLookup, executeRecord: RecordCommand): { reply: Buffer; problem?: string } {
+  const isQuery = findField(message, FieldType.INDEX_RANGE) !== undefined || findField(message, FieldType.INDEX_NAME) !== undefined
+  const req = isQuery ? parseQuery(message, namespaces) : parsePartitionRequest(message, namespaces)
+  if (typeof req === 'number') return { reply: streamErrorReply(req), problem: 'bad background job request' }
+  // Aerospike answers NOT_FOUND for an unknown set; the client takes it as a finished job.
+  if (req.setId === -1) return { reply: streamErrorReply(ResultCode.RECORD_NOT_FOUND) }
+  const udf = isBackgroundUdf(message)
+  if (udf) {
+    if (findField(message, FieldType.UDF_PACKAGE_NAME) === undefined || findField(message, FieldType.UDF_FUNCTION) === undefined) {
+      return { reply: streamErrorReply(ResultCode.PARAMETER_ERROR), problem: 'background UDF without module or function' }
+    }
+  } else if (message.ops.length === 0 || message.ops.some((op) => READ_OPS.has(op.type))) {
+    return { reply: streamErrorReply(ResultCode.PARAMETER_ERROR), problem: 'background ops must be write ops' }
+  }
+  const job = new Job({
+    trid: req.taskId === 0n ? BigInt(Date.now()) : req.taskId,
+    module: isQuery ? 'query' : 'scan',
+    namespace: req.namespace,
+    setName: req.setName,
+    indexName: isQuery ? (req as QueryRequest).index.def.name : '',
+    jobType: udf ? 'background-udf' : 'background-ops',
+    recordsPerSecond: req.recordsPerSecond,
+  })
+  registerJob(job)
+  const walk: Walk = isQuery
+    ? { candidates: (pid, resume) => queryPartition(req as QueryRequest, pid, resume).map((m) => m.id), stillMatches: (id, pid) => recordMatches(req as QueryRequest, id, pid) }
+    : { candidates: (pid, resume) => scanPartition(req, pid, resume), stillMatches: (id) => req.setId === undefined || req.namespace.index.setId(id) === req.setId }
+  void runJob(job, req, walk, (id) => recordCommand(message, req, id, udf), namespaces, executeRecord)
+  return { reply: streamErrorReply(ResultCode.OK) }
+}
+
+/** How a job finds its records: per partition, and again for each record when its turn comes. */
+interface Walk {
+  candidates(pid: number, resume: ResumePoint | undefined): number[]
+  stillMatches(id: number, pid: number): boolean
+}
+
+function scanPartition(req: PartitionRequest, pid: number, resume: ResumePoint | undefined): number[] {
+  const ids = partitionEntries(req.namespace, pid, resume?.digest)
+  return req.setId === undefined ? ids : ids.filter((id) => req.namespace.index.setId(id) === req.setId)
+}
+
+/** The command the job runs on one record: the request's write policy, ops or UDF, and filter. */
+function recordCommand(message: Message, req: PartitionRequest, id: number, udf: boolean): Message {
+  const { namespace } = req
+  const digest = Buffer.allocUnsafe(DIGEST_BYTES)
+  namespace.index.digestInto(id, digest)
+  const fields: Field[] = [
+    { type: FieldType.NAMESPACE, data: Buffer.from(namespace.name) },
+    { type: FieldType.SET, data: Buffer.from(namespace.setOf(id)?.name ?? '') },
+    { type: FieldType.DIGEST, data: digest },
+  ]
+  for (const field of message.fields) {
+    if (field.type === FieldType.FILTER || (udf && UDF_FIELDS.has(field.type))) fields.push(field)
+  }
+  return {
+    info1: 0,
+    info2: message.info2,
+    info3: message.info3 & ~(Info3.LAST | Info3.PARTITION_DONE),
+    info4: 0,
+    resultCode: 0,
+    generation: message.generation,
+    recordTtl: message.recordTtl,
+    transactionTtl: 0,
+    fields,
+    ops: udf ? [] : message.ops,
+  }
+}
+
+async function runJob(
+  job: Job, req: PartitionRequest, walk: Walk, command: (id: number) => Message, namespaces: NamespaceLookup, executeRecord: RecordCommand,
+): Promise<void> {
+  const { namespace } = req
+  const partitions = scanOrder(req)
+  const throttle = new Throttle(req.recordsPerSecond)
+  let processed = 0
+  let partitionsDone = 0
+  try {
+    for (const [pid, resume] of partitions) {
+      // Digests, not entry ids, survive the yields below (an id may be reused by another record).
+      const digests = walk.candidates(pid, resume).map((id) => {
+        const digest = Buffer.allocUnsafe(DIGEST_BYTES)
+        namespace.index.digestInto(id, digest)
+        return digest
+      })
+      for (const digest of digests) {
+        if (job.done) return
+        if (req.maxRecords > 0 && job.succeeded >= req.maxRecords) break
+        const id = namespace.find(digest)
+        if (id < 0 || !walk.stillMatches(id, pid)) continue
+        const reply = executeRecord(command(id), namespaces).reply
+        const resultCode = reply[PROTO_HEADER_BYTES + 5]
+        if (resultCode === ResultCode.OK) job.succeeded++
+        else if (resultCode === ResultCode.FILTERED_OUT) job.filtered++
+        else if (resultCode !== ResultCode.RECORD_NOT_FOUND) job.failed++
+        const waitMs = throttle.next()
+        if (waitMs > 0) await sleep(waitMs)
+        else if (++processed % sindexLimits.jobRecordsPerTurn === 0) await new Promise((resolve) => setImmediate(resolve))
+      }
+      partitionsDone++
+      job.progressPct = (partitionsDone * 100) / Math.max(1, partitions.length)
+      if (partitionsDone % limits.nsupPartitionsPerTurn === 0) await new Promise((resolve) => setImmediate(resolve))
+    }
+    job.finish()
+  } catch {
+    // A failure inside the record road is a bug, but it must not take the node down: the job ends.
+    job.finish(ResultCode.SERVER_ERROR)
+  }
+}

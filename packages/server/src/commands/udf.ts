@@ -1,0 +1,134 @@
+// Record UDFs (client.apply): runs module.function(rec, args...) in the Lua VM against one record,
+// then stores what the function changed through the write rules and answers with a SUCCESS bin
+// (the return value) or, when the function failed, result 100 and a FAILURE bin (the message).
+import { FieldType, Info1, MsgpackReader, OpType, ParticleType, ResultCode, findField, isWellFormedMsgpack, type Message, type OutOp } from '@aerolite/protocol'
+import { readBins } from '../record/layout.ts'
+import { UdfRecord } from '../udf/udf-record.ts'
+import { msgpackToParticle } from '../udf/particle-msgpack.ts'
+import { udfRuntime } from '../udf/runtime.ts'
+import { recordView } from './apply-ops.ts'
+import { CommandError } from './command-error.ts'
+import type { DispatchResult } from './dispatch.ts'
+import { checkKey } from './read.ts'
+import { headerReply, opsReply } from './reply.ts'
+import { parseRecordRequest, type NamespaceLookup, type RecordRequest } from './request.ts'
+import { storeVersion, type FoundRecord } from './store-version.ts'
+
+/** What the FAILURE bin says when a function fails with something other than a string. */
+const UNEXPECTED_FAILURE = 'result value type unexpected'
+const EMPTY_ARGS = Buffer.of(0x90)
+const NIL = Buffer.alloc(0)
+
+interface UdfCall {
+  packageName: string
+  functionName: string
+  argList: Buffer
+}
+
+export function executeUdf(message: Message, namespaces: NamespaceLookup): DispatchResult {
+  if (udfRuntime.isReady) return { reply: applyUdf(message, namespaces) }
+  // Only the first requests after start can arrive before the VM: they wait for it, in order.
+  return {
+    stream: async function* () {
+      await udfRuntime.ready
+      yield applyUdf(message, namespaces)
+    },
+  }
+}
+
+/**
+ * Applies a record UDF and returns the reply; batch rows and background jobs may call it directly
+ * once udfRuntime.isReady (before that it answers result 100).
+ */
+export function applyUdf(message: Message, namespaces: NamespaceLookup): Buffer {
+  const req = parseRecordRequest(message, namespaces)
+  if (typeof req === 'number') return headerReply(req)
+  const call = parseUdfCall(message)
+  if (call === undefined) return headerReply(ResultCode.PARAMETER_ERROR)
+  const { namespace } = req
+  const liveId = namespace.find(req.digest)
+  const found: FoundRecord = {
+    anyId: namespace.findAny(req.digest),
+    liveId,
+    generation: liveId >= 0 ? namespace.index.generation(liveId) : 0,
+  }
+  try {
+    if (liveId >= 0) checkKey(req, namespace, liveId)
+  } catch (err) {
+    if (err instanceof CommandError) return headerReply(err.resultCode, found.generation)
+    throw err
+  }
+  return runUdf(req, call, found)
+}
+
+function runUdf(req: RecordRequest, call: UdfCall, found: FoundRecord): Buffer {
+  const { message, namespace } = req
+  const view = recordView(req, found.liveId)
+  const bins = found.liveId >= 0 ? readBins(namespace.location(found.liveId).buf, namespace.location(found.liveId).at) : []
+  const record = new UdfRecord(view, bins, namespace.nowVoidTime(), udfRuntime.log)
+  const timeLimitMs = message.transactionTtl > 0 ? message.transactionTtl : Number.MAX_SAFE_INTEGER
+  const result = udfRuntime.apply(call.packageName, call.functionName, call.argList, timeLimitMs, record.serve)
+  const unchanged = { resultCode: ResultCode.OK, generation: view.generation, voidTime: view.voidTime }
+  if (!result.ok) return failureReply(message, unchanged, result.message ?? UNEXPECTED_FAILURE)
+
+  let returned: OutOp
+  try {
+    returned = successBin(result.value)
+  } catch {
+    return failureReply(message, unchanged, UNEXPECTED_FAILURE)
+  }
+  if (!record.hasUpdates) return opsReply(message, unchanged, [returned])
+  try {
+    const outcome = storeVersion(req, found, {
+      bins: record.bins,
+      wireTtl: record.ttlOverride ?? message.recordTtl,
+      key: record.dropKey ? undefined : (req.key ?? view.key),
+      startsOver: false,
+    })
+    namespace.counters.clientWriteSuccess++
+    return opsReply(message, { resultCode: ResultCode.OK, generation: outcome.generation, voidTime: outcome.voidTime }, [returned])
+  } catch (err) {
+    if (!(err instanceof CommandError)) throw err
+    namespace.counters.clientWriteError++
+    return headerReply(err.resultCode, view.generation, view.voidTime)
+  }
+}
+
+function parseUdfCall(message: Message): UdfCall | undefined {
+  const packageName = findField(message, FieldType.UDF_PACKAGE_NAME)
+  const functionName = findField(message, FieldType.UDF_FUNCTION)
+  if (packageName === undefined || functionName === undefined || packageName.length === 0 || functionName.length === 0) return undefined
+  const argList = findField(message, FieldType.UDF_ARGLIST) ?? EMPTY_ARGS
+  if (!isArgList(argList)) return undefined
+  return { packageName: packageName.toString('utf8'), functionName: functionName.toString('utf8'), argList }
+}
+
+/** The argument list must be one whole msgpack array. */
+function isArgList(bytes: Buffer): boolean {
+  if (!isWellFormedMsgpack(bytes)) return false
+  try {
+    new MsgpackReader(bytes).readArrayHeader()
+    return true
+  } catch {
+    return false
+  }
+}
+
+function successBin(packed: Buffer | undefined): OutOp {
+  const particle = packed === undefined ? undefined : msgpackToParticle(packed)
+  if (particle === undefined) return { type: OpType.READ, particleType: ParticleType.NULL, name: 'SUCCESS', value: NIL }
+  return { type: OpType.READ, particleType: particle.particleType, name: 'SUCCESS', value: particle.value }
+}
+
+function failureReply(message: Message, meta: { generation: number; voidTime: number }, text: string): Buffer {
+  const failure: OutOp = { type: OpType.READ, particleType: ParticleType.STRING, name: 'FAILURE', value: Buffer.from(text, 'utf8') }
+  return opsReply(message, { resultCode: ResultCode.UDF_ERROR!, generation: meta.generation, voidTime: meta.voidTime }, [failure])
+}
+
+/** A single-record apply: a keyed message naming a function, with no UDF_OP or UDF_OP 0 (KVS). */
+export function isRecordUdf(message: Message): boolean {
+  if ((message.info1 & Info1.BATCH) !== 0 || findField(message, FieldType.UDF_FUNCTION) === undefined) return false
+  if (findField(message, FieldType.DIGEST) === undefined) return false
+  const op = findField(message, FieldType.UDF_OP)
+  return op === undefined || (op.length === 1 && op[0] === 0)
+}

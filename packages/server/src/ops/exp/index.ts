@@ -1,0 +1,6 @@
+// Filter expressions and expression operations (reference §9).
+export { compileExpression, runExpression, type CompiledExpression } from './compile.ts'
+export { expModify, expRead } from './exp-ops.ts'
+export { ExpType } from './opcodes.ts'
+export type { ExpRecord } from './runtime.ts'
+export type { ExpResult, ExpValue } from './value.ts'

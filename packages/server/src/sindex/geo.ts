@@ -1,0 +1,192 @@
+// GeoJSON for geo2dsphere indexes: parsing (Point, Polygon, MultiPolygon and Aerospike's AeroCircle),
+// point-in-region tests, and the grid cells that key points in an index. Aerospike uses S2 cells;
+// clients only see results, so a Z-order grid over longitude/latitude does here. Polygon edges are
+// treated as straight lines in longitude/latitude; circle distances are great-circle distances.
+
+export interface Point {
+  kind: 'point'
+  lng: number
+  lat: number
+}
+/** Rings of [lng, lat] pairs: the outer boundary first, then holes. */
+export interface Polygon {
+  kind: 'polygon'
+  rings: number[][][]
+}
+export interface MultiPolygon {
+  kind: 'multipolygon'
+  polygons: Polygon[]
+}
+export interface Circle {
+  kind: 'circle'
+  center: Point
+  radiusMeters: number
+}
+export type Region = Polygon | MultiPolygon | Circle
+export type Geometry = Point | Region
+
+const EARTH_RADIUS_METERS = 6371000
+/** Bits per axis of the finest grid cell; two axes interleave into a 52-bit key (exact in a double). */
+const GRID_BITS = 26
+const GRID_SIZE = 2 ** GRID_BITS
+
+function isLngLat(c: unknown): c is [number, number] {
+  return Array.isArray(c) && c.length >= 2 && typeof c[0] === 'number' && typeof c[1] === 'number' &&
+    Number.isFinite(c[0]) && Number.isFinite(c[1]) && Math.abs(c[0]) <= 180 && Math.abs(c[1]) <= 90
+}
+
+function parsePolygon(coordinates: unknown): Polygon | undefined {
+  if (!Array.isArray(coordinates) || coordinates.length === 0) return undefined
+  const rings: number[][][] = []
+  for (const ring of coordinates) {
+    if (!Array.isArray(ring) || ring.length < 4 || !ring.every(isLngLat)) return undefined
+    rings.push(ring.map((c: number[]) => [c[0]!, c[1]!]))
+  }
+  return { kind: 'polygon', rings }
+}
+
+/** The geometry of a GeoJSON text, or undefined when it is not valid (or of an unsupported type). */
+export function parseGeoJson(text: string): Geometry | undefined {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  if (typeof json !== 'object' || json === null) return undefined
+  const { type, coordinates } = json as { type?: unknown; coordinates?: unknown }
+  switch (type) {
+    case 'Point':
+      return isLngLat(coordinates) ? { kind: 'point', lng: coordinates[0], lat: coordinates[1] } : undefined
+    case 'Polygon':
+      return parsePolygon(coordinates)
+    case 'MultiPolygon': {
+      if (!Array.isArray(coordinates) || coordinates.length === 0) return undefined
+      const polygons: Polygon[] = []
+      for (const c of coordinates) {
+        const polygon = parsePolygon(c)
+        if (polygon === undefined) return undefined
+        polygons.push(polygon)
+      }
+      return { kind: 'multipolygon', polygons }
+    }
+    case 'AeroCircle': {
+      if (!Array.isArray(coordinates) || coordinates.length !== 2 || !isLngLat(coordinates[0])) return undefined
+      const radius = coordinates[1]
+      if (typeof radius !== 'number' || !Number.isFinite(radius) || radius < 0) return undefined
+      return { kind: 'circle', center: { kind: 'point', lng: coordinates[0][0], lat: coordinates[0][1] }, radiusMeters: radius }
+    }
+  }
+  return undefined
+}
+
+function inRing(ring: number[][], lng: number, lat: number): boolean {
+  let inside = false
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const [xi, yi] = ring[i] as [number, number]
+    const [xj, yj] = ring[j] as [number, number]
+    if (yi > lat !== yj > lat && lng < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside
+  }
+  return inside
+}
+
+function inPolygon(polygon: Polygon, p: Point): boolean {
+  const [outer, ...holes] = polygon.rings
+  return outer !== undefined && inRing(outer, p.lng, p.lat) && !holes.some((hole) => inRing(hole, p.lng, p.lat))
+}
+
+export function distanceMeters(a: Point, b: Point): number {
+  const rad = Math.PI / 180
+  const dLat = (b.lat - a.lat) * rad
+  const dLng = (b.lng - a.lng) * rad
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLng / 2) ** 2
+  return 2 * EARTH_RADIUS_METERS * Math.asin(Math.min(1, Math.sqrt(h)))
+}
+
+export function regionContains(region: Region, p: Point): boolean {
+  switch (region.kind) {
+    case 'polygon': return inPolygon(region, p)
+    case 'multipolygon': return region.polygons.some((polygon) => inPolygon(polygon, p))
+    case 'circle': return distanceMeters(region.center, p) <= region.radiusMeters
+  }
+}
+
+interface Box {
+  minLng: number
+  minLat: number
+  maxLng: number
+  maxLat: number
+}
+
+function boundingBox(region: Region): Box {
+  if (region.kind === 'circle') {
+    const { lng, lat } = region.center
+    const latDelta = (region.radiusMeters / EARTH_RADIUS_METERS) * (180 / Math.PI)
+    const minLat = Math.max(-90, lat - latDelta)
+    const maxLat = Math.min(90, lat + latDelta)
+    const cos = Math.min(Math.cos((minLat * Math.PI) / 180), Math.cos((maxLat * Math.PI) / 180))
+    const lngDelta = cos < 1e-9 ? 360 : latDelta / cos
+    if (lng - lngDelta < -180 || lng + lngDelta > 180) return { minLng: -180, maxLng: 180, minLat, maxLat }
+    return { minLng: lng - lngDelta, maxLng: lng + lngDelta, minLat, maxLat }
+  }
+  const polygons = region.kind === 'polygon' ? [region] : region.polygons
+  const box = { minLng: 180, minLat: 90, maxLng: -180, maxLat: -90 }
+  for (const polygon of polygons) {
+    for (const [lng, lat] of polygon.rings[0] as Array<[number, number]>) {
+      box.minLng = Math.min(box.minLng, lng)
+      box.maxLng = Math.max(box.maxLng, lng)
+      box.minLat = Math.min(box.minLat, lat)
+      box.maxLat = Math.max(box.maxLat, lat)
+    }
+  }
+  return box
+}
+
+function gridX(lng: number): number {
+  return Math.min(GRID_SIZE - 1, Math.max(0, Math.floor(((lng + 180) / 360) * GRID_SIZE)))
+}
+
+function gridY(lat: number): number {
+  return Math.min(GRID_SIZE - 1, Math.max(0, Math.floor(((lat + 90) / 180) * GRID_SIZE)))
+}
+
+/** Interleaves the bits of x and y (x in the even bits): the Z-order key of a cell. */
+function interleave(x: number, y: number, bits: number): number {
+  let key = 0
+  for (let bit = bits - 1; bit >= 0; bit--) key = key * 4 + ((Math.floor(y / 2 ** bit) & 1) * 2) + (Math.floor(x / 2 ** bit) & 1)
+  return key
+}
+
+/** The index key of a point: its finest grid cell. */
+export function pointCell(p: Point): bigint {
+  return BigInt(interleave(gridX(p.lng), gridY(p.lat), GRID_BITS))
+}
+
+/** Inclusive ranges of point keys that cover a region (a superset: callers test each point). */
+export function coveringRanges(region: Region, maxCells: number): Array<[bigint, bigint]> {
+  const box = boundingBox(region)
+  const x0 = gridX(box.minLng)
+  const x1 = gridX(box.maxLng)
+  const y0 = gridY(box.minLat)
+  const y1 = gridY(box.maxLat)
+  let level = GRID_BITS
+  for (; level > 0; level--) {
+    const shift = 2 ** (GRID_BITS - level)
+    const cells = (Math.floor(x1 / shift) - Math.floor(x0 / shift) + 1) * (Math.floor(y1 / shift) - Math.floor(y0 / shift) + 1)
+    if (cells <= maxCells) break
+  }
+  const shift = 2 ** (GRID_BITS - level)
+  const span = shift * shift
+  const starts: number[] = []
+  for (let cx = Math.floor(x0 / shift); cx <= Math.floor(x1 / shift); cx++) {
+    for (let cy = Math.floor(y0 / shift); cy <= Math.floor(y1 / shift); cy++) starts.push(interleave(cx, cy, level) * span)
+  }
+  starts.sort((a, b) => a - b)
+  const ranges: Array<[number, number]> = []
+  for (const start of starts) {
+    const last = ranges[ranges.length - 1]
+    if (last !== undefined && last[1] + 1 === start) last[1] = start + span - 1
+    else ranges.push([start, start + span - 1])
+  }
+  return ranges.map(([a, b]) => [BigInt(a), BigInt(b)])
+}

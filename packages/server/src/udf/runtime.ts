@@ -1,0 +1,115 @@
+// The node's UDF runtime: the registered modules and one Lua VM holding each of them compiled.
+// The VM starts (asynchronously, ~20 ms) when this module loads, so it is ready before clients ask;
+// modules registered before that are compiled as soon as it is.
+import { LuaVm, type CallBudget, type CallResult, type HostHandler } from './lua-vm.ts'
+import { LUA_RECORD_SOURCE } from './lua-record.ts'
+import { LUA_TYPES_SOURCE } from './lua-types.ts'
+import { ModuleStore, newUdfModule, type UdfModule } from './module-store.ts'
+import { udfLimits } from './udf-limits.ts'
+import type { UdfLogSink } from './udf-record.ts'
+
+/** Modules are named as if loaded from Aerospike's default user path, so errors read the same. */
+export const MODULE_DIR = '/opt/aerospike/usr/udf/lua'
+
+/** The message of a call stopped by its instruction or time budget (Aerospike's). */
+export const TIMEOUT_MESSAGE = 'UDF Execution Timeout'
+
+export interface CompileError {
+  file: string
+  line: number
+  message: string
+}
+
+interface Api {
+  define: number
+  forget: number
+  apply: number
+}
+
+export class UdfRuntime {
+  readonly modules = new ModuleStore()
+  /** Settles when the VM is up (or failed to start: then every call fails with startError). */
+  readonly ready: Promise<void>
+  private vm: LuaVm | undefined
+  private api: Api | undefined
+  private startError: string | undefined
+  /** Where aerospike:log and info()/warn()/... lines go; dropped until the node names a sink. */
+  log: UdfLogSink = () => {}
+
+  constructor() {
+    this.ready = LuaVm.start(TIMEOUT_MESSAGE, udfLimits.maxVmMemoryBytes).then(
+      (vm) => {
+        const refs = vm.boot(LUA_TYPES_SOURCE + LUA_RECORD_SOURCE, '=aerospike', ['define', 'forget', 'apply'])
+        this.api = { define: refs.get('define')!, forget: refs.get('forget')!, apply: refs.get('apply')! }
+        this.vm = vm
+        for (const module of this.modules.all()) this.define(module)
+      },
+      (err: unknown) => {
+        this.startError = `the Lua VM did not start: ${err instanceof Error ? err.message : String(err)}`
+      },
+    )
+  }
+
+  get isReady(): boolean {
+    return this.vm !== undefined || this.startError !== undefined
+  }
+
+  /** Registers a module; a module that does not compile (or whose top level fails) is refused. */
+  put(fileName: string, contentBase64: string, source: Buffer): CompileError | undefined {
+    const module = newUdfModule(fileName, contentBase64, source)
+    if (this.vm !== undefined) {
+      const error = this.define(module)
+      if (error !== undefined) return error
+    }
+    this.modules.put(module)
+    return undefined
+  }
+
+  remove(fileName: string): void {
+    const module = this.modules.get(fileName)
+    if (module === undefined) return
+    this.modules.remove(fileName)
+    if (this.vm !== undefined && this.api !== undefined) this.vm.call(this.api.forget, [module.moduleName], callBudget(udfLimits.maxCallMs), noHost)
+  }
+
+  /**
+   * Calls moduleName.functionName(rec, args...) with argList (a msgpack array). The result is the
+   * msgpack of the return value, or the failure message Aerospike would put in the FAILURE bin.
+   */
+  apply(moduleName: string, functionName: string, argList: Buffer, timeLimitMs: number, host: HostHandler): CallResult {
+    if (this.vm === undefined || this.api === undefined) return { ok: false, message: this.startError ?? 'UDF: Execution Error 1' }
+    return this.vm.call(this.api.apply, [moduleName, functionName, argList], callBudget(timeLimitMs), host)
+  }
+
+  private define(module: UdfModule): CompileError | undefined {
+    const chunkName = `@${MODULE_DIR}/${module.fileName}`
+    const result = this.vm!.call(this.api!.define, [module.moduleName, module.source, chunkName], callBudget(udfLimits.maxCallMs), noHost)
+    if (result.ok && result.value === undefined) return undefined
+    const message = result.ok ? result.value!.toString('utf8') : result.message ?? 'module failed to load'
+    return parseCompileError(module.fileName, message)
+  }
+}
+
+function callBudget(timeLimitMs: number): CallBudget {
+  return {
+    instructions: udfLimits.maxInstructionsPerCall,
+    deadlineMs: Date.now() + Math.min(timeLimitMs, udfLimits.maxCallMs),
+    memoryBytes: udfLimits.maxCallMemoryBytes,
+  }
+}
+
+/** Module top levels run without a record: any host call is refused. */
+const noHost: HostHandler = () => {
+  throw new Error('no record is open while a module loads')
+}
+
+/** Splits "<chunk>:<line>: <message>" as Aerospike's udf-put reply reports it. */
+export function parseCompileError(fileName: string, text: string): CompileError {
+  const match = /^(?:.*?):(\d+): ([\s\S]*)$/.exec(text)
+  if (match === null) return { file: fileName, line: 0, message: text }
+  return { file: fileName, line: Number(match[1]), message: match[2]! }
+}
+
+
+/** One runtime per process: a node runs in its own process or worker thread. */
+export const udfRuntime = new UdfRuntime()
