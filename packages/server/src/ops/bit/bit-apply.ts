@@ -56,8 +56,8 @@ function modifyOrSkip(bin: TypedValue | undefined, op: BitOp, name: string): Buf
   switch (op.code) {
     case BitOpCode.RESIZE: return resize(old, op, name)
     case BitOpCode.INSERT: {
+      checkSize(Math.max(old.length, byteOffset) + op.bytes.length, name)
       const head = byteOffset >= old.length ? Buffer.concat([old, Buffer.alloc(byteOffset - old.length)]) : old.subarray(0, byteOffset)
-      checkSize(head.length + op.bytes.length + Math.max(0, old.length - byteOffset), name)
       return Buffer.concat([head, op.bytes, old.subarray(byteOffset)])
     }
     case BitOpCode.REMOVE: {
@@ -79,6 +79,8 @@ function modifyOrSkip(bin: TypedValue | undefined, op: BitOp, name: string): Buf
   let size = op.size
   if (byteOffset + opBytes > old.length) {
     if ((op.flags & BitWriteFlag.PARTIAL) === 0) refuse(op, ResultCode.OP_NOT_APPLICABLE, `bit ${name}: range past the end of the blob`)
+    // Clipped at the end of the blob (the documented meaning; Aerospike's own arithmetic here
+    // overshoots when the range starts past byte 0 and reads beyond the operand).
     size = old.length * 8 - offset
   }
   return rangeOp(old, offset, size, op)

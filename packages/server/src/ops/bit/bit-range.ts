@@ -38,7 +38,7 @@ export function writeBits(blob: Buffer, bitOffset: number, bitSize: number, sour
 }
 
 /** Zeroes the bits of a left-aligned buffer past its first bitSize bits. */
-export function clearTail(bits: Buffer, bitSize: number): void {
+function clearTail(bits: Buffer, bitSize: number): void {
   const used = bitSize % 8
   const last = bytesForBits(bitSize) - 1
   if (used !== 0 && last >= 0) bits[last]! &= (0xff << (8 - used)) & 0xff

@@ -12,7 +12,7 @@ import { isListOp } from './op-codes.ts'
 import { compareElements } from './order.ts'
 import { readInt64, type CdtOp, type ContextStep } from './payload.ts'
 import type { CdtResult } from './result.ts'
-import { lowerBound, selectRun, upperBound, valueOrder } from './selection.ts'
+import { heapSelect, lowerBound, selectRun, upperBound, valueOrder } from './selection.ts'
 
 const Ctx = {
   INDEX: 0,
@@ -131,7 +131,7 @@ function listChild(list: ListValue, step: ContextStep, create: boolean): Frame |
   if (base === Ctx.RANK) {
     const run = selectRun(stepIndex(step), 1n, n, false)
     if (run === undefined) throw notApplicable('list rank out of bounds')
-    return { list, index: valueOrder(items)[run.index]! }
+    return { list, index: heapSelect(n, run.index, 1, (a, b) => compareElements(items[a]!, items[b]!))[0]! }
   }
   if (base === Ctx.VALUE) {
     const index = ordered ? lowerBound(items, step.value) : items.findIndex((item) => compareElements(item, step.value) === 0)

@@ -5,6 +5,7 @@ import { limits } from '../../limits.ts'
 
 const ELEMENT_NOT_FOUND = 23
 const ELEMENT_EXISTS = 24
+const NIL = Buffer.of(0xc0)
 
 /** Malformed payload, wrong argument type or count: PARAMETER_ERROR (4). */
 export function parameterError(detail: string): CommandError {
@@ -34,5 +35,3 @@ export function nilPadding(count: number): Buffer[] {
   if (count > limits.maxRecordSizeCeilingBytes) throw new CommandError(ResultCode.RECORD_TOO_BIG, `padding of ${count} nils does not fit in a record`)
   return new Array<Buffer>(count).fill(NIL)
 }
-
-const NIL = Buffer.of(0xc0)

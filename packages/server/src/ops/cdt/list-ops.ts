@@ -12,7 +12,7 @@ import {
   ReturnType, elementResult, indexRankCountResult, intListResult, intRange, intResult, isReturnIndexRange,
   isReturnRankRange, isReverse, listResult, notFoundResult, rangeResult, resultSpec, type CdtResult, type ResultSpec,
 } from './result.ts'
-import { TO_END, countLess, lowerBound, maskIndexes, relativeRun, selectRun, upperBound, valueOrder } from './selection.ts'
+import { TO_END, countLess, heapSelect, lowerBound, maskIndexes, relativeRun, selectRun, upperBound, valueOrder } from './selection.ts'
 import { compareElements } from './order.ts'
 
 export interface ListOutcome {
@@ -432,8 +432,7 @@ function byRankRange(c: Ctx, rs: ResultSpec, rank: bigint, countArg: bigint): Li
   const n = items.length
   const run = selectRun(rank, countArg, n, rs.multi)
   if (run === undefined) throw notApplicable(`list rank ${rank} out of bounds for ${n} elements`)
-  const order = valueOrder(items)
-  const inRange = order.slice(run.index, run.index + run.count)
+  const inRange = heapSelect(n, run.index, run.count, (a, b) => compareElements(items[a]!, items[b]!))
   const removeCount = rs.inverted ? n - run.count : run.count
   if (removeCount === 0) return { result: listNotFound(rs, run.index) }
   const mask = new Array<boolean>(n).fill(rs.inverted)

@@ -92,3 +92,46 @@ export function maskIndexes(mask: readonly boolean[]): number[] {
   for (let i = 0; i < mask.length; i++) if (mask[i]) out.push(i)
   return out
 }
+
+/**
+ * The positions of ranks [start, start + count) of `total` elements, selected the way Aerospike's
+ * order heap does (order_heap_init_build_by_range): a min-heap when the run is nearer the low
+ * end, a max-heap otherwise, popping up to the run. The order of the returned positions (and,
+ * among equal values, which positions) is the heap's: descending for a min-heap, ascending for a
+ * max-heap. Clients see this order in rank-range results of unordered lists.
+ */
+export function heapSelect(total: number, start: number, count: number, compare: (a: number, b: number) => number): number[] {
+  const tail = total - start - count
+  const minHeap = start <= tail
+  const wanted = minHeap ? -1 : 1
+  const discard = minHeap ? start : tail
+  const heap = Array.from({ length: total }, (_, i) => i)
+  let filled = total
+  const sift = (from: number): void => {
+    let index = from
+    for (;;) {
+      const left = 2 * index + 1
+      const right = left + 1
+      if (left >= filled) return
+      let child = left
+      if (right < filled) {
+        const c = compare(heap[left]!, heap[right]!)
+        child = c === wanted || c === 0 ? left : right
+      }
+      if (compare(heap[child]!, heap[index]!) !== wanted) return
+      const swap = heap[index]!
+      heap[index] = heap[child]!
+      heap[child] = swap
+      index = child
+    }
+  }
+  for (let i = Math.floor(filled / 2) - 1; i >= 0; i--) sift(i)
+  for (let i = 0; i < count + discard; i++) {
+    const top = heap[0]!
+    heap[0] = heap[filled - 1]!
+    filled--
+    sift(0)
+    heap[filled] = top
+  }
+  return heap.slice(filled, filled + count)
+}

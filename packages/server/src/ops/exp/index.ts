@@ -3,4 +3,4 @@ export { compileExpression, runExpression, type CompiledExpression } from './com
 export { expModify, expRead } from './exp-ops.ts'
 export { ExpType } from './opcodes.ts'
 export type { ExpRecord } from './runtime.ts'
-export type { ExpResult, ExpValue } from './value.ts'
+export { UNKNOWN, packedValue, valueFromMsgpack, type ExpResult, type ExpValue } from './value.ts'

@@ -1,6 +1,6 @@
 // Run-time values of expressions, and their conversions to and from bins and msgpack.
 // Strings, blobs and HLLs keep their raw bytes; lists and maps stay msgpack, as bins hold them.
-import { MsgpackWriter, ParticleType, geoJsonParticle, readGeoJsonParticle } from '@aerolite/protocol'
+import { GeoJson, MsgpackWriter, ParticleType, TypedBlob, geoJsonParticle, readGeoJsonParticle, unpackValue } from '@aerolite/protocol'
 import type { Bin } from '../../record/bins.ts'
 import type { GeoShape } from './geo.ts'
 import { ExpType, type ExpTypeCode } from './opcodes.ts'
@@ -133,4 +133,27 @@ export function packValue(writer: MsgpackWriter, value: ExpValue): boolean {
 export function packedValue(value: ExpValue): Buffer | undefined {
   const writer = new MsgpackWriter()
   return packValue(writer, value) ? writer.toBuffer() : undefined
+}
+
+/** A msgpack element as a value, as path operations hand elements to LOOPVAR; UNKNOWN when it has no expression type. */
+export function valueFromMsgpack(element: Buffer): ExpResult {
+  const first = element[0]
+  if (first === undefined) return UNKNOWN
+  if (first === 0xc0) return NIL
+  if (first === 0xc2 || first === 0xc3) return boolValue(first === 0xc3)
+  if (first === 0xca) return element.length >= 5 ? { kind: 'float', value: element.readFloatBE(1) } : UNKNOWN
+  if (first === 0xcb) return element.length >= 9 ? { kind: 'float', value: element.readDoubleBE(1) } : UNKNOWN
+  const list = msgpackBin('', element)
+  if (list !== undefined) return list.particleType === ParticleType.LIST ? { kind: 'list', msgpack: element } : { kind: 'map', msgpack: element }
+  try {
+    const value = unpackValue(element)
+    if (typeof value === 'number' || typeof value === 'bigint') return intValue(BigInt(value))
+    if (typeof value === 'string') return { kind: 'str', bytes: Buffer.from(value, 'utf8') }
+    if (Buffer.isBuffer(value)) return { kind: 'blob', bytes: value }
+    if (value instanceof GeoJson) return { kind: 'geo', json: Buffer.from(value.json, 'utf8') }
+    if (value instanceof TypedBlob && value.subtype === BYTES_HLL) return { kind: 'hll', bytes: value.bytes }
+  } catch {
+    return UNKNOWN
+  }
+  return UNKNOWN
 }

@@ -22,6 +22,7 @@ import { binSketch, modifyHll, readHll } from './hll-apply.ts'
 import { parseHllOp } from './hll-payload.ts'
 
 export { isValidHll } from './hll-sketch.ts'
+export type { OperationMode, OperationOutcome, TypedValue } from '../bit/operation-outcome.ts'
 
 export function applyHllOperation(bin: TypedValue | undefined, payload: Buffer, mode: OperationMode): OperationOutcome {
   if (mode === 'read' && bin === undefined) return { bin, result: undefined }
