@@ -18,6 +18,7 @@ export type DispatchResult =
 
 /** Commands that arrive with later work; refused plainly (16) until then. */
 function unsupportedKind(message: Message): string | undefined {
+  if (isBackgroundUdf(message) && isMultiRecord(message)) return undefined
   if (findField(message, FieldType.UDF_FUNCTION) !== undefined || findField(message, FieldType.UDF_OP) !== undefined) return 'UDF'
   return undefined
 }

@@ -4,6 +4,9 @@
 import { DIGEST_BYTES, FieldType, Info1, OpType, ResultCode, partitionId, type Message } from '@aerolite/protocol'
 import { limits } from '../limits.ts'
 import type { Namespace } from '../namespace/namespace.ts'
+import type { CompiledExpression } from '../ops/exp/index.ts'
+import { CommandError } from './command-error.ts'
+import { messageFilter } from './filter.ts'
 import type { BinSelection } from './record-stream.ts'
 import type { NamespaceLookup } from './request.ts'
 
@@ -29,6 +32,8 @@ export interface PartitionRequest extends BinSelection {
   recordsPerSecond: number
   /** The client's job id (TASK_ID); 0 when absent. */
   taskId: bigint
+  /** The filter expression records must pass (skipped silently otherwise). */
+  filter: CompiledExpression | undefined
 }
 
 export function parsePartitionRequest(message: Message, namespaces: NamespaceLookup): PartitionRequest | number {
@@ -102,5 +107,12 @@ export function parsePartitionRequest(message: Message, namespaces: NamespaceLoo
       if (!binNames.includes(name)) binNames.push(name)
     }
   }
-  return { message, namespace, setId, setName, fullPartitions, resume, maxRecords, recordsPerSecond, binNames, noBins, taskId }
+  let filter: CompiledExpression | undefined
+  try {
+    filter = messageFilter(message)
+  } catch (err) {
+    if (err instanceof CommandError) return err.resultCode
+    throw err
+  }
+  return { message, namespace, setId, setName, fullPartitions, resume, maxRecords, recordsPerSecond, binNames, noBins, taskId, filter }
 }

@@ -11,6 +11,7 @@ import { indexesOf } from '../sindex/namespace-indexes.ts'
 import { parseIndexRange, planQuery, type QueryPlan } from '../sindex/query-range.ts'
 import type { SecondaryIndex } from '../sindex/secondary-index.ts'
 import { expressionValue } from '../sindex/expression.ts'
+import { storedRecordMatches } from './filter.ts'
 import { parsePartitionRequest, type PartitionRequest, type ResumePoint } from './partition-request.ts'
 import { Throttle, recordMessage, sleep } from './record-stream.ts'
 import type { NamespaceLookup } from './request.ts'
@@ -92,7 +93,8 @@ export function recordMatches(req: QueryRequest, id: number, pid: number): boole
   const { buf, at } = namespace.location(id)
   if (partitionId(recordDigest(buf, at)) !== pid) return false
   const values = indexedValues(req.index.def, readBins(buf, at), expressionValue)
-  return values.some((v) => req.plan.matches(v))
+  if (!values.some((v) => req.plan.matches(v))) return false
+  return req.filter === undefined || storedRecordMatches(req.filter, namespace, id)
 }
 
 export async function* streamQuery(req: QueryRequest, control: ScanControl): AsyncGenerator<Buffer> {

@@ -6,28 +6,17 @@
 // scan instead of growing a buffer.
 import { Info3, ResultCode, type Message } from '@aerolite/protocol'
 import type { Namespace } from '../namespace/namespace.ts'
-import type { CompiledExpression } from '../ops/exp/index.ts'
-import { CommandError } from './command-error.ts'
-import { messageFilter, storedRecordMatches } from './filter.ts'
+import { storedRecordMatches } from './filter.ts'
 import { parsePartitionRequest, type PartitionRequest, type ResumePoint } from './partition-request.ts'
 import { Throttle, recordMessage, sleep } from './record-stream.ts'
 import type { NamespaceLookup } from './request.ts'
 import { FrameBatcher, controlMessage } from './stream-frames.ts'
 
-export interface ScanRequest extends PartitionRequest {
-  /** Records the filter expression does not match are skipped. */
-  filter: CompiledExpression | undefined
-}
+/** The filter expression (if any) is part of the partition request: records it rejects are skipped. */
+export type ScanRequest = PartitionRequest
 
 export function parseScan(message: Message, namespaces: NamespaceLookup): ScanRequest | number {
-  const req = parsePartitionRequest(message, namespaces)
-  if (typeof req === 'number') return req
-  try {
-    return { ...req, filter: messageFilter(message) }
-  } catch (err) {
-    if (err instanceof CommandError) return err.resultCode
-    throw err
-  }
+  return parsePartitionRequest(message, namespaces)
 }
 
 export interface ScanControl {

@@ -9,6 +9,7 @@ import { udfRuntime } from '../udf/runtime.ts'
 import { recordView } from './apply-ops.ts'
 import { CommandError } from './command-error.ts'
 import type { DispatchResult } from './dispatch.ts'
+import { checkRecordFilter } from './filter.ts'
 import { checkKey } from './read.ts'
 import { headerReply, opsReply } from './reply.ts'
 import { parseRecordRequest, type NamespaceLookup, type RecordRequest } from './request.ts'
@@ -53,7 +54,10 @@ export function applyUdf(message: Message, namespaces: NamespaceLookup): Buffer 
     generation: liveId >= 0 ? namespace.index.generation(liveId) : 0,
   }
   try {
-    if (liveId >= 0) checkKey(req, namespace, liveId)
+    if (liveId >= 0) {
+      checkKey(req, namespace, liveId)
+      checkRecordFilter(req, liveId)
+    }
   } catch (err) {
     if (err instanceof CommandError) return headerReply(err.resultCode, found.generation)
     throw err

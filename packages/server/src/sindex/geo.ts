@@ -1,7 +1,7 @@
-// GeoJSON for geo2dsphere indexes: parsing (Point, Polygon, MultiPolygon and Aerospike's AeroCircle),
-// point-in-region tests, and the grid cells that key points in an index. Aerospike uses S2 cells;
-// clients only see results, so a Z-order grid over longitude/latitude does here. Polygon edges are
-// treated as straight lines in longitude/latitude; circle distances are great-circle distances.
+// Where GeoJSON values sit in a geo2dsphere index: points under the Z-order grid cell that holds
+// them, and the cell ranges that cover a query region's bounding box. Aerospike uses S2 cells;
+// clients only see results, so a longitude/latitude grid does here. The exact point-in-region test
+// is the expression engine's (ops/exp/geo.ts), so index queries and filters agree.
 
 export interface Point {
   kind: 'point'
@@ -25,6 +25,7 @@ export interface Circle {
 export type Region = Polygon | MultiPolygon | Circle
 export type Geometry = Point | Region
 
+/** Aerospike's default earth radius, for the bounding box of a circle. */
 const EARTH_RADIUS_METERS = 6371000
 /** Bits per axis of the finest grid cell; two axes interleave into a 52-bit key (exact in a double). */
 const GRID_BITS = 26
@@ -54,8 +55,10 @@ export function parseGeoJson(text: string): Geometry | undefined {
     return undefined
   }
   if (typeof json !== 'object' || json === null) return undefined
-  const { type, coordinates } = json as { type?: unknown; coordinates?: unknown }
+  const { type, coordinates, geometry } = json as { type?: unknown; coordinates?: unknown; geometry?: unknown }
   switch (type) {
+    case 'Feature':
+      return parseGeoJson(JSON.stringify(geometry ?? null))
     case 'Point':
       return isLngLat(coordinates) ? { kind: 'point', lng: coordinates[0], lat: coordinates[1] } : undefined
     case 'Polygon':
@@ -78,37 +81,6 @@ export function parseGeoJson(text: string): Geometry | undefined {
     }
   }
   return undefined
-}
-
-function inRing(ring: number[][], lng: number, lat: number): boolean {
-  let inside = false
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [xi, yi] = ring[i] as [number, number]
-    const [xj, yj] = ring[j] as [number, number]
-    if (yi > lat !== yj > lat && lng < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside
-  }
-  return inside
-}
-
-function inPolygon(polygon: Polygon, p: Point): boolean {
-  const [outer, ...holes] = polygon.rings
-  return outer !== undefined && inRing(outer, p.lng, p.lat) && !holes.some((hole) => inRing(hole, p.lng, p.lat))
-}
-
-export function distanceMeters(a: Point, b: Point): number {
-  const rad = Math.PI / 180
-  const dLat = (b.lat - a.lat) * rad
-  const dLng = (b.lng - a.lng) * rad
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLng / 2) ** 2
-  return 2 * EARTH_RADIUS_METERS * Math.asin(Math.min(1, Math.sqrt(h)))
-}
-
-export function regionContains(region: Region, p: Point): boolean {
-  switch (region.kind) {
-    case 'polygon': return inPolygon(region, p)
-    case 'multipolygon': return region.polygons.some((polygon) => inPolygon(polygon, p))
-    case 'circle': return distanceMeters(region.center, p) <= region.radiusMeters
-  }
 }
 
 interface Box {
@@ -138,6 +110,11 @@ function boundingBox(region: Region): Box {
       box.minLat = Math.min(box.minLat, lat)
       box.maxLat = Math.max(box.maxLat, lat)
     }
+  }
+  // A polygon wider than half the globe crosses the antimeridian (its edges take the short way).
+  if (box.maxLng - box.minLng > 180) {
+    box.minLng = -180
+    box.maxLng = 180
   }
   return box
 }

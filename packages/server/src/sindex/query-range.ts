@@ -5,7 +5,8 @@
 //   u32 end length | end
 import { GeoJson, ParticleType, type Value } from '@aerolite/protocol'
 import type { KeyType } from './definition.ts'
-import { coveringRanges, parseGeoJson, regionContains } from './geo.ts'
+import { geoMatches, parseGeoJson as parseGeoShape } from '../ops/exp/geo.ts'
+import { coveringRanges, parseGeoJson } from './geo.ts'
 import { REGION_BVAL, bvalOf } from './keys.ts'
 import { sindexLimits } from './sindex-limits.ts'
 
@@ -76,28 +77,17 @@ export function planQuery(range: IndexRange): QueryPlan | undefined {
       return { ranges: [[bval, bval]], mayRepeat: false, matches: (v) => Buffer.isBuffer(v) && v.equals(wanted) }
     }
     case 'geo2dsphere': {
-      const geometry = parseGeoJson(range.begin.toString('utf8'))
-      if (geometry === undefined) return undefined
-      if (geometry.kind === 'point') {
-        // Regions containing the point.
-        return {
-          ranges: [[REGION_BVAL, REGION_BVAL]],
-          mayRepeat: false,
-          matches: (v) => {
-            const region = v instanceof GeoJson ? parseGeoJson(v.json) : undefined
-            return region !== undefined && region.kind !== 'point' && regionContains(region, geometry)
-          },
-        }
+      const text = range.begin.toString('utf8')
+      const geometry = parseGeoJson(text)
+      const shape = parseGeoShape(text)
+      if (geometry === undefined || shape === undefined) return undefined
+      const matches = (v: Value): boolean => {
+        const candidate = v instanceof GeoJson ? parseGeoShape(v.json) : undefined
+        return candidate !== undefined && geoMatches(candidate, shape)
       }
-      // Points within the region.
-      return {
-        ranges: coveringRanges(geometry, sindexLimits.maxGeoCoverCells),
-        mayRepeat: true,
-        matches: (v) => {
-          const point = v instanceof GeoJson ? parseGeoJson(v.json) : undefined
-          return point !== undefined && point.kind === 'point' && regionContains(geometry, point)
-        },
-      }
+      // A point finds the regions that contain it; a region finds the points inside it.
+      if (geometry.kind === 'point') return { ranges: [[REGION_BVAL, REGION_BVAL]], mayRepeat: false, matches }
+      return { ranges: coveringRanges(geometry, sindexLimits.maxGeoCoverCells), mayRepeat: true, matches }
     }
   }
 }

@@ -155,10 +155,6 @@ export function readHead(buf: Buffer, at: number): Head {
   throw parameterError(`invalid msgpack byte 0x${b.toString(16)} at ${at}`)
 }
 
-export function isContainer(kind: number): boolean {
-  return kind === Kind.LIST || kind === Kind.MAP
-}
-
 function isExtMarker(b: number): boolean {
   return b === 0xc7 || b === 0xc8 || b === 0xc9 || (b >= 0xd4 && b <= 0xd8)
 }
@@ -188,14 +184,4 @@ export function elementEnd(buf: Buffer, at: number): number {
     }
   }
   return offset
-}
-
-/** The element at `at` as its own slice. */
-export function elementAt(buf: Buffer, at: number): Buffer {
-  return buf.subarray(at, elementEnd(buf, at))
-}
-
-/** Checks a buffer holds exactly one well-formed element. */
-export function checkSingleElement(buf: Buffer): void {
-  if (elementEnd(buf, 0) !== buf.length) throw parameterError('bytes after the msgpack element')
 }

@@ -83,7 +83,7 @@ export function buildNot(b: Builder, op: number, argCount: number): Compiled {
 }
 
 /** `[COND, c1, v1, c2, v2, ..., default]`: values share one type; the UNKNOWN literal fits any. */
-export function buildCond(b: Builder, op: number, argCount: number): Compiled {
+export function buildCond(b: Builder, _op: number, argCount: number): Compiled {
   if (argCount < 3) throw expressionError('COND needs at least 3 arguments')
   if (argCount % 2 === 0) throw expressionError('COND needs a default')
   let type: ExpTypeCode = ExpType.END
@@ -119,7 +119,7 @@ export function buildCond(b: Builder, op: number, argCount: number): Compiled {
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 /** `[LET, name1, e1, ..., body]`: each value may use the names defined before it; names never shadow. */
-export function buildLet(b: Builder, op: number, argCount: number): Compiled {
+export function buildLet(b: Builder, _op: number, argCount: number): Compiled {
   if (argCount < 3) throw expressionError('LET needs at least 3 arguments')
   if (argCount % 2 === 0) throw expressionError('LET needs a body')
   b.openScope()
