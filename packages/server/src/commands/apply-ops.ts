@@ -93,14 +93,15 @@ export function applyOps(message: Message, ctx: OpContext): Applied {
       }
     }
     if (result !== undefined) results.push(result)
-    else if (respondAll) results.push(nilResult(name))
+    else if (respondAll) results.push(nilResult(name, op.type))
   }
   if (ctx.bins.length > limits.maxBinsPerRecord) throw new CommandError(ResultCode.PARAMETER_ERROR, `more than ${limits.maxBinsPerRecord} bins`)
   return { results, deleted }
 }
 
-function nilResult(name: string): OutOp {
-  return { type: OpType.READ, particleType: ParticleType.NULL, name, value: NIL }
+/** The reply of an op without a value: a nil, tagged with the request's op type as the server does. */
+function nilResult(name: string, opType: number = OpType.READ): OutOp {
+  return { type: opType, particleType: ParticleType.NULL, name, value: NIL }
 }
 
 function checkBinName(name: string): void {

@@ -1,16 +1,11 @@
 // Op type -> handler for the op families beyond the scalar ones (read, write, incr, append,
 // prepend, touch, delete), which commands/apply-ops.ts handles itself.
-import { OpType, ResultCode } from '@aerolite/protocol'
-import { CommandError } from '../commands/command-error.ts'
+import { OpType } from '@aerolite/protocol'
 import type { OpHandler } from './op-context.ts'
 import { expModify, expRead } from './exp/index.ts'
 import { bitModify, bitRead } from './bit/index.ts'
 import { hllModify, hllRead } from './hll/index.ts'
 import { cdtModify, cdtRead } from './cdt/handler.ts'
-
-const notYet = (family: string): OpHandler => () => {
-  throw new CommandError(ResultCode.UNSUPPORTED_FEATURE, `${family} operations are not supported yet`)
-}
 
 export const OP_FAMILIES: Readonly<Partial<Record<number, OpHandler>>> = {
   [OpType.CDT_READ]: cdtRead,

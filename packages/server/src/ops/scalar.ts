@@ -4,6 +4,7 @@ import { ParticleType, ResultCode, isBlobType, type Op } from '@aerolite/protoco
 import { CommandError } from '../commands/command-error.ts'
 import { findBin, putBin, removeBin, type Bin } from '../record/bins.ts'
 import { checkWritableParticle, storedInteger } from './particle-check.ts'
+import { canonicalValue } from './cdt/canonical.ts'
 
 export function applyWrite(bins: Bin[], name: string, op: Op): void {
   if (op.particleType === ParticleType.NULL) {
@@ -11,8 +12,14 @@ export function applyWrite(bins: Bin[], name: string, op: Op): void {
     return
   }
   checkWritableParticle(op.particleType, op.value)
-  const value = op.particleType === ParticleType.INTEGER ? storedInteger(op.value) : op.value
-  putBin(bins, { name, particleType: op.particleType, value })
+  putBin(bins, { name, particleType: op.particleType, value: storedForm(op.particleType, op.value) })
+}
+
+/** Values are stored the way the server keeps them: integers as 8 bytes, lists and maps canonical. */
+function storedForm(particleType: number, value: Buffer): Buffer {
+  if (particleType === ParticleType.INTEGER) return storedInteger(value)
+  if (particleType === ParticleType.LIST || particleType === ParticleType.MAP) return canonicalValue(value)
+  return value
 }
 
 export function applyIncrement(bins: Bin[], name: string, op: Op): void {
