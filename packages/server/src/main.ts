@@ -6,26 +6,29 @@ import { buildConfig, type StartOptions } from './options.ts'
 export async function runNodeProcess(options: StartOptions, launchedAtMs = performance.timeOrigin): Promise<AeroliteNode> {
   const config = buildConfig(options)
   const node = new AeroliteNode(config)
-  const bound = await node.start()
-  const readyMs = Math.round(performance.timeOrigin + performance.now() - launchedAtMs)
-  const namespaces = [...node.namespaces.keys()].join(', ')
-  process.stdout.write(`aerolite ready on ${bound.host}:${bound.port} node ${node.nodeId} namespaces ${namespaces} (${readyMs} ms)\n`)
-  node.log.info({ host: bound.host, port: bound.port, node: node.nodeId, namespaces, readyMs }, 'ready')
+  const started = node.start()
+  // Signals are handled from the first moment: one that arrives while the node starts drains it
+  // as soon as it is up, so a stop never kills the process mid-way.
   let stopping = false
   const stop = (signal: string): void => {
     if (stopping) return
     stopping = true
     node.log.info({ signal }, 'draining')
-    node.drain().then(() => {
+    started.then(() => node.drain()).then(() => {
       node.log.info('stopped')
       node.log.flush()
       process.exit(0)
     }, (err: unknown) => {
-      node.log.error({ err: String(err) }, 'drain failed')
+      node.log.error({ err: String(err) }, 'stop failed')
       process.exit(1)
     })
   }
   process.on('SIGINT', () => stop('SIGINT'))
   process.on('SIGTERM', () => stop('SIGTERM'))
+  const bound = await started
+  const readyMs = Math.round(performance.timeOrigin + performance.now() - launchedAtMs)
+  const namespaces = [...node.namespaces.keys()].join(', ')
+  process.stdout.write(`aerolite ready on ${bound.host}:${bound.port} node ${node.nodeId} namespaces ${namespaces} (${readyMs} ms)\n`)
+  node.log.info({ host: bound.host, port: bound.port, node: node.nodeId, namespaces, readyMs }, 'ready')
   return node
 }

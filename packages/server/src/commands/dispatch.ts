@@ -44,6 +44,10 @@ export function dispatchMessage(message: Message, namespaces: NamespaceLookup): 
 
 /** The road of every single-record command, also taken by each row of a batch. */
 export function executeRecordCommand(message: Message, namespaces: NamespaceLookup): { reply: Buffer; problem?: string } {
+  // Transactions need strong-consistency namespaces, which this node does not have.
+  if (message.info4 !== 0 || findField(message, FieldType.TXN_ID) !== undefined) {
+    return { reply: headerReply(ResultCode.UNSUPPORTED_FEATURE), problem: 'transactions are not supported (no strong-consistency namespaces)' }
+  }
   if (isRecordUdf(message)) return { reply: applyUdf(message, namespaces) }
   const req = parseRecordRequest(message, namespaces)
   if (typeof req === 'number') return { reply: headerReply(req), problem: req === ResultCode.NAMESPACE_NOT_FOUND ? 'namespace not found' : 'malformed record request' }

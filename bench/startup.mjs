@@ -1,0 +1,234 @@
+#!/usr/bin/env node
+// How long `aerolite start` takes to become usable, measured from outside the process:
+//
+//   ready   spawn of `aerolite start --port 0` until its ready line arrives on stdout
+//   connect spawn of `aerolite start --port P` (P found free just before) until a TCP connection to
+//           P succeeds, polling net.connect every 2 ms
+//
+// The first run of each kind is reported on its own: it may rebuild the CLI's esbuild bundle
+// (packages/server/bundle.mjs rebuilds it when a source file is newer than the bundle).
+// Usage: node bench/startup.mjs [--runs N] [--out FILE]     (defaults: 10, bench/results/startup.json)
+import { spawn } from 'node:child_process'
+import { mkdirSync, statSync, writeFileSync } from 'node:fs'
+import { connect, createServer } from 'node:net'
+import { cpus, platform, release, arch, totalmem } from 'node:os'
+import { dirname, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const BIN = fileURLToPath(new URL('../packages/cli/bin/aerolite.mjs', import.meta.url))
+/** Where packages/server/bundle.mjs writes the CLI's bundle; its mtime tells whether a run rebuilt it. */
+const BUNDLE = fileURLToPath(new URL('../packages/server/dist/aerolite.mjs', import.meta.url))
+const POLL_MS = 2
+const RUN_TIMEOUT_MS = 30_000
+
+function option(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`)
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback
+}
+
+const runs = Number(option('runs', '10'))
+if (!Number.isInteger(runs) || runs < 1) {
+  console.error(`--runs must be a positive integer, got ${option('runs', '')}`)
+  process.exit(2)
+}
+const outFile = option('out', fileURLToPath(new URL('results/startup.json', import.meta.url)))
+
+function bundleMtimeMs() {
+  try {
+    return statSync(BUNDLE).mtimeMs
+  } catch {
+    return -1
+  }
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address()
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+function spawnStart(port) {
+  const child = spawn(process.execPath, [BIN, 'start', '--port', String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  child.stderr.resume()
+  const exited = new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal })))
+  return { child, exited }
+}
+
+/** SIGTERM, then wait for the exit (SIGKILL after 10 s) so runs never overlap. */
+async function stop({ child, exited }) {
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+  const result = await exited
+  clearTimeout(timer)
+  return result
+}
+
+function withTimeout(promise, what, child) {
+  let timer
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => {
+        child.kill('SIGKILL')
+        reject(new Error(`timed out after ${RUN_TIMEOUT_MS} ms waiting for ${what}`))
+      }, RUN_TIMEOUT_MS)
+    }),
+  ]).finally(() => clearTimeout(timer))
+}
+
+/**
+ * After SIGTERM the node should drain and exit 0. An exit *by* SIGTERM means the signal arrived
+ * before the node installed its handler; it is counted, not fatal, since startup was still measured.
+ */
+function checkExit({ code, signal }) {
+  if (code === 0) return 'drained'
+  if (signal === 'SIGTERM') return 'killed-by-sigterm'
+  throw new Error(`aerolite start ended with code ${code}, signal ${signal} after SIGTERM (expected exit 0)`)
+}
+
+/** Spawn → ready line. Returns the elapsed ms and the ms the node reported itself. */
+async function measureReady() {
+  const startedAt = performance.now()
+  const proc = spawnStart(0)
+  let stdout = ''
+  const ready = new Promise((resolve, reject) => {
+    proc.child.stdout.setEncoding('utf8').on('data', (chunk) => {
+      stdout += chunk
+      if (stdout.includes('\n')) resolve(performance.now() - startedAt)
+    })
+    proc.exited.then(({ code, signal }) => reject(new Error(`aerolite start exited (code ${code}, signal ${signal}) before its ready line`)))
+  })
+  const elapsedMs = await withTimeout(ready, 'the ready line', proc.child)
+  const line = stdout.slice(0, stdout.indexOf('\n'))
+  const selfReported = /\((\d+) ms\)$/.exec(line)
+  const exit = await stop(proc)
+  return { elapsedMs, selfReportedMs: selfReported ? Number(selfReported[1]) : undefined, line, exit: checkExit(exit) }
+}
+
+/** Spawn on a known free port → first successful TCP connect, polling every POLL_MS. */
+async function measureConnect() {
+  const port = await freePort()
+  const startedAt = performance.now()
+  const proc = spawnStart(port)
+  let attempts = 0
+  const connected = new Promise((resolve, reject) => {
+    let done = false
+    proc.exited.then(({ code, signal }) => {
+      done = true
+      reject(new Error(`aerolite start --port ${port} exited (code ${code}, signal ${signal}) before accepting a connection`))
+    })
+    const attempt = () => {
+      if (done) return
+      attempts++
+      const socket = connect({ host: '127.0.0.1', port })
+      socket.once('connect', () => {
+        done = true
+        resolve(performance.now() - startedAt)
+        socket.destroy()
+      })
+      socket.once('error', () => {
+        socket.destroy()
+        setTimeout(attempt, POLL_MS)
+      })
+    }
+    attempt()
+  })
+  const elapsedMs = await withTimeout(connected, `a TCP connection to port ${port}`, proc.child)
+  const exit = await stop(proc)
+  return { elapsedMs, attempts, exit: checkExit(exit) }
+}
+
+/** Baseline: spawn → exit of a bare `node -e 0`, the floor under any Node command on this machine. */
+async function measureBareNode() {
+  const startedAt = performance.now()
+  const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' })
+  await new Promise((resolve) => child.once('close', resolve))
+  return { elapsedMs: performance.now() - startedAt }
+}
+
+function summary(samples) {
+  const sorted = [...samples].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  const median = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+  const round = (x) => Math.round(x * 10) / 10
+  return { min: round(sorted[0]), median: round(median), max: round(sorted.at(-1)), samplesMs: samples.map(round) }
+}
+
+function countExits(results) {
+  const counts = {}
+  for (const r of results) counts[r.exit] = (counts[r.exit] ?? 0) + 1
+  return counts
+}
+
+async function series(name, measure) {
+  const before = bundleMtimeMs()
+  const first = await measure()
+  const bundleRebuilt = bundleMtimeMs() !== before
+  const rest = []
+  for (let i = 0; i < runs; i++) rest.push(await measure())
+  return { name, first: { ...first, bundleRebuilt }, rest }
+}
+
+const command = `node ${relative(ROOT, BIN)} start --port 0`
+const connectCommand = `node ${relative(ROOT, BIN)} start --port <free port>`
+console.log(`aerolite startup: 1 first run + ${runs} runs of each measurement\n`)
+
+const bare = []
+for (let i = 0; i < runs; i++) bare.push(await measureBareNode())
+const ready = await series('ready', measureReady)
+const conn = await series('connect', measureConnect)
+
+const result = {
+  date: new Date().toISOString(),
+  machine: {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cpus: cpus().length,
+    totalMemoryBytes: totalmem(),
+    os: `${platform()} ${release()} ${arch()}`,
+    node: process.version,
+  },
+  runs,
+  pollIntervalMs: POLL_MS,
+  bareNode: {
+    what: 'spawn -> exit of a bare node process (baseline)',
+    command: 'node -e 0',
+    ...summary(bare.map((r) => r.elapsedMs)),
+  },
+  /** How each node ended after SIGTERM: 'drained' (exit 0) or 'killed-by-sigterm' (no handler yet). */
+  exits: countExits([...ready.rest, ready.first, ...conn.rest, conn.first]),
+  ready: {
+    what: 'spawn -> ready line on stdout',
+    command,
+    firstRun: { ms: Math.round(ready.first.elapsedMs * 10) / 10, bundleRebuilt: ready.first.bundleRebuilt },
+    ...summary(ready.rest.map((r) => r.elapsedMs)),
+    selfReportedMs: summary(ready.rest.map((r) => r.selfReportedMs ?? NaN)),
+  },
+  connect: {
+    what: `spawn -> first successful TCP connect, polling every ${POLL_MS} ms`,
+    command: connectCommand,
+    firstRun: { ms: Math.round(conn.first.elapsedMs * 10) / 10, bundleRebuilt: conn.first.bundleRebuilt },
+    ...summary(conn.rest.map((r) => r.elapsedMs)),
+  },
+}
+
+mkdirSync(dirname(outFile), { recursive: true })
+writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`)
+
+const row = (label, s) => `${label.padEnd(44)} ${String(s.min).padStart(7)} ${String(s.median).padStart(7)} ${String(s.max).padStart(7)}`
+console.log(`${result.machine.cpu} x${result.machine.cpus}, ${result.machine.os}, node ${result.machine.node}`)
+console.log(`first run: ready ${result.ready.firstRun.ms} ms (bundle rebuilt: ${result.ready.firstRun.bundleRebuilt}), connect ${result.connect.firstRun.ms} ms (bundle rebuilt: ${result.connect.firstRun.bundleRebuilt})`)
+console.log(`${''.padEnd(44)} ${'min'.padStart(7)} ${'median'.padStart(7)} ${'max'.padStart(7)}  (ms, ${runs} runs)`)
+console.log(row('spawn -> ready line', result.ready))
+console.log(row('  (as reported in the ready line)', result.ready.selfReportedMs))
+console.log(row(`spawn -> TCP connect (poll ${POLL_MS} ms)`, result.connect))
+console.log(row('baseline: spawn -> exit of `node -e 0`', result.bareNode))
+if (result.exits['killed-by-sigterm'] !== undefined) {
+  console.log(`note: ${result.exits['killed-by-sigterm']} node(s) were killed by SIGTERM instead of draining (the signal arrived before the node installed its handler)`)
+}
+console.log(`wrote ${relative(process.cwd(), outFile) || outFile}`)
