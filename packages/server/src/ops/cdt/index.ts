@@ -1,6 +1,6 @@
 // List and map (CDT) operations.
 //
-// applyCdtOperation(bin, payload, mode) applies one CDT op payload to a bin value. It is what the
+// applyCdtOperation(bin, payload, mode, record?) applies one CDT op payload to a bin value. It is what the
 // CDT_READ and CDT_MODIFY op handlers run, and what the expression engine calls for its list and
 // map functions.
 //
@@ -8,10 +8,13 @@
 //            msgpack array bytes, a MAP particle msgpack map bytes), or undefined when the bin does
 //            not exist.
 //   payload  the op's msgpack payload exactly as a client sends it in the op value:
-//            [op_code, args...] or [0xff, [ctx_type, ctx_value, ...], [op_code, args...]].
+//            [op_code, args...] or [0xff, [ctx_type, ctx_value, ...], [op_code, args...]], or a
+//            path operation [0xfe, [ctx_type, ctx_value, ...], flags, expression?] (path-op.ts).
 //   mode     'read' for CDT_READ (the payload must be a read op), 'modify' for CDT_MODIFY (a
 //            modify op). A read op in 'modify' mode, or the reverse, is a PARAMETER_ERROR, as on
 //            the server.
+//   record   the record the bin belongs to; path operations ([0xfe, ...], path-op.ts) need it for
+//            their expressions.
 //
 // Returns { result?, bin? }:
 //   result   the op's result as a bin particle ({ particleType, value } in wire form: INTEGER is 8
@@ -35,7 +38,10 @@ import { Kind, readHead } from './element.ts'
 import { binTypeError, parameterError } from './errors.ts'
 import { isListOp } from './op-codes.ts'
 import { parseCdtPayload } from './payload.ts'
+import { applyPathOperation } from './path-op.ts'
+import { isPathPayload } from './path-payload.ts'
 import type { CdtResult } from './result.ts'
+import type { RecordView } from '../op-context.ts'
 
 export type { CdtResult } from './result.ts'
 export { compareElements } from './order.ts'
@@ -51,8 +57,9 @@ export interface CdtApplied {
   bin?: CdtBin
 }
 
-export function applyCdtOperation(bin: CdtBin | undefined, payload: Buffer, mode: 'read' | 'modify'): CdtApplied {
+export function applyCdtOperation(bin: CdtBin | undefined, payload: Buffer, mode: 'read' | 'modify', record?: RecordView): CdtApplied {
   if (bin === undefined && mode === 'read') return {}
+  if (isPathPayload(payload)) return applyPathOperation(bin, payload, mode, record)
   const op = parseCdtPayload(payload)
   const modify = mode === 'modify'
   if (op.spec.modify !== modify) throw parameterError(`${op.spec.name} is not a ${mode} op`)

@@ -67,7 +67,7 @@ function readOp(buf: Buffer, at: number, context: ContextStep[]): { op: CdtOp } 
   const codeEnd = elementEnd(buf, body)
   const code = readUint64(buf, body)
   const { items } = slices(buf, codeEnd, count - 1)
-  if (code === BigInt(CDT_SELECT)) throw parameterError('path select ops are not supported')
+  if (code === BigInt(CDT_SELECT)) throw parameterError('a path operation cannot run inside a context')
   const spec = code <= 0xffn ? OP_SPECS.get(Number(code)) : undefined
   if (spec === undefined) throw parameterError(`unknown CDT op ${code}`)
   checkArgs(spec, items)
