@@ -1,4 +1,4 @@
-// `aerolite <command>`: start, info, help, version.
+// `aerolite <command>`: start, info, bench, help, version.
 import { parseInfoResponse } from '@aerolite/protocol'
 import { AEROLITE_VERSION } from './version.ts'
 import { UsageError, parseArgs, parsePort } from './args.ts'
@@ -9,6 +9,7 @@ const USAGE = `usage: aerolite <command> [options]
 commands:
   start   run a node (embedded defaults: namespace "test" in memory on 127.0.0.1:3000)
   info    send info commands to a node, like asinfo
+  bench   load generator for any Aerospike-compatible server, like asbench
 
   aerolite <command> --help   options of one command
   aerolite --version          print the version
@@ -43,6 +44,7 @@ export async function main(argv: readonly string[], launchedAtMs: number): Promi
     switch (command) {
       case 'start': return await start(rest, launchedAtMs)
       case 'info': return await info(rest)
+      case 'bench': return await (await import('./bench/command.ts')).bench(rest)
       case '--version': case '-v': case 'version':
         process.stdout.write(`aerolite ${AEROLITE_VERSION}\n`)
         return 0
@@ -50,7 +52,7 @@ export async function main(argv: readonly string[], launchedAtMs: number): Promi
         process.stdout.write(USAGE)
         return command === undefined ? 1 : 0
     }
-    throw new UsageError(`unknown command "${command}" (commands: start, info)`)
+    throw new UsageError(`unknown command "${command}" (commands: start, info, bench)`)
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`aerolite: ${err.message}\n`)

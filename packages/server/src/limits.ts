@@ -32,10 +32,49 @@ export const limits = {
   nsupPartitionsPerTurn: 64,
   /** Records defrag moves per event-loop turn. */
   defragRecordsPerTurn: 4096,
+  /** How long defrag waits for the disk when the write queue is over max-write-cache. */
+  defragBackoffMs: 10,
+  /** How often defrag, eviction and the flush timer's checks run. */
+  storageTickMs: 1000,
   /** Record generations wrap within 16 bits, skipping 0, as Aerospike's do. */
   maxGeneration: 0xffff,
+  // Lua UDFs: a call past one of these fails with the Aerospike error; the node goes on serving.
+  /** Lua VM instructions one UDF call may run (about 60 million a second under WebAssembly). */
+  maxUdfInstructionsPerCall: 20_000_000,
+  /** Wall time one UDF call may take, capped further by the request's own timeout. */
+  maxUdfCallMs: 1000,
+  /** Bytes the Lua VM may grow by during one UDF call. */
+  maxUdfCallMemoryBytes: 32 * 1024 * 1024,
+  /** The Lua VM's memory never grows past this. */
+  maxLuaVmMemoryBytes: 256 * 1024 * 1024,
+  /** Largest UDF module source, as Aerospike's udf-put allows (1 MiB decoded). */
+  maxUdfModuleBytes: 1024 * 1024,
+  /** UDF module file names are shorter than this, as Aerospike's are. */
+  maxUdfFileNameBytes: 128,
+  /** Records one stream UDF call walks; the client reduces the results of all calls. */
+  maxStreamUdfRecordsPerCall: 1000,
+  /** Bytes of results one stream UDF call may hand out before it fails ("output too big"). */
+  maxStreamUdfOutputBytesPerCall: 64 * 1024 * 1024,
+  /** A scan, query or aggregation gives the event loop a turn at least this often. */
+  maxStreamTurnMs: 20,
+  // Secondary indexes and multi-record jobs.
+  /** Index names are at most 63 bytes (Aerospike's INAME_MAX_SZ less the terminator). */
+  maxIndexNameBytes: 63,
+  /** Indexes per namespace (Aerospike's MAX_N_SINDEXES). */
+  maxIndexesPerNamespace: 256,
+  /** A namespace with at most this many records is indexed at once when an index is created. */
+  syncIndexBuildMaxRecords: 50_000,
+  /** Partitions a background index build walks per event-loop turn. */
+  indexBuildPartitionsPerTurn: 16,
+  /** A geo query region is covered by at most this many grid cells (then the whole grid is walked). */
+  maxGeoCoverCells: 64,
+  /** Finished background jobs kept for query-show / jobs. */
+  maxFinishedJobs: 100,
+  /** Records a background job processes per event-loop turn. */
+  jobRecordsPerTurn: 256,
 } as const
 
 if (limits.maxInfoRequestBytes > limits.maxFrameBytes) throw new Error('limits: info requests must fit in a frame')
 if ((limits.indexChunkEntries & (limits.indexChunkEntries - 1)) !== 0) throw new Error('limits: indexChunkEntries must be a power of two')
 if (limits.maxSetsPerNamespace >= 0xffff) throw new Error('limits: set ids must fit in 16 bits')
+if (limits.maxUdfCallMemoryBytes > limits.maxLuaVmMemoryBytes) throw new Error('limits: a UDF call cannot use more memory than the Lua VM has')

@@ -14,10 +14,10 @@ import { deriveNodeId } from './node-id.ts'
 import { ServiceListener } from './service/listener.ts'
 import { newServiceStats, type ServiceStats } from './service/stats.ts'
 import { Defragmenter } from './storage/defrag.ts'
+import { afterCommit } from './storage/commit-wait.ts'
+import { evictIfNeeded } from './namespace/eviction.ts'
 import { Ticker } from './ticker.ts'
 import { udfRuntime } from './udf/runtime.ts'
-
-const DEFRAG_INTERVAL_MS = 1000
 
 export interface NodeOptions {
   clock?: Clock
@@ -36,6 +36,8 @@ export class AeroliteNode implements NodeContext {
   private readonly defragmenters: Defragmenter[] = []
   private readonly listener: ServiceListener
   private readonly ticker: Ticker
+  private storageTimer: NodeJS.Timeout | undefined
+  private readonly opened: Namespace[] = []
   private endpoint = { host: '127.0.0.1', port: 0 }
 
   constructor(config: ServerConfig, options: NodeOptions = {}) {
@@ -43,9 +45,10 @@ export class AeroliteNode implements NodeContext {
     this.config = config
     this.clock = options.clock ?? systemClock
     this.log = options.logger ?? createLogger(config.logging)
+    udfRuntime.logTo(this.log)
     this.startedAtMs = this.clock.nowMs()
     for (const nsConfig of config.namespaces) {
-      const ns = new Namespace(nsConfig, this.clock)
+      const ns = new Namespace(nsConfig, this.clock, this.log)
       this.namespaces.set(ns.name, ns)
       this.sweepers.set(ns.name, new ExpirySweeper(ns, this.log))
       this.defragmenters.push(new Defragmenter(ns))
@@ -58,32 +61,61 @@ export class AeroliteNode implements NodeContext {
       },
       message: (message) => {
         this.serviceStats.messageRequests++
-        return dispatchMessage(message, lookup)
+        return afterCommit(message, dispatchMessage(message, lookup), this.namespaces.values())
       },
     }, this.serviceStats, this.log)
     this.ticker = new Ticker(this.namespaces.values(), this.log)
   }
 
-  /** Listens on the configured address and port (0 = any free port) and starts background work. */
+  /** Opens the namespaces' files, listens on the configured address and port (0 = any free port) and starts background work. */
   async start(): Promise<{ host: string; port: number }> {
     const { address, port } = this.config.network.service
     // The Lua VM starts with the process; waiting for it here means no UDF ever waits for it.
     await udfRuntime.ready
-    const bound = await this.listener.listen(address, port)
+    let bound: { host: string; port: number }
+    try {
+      for (const ns of this.namespaces.values()) {
+        await ns.open(this.log)
+        this.opened.push(ns)
+      }
+      bound = await this.listener.listen(address, port)
+    } catch (err) {
+      await this.closeNamespaces()
+      throw err
+    }
     this.endpoint = { host: this.config.network.service.accessAddress ?? (address === '0.0.0.0' ? '127.0.0.1' : bound.host), port: this.config.network.service.accessPort ?? bound.port }
     this.nodeId = this.config.service.nodeId ?? deriveNodeId(bound.port)
     for (const sweeper of this.sweepers.values()) sweeper.schedule()
-    for (const defrag of this.defragmenters) defrag.start(DEFRAG_INTERVAL_MS)
+    for (const defrag of this.defragmenters) defrag.start(limits.storageTickMs)
+    this.storageTimer = setInterval(() => this.evict(), limits.storageTickMs)
+    this.storageTimer.unref()
     this.ticker.start(this.config.service.tickerIntervalSeconds)
     return bound
   }
 
-  /** Stops accepting connections, flushes replies already written, stops background work. */
+  /** Stops accepting connections, flushes replies already written, stops background work, closes the files. */
   async drain(): Promise<void> {
     for (const sweeper of this.sweepers.values()) sweeper.stop()
     for (const defrag of this.defragmenters) defrag.stop()
+    clearInterval(this.storageTimer)
     this.ticker.stop()
     await this.listener.drain()
+    await this.closeNamespaces()
+  }
+
+  /** Writes what is in memory to the files, saves index snapshots and unlocks the files. */
+  private async closeNamespaces(): Promise<void> {
+    for (const ns of this.opened.splice(0)) await ns.close(this.log)
+  }
+
+  private evict(): void {
+    for (const ns of this.namespaces.values()) {
+      try {
+        evictIfNeeded(ns, this.log)
+      } catch (err) {
+        this.log.error({ ns: ns.name, err: err instanceof Error ? err.message : String(err) }, 'eviction failed')
+      }
+    }
   }
 
   serviceEndpoint(): { host: string; port: number } {
@@ -103,17 +135,7 @@ export class AeroliteNode implements NodeContext {
   }
 
   truncate(namespace: Namespace, setName: string | undefined, cutoffMs: number): void {
-    let setId: number | undefined
-    if (setName !== undefined) {
-      const set = namespace.sets.get(setName)
-      if (set === undefined) return
-      set.truncateLutMs = Math.max(set.truncateLutMs, cutoffMs)
-      setId = set.id
-    } else {
-      namespace.truncateLutMs = Math.max(namespace.truncateLutMs, cutoffMs)
-    }
-    let removed = 0
-    for (let pid = 0; pid < limits.partitions; pid++) removed += namespace.truncatePartition(pid, setId, cutoffMs)
+    const removed = namespace.truncate(setName, cutoffMs)
     this.log.info({ ns: namespace.name, set: setName, cutoffMs, removed }, 'truncated')
   }
 

@@ -4,12 +4,11 @@
 // or an apply naming that record, so generation, TTL, filter and key rules are the same.
 import { DIGEST_BYTES, FieldType, Info3, OpType, PROTO_HEADER_BYTES, ResultCode, findField, type Field, type Message } from '@aerolite/protocol'
 import { limits } from '../limits.ts'
-import { sindexLimits } from '../sindex/sindex-limits.ts'
 import { Job, registerJob } from './jobs.ts'
 import { parsePartitionRequest, type PartitionRequest, type ResumePoint } from './partition-request.ts'
 import { parseQuery, queryPartition, recordMatches, type QueryRequest } from './query.ts'
 import { Throttle, sleep } from './record-stream.ts'
-import { streamErrorReply } from './reply.ts'
+import { headerReply, streamErrorReply } from './reply.ts'
 import type { NamespaceLookup } from './request.ts'
 import { partitionEntries, scanOrder } from './scan.ts'
 
@@ -31,8 +30,9 @@ export function startBackgroundJob(message: Message, namespaces: NamespaceLookup
   const isQuery = findField(message, FieldType.INDEX_RANGE) !== undefined || findField(message, FieldType.INDEX_NAME) !== undefined
   const req = isQuery ? parseQuery(message, namespaces) : parsePartitionRequest(message, namespaces)
   if (typeof req === 'number') return { reply: streamErrorReply(req), problem: 'bad background job request' }
-  // Aerospike answers NOT_FOUND for an unknown set; the client takes it as a finished job.
-  if (req.setId === -1) return { reply: streamErrorReply(ResultCode.RECORD_NOT_FOUND) }
+  // Aerospike answers NOT_FOUND for an unknown set, not as the last message: the client takes it
+  // as a finished job (with LAST it would be an error).
+  if (req.setId === -1) return { reply: headerReply(ResultCode.RECORD_NOT_FOUND) }
   const udf = isBackgroundUdf(message)
   if (udf) {
     if (findField(message, FieldType.UDF_PACKAGE_NAME) === undefined || findField(message, FieldType.UDF_FUNCTION) === undefined) {
@@ -124,7 +124,7 @@ async function runJob(
         else if (resultCode !== ResultCode.RECORD_NOT_FOUND) job.failed++
         const waitMs = throttle.next()
         if (waitMs > 0) await sleep(waitMs)
-        else if (++processed % sindexLimits.jobRecordsPerTurn === 0) await new Promise((resolve) => setImmediate(resolve))
+        else if (++processed % limits.jobRecordsPerTurn === 0) await new Promise((resolve) => setImmediate(resolve))
       }
       partitionsDone++
       job.progressPct = (partitionsDone * 100) / Math.max(1, partitions.length)

@@ -8,6 +8,7 @@ import { parseRecordRequest, type NamespaceLookup } from './request.ts'
 import { parseScan, streamScan, type ScanControl } from './scan.ts'
 import { parseQuery, streamQuery } from './query.ts'
 import { isBackgroundUdf, startBackgroundJob } from './background-job.ts'
+import { isAggregation } from './aggregate.ts'
 import { executeWrite } from './write.ts'
 import { dispatchBatch } from './batch.ts'
 import { applyUdf, executeUdf, isRecordUdf } from './udf.ts'
@@ -18,7 +19,7 @@ export type DispatchResult =
 
 /** Commands that arrive with later work; refused plainly (16) until then. */
 function unsupportedKind(message: Message): string | undefined {
-  if (isBackgroundUdf(message) && isMultiRecord(message)) return undefined
+  if ((isBackgroundUdf(message) || isAggregation(message)) && isMultiRecord(message)) return undefined
   if (findField(message, FieldType.UDF_FUNCTION) !== undefined || findField(message, FieldType.UDF_OP) !== undefined) return 'UDF'
   return undefined
 }

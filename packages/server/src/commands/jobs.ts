@@ -4,7 +4,7 @@
 import { ResultCode, infoError, type InfoCommand } from '@aerolite/protocol'
 import type { NodeContext } from '../info/context.ts'
 import type { Namespace } from '../namespace/namespace.ts'
-import { sindexLimits } from '../sindex/sindex-limits.ts'
+import { limits } from '../limits.ts'
 
 export type JobModule = 'query' | 'scan'
 
@@ -80,7 +80,7 @@ export function registerJob(job: Job): void {
   const table = tableOf(job.namespace)
   table.set(job.trid, job)
   const finished = [...table.values()].filter((j) => j.done)
-  for (let i = 0; i < finished.length - sindexLimits.maxFinishedJobs; i++) table.delete(finished[i]!.trid)
+  for (let i = 0; i < finished.length - limits.maxFinishedJobs; i++) table.delete(finished[i]!.trid)
 }
 
 function allJobs(ctx: NodeContext, module: JobModule | undefined): Job[] {

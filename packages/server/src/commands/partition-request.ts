@@ -1,10 +1,11 @@
 // What scans and queries (foreground and background) share: namespace, set, the partitions to walk
-// (whole, or resumed after a digest and index value), max records, records per second and the bin
-// selection. A number is the result code of a malformed request.
+// (whole, or resumed after a digest and index value), max records, records per second, the bin
+// selection and, for an aggregation, the stream UDF. A number is the result code of a malformed request.
 import { DIGEST_BYTES, FieldType, Info1, OpType, ResultCode, partitionId, type Message } from '@aerolite/protocol'
 import { limits } from '../limits.ts'
 import type { Namespace } from '../namespace/namespace.ts'
 import type { CompiledExpression } from '../ops/exp/index.ts'
+import { isAggregation, parseAggregation, type AggregationCall } from './aggregate.ts'
 import { CommandError } from './command-error.ts'
 import { messageFilter } from './filter.ts'
 import type { BinSelection } from './record-stream.ts'
@@ -34,6 +35,8 @@ export interface PartitionRequest extends BinSelection {
   taskId: bigint
   /** The filter expression records must pass (skipped silently otherwise). */
   filter: CompiledExpression | undefined
+  /** The stream UDF of an aggregation (UDF_OP 1); the records go to it instead of the client. */
+  aggregation: AggregationCall | undefined
 }
 
 export function parsePartitionRequest(message: Message, namespaces: NamespaceLookup): PartitionRequest | number {
@@ -107,6 +110,8 @@ export function parsePartitionRequest(message: Message, namespaces: NamespaceLoo
       if (!binNames.includes(name)) binNames.push(name)
     }
   }
+  const aggregation = isAggregation(message) ? parseAggregation(message) : undefined
+  if (typeof aggregation === 'number') return aggregation
   let filter: CompiledExpression | undefined
   try {
     filter = messageFilter(message)
@@ -114,5 +119,5 @@ export function parsePartitionRequest(message: Message, namespaces: NamespaceLoo
     if (err instanceof CommandError) return err.resultCode
     throw err
   }
-  return { message, namespace, setId, setName, fullPartitions, resume, maxRecords, recordsPerSecond, binNames, noBins, taskId, filter }
+  return { message, namespace, setId, setName, fullPartitions, resume, maxRecords, recordsPerSecond, binNames, noBins, taskId, filter, aggregation }
 }

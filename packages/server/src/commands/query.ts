@@ -6,11 +6,10 @@
 import { FieldType, Info3, ResultCode, partitionId, type Message } from '@aerolite/protocol'
 import { readBins, recordDigest } from '../record/layout.ts'
 import { collectionOfField } from '../sindex/collection-field.ts'
-import { indexedValues } from '../sindex/keys.ts'
 import { indexesOf } from '../sindex/namespace-indexes.ts'
 import { parseIndexRange, planQuery, type QueryPlan } from '../sindex/query-range.ts'
 import type { SecondaryIndex } from '../sindex/secondary-index.ts'
-import { expressionValue } from '../sindex/expression.ts'
+import { streamAggregation } from './aggregate.ts'
 import { storedRecordMatches } from './filter.ts'
 import { parsePartitionRequest, type PartitionRequest, type ResumePoint } from './partition-request.ts'
 import { Throttle, recordMessage, sleep } from './record-stream.ts'
@@ -91,14 +90,19 @@ export function recordMatches(req: QueryRequest, id: number, pid: number): boole
   if (voidTime !== 0 && voidTime < namespace.nowVoidTime()) return false
   if (req.setId !== undefined && records.setId(id) !== req.setId) return false
   const { buf, at } = namespace.location(id)
-  if (partitionId(recordDigest(buf, at)) !== pid) return false
-  const values = indexedValues(req.index.def, readBins(buf, at), expressionValue)
+  const digest = recordDigest(buf, at)
+  if (partitionId(digest) !== pid) return false
+  const values = req.index.valuesOf(readBins(buf, at), digest)
   if (!values.some((v) => req.plan.matches(v))) return false
   return req.filter === undefined || storedRecordMatches(req.filter, namespace, id)
 }
 
 export async function* streamQuery(req: QueryRequest, control: ScanControl): AsyncGenerator<Buffer> {
   const { namespace } = req
+  if (req.aggregation !== undefined) {
+    yield* streamAggregation(req, req.aggregation, (pid, resume) => queryPartition(req, pid, resume), control)
+    return
+  }
   const batcher = new FrameBatcher()
   const throttle = new Throttle(req.recordsPerSecond)
   let sent = 0

@@ -3,7 +3,8 @@
 // sends back to resume; then the bins, all or the selected ones in the order they were selected.
 import { DIGEST_BYTES, FieldType, Info1, MESSAGE_HEADER_BYTES, OpType, ResultCode, writeMessage, type Field, type OutOp } from '@aerolite/protocol'
 import type { Namespace } from '../namespace/namespace.ts'
-import { readBins, recordKey } from '../record/layout.ts'
+import type { RecordView } from '../ops/op-context.ts'
+import { readBins, recordKey, recordTotalBytes } from '../record/layout.ts'
 
 export interface BinSelection {
   /** undefined = all bins. */
@@ -47,6 +48,25 @@ export function recordMessage(namespace: Namespace, id: number, selection: BinSe
   const info1 = selection.noBins ? Info1.NOBINDATA : 0
   writeMessage(out, 0, { info1, info2: 0, info3: 0, info4: 0, resultCode: ResultCode.OK, generation: index.generation(id), recordTtl: index.voidTime(id), transactionTtl: 0 }, fields, ops)
   return out
+}
+
+/** The stored record `id` as expressions and UDFs see it. */
+export function storedRecordView(namespace: Namespace, id: number): RecordView {
+  const { buf, at } = namespace.location(id)
+  const index = namespace.index
+  const digest = Buffer.allocUnsafe(DIGEST_BYTES)
+  index.digestInto(id, digest)
+  return {
+    namespace,
+    exists: true,
+    digest,
+    setName: namespace.setOf(id)?.name ?? '',
+    generation: index.generation(id),
+    voidTime: index.voidTime(id),
+    lastUpdateMs: index.lastUpdateMs(id),
+    key: recordKey(buf, at),
+    storedBytes: recordTotalBytes(buf, at),
+  }
 }
 
 /** Paces a stream to a records-per-second limit (0 = no limit). */

@@ -6,6 +6,7 @@
 // scan instead of growing a buffer.
 import { Info3, ResultCode, type Message } from '@aerolite/protocol'
 import type { Namespace } from '../namespace/namespace.ts'
+import { streamAggregation, type Candidate } from './aggregate.ts'
 import { storedRecordMatches } from './filter.ts'
 import { parsePartitionRequest, type PartitionRequest, type ResumePoint } from './partition-request.ts'
 import { Throttle, recordMessage, sleep } from './record-stream.ts'
@@ -26,6 +27,10 @@ export interface ScanControl {
 
 export async function* streamScan(req: ScanRequest, control: ScanControl): AsyncGenerator<Buffer> {
   const { namespace } = req
+  if (req.aggregation !== undefined) {
+    yield* streamAggregation(req, req.aggregation, (pid, resume) => scanCandidates(req, pid, resume), control)
+    return
+  }
   const batcher = new FrameBatcher()
   const throttle = new Throttle(req.recordsPerSecond)
   let sent = 0
@@ -51,6 +56,15 @@ export async function* streamScan(req: ScanRequest, control: ScanControl): Async
   }
   batcher.add(controlMessage(Info3.LAST, ResultCode.OK, 0))
   yield batcher.take()
+}
+
+/** The records of a partition in the request's set, after the resume point. */
+function scanCandidates(req: ScanRequest, pid: number, resume: ResumePoint | undefined): Candidate[] {
+  const out: Candidate[] = []
+  for (const id of partitionEntries(req.namespace, pid, resume?.digest)) {
+    if (req.setId === undefined || req.namespace.index.setId(id) === req.setId) out.push({ id, bval: undefined })
+  }
+  return out
 }
 
 /** Whole partitions first, then resumed ones, as the client lists them. */

@@ -3,13 +3,15 @@
 export { ConfigError, type ConfigErrorPlace } from './errors.ts'
 export { loadConfigFile, parseConfig } from './parse.ts'
 export {
-  defaultMemoryStorageConfig,
+  defaultStorageConfig,
   defaultNamespaceConfig,
   defaultServerConfig,
   TEN_YEARS_SECONDS,
   type LoggingConfig,
   type LogLevel,
-  type MemoryStorageConfig,
+  type CompressionName,
+  type StorageConfig,
+  type StorageEngine,
   type NamespaceConfig,
   type NetworkServiceConfig,
   type ServerConfig,

@@ -5,20 +5,23 @@ import { readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { ConfigError, quote } from './errors.ts'
 import {
-  defaultMemoryStorageConfig,
   defaultNamespaceConfig,
+  defaultStorageConfig,
   defaultServerConfig,
   TEN_YEARS_SECONDS,
+  type CompressionName,
   type LogLevel,
   type LogSink,
   type NamespaceConfig,
   type NetworkServiceConfig,
   type ServerConfig,
   type ServiceConfig,
+  type StorageConfig,
+  type StorageEngine,
 } from './schema.ts'
 import { BlockReader, type EntryReader, type Scope } from './scope.ts'
 import { parseSyntax } from './syntax.ts'
-import { formatDuration, KiB, MiB } from './values.ts'
+import { formatDuration, formatSize, KiB, MiB } from './values.ts'
 
 /** Aerospike stores namespace names in 32 bytes including the terminating NUL. */
 const MAX_NAMESPACE_NAME_BYTES = 31
@@ -176,36 +179,122 @@ const networkScope: Scope<{ service: NetworkServiceConfig }> = {
 
 // --- namespace -------------------------------------------------------------------------------
 
-const memoryStorageScope: Scope<NamespaceConfig['storage']> = {
+/** Bytes a data file keeps for its header before the first write block (storage/file-header.ts). */
+const DATA_FILE_HEADER_BYTES = 1 * MiB
+const COMPRESSIONS: readonly CompressionName[] = ['none', 'lz4', 'zstd']
+
+/** Keys both storage engines read the same way. */
+const commonStorageEntries: NonNullable<Scope<StorageConfig>['entries']> = {
+  file: (r, storage) => {
+    storage.files.push(r.one())
+  },
+  filesize: (r, storage) => {
+    storage.fileSizeBytes = r.sizeBytes(DATA_FILE_HEADER_BYTES + 1 * KiB, 2 ** 44)
+  },
+  'stop-writes-used-pct': (r, storage) => {
+    storage.stopWritesUsedPct = r.integer(0, 100)
+  },
+  'stop-writes-avail-pct': (r, storage) => {
+    storage.stopWritesAvailPct = r.integer(0, 100)
+  },
+  'evict-used-pct': (r, storage) => {
+    storage.evictUsedPct = r.integer(0, 100)
+  },
+  'write-block-size': (r, storage) => {
+    const bytes = r.sizeBytes(1 * KiB, 8 * MiB)
+    // Aerospike lays out storage in power-of-two blocks.
+    if ((bytes & (bytes - 1)) !== 0) r.failValue(r.one(), 'is not a power of 2 (e.g. 128K, 1M, 8M)')
+    storage.writeBlockSizeBytes = bytes
+  },
+  'defrag-lwm-pct': (r, storage) => {
+    storage.defragLwmPct = r.integer(0, 100)
+  },
+  'flush-max-ms': (r, storage) => {
+    storage.flushMaxMs = r.integer(1, 1000 * 1000)
+  },
+  'commit-to-device': (r, storage) => {
+    storage.commitToDevice = r.boolean()
+  },
+  compression: (r, storage) => {
+    const name = r.one()
+    if (!(COMPRESSIONS as readonly string[]).includes(name)) r.failValue(name, `is not a compression (allowed: ${COMPRESSIONS.join(', ')})`)
+    storage.compression = name as CompressionName
+  },
+  'compression-level': (r, storage) => {
+    storage.compressionLevel = r.integer(1, 22)
+  },
+  'max-write-cache': (r, storage) => {
+    storage.maxWriteCacheBytes = r.sizeBytes(1 * MiB)
+  },
+}
+
+/** Aerospike storage keys that tune its threads and devices; they have no counterpart here. */
+const IGNORED_STORAGE_KEYS = [
+  'compression-acceleration', 'defrag-queue-min', 'defrag-sleep', 'defrag-startup-minimum', 'direct-files', 'disable-odsync',
+  'enable-benchmarks-storage', 'flush-size', 'tomb-raider-sleep', 'encryption', 'encryption-key-file', 'encryption-old-key-file',
+]
+
+const memoryStorageScope: Scope<StorageConfig> = {
   entries: {
     'data-size': (r, storage) => {
       storage.dataSizeBytes = r.sizeBytes(1)
     },
-    'stop-writes-used-pct': (r, storage) => {
-      storage.stopWritesUsedPct = r.integer(0, 100)
-    },
-    'evict-used-pct': (r, storage) => {
-      storage.evictUsedPct = r.integer(0, 100)
-    },
-    'write-block-size': (r, storage) => {
-      const bytes = r.sizeBytes(1 * KiB, 8 * MiB)
-      // Aerospike lays out storage in power-of-two blocks.
-      if ((bytes & (bytes - 1)) !== 0) r.failValue(r.one(), 'is not a power of 2 (e.g. 128K, 1M, 8M)')
-      storage.writeBlockSizeBytes = bytes
-    },
-    'defrag-lwm-pct': (r, storage) => {
-      storage.defragLwmPct = r.integer(0, 100)
-    },
+    ...commonStorageEntries,
   },
+  ignored: IGNORED_STORAGE_KEYS,
+  repeatable: ['file'],
 }
 
-/** Accepts `memory`; the engines Aerolite does not have yet get a message saying so. */
-function checkStorageEngine(engine: string, fail: (detail: string) => never): void {
-  if (engine === 'memory') return
-  if (engine === 'device' || engine === 'pmem') {
-    fail(`storage-engine ${engine} is not available yet: Aerolite keeps data in memory only (use "storage-engine memory")`)
+const deviceStorageScope: Scope<StorageConfig> = {
+  entries: {
+    ...commonStorageEntries,
+    // A raw block device is addressed like a file; filesize says how much of it to use.
+    device: (r, storage) => {
+      storage.files.push(r.one())
+    },
+  },
+  ignored: [...IGNORED_STORAGE_KEYS, 'cache-replica-writes', 'cold-start-empty', 'post-write-cache', 'read-page-cache', 'serialize-tomb-raider', 'sindex-startup-device-scan'],
+  repeatable: ['file', 'device'],
+}
+
+const STORAGE_ENGINES = ['memory', 'device'] as const
+
+function checkStorageEngine(engine: string, fail: (detail: string) => never): StorageEngine {
+  if ((STORAGE_ENGINES as readonly string[]).includes(engine)) return engine as StorageEngine
+  if (engine === 'pmem') fail('storage-engine pmem is not available: use "storage-engine device" with files, or "storage-engine memory"')
+  return fail(`storage-engine ${quote(engine)} is not a storage engine (allowed: ${STORAGE_ENGINES.join(', ')})`)
+}
+
+/** Cross-key rules of a storage-engine block, checked once all of it is read. */
+function checkStorage(r: BlockReader, storage: StorageConfig, lines: ReadonlyMap<string, number>): void {
+  const fileLine = lines.get('file') ?? lines.get('device') ?? r.block.line
+  const usableBytes = (fileSizeBytes: number): number =>
+    Math.floor((fileSizeBytes - DATA_FILE_HEADER_BYTES) / storage.writeBlockSizeBytes) * storage.writeBlockSizeBytes * storage.files.length
+  if (storage.engine === 'device') {
+    if (storage.files.length === 0) r.failAt(r.block.line, 'storage-engine', 'storage-engine device needs at least one "file PATH" (or "device PATH") line')
+    if (storage.fileSizeBytes === 0) r.failAt(fileLine, 'filesize', 'storage-engine device needs "filesize SIZE" (the size of each file)')
+    if (lines.has('data-size')) r.failAt(lines.get('data-size')!, 'data-size', 'data-size is for storage-engine memory; a device namespace holds filesize times the number of files')
+  } else if (storage.files.length > 0 && storage.fileSizeBytes === 0) {
+    // Each file holds its share of data-size, in whole write blocks, after its header.
+    const perFileBlocks = Math.ceil(storage.dataSizeBytes / storage.files.length / storage.writeBlockSizeBytes)
+    storage.fileSizeBytes = DATA_FILE_HEADER_BYTES + perFileBlocks * storage.writeBlockSizeBytes
+  } else if (storage.files.length === 0 && lines.has('filesize')) {
+    r.failAt(lines.get('filesize')!, 'filesize', 'filesize without a "file PATH" line: add the file, or remove filesize')
   }
-  fail(`storage-engine ${quote(engine)} is not a storage engine (allowed: memory)`)
+  if (storage.files.length === 0) return
+  const usable = usableBytes(storage.fileSizeBytes)
+  if (usable === 0) {
+    r.failAt(lines.get('filesize') ?? fileLine, 'filesize', `filesize ${formatSize(storage.fileSizeBytes)} leaves no room for a write block (allowed: at least 1M for the header plus write-block-size ${formatSize(storage.writeBlockSizeBytes)})`)
+  }
+  if (storage.engine === 'device' || !lines.has('data-size')) storage.dataSizeBytes = usable
+  else if (usable < storage.dataSizeBytes) {
+    r.failAt(lines.get('filesize') ?? fileLine, 'filesize', `the files hold ${formatSize(usable)} of write blocks, less than data-size ${formatSize(storage.dataSizeBytes)}: raise filesize or lower data-size`)
+  }
+  const seen = new Set<string>()
+  for (const path of storage.files) {
+    if (seen.has(path)) r.failAt(fileLine, 'file', `file ${quote(path)} is listed twice`)
+    seen.add(path)
+  }
 }
 
 const namespaceScope: Scope<NamespaceConfig> = {
@@ -233,14 +322,18 @@ const namespaceScope: Scope<NamespaceConfig> = {
     },
     // One-line form: `storage-engine memory` with every storage setting at its default.
     'storage-engine': (r, ns) => {
-      checkStorageEngine(r.one(), (detail) => r.fail(detail))
-      ns.storage = defaultMemoryStorageConfig()
+      if (checkStorageEngine(r.one(), (detail) => r.fail(detail)) === 'device') {
+        r.fail('storage-engine device needs a block with its files: write "storage-engine device {", "file PATH", "filesize SIZE", "}"')
+      }
+      ns.storage = defaultStorageConfig()
     },
   },
   blocks: {
     'storage-engine': (r, ns) => {
-      checkStorageEngine(r.oneArg('memory'), (detail) => r.fail(detail))
-      r.apply(memoryStorageScope, ns.storage)
+      const engine = checkStorageEngine(r.oneArg('memory|device'), (detail) => r.fail(detail))
+      ns.storage = defaultStorageConfig(engine)
+      const lines = r.apply(engine === 'device' ? deviceStorageScope : memoryStorageScope, ns.storage)
+      checkStorage(r, ns.storage, lines)
     },
   },
 }

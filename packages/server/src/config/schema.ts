@@ -9,14 +9,34 @@ const GiB = 1024 * MiB
 /** Aerospike's default max-ttl: 10 years. Also the largest TTL Aerospike accepts. */
 export const TEN_YEARS_SECONDS = 315_360_000
 
-export interface MemoryStorageConfig {
-  engine: 'memory'
+export type StorageEngine = 'memory' | 'device'
+export type CompressionName = 'none' | 'lz4' | 'zstd'
+
+/** Both engines share one format; they differ in where the blocks live (storage/write-blocks.ts). */
+export interface StorageConfig {
+  engine: StorageEngine
+  /** memory: data-size; device: the files' total size. */
   dataSizeBytes: number
+  /** Data files or block devices; empty = memory only, nothing survives a restart. */
+  files: string[]
+  /** Size of each file; 0 = derived (memory engine: data-size split over the files). */
+  fileSizeBytes: number
   stopWritesUsedPct: number
+  /** Writes stop when fewer than this percent of the write blocks are free. */
+  stopWritesAvailPct: number
   /** 0 disables eviction. */
   evictUsedPct: number
   writeBlockSizeBytes: number
   defragLwmPct: number
+  /** The current write block is written to the files at least this often. */
+  flushMaxMs: number
+  /** Acknowledge a write only once it is on disk and synced. */
+  commitToDevice: boolean
+  compression: CompressionName
+  /** 0 = the codec's default. */
+  compressionLevel: number
+  /** Closed blocks waiting for the disk past which writes fail with DEVICE_OVERLOAD. */
+  maxWriteCacheBytes: number
 }
 
 export interface NamespaceConfig {
@@ -34,7 +54,7 @@ export interface NamespaceConfig {
   maxRecordSizeBytes: number
   /** A read within this percent of a record's TTL from its end of life resets the TTL; 0 = off. */
   readTouchTtlPercent: number
-  storage: MemoryStorageConfig
+  storage: StorageConfig
 }
 
 export interface ServiceConfig {
@@ -80,15 +100,23 @@ export interface ServerConfig {
   namespaces: NamespaceConfig[]
 }
 
-export function defaultMemoryStorageConfig(): MemoryStorageConfig {
+export function defaultStorageConfig(engine: StorageEngine = 'memory'): StorageConfig {
   return {
-    engine: 'memory',
+    engine,
     // 1 GiB rather than Aerospike's typical 4 GiB, so an embedded default never surprises a laptop.
     dataSizeBytes: 1 * GiB,
+    files: [],
+    fileSizeBytes: 0,
     stopWritesUsedPct: 70,
+    stopWritesAvailPct: 5,
     evictUsedPct: 0,
     writeBlockSizeBytes: 1 * MiB,
     defragLwmPct: 50,
+    flushMaxMs: 1000,
+    commitToDevice: false,
+    compression: 'none',
+    compressionLevel: 0,
+    maxWriteCacheBytes: 64 * MiB,
   }
 }
 
@@ -103,7 +131,7 @@ export function defaultNamespaceConfig(name: string): NamespaceConfig {
     allowTtlWithoutNsup: false,
     maxRecordSizeBytes: 1 * MiB,
     readTouchTtlPercent: 0,
-    storage: defaultMemoryStorageConfig(),
+    storage: defaultStorageConfig(),
   }
 }
 

@@ -12,9 +12,17 @@ export function namespaceConfigEntries(c: NamespaceConfig): Array<[string, strin
     ['replication-factor', c.replicationFactor],
     ['strong-consistency', false],
     ['storage-engine', c.storage.engine],
+    ...c.storage.files.map((path, i): [string, string] => [`storage-engine.file[${i}]`, path]),
+    ['storage-engine.commit-to-device', c.storage.commitToDevice],
+    ['storage-engine.compression', c.storage.compression],
+    ['storage-engine.compression-level', c.storage.compressionLevel],
     ['storage-engine.data-size', c.storage.dataSizeBytes],
     ['storage-engine.defrag-lwm-pct', c.storage.defragLwmPct],
     ['storage-engine.evict-used-pct', c.storage.evictUsedPct],
+    ['storage-engine.filesize', c.storage.fileSizeBytes],
+    ['storage-engine.flush-max-ms', c.storage.flushMaxMs],
+    ['storage-engine.max-write-cache', c.storage.maxWriteCacheBytes],
+    ['storage-engine.stop-writes-avail-pct', c.storage.stopWritesAvailPct],
     ['storage-engine.stop-writes-used-pct', c.storage.stopWritesUsedPct],
     ['storage-engine.write-block-size', c.storage.writeBlockSizeBytes],
   ]
@@ -71,6 +79,7 @@ export const namespaceSetters: Record<string, Setter<NamespaceConfig>> = {
   'stop-writes-used-pct': (c, v) => integerIn(0, 100, (n) => { c.storage.stopWritesUsedPct = n })(v),
   'evict-used-pct': (c, v) => integerIn(0, 100, (n) => { c.storage.evictUsedPct = n })(v),
   'defrag-lwm-pct': (c, v) => integerIn(1, 99, (n) => { c.storage.defragLwmPct = n })(v),
+  'stop-writes-avail-pct': (c, v) => integerIn(0, 100, (n) => { c.storage.stopWritesAvailPct = n })(v),
 }
 
 /** Service keys set-config may change at run time. */

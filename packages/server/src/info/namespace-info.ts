@@ -1,5 +1,6 @@
 // namespace/<ns>, sets and bins: statistics under the names Aerospike uses.
 import type { Namespace } from '../namespace/namespace.ts'
+import { isOverEvictionMark } from '../namespace/eviction.ts'
 import type { SetState } from '../namespace/sets.ts'
 import { namespaceConfigEntries } from './config-entries.ts'
 import type { NodeContext } from './context.ts'
@@ -8,25 +9,29 @@ export function namespaceStatistics(ns: Namespace): Array<[string, string | numb
   const c = ns.counters
   const dataSize = ns.config.storage.dataSizeBytes
   const usedPct = Math.floor(ns.usedPct())
-  const availPct = Math.max(0, Math.floor(((dataSize - ns.blocks.allocatedBytes) * 100) / dataSize))
+  const availPct = Math.max(0, Math.floor(ns.availPct()))
   const objects = ns.objects
+  const tombstones = ns.tombstones.size
+  const compressionRatio = c.compressionInputBytes === 0 ? 1 : c.compressionOutputBytes / c.compressionInputBytes
   return [
     ['ns_cluster_size', 1],
     ['effective_replication_factor', 1],
     ['objects', objects],
-    ['tombstones', 0],
+    ['tombstones', tombstones],
     ['master_objects', objects],
-    ['master_tombstones', 0],
+    ['master_tombstones', tombstones],
     ['prole_objects', 0],
     ['prole_tombstones', 0],
     ['non_replica_objects', 0],
     ['dead_partitions', 0],
     ['unavailable_partitions', 0],
     ['stop_writes', ns.isStopWrites()],
-    ['hwm_breached', false],
+    ['hwm_breached', isOverEvictionMark(ns)],
     ['current_time', ns.nowVoidTime()],
     ['expired_objects', c.expiredObjects],
     ['evicted_objects', c.evictedObjects],
+    ['evict_void_time', ns.evictVoidTime],
+    ['smd_evict_void_time', ns.evictVoidTime],
     ['truncate_lut', ns.truncateLutMs],
     ['truncated_records', c.truncatedRecords],
     ['index_used_bytes', ns.index.memoryBytes],
@@ -34,10 +39,13 @@ export function namespaceStatistics(ns: Namespace): Array<[string, string | numb
     ['data_used_bytes', ns.blocks.liveBytes],
     ['data_used_pct', usedPct],
     ['data_avail_pct', availPct],
-    ['data_compression_ratio', '1.000'],
+    ['data_compression_ratio', compressionRatio.toFixed(3)],
+    ...storageUnitStatistics(ns),
     ['storage-engine.write_blocks', ns.blocks.blocksInUse],
     ['storage-engine.defrag_reads', c.defragReads],
     ['storage-engine.defrag_writes', c.defragWrites],
+    ['storage-engine.checksum_failures', c.checksumFailures],
+    ['storage-engine.tombstones_dropped', c.tombstonesDropped],
     ['client_read_success', c.clientReadSuccess],
     ['client_read_error', c.clientReadError],
     ['client_read_not_found', c.clientReadNotFound],
@@ -51,6 +59,26 @@ export function namespaceStatistics(ns: Namespace): Array<[string, string | numb
     ['fail_record_too_big', c.failRecordTooBig],
     ['stop_writes_rejections', c.stopWritesRejections],
     ...namespaceConfigEntries(ns.config),
+  ]
+}
+
+/**
+ * Per storage unit, as Aerospike 8 names them: `stripe[i]` for memory, `file[i]` (or `device[i]`)
+ * for files. Aerolite keeps one block space per namespace, so the figures are namespace-wide on
+ * unit 0 and the other files show their share of the blocks.
+ */
+function storageUnitStatistics(ns: Namespace): Array<[string, string | number | boolean]> {
+  const blocks = ns.blocks
+  const defragQ = blocks.sparseBlocks(ns.config.storage.defragLwmPct).length
+  const unit = ns.config.storage.files.length === 0 ? 'stripe' : 'file'
+  return [
+    [`storage-engine.${unit}[0].used_bytes`, blocks.liveBytes],
+    [`storage-engine.${unit}[0].free_wblocks`, blocks.freeBlockCount],
+    [`storage-engine.${unit}[0].write_q`, ns.flusher?.writeQueueLength ?? 0],
+    [`storage-engine.${unit}[0].writes`, ns.flusher?.blocksWritten ?? 0],
+    [`storage-engine.${unit}[0].defrag_q`, defragQ],
+    [`storage-engine.${unit}[0].defrag_reads`, ns.counters.defragReads],
+    [`storage-engine.${unit}[0].defrag_writes`, ns.counters.defragWrites],
   ]
 }
 

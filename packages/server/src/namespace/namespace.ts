@@ -1,14 +1,31 @@
 // One namespace on this node: its primary index, write blocks, sets and counters. Every record
 // read, write and delete of the namespace goes through here, so counters stay exact.
-import { partitionId } from '@aerolite/protocol'
+//
+// With data files (storage-engine device, or memory backed by files) the blocks also live on disk:
+// open() rebuilds the index from them (namespace/restore.ts), deletes leave tombstones so a
+// restart cannot bring a deleted record back, and close() writes an index snapshot for a fast
+// restart. Set names, truncate times and the eviction void time go to the files' headers.
+import { partitionId, ResultCode } from '@aerolite/protocol'
+import { CommandError } from '../commands/command-error.ts'
 import type { NamespaceConfig } from '../config/index.ts'
 import { limits } from '../limits.ts'
+import type { Logger } from '../log.ts'
 import { type Clock, nowCitrusleaf } from '../clock.ts'
 import { PrimaryIndex } from '../storage/primary-index.ts'
 import { WriteBlocks } from '../storage/write-blocks.ts'
-import { encodedRecordBytes, recordDigest, recordTotalBytes, writeRecord, type StoredKey } from '../record/layout.ts'
+import { DataFiles } from '../storage/data-files.ts'
+import { Flusher } from '../storage/flusher.ts'
+import { BLOCK_HEADER_BYTES } from '../storage/block-format.ts'
+import { checksum } from '../storage/checksum.ts'
+import { codecNamed, codecOfFlags, defaultCompressionLevel, loadCodecs, type Codec } from '../storage/compression.ts'
+import { newSnapshotId, snapshotPathOf, writeIndexSnapshot } from '../storage/index-snapshot.ts'
+import {
+  CHECKSUM_START, COMPRESSED_FLAGS, encodedRecordBytes, RECORD_HEADER_BYTES, RecordFlag, recordDigest, recordFlags, recordTotalBytes,
+  TOMBSTONE_BYTES, writeRecord, writeTombstone, type StoredKey,
+} from '../record/layout.ts'
 import type { Bin } from '../record/bins.ts'
 import { SetRegistry, type SetState } from './sets.ts'
+import { restoreNamespace, type RestoreReport } from './restore.ts'
 
 export interface RecordLocation {
   buf: Buffer
@@ -51,13 +68,27 @@ export interface NamespaceCounters {
   stopWritesRejections: number
   defragReads: number
   defragWrites: number
+  /** Records found damaged on disk at a cold start (skipped). */
+  checksumFailures: number
+  /** Tombstones defrag found no older version for and dropped. */
+  tombstonesDropped: number
+  /** Uncompressed and stored bytes of the records written with compression on. */
+  compressionInputBytes: number
+  compressionOutputBytes: number
 }
 
 export class Namespace {
   readonly name: string
   config: NamespaceConfig
   readonly index: PrimaryIndex
+  /**
+   * Deleted records of a persistent namespace, until no older version of them remains on disk.
+   * Their void-time column holds the newest block sequence number that may hold an older version.
+   */
+  readonly tombstones: PrimaryIndex
   readonly blocks: WriteBlocks
+  readonly files: DataFiles | undefined
+  readonly flusher: Flusher | undefined
   readonly sets = new SetRegistry()
   readonly counters: NamespaceCounters = {
     expiredObjects: 0, evictedObjects: 0, truncatedRecords: 0,
@@ -65,25 +96,106 @@ export class Namespace {
     clientWriteSuccess: 0, clientWriteError: 0,
     clientDeleteSuccess: 0, clientDeleteNotFound: 0, clientDeleteError: 0,
     failGeneration: 0, failKeyBusy: 0, failRecordTooBig: 0, stopWritesRejections: 0,
-    defragReads: 0, defragWrites: 0,
+    defragReads: 0, defragWrites: 0, checksumFailures: 0, tombstonesDropped: 0,
+    compressionInputBytes: 0, compressionOutputBytes: 0,
   }
   /** Records last updated at or before this time (ms) were truncated namespace-wide. */
   truncateLutMs = 0
+  /** Records with a void time before this were evicted; a restart keeps them out. */
+  evictVoidTime = 0
   readonly listeners: RecordListener[] = []
   /** Duration of the last expiry sweep. */
   lastNsupCycleMs = 0
+  /** What the last open() found on disk. */
+  restoreReport: RestoreReport | undefined
   private readonly clock: Clock
+  private codec: Codec | undefined
+  private scratch = Buffer.alloc(0)
 
-  constructor(config: NamespaceConfig, clock: Clock) {
+  constructor(config: NamespaceConfig, clock: Clock, log?: Logger) {
     this.name = config.name
     this.config = config
     this.clock = clock
-    this.index = new PrimaryIndex(limits.partitions)
-    this.blocks = new WriteBlocks(config.storage.writeBlockSizeBytes)
+    const storage = config.storage
+    const dataInMemory = storage.engine === 'memory'
+    this.index = new PrimaryIndex(limits.partitions, { withSizes: !dataInMemory })
+    this.tombstones = new PrimaryIndex(limits.partitions, { withSizes: !dataInMemory })
+    let capacityBlocks = Math.max(1, Math.ceil(storage.dataSizeBytes / storage.writeBlockSizeBytes))
+    if (storage.files.length > 0) {
+      this.files = new DataFiles({ namespace: config.name, paths: storage.files, fileSizeBytes: storage.fileSizeBytes, blockSizeBytes: storage.writeBlockSizeBytes })
+      capacityBlocks = Math.min(capacityBlocks, this.files.capacityBlocks)
+    }
+    this.blocks = new WriteBlocks(storage.writeBlockSizeBytes, { capacityBlocks, files: this.files, dataInMemory })
+    if (this.files !== undefined) {
+      if (log === undefined) throw new Error(`namespace ${config.name}: a namespace with files needs a logger`)
+      this.flusher = new Flusher(this.blocks, this.files, { flushMaxMs: storage.flushMaxMs, commitToDevice: storage.commitToDevice, log, namespace: config.name })
+      this.blocks.sink = this.flusher
+      this.sets.onCreate = (names) => {
+        // A set id must be on disk before any record that uses it.
+        try {
+          this.persistMeta(names)
+        } catch (err) {
+          throw new CommandError(ResultCode.SERVER_ERROR, err instanceof Error ? err.message : String(err))
+        }
+      }
+    }
   }
 
   get objects(): number {
     return this.index.size
+  }
+
+  get isPersistent(): boolean {
+    return this.files !== undefined
+  }
+
+  /** Loads codecs, opens and locks the files, and rebuilds the index from them. */
+  async open(log: Logger): Promise<void> {
+    if (this.config.storage.compression !== 'none' || this.files !== undefined) await loadCodecs()
+    this.codec = codecNamed(this.config.storage.compression)
+    if (this.files === undefined || this.flusher === undefined) return
+    const { meta } = this.files.open()
+    try {
+      this.restoreReport = restoreNamespace(this, meta, log)
+      // From here on the snapshot (if one was used) no longer matches the blocks.
+      this.persistMeta()
+      if (this.evictVoidTime > 0) for (let pid = 0; pid < limits.partitions; pid++) this.evictPartition(pid, this.evictVoidTime)
+    } catch (err) {
+      this.files.close()
+      throw err
+    }
+    this.flusher.start()
+  }
+
+  /** Writes everything to disk, saves the index for a fast restart, closes and unlocks the files. */
+  async close(log: Logger): Promise<void> {
+    if (this.files === undefined || this.flusher === undefined) return
+    this.flusher.stop()
+    try {
+      await this.flusher.flushAll()
+      const id = newSnapshotId()
+      const startedMs = Date.now()
+      writeIndexSnapshot(snapshotPathOf(this.files.paths[0]!), id, this.snapshotState(), this.index, this.tombstones)
+      this.persistMeta(this.sets.names(), id)
+      log.info({ ns: this.name, objects: this.objects, ms: Date.now() - startedMs }, 'index snapshot written for a fast restart')
+    } catch (err) {
+      log.error({ ns: this.name, err: err instanceof Error ? err.message : String(err) }, 'clean shutdown failed; the next start scans the blocks')
+    } finally {
+      this.files.close()
+    }
+  }
+
+  /** Resolves once this namespace's writes so far are durable, when commit-to-device asks for it. */
+  whenDurable(): Promise<void> | undefined {
+    return this.config.storage.commitToDevice ? this.flusher?.whenDurable() : undefined
+  }
+
+  /** Records set names, truncate times and the eviction void time in the files' headers. */
+  persistMeta(setNames: readonly string[] = this.sets.names(), cleanSnapshotId: string | null = null): void {
+    if (this.files === undefined) return
+    const setTruncateLutMs: Record<string, number> = {}
+    for (const set of this.sets.all()) if (set.truncateLutMs > 0) setTruncateLutMs[set.name] = set.truncateLutMs
+    this.files.writeMeta({ sets: [...setNames], truncateLutMs: this.truncateLutMs, setTruncateLutMs, evictVoidTime: this.evictVoidTime, cleanSnapshotId })
   }
 
   nowMs(): number {
@@ -110,8 +222,12 @@ export class Namespace {
     return this.index.find(partitionId(digest), digest)
   }
 
+  /** The record's bytes in the uncompressed layout (record/layout.ts). */
   location(id: number): RecordLocation {
-    return { buf: this.blocks.buffer(this.index.block(id)), at: this.index.offset(id) }
+    const stored = this.blocks.recordAt(this.index.block(id), this.index.offset(id))
+    const flags = recordFlags(stored.buf, stored.at)
+    if ((flags & COMPRESSED_FLAGS) === 0) return stored
+    return this.decompress(stored, flags)
   }
 
   setOf(id: number): SetState | undefined {
@@ -128,58 +244,180 @@ export class Namespace {
     return (this.blocks.liveBytes * 100) / this.config.storage.dataSizeBytes
   }
 
+  /** Percent of the write-block space free for new writes (free blocks and the rest of the current one). */
+  availPct(): number {
+    const blocks = this.blocks
+    const blockBytes = blocks.blockSizeBytes
+    const current = blocks.currentBlock
+    const restOfCurrent = current >= 0 ? blockBytes - blocks.fillOf(current) : 0
+    return ((blocks.freeBlockCount * blockBytes + restOfCurrent) * 100) / (blocks.capacityBlocks * blockBytes)
+  }
+
   isStopWrites(): boolean {
-    const limitPct = this.config.storage.stopWritesUsedPct
-    return limitPct > 0 && this.usedPct() >= limitPct
+    const storage = this.config.storage
+    if (this.flusher?.ioError !== undefined) return true
+    if (storage.stopWritesUsedPct > 0 && this.usedPct() >= storage.stopWritesUsedPct) return true
+    return storage.stopWritesAvailPct > 0 && this.availPct() < storage.stopWritesAvailPct
   }
 
   /** Writes a new version of a record; existingId is the entry being replaced or -1. Returns the entry id. */
   store(digest: Uint8Array, existingId: number, version: NewVersion): number {
+    this.checkDevice()
     const pid = partitionId(digest)
-    const size = encodedRecordBytes(version.key, version.bins)
-    const loc = this.blocks.reserve(size)
-    writeRecord(this.blocks.buffer(loc.block), loc.offset, size, { digest, ...version }, version.key, version.bins)
+    const loc = this.writeVersion(digest, version)
     let id = existingId
     let before: RecordLocation | undefined
     if (id >= 0) {
-      before = this.location(id)
+      if (this.listeners.length > 0) before = this.location(id)
       this.forgetVersion(id)
     } else {
+      const tomb = this.tombstones.find(pid, digest)
+      if (tomb >= 0) this.dropTombstone(pid, tomb)
       id = this.index.insert(pid, digest)
     }
     this.index.setMeta(id, version.generation, version.voidTime, version.lastUpdateMs, version.setId)
-    this.index.setLocation(id, loc.block, loc.offset)
+    this.index.setLocation(id, loc.block, loc.offset, loc.bytes)
     const set = this.sets.byIdOf(version.setId)
     if (set) {
       set.objects++
-      set.dataUsedBytes += size
+      set.dataUsedBytes += loc.bytes
     }
     if (this.listeners.length > 0) {
-      const after = { buf: this.blocks.buffer(loc.block), at: loc.offset }
+      const after = this.location(id)
       for (const listener of this.listeners) listener.recordChanged(digest, id, before, after)
     }
     return id
   }
 
-  /** Removes a record from the index and frees its bytes. */
+  /** Deletes a record; a persistent namespace leaves a tombstone so a restart cannot bring it back. */
   remove(id: number, digest: Uint8Array): void {
+    const pid = partitionId(digest)
+    const before = this.listeners.length > 0 ? this.location(id) : undefined
+    if (this.files !== undefined) this.writeTombstoneFor(pid, id, digest)
+    this.forgetVersion(id)
+    this.index.remove(pid, id)
+    for (const listener of this.listeners) listener.recordChanged(digest, id, before, undefined)
+  }
+
+  /** Removes a record without a tombstone (truncation: the persisted truncate time keeps it out). */
+  private drop(id: number, digest: Uint8Array): void {
     const before = this.listeners.length > 0 ? this.location(id) : undefined
     this.forgetVersion(id)
     this.index.remove(partitionId(digest), id)
     for (const listener of this.listeners) listener.recordChanged(digest, id, before, undefined)
   }
 
+  /** Stored bytes of an entry's current version. */
+  storedBytes(index: PrimaryIndex, id: number): number {
+    const size = index.sizeOf(id)
+    if (size >= 0) return size
+    const { buf, at } = this.blocks.recordAt(index.block(id), index.offset(id))
+    return recordTotalBytes(buf, at)
+  }
+
   /** Drops the accounting of an entry's current version (its bytes become dead space). */
   private forgetVersion(id: number): void {
-    const block = this.index.block(id)
-    const at = this.index.offset(id)
-    const size = recordTotalBytes(this.blocks.buffer(block), at)
+    const size = this.storedBytes(this.index, id)
     const set = this.setOf(id)
     if (set) {
       set.objects--
       set.dataUsedBytes -= size
     }
-    this.blocks.release(block, size)
+    this.blocks.release(this.index.block(id), size)
+  }
+
+  private dropTombstone(pid: number, tomb: number): void {
+    this.blocks.release(this.tombstones.block(tomb), this.storedBytes(this.tombstones, tomb))
+    this.tombstones.remove(pid, tomb)
+  }
+
+  private writeTombstoneFor(pid: number, id: number, digest: Uint8Array): void {
+    // Every older version of the record lies in a block no newer than its current one.
+    const olderSeq = this.blocks.seqOf(this.index.block(id))
+    const loc = this.blocks.reserve(TOMBSTONE_BYTES)
+    const buf = this.blocks.buffer(loc.block)
+    const meta = { digest, generation: this.index.generation(id), voidTime: 0, lastUpdateMs: this.nowMs(), setId: this.index.setId(id) }
+    writeTombstone(buf, loc.offset, meta, olderSeq)
+    this.seal(buf, loc.offset, loc.block)
+    const tomb = this.tombstones.insert(pid, digest)
+    this.tombstones.setMeta(tomb, meta.generation, olderSeq, meta.lastUpdateMs, meta.setId)
+    this.tombstones.setLocation(tomb, loc.block, loc.offset, TOMBSTONE_BYTES)
+    this.flusher?.noteWrite()
+  }
+
+  /** The disk is behind: defrag waits rather than add to the write queue. */
+  writeQueueFull(): boolean {
+    const flusher = this.flusher
+    return flusher !== undefined && flusher.writeQueueLength * this.blocks.blockSizeBytes > this.config.storage.maxWriteCacheBytes
+  }
+
+  /** Refuses a write the storage cannot take now, before anything changes. */
+  private checkDevice(): void {
+    const flusher = this.flusher
+    if (flusher === undefined) return
+    if (flusher.ioError !== undefined) throw new CommandError(ResultCode.SERVER_FULL, `storage write failed: ${flusher.ioError.message}`)
+    if (this.writeQueueFull()) {
+      throw new CommandError(ResultCode.DEVICE_OVERLOAD, 'write queue is over max-write-cache')
+    }
+  }
+
+  /** Encodes (and compresses) a version into the current write block. */
+  private writeVersion(digest: Uint8Array, version: NewVersion): { block: number; offset: number; bytes: number } {
+    const size = encodedRecordBytes(version.key, version.bins)
+    const meta = { digest, ...version }
+    const codec = this.codec
+    if (codec === undefined) {
+      const loc = this.blocks.reserve(size)
+      const buf = this.blocks.buffer(loc.block)
+      writeRecord(buf, loc.offset, size, meta, version.key, version.bins)
+      return this.sealed(buf, loc, size)
+    }
+    if (this.scratch.length < size) this.scratch = Buffer.allocUnsafe(Math.max(size, this.scratch.length * 2, 4096))
+    const scratch = this.scratch
+    writeRecord(scratch, 0, size, meta, version.key, version.bins)
+    const level = this.config.storage.compressionLevel || defaultCompressionLevel(codec.name)
+    const compressed = codec.compress(scratch.subarray(RECORD_HEADER_BYTES, size), level)
+    const packedBytes = RECORD_HEADER_BYTES + 4 + compressed.length
+    this.counters.compressionInputBytes += size
+    if (packedBytes >= size) {
+      this.counters.compressionOutputBytes += size
+      const loc = this.blocks.reserve(size)
+      const buf = this.blocks.buffer(loc.block)
+      scratch.copy(buf, loc.offset, 0, size)
+      return this.sealed(buf, loc, size)
+    }
+    this.counters.compressionOutputBytes += packedBytes
+    const loc = this.blocks.reserve(packedBytes)
+    const buf = this.blocks.buffer(loc.block)
+    scratch.copy(buf, loc.offset, 0, RECORD_HEADER_BYTES)
+    buf.writeUInt32LE((((recordFlags(scratch, 0) | codec.flag) << 24) | packedBytes) >>> 0, loc.offset)
+    buf.writeUInt32LE(size - RECORD_HEADER_BYTES, loc.offset + RECORD_HEADER_BYTES)
+    compressed.copy(buf, loc.offset + RECORD_HEADER_BYTES + 4)
+    return this.sealed(buf, loc, packedBytes)
+  }
+
+  private sealed(buf: Buffer, loc: { block: number; offset: number }, bytes: number): { block: number; offset: number; bytes: number } {
+    this.seal(buf, loc.offset, loc.block)
+    this.flusher?.noteWrite()
+    return { block: loc.block, offset: loc.offset, bytes }
+  }
+
+  /** Sets the checksum of the record at `at`, seeded with its block's sequence number. */
+  private seal(buf: Buffer, at: number, block: number): void {
+    buf.writeUInt32LE(checksum(buf, at + CHECKSUM_START, at + recordTotalBytes(buf, at), this.blocks.seqOf(block)), at + 4)
+  }
+
+  private decompress(stored: RecordLocation, flags: number): RecordLocation {
+    const { buf, at } = stored
+    const codec = codecOfFlags(flags)!
+    const bodyBytes = buf.readUInt32LE(at + RECORD_HEADER_BYTES)
+    const body = codec.decompress(buf.subarray(at + RECORD_HEADER_BYTES + 4, at + recordTotalBytes(buf, at)))
+    if (body.length !== bodyBytes) throw new Error(`namespace ${this.name}: a compressed record decompressed to ${body.length} bytes, not ${bodyBytes}`)
+    const out = Buffer.allocUnsafe(RECORD_HEADER_BYTES + bodyBytes)
+    buf.copy(out, 0, at, at + RECORD_HEADER_BYTES)
+    out.writeUInt32LE((((flags & ~COMPRESSED_FLAGS) << 24) | out.length) >>> 0, 0)
+    body.copy(out, RECORD_HEADER_BYTES)
+    return { buf: out, at: 0 }
   }
 
   /** Removes every expired record of one partition; returns how many. */
@@ -189,12 +427,42 @@ export class Namespace {
     for (const id of this.index.entriesOf(pid)) {
       const voidTime = this.index.voidTime(id)
       if (voidTime !== 0 && voidTime < now) {
-        const { buf, at } = this.location(id)
-        this.remove(id, recordDigest(buf, at))
+        this.remove(id, this.digestOf(id))
         removed++
       }
     }
     this.counters.expiredObjects += removed
+    return removed
+  }
+
+  /** Removes the records of one partition whose void time is before voidTime (eviction); returns how many. */
+  evictPartition(pid: number, voidTime: number): number {
+    let removed = 0
+    for (const id of this.index.entriesOf(pid)) {
+      const recordVoidTime = this.index.voidTime(id)
+      if (recordVoidTime !== 0 && recordVoidTime < voidTime) {
+        this.remove(id, this.digestOf(id))
+        removed++
+      }
+    }
+    this.counters.evictedObjects += removed
+    return removed
+  }
+
+  /** Deletes the records last updated before cutoffMs (of one set, or all) and remembers the cutoff. */
+  truncate(setName: string | undefined, cutoffMs: number): number {
+    let setId: number | undefined
+    if (setName !== undefined) {
+      const set = this.sets.get(setName)
+      if (set === undefined) return 0
+      set.truncateLutMs = Math.max(set.truncateLutMs, cutoffMs)
+      setId = set.id
+    } else {
+      this.truncateLutMs = Math.max(this.truncateLutMs, cutoffMs)
+    }
+    this.persistMeta()
+    let removed = 0
+    for (let pid = 0; pid < limits.partitions; pid++) removed += this.truncatePartition(pid, setId, cutoffMs)
     return removed
   }
 
@@ -204,31 +472,51 @@ export class Namespace {
     for (const id of this.index.entriesOf(pid)) {
       if (setId !== undefined && this.index.setId(id) !== setId) continue
       if (this.index.lastUpdateMs(id) >= cutoffMs) continue
-      const { buf, at } = this.location(id)
-      this.remove(id, recordDigest(buf, at))
+      this.drop(id, this.digestOf(id))
       removed++
     }
     this.counters.truncatedRecords += removed
     return removed
   }
 
+  private digestOf(id: number): Buffer {
+    const digest = Buffer.allocUnsafe(20)
+    this.index.digestInto(id, digest)
+    return digest
+  }
+
   /** Copies the live records of a sparse block forward so the block is freed. Returns records moved. */
   defragBlock(block: number): number {
     if (!this.blocks.isAllocated(block)) return 0
-    const buf = this.blocks.buffer(block)
+    const buf = this.blocks.blockBytes(block)
     const end = this.blocks.fillOf(block)
+    // A tombstone is needed while a block that may hold an older version of its record is on disk.
+    const seqs = this.blocks.oldestSeqsOnDisk()
+    const oldestOtherSeq = block === seqs.oldestBlock ? seqs.second : seqs.oldest
     let moved = 0
-    for (let at = 0; at < end; ) {
+    for (let at = BLOCK_HEADER_BYTES; at + RECORD_HEADER_BYTES <= end; ) {
       const size = recordTotalBytes(buf, at)
+      if (size < RECORD_HEADER_BYTES) break
       const digest = recordDigest(buf, at)
+      const pid = partitionId(digest)
       this.counters.defragReads++
-      const id = this.index.find(partitionId(digest), digest)
-      if (id >= 0 && this.index.block(id) === block && this.index.offset(id) === at) {
-        const loc = this.blocks.reserve(size)
-        buf.copy(this.blocks.buffer(loc.block), loc.offset, at, at + size)
-        this.index.setLocation(id, loc.block, loc.offset)
-        this.counters.defragWrites++
-        moved++
+      const tombstone = (recordFlags(buf, at) & RecordFlag.TOMBSTONE) !== 0
+      const index = tombstone ? this.tombstones : this.index
+      const id = index.find(pid, digest)
+      if (id >= 0 && index.block(id) === block && index.offset(id) === at) {
+        if (tombstone && this.tombstones.voidTime(id) < oldestOtherSeq) {
+          this.tombstones.remove(pid, id)
+          this.counters.tombstonesDropped++
+        } else {
+          const loc = this.blocks.reserve(size)
+          const target = this.blocks.buffer(loc.block)
+          buf.copy(target, loc.offset, at, at + size)
+          this.seal(target, loc.offset, loc.block)
+          this.flusher?.noteWrite()
+          index.setLocation(id, loc.block, loc.offset, size)
+          this.counters.defragWrites++
+          moved++
+        }
         // Releasing the last live record frees the block; stop reading it then.
         this.blocks.release(block, size)
         if (!this.blocks.isAllocated(block)) break
@@ -236,5 +524,37 @@ export class Namespace {
       at += size
     }
     return moved
+  }
+
+  /**
+   * Drops every tombstone no older version of which can remain on disk; their bytes become dead
+   * space, so blocks full of tombstones empty out too. Returns how many were dropped.
+   */
+  sweepTombstones(): number {
+    if (this.tombstones.size === 0) return 0
+    const { oldest, oldestBlock, second } = this.blocks.oldestSeqsOnDisk()
+    let dropped = 0
+    for (let pid = 0; pid < limits.partitions; pid++) {
+      for (const tomb of this.tombstones.entriesOf(pid)) {
+        const block = this.tombstones.block(tomb)
+        if (this.tombstones.voidTime(tomb) < (block === oldestBlock ? second : oldest)) {
+          this.dropTombstone(pid, tomb)
+          dropped++
+        }
+      }
+    }
+    this.counters.tombstonesDropped += dropped
+    return dropped
+  }
+
+  /** Per-block and per-set state an index snapshot needs besides the index itself. */
+  private snapshotState(): Parameters<typeof writeIndexSnapshot>[2] {
+    const blocks = []
+    for (let b = 0; b < this.blocks.highestBlock; b++) {
+      if (!this.blocks.isAllocated(b)) continue
+      blocks.push({ block: b, seq: this.blocks.seqOf(b), fill: this.blocks.fillOf(b), liveBytes: this.blocks.liveOf(b) })
+    }
+    const sets = this.sets.all().map((set) => ({ id: set.id, objects: set.objects, dataUsedBytes: set.dataUsedBytes }))
+    return { blocks, sets }
   }
 }

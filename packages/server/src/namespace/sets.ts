@@ -16,6 +16,8 @@ export interface SetState {
 export class SetRegistry {
   private readonly byName = new Map<string, SetState>()
   private readonly byId: (SetState | undefined)[] = [undefined]
+  /** Told of each new set before it is used, so a persistent namespace records its id first. */
+  onCreate: ((names: readonly string[]) => void) | undefined
 
   get(name: string): SetState | undefined {
     return this.byName.get(name)
@@ -30,6 +32,21 @@ export class SetRegistry {
     const existing = this.byName.get(name)
     if (existing) return existing
     if (this.byId.length > limits.maxSetsPerNamespace) return undefined
+    this.onCreate?.([...this.names(), name])
+    return this.add(name)
+  }
+
+  /** Set names in id order (id n is names()[n - 1]). */
+  names(): string[] {
+    return this.byId.slice(1).map((set) => set!.name)
+  }
+
+  /** Recreates the sets of a restarted namespace with their ids. */
+  restore(names: readonly string[]): void {
+    for (const name of names) this.add(name)
+  }
+
+  private add(name: string): SetState {
     const state: SetState = {
       id: this.byId.length,
       name,

@@ -1,15 +1,28 @@
-// The byte layout of one stored record. Bins are kept exactly as the wire's READ ops
-// (u32 size, u8 op, u8 particle type, u8 flags, u8 name length, name, value), so a read of all bins
-// copies one contiguous region into the reply.
+// The byte layout of one stored record, the same in memory and on disk. Bins are kept exactly as
+// the wire's READ ops (u32 size, u8 op, u8 particle type, u8 flags, u8 name length, name, value),
+// so a read of all bins copies one contiguous region into the reply.
 //
-//  0 u32 total bytes      4 u8 flags        5 u8 reserved     6 u16 bin count
-//  8 digest (20 bytes)   28 u16 generation 30 u32 void time  34 u48 last-update ms
-// 40 u16 set id          42 [key: u8 particle type, u16 length, bytes] then bins
+//  0 u32 total bytes (bits 0-23) and flags (bits 24-31)
+//  4 u32 checksum: CRC-32 of bytes 8..total, seeded with the write block's sequence number, so a
+//        record left over from a block's earlier life never passes for one of its current life
+//  8 digest (20 bytes)   28 u16 generation   30 u32 void time   34 u48 last-update ms
+// 40 u16 set id          42 u16 bin count    44 [key: u8 particle type, u16 length, bytes] then bins
+//
+// A tombstone (a durable delete) is a header with no bins followed by the u48 sequence number of
+// the newest block that may still hold an older version of the record.
+// A compressed record keeps the header as is and replaces key and bins by a u32 length of the
+// uncompressed body followed by the compressed body.
 import { DIGEST_BYTES, OpType } from '@aerolite/protocol'
 import type { Bin } from './bins.ts'
 
-export const RECORD_HEADER_BYTES = 42
-export const RecordFlag = { HAS_KEY: 0x01 } as const
+export const RECORD_HEADER_BYTES = 44
+/** Records may not exceed what the 24-bit size field holds. */
+export const MAX_RECORD_BYTES = 0xffffff
+export const TOMBSTONE_BYTES = RECORD_HEADER_BYTES + 8
+export const RecordFlag = { HAS_KEY: 0x01, TOMBSTONE: 0x02, LZ4: 0x04, ZSTD: 0x08 } as const
+export const COMPRESSED_FLAGS = RecordFlag.LZ4 | RecordFlag.ZSTD
+/** The checksum covers everything after itself. */
+export const CHECKSUM_START = 8
 
 export interface RecordMeta {
   digest: Uint8Array
@@ -34,16 +47,19 @@ export function encodedRecordBytes(key: StoredKey | undefined, bins: readonly Bi
   return size
 }
 
-export function writeRecord(target: Buffer, at: number, totalBytes: number, meta: RecordMeta, key: StoredKey | undefined, bins: readonly Bin[]): void {
-  target.writeUInt32LE(totalBytes, at)
-  target[at + 4] = key ? RecordFlag.HAS_KEY : 0
-  target[at + 5] = 0
-  target.writeUInt16LE(bins.length, at + 6)
+export function writeRecordHeader(target: Buffer, at: number, totalBytes: number, flags: number, meta: RecordMeta, binCount: number): void {
+  target.writeUInt32LE(((flags << 24) | totalBytes) >>> 0, at)
+  target.writeUInt32LE(0, at + 4)
   target.set(meta.digest.subarray(0, DIGEST_BYTES), at + 8)
   target.writeUInt16LE(meta.generation, at + 28)
   target.writeUInt32LE(meta.voidTime, at + 30)
   target.writeUIntLE(meta.lastUpdateMs, at + 34, 6)
   target.writeUInt16LE(meta.setId, at + 40)
+  target.writeUInt16LE(binCount, at + 42)
+}
+
+export function writeRecord(target: Buffer, at: number, totalBytes: number, meta: RecordMeta, key: StoredKey | undefined, bins: readonly Bin[]): void {
+  writeRecordHeader(target, at, totalBytes, key ? RecordFlag.HAS_KEY : 0, meta, bins.length)
   let pos = at + RECORD_HEADER_BYTES
   if (key) {
     target[pos] = key.particleType
@@ -63,12 +79,47 @@ export function writeRecord(target: Buffer, at: number, totalBytes: number, meta
   }
 }
 
+/** A tombstone; olderVersionsUpToSeq bounds the blocks that may still hold a version it hides. */
+export function writeTombstone(target: Buffer, at: number, meta: RecordMeta, olderVersionsUpToSeq: number): void {
+  writeRecordHeader(target, at, TOMBSTONE_BYTES, RecordFlag.TOMBSTONE, meta, 0)
+  target.writeUIntLE(olderVersionsUpToSeq, at + RECORD_HEADER_BYTES, 6)
+  target.writeUInt16LE(0, at + RECORD_HEADER_BYTES + 6)
+}
+
+export function tombstoneOlderVersionsSeq(buf: Buffer, at: number): number {
+  return buf.readUIntLE(at + RECORD_HEADER_BYTES, 6)
+}
+
 export function recordTotalBytes(buf: Buffer, at: number): number {
-  return buf.readUInt32LE(at)
+  return buf.readUInt32LE(at) & 0xffffff
+}
+
+export function recordFlags(buf: Buffer, at: number): number {
+  return buf[at + 3]!
+}
+
+export function recordChecksum(buf: Buffer, at: number): number {
+  return buf.readUInt32LE(at + 4)
+}
+
+export function recordGeneration(buf: Buffer, at: number): number {
+  return buf.readUInt16LE(at + 28)
+}
+
+export function recordVoidTime(buf: Buffer, at: number): number {
+  return buf.readUInt32LE(at + 30)
+}
+
+export function recordLastUpdateMs(buf: Buffer, at: number): number {
+  return buf.readUIntLE(at + 34, 6)
+}
+
+export function recordSetId(buf: Buffer, at: number): number {
+  return buf.readUInt16LE(at + 40)
 }
 
 export function recordBinCount(buf: Buffer, at: number): number {
-  return buf.readUInt16LE(at + 6)
+  return buf.readUInt16LE(at + 42)
 }
 
 export function recordDigest(buf: Buffer, at: number): Buffer {
@@ -76,7 +127,7 @@ export function recordDigest(buf: Buffer, at: number): Buffer {
 }
 
 export function recordKey(buf: Buffer, at: number): StoredKey | undefined {
-  if ((buf[at + 4]! & RecordFlag.HAS_KEY) === 0) return undefined
+  if ((buf[at + 3]! & RecordFlag.HAS_KEY) === 0) return undefined
   const pos = at + RECORD_HEADER_BYTES
   const length = buf.readUInt16LE(pos + 1)
   return { particleType: buf[pos]!, bytes: buf.subarray(pos + 3, pos + 3 + length) }
@@ -85,7 +136,7 @@ export function recordKey(buf: Buffer, at: number): StoredKey | undefined {
 /** Offset where the bins (wire READ ops) begin. */
 export function recordBinsStart(buf: Buffer, at: number): number {
   const pos = at + RECORD_HEADER_BYTES
-  return (buf[at + 4]! & RecordFlag.HAS_KEY) === 0 ? pos : pos + 3 + buf.readUInt16LE(pos + 1)
+  return (buf[at + 3]! & RecordFlag.HAS_KEY) === 0 ? pos : pos + 3 + buf.readUInt16LE(pos + 1)
 }
 
 /** Decodes the bins of a stored record into a working copy; values are views into the block. */

@@ -4,7 +4,7 @@
 import { ResultCode, infoError, type InfoCommand } from '@aerolite/protocol'
 import { limits } from '../limits.ts'
 import { parseContext, type ContextStep } from './context.ts'
-import { sindexLimits } from './sindex-limits.ts'
+import { expressionProblem } from './expression.ts'
 
 export const KEY_TYPES = ['numeric', 'string', 'blob', 'geo2dsphere'] as const
 export type KeyType = (typeof KEY_TYPES)[number]
@@ -62,7 +62,7 @@ export function parseDefinition(cmd: InfoCommand): IndexDefinition | string {
   if (namespace === undefined || namespace === '') return bad("missing 'namespace'")
   const name = cmd.params.get('indexname')
   if (name === undefined || name === '') return bad("missing 'indexname'")
-  if (Buffer.byteLength(name) > sindexLimits.maxIndexNameBytes) return bad("'indexname' too long")
+  if (Buffer.byteLength(name) > limits.maxIndexNameBytes) return bad("'indexname' too long")
   const setName = cmd.params.get('set') ?? ''
   if (Buffer.byteLength(setName) > limits.maxSetNameBytes) return bad("'set' too long")
   const collectionText = (cmd.params.get('indextype') ?? 'default').toLowerCase()
@@ -96,6 +96,8 @@ export function parseDefinition(cmd: InfoCommand): IndexDefinition | string {
   if (expText !== undefined) {
     expression = decodeBase64(expText)
     if (expression === undefined) return bad("'exp' invalid base64")
+    const problem = expressionProblem(expression, keyType, collection)
+    if (problem !== undefined) return bad(problem)
   }
   let context: Buffer | undefined
   let contextSteps: ContextStep[] = []

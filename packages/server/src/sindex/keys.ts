@@ -13,8 +13,8 @@ import { listItems, mapEntries } from './value-order.ts'
 /** Regions (polygons, circles) share one key: a contains-point query tests each of them. */
 export const REGION_BVAL = -1n
 
-/** Computes an expression index's value from a record's bins; undefined = nothing to index. */
-export type ExpressionValue = (expression: Buffer, bins: readonly Bin[]) => Value | undefined
+/** Computes an expression index's value from a record's bins and digest; undefined = nothing to index. */
+export type ExpressionValue = (bins: readonly Bin[], digest: Buffer) => Value | undefined
 
 function hashBval(bytes: Buffer): bigint {
   return createHash('md5').update(bytes).digest().readBigInt64LE(0)
@@ -49,10 +49,10 @@ function binValue(bin: Bin): Value | undefined {
 }
 
 /** The values a record contributes to an index (possibly repeated), of the index's key type. */
-export function indexedValues(def: IndexDefinition, bins: readonly Bin[], expressionValue: ExpressionValue | undefined): Value[] {
+export function indexedValues(def: IndexDefinition, bins: readonly Bin[], digest: Buffer, expressionValue: ExpressionValue | undefined): Value[] {
   let root: Value | undefined
   if (def.expression !== undefined) {
-    root = expressionValue?.(def.expression, bins)
+    root = expressionValue?.(bins, digest)
   } else {
     const bin = bins.find((b) => b.name === def.binName)
     if (bin === undefined) return []
@@ -91,9 +91,9 @@ export function bvalOf(keyType: KeyType, v: Value): bigint | undefined {
 }
 
 /** The distinct keys of a record in an index, ascending. */
-export function recordBvals(def: IndexDefinition, bins: readonly Bin[], expressionValue: ExpressionValue | undefined): bigint[] {
+export function recordBvals(def: IndexDefinition, bins: readonly Bin[], digest: Buffer, expressionValue: ExpressionValue | undefined): bigint[] {
   const out: bigint[] = []
-  for (const v of indexedValues(def, bins, expressionValue)) {
+  for (const v of indexedValues(def, bins, digest, expressionValue)) {
     const bval = bvalOf(def.keyType, v)
     if (bval !== undefined) out.push(bval)
   }

@@ -8,9 +8,7 @@ import type { Namespace, RecordListener, RecordLocation } from '../namespace/nam
 import type { Bin } from '../record/bins.ts'
 import { readBins } from '../record/layout.ts'
 import { sameDefinition, type CollectionType, type IndexDefinition, type KeyType } from './definition.ts'
-import { expressionValue } from './expression.ts'
 import { SecondaryIndex } from './secondary-index.ts'
-import { sindexLimits } from './sindex-limits.ts'
 
 export interface IndexLookup {
   name: string | undefined
@@ -72,12 +70,12 @@ export class NamespaceIndexes implements RecordListener {
       this.byName.set(def.name, same)
       return { ok: true }
     }
-    if (this.byName.size >= sindexLimits.maxIndexesPerNamespace) {
+    if (this.byName.size >= limits.maxIndexesPerNamespace) {
       return { ok: false, resultCode: ResultCode.INDEX_MAXCOUNT!, message: 'already at sindex definition limit' }
     }
-    const index = new SecondaryIndex(def, this.namespace, expressionValue)
+    const index = new SecondaryIndex(def, this.namespace)
     this.byName.set(def.name, index)
-    if (this.namespace.objects <= sindexLimits.syncBuildMaxRecords) {
+    if (this.namespace.objects <= limits.syncIndexBuildMaxRecords) {
       for (let pid = 0; pid < limits.partitions; pid++) index.indexPartition(pid)
       index.loadPct = 100
       index.loadTimeMs = Date.now() - index.createdMs
@@ -129,7 +127,7 @@ export class NamespaceIndexes implements RecordListener {
     for (let pid = 0; pid < limits.partitions; pid++) {
       if (index.dropped) return
       index.indexPartition(pid)
-      if ((pid + 1) % sindexLimits.buildPartitionsPerTurn === 0) {
+      if ((pid + 1) % limits.indexBuildPartitionsPerTurn === 0) {
         index.loadPct = Math.floor(((pid + 1) * 100) / limits.partitions)
         await new Promise((resolve) => setImmediate(resolve))
       }

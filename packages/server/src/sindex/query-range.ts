@@ -8,7 +8,7 @@ import type { KeyType } from './definition.ts'
 import { geoMatches, parseGeoJson as parseGeoShape } from '../ops/exp/geo.ts'
 import { coveringRanges, parseGeoJson } from './geo.ts'
 import { REGION_BVAL, bvalOf } from './keys.ts'
-import { sindexLimits } from './sindex-limits.ts'
+import { limits } from '../limits.ts'
 
 export interface IndexRange {
   binName: string
@@ -87,7 +87,7 @@ export function planQuery(range: IndexRange): QueryPlan | undefined {
       }
       // A point finds the regions that contain it; a region finds the points inside it.
       if (geometry.kind === 'point') return { ranges: [[REGION_BVAL, REGION_BVAL]], mayRepeat: false, matches }
-      return { ranges: coveringRanges(geometry, sindexLimits.maxGeoCoverCells), mayRepeat: true, matches }
+      return { ranges: coveringRanges(geometry, limits.maxGeoCoverCells), mayRepeat: true, matches }
     }
   }
 }

@@ -1,19 +1,15 @@
 // One secondary index: its definition, its entries and its build progress.
-import { partitionId } from '@aerolite/protocol'
+import { partitionId, type Value } from '@aerolite/protocol'
 import type { Namespace, RecordLocation } from '../namespace/namespace.ts'
 import { limits } from '../limits.ts'
-import { readBins, recordDigest } from '../record/layout.ts'
+import { readBins, recordDigest, recordSetId } from '../record/layout.ts'
 import type { Bin } from '../record/bins.ts'
 import type { IndexDefinition } from './definition.ts'
 import { IndexEntries } from './entries.ts'
-import { recordBvals, type ExpressionValue } from './keys.ts'
+import { expressionValueOf } from './expression.ts'
+import { indexedValues, recordBvals, type ExpressionValue } from './keys.ts'
 
 const NONE: bigint[] = []
-
-/** The set id of a stored record (record/layout.ts keeps it as a u16 LE at byte 40). */
-function storedSetId(loc: RecordLocation): number {
-  return loc.buf.readUInt16LE(loc.at + 40)
-}
 
 export class SecondaryIndex {
   /** Replaced only by a rename (same definition, new name). */
@@ -29,10 +25,10 @@ export class SecondaryIndex {
   private readonly expressionValue: ExpressionValue | undefined
   private setId: number | undefined
 
-  constructor(def: IndexDefinition, namespace: Namespace, expressionValue: ExpressionValue | undefined) {
+  constructor(def: IndexDefinition, namespace: Namespace) {
     this.def = def
     this.namespace = namespace
-    this.expressionValue = expressionValue
+    this.expressionValue = def.expression === undefined ? undefined : expressionValueOf(def.expression, namespace)
     this.entries = new IndexEntries(limits.partitions, namespace.index)
     this.createdMs = Date.now()
   }
@@ -50,8 +46,13 @@ export class SecondaryIndex {
 
   /** The keys of a record version in this index. */
   bvalsOf(loc: RecordLocation | undefined, bins: () => readonly Bin[]): bigint[] {
-    if (loc === undefined || !this.coversSet(storedSetId(loc))) return NONE
-    return recordBvals(this.def, bins(), this.expressionValue)
+    if (loc === undefined || !this.coversSet(recordSetId(loc.buf, loc.at))) return NONE
+    return recordBvals(this.def, bins(), recordDigest(loc.buf, loc.at), this.expressionValue)
+  }
+
+  /** The values a record holds in this index (possibly repeated), whatever its set. */
+  valuesOf(bins: readonly Bin[], digest: Buffer): Value[] {
+    return indexedValues(this.def, bins, digest, this.expressionValue)
   }
 
   /** Replaces a record's keys: old ones not kept are removed, new ones added. */

@@ -1,5 +1,8 @@
 // Defragmentation: blocks whose live bytes fell under defrag-lwm-pct have their live records
-// copied forward, a bounded number per event-loop turn so client commands keep flowing.
+// copied forward, a bounded number per event-loop turn so client commands keep flowing. Defrag
+// also waits while the disk is behind (the write queue is over max-write-cache), so it never takes
+// the disk from client writes.
+import { CommandError } from '../commands/command-error.ts'
 import { limits } from '../limits.ts'
 import type { Namespace } from '../namespace/namespace.ts'
 
@@ -21,7 +24,7 @@ export class Defragmenter {
     clearInterval(this.timer)
   }
 
-  /** Number of blocks waiting for defrag (the defrag queue). */
+  /** Number of blocks waiting for defrag (Aerospike's defrag_q). */
   queueLength(): number {
     return this.namespace.blocks.sparseBlocks(this.namespace.config.storage.defragLwmPct).length
   }
@@ -29,10 +32,19 @@ export class Defragmenter {
   async run(): Promise<void> {
     if (this.running) return
     this.running = true
+    const ns = this.namespace
     try {
+      ns.sweepTombstones()
       let budget = limits.defragRecordsPerTurn
-      for (const block of this.namespace.blocks.sparseBlocks(this.namespace.config.storage.defragLwmPct)) {
-        budget -= this.namespace.defragBlock(block)
+      for (const block of ns.blocks.sparseBlocks(ns.config.storage.defragLwmPct)) {
+        while (ns.writeQueueFull()) await new Promise((resolve) => setTimeout(resolve, limits.defragBackoffMs))
+        try {
+          budget -= ns.defragBlock(block)
+        } catch (err) {
+          // No free block to copy into: the blocks freed meanwhile let the next run go on.
+          if (err instanceof CommandError) break
+          throw err
+        }
         if (budget <= 0) {
           await new Promise((resolve) => setImmediate(resolve))
           budget = limits.defragRecordsPerTurn

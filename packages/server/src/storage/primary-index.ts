@@ -12,27 +12,37 @@ const MIN_SLOTS = 8
 const MAX_LOAD_NUMERATOR = 3
 const MAX_LOAD_DENOMINATOR = 4
 
+/** Last-update times are 48-bit milliseconds, kept as a low u32 and a high u16. */
+const LUT_LOW = 0x1_0000_0000
+
 interface Chunk {
   digest: Uint8Array
   generation: Uint16Array
   voidTime: Uint32Array
-  lastUpdateMs: Float64Array
+  lutLow: Uint32Array
+  lutHigh: Uint16Array
   setId: Uint16Array
   block: Uint32Array
   offset: Uint32Array
+  /** Stored bytes of the record; only when records live on disk (in memory their header says it). */
+  size: Uint32Array | undefined
 }
 
-function newChunk(): Chunk {
+function newChunk(withSizes: boolean): Chunk {
   return {
     digest: new Uint8Array(CHUNK * DIGEST_BYTES),
     generation: new Uint16Array(CHUNK),
     voidTime: new Uint32Array(CHUNK),
-    lastUpdateMs: new Float64Array(CHUNK),
+    lutLow: new Uint32Array(CHUNK),
+    lutHigh: new Uint16Array(CHUNK),
     setId: new Uint16Array(CHUNK),
     block: new Uint32Array(CHUNK),
     offset: new Uint32Array(CHUNK),
+    size: withSizes ? new Uint32Array(CHUNK) : undefined,
   }
 }
+
+const ENTRY_BYTES = DIGEST_BYTES + 2 + 4 + 4 + 2 + 2 + 4 + 4
 
 /** Slot tables hold entry id + 1, so 0 marks an empty slot. */
 interface PartitionSlots {
@@ -52,8 +62,10 @@ export class PrimaryIndex {
   private freeCount = 0
   private nextId = 0
   private total = 0
+  private readonly withSizes: boolean
 
-  constructor(partitionCount: number) {
+  constructor(partitionCount: number, options: { withSizes?: boolean } = {}) {
+    this.withSizes = options.withSizes ?? false
     this.partitions = Array.from({ length: partitionCount }, () => ({ slots: new Int32Array(0), count: 0 }))
   }
 
@@ -146,7 +158,14 @@ export class PrimaryIndex {
   }
 
   lastUpdateMs(id: number): number {
-    return this.chunks[id >>> CHUNK_SHIFT]!.lastUpdateMs[id & CHUNK_MASK]!
+    const chunk = this.chunks[id >>> CHUNK_SHIFT]!
+    const i = id & CHUNK_MASK
+    return chunk.lutHigh[i]! * LUT_LOW + chunk.lutLow[i]!
+  }
+
+  /** Stored bytes of the entry's record; -1 when the index does not keep sizes. */
+  sizeOf(id: number): number {
+    return this.chunks[id >>> CHUNK_SHIFT]!.size?.[id & CHUNK_MASK] ?? -1
   }
 
   setId(id: number): number {
@@ -166,19 +185,21 @@ export class PrimaryIndex {
     const i = id & CHUNK_MASK
     chunk.generation[i] = generation
     chunk.voidTime[i] = voidTime
-    chunk.lastUpdateMs[i] = lastUpdateMs
+    chunk.lutLow[i] = lastUpdateMs % LUT_LOW
+    chunk.lutHigh[i] = Math.floor(lastUpdateMs / LUT_LOW)
     chunk.setId[i] = setId
   }
 
-  setLocation(id: number, block: number, offset: number): void {
+  setLocation(id: number, block: number, offset: number, sizeBytes = 0): void {
     const chunk = this.chunks[id >>> CHUNK_SHIFT]!
     chunk.block[id & CHUNK_MASK] = block
     chunk.offset[id & CHUNK_MASK] = offset
+    if (chunk.size !== undefined) chunk.size[id & CHUNK_MASK] = sizeBytes
   }
 
   /** Bytes of memory held by the index, for statistics. */
   get memoryBytes(): number {
-    let bytes = this.chunks.length * CHUNK * (DIGEST_BYTES + 2 + 4 + 8 + 2 + 4 + 4) + this.freeIds.byteLength
+    let bytes = this.chunks.length * CHUNK * (ENTRY_BYTES + (this.withSizes ? 4 : 0)) + this.freeIds.byteLength
     for (const part of this.partitions) bytes += part.slots.byteLength
     return bytes
   }
@@ -244,7 +265,7 @@ export class PrimaryIndex {
   private allocateId(): number {
     if (this.freeCount > 0) return this.freeIds[--this.freeCount]!
     const id = this.nextId++
-    if ((id >>> CHUNK_SHIFT) >= this.chunks.length) this.chunks.push(newChunk())
+    if ((id >>> CHUNK_SHIFT) >= this.chunks.length) this.chunks.push(newChunk(this.withSizes))
     return id
   }
 

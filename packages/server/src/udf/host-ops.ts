@@ -1,5 +1,5 @@
 // The operations Lua code asks of the node through its one host function, host(op, ...).
-// lua-record.ts names the same numbers; keep the two in step.
+// lua-record.ts and lua-stream.ts name the same numbers; keep them in step.
 export const HostOp = {
   /** host(BIN, name) -> msgpack of the bin's value, or nil. */
   BIN: 1,
@@ -23,6 +23,10 @@ export const HostOp = {
   DROP_KEY: 10,
   /** host(LOG, level, message) -> nothing. */
   LOG: 11,
+  /** host(NEXT) -> true once the next record of a stream batch is open, false past the last. */
+  NEXT: 12,
+  /** host(EMIT, msgpack) -> nothing; a value a stream UDF hands out. */
+  EMIT: 13,
 } as const
 
 export const MetaField = {

@@ -1,7 +1,6 @@
 // The Lua side of record UDFs: the record and aerospike modules, logging, module loading and the
-// apply entry point. Appended to lua-types.ts in one chunk (it uses that chunk's locals); the chunk
-// receives the node's host function and returns { define, forget, apply }. Globals that would
-// reach outside the VM (io, os.execute, package, debug, dofile, binary chunks) are removed last.
+// apply entry point. Appended to lua-types.ts in one chunk (it uses that chunk's locals), followed
+// by lua-stream.ts and lua-sandbox.ts; the chunk receives the node's host function.
 export const LUA_RECORD_SOURCE = String.raw`
 local host = ...
 local H_BIN, H_STAGE, H_CREATE, H_UPDATE, H_REMOVE, H_EXISTS, H_META, H_BIN_NAMES, H_SET_TTL, H_DROP_KEY, H_LOG =
@@ -146,25 +145,4 @@ local function apply(name, fname, packed_args)
   local args, n = unpack_args(packed_args)
   return pack_value(f(new_record(), tunpack(args, 1, n)))
 end
-
--- sandbox --------------------------------------------------------------------------------------
-local allowed_gc = { collect = true, count = true, step = true }
-local rawgc = collectgarbage
-local safe_os = { time = os.time, clock = os.clock, date = os.date, difftime = os.difftime }
-
-_G.list, _G.map, _G.bytes, _G.geojson, _G.record, _G.aerospike = list, map, bytes, geojson, record, aerospike
-_G.List, _G.Map, _G.Bytes, _G.GeoJSON = List, Map, Bytes, GeoJSON
-_G.trace, _G.debug, _G.info, _G.warn = logger(4), logger(3), logger(2), logger(1)
-_G.print = logger(3)
-_G.type = box_type
-_G.require = user_require
-_G.load = function(chunk, chunkname, _, env) return rawload(chunk, chunkname, 't', env) end
-_G.collectgarbage = function(opt, ...) if opt == nil or allowed_gc[opt] then return rawgc(opt, ...) end return 0 end
-_G.os = safe_os
-_G.io, _G.package, _G.dofile, _G.loadfile = nil, nil, nil, nil
-string.dump = nil
-function math.sum(a, b) return a + b end
-function math.product(a, b) return a * b end
-
-return { define = define, forget = forget, apply = apply }
 `

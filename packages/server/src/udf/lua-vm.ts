@@ -30,8 +30,11 @@ export type HostValue = string | number | boolean | Buffer | undefined
 /** Serves host(op, ...) calls from Lua; returns the values to hand back. */
 export type HostHandler = (args: HostValue[]) => HostValue[]
 
-/** A function's result: the string it returned (undefined for any other value), or its error message. */
-export type CallResult = { ok: true; value: Buffer | undefined } | { ok: false; message: string | undefined }
+/**
+ * A function's result: the string it returned (undefined for any other value), or its error message
+ * (undefined when the error value was not a string) and Lua's status code (2 runtime, 4 memory).
+ */
+export type CallResult = { ok: true; value: Buffer | undefined } | { ok: false; message: string | undefined; status: number }
 
 interface EmscriptenHeap {
   HEAPU8: Uint8Array
@@ -174,7 +177,7 @@ export class LuaVm {
         return { ok: true, value: Buffer.isBuffer(result) ? result : undefined }
       }
       const error = this.toValue(L, -1)
-      return { ok: false, message: Buffer.isBuffer(error) ? error.toString('utf8') : undefined }
+      return { ok: false, message: Buffer.isBuffer(error) ? error.toString('utf8') : undefined, status }
     } finally {
       m._lua_settop(L, top)
       this.handler = undefined

@@ -37,6 +37,12 @@ export class ModuleStore {
     return this.modules.delete(fileName)
   }
 
+  /** True when a module answers to this name (its file name without ".lua"). */
+  hasModule(moduleName: string): boolean {
+    for (const module of this.modules.values()) if (module.moduleName === moduleName) return true
+    return false
+  }
+
   all(): IterableIterator<UdfModule> {
     return this.modules.values()
   }

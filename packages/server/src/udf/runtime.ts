@@ -3,9 +3,12 @@
 // modules registered before that are compiled as soon as it is.
 import { LuaVm, type CallBudget, type CallResult, type HostHandler } from './lua-vm.ts'
 import { LUA_RECORD_SOURCE } from './lua-record.ts'
+import { LUA_SANDBOX_SOURCE } from './lua-sandbox.ts'
+import { LUA_STREAM_SOURCE } from './lua-stream.ts'
 import { LUA_TYPES_SOURCE } from './lua-types.ts'
 import { ModuleStore, newUdfModule, type UdfModule } from './module-store.ts'
-import { udfLimits } from './udf-limits.ts'
+import { limits } from '../limits.ts'
+import type { Logger } from '../log.ts'
 import type { UdfLogSink } from './udf-record.ts'
 
 /** Modules are named as if loaded from Aerospike's default user path, so errors read the same. */
@@ -20,11 +23,17 @@ export interface CompileError {
   message: string
 }
 
-interface Api {
-  define: number
-  forget: number
-  apply: number
-}
+/** aerospike:log levels as Aerospike numbers them (0 critical, 1 warning, 2 info, 3 debug, 4 detail). */
+const LOG_LEVELS: Readonly<Record<number, 'warn' | 'info' | 'debug' | 'trace'>> = { 1: 'warn', 2: 'info', 3: 'debug', 4: 'trace' }
+
+/** The failure message of a call into a module that is not registered (Aerospike's). */
+const MODULE_MISSING = 'UDF: Execution Error 1'
+
+const ENTRY_POINTS = ['define', 'forget', 'apply', 'apply_stream'] as const
+
+type Api = Record<(typeof ENTRY_POINTS)[number], number>
+
+export type StreamResult = { ok: true } | { ok: false; message: string }
 
 export class UdfRuntime {
   readonly modules = new ModuleStore()
@@ -37,10 +46,10 @@ export class UdfRuntime {
   log: UdfLogSink = () => {}
 
   constructor() {
-    this.ready = LuaVm.start(TIMEOUT_MESSAGE, udfLimits.maxVmMemoryBytes).then(
+    this.ready = LuaVm.start(TIMEOUT_MESSAGE, limits.maxLuaVmMemoryBytes).then(
       (vm) => {
-        const refs = vm.boot(LUA_TYPES_SOURCE + LUA_RECORD_SOURCE, '=aerospike', ['define', 'forget', 'apply'])
-        this.api = { define: refs.get('define')!, forget: refs.get('forget')!, apply: refs.get('apply')! }
+        const refs = vm.boot(LUA_TYPES_SOURCE + LUA_RECORD_SOURCE + LUA_STREAM_SOURCE + LUA_SANDBOX_SOURCE, '=aerospike', ENTRY_POINTS)
+        this.api = { define: refs.get('define')!, forget: refs.get('forget')!, apply: refs.get('apply')!, apply_stream: refs.get('apply_stream')! }
         this.vm = vm
         for (const module of this.modules.all()) this.define(module)
       },
@@ -48,6 +57,11 @@ export class UdfRuntime {
         this.startError = `the Lua VM did not start: ${err instanceof Error ? err.message : String(err)}`
       },
     )
+  }
+
+  /** Sends aerospike:log and info()/warn()/... lines to the node's log at the matching level. */
+  logTo(logger: Logger): void {
+    this.log = (level, message) => logger[LOG_LEVELS[level] ?? 'error']({ context: 'udf' }, message)
   }
 
   get isReady(): boolean {
@@ -69,7 +83,7 @@ export class UdfRuntime {
     const module = this.modules.get(fileName)
     if (module === undefined) return
     this.modules.remove(fileName)
-    if (this.vm !== undefined && this.api !== undefined) this.vm.call(this.api.forget, [module.moduleName], callBudget(udfLimits.maxCallMs), noHost)
+    if (this.vm !== undefined && this.api !== undefined) this.vm.call(this.api.forget, [module.moduleName], callBudget(limits.maxUdfCallMs), noHost)
   }
 
   /**
@@ -77,13 +91,27 @@ export class UdfRuntime {
    * msgpack of the return value, or the failure message Aerospike would put in the FAILURE bin.
    */
   apply(moduleName: string, functionName: string, argList: Buffer, timeLimitMs: number, host: HostHandler): CallResult {
-    if (this.vm === undefined || this.api === undefined) return { ok: false, message: this.startError ?? 'UDF: Execution Error 1' }
+    if (this.vm === undefined || this.api === undefined) return { ok: false, message: this.startError ?? MODULE_MISSING, status: 1 }
     return this.vm.call(this.api.apply, [moduleName, functionName, argList], callBudget(timeLimitMs), host)
+  }
+
+  /**
+   * Runs moduleName.functionName(stream, args...) over one batch of records. host serves NEXT (open
+   * the batch's next record), EMIT (a value handed out) and the record operations. A failure carries
+   * the message Aerospike puts in the FAILURE bin: "UDF: Execution Error <Lua status> : <error>".
+   */
+  applyStream(moduleName: string, functionName: string, argList: Buffer, host: HostHandler): StreamResult {
+    if (this.vm === undefined || this.api === undefined) return { ok: false, message: this.startError ?? MODULE_MISSING }
+    if (!this.modules.hasModule(moduleName)) return { ok: false, message: MODULE_MISSING }
+    const result = this.vm.call(this.api.apply_stream, [moduleName, functionName, argList], callBudget(limits.maxUdfCallMs), host)
+    if (result.ok) return { ok: true }
+    const code = `UDF: Execution Error ${result.status}`
+    return { ok: false, message: result.message === undefined ? code : `${code} : ${result.message}` }
   }
 
   private define(module: UdfModule): CompileError | undefined {
     const chunkName = `@${MODULE_DIR}/${module.fileName}`
-    const result = this.vm!.call(this.api!.define, [module.moduleName, module.source, chunkName], callBudget(udfLimits.maxCallMs), noHost)
+    const result = this.vm!.call(this.api!.define, [module.moduleName, module.source, chunkName], callBudget(limits.maxUdfCallMs), noHost)
     if (result.ok && result.value === undefined) return undefined
     const message = result.ok ? result.value!.toString('utf8') : result.message ?? 'module failed to load'
     return parseCompileError(module.fileName, message)
@@ -92,9 +120,9 @@ export class UdfRuntime {
 
 function callBudget(timeLimitMs: number): CallBudget {
   return {
-    instructions: udfLimits.maxInstructionsPerCall,
-    deadlineMs: Date.now() + Math.min(timeLimitMs, udfLimits.maxCallMs),
-    memoryBytes: udfLimits.maxCallMemoryBytes,
+    instructions: limits.maxUdfInstructionsPerCall,
+    deadlineMs: Date.now() + Math.min(timeLimitMs, limits.maxUdfCallMs),
+    memoryBytes: limits.maxUdfCallMemoryBytes,
   }
 }
 

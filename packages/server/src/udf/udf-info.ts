@@ -2,14 +2,14 @@
 // (its error= words, its compile-error report, its list hash).
 import type { InfoCommand } from '@aerolite/protocol'
 import { udfRuntime } from './runtime.ts'
-import { udfLimits } from './udf-limits.ts'
+import { limits } from '../limits.ts'
 
 const LUA_TYPE = 'LUA'
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
 
 function fileNameParam(cmd: InfoCommand): string | undefined {
   const fileName = cmd.params.get('filename')
-  if (fileName === undefined || fileName.length === 0 || Buffer.byteLength(fileName) >= udfLimits.maxFileNameBytes) return undefined
+  if (fileName === undefined || fileName.length === 0 || Buffer.byteLength(fileName) >= limits.maxUdfFileNameBytes) return undefined
   return fileName
 }
 
@@ -27,7 +27,7 @@ export function udfPut(cmd: InfoCommand): string {
   if (length < 0 || length > 0xffffffff || length % 4 !== 0) return 'error=invalid_content_len'
   const content = cmd.params.get('content')
   if (content === undefined || content.length !== length) return 'error=invalid_content'
-  if ((length / 4) * 3 > udfLimits.maxModuleBytes) return 'error=invalid_udf_content_len,>1M'
+  if ((length / 4) * 3 > limits.maxUdfModuleBytes) return 'error=invalid_udf_content_len,>1M'
   if (!BASE64.test(content)) return 'error=invalid_base64_content'
   const source = Buffer.from(content, 'base64')
   const error = udfRuntime.put(fileName, content, source)

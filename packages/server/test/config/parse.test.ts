@@ -7,6 +7,7 @@ import {
   ConfigError,
   defaultNamespaceConfig,
   defaultServerConfig,
+  defaultStorageConfig,
   loadConfigFile,
   parseConfig,
   type NamespaceConfig,
@@ -79,10 +80,18 @@ describe('defaults', () => {
       storage: {
         engine: 'memory',
         dataSizeBytes: GiB,
+        files: [],
+        fileSizeBytes: 0,
         stopWritesUsedPct: 70,
+        stopWritesAvailPct: 5,
         evictUsedPct: 0,
         writeBlockSizeBytes: 1048576,
         defragLwmPct: 50,
+        flushMaxMs: 1000,
+        commitToDevice: false,
+        compression: 'none',
+        compressionLevel: 0,
+        maxWriteCacheBytes: 64 * MiB,
       },
     })
   })
@@ -198,6 +207,7 @@ describe('parseConfig: a realistic aerospike.conf', () => {
           maxRecordSizeBytes: MiB,
           readTouchTtlPercent: 0,
           storage: {
+            ...defaultStorageConfig(),
             engine: 'memory',
             dataSizeBytes: 2 * GiB,
             stopWritesUsedPct: 80,
@@ -347,7 +357,7 @@ describe('parseConfig: errors name file, line and key', () => {
       ),
       error.message,
     )
-    assertConfigError(conf('namespace test {', 'storage-engine memory {', 'filesize 4G', '}', '}'), 3, 'filesize', 'namespace test storage-engine memory', 'data-size')
+    assertConfigError(conf('namespace test {', 'storage-engine memory {', 'flush-size 4G', 'filesizes 4G', '}', '}'), 4, 'filesizes', 'namespace test storage-engine memory', 'data-size')
     assertConfigError(conf('network {', 'heartbeat {', 'protocol v3', '}', '}'), 3, 'protocol', 'network heartbeat', 'mesh-seed-address-port')
     assertConfigError(conf('network {', 'service {', '}', 'heartbeats {', '}', '}'), 4, 'heartbeats', 'unknown key', 'heartbeat, fabric, info')
   })
@@ -448,11 +458,11 @@ describe('parseConfig: errors name file, line and key', () => {
     assertConfigError(text, 3, 'default-ttl', 'nsup-period 0', 'allow-ttl-without-nsup', 'Aerospike refuses')
   })
 
-  it('storage-engine device is not available yet, in both forms', () => {
-    const block = conf('namespace test {', '  storage-engine device {', '    file /opt/aerospike/test.dat', '  }', '}')
-    assertConfigError(block, 2, 'storage-engine', 'storage-engine device is not available yet', 'storage-engine memory')
-    assertConfigError(conf('namespace test {', 'storage-engine device', '}'), 2, 'storage-engine', 'not available yet')
-    assertConfigError(conf('namespace test {', 'storage-engine disk', '}'), 2, 'storage-engine', '"disk" is not a storage engine (allowed: memory)')
+  it('storage-engine device needs files and a filesize; unknown engines are named', () => {
+    assertConfigError(conf('namespace test {', '  storage-engine device {', '    filesize 4G', '  }', '}'), 2, 'storage-engine', 'needs at least one "file PATH"')
+    assertConfigError(conf('namespace test {', '  storage-engine device {', '    file /opt/aerospike/test.dat', '  }', '}'), 3, 'filesize', 'needs "filesize SIZE"')
+    assertConfigError(conf('namespace test {', 'storage-engine device', '}'), 2, 'storage-engine', 'needs a block with its files')
+    assertConfigError(conf('namespace test {', 'storage-engine disk', '}'), 2, 'storage-engine', '"disk" is not a storage engine (allowed: memory, device)')
   })
 })
 

@@ -84,4 +84,7 @@ test('background query with write ops runs as a job', { timeout: 15_000 }, async
   const untouched = await h.client.get(new Aerospike.Key(NS, SET, 'k20'))
   assert.equal(untouched.bins.bg, undefined)
   await assert.rejects(h.client.query(NS, SET).operate([Aerospike.operations.read('i')]))
+  // A set the node does not know makes a job that is done at once, not an error.
+  const none = await h.client.query(NS, `${SET}-none`).operate([Aerospike.operations.write('bg', 1)])
+  await none.waitUntilDone(20)
 })

@@ -1,0 +1,118 @@
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { Info2, ParticleType, ResultCode } from '@aerolite/protocol'
+import { Defragmenter } from '../../src/storage/defrag.ts'
+import { evictIfNeeded } from '../../src/namespace/eviction.ts'
+import { get, makeNamespace, put, run, write } from '../commands/harness.ts'
+import { crash, deviceConfig, FILE_HEADER_BYTES, getInt, KiB, memoryLogger, openNamespace, putInt, tempDir } from './harness.ts'
+
+const blob = (n: number, fill = 1) => Buffer.alloc(n, fill)
+const del = (ns: Parameters<typeof run>[0], key: string) => run(ns, { info2: Info2.WRITE | Info2.DELETE }, key).resultCode
+
+describe('defrag', () => {
+  it('keeps disk use within about twice the live data under sustained overwrites', async () => {
+    const { dir, cleanup } = tempDir()
+    try {
+      const config = deviceConfig([join(dir, 'a.dat')], (s) => {
+        s.fileSizeBytes = FILE_HEADER_BYTES + 256 * 16 * KiB
+      })
+      const ns = await openNamespace(config)
+      const defrag = new Defragmenter(ns)
+      let peakRatio = 0
+      for (let round = 0; round < 40; round++) {
+        for (let i = 0; i < 400; i++) assert.equal(put(ns, `k${i}`, [write('b', ParticleType.BLOB, blob(300, round))]).resultCode, ResultCode.OK)
+        await defrag.run()
+        await ns.flusher!.flushAll()
+        peakRatio = Math.max(peakRatio, ns.blocks.allocatedBytes / ns.blocks.liveBytes)
+      }
+      assert.ok(peakRatio <= 2.3, `disk/live peaked at ${peakRatio.toFixed(2)}`)
+      assert.ok(ns.counters.defragWrites > 0)
+      assert.deepEqual(get(ns, 'k7').ops[0]!.value, blob(300, 39))
+      await ns.close(memoryLogger().log)
+    } finally {
+      cleanup()
+    }
+  })
+
+  it('drops a tombstone once no older version of its record is on disk, and keeps it while one is', async () => {
+    const { dir, cleanup } = tempDir()
+    try {
+      const config = deviceConfig([join(dir, 'a.dat')], (s) => {
+        s.defragLwmPct = 90
+      })
+      let ns = await openNamespace(config)
+      const defrag = new Defragmenter(ns)
+      for (let i = 0; i < 200; i++) put(ns, `k${i}`, [write('b', ParticleType.BLOB, blob(400))])
+      // One record whose block stays in use: its tombstone must outlive the defrag.
+      putInt(ns, 'pinned', 1)
+      for (let i = 0; i < 30; i++) put(ns, `keep${i}`, [write('b', ParticleType.BLOB, blob(400))])
+      for (let i = 0; i < 200; i++) assert.equal(del(ns, `k${i}`), ResultCode.OK)
+      assert.equal(del(ns, 'pinned'), ResultCode.OK)
+      await ns.flusher!.flushAll()
+      // Move on from the tombstones' block, then make it sparse.
+      for (let round = 0; round < 3; round++) for (let i = 0; i < 40; i++) put(ns, `f${i}`, [write('b', ParticleType.BLOB, blob(400, round))])
+      await ns.flusher!.flushAll()
+      await defrag.run()
+      // The records in the block that 'pinned' shares with 'keep' records still have versions on disk.
+      const kept = ns.tombstones.size
+      assert.ok(kept >= 1 && kept < 60, `${kept} tombstones kept`)
+      assert.equal(ns.counters.tombstonesDropped, 201 - kept)
+      await ns.flusher!.flushAll()
+      crash(ns)
+      ns = await openNamespace(config)
+      assert.equal(getInt(ns, 'pinned'), undefined)
+      assert.equal(get(ns, 'k3').resultCode, ResultCode.RECORD_NOT_FOUND)
+      assert.equal(ns.objects, 70)
+      await ns.close(memoryLogger().log)
+    } finally {
+      cleanup()
+    }
+  })
+})
+
+describe('space', () => {
+  it('evicts the records nearest expiry first past evict-used-pct', () => {
+    const ns = makeNamespace((c) => {
+      c.storage.dataSizeBytes = 200 * KiB
+      c.storage.writeBlockSizeBytes = 16 * KiB
+      c.storage.evictUsedPct = 50
+      c.storage.stopWritesUsedPct = 90
+    })
+    for (let i = 0; i < 160; i++) {
+      assert.equal(put(ns, `k${i}`, [write('b', ParticleType.BLOB, blob(900))], { recordTtl: 1000 + i }).resultCode, ResultCode.OK)
+    }
+    for (let i = 0; i < 10; i++) put(ns, `forever${i}`, [write('b', ParticleType.BLOB, blob(900))], { recordTtl: 0xffffffff })
+    assert.ok(ns.usedPct() > 50)
+    const evicted = evictIfNeeded(ns, memoryLogger().log)
+    assert.ok(evicted > 0)
+    assert.ok(ns.usedPct() < 50, `used ${ns.usedPct()}`)
+    assert.equal(ns.counters.evictedObjects, evicted)
+    // The soonest to expire went; the latest and the never-expiring stayed.
+    assert.equal(get(ns, 'k0').resultCode, ResultCode.RECORD_NOT_FOUND)
+    assert.equal(get(ns, 'k159').resultCode, ResultCode.OK)
+    assert.equal(get(ns, 'forever3').resultCode, ResultCode.OK)
+  })
+
+  it('refuses writes past stop-writes-avail-pct with SERVER_FULL while reads go on', async () => {
+    const { dir, cleanup } = tempDir()
+    try {
+      const config = deviceConfig([join(dir, 'a.dat')], (s) => {
+        s.fileSizeBytes = FILE_HEADER_BYTES + 10 * 16 * KiB
+        s.stopWritesAvailPct = 50
+        s.stopWritesUsedPct = 0
+      })
+      const ns = await openNamespace(config)
+      let result: number = ResultCode.OK
+      let i = 0
+      for (; i < 1000 && result === ResultCode.OK; i++) result = put(ns, `k${i}`, [write('b', ParticleType.BLOB, blob(500))]).resultCode
+      assert.equal(result, ResultCode.SERVER_FULL)
+      assert.ok(ns.availPct() < 50 && ns.availPct() > 35, `avail ${ns.availPct()}`)
+      assert.ok(ns.isStopWrites())
+      assert.equal(get(ns, 'k0').resultCode, ResultCode.OK)
+      await ns.close(memoryLogger().log)
+    } finally {
+      cleanup()
+    }
+  })
+})

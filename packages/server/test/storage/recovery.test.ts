@@ -1,0 +1,108 @@
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { closeSync, openSync, readSync, writeSync } from 'node:fs'
+import { join } from 'node:path'
+import { computeDigest, ParticleType } from '@aerolite/protocol'
+import type { Namespace } from '../../src/namespace/namespace.ts'
+import { writeBlockHeader } from '../../src/storage/block-format.ts'
+import { crash, deviceConfig, FILE_HEADER_BYTES, getInt, memoryLogger, openNamespace, putInt, tempDir } from './harness.ts'
+
+/** Where a record starts in the (single) data file. */
+function filePosition(ns: Namespace, key: string): { position: number; block: number } {
+  const id = ns.find(computeDigest('demo', ParticleType.STRING, Buffer.from(key)))
+  const block = ns.index.block(id)
+  return { position: FILE_HEADER_BYTES + block * ns.blocks.blockSizeBytes + ns.index.offset(id), block }
+}
+
+function patchFile(path: string, position: number, patch: (bytes: Buffer) => void, length: number): void {
+  const fd = openSync(path, 'r+')
+  const bytes = Buffer.alloc(length)
+  readSync(fd, bytes, 0, length, position)
+  patch(bytes)
+  writeSync(fd, bytes, 0, length, position)
+  closeSync(fd)
+}
+
+describe('cold start recovery', () => {
+  it('drops a torn tail quietly and keeps every record before it', async () => {
+    const { dir, cleanup } = tempDir()
+    try {
+      const path = join(dir, 'a.dat')
+      const config = deviceConfig([path])
+      let ns = await openNamespace(config)
+      for (let i = 0; i < 100; i++) putInt(ns, `k${i}`, i)
+      await ns.flusher!.flushAll()
+      // A write cut short: the next record's first bytes made it to disk, the rest did not.
+      const last = filePosition(ns, 'k99')
+      const end = last.position + 44 + 3 + 8 + 8 // header, no key, one int bin 'v'
+      const lastBytes = Buffer.alloc(30)
+      const fd = openSync(path, 'r')
+      readSync(fd, lastBytes, 0, 30, last.position)
+      closeSync(fd)
+      crash(ns)
+      patchFile(path, end, (bytes) => lastBytes.copy(bytes), 30)
+      const { log, lines } = memoryLogger()
+      ns = await openNamespace(config, log)
+      assert.equal(ns.restoreReport?.mode, 'cold')
+      assert.equal(ns.objects, 100)
+      assert.ok(ns.restoreReport!.tornTailBytes > 0)
+      assert.equal(ns.restoreReport!.checksumFailures, 0)
+      assert.ok(lines.some((line) => String(line.msg).includes('torn tail')))
+      assert.equal(getInt(ns, 'k99'), 99)
+      await ns.close(memoryLogger().log)
+    } finally {
+      cleanup()
+    }
+  })
+
+  it('reports a damaged record in the middle loudly, skips it and keeps the records after it', async () => {
+    const { dir, cleanup } = tempDir()
+    try {
+      const path = join(dir, 'a.dat')
+      const config = deviceConfig([path])
+      let ns = await openNamespace(config)
+      for (let i = 0; i < 100; i++) putInt(ns, `k${i}`, i)
+      await ns.flusher!.flushAll()
+      const damaged = filePosition(ns, 'k40')
+      crash(ns)
+      // Flip a byte of the record's bin value.
+      patchFile(path, damaged.position + 50, (bytes) => {
+        bytes[0] = bytes[0]! ^ 0xff
+      }, 1)
+      const { log, lines } = memoryLogger()
+      ns = await openNamespace(config, log)
+      assert.equal(ns.objects, 99)
+      assert.equal(getInt(ns, 'k40'), undefined)
+      assert.equal(getInt(ns, 'k41'), 41)
+      assert.equal(ns.restoreReport!.checksumFailures, 1)
+      assert.equal(ns.counters.checksumFailures, 1)
+      const report = lines.find((line) => line.level === 50 && String(line.msg).includes('checksum'))
+      assert.ok(report, 'an error line names the damage')
+      assert.equal(report.file, path)
+      await ns.close(memoryLogger().log)
+    } finally {
+      cleanup()
+    }
+  })
+
+  it('never trusts a snapshot that does not match the blocks', async () => {
+    const { dir, cleanup } = tempDir()
+    try {
+      const path = join(dir, 'a.dat')
+      const config = deviceConfig([path])
+      let ns = await openNamespace(config)
+      for (let i = 0; i < 100; i++) putInt(ns, `k${i}`, i)
+      await ns.close(memoryLogger().log)
+      // Another block header appears on disk after the snapshot was written.
+      patchFile(path, FILE_HEADER_BYTES + 10 * ns.blocks.blockSizeBytes, (bytes) => writeBlockHeader(bytes, 0, 999), 16)
+      const { log, lines } = memoryLogger()
+      ns = await openNamespace(config, log)
+      assert.equal(ns.restoreReport?.mode, 'cold')
+      assert.ok(lines.some((line) => String(line.msg).includes('does not match')))
+      assert.equal(ns.objects, 100)
+      await ns.close(memoryLogger().log)
+    } finally {
+      cleanup()
+    }
+  })
+})
