@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const packagesDir = fileURLToPath(new URL('../', import.meta.url))
-const sourceDirs = ['protocol/src', 'server/src', 'cli/src'].map((d) => join(packagesDir, d))
+const sourceDirs = ['protocol/src', 'client/src', 'server/src', 'cli/src'].map((d) => join(packagesDir, d))
 
 function newestSourceMs(dir) {
   let newest = 0

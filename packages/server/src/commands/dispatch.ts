@@ -11,7 +11,8 @@ import { isBackgroundUdf, startBackgroundJob } from './background-job.ts'
 import { isAggregation } from './aggregate.ts'
 import { executeWrite } from './write.ts'
 import { dispatchBatch } from './batch.ts'
-import { applyUdf, executeUdf, isRecordUdf } from './udf.ts'
+import { applyUdf, isRecordUdf } from './udf.ts'
+import { udfRuntime } from '../udf/runtime.ts'
 
 export type DispatchResult =
   | { reply: Buffer; problem?: string }
@@ -29,8 +30,24 @@ function isMultiRecord(message: Message): boolean {
   return findField(message, FieldType.DIGEST) === undefined && findField(message, FieldType.NAMESPACE) !== undefined
 }
 
+/** Messages that may run Lua: record UDFs, batches (their rows may) and UDF jobs or aggregations. */
+function mayNeedLua(message: Message): boolean {
+  return (message.info1 & Info1.BATCH) !== 0 || findField(message, FieldType.UDF_FUNCTION) !== undefined
+}
+
 export function dispatchMessage(message: Message, namespaces: NamespaceLookup): DispatchResult {
-  if (isRecordUdf(message)) return executeUdf(message, namespaces)
+  if (!udfRuntime.isReady && mayNeedLua(message)) {
+    // Only in the first moments after start: wait for the Lua VM, then take the usual road.
+    return {
+      stream: async function* (control) {
+        await udfRuntime.ready
+        const result = dispatchMessage(message, namespaces)
+        if ('reply' in result) yield result.reply
+        else yield* result.stream(control)
+      },
+    }
+  }
+  if (isRecordUdf(message)) return executeRecordCommand(message, namespaces)
   const unsupported = unsupportedKind(message)
   if (unsupported !== undefined) {
     // Batches, scans and queries end with a LAST message; clients wait for one.

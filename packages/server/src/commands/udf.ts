@@ -8,7 +8,6 @@ import { msgpackToParticle } from '../udf/particle-msgpack.ts'
 import { udfRuntime } from '../udf/runtime.ts'
 import { recordView } from './apply-ops.ts'
 import { CommandError } from './command-error.ts'
-import type { DispatchResult } from './dispatch.ts'
 import { checkRecordFilter } from './filter.ts'
 import { checkKey } from './read.ts'
 import { headerReply, opsReply } from './reply.ts'
@@ -26,21 +25,7 @@ interface UdfCall {
   argList: Buffer
 }
 
-export function executeUdf(message: Message, namespaces: NamespaceLookup): DispatchResult {
-  if (udfRuntime.isReady) return { reply: applyUdf(message, namespaces) }
-  // Only the first requests after start can arrive before the VM: they wait for it, in order.
-  return {
-    stream: async function* () {
-      await udfRuntime.ready
-      yield applyUdf(message, namespaces)
-    },
-  }
-}
-
-/**
- * Applies a record UDF and returns the reply; batch rows and background jobs may call it directly
- * once udfRuntime.isReady (before that it answers result 100).
- */
+/** Applies a record UDF and returns the reply; callers make sure the Lua VM is up (dispatch waits for it). */
 export function applyUdf(message: Message, namespaces: NamespaceLookup): Buffer {
   const req = parseRecordRequest(message, namespaces)
   if (typeof req === 'number') return headerReply(req)

@@ -12,7 +12,8 @@ import type { DispatchResult } from '../commands/dispatch.ts'
 import { securityNotEnabledReply } from './admin-reply.ts'
 
 export interface ConnectionHandlers {
-  info(body: Buffer): Buffer
+  /** An info reply frame, or (rarely) a stream when the answer must wait. */
+  info(body: Buffer): Buffer | DispatchResult
   message(message: Message): DispatchResult
 }
 

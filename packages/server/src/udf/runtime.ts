@@ -1,6 +1,6 @@
 // The node's UDF runtime: the registered modules and one Lua VM holding each of them compiled.
-// The VM starts (asynchronously, ~20 ms) when this module loads, so it is ready before clients ask;
-// modules registered before that are compiled as soon as it is.
+// Compiling the VM's WebAssembly costs ~150 ms of CPU, so the node starts it right after it begins
+// listening (start()), keeping process start fast; commands that need Lua before it is up wait.
 import { LuaVm, type CallBudget, type CallResult, type HostHandler } from './lua-vm.ts'
 import { LUA_RECORD_SOURCE } from './lua-record.ts'
 import { LUA_SANDBOX_SOURCE } from './lua-sandbox.ts'
@@ -37,16 +37,21 @@ export type StreamResult = { ok: true } | { ok: false; message: string }
 
 export class UdfRuntime {
   readonly modules = new ModuleStore()
-  /** Settles when the VM is up (or failed to start: then every call fails with startError). */
-  readonly ready: Promise<void>
+  private starting: Promise<void> | undefined
   private vm: LuaVm | undefined
   private api: Api | undefined
   private startError: string | undefined
   /** Where aerospike:log and info()/warn()/... lines go; dropped until the node names a sink. */
   log: UdfLogSink = () => {}
 
-  constructor() {
-    this.ready = LuaVm.start(TIMEOUT_MESSAGE, limits.maxLuaVmMemoryBytes).then(
+  /** Settles when the VM is up (or failed to start: then every call fails with startError); starts it if needed. */
+  get ready(): Promise<void> {
+    return this.start()
+  }
+
+  /** Starts the VM once; later calls return the same promise. */
+  start(): Promise<void> {
+    this.starting ??= LuaVm.start(TIMEOUT_MESSAGE, limits.maxLuaVmMemoryBytes).then(
       (vm) => {
         const refs = vm.boot(LUA_TYPES_SOURCE + LUA_RECORD_SOURCE + LUA_STREAM_SOURCE + LUA_SANDBOX_SOURCE, '=aerospike', ENTRY_POINTS)
         this.api = { define: refs.get('define')!, forget: refs.get('forget')!, apply: refs.get('apply')!, apply_stream: refs.get('apply_stream')! }
@@ -57,6 +62,7 @@ export class UdfRuntime {
         this.startError = `the Lua VM did not start: ${err instanceof Error ? err.message : String(err)}`
       },
     )
+    return this.starting
   }
 
   /** Sends aerospike:log and info()/warn()/... lines to the node's log at the matching level. */

@@ -1,0 +1,460 @@
+#!/usr/bin/env node
+// The performance baseline, in one command, in a few minutes (see bench/README.md):
+//
+//   node bench/run.mjs [--seconds 15] [--records 1000000] [--out bench/results] [--no-profile] [--no-redis]
+//
+// In one run on this machine it measures, each against a server process it starts and stops:
+//   1. Aerolite, one node, `aerolite bench` RU,50, 100k keys, 1 KiB blob, 50 connections x 1 in
+//      flight (and again with 8 connections, for the p99 goal);
+//   2. Redis 7 (Debian package) with redis-benchmark at the same settings (SET and GET);
+//   3. the upper bound: bench/upper-bound-server.mjs driven by the same generator;
+//   4. RSS bytes per record after loading --records records (integer bin + 20-byte string);
+//   5. a CPU profile of Aerolite under the workload of 1 (`node --cpu-prof`), top self-time spots.
+// Server CPU per operation comes from /proc/<pid>/stat (utime + stime) over each run.
+// Every load loop is bounded by a duration and an operation count, every child process by a kill
+// timer. Results: bench/results/baseline.{json,md,svg} and bench/results/raw/*.json.
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { cpus, freemem, loadavg, release, tmpdir, totalmem } from 'node:os'
+import { join, relative, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { summariseProfile } from './profile-summary.mjs'
+import { renderChart } from './chart.mjs'
+import { renderMarkdown } from './report-markdown.mjs'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const CLI = join(ROOT, 'packages/cli/bin/aerolite.mjs')
+const UPPER_BOUND = join(ROOT, 'bench/upper-bound-server.mjs')
+
+// ---- options ---------------------------------------------------------------------------------
+
+const argv = process.argv.slice(2)
+function option(name, fallback) {
+  const i = argv.indexOf(`--${name}`)
+  return i < 0 ? fallback : argv[i + 1]
+}
+const SECONDS = Number(option('seconds', '15'))
+const RECORDS = Number(option('records', '1000000'))
+const OUT = resolve(ROOT, option('out', 'bench/results'))
+const PROFILE = !argv.includes('--no-profile')
+const REDIS = !argv.includes('--no-redis')
+if (!(SECONDS > 0 && SECONDS <= 120) || !(RECORDS > 0 && RECORDS <= 10_000_000)) {
+  console.error('usage: node bench/run.mjs [--seconds 1..120] [--records 1..10000000] [--out DIR] [--no-profile] [--no-redis]')
+  process.exit(2)
+}
+
+/** The settings every throughput run shares (the issue's reference settings). */
+const KEYS = 100_000
+const VALUE_BYTES = 1024
+const CONNECTIONS = 50
+const FEW_CONNECTIONS = 8
+/** Operation cap of each timed run: far above what the time allows, so time ends it. */
+const MAX_OPS = 200_000 * SECONDS
+/** No child may outlive this; a hung one is killed and the step reported as failed. */
+const CHILD_LIMIT_MS = SECONDS * 4_000 + 120_000
+
+const RAW = join(OUT, 'raw')
+mkdirSync(RAW, { recursive: true })
+const scratch = mkdtempSync(join(tmpdir(), 'aerolite-bench-'))
+
+// ---- processes -------------------------------------------------------------------------------
+
+const children = new Set()
+function cleanup() {
+  for (const child of children) child.kill('SIGKILL')
+}
+process.on('exit', cleanup)
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => {
+  cleanup()
+  process.exit(130)
+})
+
+function log(text) {
+  process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${text}\n`)
+}
+
+/** Runs a command to completion (bounded); returns { code, stdout, stderr, ms }. */
+function run(command, args, { limitMs = CHILD_LIMIT_MS, echo = false } = {}) {
+  return new Promise((resolve) => {
+    const started = performance.now()
+    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    children.add(child)
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (d) => {
+      stdout += d
+      if (echo) process.stdout.write(`    ${d.replace(/\n(?=.)/g, '\n    ')}`)
+    })
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d))
+    const timer = setTimeout(() => {
+      stderr += `\n(killed after ${limitMs} ms)`
+      child.kill('SIGKILL')
+    }, limitMs)
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      children.delete(child)
+      resolve({ code: code ?? signal, stdout, stderr, ms: performance.now() - started })
+    })
+  })
+}
+
+/** Starts a long-running server; resolves when a stdout line matches ready (bounded). */
+function startProcess(command, args, ready, what) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    children.add(child)
+    let output = ''
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`${what} was not ready within 30 s: ${output}`))
+    }, 30_000)
+    const onData = (d) => {
+      output += d
+      if (ready.test(output)) {
+        clearTimeout(timer)
+        resolve(child)
+      }
+    }
+    child.stdout.setEncoding('utf8').on('data', onData)
+    child.stderr.setEncoding('utf8').on('data', (d) => (output += d))
+    child.on('exit', (code) => {
+      children.delete(child)
+      clearTimeout(timer)
+      reject(new Error(`${what} exited (${code}) before it was ready: ${output}`))
+    })
+  })
+}
+
+/** SIGTERM, then SIGKILL after 10 s; resolves when the process has exited. */
+function stopProcess(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+    child.once('exit', () => {
+      clearTimeout(timer)
+      children.delete(child)
+      resolve()
+    })
+    child.kill('SIGTERM')
+  })
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address()
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+function procStatus(pid) {
+  const text = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) * 1024
+  return { rssBytes: kb('VmRSS'), hwmBytes: kb('VmHWM') }
+}
+
+const TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100
+function cpuMicros(pid) {
+  const text = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ')
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / TICKS
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+// ---- the aerolite command --------------------------------------------------------------------
+
+/**
+ * The CLI runs from a bundle rebuilt when protocol, server or cli sources change; the bundler's
+ * watch list (packages/server/bundle.mjs) does not include packages/client yet, so a newer client
+ * source is passed on by touching one of the bench's own sources.
+ */
+function refreshBundleInputs() {
+  const bundle = join(ROOT, 'packages/server/dist/aerolite.mjs')
+  if (!existsSync(bundle)) return
+  const newest = (dir) => readdirSync(dir, { withFileTypes: true }).reduce((m, e) => Math.max(m, e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs), 0)
+  if (newest(join(ROOT, 'packages/client/src')) > statSync(bundle).mtimeMs) {
+    const now = new Date()
+    utimesSync(join(ROOT, 'packages/cli/src/bench/command.ts'), now, now)
+  }
+}
+
+async function startAerolite(nodeFlags = []) {
+  const port = await freePort()
+  const args = [...nodeFlags, CLI, 'start', '--port', String(port), '--log-level', 'warn']
+  const child = await startProcess(process.execPath, args, /aerolite ready on /, 'aerolite start')
+  return { child, port, command: `node ${args.map((a) => relative(ROOT, a) || a).join(' ')}` }
+}
+
+/** Runs `aerolite bench ARGS` and returns its --json report (plus the exact command). */
+async function aeroliteBench(name, port, args, serverPid) {
+  const json = join(RAW, `${name}.json`)
+  const full = ['bench', '--port', String(port), ...args, '--json', json]
+  if (serverPid !== undefined) full.push('--server-pid', String(serverPid))
+  const command = `node packages/cli/bin/aerolite.mjs ${full.map((a) => (a.startsWith(ROOT) ? relative(ROOT, a) : a)).join(' ')}`
+  log(command)
+  const result = await run(process.execPath, [CLI, ...full], { echo: true })
+  if (result.code !== 0) throw new Error(`${name}: aerolite bench exited ${result.code}: ${result.stderr.trim()}`)
+  return { command, report: JSON.parse(readFileSync(json, 'utf8')) }
+}
+
+const RU50 = (connections) => [
+  '--workload', 'RU,50', '--keys', String(KEYS), '--bins', `B${VALUE_BYTES}`, '--connections', String(connections), '--inflight', '1',
+  '--duration', String(SECONDS), '--ops', String(MAX_OPS),
+]
+const PRELOAD = ['--workload', 'I', '--keys', String(KEYS), '--bins', `B${VALUE_BYTES}`, '--connections', String(CONNECTIONS), '--duration', '120']
+
+function row(system, connections, report, commands) {
+  return {
+    system,
+    connections,
+    inflightPerConnection: 1,
+    opsPerSecond: report.opsPerSecond,
+    ops: report.ops,
+    seconds: report.elapsedSeconds,
+    errors: report.totals.errors,
+    timeouts: report.totals.timeouts,
+    latencyMs: report.latencyMs.all,
+    serverCpuMicrosPerOp: report.serverCpuMicrosPerOp,
+    generatorCpuMicrosPerOp: report.generatorCpuMicrosPerOp,
+    commands,
+  }
+}
+
+// ---- the steps -------------------------------------------------------------------------------
+
+async function measureAerolite() {
+  const server = await startAerolite()
+  try {
+    const preload = await aeroliteBench('aerolite-preload', server.port, PRELOAD)
+    const c50 = await aeroliteBench('aerolite-ru50-c50', server.port, RU50(CONNECTIONS), server.child.pid)
+    const c8 = await aeroliteBench('aerolite-ru50-c8', server.port, RU50(FEW_CONNECTIONS), server.child.pid)
+    return [
+      row('Aerolite', CONNECTIONS, c50.report, [server.command, preload.command, c50.command]),
+      row('Aerolite', FEW_CONNECTIONS, c8.report, [server.command, preload.command, c8.command]),
+    ]
+  } finally {
+    await stopProcess(server.child)
+  }
+}
+
+async function measureUpperBound() {
+  const port = await freePort()
+  const args = [UPPER_BOUND, '--port', String(port), '--namespace', 'test', '--bins', `B${VALUE_BYTES}`]
+  const child = await startProcess(process.execPath, args, /ready on/, 'upper-bound server')
+  try {
+    const serverCommand = `node bench/upper-bound-server.mjs --port ${port} --namespace test --bins B${VALUE_BYTES}`
+    const c50 = await aeroliteBench('upper-bound-ru50-c50', port, RU50(CONNECTIONS), child.pid)
+    return row('Upper bound (fixed replies, no database)', CONNECTIONS, c50.report, [serverCommand, c50.command])
+  } finally {
+    await stopProcess(child)
+  }
+}
+
+function which(command) {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).stdout.trim()
+}
+
+async function ensureRedis() {
+  if (which('redis-server') && which('redis-benchmark')) return undefined
+  log('redis-server or redis-benchmark missing: apt-get install redis-server redis-tools')
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+  const update = spawnSync('apt-get', ['update'], { encoding: 'utf8', env, timeout: 180_000 })
+  const install = update.status === 0 && spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'redis-server', 'redis-tools'], { encoding: 'utf8', env, timeout: 300_000 })
+  if (!install || install.status !== 0 || !which('redis-benchmark')) return `could not install Redis with apt-get: ${(install || update).stderr?.slice(-300)}`
+  return undefined
+}
+
+/** redis-benchmark --csv rows: "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms" */
+function parseRedisCsv(text) {
+  const rows = {}
+  for (const line of text.split('\n')) {
+    const cells = line.split('","').map((c) => c.replace(/"/g, ''))
+    if (cells.length < 8 || cells[0] === 'test') continue
+    rows[cells[0]] = { rps: Number(cells[1]), avg: Number(cells[2]), min: Number(cells[3]), p50: Number(cells[4]), p95: Number(cells[5]), p99: Number(cells[6]), max: Number(cells[7]) }
+  }
+  return rows
+}
+
+async function measureRedis() {
+  const problem = await ensureRedis()
+  if (problem !== undefined) return { unavailable: problem }
+  const version = spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout.trim()
+  const port = await freePort()
+  const serverArgs = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--protected-mode', 'no', '--dir', scratch]
+  const child = await startProcess('redis-server', serverArgs, /Ready to accept connections/, 'redis-server')
+  try {
+    // Each test (SET, then GET) gets half the time of an Aerolite run at the reference rate.
+    const requests = Math.round(22_500 * SECONDS)
+    const args = ['-h', '127.0.0.1', '-p', String(port), '-c', String(CONNECTIONS), '-n', String(requests), '-d', String(VALUE_BYTES), '-r', String(KEYS), '-P', '1', '-t', 'set,get', '--csv']
+    const command = `redis-benchmark ${args.join(' ')}`
+    log(command)
+    const cpuBefore = cpuMicros(child.pid)
+    const result = await run('redis-benchmark', args)
+    const cpu = cpuMicros(child.pid) - cpuBefore
+    if (result.code !== 0) throw new Error(`redis-benchmark exited ${result.code}: ${result.stderr.trim()}`)
+    writeFileSync(join(RAW, 'redis-benchmark.csv'), result.stdout)
+    const tests = parseRedisCsv(result.stdout)
+    const set = tests.SET
+    const get = tests.GET
+    if (set === undefined || get === undefined) throw new Error(`redis-benchmark printed no SET/GET rows: ${result.stdout}`)
+    log(`redis SET ${set.rps}/s p50 ${set.p50} p99 ${set.p99} ms; GET ${get.rps}/s p50 ${get.p50} p99 ${get.p99} ms`)
+    // One SET and one GET per pair, run one after the other: the rate of the pair is harmonic.
+    const opsPerSecond = (2 * requests) / (requests / set.rps + requests / get.rps)
+    return {
+      system: `Redis ${/v=(\S+)/.exec(version)?.[1] ?? ''} (redis-benchmark, SET then GET)`,
+      connections: CONNECTIONS,
+      inflightPerConnection: 1,
+      opsPerSecond,
+      ops: 2 * requests,
+      seconds: requests / set.rps + requests / get.rps,
+      errors: 0,
+      timeouts: 0,
+      // redis-benchmark reports each test separately; the worse of SET and GET is shown.
+      latencyMs: { p50: Math.max(set.p50, get.p50), p90: undefined, p99: Math.max(set.p99, get.p99), p999: undefined, max: Math.max(set.max, get.max), mean: (set.avg + get.avg) / 2 },
+      perTest: { SET: set, GET: get },
+      serverCpuMicrosPerOp: cpu / (2 * requests),
+      generatorCpuMicrosPerOp: undefined,
+      commands: [`redis-server ${serverArgs.map((a) => (a === '' ? '""' : a)).join(' ')}`, command],
+    }
+  } finally {
+    await stopProcess(child)
+  }
+}
+
+async function measureMemory() {
+  const server = await startAerolite()
+  try {
+    await sleep(1000)
+    const before = procStatus(server.child.pid)
+    const load = await aeroliteBench('aerolite-memory-load', server.port, ['--workload', 'I', '--keys', String(RECORDS), '--bins', 'I,S20', '--connections', String(CONNECTIONS), '--duration', '240'], server.child.pid)
+    await sleep(2000)
+    const after = procStatus(server.child.pid)
+    const info = await run(process.execPath, [CLI, 'info', '--port', String(server.port), 'namespace/test'], { limitMs: 30_000 })
+    const objects = Number(/(?:^|;|\t)objects=(\d+)/.exec(info.stdout)?.[1] ?? NaN)
+    return {
+      records: RECORDS,
+      recordsWritten: load.report.totals.writes,
+      objectsReported: objects,
+      rssBeforeBytes: before.rssBytes,
+      rssAfterBytes: after.rssBytes,
+      hwmAfterBytes: after.hwmBytes,
+      bytesPerRecord: (after.rssBytes - before.rssBytes) / RECORDS,
+      loadOpsPerSecond: load.report.opsPerSecond,
+      loadServerCpuMicrosPerOp: load.report.serverCpuMicrosPerOp,
+      commands: [server.command, load.command, `read VmRSS from /proc/${server.child.pid}/status 1 s after start and 2 s after the load`],
+    }
+  } finally {
+    await stopProcess(server.child)
+  }
+}
+
+async function profileAerolite() {
+  const dir = join(scratch, 'cpu-profile')
+  const server = await startAerolite(['--cpu-prof', `--cpu-prof-dir=${dir}`])
+  let command
+  try {
+    await aeroliteBench('profile-preload', server.port, PRELOAD)
+    const loaded = await aeroliteBench('profile-ru50-c50', server.port, RU50(CONNECTIONS), server.child.pid)
+    command = loaded.command
+  } finally {
+    await stopProcess(server.child)
+  }
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))
+  if (file === undefined) throw new Error(`no .cpuprofile written in ${dir}`)
+  const summary = summariseProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')))
+  const rows = summary.rows.filter((r) => r.name !== '(idle)')
+  return {
+    profileFile: join(dir, file),
+    sampledMs: summary.totalMs,
+    busyMs: summary.busyMs,
+    top: rows.slice(0, 15),
+    commands: [server.command, command],
+  }
+}
+
+function machine() {
+  const cpu = cpus()
+  return {
+    cpuModel: cpu[0]?.model,
+    cpuCount: cpu.length,
+    memoryBytes: totalmem(),
+    freeMemoryBytesAtStart: freemem(),
+    loadAverageAtStart: loadavg(),
+    os: `${process.platform} ${release()}`,
+    node: process.version,
+  }
+}
+
+// ---- main ------------------------------------------------------------------------------------
+
+async function main() {
+  const started = new Date()
+  refreshBundleInputs()
+  log(`baseline: ${SECONDS} s per timed run, ${RECORDS} records for memory; results in ${relative(ROOT, OUT)}`)
+  const results = {
+    date: started.toISOString(),
+    machine: machine(),
+    suiteCommand: `node bench/run.mjs ${argv.join(' ')}`.trim(),
+    settings: { workload: 'RU,50', keys: KEYS, valueBytes: VALUE_BYTES, connections: CONNECTIONS, fewConnections: FEW_CONNECTIONS, inflightPerConnection: 1, secondsPerRun: SECONDS, memoryRecords: RECORDS },
+    runs: [],
+    memory: undefined,
+    profile: undefined,
+    failures: [],
+  }
+  const step = async (name, fn) => {
+    log(`--- ${name}`)
+    try {
+      return await fn()
+    } catch (err) {
+      log(`${name} failed: ${err.message}`)
+      results.failures.push({ step: name, error: err.message })
+      return undefined
+    }
+  }
+  const aerolite = await step('Aerolite', measureAerolite)
+  if (aerolite) results.runs.push(...aerolite)
+  if (REDIS) {
+    const redis = await step('Redis', measureRedis)
+    if (redis?.unavailable) results.failures.push({ step: 'Redis', error: redis.unavailable })
+    else if (redis) results.runs.push(redis)
+  }
+  const upper = await step('Upper bound', measureUpperBound)
+  if (upper) results.runs.push(upper)
+  results.memory = await step('Memory', measureMemory)
+  if (PROFILE) results.profile = await step('Profile', profileAerolite)
+  results.finished = new Date().toISOString()
+  results.machine.loadAverageAtEnd = loadavg()
+  results.goals = goals(results)
+
+  writeFileSync(join(OUT, 'baseline.json'), JSON.stringify(results, null, 2) + '\n')
+  writeFileSync(join(OUT, 'baseline.md'), renderMarkdown(results))
+  writeFileSync(join(OUT, 'baseline.svg'), renderChart(results))
+  log(`wrote ${['baseline.json', 'baseline.md', 'baseline.svg'].map((f) => relative(ROOT, join(OUT, f))).join(', ')} in ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`)
+  process.stdout.write('\n' + renderMarkdown(results))
+  return results.failures.length === 0 ? 0 : 1
+}
+
+/** The issue's goals as measured/target ratios (reported, never asserted). */
+function goals(results) {
+  const find = (prefix, connections) => results.runs.find((r) => r.system.startsWith(prefix) && r.connections === connections)
+  const a50 = find('Aerolite', CONNECTIONS)
+  const a8 = find('Aerolite', FEW_CONNECTIONS)
+  const redis = find('Redis', CONNECTIONS)
+  const upper = find('Upper bound', CONNECTIONS)
+  const goal = (name, target, measured, met, note) => ({ name, target, measured, met: measured === undefined ? undefined : met, note })
+  return [
+    goal('throughput vs Redis (50 connections)', '>= 1.0x', a50 && redis ? a50.opsPerSecond / redis.opsPerSecond : undefined, a50 && redis && a50.opsPerSecond >= redis.opsPerSecond, 'ratio'),
+    goal('server CPU per operation (50 connections)', '<= 20 µs', a50?.serverCpuMicrosPerOp, a50?.serverCpuMicrosPerOp <= 20, 'µs'),
+    goal('p99 at 50 connections', '<= 5 ms', a50?.latencyMs.p99, a50?.latencyMs.p99 <= 5, 'ms'),
+    goal('p99 at 8 connections', '<= 1 ms', a8?.latencyMs.p99, a8?.latencyMs.p99 <= 1, 'ms'),
+    goal('throughput vs upper bound (same generator)', '>= 0.7x', a50 && upper ? a50.opsPerSecond / upper.opsPerSecond : undefined, a50 && upper && a50.opsPerSecond >= 0.7 * upper.opsPerSecond, 'ratio'),
+    goal(`RSS growth per record (${RECORDS} records)`, '<= 144 B', results.memory?.bytesPerRecord, results.memory?.bytesPerRecord <= 144, 'B'),
+  ]
+}
+
+process.exitCode = await main()
