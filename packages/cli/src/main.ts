@@ -59,7 +59,8 @@ export async function main(argv: readonly string[], launchedAtMs: number): Promi
       return 2
     }
     const code = (err as { code?: string }).code
-    if (code === 'ERR_CONFIG' || code === 'ERR_START_OPTION' || code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+    // Data file problems (StorageError, ERR_STORAGE_*) name the file and the fix, like config errors.
+    if (code === 'ERR_CONFIG' || code === 'ERR_START_OPTION' || code?.startsWith('ERR_STORAGE_') === true || code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
       process.stderr.write(`aerolite: ${(err as Error).message}\n`)
       return 1
     }

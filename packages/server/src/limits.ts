@@ -30,8 +30,8 @@ export const limits = {
   indexChunkEntries: 65536,
   /** Partitions the expiry sweep visits per event-loop turn, so it never stalls clients. */
   nsupPartitionsPerTurn: 64,
-  /** Records defrag moves per event-loop turn. */
-  defragRecordsPerTurn: 4096,
+  /** How often defrag looks for blocks under defrag-lwm-pct; it empties one block per event-loop turn. */
+  defragIntervalMs: 100,
   /** How long defrag waits for the disk when the write queue is over max-write-cache. */
   defragBackoffMs: 10,
   /** How often defrag, eviction and the flush timer's checks run. */
@@ -76,5 +76,7 @@ export const limits = {
 
 if (limits.maxInfoRequestBytes > limits.maxFrameBytes) throw new Error('limits: info requests must fit in a frame')
 if ((limits.indexChunkEntries & (limits.indexChunkEntries - 1)) !== 0) throw new Error('limits: indexChunkEntries must be a power of two')
+// A stored record's size is a 24-bit field of its header (record/layout.ts).
+if (limits.maxRecordSizeCeilingBytes > 0xffffff) throw new Error('limits: records must fit the 24-bit size of the record header')
 if (limits.maxSetsPerNamespace >= 0xffff) throw new Error('limits: set ids must fit in 16 bits')
 if (limits.maxUdfCallMemoryBytes > limits.maxLuaVmMemoryBytes) throw new Error('limits: a UDF call cannot use more memory than the Lua VM has')

@@ -57,6 +57,14 @@ export class AeroliteNode implements NodeContext {
     this.listener = new ServiceListener(config, {
       info: (body) => {
         this.serviceStats.infoRequests++
+        if (!udfRuntime.isReady && body.includes('udf-put')) {
+          // udf-put compiles the module: right after start it waits for the Lua VM.
+          const answerLater = async function* (node: AeroliteNode): AsyncGenerator<Buffer> {
+            await udfRuntime.ready
+            yield encodeFrame(ProtoType.INFO, answerInfo(node, body))
+          }
+          return { stream: () => answerLater(this) }
+        }
         return encodeFrame(ProtoType.INFO, answerInfo(this, body))
       },
       message: (message) => {
@@ -70,8 +78,6 @@ export class AeroliteNode implements NodeContext {
   /** Opens the namespaces' files, listens on the configured address and port (0 = any free port) and starts background work. */
   async start(): Promise<{ host: string; port: number }> {
     const { address, port } = this.config.network.service
-    // The Lua VM starts with the process; waiting for it here means no UDF ever waits for it.
-    await udfRuntime.ready
     let bound: { host: string; port: number }
     try {
       for (const ns of this.namespaces.values()) {
@@ -86,10 +92,12 @@ export class AeroliteNode implements NodeContext {
     this.endpoint = { host: this.config.network.service.accessAddress ?? (address === '0.0.0.0' ? '127.0.0.1' : bound.host), port: this.config.network.service.accessPort ?? bound.port }
     this.nodeId = this.config.service.nodeId ?? deriveNodeId(bound.port)
     for (const sweeper of this.sweepers.values()) sweeper.schedule()
-    for (const defrag of this.defragmenters) defrag.start(limits.storageTickMs)
+    for (const defrag of this.defragmenters) defrag.start(limits.defragIntervalMs)
     this.storageTimer = setInterval(() => this.evict(), limits.storageTickMs)
     this.storageTimer.unref()
     this.ticker.start(this.config.service.tickerIntervalSeconds)
+    // The Lua VM warms up once the node serves; the few commands that need it before then wait.
+    void udfRuntime.start()
     return bound
   }
 

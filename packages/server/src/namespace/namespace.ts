@@ -118,14 +118,15 @@ export class Namespace {
     this.clock = clock
     const storage = config.storage
     const dataInMemory = storage.engine === 'memory'
-    this.index = new PrimaryIndex(limits.partitions, { withSizes: !dataInMemory })
-    this.tombstones = new PrimaryIndex(limits.partitions, { withSizes: !dataInMemory })
     let capacityBlocks = Math.max(1, Math.ceil(storage.dataSizeBytes / storage.writeBlockSizeBytes))
     if (storage.files.length > 0) {
       this.files = new DataFiles({ namespace: config.name, paths: storage.files, fileSizeBytes: storage.fileSizeBytes, blockSizeBytes: storage.writeBlockSizeBytes })
       capacityBlocks = Math.min(capacityBlocks, this.files.capacityBlocks)
     }
     this.blocks = new WriteBlocks(storage.writeBlockSizeBytes, { capacityBlocks, files: this.files, dataInMemory })
+    // Records in memory carry their own metadata; the index then holds only where they are.
+    this.index = new PrimaryIndex(limits.partitions, dataInMemory ? this.blocks : undefined)
+    this.tombstones = new PrimaryIndex(limits.partitions, dataInMemory ? this.blocks : undefined)
     if (this.files !== undefined) {
       if (log === undefined) throw new Error(`namespace ${config.name}: a namespace with files needs a logger`)
       this.flusher = new Flusher(this.blocks, this.files, { flushMaxMs: storage.flushMaxMs, commitToDevice: storage.commitToDevice, log, namespace: config.name })
@@ -273,7 +274,7 @@ export class Namespace {
     } else {
       const tomb = this.tombstones.find(pid, digest)
       if (tomb >= 0) this.dropTombstone(pid, tomb)
-      id = this.index.insert(pid, digest)
+      id = this.index.insert(pid, digest, 0, loc.block, loc.offset, loc.bytes)
     }
     this.index.setMeta(id, version.generation, version.voidTime, version.lastUpdateMs, version.setId)
     this.index.setLocation(id, loc.block, loc.offset, loc.bytes)
@@ -294,41 +295,49 @@ export class Namespace {
     const pid = partitionId(digest)
     const before = this.listeners.length > 0 ? this.location(id) : undefined
     if (this.files !== undefined) this.writeTombstoneFor(pid, id, digest)
-    this.forgetVersion(id)
-    this.index.remove(pid, id)
+    this.removeEntry(pid, id)
     for (const listener of this.listeners) listener.recordChanged(digest, id, before, undefined)
   }
 
   /** Removes a record without a tombstone (truncation: the persisted truncate time keeps it out). */
   private drop(id: number, digest: Uint8Array): void {
     const before = this.listeners.length > 0 ? this.location(id) : undefined
-    this.forgetVersion(id)
-    this.index.remove(partitionId(digest), id)
+    this.removeEntry(partitionId(digest), id)
     for (const listener of this.listeners) listener.recordChanged(digest, id, before, undefined)
   }
 
   /** Stored bytes of an entry's current version. */
   storedBytes(index: PrimaryIndex, id: number): number {
-    const size = index.sizeOf(id)
-    if (size >= 0) return size
-    const { buf, at } = this.blocks.recordAt(index.block(id), index.offset(id))
-    return recordTotalBytes(buf, at)
+    return index.sizeOf(id)
   }
 
   /** Drops the accounting of an entry's current version (its bytes become dead space). */
   private forgetVersion(id: number): void {
-    const size = this.storedBytes(this.index, id)
-    const set = this.setOf(id)
+    this.releaseVersion(this.index.block(id), this.index.sizeOf(id), this.setOf(id))
+  }
+
+  private releaseVersion(block: number, size: number, set: SetState | undefined): void {
     if (set) {
       set.objects--
       set.dataUsedBytes -= size
     }
-    this.blocks.release(this.index.block(id), size)
+    this.blocks.release(block, size)
+  }
+
+  /** Removes an entry, then frees its bytes (the index may read the record while removing it). */
+  private removeEntry(pid: number, id: number): void {
+    const block = this.index.block(id)
+    const size = this.index.sizeOf(id)
+    const set = this.setOf(id)
+    this.index.remove(pid, id)
+    this.releaseVersion(block, size, set)
   }
 
   private dropTombstone(pid: number, tomb: number): void {
-    this.blocks.release(this.tombstones.block(tomb), this.storedBytes(this.tombstones, tomb))
+    const block = this.tombstones.block(tomb)
+    const size = this.tombstones.sizeOf(tomb)
     this.tombstones.remove(pid, tomb)
+    this.blocks.release(block, size)
   }
 
   private writeTombstoneFor(pid: number, id: number, digest: Uint8Array): void {
@@ -336,12 +345,11 @@ export class Namespace {
     const olderSeq = this.blocks.seqOf(this.index.block(id))
     const loc = this.blocks.reserve(TOMBSTONE_BYTES)
     const buf = this.blocks.buffer(loc.block)
-    const meta = { digest, generation: this.index.generation(id), voidTime: 0, lastUpdateMs: this.nowMs(), setId: this.index.setId(id) }
-    writeTombstone(buf, loc.offset, meta, olderSeq)
+    const meta = { digest, generation: this.index.generation(id), voidTime: olderSeq, lastUpdateMs: this.nowMs(), setId: this.index.setId(id) }
+    writeTombstone(buf, loc.offset, meta)
     this.seal(buf, loc.offset, loc.block)
-    const tomb = this.tombstones.insert(pid, digest)
-    this.tombstones.setMeta(tomb, meta.generation, olderSeq, meta.lastUpdateMs, meta.setId)
-    this.tombstones.setLocation(tomb, loc.block, loc.offset, TOMBSTONE_BYTES)
+    const tomb = this.tombstones.insert(pid, digest, 0, loc.block, loc.offset, TOMBSTONE_BYTES)
+    this.tombstones.setMeta(tomb, meta.generation, Math.min(olderSeq, 0xffffffff), meta.lastUpdateMs, meta.setId)
     this.flusher?.noteWrite()
   }
 
@@ -364,6 +372,8 @@ export class Namespace {
   /** Encodes (and compresses) a version into the current write block. */
   private writeVersion(digest: Uint8Array, version: NewVersion): { block: number; offset: number; bytes: number } {
     const size = encodedRecordBytes(version.key, version.bins)
+    // A block holds its header too: a record as large as the block itself cannot be stored.
+    if (size > this.blocks.blockSizeBytes - BLOCK_HEADER_BYTES) throw new CommandError(ResultCode.RECORD_TOO_BIG, `record of ${size} bytes does not fit a write block`)
     const meta = { digest, ...version }
     const codec = this.codec
     if (codec === undefined) {
@@ -485,11 +495,14 @@ export class Namespace {
     return digest
   }
 
-  /** Copies the live records of a sparse block forward so the block is freed. Returns records moved. */
-  defragBlock(block: number): number {
-    if (!this.blocks.isAllocated(block)) return 0
-    const buf = this.blocks.blockBytes(block)
-    const end = this.blocks.fillOf(block)
+  /**
+   * Copies the live records of a sparse block forward so the block is freed; buf is the block's
+   * bytes, read when its sequence number was seq (a block freed and reused meanwhile is skipped).
+   * Returns the records moved.
+   */
+  defragBlock(block: number, buf: Buffer, seq: number): number {
+    if (!this.blocks.isAllocated(block) || this.blocks.seqOf(block) !== seq) return 0
+    const end = Math.min(this.blocks.fillOf(block), buf.length)
     // A tombstone is needed while a block that may hold an older version of its record is on disk.
     const seqs = this.blocks.oldestSeqsOnDisk()
     const oldestOtherSeq = block === seqs.oldestBlock ? seqs.second : seqs.oldest

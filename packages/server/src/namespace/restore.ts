@@ -8,7 +8,7 @@ import { DIGEST_BYTES, partitionId } from '@aerolite/protocol'
 import { limits } from '../limits.ts'
 import type { Logger } from '../log.ts'
 import {
-  RecordFlag, recordFlags, recordGeneration, recordLastUpdateMs, recordSetId, recordVoidTime, tombstoneOlderVersionsSeq,
+  RecordFlag, recordFlags, recordGeneration, recordLastUpdateMs, recordSetId, recordVoidTime,
 } from '../record/layout.ts'
 import { BLOCK_HEADER_BYTES, readBlockSeq } from '../storage/block-format.ts'
 import { scanBlock } from '../storage/block-scan.ts'
@@ -169,15 +169,13 @@ function applyVersion(ns: Namespace, block: number, buf: Buffer, at: number, tot
   if (isTombstone) {
     if (live >= 0) ns.index.remove(pid, live)
     index = ns.tombstones
-    id = tomb >= 0 ? tomb : ns.tombstones.insert(pid, digest)
+    id = tomb >= 0 ? tomb : ns.tombstones.insert(pid, digest, 0, block, at, totalBytes)
   } else {
     if (tomb >= 0) ns.tombstones.remove(pid, tomb)
     index = ns.index
-    id = live >= 0 ? live : ns.index.insert(pid, digest)
+    id = live >= 0 ? live : ns.index.insert(pid, digest, 0, block, at, totalBytes)
   }
-  // A tombstone's void-time column holds the bound on the blocks that may hold older versions.
-  const voidTime = isTombstone ? tombstoneOlderVersionsSeq(buf, at) : recordVoidTime(buf, at)
-  index.setMeta(id, recordGeneration(buf, at), voidTime, recordLastUpdateMs(buf, at), recordSetId(buf, at))
+  index.setMeta(id, recordGeneration(buf, at), recordVoidTime(buf, at), recordLastUpdateMs(buf, at), recordSetId(buf, at))
   index.setLocation(id, block, at, totalBytes)
   ns.blocks.claim(block, totalBytes)
 }

@@ -8,17 +8,21 @@
 //  8 digest (20 bytes)   28 u16 generation   30 u32 void time   34 u48 last-update ms
 // 40 u16 set id          42 u16 bin count    44 [key: u8 particle type, u16 length, bytes] then bins
 //
-// A tombstone (a durable delete) is a header with no bins followed by the u48 sequence number of
-// the newest block that may still hold an older version of the record.
+// A tombstone (a durable delete) is a header with no bins whose void-time field holds the sequence
+// number of the newest block that may still hold an older version of the record.
 // A compressed record keeps the header as is and replaces key and bins by a u32 length of the
 // uncompressed body followed by the compressed body.
 import { DIGEST_BYTES, OpType } from '@aerolite/protocol'
 import type { Bin } from './bins.ts'
 
 export const RECORD_HEADER_BYTES = 44
-/** Records may not exceed what the 24-bit size field holds. */
-export const MAX_RECORD_BYTES = 0xffffff
-export const TOMBSTONE_BYTES = RECORD_HEADER_BYTES + 8
+/** Where the header fields start, for readers that skip the helpers below (the primary index). */
+export const RECORD_DIGEST_AT = 8
+export const RECORD_GENERATION_AT = 28
+export const RECORD_VOID_TIME_AT = 30
+export const RECORD_LAST_UPDATE_AT = 34
+export const RECORD_SET_ID_AT = 40
+export const TOMBSTONE_BYTES = RECORD_HEADER_BYTES
 export const RecordFlag = { HAS_KEY: 0x01, TOMBSTONE: 0x02, LZ4: 0x04, ZSTD: 0x08 } as const
 export const COMPRESSED_FLAGS = RecordFlag.LZ4 | RecordFlag.ZSTD
 /** The checksum covers everything after itself. */
@@ -79,15 +83,12 @@ export function writeRecord(target: Buffer, at: number, totalBytes: number, meta
   }
 }
 
-/** A tombstone; olderVersionsUpToSeq bounds the blocks that may still hold a version it hides. */
-export function writeTombstone(target: Buffer, at: number, meta: RecordMeta, olderVersionsUpToSeq: number): void {
-  writeRecordHeader(target, at, TOMBSTONE_BYTES, RecordFlag.TOMBSTONE, meta, 0)
-  target.writeUIntLE(olderVersionsUpToSeq, at + RECORD_HEADER_BYTES, 6)
-  target.writeUInt16LE(0, at + RECORD_HEADER_BYTES + 6)
-}
-
-export function tombstoneOlderVersionsSeq(buf: Buffer, at: number): number {
-  return buf.readUIntLE(at + RECORD_HEADER_BYTES, 6)
+/**
+ * A tombstone; meta.voidTime bounds the blocks that may still hold a version it hides (a sequence
+ * number past 32 bits is stored as the largest one, which keeps the tombstone).
+ */
+export function writeTombstone(target: Buffer, at: number, meta: RecordMeta): void {
+  writeRecordHeader(target, at, TOMBSTONE_BYTES, RecordFlag.TOMBSTONE, { ...meta, voidTime: Math.min(meta.voidTime, 0xffffffff) }, 0)
 }
 
 export function recordTotalBytes(buf: Buffer, at: number): number {

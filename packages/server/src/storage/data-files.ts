@@ -2,7 +2,7 @@
 // headers, and addressed as one array of write blocks striped file after file. Reads are
 // synchronous (commands run synchronously; a record read is one pread); block writes are
 // asynchronous and serialized by the flusher.
-import { closeSync, existsSync, fdatasync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, write, writeSync } from 'node:fs'
+import { closeSync, existsSync, fdatasync, fstatSync, fsyncSync, ftruncateSync, openSync, read, readSync, write, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { acquireFileLock } from './file-lock.ts'
 import { decodeFileHeader, encodeFileHeaderSlot, FILE_FORMAT_VERSION, FILE_HEADER_BYTES, type FileMeta } from './file-header.ts'
@@ -97,6 +97,22 @@ export class DataFiles {
       done += n
     }
     return done
+  }
+
+  /** Like read(), without blocking the event loop (defrag reads whole blocks this way). */
+  readAsync(block: number, offset: number, target: Buffer, length: number): Promise<number> {
+    const { file, position } = this.locate(block)
+    return new Promise((resolve, reject) => {
+      const step = (done: number): void => {
+        if (done === length) return resolve(done)
+        read(file.fd, target, done, length - done, position + offset + done, (err, n) => {
+          if (err) reject(new StorageError('ERR_STORAGE_IO', file.path, `read failed (${osReason(err)}): check the disk`))
+          else if (n === 0) resolve(done)
+          else step(done + n)
+        })
+      }
+      step(0)
+    })
   }
 
   /** Writes data at offset of a block. */

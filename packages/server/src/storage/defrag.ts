@@ -35,20 +35,20 @@ export class Defragmenter {
     const ns = this.namespace
     try {
       ns.sweepTombstones()
-      let budget = limits.defragRecordsPerTurn
       for (const block of ns.blocks.sparseBlocks(ns.config.storage.defragLwmPct)) {
         while (ns.writeQueueFull()) await new Promise((resolve) => setTimeout(resolve, limits.defragBackoffMs))
+        const seq = ns.blocks.seqOf(block)
+        // The block is read from disk off the event loop, then emptied in one turn; between
+        // blocks client commands run.
+        const bytes = await ns.blocks.blockBytesAsync(block)
         try {
-          budget -= ns.defragBlock(block)
+          ns.defragBlock(block, bytes, seq)
         } catch (err) {
           // No free block to copy into: the blocks freed meanwhile let the next run go on.
           if (err instanceof CommandError) break
           throw err
         }
-        if (budget <= 0) {
-          await new Promise((resolve) => setImmediate(resolve))
-          budget = limits.defragRecordsPerTurn
-        }
+        await new Promise((resolve) => setImmediate(resolve))
       }
     } finally {
       this.running = false

@@ -5,7 +5,7 @@
 // from the headers before the node accepts a write, so a snapshot is never used twice.
 import { randomBytes } from 'node:crypto'
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
-import { DIGEST_BYTES, partitionId } from '@aerolite/protocol'
+import { DIGEST_BYTES } from '@aerolite/protocol'
 import { limits } from '../limits.ts'
 import { checksum } from './checksum.ts'
 import type { PrimaryIndex } from './primary-index.ts'
@@ -79,7 +79,7 @@ export function writeIndexSnapshot(path: string, id: string, snapshot: IndexSnap
         out.writeUInt16LE(index.setId(id), at + 32)
         out.writeUInt32LE(index.block(id), at + 34)
         out.writeUInt32LE(index.offset(id), at + 38)
-        out.writeUInt32LE(Math.max(0, index.sizeOf(id)), at + 42)
+        out.writeUInt32LE(index.sizeOf(id), at + 42)
         at += ENTRY_BYTES
       }
     }
@@ -124,12 +124,18 @@ export function readIndexSnapshot(path: string, id: string): { snapshot: IndexSn
   return {
     snapshot,
     load(live, tombstones) {
+      const counts = [new Uint32Array(limits.partitions), new Uint32Array(limits.partitions)]
+      const pidAt = (pos: number): number => (buf[pos]! | (buf[pos + 1]! << 8)) & (limits.partitions - 1)
+      for (let i = 0, pos = entriesAt; i < liveCount + tombCount; i++, pos += ENTRY_BYTES) counts[i < liveCount ? 0 : 1]![pidAt(pos)]!++
+      for (let pid = 0; pid < limits.partitions; pid++) {
+        live.presize(pid, counts[0]![pid]!)
+        tombstones.presize(pid, counts[1]![pid]!)
+      }
       let pos = entriesAt
       for (let i = 0; i < liveCount + tombCount; i++, pos += ENTRY_BYTES) {
         const index = i < liveCount ? live : tombstones
-        const entry = index.insert(partitionId(buf.subarray(pos, pos + DIGEST_BYTES)), buf, pos)
+        const entry = index.insert(pidAt(pos), buf, pos, buf.readUInt32LE(pos + 34), buf.readUInt32LE(pos + 38), buf.readUInt32LE(pos + 42))
         index.setMeta(entry, buf.readUInt16LE(pos + 20), buf.readUInt32LE(pos + 22), buf.readUIntLE(pos + 26, 6), buf.readUInt16LE(pos + 32))
-        index.setLocation(entry, buf.readUInt32LE(pos + 34), buf.readUInt32LE(pos + 38), buf.readUInt32LE(pos + 42))
       }
     },
   }

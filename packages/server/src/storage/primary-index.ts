@@ -1,8 +1,14 @@
 // The primary index: one open-addressing hash table of slots per partition, pointing into entry
 // columns shared by the namespace. Columns are typed arrays allocated in fixed-size chunks, so ten
 // million records are a few hundred arrays, never ten million objects.
+//
+// Two ways to keep an entry's metadata. When the records live on disk the columns hold all of it
+// (digest, generation, void time, last-update time, set id, location, size: 46 bytes). When the
+// records live in memory their headers (record/layout.ts) already hold the digest and metadata, so
+// the entry is only the record's location (8 bytes) and every accessor reads the record itself.
 import { DIGEST_BYTES } from '@aerolite/protocol'
 import { limits } from '../limits.ts'
+import { RECORD_DIGEST_AT, RECORD_GENERATION_AT, RECORD_LAST_UPDATE_AT, RECORD_SET_ID_AT, RECORD_VOID_TIME_AT } from '../record/layout.ts'
 
 const CHUNK = limits.indexChunkEntries
 const CHUNK_SHIFT = Math.log2(CHUNK)
@@ -15,34 +21,49 @@ const MAX_LOAD_DENOMINATOR = 4
 /** Last-update times are 48-bit milliseconds, kept as a low u32 and a high u16. */
 const LUT_LOW = 0x1_0000_0000
 
-interface Chunk {
+/** Metadata columns, present when the index does not read records. */
+interface MetaColumns {
   digest: Uint8Array
   generation: Uint16Array
   voidTime: Uint32Array
   lutLow: Uint32Array
   lutHigh: Uint16Array
   setId: Uint16Array
-  block: Uint32Array
-  offset: Uint32Array
-  /** Stored bytes of the record; only when records live on disk (in memory their header says it). */
-  size: Uint32Array | undefined
+  /** Stored bytes of the record. */
+  size: Uint32Array
 }
 
-function newChunk(withSizes: boolean): Chunk {
+interface Chunk {
+  block: Uint32Array
+  offset: Uint32Array
+  meta: MetaColumns | undefined
+}
+
+function newChunk(withMeta: boolean): Chunk {
   return {
-    digest: new Uint8Array(CHUNK * DIGEST_BYTES),
-    generation: new Uint16Array(CHUNK),
-    voidTime: new Uint32Array(CHUNK),
-    lutLow: new Uint32Array(CHUNK),
-    lutHigh: new Uint16Array(CHUNK),
-    setId: new Uint16Array(CHUNK),
     block: new Uint32Array(CHUNK),
     offset: new Uint32Array(CHUNK),
-    size: withSizes ? new Uint32Array(CHUNK) : undefined,
+    meta: withMeta
+      ? {
+          digest: new Uint8Array(CHUNK * DIGEST_BYTES),
+          generation: new Uint16Array(CHUNK),
+          voidTime: new Uint32Array(CHUNK),
+          lutLow: new Uint32Array(CHUNK),
+          lutHigh: new Uint16Array(CHUNK),
+          setId: new Uint16Array(CHUNK),
+          size: new Uint32Array(CHUNK),
+        }
+      : undefined,
   }
 }
 
-const ENTRY_BYTES = DIGEST_BYTES + 2 + 4 + 4 + 2 + 2 + 4 + 4
+const LOCATION_BYTES = 4 + 4
+const META_BYTES = DIGEST_BYTES + 2 + 4 + 4 + 2 + 2 + 4
+
+/** Where an index without metadata columns reads records: the namespace's write blocks. */
+export interface RecordSource {
+  buffer(block: number): Buffer
+}
 
 /** Slot tables hold entry id + 1, so 0 marks an empty slot. */
 interface PartitionSlots {
@@ -62,10 +83,11 @@ export class PrimaryIndex {
   private freeCount = 0
   private nextId = 0
   private total = 0
-  private readonly withSizes: boolean
+  private readonly records: RecordSource | undefined
 
-  constructor(partitionCount: number, options: { withSizes?: boolean } = {}) {
-    this.withSizes = options.withSizes ?? false
+  /** With records, the index reads digests and metadata from them; without, it keeps columns. */
+  constructor(partitionCount: number, records?: RecordSource) {
+    this.records = records
     this.partitions = Array.from({ length: partitionCount }, () => ({ slots: new Int32Array(0), count: 0 }))
   }
 
@@ -90,14 +112,20 @@ export class PrimaryIndex {
     }
   }
 
-  /** Adds a new entry for a digest known to be absent and returns its id. */
-  insert(pid: number, digest: Uint8Array, digestAt = 0): number {
+  /**
+   * Adds a new entry for a digest known to be absent and returns its id. The location comes
+   * first: an index that reads records finds the entry's digest there.
+   */
+  insert(pid: number, digest: Uint8Array, digestAt: number, block: number, offset: number, sizeBytes: number): number {
     const part = this.partitions[pid]!
     if ((part.count + 1) * MAX_LOAD_DENOMINATOR > part.slots.length * MAX_LOAD_NUMERATOR) this.grow(part)
     const id = this.allocateId()
-    const chunk = this.chunks[id >>> CHUNK_SHIFT]!
-    const at = (id & CHUNK_MASK) * DIGEST_BYTES
-    for (let i = 0; i < DIGEST_BYTES; i++) chunk.digest[at + i] = digest[digestAt + i]!
+    this.setLocation(id, block, offset, sizeBytes)
+    const meta = this.chunks[id >>> CHUNK_SHIFT]!.meta
+    if (meta !== undefined) {
+      const at = (id & CHUNK_MASK) * DIGEST_BYTES
+      for (let i = 0; i < DIGEST_BYTES; i++) meta.digest[at + i] = digest[digestAt + i]!
+    }
     this.place(part.slots, id)
     part.count++
     this.total++
@@ -144,32 +172,45 @@ export class PrimaryIndex {
   }
 
   digestInto(id: number, target: Buffer, at = 0): void {
-    const chunk = this.chunks[id >>> CHUNK_SHIFT]!
-    const from = (id & CHUNK_MASK) * DIGEST_BYTES
-    target.set(chunk.digest.subarray(from, from + DIGEST_BYTES), at)
+    const { bytes, from } = this.digestBytes(id)
+    target.set(bytes.subarray(from, from + DIGEST_BYTES), at)
   }
 
   generation(id: number): number {
-    return this.chunks[id >>> CHUNK_SHIFT]!.generation[id & CHUNK_MASK]!
+    const meta = this.chunks[id >>> CHUNK_SHIFT]!.meta
+    if (meta !== undefined) return meta.generation[id & CHUNK_MASK]!
+    const { buf, at } = this.record(id)
+    return buf.readUInt16LE(at + RECORD_GENERATION_AT)
   }
 
   voidTime(id: number): number {
-    return this.chunks[id >>> CHUNK_SHIFT]!.voidTime[id & CHUNK_MASK]!
+    const meta = this.chunks[id >>> CHUNK_SHIFT]!.meta
+    if (meta !== undefined) return meta.voidTime[id & CHUNK_MASK]!
+    const { buf, at } = this.record(id)
+    return buf.readUInt32LE(at + RECORD_VOID_TIME_AT)
   }
 
   lastUpdateMs(id: number): number {
-    const chunk = this.chunks[id >>> CHUNK_SHIFT]!
+    const meta = this.chunks[id >>> CHUNK_SHIFT]!.meta
     const i = id & CHUNK_MASK
-    return chunk.lutHigh[i]! * LUT_LOW + chunk.lutLow[i]!
+    if (meta !== undefined) return meta.lutHigh[i]! * LUT_LOW + meta.lutLow[i]!
+    const { buf, at } = this.record(id)
+    return buf.readUIntLE(at + RECORD_LAST_UPDATE_AT, 6)
   }
 
-  /** Stored bytes of the entry's record; -1 when the index does not keep sizes. */
+  /** Stored bytes of the entry's record. */
   sizeOf(id: number): number {
-    return this.chunks[id >>> CHUNK_SHIFT]!.size?.[id & CHUNK_MASK] ?? -1
+    const meta = this.chunks[id >>> CHUNK_SHIFT]!.meta
+    if (meta !== undefined) return meta.size[id & CHUNK_MASK]!
+    const { buf, at } = this.record(id)
+    return buf.readUInt32LE(at) & 0xffffff
   }
 
   setId(id: number): number {
-    return this.chunks[id >>> CHUNK_SHIFT]!.setId[id & CHUNK_MASK]!
+    const meta = this.chunks[id >>> CHUNK_SHIFT]!.meta
+    if (meta !== undefined) return meta.setId[id & CHUNK_MASK]!
+    const { buf, at } = this.record(id)
+    return buf.readUInt16LE(at + RECORD_SET_ID_AT)
   }
 
   block(id: number): number {
@@ -180,38 +221,38 @@ export class PrimaryIndex {
     return this.chunks[id >>> CHUNK_SHIFT]!.offset[id & CHUNK_MASK]!
   }
 
+  /** Records the metadata of the entry's current version (kept in the record itself when the index reads records). */
   setMeta(id: number, generation: number, voidTime: number, lastUpdateMs: number, setId: number): void {
-    const chunk = this.chunks[id >>> CHUNK_SHIFT]!
+    const meta = this.chunks[id >>> CHUNK_SHIFT]!.meta
+    if (meta === undefined) return
     const i = id & CHUNK_MASK
-    chunk.generation[i] = generation
-    chunk.voidTime[i] = voidTime
-    chunk.lutLow[i] = lastUpdateMs % LUT_LOW
-    chunk.lutHigh[i] = Math.floor(lastUpdateMs / LUT_LOW)
-    chunk.setId[i] = setId
+    meta.generation[i] = generation
+    meta.voidTime[i] = voidTime
+    meta.lutLow[i] = lastUpdateMs % LUT_LOW
+    meta.lutHigh[i] = Math.floor(lastUpdateMs / LUT_LOW)
+    meta.setId[i] = setId
   }
 
-  setLocation(id: number, block: number, offset: number, sizeBytes = 0): void {
+  setLocation(id: number, block: number, offset: number, sizeBytes: number): void {
     const chunk = this.chunks[id >>> CHUNK_SHIFT]!
     chunk.block[id & CHUNK_MASK] = block
     chunk.offset[id & CHUNK_MASK] = offset
-    if (chunk.size !== undefined) chunk.size[id & CHUNK_MASK] = sizeBytes
+    if (chunk.meta !== undefined) chunk.meta.size[id & CHUNK_MASK] = sizeBytes
   }
 
   /** Bytes of memory held by the index, for statistics. */
   get memoryBytes(): number {
-    let bytes = this.chunks.length * CHUNK * (ENTRY_BYTES + (this.withSizes ? 4 : 0)) + this.freeIds.byteLength
+    let bytes = this.chunks.length * CHUNK * (LOCATION_BYTES + (this.records === undefined ? META_BYTES : 0)) + this.freeIds.byteLength
     for (const part of this.partitions) bytes += part.slots.byteLength
     return bytes
   }
 
   /** Orders two entries by digest bytes, the order scans walk a partition in. */
   compareDigests(a: number, b: number): number {
-    const da = this.chunks[a >>> CHUNK_SHIFT]!.digest
-    const db = this.chunks[b >>> CHUNK_SHIFT]!.digest
-    const ia = (a & CHUNK_MASK) * DIGEST_BYTES
-    const ib = (b & CHUNK_MASK) * DIGEST_BYTES
+    const da = this.digestBytes(a)
+    const db = this.digestBytes(b)
     for (let i = 0; i < DIGEST_BYTES; i++) {
-      const d = da[ia + i]! - db[ib + i]!
+      const d = da.bytes[da.from + i]! - db.bytes[db.from + i]!
       if (d !== 0) return d
     }
     return 0
@@ -219,24 +260,36 @@ export class PrimaryIndex {
 
   /** Orders an entry's digest against a digest given as bytes. */
   compareDigestTo(id: number, digest: Uint8Array, digestAt = 0): number {
-    const stored = this.chunks[id >>> CHUNK_SHIFT]!.digest
-    const at = (id & CHUNK_MASK) * DIGEST_BYTES
+    const { bytes, from } = this.digestBytes(id)
     for (let i = 0; i < DIGEST_BYTES; i++) {
-      const d = stored[at + i]! - digest[digestAt + i]!
+      const d = bytes[from + i]! - digest[digestAt + i]!
       if (d !== 0) return d
     }
     return 0
   }
 
+  /** The bytes holding an entry's digest: its column, or its record's header. */
+  private digestBytes(id: number): { bytes: Uint8Array; from: number } {
+    const meta = this.chunks[id >>> CHUNK_SHIFT]!.meta
+    if (meta !== undefined) return { bytes: meta.digest, from: (id & CHUNK_MASK) * DIGEST_BYTES }
+    const { buf, at } = this.record(id)
+    return { bytes: buf, from: at + RECORD_DIGEST_AT }
+  }
+
+  private record(id: number): { buf: Buffer; at: number } {
+    const chunk = this.chunks[id >>> CHUNK_SHIFT]!
+    return { buf: this.records!.buffer(chunk.block[id & CHUNK_MASK]!), at: chunk.offset[id & CHUNK_MASK]! }
+  }
+
   private digestEquals(id: number, digest: Uint8Array, digestAt: number): boolean {
-    const stored = this.chunks[id >>> CHUNK_SHIFT]!.digest
-    const at = (id & CHUNK_MASK) * DIGEST_BYTES
-    for (let i = DIGEST_BYTES - 1; i >= 0; i--) if (stored[at + i] !== digest[digestAt + i]) return false
+    const { bytes, from } = this.digestBytes(id)
+    for (let i = DIGEST_BYTES - 1; i >= 0; i--) if (bytes[from + i] !== digest[digestAt + i]) return false
     return true
   }
 
   private homeSlot(id: number, mask: number): number {
-    return slotHash(this.chunks[id >>> CHUNK_SHIFT]!.digest, (id & CHUNK_MASK) * DIGEST_BYTES) & mask
+    const { bytes, from } = this.digestBytes(id)
+    return slotHash(bytes, from) & mask
   }
 
   private slotOf(part: PartitionSlots, id: number): number {
@@ -256,16 +309,28 @@ export class PrimaryIndex {
     slots[i] = id + 1
   }
 
+  /** Sizes a partition's slot table for `count` entries at once, so a bulk load rehashes nothing. */
+  presize(pid: number, count: number): void {
+    const part = this.partitions[pid]!
+    let size = Math.max(MIN_SLOTS, part.slots.length)
+    while (count * MAX_LOAD_DENOMINATOR > size * MAX_LOAD_NUMERATOR) size *= 2
+    if (size > part.slots.length) this.resize(part, size)
+  }
+
   private grow(part: PartitionSlots): void {
+    this.resize(part, Math.max(MIN_SLOTS, part.slots.length * 2))
+  }
+
+  private resize(part: PartitionSlots, size: number): void {
     const old = part.slots
-    part.slots = new Int32Array(Math.max(MIN_SLOTS, old.length * 2))
+    part.slots = new Int32Array(size)
     for (const slot of old) if (slot !== 0) this.place(part.slots, slot - 1)
   }
 
   private allocateId(): number {
     if (this.freeCount > 0) return this.freeIds[--this.freeCount]!
     const id = this.nextId++
-    if ((id >>> CHUNK_SHIFT) >= this.chunks.length) this.chunks.push(newChunk(this.withSizes))
+    if ((id >>> CHUNK_SHIFT) >= this.chunks.length) this.chunks.push(newChunk(this.records === undefined))
     return id
   }
 

@@ -121,10 +121,6 @@ export class WriteBlocks {
     return buffer
   }
 
-  isInMemory(block: number): boolean {
-    return this.buffers[block] !== undefined
-  }
-
   /** The bytes of the record at a location: a view of a block in memory, or a copy read from disk. */
   recordAt(block: number, offset: number): RecordBytes {
     const buffer = this.buffers[block]
@@ -146,12 +142,12 @@ export class WriteBlocks {
     return bytes
   }
 
-  /** A block's written bytes [0, fill), from memory or disk (defrag and scans). */
-  blockBytes(block: number): Buffer {
+  /** blockBytes() without blocking the event loop on a disk read. */
+  async blockBytesAsync(block: number): Promise<Buffer> {
     const buffer = this.buffers[block]
     if (buffer !== undefined) return buffer
     const out = Buffer.allocUnsafe(this.fill[block]!)
-    this.requireFiles().read(block, 0, out, 0, out.length)
+    await this.requireFiles().readAsync(block, 0, out, out.length)
     return out
   }
 

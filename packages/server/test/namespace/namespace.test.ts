@@ -95,7 +95,7 @@ describe('Namespace', () => {
     // Overwrite most records so early blocks become sparse.
     for (let i = 0; i < 400; i++) if (i % 5 !== 0) put(i, i + 1000)
     const before = ns.blocks.blocksInUse
-    for (const block of ns.blocks.sparseBlocks(50)) ns.defragBlock(block)
+    for (const block of ns.blocks.sparseBlocks(50)) ns.defragBlock(block, ns.blocks.buffer(block), ns.blocks.seqOf(block))
     assert.ok(ns.blocks.blocksInUse < before, `blocks ${before} -> ${ns.blocks.blocksInUse}`)
     assert.ok(ns.counters.defragWrites > 0)
     for (let i = 0; i < 400; i++) assert.equal(valueOf(digests[i]!), i % 5 === 0 ? i : i + 1000)
@@ -106,7 +106,7 @@ describe('Namespace', () => {
     const { ns, put } = setup(4096)
     for (let round = 0; round < 50; round++) {
       for (let i = 0; i < 100; i++) put(i, round)
-      for (const block of ns.blocks.sparseBlocks(50)) ns.defragBlock(block)
+      for (const block of ns.blocks.sparseBlocks(50)) ns.defragBlock(block, ns.blocks.buffer(block), ns.blocks.seqOf(block))
     }
     // 100 live records of ~60 bytes: a handful of 4 KiB blocks, not 50 rounds' worth.
     assert.ok(ns.blocks.allocatedBytes <= 4 * ns.blocks.liveBytes + 2 * 4096, `allocated ${ns.blocks.allocatedBytes} for live ${ns.blocks.liveBytes}`)

@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process'
 import { chmodSync, existsSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { ResultCode } from '@aerolite/protocol'
+import { ParticleType, ResultCode } from '@aerolite/protocol'
+import { put, write } from '../commands/harness.ts'
 import { StorageError } from '../../src/storage/storage-error.ts'
 import { lockPathOf } from '../../src/storage/file-lock.ts'
 import { crash, deviceConfig, FILE_HEADER_BYTES, getInt, KiB, memoryLogger, openNamespace, putInt, tempDir } from './harness.ts'
@@ -32,6 +33,23 @@ async function populated(path: string): Promise<{ config: ReturnType<typeof devi
 }
 
 describe('data file faults', () => {
+  it('a record as large as a write block is refused with RECORD_TOO_BIG and changes nothing', async () => {
+    const { dir, cleanup } = tempDir()
+    try {
+      const ns = await openNamespace(deviceConfig([join(dir, 'a.dat')], (s) => {
+        s.writeBlockSizeBytes = 16 * KiB
+      }))
+      ns.config.maxRecordSizeBytes = 0
+      assert.equal(putInt(ns, 'k', 1), ResultCode.OK)
+      const result = put(ns, 'k', [write('b', ParticleType.BLOB, Buffer.alloc(16 * KiB - 60))]).resultCode
+      assert.equal(result, ResultCode.RECORD_TOO_BIG)
+      assert.equal(getInt(ns, 'k'), 1)
+      await ns.close(memoryLogger().log)
+    } finally {
+      cleanup()
+    }
+  })
+
   it('a missing file is created when its directory exists; a missing directory is an error', async () => {
     const { dir, cleanup } = tempDir()
     try {

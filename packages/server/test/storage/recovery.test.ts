@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { closeSync, openSync, readSync, writeSync } from 'node:fs'
+import { closeSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs'
+import fc from 'fast-check'
 import { join } from 'node:path'
 import { computeDigest, ParticleType } from '@aerolite/protocol'
 import type { Namespace } from '../../src/namespace/namespace.ts'
@@ -80,6 +81,40 @@ describe('cold start recovery', () => {
       assert.ok(report, 'an error line names the damage')
       assert.equal(report.file, path)
       await ns.close(memoryLogger().log)
+    } finally {
+      cleanup()
+    }
+  })
+
+  it('random damage to the blocks never crashes a cold start nor returns a wrong value', async () => {
+    const { dir, cleanup } = tempDir()
+    try {
+      const path = join(dir, 'a.dat')
+      const config = deviceConfig([path])
+      const ns = await openNamespace(config)
+      for (let i = 0; i < 300; i++) putInt(ns, `k${i}`, i)
+      await ns.flusher!.flushAll()
+      const usedEnd = FILE_HEADER_BYTES + ns.blocks.highestBlock * ns.blocks.blockSizeBytes
+      crash(ns)
+      const pristine = readFileSync(path)
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.record({ at: fc.integer({ min: FILE_HEADER_BYTES, max: usedEnd - 1 }), value: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 30 }), async (damage) => {
+          const bytes = Buffer.from(pristine)
+          for (const { at, value } of damage) bytes[at] = value
+          writeFileSync(path, bytes)
+          const reopened = await openNamespace(config)
+          try {
+            assert.ok(reopened.objects <= 300)
+            for (let i = 0; i < 300; i++) {
+              const value = getInt(reopened, `k${i}`)
+              if (value !== undefined) assert.equal(value, i)
+            }
+          } finally {
+            crash(reopened)
+          }
+        }),
+        { numRuns: 15, interruptAfterTimeLimit: 5000 },
+      )
     } finally {
       cleanup()
     }
