@@ -22,6 +22,8 @@ export const limits = {
   maxRecordSizeCeilingBytes: 8 * 1024 * 1024,
   /** Bytes of replies queued on a socket before the connection stops reading requests. */
   maxPendingReplyBytes: 4 * 1024 * 1024,
+  /** Freed write-block buffers kept for reuse by the memory engine (each is write-block-size bytes). */
+  spareWriteBlocks: 4,
   /** Rows in one batch request (BATCH_MAX_REQUESTS past it). */
   maxBatchRows: 100_000,
   /** Scan and query replies are cut into frames of about this size (Aerospike flushes every ~128 KiB). */

@@ -9,6 +9,7 @@
 // unusable until the flusher has written everything that superseded its records, so a crash never
 // finds the old versions overwritten and the new ones missing.
 import { ResultCode } from '@aerolite/protocol'
+import { limits } from '../limits.ts'
 import { CommandError } from '../commands/command-error.ts'
 import { RECORD_HEADER_BYTES, recordTotalBytes } from '../record/layout.ts'
 import { BLOCK_HEADER_BYTES, writeBlockHeader } from './block-format.ts'
@@ -54,6 +55,11 @@ export class WriteBlocks {
   private states = new Uint8Array(16)
   private readonly freeBlocks: number[] = []
   private pendingFrees: number[] = []
+  /**
+   * Buffers of freed blocks kept for the next blocks: a fresh 1 MiB buffer costs page faults on
+   * first write and garbage-collector work. Oldest first, so a freed buffer rests a while before reuse.
+   */
+  private readonly spareBuffers: Buffer[] = []
   /** Blocks at or past this id were never used. */
   private pristine = 0
   private current = -1
@@ -221,6 +227,8 @@ export class WriteBlocks {
   /** A freed block's bytes on disk are invalidated: it may be reused. */
   completeFree(block: number): void {
     this.usedCount--
+    const buffer = this.buffers[block]
+    if (buffer !== undefined && this.dataInMemory && this.spareBuffers.length < limits.spareWriteBlocks) this.spareBuffers.push(buffer)
     this.buffers[block] = undefined
     this.states[block] = State.FREE
     this.seqs[block] = 0
@@ -284,7 +292,7 @@ export class WriteBlocks {
     const previous = this.current
     const block = reused ?? this.pristine++
     this.ensureCapacity(block + 1)
-    const buffer = Buffer.allocUnsafeSlow(this.blockSizeBytes)
+    const buffer = this.spareBuffers.shift() ?? Buffer.allocUnsafeSlow(this.blockSizeBytes)
     const seq = this.nextSeq++
     writeBlockHeader(buffer, 0, seq)
     buffer.writeUInt32LE(0, BLOCK_HEADER_BYTES)
