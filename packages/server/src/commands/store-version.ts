@@ -1,6 +1,6 @@
 // Storing the outcome of a record-changing command under the write rules every write obeys:
 // an empty record is a delete, stop-writes, set membership, TTL (default, max, nsup), the next
-// generation and max-record-size. Used by UDF applies; the same rules as commands/write.ts.
+// generation and max-record-size. Used by writes (commands/write.ts) and UDF applies.
 import { ResultCode } from '@aerolite/protocol'
 import { limits } from '../limits.ts'
 import type { Bin } from '../record/bins.ts'
