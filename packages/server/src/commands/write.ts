@@ -80,6 +80,6 @@ function reply(message: Message, resultCode: number, generation: number, voidTim
 
 function countFailure(namespace: Namespace, resultCode: number): void {
   namespace.counters.clientWriteError++
-  // (record-too-big is counted where it is detected, in storeVersion)
+  // Record-too-big is counted where it is detected, in storeVersion.
   if (resultCode === ResultCode.GENERATION_ERROR) namespace.counters.failGeneration++
 }

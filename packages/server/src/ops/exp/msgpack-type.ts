@@ -1,28 +1,15 @@
 // How Aerospike classifies a msgpack element. The numeric order is also the order values of
 // different types sort in (nil < bools < ints < strings < lists < maps < blobs < doubles < ...).
+import { CMP_EXT_TYPE, Kind } from '../cdt/element.ts'
 
-export const MsgpackType = {
-  ERROR: 0,
-  NIL: 1,
-  FALSE: 2,
-  TRUE: 3,
-  NEGINT: 4,
-  INT: 5,
-  STRING: 6,
-  LIST: 7,
-  MAP: 8,
-  BYTES: 9,
-  DOUBLE: 10,
-  GEOJSON: 11,
-  EXT: 12,
-  WILDCARD: 13,
-  INF: 14,
-} as const
+// One value-order table serves lists, maps and expressions (ops/cdt/element.ts); expressions add
+// ERROR for a byte that cannot start an element.
+export const MsgpackType = { ERROR: 0, ...Kind } as const
 
 export type MsgpackTypeCode = (typeof MsgpackType)[keyof typeof MsgpackType]
 
-/** Ext type of Aerospike's comparison markers (WILDCARD, INF). */
-export const CMP_EXT_TYPE = 0xff
+export { CMP_EXT_TYPE }
+
 const CMP_WILDCARD = 0x00
 const CMP_INF = 0x01
 
