@@ -15,11 +15,14 @@ export function touchOnRead(req: RecordRequest, id: number): number {
   const voidTime = namespace.index.voidTime(id)
   if (voidTime === 0) return id
   if (percent > 100) throw new CommandError(ResultCode.PARAMETER_ERROR, `read-touch-ttl-percent ${percent} is over 100`)
-  const lastUpdateSeconds = citrusleafSeconds(namespace.index.lastUpdateMs(id))
-  const ttlSeconds = voidTime - lastUpdateSeconds
+  const lastUpdateMs = namespace.index.lastUpdateMs(id)
+  const ttlSeconds = voidTime - citrusleafSeconds(lastUpdateMs)
+  // Touch once the remaining life is within percent% of the TTL the last write set, i.e. once
+  // (100 - percent)% of it has passed. Elapsed time is measured in ms: void times are whole
+  // seconds, and comparing them would touch up to a second early.
+  const elapsedMs = namespace.nowMs() - lastUpdateMs
+  if (ttlSeconds <= 0 || elapsedMs < ttlSeconds * (100 - percent) * 10) return id
   const now = namespace.nowVoidTime()
-  // Touch once the remaining life is within percent% of the TTL the last write set.
-  if (ttlSeconds <= 0 || voidTime - now > (ttlSeconds * percent) / 100) return id
   const { buf, at } = namespace.location(id)
   return namespace.store(req.digest, id, {
     // Not a client write: the generation stays, so generation checks of writers still pass.
