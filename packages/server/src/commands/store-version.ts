@@ -8,6 +8,7 @@ import type { StoredKey } from '../record/layout.ts'
 import { nextGeneration, resolveVoidTime } from '../namespace/ttl.ts'
 import { CommandError } from './command-error.ts'
 import type { RecordRequest } from './request.ts'
+import type { Namespace } from '../namespace/namespace.ts'
 
 /** The record as the command found it. */
 export interface FoundRecord {
@@ -31,6 +32,13 @@ export interface StoredOutcome {
   removed: boolean
   generation: number
   voidTime: number
+}
+
+/** Looks the record up once: the entry of any version, and whether it is live. */
+export function findRecord(namespace: Namespace, digest: Uint8Array): FoundRecord {
+  const anyId = namespace.findAny(digest)
+  const liveId = anyId >= 0 && namespace.isLive(anyId) ? anyId : -1
+  return { anyId, liveId, generation: liveId >= 0 ? namespace.index.generation(liveId) : 0 }
 }
 
 /** Stores change as the record's next version, or removes the record when no bins are left. */

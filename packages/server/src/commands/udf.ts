@@ -12,7 +12,7 @@ import { checkRecordFilter } from './filter.ts'
 import { checkKey } from './read.ts'
 import { headerReply, opsReply } from './reply.ts'
 import { parseRecordRequest, type NamespaceLookup, type RecordRequest } from './request.ts'
-import { storeVersion, type FoundRecord } from './store-version.ts'
+import { findRecord, storeVersion, type FoundRecord } from './store-version.ts'
 
 /** What the FAILURE bin says when a function fails with something other than a string. */
 const UNEXPECTED_FAILURE = 'result value type unexpected'
@@ -32,12 +32,8 @@ export function applyUdf(message: Message, namespaces: NamespaceLookup): Buffer 
   const call = parseUdfCall(message)
   if (call === undefined) return headerReply(ResultCode.PARAMETER_ERROR)
   const { namespace } = req
-  const liveId = namespace.find(req.digest)
-  const found: FoundRecord = {
-    anyId: namespace.findAny(req.digest),
-    liveId,
-    generation: liveId >= 0 ? namespace.index.generation(liveId) : 0,
-  }
+  const found = findRecord(namespace, req.digest)
+  const { liveId } = found
   try {
     if (liveId >= 0) {
       checkKey(req, namespace, liveId)

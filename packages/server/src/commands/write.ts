@@ -10,16 +10,11 @@ import { checkKey } from './read.ts'
 import { headerReply, opsReply } from './reply.ts'
 import { checkSetName, type RecordRequest } from './request.ts'
 import { checkRecordFilter } from './filter.ts'
-import { storeVersion, type FoundRecord } from './store-version.ts'
+import { findRecord, storeVersion, type FoundRecord } from './store-version.ts'
 
 export function executeWrite(req: RecordRequest): Buffer {
   const { namespace } = req
-  const liveId = namespace.find(req.digest)
-  const existing: FoundRecord = {
-    anyId: namespace.findAny(req.digest),
-    liveId,
-    generation: liveId >= 0 ? namespace.index.generation(liveId) : 0,
-  }
+  const existing = findRecord(namespace, req.digest)
   try {
     return write(req, existing)
   } catch (err) {

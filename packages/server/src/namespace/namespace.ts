@@ -11,7 +11,7 @@ import type { NamespaceConfig } from '../config/index.ts'
 import { limits } from '../limits.ts'
 import type { Logger } from '../log.ts'
 import { type Clock, nowCitrusleaf } from '../clock.ts'
-import { PrimaryIndex } from '../storage/primary-index.ts'
+import { MAX_INDEX_ENTRIES, PrimaryIndex } from '../storage/primary-index.ts'
 import { WriteBlocks } from '../storage/write-blocks.ts'
 import { DataFiles } from '../storage/data-files.ts'
 import { Flusher } from '../storage/flusher.ts'
@@ -209,13 +209,15 @@ export class Namespace {
 
   /** Live (unexpired) entry id of a digest, or -1. Expired records are invisible at once. */
   find(digest: Uint8Array): number {
-    const pid = partitionId(digest)
-    const id = this.index.find(pid, digest)
-    if (id < 0) return -1
+    const id = this.index.find(partitionId(digest), digest)
+    return id >= 0 && this.isLive(id) ? id : -1
+  }
+
+  /** Whether an entry's version has not expired. */
+  isLive(id: number): boolean {
     const voidTime = this.index.voidTime(id)
     // Aerospike expires a record once its void time is in the past, not during that second.
-    if (voidTime !== 0 && voidTime < this.nowVoidTime()) return -1
-    return id
+    return voidTime === 0 || voidTime >= this.nowVoidTime()
   }
 
   /** Entry id whether expired or not (writes replace expired versions in place). */
@@ -264,6 +266,7 @@ export class Namespace {
   /** Writes a new version of a record; existingId is the entry being replaced or -1. Returns the entry id. */
   store(digest: Uint8Array, existingId: number, version: NewVersion): number {
     this.checkDevice()
+    if (existingId < 0 && this.index.isFull) throw new CommandError(ResultCode.SERVER_FULL, `the index holds its most records (${MAX_INDEX_ENTRIES})`)
     const pid = partitionId(digest)
     const loc = this.writeVersion(digest, version)
     let id = existingId

@@ -156,7 +156,11 @@ export class ClientConnection {
     try {
       return this.handlers.message(decodeMessage(body))
     } catch (err) {
-      if (!(err instanceof MessageError)) throw err
+      if (!(err instanceof MessageError)) {
+        // A fault of ours in one command fails that command, not the node.
+        this.log.error({ err }, 'command failed')
+        return headerReply(ResultCode.SERVER_ERROR)
+      }
       // A message that does not parse leaves the stream position in doubt: answer, then close.
       this.options.onBadFrame()
       this.log.warn({ remote: this.socket.remoteAddress }, `malformed message: ${err.message}`)

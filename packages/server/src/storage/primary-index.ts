@@ -65,7 +65,15 @@ export interface RecordSource {
   buffer(block: number): Buffer
 }
 
-/** Slot tables hold entry id + 1, so 0 marks an empty slot. */
+/**
+ * A slot holds entry id + 1 in its low ENTRY_BITS (0 marks an empty slot) and a few more digest
+ * bits above them, so a probe passes over other digests without reading their records.
+ */
+const ENTRY_BITS = 27
+const ENTRY_MASK = (1 << ENTRY_BITS) - 1
+/** The most entries one index holds (ids 0 .. MAX_ENTRIES - 1). */
+export const MAX_INDEX_ENTRIES = ENTRY_MASK - 1
+
 interface PartitionSlots {
   slots: Int32Array
   count: number
@@ -74,6 +82,11 @@ interface PartitionSlots {
 function slotHash(digest: Uint8Array, at: number): number {
   // Bytes 0-1 chose the partition; the rest of the digest is uniformly random.
   return (digest[at + 4]! | (digest[at + 5]! << 8) | (digest[at + 6]! << 16) | (digest[at + 7]! << 24)) >>> 0
+}
+
+/** The digest bits a slot keeps beside the entry id, already shifted into place. */
+function slotTag(digest: Uint8Array, at: number): number {
+  return (digest[at + 8]! >>> (8 - (32 - ENTRY_BITS))) << ENTRY_BITS
 }
 
 export class PrimaryIndex {
@@ -105,11 +118,18 @@ export class PrimaryIndex {
     const slots = part.slots
     if (part.count === 0) return -1
     const mask = slots.length - 1
+    const tag = slotTag(digest, digestAt)
     for (let i = slotHash(digest, digestAt) & mask; ; i = (i + 1) & mask) {
       const slot = slots[i]!
       if (slot === 0) return -1
-      if (this.digestEquals(slot - 1, digest, digestAt)) return slot - 1
+      const id = (slot & ENTRY_MASK) - 1
+      if ((slot & ~ENTRY_MASK) === tag && this.digestEquals(id, digest, digestAt)) return id
     }
+  }
+
+  /** Whether the index has room for another entry. */
+  get isFull(): boolean {
+    return this.freeCount === 0 && this.nextId >= MAX_INDEX_ENTRIES
   }
 
   /**
@@ -126,7 +146,7 @@ export class PrimaryIndex {
       const at = (id & CHUNK_MASK) * DIGEST_BYTES
       for (let i = 0; i < DIGEST_BYTES; i++) meta.digest[at + i] = digest[digestAt + i]!
     }
-    this.place(part.slots, id)
+    this.place(part.slots, id, slotTag(digest, digestAt))
     part.count++
     this.total++
     return id
@@ -150,7 +170,7 @@ export class PrimaryIndex {
           this.releaseId(id)
           return
         }
-        const home = this.homeSlot(slot - 1, mask)
+        const home = this.homeSlot((slot & ENTRY_MASK) - 1, mask)
         // Move slot j back into the hole at i unless its home lies cyclically in (i, j].
         const inRange = i <= j ? home > i && home <= j : home > i || home <= j
         if (!inRange) {
@@ -167,7 +187,7 @@ export class PrimaryIndex {
     const part = this.partitions[pid]!
     const out = new Int32Array(part.count)
     let n = 0
-    for (const slot of part.slots) if (slot !== 0) out[n++] = slot - 1
+    for (const slot of part.slots) if (slot !== 0) out[n++] = (slot & ENTRY_MASK) - 1
     return out
   }
 
@@ -297,16 +317,16 @@ export class PrimaryIndex {
     const mask = slots.length - 1
     for (let i = this.homeSlot(id, mask); ; i = (i + 1) & mask) {
       const slot = slots[i]!
-      if (slot === id + 1) return i
+      if ((slot & ENTRY_MASK) === id + 1) return i
       if (slot === 0) throw new Error(`primary index: entry ${id} is not in its partition`)
     }
   }
 
-  private place(slots: Int32Array, id: number): void {
+  private place(slots: Int32Array, id: number, tag: number): void {
     const mask = slots.length - 1
     let i = this.homeSlot(id, mask)
     while (slots[i] !== 0) i = (i + 1) & mask
-    slots[i] = id + 1
+    slots[i] = tag | (id + 1)
   }
 
   /** Sizes a partition's slot table for `count` entries at once, so a bulk load rehashes nothing. */
@@ -324,11 +344,12 @@ export class PrimaryIndex {
   private resize(part: PartitionSlots, size: number): void {
     const old = part.slots
     part.slots = new Int32Array(size)
-    for (const slot of old) if (slot !== 0) this.place(part.slots, slot - 1)
+    for (const slot of old) if (slot !== 0) this.place(part.slots, (slot & ENTRY_MASK) - 1, slot & ~ENTRY_MASK)
   }
 
   private allocateId(): number {
     if (this.freeCount > 0) return this.freeIds[--this.freeCount]!
+    if (this.nextId >= MAX_INDEX_ENTRIES) throw new RangeError(`primary index: more than ${MAX_INDEX_ENTRIES} entries`)
     const id = this.nextId++
     if ((id >>> CHUNK_SHIFT) >= this.chunks.length) this.chunks.push(newChunk(this.records === undefined))
     return id
