@@ -14,6 +14,6 @@ export function computeDigest(setName: string, keyParticleType: number, keyBytes
 }
 
 /** Low 12 bits of the first two digest bytes read little-endian. */
-export function partitionId(digest: Uint8Array): number {
-  return (digest[0]! | (digest[1]! << 8)) & (PARTITION_COUNT - 1)
+export function partitionId(digest: Uint8Array, digestAt = 0): number {
+  return (digest[digestAt]! | (digest[digestAt + 1]! << 8)) & (PARTITION_COUNT - 1)
 }

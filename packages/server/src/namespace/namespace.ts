@@ -20,7 +20,7 @@ import { checksum } from '../storage/checksum.ts'
 import { codecNamed, codecOfFlags, defaultCompressionLevel, loadCodecs, type Codec } from '../storage/compression.ts'
 import { newSnapshotId, snapshotPathOf, writeIndexSnapshot } from '../storage/index-snapshot.ts'
 import {
-  CHECKSUM_START, COMPRESSED_FLAGS, encodedRecordBytes, RECORD_HEADER_BYTES, RecordFlag, recordDigest, recordFlags, recordTotalBytes,
+  CHECKSUM_START, COMPRESSED_FLAGS, encodedRecordBytes, RECORD_DIGEST_AT, RECORD_HEADER_BYTES, RecordFlag, recordFlags, recordTotalBytes,
   TOMBSTONE_BYTES, writeRecord, writeTombstone, type StoredKey,
 } from '../record/layout.ts'
 import type { Bin } from '../record/bins.ts'
@@ -415,8 +415,13 @@ export class Namespace {
     return { block: loc.block, offset: loc.offset, bytes }
   }
 
-  /** Sets the checksum of the record at `at`, seeded with its block's sequence number. */
+  /**
+   * Sets the checksum of the record at `at`, seeded with its block's sequence number. Checksums
+   * are checked only when records are read back from files, so records that never reach one go
+   * without.
+   */
   private seal(buf: Buffer, at: number, block: number): void {
+    if (this.files === undefined) return
     buf.writeUInt32LE(checksum(buf, at + CHECKSUM_START, at + recordTotalBytes(buf, at), this.blocks.seqOf(block)), at + 4)
   }
 
@@ -507,19 +512,22 @@ export class Namespace {
     if (!this.blocks.isAllocated(block) || this.blocks.seqOf(block) !== seq) return 0
     const end = Math.min(this.blocks.fillOf(block), buf.length)
     // A tombstone is needed while a block that may hold an older version of its record is on disk.
-    const seqs = this.blocks.oldestSeqsOnDisk()
-    const oldestOtherSeq = block === seqs.oldestBlock ? seqs.second : seqs.oldest
+    let oldestOtherSeq = -1
     let moved = 0
     for (let at = BLOCK_HEADER_BYTES; at + RECORD_HEADER_BYTES <= end; ) {
       const size = recordTotalBytes(buf, at)
       if (size < RECORD_HEADER_BYTES) break
-      const digest = recordDigest(buf, at)
-      const pid = partitionId(digest)
+      const digestAt = at + RECORD_DIGEST_AT
+      const pid = partitionId(buf, digestAt)
       this.counters.defragReads++
       const tombstone = (recordFlags(buf, at) & RecordFlag.TOMBSTONE) !== 0
       const index = tombstone ? this.tombstones : this.index
-      const id = index.find(pid, digest)
-      if (id >= 0 && index.block(id) === block && index.offset(id) === at) {
+      const id = index.findLocated(pid, buf, digestAt, block, at)
+      if (id >= 0) {
+        if (tombstone && oldestOtherSeq < 0) {
+          const seqs = this.blocks.oldestSeqsOnDisk()
+          oldestOtherSeq = block === seqs.oldestBlock ? seqs.second : seqs.oldest
+        }
         if (tombstone && this.tombstones.voidTime(id) < oldestOtherSeq) {
           this.tombstones.remove(pid, id)
           this.counters.tombstonesDropped++

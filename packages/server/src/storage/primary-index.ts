@@ -127,6 +127,24 @@ export class PrimaryIndex {
     }
   }
 
+  /**
+   * Entry id of the digest if its version is the one at (block, offset), or -1. A location names
+   * one record, so the probe compares locations and never reads a record.
+   */
+  findLocated(pid: number, digest: Uint8Array, digestAt: number, block: number, offset: number): number {
+    const part = this.partitions[pid]!
+    const slots = part.slots
+    if (part.count === 0) return -1
+    const mask = slots.length - 1
+    const tag = slotTag(digest, digestAt)
+    for (let i = slotHash(digest, digestAt) & mask; ; i = (i + 1) & mask) {
+      const slot = slots[i]!
+      if (slot === 0) return -1
+      const id = (slot & ENTRY_MASK) - 1
+      if ((slot & ~ENTRY_MASK) === tag && this.offset(id) === offset && this.block(id) === block) return id
+    }
+  }
+
   /** Whether the index has room for another entry. */
   get isFull(): boolean {
     return this.freeCount === 0 && this.nextId >= MAX_INDEX_ENTRIES
