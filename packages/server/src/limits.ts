@@ -32,8 +32,10 @@ export const limits = {
   indexChunkEntries: 65536,
   /** Partitions the expiry sweep visits per event-loop turn, so it never stalls clients. */
   nsupPartitionsPerTurn: 64,
-  /** How often defrag looks for blocks under defrag-lwm-pct; it empties one block per event-loop turn. */
+  /** How often defrag looks for blocks under defrag-lwm-pct. */
   defragIntervalMs: 100,
+  /** Bytes of live records defrag copies per event-loop turn (client commands run between turns). */
+  defragSliceBytes: 64 * 1024,
   /** How long defrag waits for the disk when the write queue is over max-write-cache. */
   defragBackoffMs: 10,
   /** How often defrag, eviction and the flush timer's checks run. */

@@ -149,6 +149,7 @@ export class AeroliteNode implements NodeContext {
 
   namespaceConfigChanged(namespace: Namespace): void {
     this.sweepers.get(namespace.name)?.schedule()
+    namespace.flusher?.setFlushMaxMs(namespace.config.storage.flushMaxMs)
     this.log.info({ ns: namespace.name }, 'namespace config changed')
   }
 

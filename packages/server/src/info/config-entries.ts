@@ -79,6 +79,7 @@ export const namespaceSetters: Record<string, Setter<NamespaceConfig>> = {
   'stop-writes-used-pct': (c, v) => integerIn(0, 100, (n) => { c.storage.stopWritesUsedPct = n })(v),
   'evict-used-pct': (c, v) => integerIn(0, 100, (n) => { c.storage.evictUsedPct = n })(v),
   'defrag-lwm-pct': (c, v) => integerIn(1, 99, (n) => { c.storage.defragLwmPct = n })(v),
+  'flush-max-ms': (c, v) => integerIn(1, 1000 * 1000, (n) => { c.storage.flushMaxMs = n })(v),
   'stop-writes-avail-pct': (c, v) => integerIn(0, 100, (n) => { c.storage.stopWritesAvailPct = n })(v),
 }
 

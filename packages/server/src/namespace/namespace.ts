@@ -506,15 +506,17 @@ export class Namespace {
   /**
    * Copies the live records of a sparse block forward so the block is freed; buf is the block's
    * bytes, read when its sequence number was seq (a block freed and reused meanwhile is skipped).
-   * Returns the records moved.
+   * Reads the block from offset `from` until it has copied `budgetBytes`, and returns the offset
+   * to go on from, or -1 once the block is done.
    */
-  defragBlock(block: number, buf: Buffer, seq: number): number {
-    if (!this.blocks.isAllocated(block) || this.blocks.seqOf(block) !== seq) return 0
+  defragBlock(block: number, buf: Buffer, seq: number, from = BLOCK_HEADER_BYTES, budgetBytes = Infinity): number {
+    if (!this.blocks.isAllocated(block) || this.blocks.seqOf(block) !== seq) return -1
     const end = Math.min(this.blocks.fillOf(block), buf.length)
     // A tombstone is needed while a block that may hold an older version of its record is on disk.
     let oldestOtherSeq = -1
-    let moved = 0
-    for (let at = BLOCK_HEADER_BYTES; at + RECORD_HEADER_BYTES <= end; ) {
+    let copied = 0
+    for (let at = from; at + RECORD_HEADER_BYTES <= end; ) {
+      if (copied >= budgetBytes) return at
       const size = recordTotalBytes(buf, at)
       if (size < RECORD_HEADER_BYTES) break
       const digestAt = at + RECORD_DIGEST_AT
@@ -539,15 +541,15 @@ export class Namespace {
           this.flusher?.noteWrite()
           index.setLocation(id, loc.block, loc.offset, size)
           this.counters.defragWrites++
-          moved++
+          copied += size
         }
         // Releasing the last live record frees the block; stop reading it then.
         this.blocks.release(block, size)
-        if (!this.blocks.isAllocated(block)) break
+        if (!this.blocks.isAllocated(block)) return -1
       }
       at += size
     }
-    return moved
+    return -1
   }
 
   /**

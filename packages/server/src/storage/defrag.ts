@@ -1,9 +1,10 @@
 // Defragmentation: blocks whose live bytes fell under defrag-lwm-pct have their live records
-// copied forward, a bounded number per event-loop turn so client commands keep flowing. Defrag
+// copied forward, a bounded number of bytes per event-loop turn so client commands keep flowing. Defrag
 // also waits while the disk is behind (the write queue is over max-write-cache), so it never takes
 // the disk from client writes.
 import { CommandError } from '../commands/command-error.ts'
 import { limits } from '../limits.ts'
+import { BLOCK_HEADER_BYTES } from './block-format.ts'
 import type { Namespace } from '../namespace/namespace.ts'
 
 export class Defragmenter {
@@ -38,17 +39,19 @@ export class Defragmenter {
       for (const block of ns.blocks.sparseBlocks(ns.config.storage.defragLwmPct)) {
         while (ns.writeQueueFull()) await new Promise((resolve) => setTimeout(resolve, limits.defragBackoffMs))
         const seq = ns.blocks.seqOf(block)
-        // The block is read from disk off the event loop, then emptied in one turn; between
-        // blocks client commands run.
+        // The block is read from disk off the event loop, then emptied a slice per turn; between
+        // slices client commands run, so a block's copying never stalls them for long.
         const bytes = await ns.blocks.blockBytesAsync(block)
-        try {
-          ns.defragBlock(block, bytes, seq)
-        } catch (err) {
-          // No free block to copy into: the blocks freed meanwhile let the next run go on.
-          if (err instanceof CommandError) break
-          throw err
+        for (let at = BLOCK_HEADER_BYTES; at >= 0; ) {
+          try {
+            at = ns.defragBlock(block, bytes, seq, at, limits.defragSliceBytes)
+          } catch (err) {
+            // No free block to copy into: the blocks freed meanwhile let the next run go on.
+            if (err instanceof CommandError) return
+            throw err
+          }
+          await new Promise((resolve) => setImmediate(resolve))
         }
-        await new Promise((resolve) => setImmediate(resolve))
       }
     } finally {
       this.running = false

@@ -56,6 +56,15 @@ export class Flusher implements BlockSink {
     return this.queue.length
   }
 
+  /** Changes how often partly filled blocks are written (set-config flush-max-ms). */
+  setFlushMaxMs(ms: number): void {
+    if (ms === this.options.flushMaxMs) return
+    this.options.flushMaxMs = ms
+    if (this.timer === undefined) return
+    clearInterval(this.timer)
+    this.start()
+  }
+
   start(): void {
     this.timer = setInterval(() => {
       if (this.hasUnwritten() && Date.now() - this.lastErrorAtMs >= RETRY_AFTER_ERROR_MS) this.schedule()

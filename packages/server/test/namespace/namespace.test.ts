@@ -5,6 +5,7 @@ import { defaultNamespaceConfig } from '../../src/config/index.ts'
 import { Namespace, type NewVersion } from '../../src/namespace/namespace.ts'
 import { readBins } from '../../src/record/layout.ts'
 import { limits } from '../../src/limits.ts'
+import { BLOCK_HEADER_BYTES } from '../../src/storage/block-format.ts'
 
 class ManualClock {
   ms = Date.UTC(2026, 0, 1)
@@ -100,6 +101,26 @@ describe('Namespace', () => {
     assert.ok(ns.counters.defragWrites > 0)
     for (let i = 0; i < 400; i++) assert.equal(valueOf(digests[i]!), i % 5 === 0 ? i : i + 1000)
     assert.deepEqual(ns.blocks.sparseBlocks(50).length <= 1, true)
+  })
+
+  it('defrag in slices of a byte budget, with writes in between, frees the block and keeps every value', () => {
+    const { ns, put, valueOf } = setup(4096)
+    const digests: Buffer[] = []
+    for (let i = 0; i < 400; i++) digests.push(put(i, i))
+    for (let i = 0; i < 400; i++) if (i % 5 !== 0) put(i, i + 1000)
+    const [block] = ns.blocks.sparseBlocks(50)
+    assert.ok(block !== undefined)
+    const seq = ns.blocks.seqOf(block)
+    let slices = 0
+    for (let at = BLOCK_HEADER_BYTES, turn = 0; at >= 0; turn++) {
+      at = ns.defragBlock(block, ns.blocks.buffer(block), seq, at, 100)
+      slices++
+      // A client write between slices moves one of the block's records away first.
+      if (turn === 0) put(0, 7)
+    }
+    assert.ok(slices > 1, `one slice of 100 bytes cannot empty a block (${slices})`)
+    assert.equal(ns.blocks.isAllocated(block) && ns.blocks.seqOf(block) === seq, false)
+    for (let i = 0; i < 400; i++) assert.equal(valueOf(digests[i]!), i === 0 ? 7 : i % 5 === 0 ? i : i + 1000)
   })
 
   it('keeps memory bounded under a sustained overwrite load with defrag', () => {

@@ -41,6 +41,23 @@ describe('persistent namespaces', () => {
     }
   })
 
+  it('flush-max-ms changed at run time paces the flushes of a partly filled block', async () => {
+    const { dir, cleanup } = tempDir()
+    try {
+      const config = deviceConfig([join(dir, 'a.dat')], (s) => { s.flushMaxMs = 1000 * 1000 })
+      let ns = await openNamespace(config)
+      assert.equal(putInt(ns, 'early', 1), 0)
+      ns.flusher!.setFlushMaxMs(20)
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      crash(ns)
+      ns = await openNamespace(config)
+      assert.equal(getInt(ns, 'early'), 1, 'the timer of the new period wrote the record before the crash')
+      await ns.close(memoryLogger().log)
+    } finally {
+      cleanup()
+    }
+  })
+
   it('deleted records stay deleted across restarts, and a record created again after its delete is kept', async () => {
     const { dir, cleanup } = tempDir()
     try {
