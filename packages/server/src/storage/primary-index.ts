@@ -114,17 +114,7 @@ export class PrimaryIndex {
 
   /** Entry id of the digest in partition pid, or -1. */
   find(pid: number, digest: Uint8Array, digestAt = 0): number {
-    const part = this.partitions[pid]!
-    const slots = part.slots
-    if (part.count === 0) return -1
-    const mask = slots.length - 1
-    const tag = slotTag(digest, digestAt)
-    for (let i = slotHash(digest, digestAt) & mask; ; i = (i + 1) & mask) {
-      const slot = slots[i]!
-      if (slot === 0) return -1
-      const id = (slot & ENTRY_MASK) - 1
-      if ((slot & ~ENTRY_MASK) === tag && this.digestEquals(id, digest, digestAt)) return id
-    }
+    return this.probe(pid, digest, digestAt, -1, 0)
   }
 
   /**
@@ -132,6 +122,11 @@ export class PrimaryIndex {
    * one record, so the probe compares locations and never reads a record.
    */
   findLocated(pid: number, digest: Uint8Array, digestAt: number, block: number, offset: number): number {
+    return this.probe(pid, digest, digestAt, block, offset)
+  }
+
+  /** Walks the digest's probe chain; an entry matches by digest, or by location when block >= 0. */
+  private probe(pid: number, digest: Uint8Array, digestAt: number, block: number, offset: number): number {
     const part = this.partitions[pid]!
     const slots = part.slots
     if (part.count === 0) return -1
@@ -140,8 +135,9 @@ export class PrimaryIndex {
     for (let i = slotHash(digest, digestAt) & mask; ; i = (i + 1) & mask) {
       const slot = slots[i]!
       if (slot === 0) return -1
+      if ((slot & ~ENTRY_MASK) !== tag) continue
       const id = (slot & ENTRY_MASK) - 1
-      if ((slot & ~ENTRY_MASK) === tag && this.offset(id) === offset && this.block(id) === block) return id
+      if (block < 0 ? this.digestEquals(id, digest, digestAt) : this.offset(id) === offset && this.block(id) === block) return id
     }
   }
 
