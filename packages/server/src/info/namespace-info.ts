@@ -4,6 +4,7 @@ import { isOverEvictionMark } from '../namespace/eviction.ts'
 import type { SetState } from '../namespace/sets.ts'
 import { namespaceConfigEntries } from './config-entries.ts'
 import type { NodeContext } from './context.ts'
+import { limits } from '../limits.ts'
 
 export function namespaceStatistics(ns: Namespace): Array<[string, string | number | boolean]> {
   const c = ns.counters
@@ -88,9 +89,22 @@ export function namespaceInfo(ctx: NodeContext, name: string | undefined): strin
   return namespaceStatistics(ns).map(([k, v]) => `${k}=${v}`).join(';')
 }
 
-function setLine(ns: Namespace, set: SetState): string {
+/** Tombstones per set id, counted when asked: durable deletes are rare, `sets` is not hot. */
+function tombstonesBySet(ns: Namespace): Map<number, number> {
+  const counts = new Map<number, number>()
+  if (ns.tombstones.size === 0) return counts
+  for (let pid = 0; pid < limits.partitions; pid++) {
+    for (const tomb of ns.tombstones.entriesOf(pid)) {
+      const setId = ns.tombstones.setId(tomb)
+      counts.set(setId, (counts.get(setId) ?? 0) + 1)
+    }
+  }
+  return counts
+}
+
+function setLine(ns: Namespace, set: SetState, tombstones: number): string {
   return [
-    `ns=${ns.name}`, `set=${set.name}`, `objects=${set.objects}`, 'tombstones=0', `data_used_bytes=${set.dataUsedBytes}`,
+    `ns=${ns.name}`, `set=${set.name}`, `objects=${set.objects}`, `tombstones=${tombstones}`, `data_used_bytes=${set.dataUsedBytes}`,
     `truncate_lut=${set.truncateLutMs}`, 'sindexes=0', 'index_populating=false', `disable-eviction=${set.disableEviction}`,
     'enable-index=false', `stop-writes-count=${set.stopWritesCount}`, `stop-writes-size=${set.stopWritesSizeBytes}`,
   ].join(':')
@@ -102,9 +116,10 @@ export function setsInfo(ctx: NodeContext, path: string[]): string {
   let out = ''
   for (const ns of ctx.namespaces.values()) {
     if (nsName !== undefined && ns.name !== nsName) continue
+    const tombstones = tombstonesBySet(ns)
     for (const set of ns.sets.all()) {
       if (setName !== undefined && set.name !== setName) continue
-      out += setLine(ns, set) + ';'
+      out += setLine(ns, set, tombstones.get(set.id) ?? 0) + ';'
     }
   }
   return out

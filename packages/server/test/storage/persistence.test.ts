@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import { Info2, ParticleType } from '@aerolite/protocol'
 import { defaultNamespaceConfig, defaultStorageConfig } from '../../src/config/index.ts'
 import { get, put, run, write } from '../commands/harness.ts'
+import { setsInfo } from '../../src/info/namespace-info.ts'
+import type { NodeContext } from '../../src/info/context.ts'
 import { crash, deviceConfig, FILE_HEADER_BYTES, getInt, KiB, memoryLogger, MiB, openNamespace, putInt, tempDir } from './harness.ts'
 
 const del = (ns: Parameters<typeof run>[0], key: string) => run(ns, { info2: Info2.WRITE | Info2.DELETE }, key).resultCode
@@ -72,6 +74,8 @@ describe('persistent namespaces', () => {
       ns = await openNamespace(config)
       assert.equal(ns.objects, 401)
       assert.equal(ns.tombstones.size, 99)
+      const setLine = setsInfo({ namespaces: new Map([['test', ns]]) } as unknown as NodeContext, ['test', 'demo'])
+      assert.match(setLine, /:objects=401:tombstones=99:/)
       assert.equal(getInt(ns, 'k5'), undefined)
       assert.equal(getInt(ns, 'k0'), 1234)
       assert.equal(getInt(ns, 'k6'), 6)
