@@ -4,7 +4,7 @@
 // without duplicates (a key-ordered map that arrives unsorted is refused), ordered lists checked,
 // and collection flags reduced to the order bits (persisted indexes are never part of the wire form).
 import { MsgpackWriter } from '@aerolite/protocol'
-import { MAX_DEPTH, Kind, elementEnd, hasFlagsEntry, readHead } from './element.ts'
+import { MAX_DEPTH, Kind, containerElements, readHead } from './element.ts'
 import { parameterError } from './errors.ts'
 import { compareElements } from './order.ts'
 import { encodeList, encodeMap } from './collection.ts'
@@ -80,23 +80,11 @@ function canonicalAt(buf: Buffer, at: number, depth: number): Canonical {
   throw parameterError('a wildcard, infinity or ext value cannot be stored')
 }
 
-function skipFlagsEntry(buf: Buffer, at: number, pairs: boolean): { flags: number; at: number } {
-  const h = readHead(buf, at)
-  let next = h.body + h.length
-  if (pairs) next = elementEnd(buf, next)
-  return { flags: h.extType, at: next }
-}
-
 function canonicalList(buf: Buffer, body: number, count: number, depth: number): Canonical {
-  let at = body
-  let flags = 0
-  let n = count
-  if (hasFlagsEntry(buf, count, at)) {
-    const entry = skipFlagsEntry(buf, at, false)
-    flags = entry.flags & LIST_FLAG_ORDERED
-    at = entry.at
-    n--
-  }
+  const elements = containerElements(buf, body, count, false)
+  const flags = elements.flags & LIST_FLAG_ORDERED
+  const n = elements.count
+  let at = elements.at
   const items: Buffer[] = []
   for (let i = 0; i < n; i++) {
     const child = canonicalAt(buf, at, depth + 1)
@@ -110,15 +98,10 @@ function canonicalList(buf: Buffer, body: number, count: number, depth: number):
 }
 
 function canonicalMap(buf: Buffer, body: number, count: number, depth: number): Canonical {
-  let at = body
-  let flags = 0
-  let n = count
-  if (hasFlagsEntry(buf, count, at)) {
-    const entry = skipFlagsEntry(buf, at, true)
-    flags = entry.flags & MAP_FLAGS_MASK
-    at = entry.at
-    n--
-  }
+  const elements = containerElements(buf, body, count, true)
+  const flags = elements.flags & MAP_FLAGS_MASK
+  const n = elements.count
+  let at = elements.at
   const entries: Array<{ key: Buffer; value: Buffer }> = []
   let sorted = true
   for (let i = 0; i < n; i++) {

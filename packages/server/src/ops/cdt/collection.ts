@@ -1,7 +1,7 @@
 // Lists and maps as arrays of their elements' stored bytes, and back. Elements stay the exact
 // bytes they were stored as, so untouched elements are written back byte for byte.
 import { MsgpackWriter } from '@aerolite/protocol'
-import { Kind, elementEnd, hasFlagsEntry, readHead } from './element.ts'
+import { Kind, containerElements, elementEnd, readHead, type Elements } from './element.ts'
 import { binTypeError } from './errors.ts'
 
 export interface ListValue {
@@ -21,47 +21,38 @@ export interface MapValue {
 const FLAGS_ENTRY = (flags: number): Buffer => Buffer.of(0xc7, 0x00, flags)
 const NIL = Buffer.of(0xc0)
 
-export function decodeList(buf: Buffer): ListValue {
+/** The elements of the list or map `buf` holds; BIN_TYPE_ERROR when it holds anything else. */
+function elementsOf(buf: Buffer, kind: typeof Kind.LIST | typeof Kind.MAP): Elements {
   const h = readHead(buf, 0)
-  if (h.kind !== Kind.LIST) throw binTypeError('value is not a list')
-  let at = h.body
-  let n = h.count
-  let flags = 0
-  if (hasFlagsEntry(buf, n, at)) {
-    flags = readHead(buf, at).extType
-    at = elementEnd(buf, at)
-    n--
-  }
+  if (h.kind !== kind) throw binTypeError(`value is not a ${kind === Kind.MAP ? 'map' : 'list'}`)
+  return containerElements(buf, h.body, h.count, kind === Kind.MAP)
+}
+
+export function decodeList(buf: Buffer): ListValue {
+  const elements = elementsOf(buf, Kind.LIST)
+  let { at } = elements
   const items: Buffer[] = []
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < elements.count; i++) {
     const end = elementEnd(buf, at)
     items.push(buf.subarray(at, end))
     at = end
   }
-  return { flags, items }
+  return { flags: elements.flags, items }
 }
 
 export function decodeMap(buf: Buffer): MapValue {
-  const h = readHead(buf, 0)
-  if (h.kind !== Kind.MAP) throw binTypeError('value is not a map')
-  let at = h.body
-  let n = h.count
-  let flags = 0
-  if (hasFlagsEntry(buf, n, at)) {
-    flags = readHead(buf, at).extType
-    at = elementEnd(buf, elementEnd(buf, at))
-    n--
-  }
+  const elements = elementsOf(buf, Kind.MAP)
+  let { at } = elements
   const keys: Buffer[] = []
   const values: Buffer[] = []
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < elements.count; i++) {
     const keyEnd = elementEnd(buf, at)
     const valueEnd = elementEnd(buf, keyEnd)
     keys.push(buf.subarray(at, keyEnd))
     values.push(buf.subarray(keyEnd, valueEnd))
     at = valueEnd
   }
-  return { flags, keys, values }
+  return { flags: elements.flags, keys, values }
 }
 
 function header(count: number, isMap: boolean): Buffer {

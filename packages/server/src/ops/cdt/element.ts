@@ -168,6 +168,25 @@ export function hasFlagsEntry(buf: Buffer, count: number, at: number): boolean {
   return readHead(buf, at).extType !== CMP_EXT_TYPE
 }
 
+/** Where a container's elements start and how many there are, its flags entry (if any) skipped. */
+export interface Elements {
+  /** Ext type of the flags entry; 0 without one. */
+  flags: number
+  at: number
+  count: number
+}
+
+/**
+ * The elements of a list (`pairs` false) or map whose first child is at `body` and whose header
+ * counts `count` children or pairs; a map's flags entry is a key and a value.
+ */
+export function containerElements(buf: Buffer, body: number, count: number, pairs: boolean): Elements {
+  if (!hasFlagsEntry(buf, count, body)) return { flags: 0, at: body, count }
+  const flags = readHead(buf, body).extType
+  const afterKey = elementEnd(buf, body)
+  return { flags, at: pairs ? elementEnd(buf, afterKey) : afterKey, count: count - 1 }
+}
+
 /** Offset just past the element at `at`. */
 export function elementEnd(buf: Buffer, at: number): number {
   let pending = 1

@@ -7,12 +7,15 @@ import { Kind, readHead } from './element.ts'
 import { binTypeError, elementExists, nilPadding, notApplicable, parameterError } from './errors.ts'
 import { addDelta, readDelta } from './increment.ts'
 import { ListOp } from './op-codes.ts'
-import { readInt64, readUint64, type CdtOp } from './payload.ts'
+import { readInt64, readUint64, uintArg, type CdtOp } from './payload.ts'
 import {
   ReturnType, elementResult, indexRankCountResult, intListResult, intRange, intResult, isReturnIndexRange,
-  isReturnRankRange, isReverse, listResult, notFoundResult, rangeResult, resultSpec, type CdtResult, type ResultSpec,
+  isReturnRankRange, isReturnTally, isReverse, listResult, notFoundResult, positionsOutside, rangeResult, resultSpec,
+  runPositions, tallyResult, type CdtResult, type ResultSpec,
 } from './result.ts'
-import { TO_END, countLess, heapSelect, lowerBound, maskIndexes, relativeRun, selectRun, upperBound, valueOrder } from './selection.ts'
+import {
+  TO_END, countLess, foldInverted, heapSelect, lowerBound, maskIndexes, relativeRun, selectRun, upperBound, valueOrder, type Run,
+} from './selection.ts'
 import { compareElements } from './order.ts'
 
 export interface ListOutcome {
@@ -197,7 +200,7 @@ function increment(c: Ctx, created: boolean, op: CdtOp): ListOutcome {
   if (index > INT32_MAX || at < 0n) throw notApplicable(`list index ${index} out of bounds for ${n} elements`)
   const position = Number(at)
   const delta = readDelta(op.args[1], false)
-  const mode = writeMode(op.args[3] === undefined ? 0n : readUint64(op.args[3]))
+  const mode = writeMode(uintArg(op, 3, 0n))
   const next = addDelta(delta, position < n ? c.list.items[position] : undefined)
   const outcome = c.ordered ? replaceOrdered(c, created, position, next.element, mode) : setAt(c, created, BigInt(position), next.element, mode)
   return { list: outcome.list, result: next.result }
@@ -254,26 +257,17 @@ function trim(c: Ctx, rs: ResultSpec, index: number, keep: number): ListOutcome 
   const n = items.length
   const removed = [...items.slice(0, index), ...items.slice(index + keep)]
   const list = c.modify ? { flags: c.list.flags, items: items.slice(index, index + keep) } : undefined
-  const reverse = isReverse(rs)
+  if (isReturnTally(rs)) return { list, result: tallyResult(rs, removed.length) }
+  const outside = (): number[] => positionsOutside([{ index, count: keep }], n, isReverse(rs))
   let result: CdtResult | undefined
   switch (rs.type) {
-    case ReturnType.NONE:
-      break
-    case ReturnType.COUNT:
-      result = intResult(removed.length)
-      break
-    case ReturnType.EXISTS:
-      result = indexRankCountResult({ ...rs, inverted: false }, 0, removed.length, n)
-      break
     case ReturnType.INDEX:
     case ReturnType.REVERSE_INDEX:
-      result = intListResult([...intRange(0, index, n, reverse), ...intRange(index + keep, n - index - keep, n, reverse)])
+      result = intListResult(outside())
       break
     case ReturnType.RANK:
     case ReturnType.REVERSE_RANK:
-      result = c.ordered
-        ? intListResult([...intRange(0, index, n, reverse), ...intRange(index + keep, n - index - keep, n, reverse)])
-        : intListResult(ranksOf(c, removed, rs))
+      result = intListResult(c.ordered ? outside() : ranksOf(c, removed, rs))
       break
     case ReturnType.VALUE:
       result = listResult(removed)
@@ -289,24 +283,12 @@ function byIndexRange(c: Ctx, rs: ResultSpec, index: bigint, countArg: bigint): 
   const n = items.length
   const run = selectRun(index, countArg, n, rs.multi)
   if (run === undefined) throw notApplicable(`list index ${index} out of bounds for ${n} elements`)
-  let { index: start, count: selected } = run
-  if (rs.inverted) {
-    if (!rs.multi) throw notApplicable('INVERTED is not supported for single-element ops')
-    if (isReturnIndexRange(rs) || isReturnRankRange(rs)) throw notApplicable(`return type ${rs.type} cannot be inverted`)
-    rs = { ...rs, inverted: false }
-    if (selected === 0) {
-      start = 0
-      selected = n
-    } else if (start === 0) {
-      start = selected
-      selected = n - selected
-    } else if (start + selected >= n) {
-      selected = start
-      start = 0
-    } else {
-      return trim(c, rs, start, selected)
-    }
-  }
+  // Range results of an inverted multi op are refused here; a single-element op gets foldInverted's error.
+  if (rs.inverted && rs.multi && (isReturnIndexRange(rs) || isReturnRankRange(rs))) throw notApplicable(`return type ${rs.type} cannot be inverted`)
+  const folded = foldInverted(rs, run, n)
+  if (folded.rs.inverted) return trim(c, { ...rs, inverted: false }, run.index, run.count)
+  rs = folded.rs
+  const { index: start, count: selected } = folded.run
   if (selected === 0) return { result: listNotFound(rs, start) }
   const removed = items.slice(start, start + selected)
   const remaining = [...items.slice(0, start), ...items.slice(start + selected)]
@@ -350,6 +332,34 @@ function byIndexRange(c: Ctx, rs: ResultSpec, index: bigint, countArg: bigint): 
       throw notApplicable(`return type ${rs.type} is not supported for lists`)
   }
   return { list, result }
+}
+
+/**
+ * What a selection by value from an unordered list returns. Without INVERTED it takes the ranks
+ * `ranks` (with it, everything else); `indexes` are the taken positions, ascending, and `values`
+ * the same positions in the order VALUE results list them.
+ */
+function rankRunResult(c: Ctx, rs: ResultSpec, ranks: Run, indexes: readonly number[], values: readonly number[]): CdtResult | undefined {
+  const { items } = c.list
+  const n = items.length
+  switch (rs.type) {
+    case ReturnType.NONE:
+    case ReturnType.COUNT:
+    case ReturnType.EXISTS:
+    case ReturnType.RANK:
+    case ReturnType.REVERSE_RANK:
+    case ReturnType.RANK_RANGE:
+    case ReturnType.REVERSE_RANK_RANGE:
+      return rangeResult(rs, ranks.index, ranks.count, n)
+    case ReturnType.INDEX:
+    case ReturnType.REVERSE_INDEX:
+      if (rs.multi) return intListResult(indexes.map((i) => (isReverse(rs) ? n - i - 1 : i)))
+      return indexRankCountResult(rs, indexes[0] ?? 0, indexes.length, n)
+    case ReturnType.VALUE:
+      if (rs.multi) return listResult(values.map((i) => items[i]!))
+      return values.length === 0 ? undefined : elementResult(items[values[0]!]!)
+  }
+  throw notApplicable(`return type ${rs.type} is not supported for lists`)
 }
 
 /** Elements in [start, end) (end undefined: to the largest value); `single` selects equal to start. */
@@ -397,32 +407,8 @@ function byValueInterval(c: Ctx, rs: ResultSpec, start: Buffer, end: Buffer | un
     }
   }
   const list = selected === 0 ? undefined : withoutMask(c, mask, 0)
-  const reverse = isReverse(rs)
   const indexes = maskIndexes(mask)
-  let result: CdtResult | undefined
-  switch (rs.type) {
-    case ReturnType.NONE:
-    case ReturnType.COUNT:
-    case ReturnType.EXISTS:
-    case ReturnType.RANK:
-    case ReturnType.REVERSE_RANK:
-    case ReturnType.RANK_RANGE:
-    case ReturnType.REVERSE_RANK_RANGE:
-      result = rangeResult(rs, rank, rs.inverted ? n - selected : selected, n)
-      break
-    case ReturnType.INDEX:
-    case ReturnType.REVERSE_INDEX:
-      if (rs.multi) result = intListResult(indexes.map((i) => (reverse ? n - i - 1 : i)))
-      else result = indexRankCountResult(rs, indexes[0] ?? 0, selected, n)
-      break
-    case ReturnType.VALUE:
-      if (rs.multi) result = listResult(indexes.map((i) => items[i]!))
-      else result = selected === 0 ? undefined : elementResult(items[indexes[0]!]!)
-      break
-    default:
-      throw notApplicable(`return type ${rs.type} is not supported for lists`)
-  }
-  return { list, result }
+  return { list, result: rankRunResult(c, rs, { index: rank, count: rs.inverted ? n - selected : selected }, indexes, indexes) }
 }
 
 function byRankRange(c: Ctx, rs: ResultSpec, rank: bigint, countArg: bigint): ListOutcome {
@@ -439,33 +425,8 @@ function byRankRange(c: Ctx, rs: ResultSpec, rank: bigint, countArg: bigint): Li
   for (const i of inRange) mask[i] = !rs.inverted
   if (rs.inverted && isReturnRankRange(rs)) throw notApplicable(`return type ${rs.type} cannot be inverted`)
   const list = withoutMask(c, mask, 0)
-  const reverse = isReverse(rs)
   const indexes = maskIndexes(mask)
-  let result: CdtResult | undefined
-  switch (rs.type) {
-    case ReturnType.NONE:
-    case ReturnType.COUNT:
-    case ReturnType.EXISTS:
-    case ReturnType.RANK:
-    case ReturnType.REVERSE_RANK:
-    case ReturnType.RANK_RANGE:
-    case ReturnType.REVERSE_RANK_RANGE:
-      result = rangeResult(rs, run.index, run.count, n)
-      break
-    case ReturnType.INDEX:
-    case ReturnType.REVERSE_INDEX:
-      if (rs.multi) result = intListResult(indexes.map((i) => (reverse ? n - i - 1 : i)))
-      else result = intResult(reverse ? n - indexes[0]! - 1 : indexes[0]!)
-      break
-    case ReturnType.VALUE: {
-      const chosen = rs.inverted ? indexes : inRange
-      result = rs.multi ? listResult(chosen.map((i) => items[i]!)) : elementResult(items[chosen[0]!]!)
-      break
-    }
-    default:
-      throw notApplicable(`return type ${rs.type} is not supported for lists`)
-  }
-  return { list, result }
+  return { list, result: rankRunResult(c, rs, run, indexes, rs.inverted ? indexes : inRange) }
 }
 
 function byRelativeRank(c: Ctx, rs: ResultSpec, value: Buffer, rank: bigint, countArg: bigint): ListOutcome {
@@ -488,54 +449,35 @@ function byValueList(c: Ctx, rs: ResultSpec, valuesArg: Buffer): ListOutcome {
   const reverse = isReverse(rs)
   const mask = new Array<boolean>(n).fill(false)
   // Per value, where its equal elements start in value order and how many there are.
-  const runs = values.map((v) => {
+  const runs = values.map((v): Run => {
     if (c.ordered) {
       const start = lowerBound(items, v)
-      return { rank: start, count: upperBound(items, v, start) - start }
+      return { index: start, count: upperBound(items, v, start) - start }
     }
-    return { rank: countLess(items, v), count: count(items, v) }
+    return { index: countLess(items, v), count: count(items, v) }
   })
   for (let i = 0; i < n; i++) {
-    const hit = c.ordered ? runs.some((r) => i >= r.rank && i < r.rank + r.count) : values.some((v) => compareElements(items[i]!, v) === 0)
+    const hit = c.ordered ? runs.some((r) => i >= r.index && i < r.index + r.count) : values.some((v) => compareElements(items[i]!, v) === 0)
     mask[i] = hit !== rs.inverted
   }
   const indexes = maskIndexes(mask)
   const list = indexes.length === 0 ? undefined : withoutMask(c, mask, c.ordered ? LIST_FLAG_ORDERED : 0)
+  if (isReturnTally(rs)) return { list, result: tallyResult(rs, indexes.length) }
+  const inOrder = (): number[] => indexes.map((i) => (reverse ? n - i - 1 : i))
   let result: CdtResult | undefined
   switch (rs.type) {
-    case ReturnType.NONE:
-      break
-    case ReturnType.COUNT:
-      result = intResult(indexes.length)
-      break
-    case ReturnType.EXISTS:
-      result = indexRankCountResult({ ...rs, inverted: false }, 0, indexes.length, n)
-      break
     case ReturnType.INDEX:
     case ReturnType.REVERSE_INDEX:
-      if (rs.inverted || !c.ordered) result = intListResult(indexes.map((i) => (reverse ? n - i - 1 : i)))
-      else result = intListResult(runs.flatMap((r) => intRange(r.rank, r.count, n, reverse)))
+      result = intListResult(rs.inverted || !c.ordered ? inOrder() : runPositions(runs, n, reverse))
       break
     case ReturnType.RANK:
     case ReturnType.REVERSE_RANK:
-      if (c.ordered) {
-        result = rs.inverted ? intListResult(indexes.map((i) => (reverse ? n - i - 1 : i))) : intListResult(runs.flatMap((r) => intRange(r.rank, r.count, n, reverse)))
-      } else if (!rs.inverted) {
-        result = intListResult(runs.flatMap((r) => intRange(r.rank, r.count, n, reverse)))
-      } else {
-        const sorted = runs.filter((r) => r.count > 0).sort((a, b) => a.rank - b.rank)
-        let out: number[] = []
-        let prev = 0
-        for (const r of sorted) {
-          out = out.concat(intRange(prev, r.rank - prev, n, reverse))
-          prev = r.rank + r.count
-        }
-        result = intListResult(out.concat(intRange(prev, n - prev, n, reverse)))
-      }
+      if (!rs.inverted) result = intListResult(runPositions(runs, n, reverse))
+      else result = intListResult(c.ordered ? inOrder() : positionsOutside(runs, n, reverse))
       break
     case ReturnType.VALUE:
       if (rs.inverted || !c.ordered) result = listResult(indexes.map((i) => items[i]!))
-      else result = listResult(runs.flatMap((r) => items.slice(r.rank, r.rank + r.count)))
+      else result = listResult(runs.flatMap((r) => items.slice(r.index, r.index + r.count)))
       break
     default:
       throw notApplicable(`return type ${rs.type} is not supported for lists`)
@@ -544,11 +486,6 @@ function byValueList(c: Ctx, rs: ResultSpec, valuesArg: Buffer): ListOutcome {
 }
 
 // ---- dispatch --------------------------------------------------------------------------------
-
-function uintArg(op: CdtOp, i: number, fallback: bigint): bigint {
-  const arg = op.args[i]
-  return arg === undefined ? fallback : readUint64(arg)
-}
 
 /** Ops that create the list when it is not there yet; the others do nothing on a missing list. */
 const CREATING = new Set<number>([ListOp.SET_TYPE, ListOp.APPEND, ListOp.APPEND_ITEMS, ListOp.INSERT, ListOp.INSERT_ITEMS, ListOp.SET, ListOp.INCREMENT])

@@ -8,13 +8,14 @@ import { Kind, readHead } from './element.ts'
 import { elementExists, elementNotFound, notApplicable, parameterError } from './errors.ts'
 import { addDelta, readDelta } from './increment.ts'
 import { MapOp } from './op-codes.ts'
-import { readInt64, readUint64, type CdtOp } from './payload.ts'
+import { readInt64, readUint64, uintArg, type CdtOp } from './payload.ts'
 import {
   ReturnType, elementResult, indexRankCountResult, intListResult, intRange, intResult, isReturnElements,
-  isReturnIndex, isReturnIndexRange, isReturnMap, isReturnRank, isReturnRankRange, isReverse, listResult, mapResult,
-  notFoundResult, rangeResult, resultMapFlags, resultSpec, type CdtResult, type ResultSpec,
+  isReturnIndex, isReturnIndexRange, isReturnMap, isReturnRank, isReturnRankRange, isReturnTally, isReverse, listResult,
+  mapResult, notFoundResult, positionsOutside, rangeResult, resultMapFlags, resultSpec, runPositions, tallyResult,
+  type CdtResult, type ResultSpec,
 } from './result.ts'
-import { TO_END, countLess, lowerBound, maskIndexes, relativeRun, selectRun, valueOrder } from './selection.ts'
+import { TO_END, countLess, foldInverted, lowerBound, maskIndexes, relativeRun, selectRun, valueOrder, type Run } from './selection.ts'
 import { compareElements } from './order.ts'
 
 export interface MapOutcome {
@@ -242,28 +243,21 @@ function removeAll(c: Ctx, rs: ResultSpec): MapOutcome {
   throw notApplicable(`return type ${rs.type} is not supported for maps`)
 }
 
-function byIndexRange(c: Ctx, rs: ResultSpec, index: bigint, countArg: bigint): MapOutcome {
+/**
+ * The run an index range (`by` index) or rank range selects, INVERTED folded in, after refusing
+ * the range return type of the other kind.
+ */
+function positionRun(c: Ctx, rs: ResultSpec, by: 'index' | 'rank', position: bigint, countArg: bigint): { rs: ResultSpec; run: Run } {
   const n = c.map.keys.length
-  const run = selectRun(index, countArg, n, rs.multi)
-  if (run === undefined) throw notApplicable(`map index ${index} out of bounds for ${n} entries`)
-  if (isReturnRankRange(rs)) throw notApplicable(`return type ${rs.type} is not supported by index`)
-  let { index: start, count } = run
-  if (rs.inverted) {
-    if (!rs.multi) throw notApplicable('INVERTED is not supported for single-element ops')
-    rs = { ...rs, inverted: false }
-    if (count === 0) {
-      start = 0
-      count = n
-    } else if (start === 0) {
-      start = count
-      count = n - count
-    } else if (start + count >= n) {
-      count = start
-      start = 0
-    } else {
-      rs = { ...rs, inverted: true }
-    }
-  }
+  const run = selectRun(position, countArg, n, rs.multi)
+  if (run === undefined) throw notApplicable(`map ${by} ${position} out of bounds for ${n} entries`)
+  if (by === 'index' ? isReturnRankRange(rs) : isReturnIndexRange(rs)) throw notApplicable(`return type ${rs.type} is not supported by ${by}`)
+  return foldInverted(rs, run, n)
+}
+
+function byIndexRange(c: Ctx, asked: ResultSpec, index: bigint, countArg: bigint): MapOutcome {
+  const n = c.map.keys.length
+  const { rs, run: { index: start, count } } = positionRun(c, asked, 'index', index, countArg)
   if (count === 0) return { result: keyNotFound(rs, start) }
   if (count === n && !rs.inverted) return removeAll(c, rs)
   const chosen = intRange(start, count, n, false)
@@ -324,28 +318,9 @@ function byValueInterval(c: Ctx, rs: ResultSpec, start: Buffer, end: Buffer | un
   return { map, result }
 }
 
-function byRankRange(c: Ctx, rs: ResultSpec, rank: bigint, countArg: bigint): MapOutcome {
+function byRankRange(c: Ctx, asked: ResultSpec, rank: bigint, countArg: bigint): MapOutcome {
   const n = c.map.keys.length
-  const run = selectRun(rank, countArg, n, rs.multi)
-  if (run === undefined) throw notApplicable(`map rank ${rank} out of bounds for ${n} entries`)
-  if (isReturnIndexRange(rs)) throw notApplicable(`return type ${rs.type} is not supported by rank`)
-  let { index: start, count } = run
-  if (rs.inverted) {
-    if (!rs.multi) throw notApplicable('INVERTED is not supported for single-element ops')
-    rs = { ...rs, inverted: false }
-    if (count === 0) {
-      start = 0
-      count = n
-    } else if (start === 0) {
-      start = count
-      count = n - count
-    } else if (start + count >= n) {
-      count = start
-      start = 0
-    } else {
-      rs = { ...rs, inverted: true }
-    }
-  }
+  const { rs, run: { index: start, count } } = positionRun(c, asked, 'rank', rank, countArg)
   if (count === 0) return { result: valueNotFound(rs, start) }
   const inRank = valueOrder(c.map.values).slice(start, start + count)
   const mask = maskOf(n, inRank, rs.inverted)
@@ -375,103 +350,66 @@ function listArgument(arg: Buffer): Buffer[] {
   return decodeList(arg).items
 }
 
-/** Ascending positions not covered by the runs, as Aerospike lists the complement of ranges. */
-function complementOfRuns(runs: ReadonlyArray<{ start: number; count: number }>, n: number, reverse: boolean): number[] {
-  const sorted = runs.filter((r) => r.count > 0).sort((a, b) => a.start - b.start)
-  let out: number[] = []
-  let prev = 0
-  for (const r of sorted) {
-    out = out.concat(intRange(prev, r.start - prev, n, reverse))
-    prev = r.start + r.count
+/** How a key-list or value-list op matched the entries against the keys or values it was given. */
+interface ListMatch {
+  /** How many keys or values it was given. */
+  wanted: number
+  /** Per entry, whether it matched one of them. */
+  hits: boolean[]
+  /** Per key or value given, its run of matching positions: indexes by key, ranks by value. */
+  runs: () => Run[]
+  /**
+   * The return types the runs answer (INDEX by key, RANK by value); the other one of the two is
+   * answered from the matched indexes (by value) or refused (by key).
+   */
+  runsAnswer: (rs: ResultSpec) => boolean
+}
+
+/** What a key-list or value-list op returns and leaves, once it has matched the entries. */
+function byListMatch(c: Ctx, rs: ResultSpec, match: ListMatch, what: string): MapOutcome {
+  const n = c.map.keys.length
+  const refuse = (): never => {
+    throw notApplicable(`return type ${rs.type} is not supported by ${what}`)
   }
-  return out.concat(intRange(prev, n - prev, n, reverse))
+  if (match.wanted === 0) {
+    if (isReturnIndexRange(rs) || isReturnRankRange(rs) || (isReturnRank(rs) && !match.runsAnswer(rs))) refuse()
+    if (!rs.inverted) return { result: notFoundResult(rs, 0) }
+    return removeAll(c, { ...rs, inverted: false })
+  }
+  const mask = match.hits.map((h) => h !== rs.inverted)
+  const selected = maskIndexes(mask)
+  const map = selected.length === 0 ? undefined : removed(c, mask)
+  if (isReturnTally(rs)) return { map, result: tallyResult(rs, selected.length) }
+  if (match.runsAnswer(rs)) {
+    const runs = match.runs()
+    const reverse = isReverse(rs)
+    return { map, result: intListResult(rs.inverted ? positionsOutside(runs, n, reverse) : runPositions(runs, n, reverse)) }
+  }
+  if (isReturnIndex(rs)) return { map, result: indexResultFor(c, rs, selected) }
+  if (!isReturnElements(rs)) refuse()
+  return { map, result: elementsFor(c, rs, selected) }
 }
 
 function byKeyList(c: Ctx, rs: ResultSpec, listArg: Buffer): MapOutcome {
   const wanted = listArgument(listArg)
-  const n = c.map.keys.length
-  if (wanted.length === 0) {
-    if (isReturnRank(rs) || isReturnIndexRange(rs) || isReturnRankRange(rs)) throw notApplicable(`return type ${rs.type} is not supported by key list`)
-    if (!rs.inverted) return { result: keyNotFound(rs, 0) }
-    return removeAll(c, { ...rs, inverted: false })
-  }
-  const runs = wanted.map((k) => {
+  const runs = wanted.map((k): Run => {
     const at = findKey(c.map, k)
-    return { start: at.index, count: at.found ? 1 : 0 }
+    return { index: at.index, count: at.found ? 1 : 0 }
   })
-  const hits = new Array<boolean>(n).fill(false)
-  for (const r of runs) if (r.count > 0) hits[r.start] = true
-  const mask = hits.map((h) => h !== rs.inverted)
-  const selected = maskIndexes(mask)
-  const map = selected.length === 0 ? undefined : removed(c, mask)
-  const reverse = isReverse(rs)
-  let result: CdtResult | undefined
-  switch (rs.type) {
-    case ReturnType.NONE:
-      break
-    case ReturnType.INDEX:
-    case ReturnType.REVERSE_INDEX:
-      result = rs.inverted ? intListResult(complementOfRuns(runs, n, reverse)) : intListResult(runs.flatMap((r) => intRange(r.start, r.count, n, reverse)))
-      break
-    case ReturnType.COUNT:
-      result = intResult(selected.length)
-      break
-    case ReturnType.EXISTS:
-      result = indexRankCountResult({ ...rs, inverted: false }, 0, selected.length, n)
-      break
-    default:
-      if (!isReturnElements(rs)) throw notApplicable(`return type ${rs.type} is not supported by key list`)
-      result = elementsFor(c, rs, selected)
-  }
-  return { map, result }
+  const hits = new Array<boolean>(c.map.keys.length).fill(false)
+  for (const r of runs) if (r.count > 0) hits[r.index] = true
+  return byListMatch(c, rs, { wanted: wanted.length, hits, runs: () => runs, runsAnswer: isReturnIndex }, 'key list')
 }
 
 function byValueList(c: Ctx, rs: ResultSpec, listArg: Buffer): MapOutcome {
   const wanted = listArgument(listArg)
   const { values } = c.map
-  const n = values.length
-  if (wanted.length === 0) {
-    if (isReturnIndexRange(rs) || isReturnRankRange(rs)) throw notApplicable(`return type ${rs.type} is not supported by value list`)
-    if (!rs.inverted) return { result: notFoundResult(rs, 0) }
-    return removeAll(c, { ...rs, inverted: false })
-  }
-  const mask = values.map((v) => wanted.some((w) => compareElements(v, w) === 0) !== rs.inverted)
-  const selected = maskIndexes(mask)
-  const map = selected.length === 0 ? undefined : removed(c, mask)
-  const reverse = isReverse(rs)
-  let result: CdtResult | undefined
-  switch (rs.type) {
-    case ReturnType.NONE:
-      break
-    case ReturnType.INDEX:
-    case ReturnType.REVERSE_INDEX:
-      result = intListResult(selected.map((i) => (reverse ? n - i - 1 : i)))
-      break
-    case ReturnType.RANK:
-    case ReturnType.REVERSE_RANK: {
-      const runs = wanted.map((w) => ({ start: countLess(values, w), count: values.filter((v) => compareElements(v, w) === 0).length }))
-      result = rs.inverted ? intListResult(complementOfRuns(runs, n, reverse)) : intListResult(runs.flatMap((r) => intRange(r.start, r.count, n, reverse)))
-      break
-    }
-    case ReturnType.COUNT:
-      result = intResult(selected.length)
-      break
-    case ReturnType.EXISTS:
-      result = indexRankCountResult({ ...rs, inverted: false }, 0, selected.length, n)
-      break
-    default:
-      if (!isReturnElements(rs)) throw notApplicable(`return type ${rs.type} is not supported by value list`)
-      result = elementsFor(c, rs, selected)
-  }
-  return { map, result }
+  const hits = values.map((v) => wanted.some((w) => compareElements(v, w) === 0))
+  const runs = (): Run[] => wanted.map((w) => ({ index: countLess(values, w), count: values.filter((v) => compareElements(v, w) === 0).length }))
+  return byListMatch(c, rs, { wanted: wanted.length, hits, runs, runsAnswer: isReturnRank }, 'value list')
 }
 
 // ---- dispatch --------------------------------------------------------------------------------
-
-function uintArg(op: CdtOp, i: number, fallback: bigint): bigint {
-  const arg = op.args[i]
-  return arg === undefined ? fallback : readUint64(arg)
-}
 
 /** Ops that create the map when it is not there yet, and where their order flags are. */
 const CREATING = new Map<number, number | undefined>([

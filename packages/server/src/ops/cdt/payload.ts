@@ -35,6 +35,12 @@ export function readInt64(buf: Buffer, at = 0): bigint {
   return BigInt.asIntN(64, readUint64(buf, at))
 }
 
+/** Op argument `i` as an unsigned integer, or `fallback` when the op leaves it out. */
+export function uintArg(op: CdtOp, i: number, fallback: bigint): bigint {
+  const arg = op.args[i]
+  return arg === undefined ? fallback : readUint64(arg)
+}
+
 function elements(buf: Buffer, at: number): { count: number; body: number } {
   const h = readHead(buf, at)
   if (h.kind !== Kind.LIST) throw parameterError('expected a msgpack array')

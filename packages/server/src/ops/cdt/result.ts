@@ -5,6 +5,7 @@ import { MsgpackWriter, ParticleType, floatParticle, integerParticle } from '@ae
 import { Kind, readHead } from './element.ts'
 import { notApplicable } from './errors.ts'
 import { encodeItems, encodeMap } from './collection.ts'
+import type { Run } from './selection.ts'
 
 export interface CdtResult {
   particleType: number
@@ -69,6 +70,11 @@ export function isReturnMap(rs: ResultSpec): boolean {
 
 export function isReturnElements(rs: ResultSpec): boolean {
   return rs.type === ReturnType.KEY || rs.type === ReturnType.VALUE || isReturnMap(rs)
+}
+
+/** Return types that only tell how many elements an op selected. */
+export function isReturnTally(rs: ResultSpec): boolean {
+  return rs.type === ReturnType.NONE || rs.type === ReturnType.COUNT || rs.type === ReturnType.EXISTS
 }
 
 export function isReverse(rs: ResultSpec): boolean {
@@ -142,6 +148,32 @@ export function intRange(start: number, count: number, total: number, reverse: b
   const out: number[] = new Array(count)
   for (let i = 0; i < count; i++) out[i] = first + i
   return out
+}
+
+/** The positions of each run in turn, mapped as intRange maps them. */
+export function runPositions(runs: readonly Run[], total: number, reverse: boolean): number[] {
+  return runs.flatMap((r) => intRange(r.index, r.count, total, reverse))
+}
+
+/**
+ * The ascending positions no run covers (mapped as intRange maps them), as Aerospike lists the
+ * complement of runs. Runs may overlap or repeat (a value named twice in a value list).
+ */
+export function positionsOutside(runs: readonly Run[], total: number, reverse: boolean): number[] {
+  const sorted = runs.filter((r) => r.count > 0).sort((a, b) => a.index - b.index)
+  let out: number[] = []
+  let prev = 0
+  for (const r of sorted) {
+    if (r.index > prev) out = out.concat(intRange(prev, r.index - prev, total, reverse))
+    prev = Math.max(prev, r.index + r.count)
+  }
+  return out.concat(intRange(prev, total - prev, total, reverse))
+}
+
+/** NONE, COUNT or EXISTS (the isReturnTally types) of `count` selected elements. */
+export function tallyResult(rs: ResultSpec, count: number): CdtResult | undefined {
+  if (rs.type === ReturnType.COUNT) return intResult(count)
+  return rs.type === ReturnType.EXISTS ? boolResult(count !== 0) : undefined
 }
 
 /** What an op that selected nothing returns (Aerospike's result_data_set_not_found). */

@@ -1,7 +1,9 @@
 // Index, count and rank arithmetic shared by list and map ops: how a signed index and an unsigned
 // count select a run of elements (Aerospike's calc_index_count and calc_rel_index_count), binary
 // searches over sorted elements, and value order among unsorted ones.
+import { notApplicable } from './errors.ts'
 import { compareElements } from './order.ts'
+import type { ResultSpec } from './result.ts'
 
 export interface Run {
   index: number
@@ -36,6 +38,21 @@ export function selectRun(index: bigint, count: bigint, total: number, multi: bo
   const at = index < 0n ? n + index : index
   if (at < 0n) return undefined
   return { index: Number(at), count: countFrom(at, count, n) }
+}
+
+/**
+ * An INVERTED selection of `run` among `total` elements, turned into a plain selection of the
+ * elements outside it when those form one run (the run is empty or touches an end). The spec
+ * stays inverted when the run sits inside, leaving elements on both of its sides.
+ */
+export function foldInverted(rs: ResultSpec, run: Run, total: number): { rs: ResultSpec; run: Run } {
+  if (!rs.inverted) return { rs, run }
+  if (!rs.multi) throw notApplicable('INVERTED is not supported for single-element ops')
+  const plain = { ...rs, inverted: false }
+  if (run.count === 0) return { rs: plain, run: { index: 0, count: total } }
+  if (run.index === 0) return { rs: plain, run: { index: run.count, count: total - run.count } }
+  if (run.index + run.count >= total) return { rs: plain, run: { index: 0, count: run.index } }
+  return { rs, run }
 }
 
 /** An index and count taken relative to the rank or index `origin` of a value. */
