@@ -15,13 +15,13 @@
 // timer. Results: bench/results/baseline.{json,md,svg} and bench/results/raw/*.json.
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { cpus, freemem, loadavg, release, tmpdir, totalmem } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { summariseProfile } from './profile-summary.mjs'
 import { renderChart } from './chart.mjs'
 import { renderMarkdown } from './report-markdown.mjs'
+import { freePort } from './free-port.mjs'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const CLI = join(ROOT, 'packages/cli/bin/aerolite.mjs')
@@ -137,17 +137,6 @@ function stopProcess(child) {
       resolve()
     })
     child.kill('SIGTERM')
-  })
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
   })
 }
 

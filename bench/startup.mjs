@@ -10,10 +10,11 @@
 // Usage: node bench/startup.mjs [--runs N] [--out FILE]     (defaults: 10, bench/results/startup.json)
 import { spawn } from 'node:child_process'
 import { mkdirSync, statSync, writeFileSync } from 'node:fs'
-import { connect, createServer } from 'node:net'
+import { connect } from 'node:net'
 import { cpus, platform, release, arch, totalmem } from 'node:os'
 import { dirname, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort } from './free-port.mjs'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const BIN = fileURLToPath(new URL('../packages/cli/bin/aerolite.mjs', import.meta.url))
@@ -40,17 +41,6 @@ function bundleMtimeMs() {
   } catch {
     return -1
   }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 function spawnStart(port) {

@@ -4,8 +4,9 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import {
   Aerospike, NS, freshKey, infoValue, parseKeyValues, rejectsWithCode, sendKeyPolicy, startHarness, uniqueName,
-  type AerospikeKey, type Harness,
+  type Harness,
 } from './helpers.ts'
+import { expectRecord } from './expect-record.ts'
 
 const op = Aerospike.operations
 /** AEROSPIKE_ERR_PARAM: the client refused the call before sending anything. */
@@ -21,12 +22,6 @@ before(async () => {
 after(async () => {
   await h?.stop()
 })
-
-async function expectRecord(key: AerospikeKey, bins: Record<string, unknown>, generation: number): Promise<void> {
-  const record = await h.client.get(key)
-  assert.deepEqual(record.bins, bins)
-  assert.equal(record.gen, generation)
-}
 
 test('bin names of 15 bytes (also multi-byte UTF-8) are accepted', async () => {
   const key = freshKey('bin15')
@@ -66,7 +61,7 @@ test('a record over max-record-size fails with 13 and leaves the stored record u
   await rejectsWithCode(h.client.put(key, { s: 'y'.repeat(MAX_RECORD_SIZE + 1000) }), 13, 'put over max-record-size')
   await rejectsWithCode(h.client.append(key, { s: 'z'.repeat(2000) }), 13, 'append that grows the record over max-record-size')
   await rejectsWithCode(h.client.put(key, { b: Buffer.alloc(2000) }), 13, 'a new bin that grows the record over max-record-size')
-  await expectRecord(key, { s: 'x'.repeat(3000) }, 1)
+  await expectRecord(h.client, key, { s: 'x'.repeat(3000) }, 1)
   const fresh = freshKey('toobig-new')
   await rejectsWithCode(h.client.put(fresh, { b: Buffer.alloc(MAX_RECORD_SIZE + 1) }), 13, 'new record over max-record-size')
   assert.equal(await h.client.exists(fresh), false)
@@ -79,7 +74,7 @@ test('invalid GeoJSON fails with 160 and no bin of the put is written', async ()
   await h.client.put(key, { a: 1 })
   await rejectsWithCode(h.client.put(key, { a: 2, g: new Aerospike.GeoJSON('{"type":"Nope","coordinates":[1,2]}') }), 160, 'unknown geometry type')
   await rejectsWithCode(h.client.put(key, { a: 2, g: new Aerospike.GeoJSON('{not json') }), 160, 'GeoJSON that does not parse')
-  await expectRecord(key, { a: 1 }, 1)
+  await expectRecord(h.client, key, { a: 1 }, 1)
 })
 
 test('a failed generation check, create-only or type error changes neither bins nor generation', async () => {
@@ -88,7 +83,7 @@ test('a failed generation check, create-only or type error changes neither bins 
   await rejectsWithCode(h.client.put(key, { n: 2 }, { gen: 9 }, new Aerospike.WritePolicy({ gen: Aerospike.policy.gen.EQ })), 3, 'generation mismatch')
   await rejectsWithCode(h.client.put(key, { n: 2 }, {}, new Aerospike.WritePolicy({ exists: Aerospike.policy.exists.CREATE })), 5, 'create-only')
   await rejectsWithCode(h.client.operate(key, [op.write('n', 2), op.incr('s', 1)]), 12, 'incr of a string bin')
-  await expectRecord(key, { n: 1, s: 'a' }, 1)
+  await expectRecord(h.client, key, { n: 1, s: 'a' }, 1)
 })
 
 test('a digest-only key with no set reads and removes a record that has a set (no set name = no check)', async () => {
@@ -107,14 +102,14 @@ test('a digest-only key naming another set fails with 4 (set name mismatch) for 
   await rejectsWithCode(h.client.get(otherSet), 4, 'get with another set name')
   await rejectsWithCode(h.client.put(otherSet, { a: 2 }), 4, 'put with another set name')
   await rejectsWithCode(h.client.remove(otherSet), 4, 'remove with another set name')
-  await expectRecord(key, { a: 1 }, 1)
+  await expectRecord(h.client, key, { a: 1 }, 1)
 })
 
 test('a write through a digest-only key without a set to a record that has a set fails with 4', async () => {
   const key = freshKey('setless-write')
   const written = await h.client.put(key, { a: 1 })
   await rejectsWithCode(h.client.put(new Aerospike.Key(NS, null, undefined, written.digest), { a: 2 }), 4, 'set-less update of a record in a set')
-  await expectRecord(key, { a: 1 }, 1)
+  await expectRecord(h.client, key, { a: 1 }, 1)
 })
 
 // KEY_MISMATCH (19) needs a request whose KEY field differs from the stored key of the same digest.

@@ -2,7 +2,8 @@
 // delete, bin removal, atomicity of a failing operate, and results per op.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { Aerospike, assertTtlBetween, freshKey, rejectsWithCode, startHarness, type AerospikeKey, type Harness } from './helpers.ts'
+import { Aerospike, assertTtlBetween, freshKey, rejectsWithCode, startHarness, type Harness } from './helpers.ts'
+import { expectRecord } from './expect-record.ts'
 
 const op = Aerospike.operations
 const Double = Aerospike.Double
@@ -17,18 +18,12 @@ after(async () => {
   await h?.stop()
 })
 
-async function expectRecord(key: AerospikeKey, bins: Record<string, unknown>, generation: number): Promise<void> {
-  const record = await h.client.get(key)
-  assert.deepEqual(record.bins, bins)
-  assert.equal(record.gen, generation)
-}
-
 test('incr adds to an integer bin, creates missing bins and missing records', async () => {
   const key = freshKey('incr')
   await h.client.incr(key, { n: 5 })
-  await expectRecord(key, { n: 5 }, 1)
+  await expectRecord(h.client, key, { n: 5 }, 1)
   await h.client.incr(key, { n: 10, m: -3 })
-  await expectRecord(key, { n: 15, m: -3 }, 2)
+  await expectRecord(h.client, key, { n: 15, m: -3 }, 2)
   const result = await h.client.operate(key, [op.incr('n', -20), op.read('n')])
   assert.deepEqual(result.bins, { n: -5 })
   assert.equal(result.gen, 3)
@@ -58,7 +53,7 @@ test('incr of the other numeric type, or of a string bin, fails with 12 and chan
   await rejectsWithCode(h.client.incr(key, { f: 1 }), 12, 'integer incr of a float bin')
   await rejectsWithCode(h.client.incr(key, { s: 1 }), 12, 'incr of a string bin')
   await rejectsWithCode(h.client.incr(key, { b: 1 }), 12, 'incr of a bytes bin')
-  await expectRecord(key, { i: 1, f: 1.5, s: 'text', b: Buffer.from([1]) }, 1)
+  await expectRecord(h.client, key, { i: 1, f: 1.5, s: 'text', b: Buffer.from([1]) }, 1)
 })
 
 test('append and prepend strings, creating the bin when missing', async () => {
@@ -66,7 +61,7 @@ test('append and prepend strings, creating the bin when missing', async () => {
   await h.client.put(key, { s: 'mid' })
   await h.client.append(key, { s: '-end', t: 'new' })
   await h.client.prepend(key, { s: 'start-' })
-  await expectRecord(key, { s: 'start-mid-end', t: 'new' }, 3)
+  await expectRecord(h.client, key, { s: 'start-mid-end', t: 'new' }, 3)
   await h.client.append(key, { s: ' ünï 🚀' })
   assert.equal((await h.client.get(key)).bins.s, 'start-mid-end ünï 🚀')
 })
@@ -85,7 +80,7 @@ test('append or prepend of a mismatched type fails with 12 and changes nothing',
   await rejectsWithCode(h.client.append(key, { b: 'x' }), 12, 'append a string to bytes')
   await rejectsWithCode(h.client.prepend(key, { s: Buffer.from([1]) }), 12, 'prepend bytes to a string')
   await rejectsWithCode(h.client.append(key, { i: 'x' }), 12, 'append a string to an integer')
-  await expectRecord(key, { s: 'text', b: Buffer.from([1]), i: 7 }, 1)
+  await expectRecord(h.client, key, { s: 'text', b: Buffer.from([1]), i: 7 }, 1)
 })
 
 test('a read between writes sees the earlier ops, not the later ones', async () => {
@@ -101,7 +96,7 @@ test('a read between writes sees the earlier ops, not the later ones', async () 
   ])
   assert.deepEqual(result.bins, { n: 11, s: 'ab' })
   assert.equal(result.gen, 2)
-  await expectRecord(key, { n: 100, s: 'zzz' }, 2)
+  await expectRecord(h.client, key, { n: 100, s: 'zzz' }, 2)
 })
 
 test('a read of a bin the ops removed returns nothing for it', async () => {
@@ -109,14 +104,14 @@ test('a read of a bin the ops removed returns nothing for it', async () => {
   await h.client.put(key, { a: 1, b: 2 })
   const result = await h.client.operate(key, [op.write('a', null), op.read('a'), op.read('b')])
   assert.deepEqual(result.bins, { b: 2 })
-  await expectRecord(key, { b: 2 }, 2)
+  await expectRecord(h.client, key, { b: 2 }, 2)
 })
 
 test('write of null (op.write) removes a bin; removing every bin removes the record', async () => {
   const key = freshKey('write-null')
   await h.client.put(key, { a: 1, b: 2 })
   await h.client.operate(key, [op.write('b', null)])
-  await expectRecord(key, { a: 1 }, 2)
+  await expectRecord(h.client, key, { a: 1 }, 2)
   await h.client.operate(key, [op.write('a', null)])
   await rejectsWithCode(h.client.get(key), 2, 'get after removing the last bin')
 })
@@ -128,7 +123,7 @@ test('touch op keeps the bins, bumps the generation and sets the ttl', async () 
   assert.deepEqual(result.bins, { a: 1 })
   assert.equal(result.gen, 2)
   assertTtlBetween(result.ttl, 2999, 3000)
-  await expectRecord(key, { a: 1 }, 2)
+  await expectRecord(h.client, key, { a: 1 }, 2)
 })
 
 test('touch op on a missing record fails with 2 and creates nothing', async () => {
@@ -150,7 +145,7 @@ test('delete op followed by writes leaves only the new bins', async () => {
   await h.client.put(key, { a: 1, b: 2 })
   const result = await h.client.operate(key, [op.read('a'), op.delete(), op.write('c', 3), op.read('c')])
   assert.deepEqual(result.bins, { a: 1, c: 3 })
-  await expectRecord(key, { c: 3 }, 2)
+  await expectRecord(h.client, key, { c: 3 }, 2)
 })
 
 test('delete op on a missing record fails with 2', async () => {
@@ -165,7 +160,7 @@ test('a failing op leaves the whole record unchanged (earlier ops of the same op
   const key = freshKey('atomic')
   await h.client.put(key, { n: 1, s: 'text' })
   await rejectsWithCode(h.client.operate(key, [op.incr('n', 1), op.write('x', 'new'), op.incr('s', 1)]), 12, 'operate whose last op fails')
-  await expectRecord(key, { n: 1, s: 'text' }, 1)
+  await expectRecord(h.client, key, { n: 1, s: 'text' }, 1)
   const fresh = freshKey('atomic-new')
   await rejectsWithCode(h.client.operate(fresh, [op.write('a', 1), op.append('a', 'x')]), 12, 'operate on a missing record whose second op fails')
   assert.equal(await h.client.exists(fresh), false)
@@ -177,5 +172,5 @@ test('a map op makes the client ask for a result per op (respond-all-ops); write
   const result = await h.client.operate(key, [op.write('a', 1), Aerospike.maps.put('m', 'k', 7), op.read('a')])
   // Results, in order: a -> nil (write), m -> 2 (map size after put), a -> 1 (read); the last value per name wins.
   assert.deepEqual(result.bins, { a: 1, m: 2 })
-  await expectRecord(key, { a: 1, m: { x: 1, k: 7 } }, 2)
+  await expectRecord(h.client, key, { a: 1, m: { x: 1, k: 7 } }, 2)
 })

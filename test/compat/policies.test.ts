@@ -1,7 +1,8 @@
 // Write policies with the official Node client: exists policies, generation policies, durable delete.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { Aerospike, freshKey, rejectsWithCode, startHarness, type AerospikeKey, type Harness } from './helpers.ts'
+import { Aerospike, freshKey, rejectsWithCode, startHarness, type Harness } from './helpers.ts'
+import { expectRecord } from './expect-record.ts'
 
 const exists = Aerospike.policy.exists
 const gen = Aerospike.policy.gen
@@ -21,17 +22,11 @@ function writePolicy(props: Record<string, unknown>) {
   return new Aerospike.WritePolicy(props)
 }
 
-async function expectRecord(key: AerospikeKey, bins: Record<string, unknown>, generation: number): Promise<void> {
-  const record = await h.client.get(key)
-  assert.deepEqual(record.bins, bins)
-  assert.equal(record.gen, generation)
-}
-
 test('exists IGNORE (default) creates a missing record and merges into an existing one', async () => {
   const key = freshKey('ignore')
   await h.client.put(key, { a: 1 }, {}, writePolicy({ exists: exists.IGNORE }))
   await h.client.put(key, { b: 2 }, {}, writePolicy({ exists: exists.IGNORE }))
-  await expectRecord(key, { a: 1, b: 2 }, 2)
+  await expectRecord(h.client, key, { a: 1, b: 2 }, 2)
 })
 
 test('exists UPDATE (update-only) fails with 2 on a missing record and merges into an existing one', async () => {
@@ -40,7 +35,7 @@ test('exists UPDATE (update-only) fails with 2 on a missing record and merges in
   assert.equal(await h.client.exists(key), false)
   await h.client.put(key, { a: 1, b: 2 })
   await h.client.put(key, { b: 3 }, {}, writePolicy({ exists: exists.UPDATE }))
-  await expectRecord(key, { a: 1, b: 3 }, 2)
+  await expectRecord(h.client, key, { a: 1, b: 3 }, 2)
 })
 
 test('exists REPLACE (replace-only) fails with 2 on a missing record and drops the bins it does not name', async () => {
@@ -49,30 +44,30 @@ test('exists REPLACE (replace-only) fails with 2 on a missing record and drops t
   assert.equal(await h.client.exists(key), false)
   await h.client.put(key, { a: 1, b: 2, c: 3 })
   await h.client.put(key, { b: 20 }, {}, writePolicy({ exists: exists.REPLACE }))
-  await expectRecord(key, { b: 20 }, 2)
+  await expectRecord(h.client, key, { b: 20 }, 2)
 })
 
 test('exists CREATE (create-only) fails with 5 on an existing record and leaves it unchanged', async () => {
   const key = freshKey('create')
   await h.client.put(key, { a: 1 }, {}, writePolicy({ exists: exists.CREATE }))
-  await expectRecord(key, { a: 1 }, 1)
+  await expectRecord(h.client, key, { a: 1 }, 1)
   await rejectsWithCode(h.client.put(key, { a: 2, b: 2 }, {}, writePolicy({ exists: exists.CREATE })), 5, 'create-only on an existing record')
-  await expectRecord(key, { a: 1 }, 1)
+  await expectRecord(h.client, key, { a: 1 }, 1)
 })
 
 test('exists CREATE_OR_REPLACE creates a missing record and replaces all bins of an existing one', async () => {
   const key = freshKey('cor')
   await h.client.put(key, { a: 1, b: 2 }, {}, writePolicy({ exists: exists.CREATE_OR_REPLACE }))
-  await expectRecord(key, { a: 1, b: 2 }, 1)
+  await expectRecord(h.client, key, { a: 1, b: 2 }, 1)
   await h.client.put(key, { c: 3 }, {}, writePolicy({ exists: exists.CREATE_OR_REPLACE }))
-  await expectRecord(key, { c: 3 }, 2)
+  await expectRecord(h.client, key, { c: 3 }, 2)
 })
 
 test('exists CREATE applies to operate too: 5 on an existing record', async () => {
   const key = freshKey('create-op')
   await h.client.operate(key, [op.write('a', 1)], {}, new Aerospike.OperatePolicy({ exists: exists.CREATE }))
   await rejectsWithCode(h.client.operate(key, [op.incr('a', 1)], {}, new Aerospike.OperatePolicy({ exists: exists.CREATE })), 5, 'create-only operate on an existing record')
-  await expectRecord(key, { a: 1 }, 1)
+  await expectRecord(h.client, key, { a: 1 }, 1)
 })
 
 test('a replace policy with a bin delete (null bin) fails with 4 and changes nothing', async () => {
@@ -80,7 +75,7 @@ test('a replace policy with a bin delete (null bin) fails with 4 and changes not
   await h.client.put(key, { a: 1, b: 2 })
   await rejectsWithCode(h.client.put(key, { a: 5, b: null }, {}, writePolicy({ exists: exists.REPLACE })), 4, 'replace with a null bin')
   await rejectsWithCode(h.client.put(key, { a: 5, b: null }, {}, writePolicy({ exists: exists.CREATE_OR_REPLACE })), 4, 'create-or-replace with a null bin')
-  await expectRecord(key, { a: 1, b: 2 }, 1)
+  await expectRecord(h.client, key, { a: 1, b: 2 }, 1)
 })
 
 test('a replace policy with a modify op (incr) fails with 4 and changes nothing', async () => {
@@ -88,7 +83,7 @@ test('a replace policy with a modify op (incr) fails with 4 and changes nothing'
   await h.client.put(key, { n: 10, s: 'x' })
   const policy = new Aerospike.OperatePolicy({ exists: exists.REPLACE })
   await rejectsWithCode(h.client.operate(key, [op.incr('n', 1)], {}, policy), 4, 'replace with incr')
-  await expectRecord(key, { n: 10, s: 'x' }, 1)
+  await expectRecord(h.client, key, { n: 10, s: 'x' }, 1)
 })
 
 test('generation EQ: a mismatch fails with 3 and changes nothing; a match writes and bumps the generation', async () => {
@@ -97,9 +92,9 @@ test('generation EQ: a mismatch fails with 3 and changes nothing; a match writes
   await h.client.put(key, { a: 2 })
   await rejectsWithCode(h.client.put(key, { a: 99 }, { gen: 1 }, writePolicy({ gen: gen.EQ })), 3, 'gen EQ 1 on generation 2')
   await rejectsWithCode(h.client.put(key, { a: 99 }, { gen: 3 }, writePolicy({ gen: gen.EQ })), 3, 'gen EQ 3 on generation 2')
-  await expectRecord(key, { a: 2 }, 2)
+  await expectRecord(h.client, key, { a: 2 }, 2)
   await h.client.put(key, { a: 3 }, { gen: 2 }, writePolicy({ gen: gen.EQ }))
-  await expectRecord(key, { a: 3 }, 3)
+  await expectRecord(h.client, key, { a: 3 }, 3)
 })
 
 test('generation EQ applies to operate', async () => {
@@ -117,7 +112,7 @@ test('generation EQ 0 on a missing record creates it (a new record has generatio
   await rejectsWithCode(h.client.put(key, { a: 1 }, { gen: 1 }, writePolicy({ gen: gen.EQ })), 3, 'gen EQ 1 on a missing record')
   assert.equal(await h.client.exists(key), false)
   await h.client.put(key, { a: 1 }, { gen: 0 }, writePolicy({ gen: gen.EQ }))
-  await expectRecord(key, { a: 1 }, 1)
+  await expectRecord(h.client, key, { a: 1 }, 1)
 })
 
 test('generation GT: writes only when the given generation is greater than the record\'s', async () => {
@@ -126,17 +121,17 @@ test('generation GT: writes only when the given generation is greater than the r
   await h.client.put(key, { a: 2 })
   await rejectsWithCode(h.client.put(key, { a: 99 }, { gen: 2 }, writePolicy({ gen: gen.GT })), 3, 'gen GT 2 on generation 2')
   await rejectsWithCode(h.client.put(key, { a: 99 }, { gen: 1 }, writePolicy({ gen: gen.GT })), 3, 'gen GT 1 on generation 2')
-  await expectRecord(key, { a: 2 }, 2)
+  await expectRecord(h.client, key, { a: 2 }, 2)
   await h.client.put(key, { a: 3 }, { gen: 7 }, writePolicy({ gen: gen.GT }))
   // The record's own generation still advances by one, whatever the request carried.
-  await expectRecord(key, { a: 3 }, 3)
+  await expectRecord(h.client, key, { a: 3 }, 3)
 })
 
 test('generation IGNORE (default) writes whatever generation the request carries', async () => {
   const key = freshKey('gen-ignore')
   await h.client.put(key, { a: 1 })
   await h.client.put(key, { a: 2 }, { gen: 42 }, writePolicy({ gen: gen.IGNORE }))
-  await expectRecord(key, { a: 2 }, 2)
+  await expectRecord(h.client, key, { a: 2 }, 2)
 })
 
 test('the generation goes up by one for each put, operate and touch', async () => {
@@ -146,7 +141,7 @@ test('the generation goes up by one for each put, operate and touch', async () =
   await h.client.incr(key, { n: 1 })
   await h.client.append(key, { s: 'x' })
   await h.client.operate(key, [op.touch(100)])
-  await expectRecord(key, { n: 2, s: 'x' }, 5)
+  await expectRecord(h.client, key, { n: 2, s: 'x' }, 5)
 })
 
 test('remove with generation EQ: a mismatch fails with 3 and keeps the record; a match removes it', async () => {
@@ -154,7 +149,7 @@ test('remove with generation EQ: a mismatch fails with 3 and keeps the record; a
   await h.client.put(key, { a: 1 })
   await h.client.put(key, { a: 2 })
   await rejectsWithCode(h.client.remove(key, new Aerospike.RemovePolicy({ gen: gen.EQ, generation: 1 })), 3, 'remove with gen EQ 1 on generation 2')
-  await expectRecord(key, { a: 2 }, 2)
+  await expectRecord(h.client, key, { a: 2 }, 2)
   await h.client.remove(key, new Aerospike.RemovePolicy({ gen: gen.EQ, generation: 2 }))
   assert.equal(await h.client.exists(key), false)
 })

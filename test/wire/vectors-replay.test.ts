@@ -4,26 +4,13 @@
 // namespace statistics, generations of the partition map and peers, the service port).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { startServer } from '@aerolite/server'
 import { MESSAGE_HEADER_BYTES, PROTO_HEADER_BYTES, ProtoType, citrusleafSeconds, parseInfoCommand } from '@aerolite/protocol'
-import { WireConn } from './wire-helpers.ts'
+import { infoRows, maskTtls, readTrace, replayInLockstep, traceSkip, type VectorLine } from './trace-replay.ts'
 
-const VECTORS = fileURLToPath(new URL('../../../shared/vectors/', import.meta.url))
 const FILES = ['01_connect', '02_info', '03_put_get_exists_remove', '04_touch_ttl', '05_operate', '06_errors']
 
 /** Seconds of slack between the recorded remaining TTL and ours. */
 const TTL_SLACK_SECONDS = 3
-
-interface VectorLine {
-  dir: 'c2s' | 's2c'
-  hex: string
-  note: string
-  conn: number
-  seq: number
-  tend_info: boolean
-}
 
 interface Difference {
   seq: number
@@ -34,14 +21,9 @@ interface Difference {
   actual: string
 }
 
-function readVectors(name: string): VectorLine[] {
-  return readFileSync(`${VECTORS}${name}.jsonl`, 'utf8').split('\n').filter((l) => l.trim().length > 0).map((l) => JSON.parse(l) as VectorLine)
-}
-
 // Offsets in a type-3 frame (proto header included).
 const RESULT_AT = PROTO_HEADER_BYTES + 5
 const RECORD_TTL_AT = PROTO_HEADER_BYTES + 10
-const TRANSACTION_TTL_AT = PROTO_HEADER_BYTES + 14
 
 /**
  * The recording's clock in void-time seconds, from the first write whose request carried an explicit
@@ -64,17 +46,6 @@ function recordedNow(lines: readonly VectorLine[]): number | undefined {
     if (isWrite && ttl > 0 && ttl < 0xfffffffd && voidTime !== 0) return voidTime - ttl
   }
   return undefined
-}
-
-function infoPairs(body: Buffer): Array<[string, string]> {
-  const text = body.toString('utf8')
-  const pairs: Array<[string, string]> = []
-  for (const row of text.split('\n')) {
-    if (row.length === 0) continue
-    const tab = row.indexOf('\t')
-    pairs.push(tab < 0 ? [row, ''] : [row.slice(0, tab), row.slice(tab + 1)])
-  }
-  return pairs
 }
 
 const DECIMAL = /^\d+$/
@@ -112,8 +83,8 @@ function compareInfoValue(line: string, recorded: string, actual: string): strin
 
 function compareInfo(recorded: Buffer, actual: Buffer): Array<{ what: string; recorded: string; actual: string }> {
   const out: Array<{ what: string; recorded: string; actual: string }> = []
-  const rec = infoPairs(recorded)
-  const act = infoPairs(actual)
+  const rec = infoRows(recorded)
+  const act = infoRows(actual)
   const recLines = rec.map(([line]) => line)
   const actLines = act.map(([line]) => line)
   if (JSON.stringify(recLines) !== JSON.stringify(actLines)) {
@@ -133,12 +104,7 @@ function compareInfo(recorded: Buffer, actual: Buffer): Array<{ what: string; re
 function compareMessage(recorded: Buffer, actual: Buffer, recNow: number | undefined, ourNow: number): string[] {
   const problems: string[] = []
   if (actual.length < PROTO_HEADER_BYTES + MESSAGE_HEADER_BYTES) return [`reply of ${actual.length} bytes is shorter than a message header`]
-  const mask = (frame: Buffer): Buffer => {
-    const copy = Buffer.from(frame)
-    if (copy.length >= TRANSACTION_TTL_AT + 4) copy.fill(0, RECORD_TTL_AT, TRANSACTION_TTL_AT + 4)
-    return copy
-  }
-  if (!mask(recorded).equals(mask(actual))) {
+  if (!maskTtls(recorded).equals(maskTtls(actual))) {
     if (recorded[RESULT_AT] !== actual[RESULT_AT]) problems.push(`result code ${actual[RESULT_AT]} (recorded ${recorded[RESULT_AT]})`)
     problems.push('bytes differ outside record_ttl/transaction_ttl')
   }
@@ -156,72 +122,37 @@ function compareMessage(recorded: Buffer, actual: Buffer, recNow: number | undef
   return problems
 }
 
-const vectorsPresent = existsSync(VECTORS)
-
 for (const name of FILES) {
-  const path = `${VECTORS}${name}.jsonl`
-  const skip = !vectorsPresent ? `no vectors folder at ${VECTORS}` : !existsSync(path) ? `no ${name}.jsonl in ${VECTORS}` : false
-  test(`replay ${name}.jsonl`, { skip, timeout: 15_000 }, async (t) => {
-    const lines = readVectors(name)
+  test(`replay ${name}.jsonl`, { skip: traceSkip(name), timeout: 15_000 }, async (t) => {
+    const lines = readTrace(name)
     const recNow = recordedNow(lines)
-    const server = await startServer({ port: 0, logLevel: 'silent' })
-    const conns = new Map<number, WireConn>()
-    /** Our replies per recorded connection, waiting to be compared with the next s2c line. */
-    const replies = new Map<number, Array<{ frame: Buffer; ourNow: number }>>()
     const differences: Difference[] = []
-    let compared = 0
-    try {
-      for (const line of lines) {
-        const frame = Buffer.from(line.hex, 'hex')
-        if (line.dir === 'c2s') {
-          let conn = conns.get(line.conn)
-          if (conn === undefined) {
-            conn = await WireConn.open(server)
-            conns.set(line.conn, conn)
-          }
-          const reply = await conn.request(frame)
-          const whole = Buffer.alloc(PROTO_HEADER_BYTES + reply.body.length)
-          whole[0] = 2
-          whole[1] = reply.type
-          whole.writeUIntBE(reply.body.length, 2, 6)
-          reply.body.copy(whole, PROTO_HEADER_BYTES)
-          const queue = replies.get(line.conn) ?? []
-          queue.push({ frame: whole, ourNow: citrusleafSeconds(Date.now()) })
-          replies.set(line.conn, queue)
-          continue
-        }
-        const ours = replies.get(line.conn)?.shift()
-        assert.ok(ours !== undefined, `s2c seq ${line.seq} on conn ${line.conn} has no request before it`)
-        compared++
-        const report = (what: string, recorded = line.hex, actual = ours.frame.toString('hex')): void => {
-          differences.push({ seq: line.seq, conn: line.conn, note: line.note, what, recorded, actual })
-        }
-        if (ours.frame[1] !== frame[1]) {
-          report(`proto type ${ours.frame[1]} (recorded ${frame[1]})`)
-          continue
-        }
-        if (frame[1] === ProtoType.INFO) {
-          for (const d of compareInfo(frame.subarray(PROTO_HEADER_BYTES), ours.frame.subarray(PROTO_HEADER_BYTES))) report(d.what, d.recorded, d.actual)
-          // Informational: namespace statistics the real server reports that Aerolite does not.
-          const rec = infoPairs(frame.subarray(PROTO_HEADER_BYTES)).find(([l]) => l.startsWith('namespace/'))
-          const act = infoPairs(ours.frame.subarray(PROTO_HEADER_BYTES)).find(([l]) => l.startsWith('namespace/'))
-          if (rec !== undefined && act !== undefined) {
-            const keys = (v: string): Set<string> => new Set(v.split(';').map((kv) => kv.split('=')[0]!))
-            const ourKeys = keys(act[1])
-            const missing = [...keys(rec[1])].filter((k) => !ourKeys.has(k))
-            t.diagnostic(`${rec[0]}: ${ourKeys.size} keys; ${missing.length} keys of the real server absent (masked): ${missing.slice(0, 15).join(', ')}${missing.length > 15 ? ', ...' : ''}`)
-          }
-        } else if (frame[1] === ProtoType.MESSAGE) {
-          for (const problem of compareMessage(frame, ours.frame, recNow, ours.ourNow)) report(problem)
-        } else if (!frame.equals(ours.frame)) {
-          report('frame differs')
-        }
+    const { compared, connections } = await replayInLockstep(lines, ({ line, recorded: frame, actual, receivedAtMs }) => {
+      const report = (what: string, recorded = line.hex, ours = actual.toString('hex')): void => {
+        differences.push({ seq: line.seq, conn: line.conn, note: line.note, what, recorded, actual: ours })
       }
-    } finally {
-      for (const conn of conns.values()) conn.close()
-      await server.stop()
-    }
-    t.diagnostic(`${compared} replies compared over ${conns.size} connection(s)`)
+      if (actual[1] !== frame[1]) {
+        report(`proto type ${actual[1]} (recorded ${frame[1]})`)
+        return
+      }
+      if (frame[1] === ProtoType.INFO) {
+        for (const d of compareInfo(frame.subarray(PROTO_HEADER_BYTES), actual.subarray(PROTO_HEADER_BYTES))) report(d.what, d.recorded, d.actual)
+        // Informational: namespace statistics the real server reports that Aerolite does not.
+        const rec = infoRows(frame.subarray(PROTO_HEADER_BYTES)).find(([l]) => l.startsWith('namespace/'))
+        const act = infoRows(actual.subarray(PROTO_HEADER_BYTES)).find(([l]) => l.startsWith('namespace/'))
+        if (rec !== undefined && act !== undefined) {
+          const keys = (v: string): Set<string> => new Set(v.split(';').map((kv) => kv.split('=')[0]!))
+          const ourKeys = keys(act[1])
+          const missing = [...keys(rec[1])].filter((k) => !ourKeys.has(k))
+          t.diagnostic(`${rec[0]}: ${ourKeys.size} keys; ${missing.length} keys of the real server absent (masked): ${missing.slice(0, 15).join(', ')}${missing.length > 15 ? ', ...' : ''}`)
+        }
+      } else if (frame[1] === ProtoType.MESSAGE) {
+        for (const problem of compareMessage(frame, actual, recNow, citrusleafSeconds(receivedAtMs))) report(problem)
+      } else if (!frame.equals(actual)) {
+        report('frame differs')
+      }
+    })
+    t.diagnostic(`${compared} replies compared over ${connections} connection(s)`)
     for (const d of differences) {
       t.diagnostic(`DIFF seq ${d.seq} conn ${d.conn} (${d.note}): ${d.what}\n  recorded ${d.recorded}\n  actual   ${d.actual}`)
     }

@@ -4,8 +4,8 @@
 // value, with no fields and a single SUCCESS bin; the client reduces the values of every batch. A
 // failing call sends a FAILURE bin with Aerospike's message and ends the stream with result 1.
 import {
-  DIGEST_BYTES, FieldType, Info1, Info3, MESSAGE_HEADER_BYTES, MsgpackReader, OpType, ParticleType, ResultCode, encodedOpBytes, findField,
-  isWellFormedMsgpack, writeMessage, type Message, type OutOp,
+  DIGEST_BYTES, FieldType, Info1, Info3, MESSAGE_HEADER_BYTES, OpType, ParticleType, ResultCode, encodedOpBytes, findField, writeMessage,
+  type Message, type OutOp,
 } from '@aerolite/protocol'
 import { limits } from '../limits.ts'
 import type { Namespace } from '../namespace/namespace.ts'
@@ -18,19 +18,13 @@ import type { PartitionRequest, ResumePoint } from './partition-request.ts'
 import { Throttle, sleep, storedRecordView } from './record-stream.ts'
 import { scanOrder, type ScanControl } from './scan.ts'
 import { FrameBatcher, controlMessage } from './stream-frames.ts'
+import { parseUdfCall, type UdfCall } from './udf-call.ts'
 
 /** UDF_OP value of an aggregation. */
 export const UDF_OP_AGGREGATE = 1
 
-const EMPTY_ARGS = Buffer.of(0x90)
 const OUTPUT_TOO_BIG = 'aggregation output too big'
 
-export interface AggregationCall {
-  packageName: string
-  functionName: string
-  /** msgpack array of the arguments after the stream. */
-  argList: Buffer
-}
 
 /** A record the walk found, and the index value it was found under (queries). */
 export interface Candidate {
@@ -47,29 +41,14 @@ export function isAggregation(message: Message): boolean {
 }
 
 /** The stream function an aggregation names; a number is the result code that refuses it. */
-export function parseAggregation(message: Message): AggregationCall | number {
+export function parseAggregation(message: Message): UdfCall | number {
   // Aerospike refuses filter expressions (unsupported) and short queries (parameter) here.
   if (findField(message, FieldType.FILTER) !== undefined) return ResultCode.UNSUPPORTED_FEATURE
   if ((message.info1 & Info1.SHORT_QUERY) !== 0) return ResultCode.PARAMETER_ERROR
-  const packageName = findField(message, FieldType.UDF_PACKAGE_NAME)
-  const functionName = findField(message, FieldType.UDF_FUNCTION)
-  if (packageName === undefined || functionName === undefined || packageName.length === 0 || functionName.length === 0) return ResultCode.PARAMETER_ERROR
-  const argList = findField(message, FieldType.UDF_ARGLIST) ?? EMPTY_ARGS
-  if (!isArgList(argList)) return ResultCode.PARAMETER_ERROR
-  return { packageName: packageName.toString('utf8'), functionName: functionName.toString('utf8'), argList }
+  return parseUdfCall(message) ?? ResultCode.PARAMETER_ERROR
 }
 
-function isArgList(bytes: Buffer): boolean {
-  if (!isWellFormedMsgpack(bytes)) return false
-  try {
-    new MsgpackReader(bytes).readArrayHeader()
-    return true
-  } catch {
-    return false
-  }
-}
-
-export async function* streamAggregation(req: PartitionRequest, call: AggregationCall, walk: PartitionWalk, control: ScanControl): AsyncGenerator<Buffer> {
+export async function* streamAggregation(req: PartitionRequest, call: UdfCall, walk: PartitionWalk, control: ScanControl): AsyncGenerator<Buffer> {
   const batcher = new FrameBatcher()
   // Aerospike answers NOT_FOUND (not as the last message) for a set it does not know; the client
   // takes it as an empty result.
@@ -126,13 +105,13 @@ function resumeAfter(namespace: Namespace, last: Candidate): ResumePoint {
 }
 
 /** Runs the stream function over candidates[from, to); returns the FAILURE message if it failed. */
-function runBatch(namespace: Namespace, call: AggregationCall, candidates: readonly Candidate[], from: number, to: number, batcher: FrameBatcher): string | undefined {
+function runBatch(namespace: Namespace, call: UdfCall, candidates: readonly Candidate[], from: number, to: number, batcher: FrameBatcher): string | undefined {
   const nowVoidTime = namespace.nowVoidTime()
   let outputBytes = 0
   const open = (position: number): UdfRecord => {
     const id = candidates[from + position]!.id
-    const { buf, at } = namespace.location(id)
-    return new UdfRecord(storedRecordView(namespace, id), readBins(buf, at), nowVoidTime, udfRuntime.log)
+    const location = namespace.location(id)
+    return new UdfRecord(storedRecordView(namespace, id, location), readBins(location.buf, location.at), nowVoidTime, udfRuntime.log)
   }
   const emit = (packed: Buffer): void => {
     const particle = msgpackToParticle(packed)

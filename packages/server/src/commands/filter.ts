@@ -1,14 +1,15 @@
 // Filter expressions (field 43). A filter sees the record as the command finds it, before any op.
 // A record that does not match ends a single-record command with FILTERED_OUT; scans and queries
 // skip it. A missing record is never filtered: the command answers as it would without a filter.
-import { DIGEST_BYTES, FieldType, ResultCode, findField, type Message } from '@aerolite/protocol'
+import { FieldType, ResultCode, findField, type Message } from '@aerolite/protocol'
 import type { Namespace } from '../namespace/namespace.ts'
 import { compileExpression, ExpType, runExpression, type CompiledExpression } from '../ops/exp/index.ts'
 import type { RecordView } from '../ops/op-context.ts'
 import type { Bin } from '../record/bins.ts'
-import { readBins, recordKey, recordTotalBytes } from '../record/layout.ts'
+import { readBins } from '../record/layout.ts'
 import { recordView } from './apply-ops.ts'
 import { CommandError } from './command-error.ts'
+import { storedRecordView } from './record-stream.ts'
 import type { RecordRequest } from './request.ts'
 
 /** Builds a filter; a malformed expression, or one that is not boolean, is a PARAMETER_ERROR. */
@@ -42,20 +43,6 @@ export function checkRecordFilter(req: RecordRequest, id: number): void {
 
 /** Scans and queries: does the stored record `id` match. */
 export function storedRecordMatches(filter: CompiledExpression, namespace: Namespace, id: number): boolean {
-  const { buf, at } = namespace.location(id)
-  const index = namespace.index
-  const digest = Buffer.allocUnsafe(DIGEST_BYTES)
-  index.digestInto(id, digest)
-  const view: RecordView = {
-    namespace,
-    exists: true,
-    digest,
-    setName: namespace.setOf(id)?.name ?? '',
-    generation: index.generation(id),
-    voidTime: index.voidTime(id),
-    lastUpdateMs: index.lastUpdateMs(id),
-    key: recordKey(buf, at),
-    storedBytes: recordTotalBytes(buf, at),
-  }
-  return filterMatches(filter, view, readBins(buf, at))
+  const location = namespace.location(id)
+  return filterMatches(filter, storedRecordView(namespace, id, location), readBins(location.buf, location.at))
 }

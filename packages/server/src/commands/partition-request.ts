@@ -5,7 +5,8 @@ import { DIGEST_BYTES, FieldType, Info1, OpType, ResultCode, partitionId, type M
 import { limits } from '../limits.ts'
 import type { Namespace } from '../namespace/namespace.ts'
 import type { CompiledExpression } from '../ops/exp/index.ts'
-import { isAggregation, parseAggregation, type AggregationCall } from './aggregate.ts'
+import { isAggregation, parseAggregation } from './aggregate.ts'
+import type { UdfCall } from './udf-call.ts'
 import { CommandError } from './command-error.ts'
 import { messageFilter } from './filter.ts'
 import type { BinSelection } from './record-stream.ts'
@@ -36,7 +37,7 @@ export interface PartitionRequest extends BinSelection {
   /** The filter expression records must pass (skipped silently otherwise). */
   filter: CompiledExpression | undefined
   /** The stream UDF of an aggregation (UDF_OP 1); the records go to it instead of the client. */
-  aggregation: AggregationCall | undefined
+  aggregation: UdfCall | undefined
 }
 
 export function parsePartitionRequest(message: Message, namespaces: NamespaceLookup): PartitionRequest | number {

@@ -2,7 +2,7 @@
 // SET (if any), KEY (if stored) and, for secondary-index queries, the index value (BVAL) the client
 // sends back to resume; then the bins, all or the selected ones in the order they were selected.
 import { DIGEST_BYTES, FieldType, Info1, MESSAGE_HEADER_BYTES, OpType, ResultCode, writeMessage, type Field, type OutOp } from '@aerolite/protocol'
-import type { Namespace } from '../namespace/namespace.ts'
+import type { Namespace, RecordLocation } from '../namespace/namespace.ts'
 import type { RecordView } from '../ops/op-context.ts'
 import { readBins, recordKey, recordTotalBytes } from '../record/layout.ts'
 
@@ -50,9 +50,9 @@ export function recordMessage(namespace: Namespace, id: number, selection: BinSe
   return out
 }
 
-/** The stored record `id` as expressions and UDFs see it. */
-export function storedRecordView(namespace: Namespace, id: number): RecordView {
-  const { buf, at } = namespace.location(id)
+/** The stored record `id` as expressions and UDFs see it (`location`: where it is, when the caller has it already). */
+export function storedRecordView(namespace: Namespace, id: number, location: RecordLocation = namespace.location(id)): RecordView {
+  const { buf, at } = location
   const index = namespace.index
   const digest = Buffer.allocUnsafe(DIGEST_BYTES)
   index.digestInto(id, digest)

@@ -1,7 +1,7 @@
 // Record UDFs (client.apply): runs module.function(rec, args...) in the Lua VM against one record,
 // then stores what the function changed through the write rules and answers with a SUCCESS bin
 // (the return value) or, when the function failed, result 100 and a FAILURE bin (the message).
-import { FieldType, Info1, MsgpackReader, OpType, ParticleType, ResultCode, findField, isWellFormedMsgpack, type Message, type OutOp } from '@aerolite/protocol'
+import { FieldType, Info1, OpType, ParticleType, ResultCode, findField, type Message, type OutOp } from '@aerolite/protocol'
 import { readBins } from '../record/layout.ts'
 import { UdfRecord } from '../udf/udf-record.ts'
 import { msgpackToParticle } from '../udf/particle-msgpack.ts'
@@ -13,17 +13,11 @@ import { checkKey } from './read.ts'
 import { headerReply, opsReply } from './reply.ts'
 import { parseRecordRequest, type NamespaceLookup, type RecordRequest } from './request.ts'
 import { findRecord, storeVersion, type FoundRecord } from './store-version.ts'
+import { parseUdfCall, type UdfCall } from './udf-call.ts'
 
 /** What the FAILURE bin says when a function fails with something other than a string. */
 const UNEXPECTED_FAILURE = 'result value type unexpected'
-const EMPTY_ARGS = Buffer.of(0x90)
 const NIL = Buffer.alloc(0)
-
-interface UdfCall {
-  packageName: string
-  functionName: string
-  argList: Buffer
-}
 
 /** Applies a record UDF and returns the reply; callers make sure the Lua VM is up (dispatch waits for it). */
 export function applyUdf(message: Message, namespaces: NamespaceLookup): Buffer {
@@ -76,26 +70,6 @@ function runUdf(req: RecordRequest, call: UdfCall, found: FoundRecord): Buffer {
     if (!(err instanceof CommandError)) throw err
     namespace.counters.clientWriteError++
     return headerReply(err.resultCode, view.generation, view.voidTime)
-  }
-}
-
-function parseUdfCall(message: Message): UdfCall | undefined {
-  const packageName = findField(message, FieldType.UDF_PACKAGE_NAME)
-  const functionName = findField(message, FieldType.UDF_FUNCTION)
-  if (packageName === undefined || functionName === undefined || packageName.length === 0 || functionName.length === 0) return undefined
-  const argList = findField(message, FieldType.UDF_ARGLIST) ?? EMPTY_ARGS
-  if (!isArgList(argList)) return undefined
-  return { packageName: packageName.toString('utf8'), functionName: functionName.toString('utf8'), argList }
-}
-
-/** The argument list must be one whole msgpack array. */
-function isArgList(bytes: Buffer): boolean {
-  if (!isWellFormedMsgpack(bytes)) return false
-  try {
-    new MsgpackReader(bytes).readArrayHeader()
-    return true
-  } catch {
-    return false
   }
 }
 

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { computeDigest, ParticleType } from '@aerolite/protocol'
 import type { Namespace } from '../../src/namespace/namespace.ts'
 import { writeBlockHeader } from '../../src/storage/block-format.ts'
+import type { NamespaceConfig } from '../../src/config/index.ts'
 import { crash, deviceConfig, FILE_HEADER_BYTES, getInt, memoryLogger, openNamespace, putInt, tempDir } from './harness.ts'
 
 /** Where a record starts in the (single) data file. */
@@ -24,26 +25,45 @@ function patchFile(path: string, position: number, patch: (bytes: Buffer) => voi
   closeSync(fd)
 }
 
+interface Filled {
+  ns: Namespace
+  config: NamespaceConfig
+  /** The namespace's one data file. */
+  path: string
+}
+
+/**
+ * Opens a device namespace on one data file in a fresh directory, writes k0..k{count-1} = 0..count-1
+ * and hands it to `test`; the directory is removed afterwards.
+ */
+async function withRecords(count: number, test: (filled: Filled) => Promise<void>): Promise<void> {
+  const { dir, cleanup } = tempDir()
+  try {
+    const path = join(dir, 'a.dat')
+    const config = deviceConfig([path])
+    const ns = await openNamespace(config)
+    for (let i = 0; i < count; i++) putInt(ns, `k${i}`, i)
+    await test({ ns, config, path })
+  } finally {
+    cleanup()
+  }
+}
+
 describe('cold start recovery', () => {
   it('drops a torn tail quietly and keeps every record before it', async () => {
-    const { dir, cleanup } = tempDir()
-    try {
-      const path = join(dir, 'a.dat')
-      const config = deviceConfig([path])
-      let ns = await openNamespace(config)
-      for (let i = 0; i < 100; i++) putInt(ns, `k${i}`, i)
-      await ns.flusher!.flushAll()
+    await withRecords(100, async ({ ns: written, config, path }) => {
+      await written.flusher!.flushAll()
       // A write cut short: the next record's first bytes made it to disk, the rest did not.
-      const last = filePosition(ns, 'k99')
+      const last = filePosition(written, 'k99')
       const end = last.position + 44 + 3 + 8 + 8 // header, no key, one int bin 'v'
       const lastBytes = Buffer.alloc(30)
       const fd = openSync(path, 'r')
       readSync(fd, lastBytes, 0, 30, last.position)
       closeSync(fd)
-      crash(ns)
+      crash(written)
       patchFile(path, end, (bytes) => lastBytes.copy(bytes), 30)
       const { log, lines } = memoryLogger()
-      ns = await openNamespace(config, log)
+      const ns = await openNamespace(config, log)
       assert.equal(ns.restoreReport?.mode, 'cold')
       assert.equal(ns.objects, 100)
       assert.ok(ns.restoreReport!.tornTailBytes > 0)
@@ -51,27 +71,20 @@ describe('cold start recovery', () => {
       assert.ok(lines.some((line) => String(line.msg).includes('torn tail')))
       assert.equal(getInt(ns, 'k99'), 99)
       await ns.close(memoryLogger().log)
-    } finally {
-      cleanup()
-    }
+    })
   })
 
   it('reports a damaged record in the middle loudly, skips it and keeps the records after it', async () => {
-    const { dir, cleanup } = tempDir()
-    try {
-      const path = join(dir, 'a.dat')
-      const config = deviceConfig([path])
-      let ns = await openNamespace(config)
-      for (let i = 0; i < 100; i++) putInt(ns, `k${i}`, i)
-      await ns.flusher!.flushAll()
-      const damaged = filePosition(ns, 'k40')
-      crash(ns)
+    await withRecords(100, async ({ ns: written, config, path }) => {
+      await written.flusher!.flushAll()
+      const damaged = filePosition(written, 'k40')
+      crash(written)
       // Flip a byte of the record's bin value.
       patchFile(path, damaged.position + 50, (bytes) => {
         bytes[0] = bytes[0]! ^ 0xff
       }, 1)
       const { log, lines } = memoryLogger()
-      ns = await openNamespace(config, log)
+      const ns = await openNamespace(config, log)
       assert.equal(ns.objects, 99)
       assert.equal(getInt(ns, 'k40'), undefined)
       assert.equal(getInt(ns, 'k41'), 41)
@@ -81,18 +94,11 @@ describe('cold start recovery', () => {
       assert.ok(report, 'an error line names the damage')
       assert.equal(report.file, path)
       await ns.close(memoryLogger().log)
-    } finally {
-      cleanup()
-    }
+    })
   })
 
   it('random damage to the blocks never crashes a cold start nor returns a wrong value', async () => {
-    const { dir, cleanup } = tempDir()
-    try {
-      const path = join(dir, 'a.dat')
-      const config = deviceConfig([path])
-      const ns = await openNamespace(config)
-      for (let i = 0; i < 300; i++) putInt(ns, `k${i}`, i)
+    await withRecords(300, async ({ ns, config, path }) => {
       await ns.flusher!.flushAll()
       const usedEnd = FILE_HEADER_BYTES + ns.blocks.highestBlock * ns.blocks.blockSizeBytes
       crash(ns)
@@ -115,29 +121,20 @@ describe('cold start recovery', () => {
         }),
         { numRuns: 15, interruptAfterTimeLimit: 5000 },
       )
-    } finally {
-      cleanup()
-    }
+    })
   })
 
   it('never trusts a snapshot that does not match the blocks', async () => {
-    const { dir, cleanup } = tempDir()
-    try {
-      const path = join(dir, 'a.dat')
-      const config = deviceConfig([path])
-      let ns = await openNamespace(config)
-      for (let i = 0; i < 100; i++) putInt(ns, `k${i}`, i)
-      await ns.close(memoryLogger().log)
+    await withRecords(100, async ({ ns: written, config, path }) => {
+      await written.close(memoryLogger().log)
       // Another block header appears on disk after the snapshot was written.
-      patchFile(path, FILE_HEADER_BYTES + 10 * ns.blocks.blockSizeBytes, (bytes) => writeBlockHeader(bytes, 0, 999), 16)
+      patchFile(path, FILE_HEADER_BYTES + 10 * written.blocks.blockSizeBytes, (bytes) => writeBlockHeader(bytes, 0, 999), 16)
       const { log, lines } = memoryLogger()
-      ns = await openNamespace(config, log)
+      const ns = await openNamespace(config, log)
       assert.equal(ns.restoreReport?.mode, 'cold')
       assert.ok(lines.some((line) => String(line.msg).includes('does not match')))
       assert.equal(ns.objects, 100)
       await ns.close(memoryLogger().log)
-    } finally {
-      cleanup()
-    }
+    })
   })
 })

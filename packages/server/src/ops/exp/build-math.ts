@@ -36,6 +36,23 @@ function runAll(args: Compiled[], rt: Parameters<Compiled['run']>[0]): ExpValue[
 const ints = (values: ExpValue[]): bigint[] => values.map((v) => (v.kind === 'int' ? v.value : 0n))
 const floats = (values: ExpValue[]): number[] => values.map((v) => (v.kind === 'float' ? v.value : 0))
 
+/** An op of result `type` over several arguments: unknown if any argument is, else `apply` of their values. */
+function overValues(type: ExpTypeCode, args: Compiled[], apply: (values: ExpValue[]) => ExpResult): Compiled {
+  return {
+    type,
+    isUnknownOp: false,
+    run: (rt) => {
+      const values = runAll(args, rt)
+      return values === undefined ? UNKNOWN : apply(values)
+    },
+  }
+}
+
+/** An op of result `type` over one argument: `apply` of its value, which may be unknown. */
+function overValue(type: ExpTypeCode, arg: Compiled, apply: (value: ExpResult) => ExpResult): Compiled {
+  return { type, isUnknownOp: false, run: (rt) => apply(arg.run(rt)) }
+}
+
 /** ADD, SUB, MUL, DIV, MIN, MAX: one or more arguments, all integers or all floats. */
 export function buildMath(b: Builder, op: number, argCount: number): Compiled {
   if (argCount < 1) throw expressionError(`op ${op} needs an argument`)
@@ -49,15 +66,7 @@ export function buildMath(b: Builder, op: number, argCount: number): Compiled {
     args.push(arg)
   }
   const floatMath = type === ExpType.FLOAT
-  return {
-    type,
-    isUnknownOp: false,
-    run: (rt) => {
-      const values = runAll(args, rt)
-      if (values === undefined) return UNKNOWN
-      return floatMath ? floatResult(op, floats(values)) : intResult(op, ints(values))
-    },
-  }
+  return overValues(type, args, (values) => (floatMath ? floatResult(op, floats(values)) : intResult(op, ints(values))))
 }
 
 function intResult(op: number, [first, ...rest]: bigint[]): ExpResult {
@@ -117,134 +126,87 @@ export function buildMathBinary(b: Builder, op: number, argCount: number): Compi
   b.expectArgs(op, argCount, 2)
   const isMod = op === ExpOp.MOD
   const args = typedArgs(b, op, 2, isMod ? isInt : isFloat)
-  return {
-    type: isMod ? ExpType.INT : ExpType.FLOAT,
-    isUnknownOp: false,
-    run: (rt) => {
-      const values = runAll(args, rt)
-      if (values === undefined) return UNKNOWN
-      if (isMod) {
-        const [x, y] = ints(values)
-        return y === 0n ? UNKNOWN : { kind: 'int', value: x! % y! }
-      }
-      const [x, y] = floats(values)
-      return { kind: 'float', value: op === ExpOp.POW ? Math.pow(x!, y!) : Math.log(x!) / Math.log(y!) }
-    },
-  }
+  return overValues(isMod ? ExpType.INT : ExpType.FLOAT, args, (values) => {
+    if (isMod) {
+      const [x, y] = ints(values)
+      return y === 0n ? UNKNOWN : { kind: 'int', value: x! % y! }
+    }
+    const [x, y] = floats(values)
+    return { kind: 'float', value: op === ExpOp.POW ? Math.pow(x!, y!) : Math.log(x!) / Math.log(y!) }
+  })
 }
 
 /** ABS keeps its argument's type; abs(INT64_MIN) stays INT64_MIN as in C. */
 export function buildNumberUnary(b: Builder, op: number, argCount: number): Compiled {
   b.expectArgs(op, argCount, 1)
   const [arg] = typedArgs(b, op, 1, (t) => isInt(t) || isFloat(t))
-  return {
-    type: arg!.type,
-    isUnknownOp: false,
-    run: (rt) => {
-      const value = arg!.run(rt)
-      if (value.kind === 'int') return intValue(value.value < 0n ? -value.value : value.value)
-      if (value.kind === 'float') return { kind: 'float', value: Math.abs(value.value) }
-      return UNKNOWN
-    },
-  }
+  return overValue(arg!.type, arg!, (value) => {
+    if (value.kind === 'int') return intValue(value.value < 0n ? -value.value : value.value)
+    if (value.kind === 'float') return { kind: 'float', value: Math.abs(value.value) }
+    return UNKNOWN
+  })
 }
 
 export function buildFloatUnary(b: Builder, op: number, argCount: number): Compiled {
   b.expectArgs(op, argCount, 1)
   const [arg] = typedArgs(b, op, 1, isFloat)
   const fn = op === ExpOp.FLOOR ? Math.floor : Math.ceil
-  return {
-    type: ExpType.FLOAT,
-    isUnknownOp: false,
-    run: (rt) => {
-      const value = arg!.run(rt)
-      return value.kind === 'float' ? { kind: 'float', value: fn(value.value) } : UNKNOWN
-    },
-  }
+  return overValue(ExpType.FLOAT, arg!, (value) => (value.kind === 'float' ? { kind: 'float', value: fn(value.value) } : UNKNOWN))
 }
 
 /** Truncates toward zero; NaN and out-of-range values become INT64_MIN, as x86 conversion does. */
 export function buildToInt(b: Builder, op: number, argCount: number): Compiled {
   b.expectArgs(op, argCount, 1)
   const [arg] = typedArgs(b, op, 1, isFloat)
-  return {
-    type: ExpType.INT,
-    isUnknownOp: false,
-    run: (rt) => {
-      const value = arg!.run(rt)
-      if (value.kind !== 'float') return UNKNOWN
-      const truncated = Math.trunc(value.value)
-      if (!Number.isFinite(truncated)) return { kind: 'int', value: INT64_MIN }
-      const big = BigInt(truncated)
-      return { kind: 'int', value: big >= INT64_LIMIT || big < INT64_MIN ? INT64_MIN : big }
-    },
-  }
+  return overValue(ExpType.INT, arg!, (value) => {
+    if (value.kind !== 'float') return UNKNOWN
+    const truncated = Math.trunc(value.value)
+    if (!Number.isFinite(truncated)) return { kind: 'int', value: INT64_MIN }
+    const big = BigInt(truncated)
+    return { kind: 'int', value: big >= INT64_LIMIT || big < INT64_MIN ? INT64_MIN : big }
+  })
 }
 
 export function buildToFloat(b: Builder, op: number, argCount: number): Compiled {
   b.expectArgs(op, argCount, 1)
   const [arg] = typedArgs(b, op, 1, isInt)
-  return {
-    type: ExpType.FLOAT,
-    isUnknownOp: false,
-    run: (rt) => {
-      const value = arg!.run(rt)
-      return value.kind === 'int' ? { kind: 'float', value: Number(value.value) } : UNKNOWN
-    },
-  }
+  return overValue(ExpType.FLOAT, arg!, (value) => (value.kind === 'int' ? { kind: 'float', value: Number(value.value) } : UNKNOWN))
 }
 
 /** INT_AND, INT_OR, INT_XOR over one or more integers. */
 export function buildIntVarArgs(b: Builder, op: number, argCount: number): Compiled {
   if (argCount < 1) throw expressionError(`op ${op} needs an argument`)
   const args = typedArgs(b, op, argCount, isInt)
-  return {
-    type: ExpType.INT,
-    isUnknownOp: false,
-    run: (rt) => {
-      const values = runAll(args, rt)
-      if (values === undefined) return UNKNOWN
-      const [first, ...rest] = ints(values)
-      let acc = first!
-      for (const x of rest) acc = op === ExpOp.INT_AND ? acc & x : op === ExpOp.INT_OR ? acc | x : acc ^ x
-      return intValue(acc)
-    },
-  }
+  return overValues(ExpType.INT, args, (values) => {
+    const [first, ...rest] = ints(values)
+    let acc = first!
+    for (const x of rest) acc = op === ExpOp.INT_AND ? acc & x : op === ExpOp.INT_OR ? acc | x : acc ^ x
+    return intValue(acc)
+  })
 }
 
 /** INT_NOT and INT_COUNT (set bits). */
 export function buildIntUnary(b: Builder, op: number, argCount: number): Compiled {
   b.expectArgs(op, argCount, 1)
   const [arg] = typedArgs(b, op, 1, isInt)
-  return {
-    type: ExpType.INT,
-    isUnknownOp: false,
-    run: (rt) => {
-      const value = arg!.run(rt)
-      if (value.kind !== 'int') return UNKNOWN
-      if (op === ExpOp.INT_NOT) return intValue(~value.value)
-      return { kind: 'int', value: BigInt(popCount(BigInt.asUintN(64, value.value))) }
-    },
-  }
+  return overValue(ExpType.INT, arg!, (value) => {
+    if (value.kind !== 'int') return UNKNOWN
+    if (op === ExpOp.INT_NOT) return intValue(~value.value)
+    return { kind: 'int', value: BigInt(popCount(BigInt.asUintN(64, value.value))) }
+  })
 }
 
 /** INT_LSHIFT, INT_RSHIFT (logical), INT_ARSHIFT (arithmetic). */
 export function buildIntBinary(b: Builder, op: number, argCount: number): Compiled {
   b.expectArgs(op, argCount, 2)
   const args = typedArgs(b, op, 2, isInt)
-  return {
-    type: ExpType.INT,
-    isUnknownOp: false,
-    run: (rt) => {
-      const values = runAll(args, rt)
-      if (values === undefined) return UNKNOWN
-      const [x, s] = ints(values)
-      const shift = s! & 63n
-      if (op === ExpOp.INT_LSHIFT) return intValue(x! << shift)
-      if (op === ExpOp.INT_RSHIFT) return intValue(BigInt.asUintN(64, x!) >> shift)
-      return { kind: 'int', value: x! >> shift }
-    },
-  }
+  return overValues(ExpType.INT, args, (values) => {
+    const [x, s] = ints(values)
+    const shift = s! & 63n
+    if (op === ExpOp.INT_LSHIFT) return intValue(x! << shift)
+    if (op === ExpOp.INT_RSHIFT) return intValue(BigInt.asUintN(64, x!) >> shift)
+    return { kind: 'int', value: x! >> shift }
+  })
 }
 
 /**
@@ -257,21 +219,13 @@ export function buildIntScan(b: Builder, op: number, argCount: number): Compiled
   const search = b.next()
   if (value.type !== ExpType.INT) throw expressionError(`op ${op} argument 1 is not an integer`)
   if (search.type !== ExpType.BOOL) throw expressionError(`op ${op} argument 2 is not a boolean`)
-  return {
-    type: ExpType.INT,
-    isUnknownOp: false,
-    run: (rt) => {
-      const x = value.run(rt)
-      if (x.kind === 'unknown') return UNKNOWN
-      const bit = search.run(rt)
-      if (bit.kind === 'unknown') return UNKNOWN
-      let bits = BigInt.asUintN(64, x.kind === 'int' ? x.value : 0n)
-      if (bit.kind === 'bool' && !bit.value) bits = BigInt.asUintN(64, ~bits)
-      if (bits === 0n) return { kind: 'int', value: -1n }
-      const index = op === ExpOp.INT_LSCAN ? 63 - highestBit(bits) : 63 - lowestBit(bits)
-      return { kind: 'int', value: BigInt(index) }
-    },
-  }
+  return overValues(ExpType.INT, [value, search], ([x, bit]) => {
+    let bits = BigInt.asUintN(64, x!.kind === 'int' ? x!.value : 0n)
+    if (bit!.kind === 'bool' && !bit!.value) bits = BigInt.asUintN(64, ~bits)
+    if (bits === 0n) return { kind: 'int', value: -1n }
+    const index = op === ExpOp.INT_LSCAN ? 63 - highestBit(bits) : 63 - lowestBit(bits)
+    return { kind: 'int', value: BigInt(index) }
+  })
 }
 
 function popCount(bits: bigint): number {

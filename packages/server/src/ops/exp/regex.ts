@@ -98,84 +98,84 @@ function gnuEscape(ch: string): string | undefined {
   return undefined
 }
 
-function translateExtended(text: string, newline: boolean): string {
+/** A piece of the JS pattern and the index in the POSIX pattern just after what it translates. */
+type Piece = [js: string, end: number]
+
+/** How one syntax reads what the shared loop leaves to it, each from index `at`. */
+interface Syntax {
+  /** The character after a backslash; `at` is the index after both. */
+  escaped(ch: string, at: number): Piece
+  /** Any other character but '[' and '.'; `at` is its index. */
+  plain(ch: string, at: number): Piece
+}
+
+/** The loop both syntaxes share: bracket expressions and '.' read alike, and a backslash must escape something. */
+function translate(text: string, newline: boolean, syntax: Syntax): string {
   let out = ''
-  let i = 0
-  while (i < text.length) {
-    const ch = text[i]!
-    if (ch === '[') {
-      const [cls, next] = bracket(text, i + 1, newline)
-      out += cls
-      i = next
-      continue
-    }
-    if (ch === '\\') {
-      const next = text[i + 1]
-      if (next === undefined) throw new Error('trailing backslash')
-      out += gnuEscape(next) ?? escapeLiteral(next)
-      i += 2
-      continue
-    }
-    if (ch === '.') out += newline ? '[^\\n]' : '[\\s\\S]'
-    else if (ch === '{') {
-      const interval = /^\{(\d+)(,(\d*))?\}/.exec(text.slice(i))
-      if (interval === null) throw new Error('bad interval')
-      out += interval[0]
-      i += interval[0].length
-      continue
-    } else if (ch === '/' || ch === '}') out += `\\${ch}`
-    else out += ch
-    i++
+  for (let i = 0; i < text.length; ) {
+    const [js, end] = pieceAt(text, i, newline, syntax)
+    out += js
+    i = end
   }
   return out
 }
 
-function translateBasic(text: string, newline: boolean): string {
-  let out = ''
-  let i = 0
-  // '*' is literal where nothing precedes it to repeat; '^' anchors only at the start of a
-  // pattern or group, '$' only at the end of one.
-  let atStart = true
-  while (i < text.length) {
-    const ch = text[i]!
-    const wasStart = atStart
-    atStart = false
-    if (ch === '[') {
-      const [cls, next] = bracket(text, i + 1, newline)
-      out += cls
-      i = next
-      continue
-    }
-    if (ch === '\\') {
-      const next = text[i + 1]
-      if (next === undefined) throw new Error('trailing backslash')
-      i += 2
-      if (next === '(') {
-        out += '('
-        atStart = true
-      } else if (next === ')') out += ')'
-      else if (next === '|') {
-        out += '|'
-        atStart = true
-      } else if (next === '{') {
-        const interval = /^(\d+)(,(\d*))?\\\}/.exec(text.slice(i))
+function pieceAt(text: string, i: number, newline: boolean, syntax: Syntax): Piece {
+  const ch = text[i]!
+  if (ch === '[') return bracket(text, i + 1, newline)
+  if (ch === '.') return [newline ? '[^\\n]' : '[\\s\\S]', i + 1]
+  if (ch !== '\\') return syntax.plain(ch, i)
+  const next = text[i + 1]
+  if (next === undefined) throw new Error('trailing backslash')
+  return syntax.escaped(next, i + 2)
+}
+
+function translateExtended(text: string, newline: boolean): string {
+  return translate(text, newline, {
+    escaped: (ch, at) => [gnuEscape(ch) ?? escapeLiteral(ch), at],
+    plain: (ch, at) => {
+      if (ch === '{') {
+        const interval = /^\{(\d+)(,(\d*))?\}/.exec(text.slice(at))
         if (interval === null) throw new Error('bad interval')
-        out += `{${interval[1]}${interval[2] ?? ''}}`
-        i += interval[0].length
-      } else if (next === '+' || next === '?') out += next
-      else out += gnuEscape(next) ?? escapeLiteral(next)
-      continue
-    }
-    if (ch === '*') out += wasStart ? '\\*' : '*'
-    else if (ch === '^') {
-      out += wasStart ? '^' : '\\^'
-      if (wasStart) atStart = true
-    } else if (ch === '$') {
-      const atEnd = i + 1 === text.length || text.startsWith('\\)', i + 1) || text.startsWith('\\|', i + 1)
-      out += atEnd ? '$' : '\\$'
-    } else if (ch === '.') out += newline ? '[^\\n]' : '[\\s\\S]'
-    else out += escapeLiteral(ch)
-    i++
-  }
-  return out
+        return [interval[0], at + interval[0].length]
+      }
+      return [ch === '/' || ch === '}' ? `\\${ch}` : ch, at + 1]
+    },
+  })
+}
+
+function translateBasic(text: string, newline: boolean): string {
+  // '*' is literal where nothing precedes it to repeat; '^' anchors only at the start of a
+  // pattern or group, '$' only at the end of one. `start` is the index of the character that
+  // stands at a start: 0, the one after '\(' or '\|', or the one after an anchoring '^'.
+  let start = 0
+  return translate(text, newline, {
+    escaped: (ch, at) => {
+      if (ch === '(' || ch === '|') {
+        start = at
+        return [ch, at]
+      }
+      if (ch === '{') {
+        const interval = /^(\d+)(,(\d*))?\\\}/.exec(text.slice(at))
+        if (interval === null) throw new Error('bad interval')
+        return [`{${interval[1]}${interval[2] ?? ''}}`, at + interval[0].length]
+      }
+      if (ch === ')' || ch === '+' || ch === '?') return [ch, at]
+      return [gnuEscape(ch) ?? escapeLiteral(ch), at]
+    },
+    plain: (ch, at) => {
+      const atStart = at === start
+      if (ch === '*') return [atStart ? '\\*' : '*', at + 1]
+      if (ch === '^') {
+        // An anchor leaves the next character at the start too.
+        if (atStart) start = at + 1
+        return [atStart ? '^' : '\\^', at + 1]
+      }
+      if (ch === '$') {
+        const atEnd = at + 1 === text.length || text.startsWith('\\)', at + 1) || text.startsWith('\\|', at + 1)
+        return [atEnd ? '$' : '\\$', at + 1]
+      }
+      return [escapeLiteral(ch), at + 1]
+    },
+  })
 }

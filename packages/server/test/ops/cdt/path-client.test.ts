@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
-import { startServer } from '@aerolite/server'
+import { resultCode, startClientNode, type ClientNode } from '../../official-client.ts'
 
 const Aerospike = createRequire(import.meta.url)('aerospike')
 const { exp, operations: op } = Aerospike
@@ -12,7 +12,7 @@ const PARAMETER_ERROR = 4
 const BIN_TYPE_ERROR = 12
 const SERVER_ERROR = 1
 
-let server: Awaited<ReturnType<typeof startServer>>
+let node: ClientNode | undefined
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 let client: any
 let keyCount = 0
@@ -26,28 +26,18 @@ const RECORD = {
 }
 
 before(async () => {
-  server = await startServer({ port: 0, logLevel: 'silent' })
-  client = await Aerospike.connect({ hosts: [{ addr: server.host, port: server.port }] })
+  node = await startClientNode()
+  client = node.client
 })
 
 after(async () => {
-  await client?.close()
-  await server?.stop()
+  await node?.stop()
 })
 
 async function createRecord(): Promise<unknown> {
   const key = new Aerospike.Key('test', 'path', `path-${keyCount++}`)
   await client.put(key, RECORD)
   return key
-}
-
-async function code(promise: Promise<unknown>): Promise<number> {
-  try {
-    await promise
-    return 0
-  } catch (err) {
-    return (err as { code: number }).code
-  }
 }
 
 const all = (): unknown => new Context().addAllChildren()
@@ -81,10 +71,10 @@ test('failed path ops leave the record unchanged, even after an op that succeede
   const before = (await client.get(key)).bins
   const increment = exp.add(exp.loopVarInt(exp.loopVarPart.VALUE), exp.int(1))
   const double = exp.mul(exp.loopVarFloat(exp.loopVarPart.VALUE), exp.float(2.0))
-  assert.equal(await code(client.operate(key, [op.modifyByPath('floatMap', double, 0, all()), op.modifyByPath('mixed', increment, 0, all())])), SERVER_ERROR)
-  assert.equal(await code(client.operate(key, [op.modifyByPath('floatMap', double, 0, all()), op.selectByPath('n', VALUE, all())])), BIN_TYPE_ERROR)
+  assert.equal(await resultCode(client.operate(key, [op.modifyByPath('floatMap', double, 0, all()), op.modifyByPath('mixed', increment, 0, all())])), SERVER_ERROR)
+  assert.equal(await resultCode(client.operate(key, [op.modifyByPath('floatMap', double, 0, all()), op.selectByPath('n', VALUE, all())])), BIN_TYPE_ERROR)
   const readsBin = new Context().addAllChildrenWithFilter(exp.eq(exp.binInt('n'), exp.int(7)))
-  assert.equal(await code(client.operate(key, [op.modifyByPath('floatMap', double, 0, all()), op.selectByPath('floatMap', VALUE, readsBin)])), PARAMETER_ERROR)
+  assert.equal(await resultCode(client.operate(key, [op.modifyByPath('floatMap', double, 0, all()), op.selectByPath('floatMap', VALUE, readsBin)])), PARAMETER_ERROR)
   assert.deepEqual((await client.get(key)).bins, before)
   // With NO_FAIL the elements the expression cannot handle stay as they are.
   await client.operate(key, [op.modifyByPath('mixed', increment, NO_FAIL, all())])

@@ -2,25 +2,24 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
-import { startServer } from '@aerolite/server'
+import { resultCode, startClientNode, type ClientNode } from '../../official-client.ts'
 
 const Aerospike = createRequire(import.meta.url)('aerospike')
 const exp = Aerospike.exp
 const FILTERED_OUT = 27
 
-let server: Awaited<ReturnType<typeof startServer>>
+let node: ClientNode | undefined
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 let client: any
 let keyCount = 0
 
 before(async () => {
-  server = await startServer({ port: 0, logLevel: 'silent' })
-  client = await Aerospike.connect({ hosts: [{ addr: server.host, port: server.port }] })
+  node = await startClientNode()
+  client = node.client
 })
 
 after(async () => {
-  await client?.close()
-  await server?.stop()
+  await node?.stop()
 })
 
 async function createRecord(bins: Record<string, unknown>, meta: Record<string, unknown> | null = null): Promise<unknown> {
@@ -29,24 +28,15 @@ async function createRecord(bins: Record<string, unknown>, meta: Record<string, 
   return key
 }
 
-async function code(promise: Promise<unknown>): Promise<number> {
-  try {
-    await promise
-    return 0
-  } catch (err) {
-    return (err as { code: number }).code
-  }
-}
-
 test('filters on get, put, operate and remove', async () => {
   const key = await createRecord({ intVal: 42, title: 'Star Wars', loc: new Aerospike.GeoJSON.Point(103.913, 1.308) }, { ttl: 1000 })
   const yes = { filterExpression: exp.eq(exp.binInt('intVal'), exp.int(42)) }
   const no = { filterExpression: exp.eq(exp.binInt('intVal'), exp.int(37)) }
   assert.equal((await client.get(key, yes)).bins.intVal, 42)
-  assert.equal(await code(client.get(key, no)), FILTERED_OUT)
-  assert.equal(await code(client.put(key, { intVal: 1 }, null, no)), FILTERED_OUT)
-  assert.equal(await code(client.operate(key, [Aerospike.operations.incr('intVal', 1)], null, no)), FILTERED_OUT)
-  assert.equal(await code(client.exists(key, no)), FILTERED_OUT)
+  assert.equal(await resultCode(client.get(key, no)), FILTERED_OUT)
+  assert.equal(await resultCode(client.put(key, { intVal: 1 }, null, no)), FILTERED_OUT)
+  assert.equal(await resultCode(client.operate(key, [Aerospike.operations.incr('intVal', 1)], null, no)), FILTERED_OUT)
+  assert.equal(await resultCode(client.exists(key, no)), FILTERED_OUT)
   const checks = [
     exp.cmpRegex(Aerospike.regex.ICASE, '^sTaR', exp.binStr('title')),
     exp.cmpGeo(exp.binGeo('loc'), exp.geo(new Aerospike.GeoJSON.Circle(103.875, 1.297, 10000))),
@@ -60,10 +50,10 @@ test('filters on get, put, operate and remove', async () => {
     exp.eq(exp.cond(exp.gt(exp.binInt('intVal'), exp.int(10)), exp.str('big'), exp.str('small')), exp.str('big')),
     exp.eq(exp.intAnd(exp.binInt('intVal'), exp.int(0xf)), exp.int(10)),
   ]
-  for (const filterExpression of checks) assert.equal(await code(client.get(key, { filterExpression })), 0, JSON.stringify(filterExpression))
-  assert.equal(await code(client.remove(key, no)), FILTERED_OUT)
+  for (const filterExpression of checks) assert.equal(await resultCode(client.get(key, { filterExpression })), 0, JSON.stringify(filterExpression))
+  assert.equal(await resultCode(client.remove(key, no)), FILTERED_OUT)
   await client.remove(key, yes)
-  assert.equal(await code(client.get(key)), 2)
+  assert.equal(await resultCode(client.get(key)), 2)
 })
 
 test('expression read and write ops', async () => {
@@ -76,15 +66,15 @@ test('expression read and write ops', async () => {
   assert.equal(result.bins.intVal, 4)
   assert.equal(result.bins.ExpVar, 40)
   const created = exp.operations.write('intVal', exp.int(1), exp.expWriteFlags.CREATE_ONLY)
-  assert.equal(await code(client.operate(key, [created])), 6)
+  assert.equal(await resultCode(client.operate(key, [created])), 6)
   const missing = exp.operations.read('x', exp.binInt('nope'), exp.expReadFlags.DEFAULT)
-  assert.equal(await code(client.operate(key, [missing])), 26)
+  assert.equal(await resultCode(client.operate(key, [missing])), 26)
 })
 
 test('an ill-typed filter is a parameter error', async () => {
   const key = await createRecord({ intVal: 1 })
-  assert.equal(await code(client.get(key, { filterExpression: exp.eq(exp.binInt('intVal'), exp.str('1')) })), 4)
-  assert.equal(await code(client.get(key, { filterExpression: exp.binInt('intVal') })), 4)
+  assert.equal(await resultCode(client.get(key, { filterExpression: exp.eq(exp.binInt('intVal'), exp.str('1')) })), 4)
+  assert.equal(await resultCode(client.get(key, { filterExpression: exp.binInt('intVal') })), 4)
 })
 
 test('scans return only the records the filter matches', async () => {
