@@ -15,7 +15,7 @@ import { applyUdf, isRecordUdf } from './udf.ts'
 import { udfRuntime } from '../udf/runtime.ts'
 
 export type DispatchResult =
-  | { reply: Buffer; problem?: string }
+  | { reply: Buffer; problem?: string; fault?: unknown }
   | { stream: (control: ScanControl) => AsyncIterable<Buffer> }
 
 /** Commands that arrive with later work; refused plainly (16) until then. */
@@ -61,7 +61,7 @@ export function dispatchMessage(message: Message, namespaces: NamespaceLookup): 
 }
 
 /** The road of every single-record command, also taken by each row of a batch. */
-export function executeRecordCommand(message: Message, namespaces: NamespaceLookup): { reply: Buffer; problem?: string } {
+export function executeRecordCommand(message: Message, namespaces: NamespaceLookup): { reply: Buffer; problem?: string; fault?: unknown } {
   // Transactions need strong-consistency namespaces, which this node does not have.
   if (message.info4 !== 0 || findField(message, FieldType.TXN_ID) !== undefined) {
     return { reply: headerReply(ResultCode.UNSUPPORTED_FEATURE), problem: 'transactions are not supported (no strong-consistency namespaces)' }
@@ -80,7 +80,8 @@ export function executeRecordCommand(message: Message, namespaces: NamespaceLook
       req.namespace.counters.clientReadError++
       return { reply: headerReply(err.resultCode), problem: err.message }
     }
-    throw err
+    // A fault of ours fails this record's command (a lone command or a batch row), not the node.
+    return { reply: headerReply(ResultCode.SERVER_ERROR), problem: 'command failed', fault: err }
   }
 }
 

@@ -92,7 +92,8 @@ export class ClientConnection {
       if (handled === undefined) break
       if (Buffer.isBuffer(handled)) this.socket.write(handled)
       else if ('reply' in handled) {
-        if (handled.problem !== undefined) this.log.debug({ remote: this.socket.remoteAddress }, handled.problem)
+        if (handled.fault !== undefined) this.log.error({ err: handled.fault }, handled.problem ?? 'command failed')
+        else if (handled.problem !== undefined) this.log.debug({ remote: this.socket.remoteAddress }, handled.problem)
         this.socket.write(handled.reply)
       } else void this.runStream(handled.stream)
     }
