@@ -86,7 +86,8 @@ export class ClientConnection {
   /** Answers queued frames in order until one starts a stream. */
   private pump(): void {
     // Replies to pipelined requests leave in one write instead of one per reply.
-    this.socket.cork()
+    const corked = this.queue.length > 1
+    if (corked) this.socket.cork()
     while (!this.streaming && !this.closed && this.queue.length > 0) {
       const handled = this.handle(this.queue.shift()!)
       if (handled === undefined) break
@@ -97,7 +98,7 @@ export class ClientConnection {
         this.socket.write(handled.reply)
       } else void this.runStream(handled.stream)
     }
-    this.socket.uncork()
+    if (corked) this.socket.uncork()
     // Back-pressure: a client that does not read its replies stops being read.
     if (this.socket.writableLength > limits.maxPendingReplyBytes) this.socket.pause()
   }
