@@ -1,7 +1,7 @@
 // Defragmentation: blocks whose live bytes fell under defrag-lwm-pct have their live records
-// copied forward, a bounded number of bytes per event-loop turn so client commands keep flowing. Defrag
-// also waits while the disk is behind (the write queue is over max-write-cache), so it never takes
-// the disk from client writes.
+// copied forward, a bounded number of bytes per event-loop turn so client commands keep flowing.
+// Defrag also waits while the disk is behind (the write queue is over max-write-cache), so it never
+// takes the disk from client writes.
 import { CommandError } from '../commands/command-error.ts'
 import { limits } from '../limits.ts'
 import { BLOCK_HEADER_BYTES } from './block-format.ts'
