@@ -2,7 +2,8 @@
 // Each test file starts its own Aerolite node (a worker thread, port 0) and connects one client.
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
-import { startServer, type EmbeddedServer, type StartOptions } from '@aerolite/server'
+import type { EmbeddedServer, StartOptions } from '@aerolite/server'
+import { startClientNode } from '../../packages/server/test/official-client.ts'
 import type * as AerospikeModule from 'aerospike'
 
 export type AerospikeClient = AerospikeModule.Client
@@ -23,32 +24,7 @@ export interface Harness {
 
 /** Starts a node with the given options and connects the official client to it. */
 export async function startHarness(options: StartOptions = {}): Promise<Harness> {
-  const server = await startServer({ port: 0, logLevel: 'silent', ...options })
-  let client: AerospikeClient
-  try {
-    client = await Aerospike.connect({
-      hosts: `${server.host}:${server.port}`,
-      // The client logs its own local validation failures (e.g. a bin name that is too long) to stderr.
-      log: { level: Aerospike.log.OFF },
-    })
-  } catch (err) {
-    await server.stop()
-    throw err
-  }
-  let stopped = false
-  return {
-    server,
-    client,
-    async stop() {
-      if (stopped) return
-      stopped = true
-      try {
-        client.close()
-      } finally {
-        await server.stop()
-      }
-    },
-  }
+  return startClientNode(options)
 }
 
 let counter = 0

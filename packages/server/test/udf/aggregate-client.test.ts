@@ -6,28 +6,27 @@ import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { startServer } from '@aerolite/server'
+import { startClientNode, type ClientNode } from '../official-client.ts'
 
 const Aerospike = createRequire(import.meta.url)('aerospike')
 const MODULE_FILE = fileURLToPath(new URL('./modules/aggr_test.lua', import.meta.url))
 const SET = 'aggr'
 const RECORDS = 300
 
-let server: Awaited<ReturnType<typeof startServer>>
+let node: ClientNode
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 let client: any
 
 before(async () => {
-  server = await startServer({ port: 0, logLevel: 'silent' })
-  client = await Aerospike.connect({ hosts: [{ addr: server.host, port: server.port }], modlua: { userPath: dirname(MODULE_FILE) } })
+  node = await startClientNode({}, { modlua: { userPath: dirname(MODULE_FILE) } })
+  client = node.client
   await (await client.udfRegister(MODULE_FILE)).wait(10)
   for (let i = 0; i < RECORDS; i++) await client.put(new Aerospike.Key('test', SET, i), { n: i })
   await (await client.createIntegerIndex({ ns: 'test', set: SET, bin: 'n', index: 'aggr_client_n' })).wait(10)
 })
 
 after(async () => {
-  await client?.close()
-  await server?.stop()
+  await node?.stop()
 })
 
 const query = (filters: unknown[] = []) => client.query('test', SET, { filters })

@@ -5,27 +5,27 @@ import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
-import { startServer } from '@aerolite/server'
+import { startClientNode, type ClientNode } from '../official-client.ts'
 import { FieldType, Info2, ResultCode } from '@aerolite/protocol'
 import { WireConn, decodeReply, keyFields, messageFrame } from '../../../../test/wire/wire-helpers.ts'
 
 const Aerospike = createRequire(import.meta.url)('aerospike')
 const MODULE_FILE = fileURLToPath(new URL('./modules/udf_test.lua', import.meta.url))
 
-let server: Awaited<ReturnType<typeof startServer>>
+let node: ClientNode
+let server: ClientNode['server']
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 let client: any
 
 before(async () => {
-  server = await startServer({ port: 0, logLevel: 'silent' })
-  client = await Aerospike.connect({ hosts: [{ addr: server.host, port: server.port }] })
+  node = await startClientNode()
+  ;({ server, client } = node)
   const job = await client.udfRegister(MODULE_FILE)
   await job.wait(10)
 })
 
 after(async () => {
-  await client?.close()
-  await server?.stop()
+  await node?.stop()
 })
 
 async function infoText(command: string): Promise<string> {
