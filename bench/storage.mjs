@@ -159,7 +159,7 @@ async function overwrite(name, storageLines) {
 const results = {
   date: new Date().toISOString(),
   machine: { cpu: cpus()[0]?.model, cpus: cpus().length, memoryBytes: totalmem(), os: `${platform()} ${release()} ${arch()}`, node: process.version },
-  note: 'Server, load generator and anything else running share the machine'"'"'s cores: figures are noisy; compare ratios within one run.',
+  note: "Server, load generator and anything else running share the machine's cores: figures are noisy; compare ratios within one run.",
   records,
 }
 try {
