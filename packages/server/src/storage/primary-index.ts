@@ -160,7 +160,7 @@ export class PrimaryIndex {
       const at = (id & CHUNK_MASK) * DIGEST_BYTES
       for (let i = 0; i < DIGEST_BYTES; i++) meta.digest[at + i] = digest[digestAt + i]!
     }
-    this.place(part.slots, id, slotTag(digest, digestAt))
+    this.place(part.slots, slotHash(digest, digestAt), slotTag(digest, digestAt) | (id + 1))
     part.count++
     this.total++
     return id
@@ -322,8 +322,12 @@ export class PrimaryIndex {
   }
 
   private homeSlot(id: number, mask: number): number {
+    return this.entryHash(id) & mask
+  }
+
+  private entryHash(id: number): number {
     const { bytes, from } = this.digestBytes(id)
-    return slotHash(bytes, from) & mask
+    return slotHash(bytes, from)
   }
 
   private slotOf(part: PartitionSlots, id: number): number {
@@ -336,11 +340,12 @@ export class PrimaryIndex {
     }
   }
 
-  private place(slots: Int32Array, id: number, tag: number): void {
+  /** Puts a slot value into the first free slot from its digest's home. */
+  private place(slots: Int32Array, hash: number, slot: number): void {
     const mask = slots.length - 1
-    let i = this.homeSlot(id, mask)
+    let i = hash & mask
     while (slots[i] !== 0) i = (i + 1) & mask
-    slots[i] = tag | (id + 1)
+    slots[i] = slot
   }
 
   /** Sizes a partition's slot table for `count` entries at once, so a bulk load rehashes nothing. */
@@ -358,7 +363,7 @@ export class PrimaryIndex {
   private resize(part: PartitionSlots, size: number): void {
     const old = part.slots
     part.slots = new Int32Array(size)
-    for (const slot of old) if (slot !== 0) this.place(part.slots, (slot & ENTRY_MASK) - 1, slot & ~ENTRY_MASK)
+    for (const slot of old) if (slot !== 0) this.place(part.slots, this.entryHash((slot & ENTRY_MASK) - 1), slot)
   }
 
   private allocateId(): number {
