@@ -22,6 +22,7 @@ import {
 import { BlockReader, type EntryReader, type Scope } from './scope.ts'
 import { parseSyntax } from './syntax.ts'
 import { formatDuration, formatSize, KiB, MiB } from './values.ts'
+import { blockDeviceBytes } from '../storage/block-device.ts'
 
 /** Aerospike stores namespace names in 32 bytes including the terminating NUL. */
 const MAX_NAMESPACE_NAME_BYTES = 31
@@ -248,7 +249,7 @@ const memoryStorageScope: Scope<StorageConfig> = {
 const deviceStorageScope: Scope<StorageConfig> = {
   entries: {
     ...commonStorageEntries,
-    // A raw block device is addressed like a file; filesize says how much of it to use.
+    // A raw block device is addressed like a file; filesize (default: its capacity) says how much of it to use.
     device: (r, storage) => {
       storage.files.push(r.one())
     },
@@ -272,7 +273,14 @@ function checkStorage(r: BlockReader, storage: StorageConfig, lines: ReadonlyMap
     Math.floor((fileSizeBytes - DATA_FILE_HEADER_BYTES) / storage.writeBlockSizeBytes) * storage.writeBlockSizeBytes * storage.files.length
   if (storage.engine === 'device') {
     if (storage.files.length === 0) r.failAt(r.block.line, 'storage-engine', 'storage-engine device needs at least one "file PATH" (or "device PATH") line')
-    if (storage.fileSizeBytes === 0) r.failAt(fileLine, 'filesize', 'storage-engine device needs "filesize SIZE" (the size of each file)')
+    if (storage.fileSizeBytes === 0) {
+      // Raw block devices default to the smallest one's capacity; files need a size.
+      const deviceBytes = storage.files.map(blockDeviceBytes)
+      if (deviceBytes.some((bytes) => bytes === undefined)) {
+        r.failAt(fileLine, 'filesize', 'storage-engine device needs "filesize SIZE" (the size of each file; raw block devices default to their capacity)')
+      }
+      storage.fileSizeBytes = Math.min(...(deviceBytes as number[]))
+    }
     if (lines.has('data-size')) r.failAt(lines.get('data-size')!, 'data-size', 'data-size is for storage-engine memory; a device namespace holds filesize times the number of files')
   } else if (storage.files.length > 0 && storage.fileSizeBytes === 0) {
     // Each file holds its share of data-size, in whole write blocks, after its header.

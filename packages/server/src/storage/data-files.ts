@@ -5,6 +5,7 @@
 import { closeSync, existsSync, fdatasync, fstatSync, fsyncSync, ftruncateSync, openSync, read, readSync, write, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { acquireFileLock } from './file-lock.ts'
+import { blockDeviceBytes } from './block-device.ts'
 import { decodeFileHeader, encodeFileHeaderSlot, FILE_FORMAT_VERSION, FILE_HEADER_BYTES, type FileMeta } from './file-header.ts'
 import { StorageError, osReason } from './storage-error.ts'
 
@@ -175,6 +176,12 @@ export class DataFiles {
     this.files.push(file)
 
     const stat = fstatSync(fd)
+    if (stat.isBlockDevice()) {
+      const deviceBytes = blockDeviceBytes(path)
+      if (deviceBytes !== undefined && deviceBytes < this.options.fileSizeBytes) {
+        throw new StorageError('ERR_STORAGE_DEVICE_TOO_SMALL', path, `is a block device of ${deviceBytes} bytes, smaller than filesize ${this.options.fileSizeBytes}: lower filesize, or leave it out to use the whole device`)
+      }
+    }
     const sizeBytes = stat.isBlockDevice() ? this.options.fileSizeBytes : stat.size
     const region = Buffer.alloc(Math.min(FILE_HEADER_BYTES, sizeBytes))
     this.read0(file, region)
