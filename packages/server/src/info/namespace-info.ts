@@ -64,23 +64,30 @@ export function namespaceStatistics(ns: Namespace): Array<[string, string | numb
 }
 
 /**
- * Per storage unit, as Aerospike 8 names them: `stripe[i]` for memory, `file[i]` (or `device[i]`)
- * for files. Aerolite keeps one block space per namespace, so the figures are namespace-wide on
- * unit 0 and the other files show their share of the blocks.
+ * Per storage unit, as Aerospike 8 names them: `stripe[0]` for memory without files, `file[i]` for
+ * each file (the blocks of file i are the i-th run of blocksPerFile in the namespace's block space).
  */
 function storageUnitStatistics(ns: Namespace): Array<[string, string | number | boolean]> {
   const blocks = ns.blocks
-  const defragQ = blocks.sparseBlocks(ns.config.storage.defragLwmPct).length
-  const unit = ns.config.storage.files.length === 0 ? 'stripe' : 'file'
-  return [
-    [`storage-engine.${unit}[0].used_bytes`, blocks.liveBytes],
-    [`storage-engine.${unit}[0].free_wblocks`, blocks.freeBlockCount],
-    [`storage-engine.${unit}[0].write_q`, ns.flusher?.writeQueueLength ?? 0],
-    [`storage-engine.${unit}[0].writes`, ns.flusher?.blocksWritten ?? 0],
-    [`storage-engine.${unit}[0].defrag_q`, defragQ],
-    [`storage-engine.${unit}[0].defrag_reads`, ns.counters.defragReads],
-    [`storage-engine.${unit}[0].defrag_writes`, ns.counters.defragWrites],
-  ]
+  const lwmPct = ns.config.storage.defragLwmPct
+  const files = ns.files
+  const units = files === undefined
+    ? [{ name: 'stripe[0]', from: 0, to: blocks.highestBlock }]
+    : files.paths.map((_, i) => ({ name: `file[${i}]`, from: i * files.blocksPerFile, to: (i + 1) * files.blocksPerFile }))
+  return units.flatMap(({ name, from, to }, i) => {
+    const stats = blocks.rangeStatistics(from, to, lwmPct)
+    // Without files the blocks never used are not a range: data-size bounds them.
+    const freeBlocks = files === undefined ? blocks.freeBlockCount : stats.freeBlocks
+    return [
+      [`storage-engine.${name}.used_bytes`, stats.liveBytes],
+      [`storage-engine.${name}.free_wblocks`, freeBlocks],
+      [`storage-engine.${name}.write_q`, ns.flusher?.writeQueueLengthOf(i) ?? 0],
+      [`storage-engine.${name}.writes`, ns.flusher?.blocksWrittenPerFile[i] ?? 0],
+      [`storage-engine.${name}.defrag_q`, stats.sparseBlocks],
+      [`storage-engine.${name}.defrag_reads`, ns.defragPerFile.reads[i] ?? 0],
+      [`storage-engine.${name}.defrag_writes`, ns.defragPerFile.writes[i] ?? 0],
+    ] satisfies Array<[string, number]>
+  })
 }
 
 export function namespaceInfo(ctx: NodeContext, name: string | undefined): string {

@@ -90,6 +90,8 @@ export class Namespace {
   readonly files: DataFiles | undefined
   readonly flusher: Flusher | undefined
   readonly sets = new SetRegistry()
+  /** Defrag's record reads (from the block it empties) and writes (into the block it fills), per file (one entry without files). */
+  readonly defragPerFile: { reads: number[]; writes: number[] }
   readonly counters: NamespaceCounters = {
     expiredObjects: 0, evictedObjects: 0, truncatedRecords: 0,
     clientReadSuccess: 0, clientReadNotFound: 0, clientReadError: 0,
@@ -124,6 +126,8 @@ export class Namespace {
       capacityBlocks = Math.min(capacityBlocks, this.files.capacityBlocks)
     }
     this.blocks = new WriteBlocks(storage.writeBlockSizeBytes, { capacityBlocks, files: this.files, dataInMemory })
+    const units = Math.max(1, storage.files.length)
+    this.defragPerFile = { reads: new Array<number>(units).fill(0), writes: new Array<number>(units).fill(0) }
     // Records in memory carry their own metadata; the index then holds only where they are.
     this.index = new PrimaryIndex(limits.partitions, dataInMemory ? this.blocks : undefined)
     this.tombstones = new PrimaryIndex(limits.partitions, dataInMemory ? this.blocks : undefined)
@@ -205,6 +209,11 @@ export class Namespace {
 
   nowVoidTime(): number {
     return nowCitrusleaf(this.clock)
+  }
+
+  /** The file a block is in (0 without files). */
+  fileOf(block: number): number {
+    return this.files?.fileOf(block) ?? 0
   }
 
   /** Live (unexpired) entry id of a digest, or -1. Expired records are invisible at once. */
@@ -522,6 +531,7 @@ export class Namespace {
       const digestAt = at + RECORD_DIGEST_AT
       const pid = partitionId(buf, digestAt)
       this.counters.defragReads++
+      this.defragPerFile.reads[this.fileOf(block)]!++
       const tombstone = (recordFlags(buf, at) & RecordFlag.TOMBSTONE) !== 0
       const index = tombstone ? this.tombstones : this.index
       const id = index.findLocated(pid, buf, digestAt, block, at)
@@ -541,6 +551,7 @@ export class Namespace {
           this.flusher?.noteWrite()
           index.setLocation(id, loc.block, loc.offset, size)
           this.counters.defragWrites++
+          this.defragPerFile.writes[this.fileOf(loc.block)]!++
           copied += size
         }
         // Releasing the last live record frees the block; stop reading it then.

@@ -50,6 +50,11 @@ export class DataFiles {
     return this.blocksPerFile * this.paths.length
   }
 
+  /** The index of the file that holds a block. */
+  fileOf(block: number): number {
+    return Math.floor(block / this.blocksPerFile)
+  }
+
   /** Opens, locks and checks every file; creates missing ones whose directory exists. */
   open(): OpenedFiles {
     let newest: { generation: number; meta: FileMeta } | undefined

@@ -40,8 +40,8 @@ export class Flusher implements BlockSink {
   private writtenCount = 0
   private durableCount = 0
   private lastErrorAtMs = 0
-  /** Blocks written (Aerospike's `writes` per device). */
-  blocksWritten = 0
+  /** Blocks written, per file (Aerospike's `writes` per device). */
+  readonly blocksWrittenPerFile: number[]
   /** The last write error, until a cycle succeeds again. */
   ioError: Error | undefined
 
@@ -49,11 +49,19 @@ export class Flusher implements BlockSink {
     this.blocks = blocks
     this.files = files
     this.options = options
+    this.blocksWrittenPerFile = files.paths.map(() => 0)
   }
 
   /** Closed blocks waiting to be written (Aerospike's write_q). */
   get writeQueueLength(): number {
     return this.queue.length
+  }
+
+  /** Closed blocks of one file waiting to be written. */
+  writeQueueLengthOf(file: number): number {
+    let n = 0
+    for (const block of this.queue) if (this.files.fileOf(block) === file) n++
+    return n
   }
 
   /** Changes how often partly filled blocks are written (set-config flush-max-ms). */
@@ -137,7 +145,7 @@ export class Flusher implements BlockSink {
       for (const block of closed) {
         await this.writeRegion(block, this.blocks.fillOf(block), false)
         this.blocks.written(block)
-        this.blocksWritten++
+        this.blocksWrittenPerFile[this.files.fileOf(block)]!++
         done++
       }
       if (current >= 0 && currentEnd > (this.flushedTo.get(current) ?? 0)) await this.writeRegion(current, currentEnd, true)

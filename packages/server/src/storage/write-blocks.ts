@@ -187,6 +187,22 @@ export class WriteBlocks {
     return out
   }
 
+  /** Live bytes, free blocks and blocks under lwmPct among the blocks [from, to) (one file's). */
+  rangeStatistics(from: number, to: number, lwmPct: number): { liveBytes: number; freeBlocks: number; sparseBlocks: number } {
+    let liveBytes = 0
+    let freeBlocks = 0
+    let sparseBlocks = 0
+    for (let b = from; b < to; b++) {
+      if (b >= this.pristine || this.states[b] === State.FREE) {
+        freeBlocks++
+        continue
+      }
+      liveBytes += this.live[b]!
+      if (b !== this.current && this.states[b] === State.USED && this.live[b]! * 100 < this.blockSizeBytes * lwmPct) sparseBlocks++
+    }
+    return { liveBytes, freeBlocks, sparseBlocks }
+  }
+
   isAllocated(block: number): boolean {
     return this.states[block] === State.USED
   }
