@@ -284,15 +284,36 @@ export class WriteBlocks {
     this.liveTotal += bytes
   }
 
-  /** Ends a restart: blocks left without live records are freed, never-used ones become free. */
+  /**
+   * Ends a restart (or the opening of new files): blocks left without live records are freed.
+   * With files every block is known from here on, and the free ones wait in the free list in
+   * striped order; without, never-used blocks come after the highest one used.
+   */
   finishRestore(): void {
-    const restoredUpTo = this.pristine
-    for (let b = restoredUpTo - 1; b >= 0; b--) {
-      if (this.states[b] === State.FREE) this.freeBlocks.push(b)
+    if (this.files !== undefined) {
+      const order = this.stripedOrder(this.files)
+      this.ensureCapacity(this.files.capacityBlocks)
+      this.pristine = this.files.capacityBlocks
+      // Popped from the end: the first block of the order is handed out first.
+      for (let i = order.length - 1; i >= 0; i--) if (this.states[order[i]!] === State.FREE) this.freeBlocks.push(order[i]!)
+    } else {
+      for (let b = this.pristine - 1; b >= 0; b--) if (this.states[b] === State.FREE) this.freeBlocks.push(b)
     }
-    for (let b = 0; b < restoredUpTo; b++) {
+    for (let b = 0; b < this.pristine; b++) {
       if (this.states[b] === State.USED && this.live[b] === 0) this.freeBlock(b)
     }
+  }
+
+  /**
+   * The usable blocks of the files, one from each file in turn, so fresh writes spread over the
+   * devices as Aerospike's do. Data-size may allow fewer blocks than the files hold.
+   */
+  private stripedOrder(files: DataFiles): number[] {
+    const perFile = files.blocksPerFile
+    const count = files.paths.length
+    const order: number[] = []
+    for (let n = 0; n < perFile * count && order.length < this.capacityBlocks; n++) order.push((n % count) * perFile + Math.floor(n / count))
+    return order
   }
 
   private requireFiles(): DataFiles {
