@@ -1,6 +1,6 @@
 // The files (or block devices) of one namespace: opened and locked at start, checked against their
-// headers, and addressed as one array of write blocks, file after file (WriteBlocks hands fresh ones out one file
-// after another in turn, so writes spread over the devices). Reads are
+// headers, and addressed as one array of write blocks, file after file (WriteBlocks hands fresh
+// ones out one file after another in turn, so writes spread over the devices). Reads are
 // synchronous (commands run synchronously; a record read is one pread); block writes are
 // asynchronous and serialized by the flusher.
 import { closeSync, existsSync, fdatasync, fstatSync, fsyncSync, ftruncateSync, openSync, read, readSync, write, writeSync } from 'node:fs'
