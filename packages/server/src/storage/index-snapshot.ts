@@ -4,7 +4,7 @@
 // sequence number on disk and that no block on disk is newer than the snapshot; the id is cleared
 // from the headers before the node accepts a write, so a snapshot is never used twice.
 import { randomBytes } from 'node:crypto'
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { DIGEST_BYTES } from '@aerolite/protocol'
 import { limits } from '../limits.ts'
 import { checksum } from './checksum.ts'
@@ -97,48 +97,107 @@ export function writeIndexSnapshot(path: string, id: string, snapshot: IndexSnap
   renameSync(temp, path)
 }
 
+/** Entries read per chunk: the file is streamed through one buffer instead of read whole. */
+const ENTRIES_PER_CHUNK = 16384
+
 /**
- * Loads the snapshot with the given id into the (empty) indexes. Returns undefined, touching
- * nothing, when the file is missing, damaged or another snapshot; the caller then scans the blocks.
+ * Reads the snapshot with the given id: its blocks and sets, and (after its checksum and size are
+ * checked) a load() that fills the (empty) indexes. Returns undefined, touching nothing, when the
+ * file is missing, damaged or another snapshot; the caller then scans the blocks. The entries are
+ * streamed twice through one chunk buffer (checksum and partition counts, then the entries): a
+ * buffer the size of the file would cost a page fault per 4 KiB.
  */
 export function readIndexSnapshot(path: string, id: string): { snapshot: IndexSnapshot; load(live: PrimaryIndex, tombstones: PrimaryIndex): void } | undefined {
   if (!existsSync(path)) return undefined
-  const buf = readFileSync(path)
-  if (buf.length < HEADER_BYTES || !buf.subarray(0, 8).equals(MAGIC) || buf.readUInt32LE(8) !== VERSION) return undefined
-  if (buf.toString('latin1', 16, 32) !== id) return undefined
-  if (checksum(buf, 16, buf.length, 0) !== buf.readUInt32LE(12)) return undefined
-  const blockCount = buf.readUInt32LE(32)
-  const setCount = buf.readUInt32LE(36)
-  const liveCount = buf.readUInt32LE(40)
-  const tombCount = buf.readUInt32LE(44)
-  if (buf.length !== HEADER_BYTES + blockCount * BLOCK_BYTES + setCount * SET_BYTES + (liveCount + tombCount) * ENTRY_BYTES) return undefined
-  const snapshot: IndexSnapshot = { blocks: [], sets: [] }
-  let at = HEADER_BYTES
-  for (let i = 0; i < blockCount; i++, at += BLOCK_BYTES) {
-    snapshot.blocks.push({ block: buf.readUInt32LE(at), fill: buf.readUInt32LE(at + 4), seq: buf.readDoubleLE(at + 8), liveBytes: buf.readDoubleLE(at + 16) })
+  const fd = openSync(path, 'r')
+  try {
+    const fileBytes = fstatSync(fd).size
+    const header = readAt(fd, 0, Math.min(HEADER_BYTES, fileBytes))
+    if (header.length < HEADER_BYTES || !header.subarray(0, 8).equals(MAGIC) || header.readUInt32LE(8) !== VERSION) return undefined
+    if (header.toString('latin1', 16, 32) !== id) return undefined
+    const blockCount = header.readUInt32LE(32)
+    const setCount = header.readUInt32LE(36)
+    const liveCount = header.readUInt32LE(40)
+    const tombCount = header.readUInt32LE(44)
+    const entriesAt = HEADER_BYTES + blockCount * BLOCK_BYTES + setCount * SET_BYTES
+    if (fileBytes !== entriesAt + (liveCount + tombCount) * ENTRY_BYTES) return undefined
+    const tables = readAt(fd, HEADER_BYTES, entriesAt - HEADER_BYTES)
+    const counts = [new Uint32Array(limits.partitions), new Uint32Array(limits.partitions)] as const
+    let crc = checksum(header, 16, HEADER_BYTES, 0)
+    crc = checksum(tables, 0, tables.length, crc)
+    const complete = forEachChunk(fd, entriesAt, liveCount + tombCount, (chunk, first, n) => {
+      crc = checksum(chunk, 0, n * ENTRY_BYTES, crc)
+      for (let i = 0; i < n; i++) counts[first + i < liveCount ? 0 : 1][partitionAt(chunk, i * ENTRY_BYTES)]!++
+    })
+    if (!complete || crc !== header.readUInt32LE(12)) return undefined
+    const snapshot: IndexSnapshot = { blocks: [], sets: [] }
+    let at = 0
+    for (let i = 0; i < blockCount; i++, at += BLOCK_BYTES) {
+      snapshot.blocks.push({ block: tables.readUInt32LE(at), fill: tables.readUInt32LE(at + 4), seq: tables.readDoubleLE(at + 8), liveBytes: tables.readDoubleLE(at + 16) })
+    }
+    for (let i = 0; i < setCount; i++, at += SET_BYTES) {
+      snapshot.sets.push({ id: tables.readUInt32LE(at), objects: tables.readUInt32LE(at + 4), dataUsedBytes: tables.readDoubleLE(at + 8) })
+    }
+    return {
+      snapshot,
+      load(live, tombstones) {
+        for (let pid = 0; pid < limits.partitions; pid++) {
+          live.presize(pid, counts[0][pid]!)
+          tombstones.presize(pid, counts[1][pid]!)
+        }
+        const again = openSync(path, 'r')
+        try {
+          const complete = forEachChunk(again, entriesAt, liveCount + tombCount, (chunk, first, n) => {
+            for (let i = 0, pos = 0; i < n; i++, pos += ENTRY_BYTES) {
+              const index = first + i < liveCount ? live : tombstones
+              const entry = index.insert(partitionAt(chunk, pos), chunk, pos, chunk.readUInt32LE(pos + 34), chunk.readUInt32LE(pos + 38), chunk.readUInt32LE(pos + 42))
+              index.setMeta(entry, chunk.readUInt16LE(pos + 20), chunk.readUInt32LE(pos + 22), chunk.readUIntLE(pos + 26, 6), chunk.readUInt16LE(pos + 32))
+            }
+          })
+          // The file was checked moments ago, in the node's own locked directory.
+          if (!complete) throw new Error(`index snapshot ${path} was cut short while loading`)
+        } finally {
+          closeSync(again)
+        }
+      },
+    }
+  } finally {
+    closeSync(fd)
   }
-  for (let i = 0; i < setCount; i++, at += SET_BYTES) {
-    snapshot.sets.push({ id: buf.readUInt32LE(at), objects: buf.readUInt32LE(at + 4), dataUsedBytes: buf.readDoubleLE(at + 8) })
+}
+
+function partitionAt(chunk: Buffer, pos: number): number {
+  return (chunk[pos]! | (chunk[pos + 1]! << 8)) & (limits.partitions - 1)
+}
+
+function readAt(fd: number, position: number, length: number): Buffer {
+  const out = Buffer.allocUnsafe(length)
+  let done = 0
+  while (done < length) {
+    const n = readSync(fd, out, done, length - done, position + done)
+    if (n === 0) break
+    done += n
   }
-  const entriesAt = at
-  return {
-    snapshot,
-    load(live, tombstones) {
-      const counts = [new Uint32Array(limits.partitions), new Uint32Array(limits.partitions)]
-      const pidAt = (pos: number): number => (buf[pos]! | (buf[pos + 1]! << 8)) & (limits.partitions - 1)
-      for (let i = 0, pos = entriesAt; i < liveCount + tombCount; i++, pos += ENTRY_BYTES) counts[i < liveCount ? 0 : 1]![pidAt(pos)]!++
-      for (let pid = 0; pid < limits.partitions; pid++) {
-        live.presize(pid, counts[0]![pid]!)
-        tombstones.presize(pid, counts[1]![pid]!)
-      }
-      let pos = entriesAt
-      for (let i = 0; i < liveCount + tombCount; i++, pos += ENTRY_BYTES) {
-        const index = i < liveCount ? live : tombstones
-        const entry = index.insert(pidAt(pos), buf, pos, buf.readUInt32LE(pos + 34), buf.readUInt32LE(pos + 38), buf.readUInt32LE(pos + 42))
-        index.setMeta(entry, buf.readUInt16LE(pos + 20), buf.readUInt32LE(pos + 22), buf.readUIntLE(pos + 26, 6), buf.readUInt16LE(pos + 32))
-      }
-    },
+  return out.subarray(0, done)
+}
+
+/**
+ * Calls visit(chunk, index of its first entry, entries in it) over `count` entries from `position`;
+ * false if the file ends first.
+ */
+function forEachChunk(fd: number, position: number, count: number, visit: (chunk: Buffer, first: number, n: number) => void): boolean {
+  const chunk = Buffer.allocUnsafe(ENTRIES_PER_CHUNK * ENTRY_BYTES)
+  for (let first = 0; first < count; first += ENTRIES_PER_CHUNK) {
+    const n = Math.min(ENTRIES_PER_CHUNK, count - first)
+    let done = 0
+    while (done < n * ENTRY_BYTES) {
+      const read = readSync(fd, chunk, done, n * ENTRY_BYTES - done, position + first * ENTRY_BYTES + done)
+      if (read === 0) return false
+      done += read
+    }
+    visit(chunk, first, n)
   }
+  return true
 }
 
 export function removeIndexSnapshot(path: string): void {
