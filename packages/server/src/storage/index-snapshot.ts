@@ -16,6 +16,8 @@ const HEADER_BYTES = 48
 const BLOCK_BYTES = 24
 const ENTRY_BYTES = DIGEST_BYTES + 2 + 4 + 6 + 2 + 4 + 4 + 4
 const SET_BYTES = 16
+/** Entries per chunk: the file is streamed through one buffer, never held whole. */
+const ENTRIES_PER_CHUNK = 16384
 
 export interface SnapshotBlock {
   block: number
@@ -43,62 +45,76 @@ export function newSnapshotId(): string {
   return randomBytes(8).toString('hex')
 }
 
-/** Writes the snapshot durably (temporary file, fsync, rename). */
+/** Writes the snapshot durably (temporary file, fsync, rename), streaming the entries in chunks. */
 export function writeIndexSnapshot(path: string, id: string, snapshot: IndexSnapshot, live: PrimaryIndex, tombstones: PrimaryIndex): void {
-  const entries = live.size + tombstones.size
-  const size = HEADER_BYTES + snapshot.blocks.length * BLOCK_BYTES + snapshot.sets.length * SET_BYTES + entries * ENTRY_BYTES
-  const out = Buffer.alloc(size)
-  MAGIC.copy(out, 0)
-  out.writeUInt32LE(VERSION, 8)
-  out.write(id, 16, 16, 'latin1')
-  out.writeUInt32LE(snapshot.blocks.length, 32)
-  out.writeUInt32LE(snapshot.sets.length, 36)
-  out.writeUInt32LE(live.size, 40)
-  out.writeUInt32LE(tombstones.size, 44)
-  let at = HEADER_BYTES
+  const header = Buffer.alloc(HEADER_BYTES)
+  MAGIC.copy(header, 0)
+  header.writeUInt32LE(VERSION, 8)
+  header.write(id, 16, 16, 'latin1')
+  header.writeUInt32LE(snapshot.blocks.length, 32)
+  header.writeUInt32LE(snapshot.sets.length, 36)
+  header.writeUInt32LE(live.size, 40)
+  header.writeUInt32LE(tombstones.size, 44)
+  const tables = Buffer.alloc(snapshot.blocks.length * BLOCK_BYTES + snapshot.sets.length * SET_BYTES)
+  let at = 0
   for (const b of snapshot.blocks) {
-    out.writeUInt32LE(b.block, at)
-    out.writeUInt32LE(b.fill, at + 4)
-    out.writeDoubleLE(b.seq, at + 8)
-    out.writeDoubleLE(b.liveBytes, at + 16)
+    tables.writeUInt32LE(b.block, at)
+    tables.writeUInt32LE(b.fill, at + 4)
+    tables.writeDoubleLE(b.seq, at + 8)
+    tables.writeDoubleLE(b.liveBytes, at + 16)
     at += BLOCK_BYTES
   }
   for (const s of snapshot.sets) {
-    out.writeUInt32LE(s.id, at)
-    out.writeUInt32LE(s.objects, at + 4)
-    out.writeDoubleLE(s.dataUsedBytes, at + 8)
+    tables.writeUInt32LE(s.id, at)
+    tables.writeUInt32LE(s.objects, at + 4)
+    tables.writeDoubleLE(s.dataUsedBytes, at + 8)
     at += SET_BYTES
   }
-  for (const index of [live, tombstones]) {
-    for (let pid = 0; pid < limits.partitions; pid++) {
-      for (const id of index.entriesOf(pid)) {
-        index.digestInto(id, out, at)
-        out.writeUInt16LE(index.generation(id), at + 20)
-        out.writeUInt32LE(index.voidTime(id), at + 22)
-        out.writeUIntLE(index.lastUpdateMs(id), at + 26, 6)
-        out.writeUInt16LE(index.setId(id), at + 32)
-        out.writeUInt32LE(index.block(id), at + 34)
-        out.writeUInt32LE(index.offset(id), at + 38)
-        out.writeUInt32LE(index.sizeOf(id), at + 42)
-        at += ENTRY_BYTES
-      }
-    }
-  }
-  out.writeUInt32LE(checksum(out, 16, size, 0), 12)
   const temp = `${path}.tmp`
   const fd = openSync(temp, 'w')
   try {
-    let done = 0
-    while (done < size) done += writeSync(fd, out, done, size - done)
+    let position = HEADER_BYTES
+    const put = (bytes: Buffer): void => {
+      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, position + done)
+      position += bytes.length
+    }
+    let crc = checksum(header, 16, HEADER_BYTES, 0)
+    crc = checksum(tables, 0, tables.length, crc)
+    put(tables)
+    const chunk = Buffer.allocUnsafe(ENTRIES_PER_CHUNK * ENTRY_BYTES)
+    let fill = 0
+    const flush = (): void => {
+      crc = checksum(chunk, 0, fill, crc)
+      put(chunk.subarray(0, fill))
+      fill = 0
+    }
+    for (const index of [live, tombstones]) {
+      for (let pid = 0; pid < limits.partitions; pid++) {
+        for (const entry of index.entriesOf(pid)) {
+          if (fill === chunk.length) flush()
+          index.digestInto(entry, chunk, fill)
+          chunk.writeUInt16LE(index.generation(entry), fill + 20)
+          chunk.writeUInt32LE(index.voidTime(entry), fill + 22)
+          chunk.writeUIntLE(index.lastUpdateMs(entry), fill + 26, 6)
+          chunk.writeUInt16LE(index.setId(entry), fill + 32)
+          chunk.writeUInt32LE(index.block(entry), fill + 34)
+          chunk.writeUInt32LE(index.offset(entry), fill + 38)
+          chunk.writeUInt32LE(index.sizeOf(entry), fill + 42)
+          fill += ENTRY_BYTES
+        }
+      }
+    }
+    flush()
+    // The header goes last: its checksum covers everything after it.
+    header.writeUInt32LE(crc, 12)
+    position = 0
+    put(header)
     fsyncSync(fd)
   } finally {
     closeSync(fd)
   }
   renameSync(temp, path)
 }
-
-/** Entries read per chunk: the file is streamed through one buffer instead of read whole. */
-const ENTRIES_PER_CHUNK = 16384
 
 /**
  * Reads the snapshot with the given id: its blocks and sets, and (after its checksum and size are

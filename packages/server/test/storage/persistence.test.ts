@@ -43,6 +43,27 @@ describe('persistent namespaces', () => {
     }
   })
 
+  it('a snapshot of more entries than one read chunk (live and tombstones) restores them all', async () => {
+    const { dir, cleanup } = tempDir()
+    try {
+      const config = deviceConfig([join(dir, 'a.dat')], (s) => { s.fileSizeBytes = FILE_HEADER_BYTES + 1024 * 16 * KiB })
+      let ns = await openNamespace(config)
+      for (let i = 0; i < 40_000; i++) assert.equal(putInt(ns, `k${i}`, i), 0)
+      for (let i = 0; i < 40_000; i += 7) assert.equal(del(ns, `k${i}`), 0)
+      const tombstones = ns.tombstones.size
+      await ns.close(memoryLogger().log)
+      ns = await openNamespace(config)
+      assert.equal(ns.restoreReport?.mode, 'fast')
+      assert.equal(ns.objects, 40_000 - Math.ceil(40_000 / 7))
+      assert.equal(ns.tombstones.size, tombstones)
+      for (const i of [1, 16_384, 16_385, 33_333, 39_999]) assert.equal(getInt(ns, `k${i}`), i)
+      assert.equal(getInt(ns, 'k7'), undefined)
+      await ns.close(memoryLogger().log)
+    } finally {
+      cleanup()
+    }
+  })
+
   it('flush-max-ms changed at run time paces the flushes of a partly filled block', async () => {
     const { dir, cleanup } = tempDir()
     try {
