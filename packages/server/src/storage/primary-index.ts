@@ -71,7 +71,7 @@ export interface RecordSource {
  */
 const ENTRY_BITS = 27
 const ENTRY_MASK = (1 << ENTRY_BITS) - 1
-/** The most entries one index holds (ids 0 .. MAX_ENTRIES - 1). */
+/** The most entries one index holds (ids 0 .. MAX_INDEX_ENTRIES - 1): about 134 million records per namespace. */
 export const MAX_INDEX_ENTRIES = ENTRY_MASK - 1
 
 interface PartitionSlots {
