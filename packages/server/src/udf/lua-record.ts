@@ -67,20 +67,15 @@ local function stage(r)
 end
 
 local Aerospike = {}
-function Aerospike:create(r)
+local function commit(r, op)
   check_record(r)
   stage(r)
-  local rc = host(H_CREATE)
+  local rc = host(op)
   if rc == 0 then rawset(r, DIRTY, {}) end
   return rc
 end
-function Aerospike:update(r)
-  check_record(r)
-  stage(r)
-  local rc = host(H_UPDATE)
-  if rc == 0 then rawset(r, DIRTY, {}) end
-  return rc
-end
+function Aerospike:create(r) return commit(r, H_CREATE) end
+function Aerospike:update(r) return commit(r, H_UPDATE) end
 function Aerospike:remove(r)
   check_record(r)
   local rc = host(H_REMOVE)

@@ -3,10 +3,10 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { ParticleType, ResultCode } from '@aerolite/protocol'
-import { CommandError } from '../../../src/commands/command-error.ts'
 import { applyBitOperation, type TypedValue } from '../../../src/ops/bit/index.ts'
 import { BitIntFlag, BitOpCode as B, BitResizeFlag, BitWriteFlag } from '../../../src/ops/bit/bit-payload.ts'
 import { blob, payload } from './encode.ts'
+import { commandErrorCode } from '../command-error-code.ts'
 
 const { SIGNED, SATURATE, WRAP } = BitIntFlag
 const { CREATE_ONLY, UPDATE_ONLY, NO_FAIL, PARTIAL } = BitWriteFlag
@@ -30,16 +30,6 @@ const readInt = (initial: number[] | Buffer, p: Buffer): number => {
   const result = read(initial, p)
   assert.equal(result.particleType, ParticleType.INTEGER)
   return Number(result.value.readBigInt64BE(0))
-}
-
-function errorCode(fn: () => unknown): number {
-  try {
-    fn()
-  } catch (err) {
-    assert.ok(err instanceof CommandError, `expected a CommandError, got ${String(err)}`)
-    return err.resultCode
-  }
-  assert.fail('expected an error')
 }
 
 const bytes = (...b: number[]): Buffer => Buffer.from(b)
@@ -84,8 +74,8 @@ describe('bit ops (Java client test vectors)', () => {
   })
 
   it('set on a missing bin is BIN_NOT_FOUND; set with create-only is a bad flag', () => {
-    assert.equal(errorCode(() => modify(undefined, payload(B.SET, 1, 1, bit0, 0))), ResultCode.BIN_NOT_FOUND)
-    assert.equal(errorCode(() => modify([1], payload(B.SET, 1, 1, bit0, CREATE_ONLY))), ResultCode.PARAMETER_ERROR)
+    assert.equal(commandErrorCode(() => modify(undefined, payload(B.SET, 1, 1, bit0, 0))), ResultCode.BIN_NOT_FOUND)
+    assert.equal(commandErrorCode(() => modify([1], payload(B.SET, 1, 1, bit0, CREATE_ONLY))), ResultCode.PARAMETER_ERROR)
   })
 
   it('set across byte boundaries', () => {
@@ -146,9 +136,9 @@ describe('bit ops (Java client test vectors)', () => {
 
   it('add overflow fails with OP_NOT_APPLICABLE', () => {
     const zeros = [0, 0, 0, 0, 0, 0]
-    assert.equal(errorCode(() => modify(zeros, add(0, 8, 0xff), add(0, 8, 0xff))), ResultCode.OP_NOT_APPLICABLE)
-    assert.equal(errorCode(() => modify(zeros, add(0, 8, 0x7f, SIGNED), add(0, 8, 0x02, SIGNED))), ResultCode.OP_NOT_APPLICABLE)
-    assert.equal(errorCode(() => modify(zeros, add(0, 8, 0x81, SIGNED), add(0, 8, 0xfe, SIGNED))), ResultCode.OP_NOT_APPLICABLE)
+    assert.equal(commandErrorCode(() => modify(zeros, add(0, 8, 0xff), add(0, 8, 0xff))), ResultCode.OP_NOT_APPLICABLE)
+    assert.equal(commandErrorCode(() => modify(zeros, add(0, 8, 0x7f, SIGNED), add(0, 8, 0x02, SIGNED))), ResultCode.OP_NOT_APPLICABLE)
+    assert.equal(commandErrorCode(() => modify(zeros, add(0, 8, 0x81, SIGNED), add(0, 8, 0xfe, SIGNED))), ResultCode.OP_NOT_APPLICABLE)
   })
 
   it('subtract', () => {
@@ -171,9 +161,9 @@ describe('bit ops (Java client test vectors)', () => {
 
   it('subtract overflow fails with OP_NOT_APPLICABLE', () => {
     const zeros = [0, 0, 0, 0, 0, 0]
-    assert.equal(errorCode(() => modify(zeros, sub(0, 8, 1))), ResultCode.OP_NOT_APPLICABLE)
-    assert.equal(errorCode(() => modify(zeros, sub(0, 8, 0x7f, SIGNED), sub(0, 8, 0x02, SIGNED))), ResultCode.OP_NOT_APPLICABLE)
-    assert.equal(errorCode(() => modify(zeros, sub(0, 8, 0x81, SIGNED), sub(0, 8, 0xfe, SIGNED))), ResultCode.OP_NOT_APPLICABLE)
+    assert.equal(commandErrorCode(() => modify(zeros, sub(0, 8, 1))), ResultCode.OP_NOT_APPLICABLE)
+    assert.equal(commandErrorCode(() => modify(zeros, sub(0, 8, 0x7f, SIGNED), sub(0, 8, 0x02, SIGNED))), ResultCode.OP_NOT_APPLICABLE)
+    assert.equal(commandErrorCode(() => modify(zeros, sub(0, 8, 0x81, SIGNED), sub(0, 8, 0xfe, SIGNED))), ResultCode.OP_NOT_APPLICABLE)
   })
 
   it('set_int', () => {
@@ -219,11 +209,11 @@ describe('bit ops (Java client test vectors)', () => {
     const b = blob([0x80])
     for (const p of [payload(B.SET, 0, 1, b), payload(B.OR, 0, 1, b), payload(B.XOR, 0, 1, b), payload(B.AND, 0, 1, b), payload(B.NOT, 0, 1),
       payload(B.LSHIFT, 0, 1, 1), payload(B.RSHIFT, 0, 1, 1), add(0, 1, 1), sub(0, 1, 1), payload(B.SET_INT, 0, 1, 1)]) {
-      assert.equal(errorCode(() => modify(empty, p)), ResultCode.OP_NOT_APPLICABLE)
+      assert.equal(commandErrorCode(() => modify(empty, p)), ResultCode.OP_NOT_APPLICABLE)
     }
-    assert.equal(errorCode(() => modify(empty, payload(B.REMOVE, 0, 1))), ResultCode.PARAMETER_ERROR)
+    assert.equal(commandErrorCode(() => modify(empty, payload(B.REMOVE, 0, 1))), ResultCode.PARAMETER_ERROR)
     for (const p of [payload(B.GET, 0, 1), payload(B.COUNT, 0, 1), payload(B.LSCAN, 0, 1, true), payload(B.RSCAN, 0, 1, true), payload(B.GET_INT, 0, 1)]) {
-      assert.equal(errorCode(() => read(empty, p)), ResultCode.OP_NOT_APPLICABLE)
+      assert.equal(commandErrorCode(() => read(empty, p)), ResultCode.OP_NOT_APPLICABLE)
     }
     assert.deepEqual(modify(empty, payload(B.INSERT, 0, blob([7]))), bytes(7))
   })
@@ -309,34 +299,34 @@ describe('bit ops: policies and refusals', () => {
   it('partial clips set to the end of the blob; without it the op is refused', () => {
     assert.deepEqual(modify([0], payload(B.SET, 4, 8, b, UPDATE_ONLY | NO_FAIL | PARTIAL)), bytes(0b00001010))
     assert.deepEqual(modify([0], payload(B.SET, 4, 8, b, UPDATE_ONLY | NO_FAIL)), bytes(0))
-    assert.equal(errorCode(() => modify([0], payload(B.SET, 4, 8, b))), ResultCode.OP_NOT_APPLICABLE)
+    assert.equal(commandErrorCode(() => modify([0], payload(B.SET, 4, 8, b))), ResultCode.OP_NOT_APPLICABLE)
     assert.deepEqual(modify([0xf0, 0xff], payload(B.OR, 12, 8, blob([0xff]), PARTIAL)), bytes(0xf0, 0xff))
     assert.deepEqual(modify([0x00, 0x00], payload(B.OR, 12, 8, blob([0xff]), PARTIAL)), bytes(0x00, 0x0f))
   })
 
   it('partial clips remove to the end of the blob', () => {
     assert.deepEqual(modify([1, 2, 3], payload(B.REMOVE, 1, 5, PARTIAL)), bytes(1))
-    assert.equal(errorCode(() => modify([1, 2, 3], payload(B.REMOVE, 1, 5))), ResultCode.PARAMETER_ERROR)
+    assert.equal(commandErrorCode(() => modify([1, 2, 3], payload(B.REMOVE, 1, 5))), ResultCode.PARAMETER_ERROR)
     assert.deepEqual(modify([1, 2, 3], payload(B.REMOVE, 1, 5, NO_FAIL)), bytes(1, 2, 3))
-    assert.equal(errorCode(() => modify([1, 2, 3], payload(B.REMOVE, 3, 1))), ResultCode.PARAMETER_ERROR)
+    assert.equal(commandErrorCode(() => modify([1, 2, 3], payload(B.REMOVE, 3, 1))), ResultCode.PARAMETER_ERROR)
   })
 
   it('create-only and update-only, with and without no-fail', () => {
-    assert.equal(errorCode(() => modify([1], payload(B.RESIZE, 4, CREATE_ONLY))), ResultCode.BIN_EXISTS)
+    assert.equal(commandErrorCode(() => modify([1], payload(B.RESIZE, 4, CREATE_ONLY))), ResultCode.BIN_EXISTS)
     assert.deepEqual(modify([1], payload(B.RESIZE, 4, CREATE_ONLY | NO_FAIL)), bytes(1))
     assert.deepEqual(modify(undefined, payload(B.RESIZE, 2, CREATE_ONLY)), bytes(0, 0))
-    assert.equal(errorCode(() => modify(undefined, payload(B.RESIZE, 4, UPDATE_ONLY))), ResultCode.BIN_NOT_FOUND)
+    assert.equal(commandErrorCode(() => modify(undefined, payload(B.RESIZE, 4, UPDATE_ONLY))), ResultCode.BIN_NOT_FOUND)
     assert.equal(modify(undefined, payload(B.RESIZE, 4, UPDATE_ONLY | NO_FAIL)), undefined)
     assert.deepEqual(modify([1, 2, 3, 4, 5, 6], payload(B.RESIZE, 4, UPDATE_ONLY)), bytes(1, 2, 3, 4))
-    assert.equal(errorCode(() => modify(undefined, payload(B.NOT, 0, 1))), ResultCode.BIN_NOT_FOUND)
+    assert.equal(commandErrorCode(() => modify(undefined, payload(B.NOT, 0, 1))), ResultCode.BIN_NOT_FOUND)
     assert.equal(modify(undefined, payload(B.NOT, 0, 1, NO_FAIL)), undefined)
   })
 
   it('resize from the front', () => {
     assert.deepEqual(modify([1, 2], payload(B.RESIZE, 4, 0, BitResizeFlag.FROM_FRONT)), bytes(0, 0, 1, 2))
     assert.deepEqual(modify([1, 2, 3], payload(B.RESIZE, 1, 0, BitResizeFlag.FROM_FRONT)), bytes(3))
-    assert.equal(errorCode(() => modify([1, 2, 3], payload(B.RESIZE, 2, 0, BitResizeFlag.GROW_ONLY))), ResultCode.PARAMETER_ERROR)
-    assert.equal(errorCode(() => modify([1, 2, 3], payload(B.RESIZE, 4, 0, BitResizeFlag.SHRINK_ONLY))), ResultCode.PARAMETER_ERROR)
+    assert.equal(commandErrorCode(() => modify([1, 2, 3], payload(B.RESIZE, 2, 0, BitResizeFlag.GROW_ONLY))), ResultCode.PARAMETER_ERROR)
+    assert.equal(commandErrorCode(() => modify([1, 2, 3], payload(B.RESIZE, 4, 0, BitResizeFlag.SHRINK_ONLY))), ResultCode.PARAMETER_ERROR)
   })
 
   it('resize of a missing bin to 0 bytes creates nothing', () => {
@@ -352,14 +342,14 @@ describe('bit ops: policies and refusals', () => {
     assert.deepEqual(modify([0, 0], payload(B.SET, -4, 4, blob([0xf0]))), bytes(0, 0x0f))
     assert.deepEqual(modify([1, 2, 3], payload(B.REMOVE, -2, 1)), bytes(1, 3))
     assert.deepEqual(modify([1, 2], payload(B.INSERT, -1, blob([7]))), bytes(1, 7, 2))
-    assert.equal(errorCode(() => modify([0, 0], payload(B.SET, -17, 1, blob([0xff])))), ResultCode.PARAMETER_ERROR)
-    assert.equal(errorCode(() => modify(undefined, payload(B.INSERT, -1, blob([7])))), ResultCode.PARAMETER_ERROR)
-    assert.equal(errorCode(() => read([0], payload(B.GET, -9, 1))), ResultCode.PARAMETER_ERROR)
+    assert.equal(commandErrorCode(() => modify([0, 0], payload(B.SET, -17, 1, blob([0xff])))), ResultCode.PARAMETER_ERROR)
+    assert.equal(commandErrorCode(() => modify(undefined, payload(B.INSERT, -1, blob([7])))), ResultCode.PARAMETER_ERROR)
+    assert.equal(commandErrorCode(() => read([0], payload(B.GET, -9, 1))), ResultCode.PARAMETER_ERROR)
   })
 
   it('integer ops refuse ranges past the end even with the partial flag missing from their policy', () => {
-    assert.equal(errorCode(() => modify([0], payload(B.ADD, 4, 8, 1, 0, 0))), ResultCode.OP_NOT_APPLICABLE)
-    assert.equal(errorCode(() => modify([0], payload(B.ADD, 4, 8, 1, PARTIAL, 0))), ResultCode.PARAMETER_ERROR)
+    assert.equal(commandErrorCode(() => modify([0], payload(B.ADD, 4, 8, 1, 0, 0))), ResultCode.OP_NOT_APPLICABLE)
+    assert.equal(commandErrorCode(() => modify([0], payload(B.ADD, 4, 8, 1, PARTIAL, 0))), ResultCode.PARAMETER_ERROR)
     assert.deepEqual(modify([0], payload(B.ADD, 4, 8, 1, NO_FAIL, 0)), bytes(0))
     assert.deepEqual(modify([0xff], payload(B.ADD, 0, 8, 1, NO_FAIL, 0)), bytes(0xff))
   })
@@ -382,10 +372,10 @@ describe('bit ops: policies and refusals', () => {
 
   it('a bin of another type is a bin type error', () => {
     const str: TypedValue = { particleType: ParticleType.STRING, value: Buffer.from('abc') }
-    assert.equal(errorCode(() => applyBitOperation(str, payload(B.RESIZE, 4), 'modify')), ResultCode.BIN_TYPE_ERROR)
-    assert.equal(errorCode(() => applyBitOperation(str, payload(B.GET, 0, 8), 'read')), ResultCode.BIN_TYPE_ERROR)
+    assert.equal(commandErrorCode(() => applyBitOperation(str, payload(B.RESIZE, 4), 'modify')), ResultCode.BIN_TYPE_ERROR)
+    assert.equal(commandErrorCode(() => applyBitOperation(str, payload(B.GET, 0, 8), 'read')), ResultCode.BIN_TYPE_ERROR)
     const javaBlob: TypedValue = { particleType: ParticleType.JAVA_BLOB, value: Buffer.from('abc') }
-    assert.equal(errorCode(() => applyBitOperation(javaBlob, payload(B.GET, 0, 8), 'read')), ResultCode.BIN_TYPE_ERROR)
+    assert.equal(commandErrorCode(() => applyBitOperation(javaBlob, payload(B.GET, 0, 8), 'read')), ResultCode.BIN_TYPE_ERROR)
   })
 
   it('a read of a missing bin has no result and does not look at the payload', () => {
@@ -402,12 +392,12 @@ describe('bit ops: policies and refusals', () => {
       payload(B.INSERT, 2 ** 27 + 1, b), payload(B.SET, 2 ** 30 + 1, 1, b), payload(B.LSHIFT, 0, 8, 2 ** 30 + 1),
       payload(B.REMOVE, 0, 0), payload(B.SET, 0, 8, true), Buffer.from([0x93, 0x03, 0x00]),
     ]
-    for (const p of bad) assert.equal(errorCode(() => modify([0, 0], p)), ResultCode.PARAMETER_ERROR, p.toString('hex'))
+    for (const p of bad) assert.equal(commandErrorCode(() => modify([0, 0], p)), ResultCode.PARAMETER_ERROR, p.toString('hex'))
     const badReads = [payload(B.RESIZE, 1), payload(B.GET, 0), payload(B.GET, 0, 8, 1), payload(B.LSCAN, 0, 8, 1), payload(B.GET_INT, 0, 8, 2)]
-    for (const p of badReads) assert.equal(errorCode(() => read([0, 0], p)), ResultCode.PARAMETER_ERROR, p.toString('hex'))
+    for (const p of badReads) assert.equal(commandErrorCode(() => read([0, 0], p)), ResultCode.PARAMETER_ERROR, p.toString('hex'))
   })
 
   it('a result blob of 128 MiB or more is a parameter error', () => {
-    assert.equal(errorCode(() => modify(undefined, payload(B.RESIZE, 2 ** 27))), ResultCode.PARAMETER_ERROR)
+    assert.equal(commandErrorCode(() => modify(undefined, payload(B.RESIZE, 2 ** 27))), ResultCode.PARAMETER_ERROR)
   })
 })

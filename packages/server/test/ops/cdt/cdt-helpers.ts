@@ -1,7 +1,7 @@
 // Helpers for the CDT tests: op payloads from JS values, bins, and results back as JS values.
 import assert from 'node:assert/strict'
 import { Double, GeoJson, MsgpackExt, ParticleType, packValue, unpackValue, type Value } from '@aerolite/protocol'
-import { CommandError } from '../../../src/commands/command-error.ts'
+import { commandErrorCode } from '../command-error-code.ts'
 import { applyCdtOperation, type CdtApplied, type CdtBin } from '../../../src/ops/cdt/index.ts'
 
 export const WILDCARD = new MsgpackExt(0xff, Buffer.of(0))
@@ -68,5 +68,5 @@ export function modify(bin: CdtBin | undefined, payload: Buffer): { result: unkn
 }
 
 export function assertCode(code: number, fn: () => unknown): void {
-  assert.throws(fn, (err: unknown) => err instanceof CommandError && err.resultCode === code, `expected result code ${code}`)
+  assert.equal(commandErrorCode(fn), code)
 }

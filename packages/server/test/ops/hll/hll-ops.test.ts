@@ -4,12 +4,12 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { ParticleType, ResultCode, unpackValue, type Value } from '@aerolite/protocol'
-import { CommandError } from '../../../src/commands/command-error.ts'
 import { applyHllOperation, isValidHll, type TypedValue } from '../../../src/ops/hll/index.ts'
 import { HllOpCode as H, HllWriteFlag } from '../../../src/ops/hll/hll-payload.ts'
 import { compactElement } from '../../../src/ops/hll/hll-element.ts'
 import { murmur3x64 } from '../../../src/ops/hll/murmur3.ts'
 import { hllValue, payload, type Arg } from '../bit/encode.ts'
+import { commandErrorCode } from '../command-error-code.ts'
 
 const { CREATE_ONLY, UPDATE_ONLY, NO_FAIL, ALLOW_FOLD } = HllWriteFlag
 
@@ -55,16 +55,6 @@ function resultValue(step: Step): Value {
 
 const last = (steps: Step[]): Value => resultValue(steps[steps.length - 1]!)
 const finalBin = (steps: Step[]): TypedValue | undefined => steps[steps.length - 1]!.bin
-
-function errorCode(fn: () => unknown): number {
-  try {
-    fn()
-  } catch (err) {
-    assert.ok(err instanceof CommandError, `expected a CommandError, got ${String(err)}`)
-    return err.resultCode
-  }
-  assert.fail('expected an error')
-}
 
 const keys = (n: number, prefix = 'key '): string[] => Array.from({ length: n }, (_, i) => prefix + i)
 
@@ -137,15 +127,15 @@ describe('HLL ops (Node client suite expectations)', () => {
 
   it('set_union refuses to reduce index bits unless allowed to fold', () => {
     const base = m(H.ADD, ['tiger', 'lynx', 'cheetah', 'tiger'], 12)
-    assert.equal(errorCode(() => run(undefined, base, m(H.SET_UNION, [hllValue(HLL_CATS)]))), ResultCode.OP_NOT_APPLICABLE)
+    assert.equal(commandErrorCode(() => run(undefined, base, m(H.SET_UNION, [hllValue(HLL_CATS)]))), ResultCode.OP_NOT_APPLICABLE)
     assert.deepEqual(last(run(undefined, base, m(H.SET_UNION, [hllValue(HLL_CATS)], ALLOW_FOLD), r(H.DESCRIBE))), [8, 0])
   })
 
   it('set_union policies', () => {
     const existing = run(undefined, m(H.ADD, ['tiger'], 8))[0]!.bin
-    assert.equal(errorCode(() => run(existing, m(H.SET_UNION, [hllValue(HLL_CATS)], CREATE_ONLY))), ResultCode.BIN_EXISTS)
+    assert.equal(commandErrorCode(() => run(existing, m(H.SET_UNION, [hllValue(HLL_CATS)], CREATE_ONLY))), ResultCode.BIN_EXISTS)
     assert.equal(last(run(existing, m(H.SET_UNION, [hllValue(HLL_CATS)], CREATE_ONLY | NO_FAIL), r(H.COUNT))), 1)
-    assert.equal(errorCode(() => run(undefined, m(H.SET_UNION, [hllValue(HLL_CATS)], UPDATE_ONLY))), ResultCode.BIN_NOT_FOUND)
+    assert.equal(commandErrorCode(() => run(undefined, m(H.SET_UNION, [hllValue(HLL_CATS)], UPDATE_ONLY))), ResultCode.BIN_NOT_FOUND)
     assert.equal(finalBin(run(undefined, m(H.SET_UNION, [hllValue(HLL_CATS)], UPDATE_ONLY | NO_FAIL))), undefined)
     // A single HLL value may come without a list around it.
     assert.deepEqual(finalBin(run(undefined, m(H.SET_UNION, hllValue(HLL_CATS))))?.value, HLL_CATS)
@@ -156,22 +146,22 @@ describe('HLL ops (Node client suite expectations)', () => {
     assert.equal(last(steps), 5)
     assert.equal(finalBin(steps)!.value.readBigUInt64LE(3), 5n)
     assert.deepEqual(last(run(undefined, m(H.INIT, 16), m(H.FOLD, 8), r(H.DESCRIBE))), [8, 0])
-    assert.equal(errorCode(() => run(undefined, m(H.INIT, 16, 8), m(H.FOLD, 8))), ResultCode.OP_NOT_APPLICABLE)
+    assert.equal(commandErrorCode(() => run(undefined, m(H.INIT, 16, 8), m(H.FOLD, 8))), ResultCode.OP_NOT_APPLICABLE)
   })
 
   it('init policies', () => {
     const existing = run(undefined, m(H.ADD, ['tiger'], 8))[0]!.bin
-    assert.equal(errorCode(() => run(existing, m(H.INIT, 10, -1, CREATE_ONLY))), ResultCode.BIN_EXISTS)
-    assert.equal(errorCode(() => run(undefined, m(H.INIT, 10, 6, UPDATE_ONLY))), ResultCode.BIN_NOT_FOUND)
+    assert.equal(commandErrorCode(() => run(existing, m(H.INIT, 10, -1, CREATE_ONLY))), ResultCode.BIN_EXISTS)
+    assert.equal(commandErrorCode(() => run(undefined, m(H.INIT, 10, 6, UPDATE_ONLY))), ResultCode.BIN_NOT_FOUND)
     assert.equal(finalBin(run(undefined, m(H.INIT, 10, 6, UPDATE_ONLY | NO_FAIL))), undefined)
   })
 
   it('a bin of another type is a bin type error', () => {
     const str: TypedValue = { particleType: ParticleType.STRING, value: Buffer.from('not a HLL set') }
-    assert.equal(errorCode(() => run(str, m(H.ADD, ['jaguar'], 8))), ResultCode.BIN_TYPE_ERROR)
-    assert.equal(errorCode(() => run(str, r(H.COUNT))), ResultCode.BIN_TYPE_ERROR)
+    assert.equal(commandErrorCode(() => run(str, m(H.ADD, ['jaguar'], 8))), ResultCode.BIN_TYPE_ERROR)
+    assert.equal(commandErrorCode(() => run(str, r(H.COUNT))), ResultCode.BIN_TYPE_ERROR)
     const blob: TypedValue = { particleType: ParticleType.BLOB, value: HLL_CATS }
-    assert.equal(errorCode(() => run(blob, r(H.COUNT))), ResultCode.BIN_TYPE_ERROR)
+    assert.equal(commandErrorCode(() => run(blob, r(H.COUNT))), ResultCode.BIN_TYPE_ERROR)
   })
 })
 
@@ -190,22 +180,22 @@ describe('HLL ops (Java client suite checks)', () => {
       assert.ok(isValidHll(finalBin(steps)!.value))
     }
     for (const [indexBits, minhashBits] of illegal) {
-      assert.equal(errorCode(() => run(undefined, m(H.INIT, indexBits, minhashBits))), ResultCode.PARAMETER_ERROR, `${indexBits} ${minhashBits}`)
+      assert.equal(commandErrorCode(() => run(undefined, m(H.INIT, indexBits, minhashBits))), ResultCode.PARAMETER_ERROR, `${indexBits} ${minhashBits}`)
     }
   })
 
   it('flags that an op does not take are parameter errors', () => {
     const existing = run(undefined, m(H.INIT, 4))[0]!.bin
-    assert.equal(errorCode(() => run(existing, m(H.INIT, 4, -1, ALLOW_FOLD))), ResultCode.PARAMETER_ERROR)
-    assert.equal(errorCode(() => run(existing, m(H.ADD, ['a'], 4, -1, ALLOW_FOLD))), ResultCode.PARAMETER_ERROR)
-    assert.equal(errorCode(() => run(existing, m(H.ADD, ['a'], 4, -1, UPDATE_ONLY))), ResultCode.PARAMETER_ERROR)
-    assert.equal(errorCode(() => run(existing, m(H.INIT, 4, -1, CREATE_ONLY | UPDATE_ONLY))), ResultCode.PARAMETER_ERROR)
+    assert.equal(commandErrorCode(() => run(existing, m(H.INIT, 4, -1, ALLOW_FOLD))), ResultCode.PARAMETER_ERROR)
+    assert.equal(commandErrorCode(() => run(existing, m(H.ADD, ['a'], 4, -1, ALLOW_FOLD))), ResultCode.PARAMETER_ERROR)
+    assert.equal(commandErrorCode(() => run(existing, m(H.ADD, ['a'], 4, -1, UPDATE_ONLY))), ResultCode.PARAMETER_ERROR)
+    assert.equal(commandErrorCode(() => run(existing, m(H.INIT, 4, -1, CREATE_ONLY | UPDATE_ONLY))), ResultCode.PARAMETER_ERROR)
   })
 
   it('re-init with combined bits past 64 is not applicable', () => {
-    assert.equal(errorCode(() => run(undefined, m(H.INIT, 16, 0), m(H.INIT, -1, 51))), ResultCode.OP_NOT_APPLICABLE)
-    assert.equal(errorCode(() => run(undefined, m(H.INIT, -1, 4))), ResultCode.OP_NOT_APPLICABLE)
-    assert.equal(errorCode(() => run(undefined, m(H.ADD, ['a']))), ResultCode.OP_NOT_APPLICABLE)
+    assert.equal(commandErrorCode(() => run(undefined, m(H.INIT, 16, 0), m(H.INIT, -1, 51))), ResultCode.OP_NOT_APPLICABLE)
+    assert.equal(commandErrorCode(() => run(undefined, m(H.INIT, -1, 4))), ResultCode.OP_NOT_APPLICABLE)
+    assert.equal(commandErrorCode(() => run(undefined, m(H.ADD, ['a']))), ResultCode.OP_NOT_APPLICABLE)
   })
 
   it('add estimates within the error bound; refresh caches the same count; adding again changes nothing', () => {
@@ -238,9 +228,9 @@ describe('HLL ops (Java client suite checks)', () => {
   it('fold up is not applicable; fold of a missing bin is BIN_NOT_FOUND', () => {
     const existing = run(undefined, m(H.INIT, 10))[0]!.bin
     assert.deepEqual(last(run(existing, m(H.FOLD, 4), r(H.DESCRIBE))), [4, 0])
-    assert.equal(errorCode(() => run(existing, m(H.FOLD, 16))), ResultCode.OP_NOT_APPLICABLE)
-    assert.equal(errorCode(() => run(undefined, m(H.FOLD, 4))), ResultCode.BIN_NOT_FOUND)
-    assert.equal(errorCode(() => run(undefined, m(H.REFRESH_COUNT))), ResultCode.BIN_NOT_FOUND)
+    assert.equal(commandErrorCode(() => run(existing, m(H.FOLD, 16))), ResultCode.OP_NOT_APPLICABLE)
+    assert.equal(commandErrorCode(() => run(undefined, m(H.FOLD, 4))), ResultCode.BIN_NOT_FOUND)
+    assert.equal(commandErrorCode(() => run(undefined, m(H.REFRESH_COUNT))), ResultCode.BIN_NOT_FOUND)
   })
 
   it('set_union of sketches with other index bits, with and without fold', () => {
@@ -253,7 +243,7 @@ describe('HLL ops (Java client suite checks)', () => {
         })
         const folded = folding && indexBits > 4
         const fresh = run(undefined, m(H.INIT, indexBits))[0]!.bin
-        if (folded) assert.equal(errorCode(() => run(fresh, m(H.SET_UNION, values))), ResultCode.OP_NOT_APPLICABLE)
+        if (folded) assert.equal(commandErrorCode(() => run(fresh, m(H.SET_UNION, values))), ResultCode.OP_NOT_APPLICABLE)
         const union = run(fresh, m(H.SET_UNION, values, ALLOW_FOLD), r(H.COUNT))
         const created = run(undefined, m(H.SET_UNION, values), r(H.COUNT))
         const smallest = folding ? Math.max(4, indexBits - 2) : indexBits
@@ -302,11 +292,11 @@ describe('HLL ops (Java client suite checks)', () => {
     const hmh = run(undefined, m(H.ADD, entries, 8, 4))[0]!.bin!
     const two = [hllValue(hll.value), hllValue(hll.value)]
     assert.ok((last(run(hll, r(H.INTERSECT_COUNT, two))) as number) < 1.8 * entries.length)
-    assert.equal(errorCode(() => run(hll, r(H.INTERSECT_COUNT, [...two, hllValue(hll.value)]))), ResultCode.PARAMETER_ERROR)
-    assert.equal(errorCode(() => run(hll, r(H.SIMILARITY, [...two, hllValue(hll.value)]))), ResultCode.PARAMETER_ERROR)
+    assert.equal(commandErrorCode(() => run(hll, r(H.INTERSECT_COUNT, [...two, hllValue(hll.value)]))), ResultCode.PARAMETER_ERROR)
+    assert.equal(commandErrorCode(() => run(hll, r(H.SIMILARITY, [...two, hllValue(hll.value)]))), ResultCode.PARAMETER_ERROR)
     const three = [hllValue(hmh.value), hllValue(hmh.value), hllValue(hmh.value)]
-    assert.equal(errorCode(() => run(hll, r(H.INTERSECT_COUNT, three))), ResultCode.OP_NOT_APPLICABLE)
-    assert.equal(errorCode(() => run(hll, r(H.SIMILARITY, three))), ResultCode.OP_NOT_APPLICABLE)
+    assert.equal(commandErrorCode(() => run(hll, r(H.INTERSECT_COUNT, three))), ResultCode.OP_NOT_APPLICABLE)
+    assert.equal(commandErrorCode(() => run(hll, r(H.SIMILARITY, three))), ResultCode.OP_NOT_APPLICABLE)
     assert.ok((last(run(hmh, r(H.INTERSECT_COUNT, three))) as number) < 1.8 * entries.length)
   })
 })
@@ -350,12 +340,12 @@ describe('HLL elements and payloads', () => {
       r(H.COUNT, 1), r(H.GET_UNION), r(H.UNION_COUNT, [short]), r(H.DESCRIBE, 0), r(H.MAY_CONTAIN, [new Map()]),
       ['m', Buffer.from([0x92, 0x01, 0x91])], ['m', Buffer.from([0x93, 0x00, 0xcd, 0x00])],
     ]
-    for (const step of bad) assert.equal(errorCode(() => run(bin, step)), ResultCode.PARAMETER_ERROR, step[1].toString('hex'))
+    for (const step of bad) assert.equal(commandErrorCode(() => run(bin, step)), ResultCode.PARAMETER_ERROR, step[1].toString('hex'))
   })
 
   it('a damaged HLL in a bin is a server error', () => {
     const damaged: TypedValue = { particleType: ParticleType.HLL, value: HLL_CATS.subarray(0, 50) }
-    assert.equal(errorCode(() => run(damaged, r(H.COUNT))), ResultCode.SERVER_ERROR)
+    assert.equal(commandErrorCode(() => run(damaged, r(H.COUNT))), ResultCode.SERVER_ERROR)
     assert.equal(isValidHll(HLL_CATS), true)
     assert.equal(isValidHll(HLL_CATS.subarray(0, 202)), false)
   })
