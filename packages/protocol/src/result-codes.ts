@@ -6,7 +6,7 @@ export interface ResultCodeInfo {
   message: string
 }
 
-const TABLE: ReadonlyArray<readonly [number, string, string]> = [
+const TABLE = [
   [0, 'OK', 'success'],
   [1, 'SERVER_ERROR', 'unknown server failure'],
   [2, 'RECORD_NOT_FOUND', 'record not found'],
@@ -86,33 +86,16 @@ const TABLE: ReadonlyArray<readonly [number, string, string]> = [
   [204, 'INDEX_GENERIC', 'index error'],
   [205, 'INDEX_NAME_MAXLEN', 'index name too long'],
   [206, 'INDEX_MAXCOUNT', 'too many indexes'],
-]
+] as const satisfies ReadonlyArray<readonly [number, string, string]>
 
-/** Result code numbers by name, for use in code: ResultCode.RECORD_NOT_FOUND === 2. */
-export const ResultCode = Object.freeze(Object.fromEntries(TABLE.map(([code, name]) => [name, code]))) as Readonly<Record<string, number>> & {
-  readonly OK: 0
-  readonly SERVER_ERROR: 1
-  readonly RECORD_NOT_FOUND: 2
-  readonly GENERATION_ERROR: 3
-  readonly PARAMETER_ERROR: 4
-  readonly RECORD_EXISTS: 5
-  readonly SERVER_FULL: 8
-  readonly TIMEOUT: 9
-  readonly BIN_TYPE_ERROR: 12
-  readonly RECORD_TOO_BIG: 13
-  readonly KEY_BUSY: 14
-  readonly UNSUPPORTED_FEATURE: 16
-  readonly KEY_MISMATCH: 19
-  readonly NAMESPACE_NOT_FOUND: 20
-  readonly BIN_NAME_TOO_LONG: 21
-  readonly FAIL_FORBIDDEN: 22
-  readonly OP_NOT_APPLICABLE: 26
-  readonly FILTERED_OUT: 27
-  readonly SECURITY_NOT_ENABLED: 52
-  readonly UDF_ERROR: 100
+type ResultCodeTable = typeof TABLE
+
+/** Result code numbers by name, for use in code: ResultCode.RECORD_NOT_FOUND === 2; a misspelt name does not compile. */
+export const ResultCode = Object.freeze(Object.fromEntries(TABLE.map(([code, name]) => [name, code]))) as {
+  readonly [Entry in ResultCodeTable[number] as Entry[1]]: Entry[0]
 }
 
-const BY_CODE = new Map<number, ResultCodeInfo>(TABLE.map(([code, name, message]) => [code, { code, name, message }]))
+const BY_CODE = new Map<number, ResultCodeInfo>(TABLE.map(([code, name, message]): [number, ResultCodeInfo] => [code, { code, name, message }]))
 
 export function resultCodeInfo(code: number): ResultCodeInfo | undefined {
   return BY_CODE.get(code)

@@ -33,7 +33,7 @@ function checkPresent(codes: readonly number[]): void {
     assert.equal(info.code, code)
     assert.match(info.name, /^[A-Z][A-Z0-9_]*$/, `name of ${code}`)
     assert.ok(info.message.length > 0, `message of ${code}`)
-    assert.equal(ResultCode[info.name], code, `ResultCode.${info.name}`)
+    assert.equal((ResultCode as Readonly<Record<string, number>>)[info.name], code, `ResultCode.${info.name}`)
   }
 }
 
@@ -129,4 +129,9 @@ describe('result code table', () => {
     assert.equal(resultCodeInfo(0)?.name, 'OK')
     assert.equal(resultCodeInfo(100)?.name, 'UDF_ERROR')
   })
+})
+
+test('a misspelt result code name does not compile', () => {
+  // @ts-expect-error RECORD_NOT_FOUDN is not a result code; typecheck fails if this compiles.
+  assert.equal(ResultCode.RECORD_NOT_FOUDN, undefined)
 })

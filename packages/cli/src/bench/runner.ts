@@ -191,7 +191,6 @@ class Slot implements ReplyWaiter {
   private readonly requests: SlotRequests
   private request: RecordRequest
   private isRead = false
-  private keyIndex = 0
   private nodeIndex = 0
   private sentAtMs = -1
   private timer: NodeJS.Timeout | undefined
@@ -216,7 +215,6 @@ class Slot implements ReplyWaiter {
     const workload = run.options.workload
     this.isRead = workload.kind !== 'insert' && run.random.percent() < workload.readPercent
     this.request = this.isRead ? this.requests.read : this.requests.write
-    this.keyIndex = keyIndex
     const frame = this.request.frame
     const at = this.request.digestOffset
     run.digests.copyDigest(keyIndex, frame, at)

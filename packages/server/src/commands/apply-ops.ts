@@ -7,7 +7,7 @@ import { recordKey, recordTotalBytes } from '../record/layout.ts'
 import { applyConcat, applyIncrement, applyWrite } from '../ops/scalar.ts'
 import { OP_FAMILIES, READ_OP_TYPES } from '../ops/families.ts'
 import type { OpContext, RecordView } from '../ops/op-context.ts'
-import { CommandError } from './command-error.ts'
+import { CommandError } from '../command-error.ts'
 import type { RecordRequest } from './request.ts'
 
 const NIL = Buffer.alloc(0)

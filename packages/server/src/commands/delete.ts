@@ -1,7 +1,7 @@
 // Deletes. A durable delete is accepted; in memory there is nothing older to resurrect, so the
 // record is removed outright (the persistent engine will leave a tombstone).
 import { Info2, ResultCode } from '@aerolite/protocol'
-import { CommandError } from './command-error.ts'
+import { CommandError } from '../command-error.ts'
 import { checkKey } from './read.ts'
 import { headerReply } from './reply.ts'
 import { checkSetName, type RecordRequest } from './request.ts'

@@ -1,6 +1,6 @@
 // One road for every AS_MSG: decode the addressing, pick the command by its info bits, run it.
 import { FieldType, Info1, Info2, ResultCode, findField, type Message } from '@aerolite/protocol'
-import { CommandError } from './command-error.ts'
+import { CommandError } from '../command-error.ts'
 import { executeDelete } from './delete.ts'
 import { executeRead } from './read.ts'
 import { headerReply, streamErrorReply } from './reply.ts'

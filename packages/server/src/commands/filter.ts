@@ -8,7 +8,7 @@ import type { RecordView } from '../ops/op-context.ts'
 import type { Bin } from '../record/bins.ts'
 import { readBins } from '../record/layout.ts'
 import { recordView } from './apply-ops.ts'
-import { CommandError } from './command-error.ts'
+import { CommandError } from '../command-error.ts'
 import { storedRecordView } from './record-stream.ts'
 import type { RecordRequest } from './request.ts'
 

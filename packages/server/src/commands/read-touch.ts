@@ -2,7 +2,7 @@
 // records stay cached. A read's record_ttl carries N (0 = namespace setting, 0xffffffff = never).
 import { ResultCode, citrusleafSeconds } from '@aerolite/protocol'
 import { readBins, recordKey } from '../record/layout.ts'
-import { CommandError } from './command-error.ts'
+import { CommandError } from '../command-error.ts'
 import type { RecordRequest } from './request.ts'
 
 const DONT_TOUCH = 0xffffffff

@@ -2,7 +2,7 @@
 import { Info1, OpType, ResultCode, type OutOp } from '@aerolite/protocol'
 import { recordBinCount, recordBinsStart, recordKey, recordTotalBytes, readBins } from '../record/layout.ts'
 import type { Namespace } from '../namespace/namespace.ts'
-import { CommandError } from './command-error.ts'
+import { CommandError } from '../command-error.ts'
 import { headerReply, opsReply, rawOpsReply } from './reply.ts'
 import { checkSetName, sameKey, type RecordRequest } from './request.ts'
 import { checkRecordFilter } from './filter.ts'

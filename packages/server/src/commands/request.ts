@@ -3,7 +3,7 @@ import { DIGEST_BYTES, FieldType, ResultCode, type Message } from '@aerolite/pro
 import { limits } from '../limits.ts'
 import type { Namespace } from '../namespace/namespace.ts'
 import type { StoredKey } from '../record/layout.ts'
-import { CommandError } from './command-error.ts'
+import { CommandError } from '../command-error.ts'
 
 export interface RecordRequest {
   message: Message

@@ -6,7 +6,7 @@ import { limits } from '../limits.ts'
 import type { Bin } from '../record/bins.ts'
 import type { StoredKey } from '../record/layout.ts'
 import { nextGeneration, resolveVoidTime } from '../namespace/ttl.ts'
-import { CommandError } from './command-error.ts'
+import { CommandError } from '../command-error.ts'
 import type { RecordRequest } from './request.ts'
 import type { Namespace } from '../namespace/namespace.ts'
 

@@ -5,7 +5,7 @@ import { readBins, recordKey, type StoredKey } from '../record/layout.ts'
 import type { Bin } from '../record/bins.ts'
 import type { Namespace } from '../namespace/namespace.ts'
 import { applyOps, recordView } from './apply-ops.ts'
-import { CommandError } from './command-error.ts'
+import { CommandError } from '../command-error.ts'
 import { checkKey } from './read.ts'
 import { headerReply, opsReply } from './reply.ts'
 import { checkSetName, type RecordRequest } from './request.ts'
@@ -60,13 +60,6 @@ function checkPolicies(req: RecordRequest, existing: FoundRecord): void {
   }
   if ((message.info2 & Info2.GENERATION) !== 0 && message.generation !== existing.generation) throw new CommandError(ResultCode.GENERATION_ERROR)
   if ((message.info2 & Info2.GENERATION_GT) !== 0 && !(message.generation > existing.generation)) throw new CommandError(ResultCode.GENERATION_ERROR)
-}
-
-interface Applied {
-  bins: Bin[]
-  results: OutOp[]
-  /** A delete op ran: the record starts over (new set membership, no old bins). */
-  deleted: boolean
 }
 
 function reply(message: Message, resultCode: number, generation: number, voidTime: number, results: OutOp[]): Buffer {

@@ -19,7 +19,7 @@ import {
   type StorageConfig,
   type StorageEngine,
 } from './schema.ts'
-import { BlockReader, type EntryReader, type Scope } from './scope.ts'
+import { BlockReader, type Scope } from './scope.ts'
 import { parseSyntax } from './syntax.ts'
 import { formatDuration, formatSize, KiB, MiB } from './values.ts'
 import { blockDeviceBytes } from '../storage/block-device.ts'
@@ -105,7 +105,7 @@ const sinkScope: Scope<LogLevel[]> = {
       const [context = '', level = ''] = r.values(2, 'context NAME LEVEL')
       const mapped = LOG_LEVELS[level.toLowerCase()]
       if (mapped === undefined) {
-        r.fail(`context ${context} level ${quote(level)} is not a log level (allowed: ${Object.keys(LOG_LEVELS).join(', ')})`)
+        return r.fail(`context ${context} level ${quote(level)} is not a log level (allowed: ${Object.keys(LOG_LEVELS).join(', ')})`)
       }
       // Aerolite has one logger, so only the catch-all context sets its level.
       if (context === 'any') levels.push(mapped)

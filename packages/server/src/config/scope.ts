@@ -156,7 +156,7 @@ export class BlockReader {
     for (const child of this.block.children) {
       const key = child.kind === 'entry' ? child.key : child.name
       const place = { file: this.file, line: child.line, key }
-      const fail = (detail: string): never => {
+      function fail(detail: string): never {
         throw new ConfigError(place, label === '' ? detail : `${label}: ${detail}`)
       }
       const known = Object.hasOwn(entries, key) || Object.hasOwn(blocks, key) || ignored.includes(key)

@@ -6,7 +6,7 @@
 // restart cannot bring a deleted record back, and close() writes an index snapshot for a fast
 // restart. Set names, truncate times and the eviction void time go to the files' headers.
 import { partitionId, ResultCode } from '@aerolite/protocol'
-import { CommandError } from '../commands/command-error.ts'
+import { CommandError } from '../command-error.ts'
 import type { NamespaceConfig } from '../config/index.ts'
 import { limits } from '../limits.ts'
 import type { Logger } from '../log.ts'

@@ -1,6 +1,6 @@
 // Turning a write's wire TTL into a void time, with Aerospike's rules for defaults and limits.
 import { ResultCode, TtlWire } from '@aerolite/protocol'
-import { CommandError } from '../commands/command-error.ts'
+import { CommandError } from '../command-error.ts'
 import type { NamespaceConfig } from '../config/index.ts'
 
 /** Aerospike refuses TTLs over ten years whatever max-ttl says. */

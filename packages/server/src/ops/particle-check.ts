@@ -1,7 +1,7 @@
 // Validation of a bin value arriving in a write: the particle type must be one a record can hold
 // and the bytes must be a well-formed value of that type.
 import { ParticleType, ResultCode, isBlobType, isWellFormedMsgpack, readGeoJsonParticle } from '@aerolite/protocol'
-import { CommandError } from '../commands/command-error.ts'
+import { CommandError } from '../command-error.ts'
 
 /** Integers may arrive in 1, 2, 4 or 8 big-endian bytes; records hold them as 8. */
 const INTEGER_WIRE_BYTES = new Set([1, 2, 4, 8])

@@ -1,7 +1,7 @@
 // The scalar bin operations: write, increment, append, prepend. Each changes the working copy of
 // a record's bins or throws a CommandError with the Aerospike result code.
 import { ParticleType, ResultCode, isBlobType, type Op } from '@aerolite/protocol'
-import { CommandError } from '../commands/command-error.ts'
+import { CommandError } from '../command-error.ts'
 import { findBin, putBin, removeBin, type Bin } from '../record/bins.ts'
 import { checkWritableParticle, storedInteger } from './particle-check.ts'
 import { canonicalValue } from './cdt/canonical.ts'

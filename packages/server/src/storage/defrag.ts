@@ -2,7 +2,7 @@
 // copied forward, a bounded number of bytes per event-loop turn so client commands keep flowing.
 // Defrag also waits while the disk is behind (the write queue is over max-write-cache), so it never
 // takes the disk from client writes.
-import { CommandError } from '../commands/command-error.ts'
+import { CommandError } from '../command-error.ts'
 import { limits } from '../limits.ts'
 import { BLOCK_HEADER_BYTES } from './block-format.ts'
 import type { Namespace } from '../namespace/namespace.ts'

@@ -10,7 +10,7 @@
 // finds the old versions overwritten and the new ones missing.
 import { ResultCode } from '@aerolite/protocol'
 import { limits } from '../limits.ts'
-import { CommandError } from '../commands/command-error.ts'
+import { CommandError } from '../command-error.ts'
 import { RECORD_HEADER_BYTES, recordTotalBytes } from '../record/layout.ts'
 import { BLOCK_HEADER_BYTES, writeBlockHeader } from './block-format.ts'
 import type { DataFiles } from './data-files.ts'

@@ -1,6 +1,6 @@
 // The result code an op fails with, for the op-family tests.
 import assert from 'node:assert/strict'
-import { CommandError } from '../../src/commands/command-error.ts'
+import { CommandError } from '../../src/command-error.ts'
 
 /** Runs fn, which must fail with a CommandError, and returns its result code. */
 export function commandErrorCode(fn: () => unknown): number {

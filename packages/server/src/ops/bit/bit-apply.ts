@@ -2,7 +2,7 @@
 // only be created by resize and insert; ranges past the end fail unless the partial policy clips
 // them; the no-fail policy turns a refused op into "leave the bin as it is".
 import { ParticleType, ResultCode, integerParticle } from '@aerolite/protocol'
-import { CommandError } from '../../commands/command-error.ts'
+import { CommandError } from '../../command-error.ts'
 import { BitIntFlag, BitOpCode, BitResizeFlag, BitWriteFlag, MAX_BLOB_BYTES, type BitOp } from './bit-payload.ts'
 import {
   bitAt, bytesForBits, countOnes, extractBits, readUnsigned, shiftLeft, shiftRight, unsignedBits, writeBits,

@@ -11,7 +11,7 @@
 // Failures throw CommandError with Aerospike's result code (4 bad payload or flags, 12 not a
 // blob, 26 range outside the blob or overflow, 6/17 create-only/update-only conflicts).
 import { OpType, ParticleType, ResultCode, type Op, type OutOp } from '@aerolite/protocol'
-import { CommandError } from '../../commands/command-error.ts'
+import { CommandError } from '../../command-error.ts'
 import { findBin, putBin } from '../../record/bins.ts'
 import type { OpHandler } from '../op-context.ts'
 import { modifyBlob, readBlob } from './bit-apply.ts'

@@ -2,7 +2,7 @@
 // families read their arguments the same way (any msgpack integer form, str or bin bytes), so the
 // HLL module uses this reader too. Every malformed argument is a PARAMETER_ERROR.
 import { MsgpackError, MsgpackReader, ResultCode } from '@aerolite/protocol'
-import { CommandError } from '../../commands/command-error.ts'
+import { CommandError } from '../../command-error.ts'
 
 const UINT64_MASK = (1n << 64n) - 1n
 

@@ -1,6 +1,6 @@
 // The result codes a CDT op fails with, as Aerospike Server answers them.
 import { ResultCode } from '@aerolite/protocol'
-import { CommandError } from '../../commands/command-error.ts'
+import { CommandError } from '../../command-error.ts'
 import { limits } from '../../limits.ts'
 
 const ELEMENT_NOT_FOUND = 23

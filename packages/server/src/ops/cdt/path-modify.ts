@@ -2,7 +2,7 @@
 // the modify expression's value, or removed when it returns REMOVE_RESULT. Collections keep their
 // flags; an ordered list whose contents changed is sorted again.
 import { ResultCode } from '@aerolite/protocol'
-import { CommandError } from '../../commands/command-error.ts'
+import { CommandError } from '../../command-error.ts'
 import { packedValue } from '../exp/index.ts'
 import { canonicalValue, LIST_FLAG_ORDERED } from './canonical.ts'
 import { decodeList, decodeMap, encodeList, encodeMap } from './collection.ts'

@@ -2,7 +2,7 @@
 // stored bin, so the op runs through the same handler an operate would use (ops/families.ts), on a
 // one-bin working copy: a read returns its result, a modify returns the changed copy.
 import { OpType, ParticleType, ResultCode, type Op } from '@aerolite/protocol'
-import { CommandError } from '../../commands/command-error.ts'
+import { CommandError } from '../../command-error.ts'
 import type { Bin } from '../../record/bins.ts'
 import { OP_FAMILIES } from '../families.ts'
 import type { OpContext, RecordView } from '../op-context.ts'

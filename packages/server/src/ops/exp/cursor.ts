@@ -2,7 +2,7 @@
 // failure is the client's: it throws a CommandError with PARAMETER_ERROR, as Aerospike answers
 // an expression it cannot build.
 import { ResultCode } from '@aerolite/protocol'
-import { CommandError } from '../../commands/command-error.ts'
+import { CommandError } from '../../command-error.ts'
 import { skipElement } from './msgpack-compare.ts'
 import { MsgpackType, peekType, type MsgpackTypeCode } from './msgpack-type.ts'
 

@@ -1,7 +1,7 @@
 // The expression ops of an operate: EXP_READ returns an expression's value under the op's bin
 // name; EXP_MODIFY stores it in that bin. The op value is msgpack `[expression, flags]`.
 import { OpType, ParticleType, ResultCode, type Op, type OutOp } from '@aerolite/protocol'
-import { CommandError } from '../../commands/command-error.ts'
+import { CommandError } from '../../command-error.ts'
 import { findBin, putBin, removeBin } from '../../record/bins.ts'
 import type { OpContext, OpHandler } from '../op-context.ts'
 import { compileExpression, runExpression, type CompiledExpression } from './compile.ts'

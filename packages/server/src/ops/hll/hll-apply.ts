@@ -1,7 +1,7 @@
 // Applies a parsed HLL op to an HLL bin, with Aerospike's checks and result codes. The no-fail
 // policy only covers the create-only / update-only conflicts; every other refusal is an error.
 import { MsgpackWriter, ParticleType, ResultCode, floatParticle, integerParticle } from '@aerolite/protocol'
-import { CommandError } from '../../commands/command-error.ts'
+import { CommandError } from '../../command-error.ts'
 import type { TypedValue } from '../bit/operation-outcome.ts'
 import { estimateCount, estimateIntersectCount, estimateSimilarity, estimateUnionCount } from './hll-estimate.ts'
 import { HllOpCode, HllWriteFlag, UNSET, type HllOp } from './hll-payload.ts'

@@ -4,7 +4,7 @@
 import { test } from 'node:test'
 import fc from 'fast-check'
 import type { Value } from '@aerolite/protocol'
-import { CommandError } from '../../../src/commands/command-error.ts'
+import { CommandError } from '../../../src/command-error.ts'
 import { ListOp, MapOp } from '../../../src/ops/cdt/op-codes.ts'
 import { apply, listBin, mapBin, op } from './cdt-helpers.ts'
 

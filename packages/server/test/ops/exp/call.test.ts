@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { OpType, ParticleType, ResultCode, packValue, type Op } from '@aerolite/protocol'
-import { CommandError } from '../../../src/commands/command-error.ts'
+import { CommandError } from '../../../src/command-error.ts'
 import { OP_FAMILIES } from '../../../src/ops/families.ts'
 import type { OpContext, OpHandler } from '../../../src/ops/op-context.ts'
 import { E, T, bin, blobBin, buildError, evalPlain, evaluate, intBin, listBin, pack, quote, record, type Tree } from './exp-fixtures.ts'

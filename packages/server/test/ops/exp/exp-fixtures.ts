@@ -1,6 +1,6 @@
 // Builds packed expressions and records for the expression tests.
 import { Double, GeoJson, MsgpackExt, MsgpackWriter, ParticleType, packValue, unpackValue, type Value } from '@aerolite/protocol'
-import { CommandError } from '../../../src/commands/command-error.ts'
+import { CommandError } from '../../../src/command-error.ts'
 import type { Bin } from '../../../src/record/bins.ts'
 import type { Namespace } from '../../../src/namespace/namespace.ts'
 import type { RecordView } from '../../../src/ops/op-context.ts'

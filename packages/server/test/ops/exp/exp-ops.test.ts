@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { OpType, ParticleType, ResultCode, type Op } from '@aerolite/protocol'
-import { CommandError } from '../../../src/commands/command-error.ts'
+import { CommandError } from '../../../src/command-error.ts'
 import { expModify, expRead } from '../../../src/ops/exp/index.ts'
 import type { OpContext } from '../../../src/ops/op-context.ts'
 import type { Bin } from '../../../src/record/bins.ts'
