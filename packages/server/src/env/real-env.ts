@@ -1,0 +1,34 @@
+// The Env of a real process: Node's clock, timers and crypto randomness.
+import { randomFillSync } from 'node:crypto'
+import { performance } from 'node:perf_hooks'
+import type { Clock, Env, Random, Scheduler, Timer } from './env.ts'
+
+export const realClock: Clock = {
+  nowMs: () => Date.now(),
+  monotonicMs: () => performance.now(),
+}
+
+export const realScheduler: Scheduler = {
+  after(ms, run) {
+    const handle = setTimeout(run, ms)
+    handle.unref()
+    return { cancel: () => clearTimeout(handle) }
+  },
+  every(ms, run) {
+    const handle = setInterval(run, ms)
+    handle.unref()
+    return { cancel: () => clearInterval(handle) }
+  },
+  soon(run): Timer {
+    const handle = setImmediate(run)
+    return { cancel: () => clearImmediate(handle) }
+  },
+  yieldTurn: () => new Promise<void>((resolve) => setImmediate(resolve)),
+}
+
+export const realRandom: Random = {
+  float: () => Math.random(),
+  fill: (bytes) => { randomFillSync(bytes) },
+}
+
+export const realEnv: Env = { clock: realClock, scheduler: realScheduler, random: realRandom }
