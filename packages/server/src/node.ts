@@ -14,7 +14,6 @@ import { deriveNodeId } from './node-id.ts'
 import { ServiceListener } from './service/listener.ts'
 import { newServiceStats, type ServiceStats } from './service/stats.ts'
 import { Defragmenter } from './storage/defrag.ts'
-import { afterCommit } from './storage/commit-wait.ts'
 import { evictIfNeeded } from './namespace/eviction.ts'
 import { Ticker } from './ticker.ts'
 import { udfRuntime } from './udf/runtime.ts'
@@ -69,7 +68,7 @@ export class AeroliteNode implements NodeContext {
       },
       message: (message) => {
         this.serviceStats.messageRequests++
-        return afterCommit(message, dispatchMessage(message, lookup), this.namespaces.values())
+        return dispatchMessage(message, lookup)
       },
     }, this.serviceStats, this.log)
     this.ticker = new Ticker(this.namespaces.values(), this.log)

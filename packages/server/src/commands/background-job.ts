@@ -9,11 +9,12 @@ import { parsePartitionRequest, type PartitionRequest, type ResumePoint } from '
 import { parseQuery, queryPartition, recordMatches, type QueryRequest } from './query.ts'
 import { Throttle, sleep } from './record-stream.ts'
 import { headerReply, streamErrorReply } from './reply.ts'
-import type { NamespaceLookup } from './request.ts'
+import type { NamespaceLookup, RequestOrigin } from './request.ts'
+import { whenSettled, type RecordCommandResult } from './record-result.ts'
 import { partitionEntries, scanOrder } from './scan.ts'
 
 /** The single-record road (dispatch's executeRecordCommand). */
-export type RecordCommand = (message: Message, namespaces: NamespaceLookup) => { reply: Buffer }
+export type RecordCommand = (message: Message, namespaces: NamespaceLookup, origin: RequestOrigin) => RecordCommandResult
 
 /** UDF_OP value of a background UDF job. */
 export const UDF_OP_BACKGROUND = 2
@@ -117,7 +118,9 @@ async function runJob(
         if (req.maxRecords > 0 && job.succeeded >= req.maxRecords) break
         const id = namespace.find(digest)
         if (id < 0 || !walk.stillMatches(id, pid)) continue
-        const reply = executeRecord(command(id), namespaces).reply
+        const result = executeRecord(command(id), namespaces, 'job')
+        // The fast path answers at once; a change that must settle (or a record busy with another) is awaited.
+        const { reply } = 'reply' in result && result.settled === undefined ? result : await whenSettled(result)
         const resultCode = reply[PROTO_HEADER_BYTES + 5]
         if (resultCode === ResultCode.OK) job.succeeded++
         else if (resultCode === ResultCode.FILTERED_OUT) job.filtered++

@@ -7,7 +7,8 @@ import {
 } from '@aerolite/protocol'
 import { limits } from '../limits.ts'
 import { executeRecordCommand, type DispatchResult } from './dispatch.ts'
-import { streamErrorReply } from './reply.ts'
+import { streamErrorReply, type CommandReply } from './reply.ts'
+import { whenSettled } from './record-result.ts'
 import type { NamespaceLookup } from './request.ts'
 import { FrameBatcher, controlMessage } from './stream-frames.ts'
 
@@ -170,11 +171,10 @@ class RowReader {
 }
 
 /** The reply message of one row: the single-record reply body with the row index in transaction_ttl. */
-function rowReply(row: BatchRow, namespaces: NamespaceLookup): { body: Buffer; resultCode: number } {
-  const { reply } = executeRecordCommand(row.message, namespaces)
+function rowBody(row: BatchRow, reply: Buffer): Buffer {
   const body = reply.subarray(PROTO_HEADER_BYTES)
   body.writeUInt32BE(row.index, 14)
-  return { body, resultCode: body[5]! }
+  return body
 }
 
 /** Results that do not stop a batch even without respond-all-keys. */
@@ -187,15 +187,29 @@ export async function* streamBatch(batch: BatchRequest, namespaces: NamespaceLoo
     return batch.compress ? compressMessageFrame(out.subarray(PROTO_HEADER_BYTES)) : out
   }
   let failure: number = ResultCode.OK
+  // Rows whose change must settle first (or that queued behind a busy record) answer at the end;
+  // rows of one turn share the namespace's next group commit.
+  const waiting: Array<{ row: BatchRow; reply: Promise<CommandReply> }> = []
   for (const row of batch.rows) {
     if (aborted()) return
-    const { body, resultCode } = rowReply(row, namespaces)
+    const result = executeRecordCommand(row.message, namespaces)
+    if ('later' in result || result.settled !== undefined) {
+      waiting.push({ row, reply: whenSettled(result) })
+      continue
+    }
+    const body = rowBody(row, result.reply)
     batcher.add(body)
     if (batcher.full) yield frame()
-    if (!batch.respondAllKeys && !ROUTINE_RESULTS.has(resultCode)) {
-      failure = resultCode
+    if (!batch.respondAllKeys && !ROUTINE_RESULTS.has(body[5]!)) {
+      failure = body[5]!
       break
     }
+  }
+  for (const { row, reply } of waiting) {
+    const body = rowBody(row, (await reply).reply)
+    batcher.add(body)
+    if (batcher.full) yield frame()
+    if (failure === ResultCode.OK && !batch.respondAllKeys && !ROUTINE_RESULTS.has(body[5]!)) failure = body[5]!
   }
   batcher.add(controlMessage(Info3.LAST, failure, 0))
   yield frame()

@@ -1,32 +1,33 @@
 // Deletes. A durable delete is accepted; in memory there is nothing older to resurrect, so the
-// record is removed outright (the persistent engine will leave a tombstone).
-import { Info2, ResultCode } from '@aerolite/protocol'
+// record is removed outright (a persistent namespace leaves a tombstone).
+import { ResultCode } from '@aerolite/protocol'
 import { CommandError } from '../command-error.ts'
 import { checkKey } from './read.ts'
-import { headerReply } from './reply.ts'
+import { headerReply, type CommandReply } from './reply.ts'
 import { checkSetName, type RecordRequest } from './request.ts'
 import { checkRecordFilter } from './filter.ts'
+import { checkGeneration, commitRemove } from './commit.ts'
 
-export function executeDelete(req: RecordRequest): Buffer {
+export function executeDelete(req: RecordRequest): CommandReply {
   const { message, namespace } = req
   const id = namespace.find(req.digest)
   if (id < 0) {
     namespace.counters.clientDeleteNotFound++
-    return headerReply(ResultCode.RECORD_NOT_FOUND)
+    return { reply: headerReply(ResultCode.RECORD_NOT_FOUND) }
   }
   const generation = namespace.index.generation(id)
   try {
     checkKey(req, namespace, id)
     checkSetName(req, id, false)
-    if ((message.info2 & Info2.GENERATION) !== 0 && message.generation !== generation) throw new CommandError(ResultCode.GENERATION_ERROR)
-    if ((message.info2 & Info2.GENERATION_GT) !== 0 && !(message.generation > generation)) throw new CommandError(ResultCode.GENERATION_ERROR)
+    checkGeneration(namespace, message, generation)
     checkRecordFilter(req, id)
   } catch (err) {
     if (!(err instanceof CommandError)) throw err
     namespace.counters.clientDeleteError++
-    return headerReply(err.resultCode, generation)
+    return { reply: headerReply(err.resultCode, generation) }
   }
-  namespace.remove(id, req.digest)
+  const outcome = commitRemove(req, id, generation, req.origin === 'job' ? 'job' : 'client')
   namespace.counters.clientDeleteSuccess++
-  return headerReply(ResultCode.OK)
+  const reply = headerReply(ResultCode.OK)
+  return outcome.settled === undefined ? { reply } : { reply, settled: outcome.settled }
 }

@@ -4,7 +4,8 @@ import { CommandError } from '../command-error.ts'
 import { executeDelete } from './delete.ts'
 import { executeRead } from './read.ts'
 import { headerReply, streamErrorReply } from './reply.ts'
-import { parseRecordRequest, type NamespaceLookup } from './request.ts'
+import { whenSettled, type RecordCommandResult } from './record-result.ts'
+import { parseRecordRequest, type NamespaceLookup, type RecordRequest, type RequestOrigin } from './request.ts'
 import { parseScan, streamScan, type ScanControl } from './scan.ts'
 import { parseQuery, streamQuery } from './query.ts'
 import { isBackgroundUdf, startBackgroundJob } from './background-job.ts'
@@ -12,11 +13,12 @@ import { isAggregation } from './aggregate.ts'
 import { executeWrite } from './write.ts'
 import { dispatchBatch } from './batch.ts'
 import { applyUdf, isRecordUdf } from './udf.ts'
+import type { InFlightChange } from '../namespace/in-flight.ts'
 import { udfRuntime } from '../udf/runtime.ts'
 
-export type DispatchResult =
-  | { reply: Buffer; problem?: string; fault?: unknown }
-  | { stream: (control: ScanControl) => AsyncIterable<Buffer> }
+/** A command answered now; answered later (it queued behind a change of its record); or a stream of frames. */
+export type DispatchResult = RecordCommandResult | { stream: (control: ScanControl) => AsyncIterable<Buffer> }
+
 
 /** Commands that arrive with later work; refused plainly (16) until then. */
 function unsupportedKind(message: Message): string | undefined {
@@ -42,8 +44,8 @@ export function dispatchMessage(message: Message, namespaces: NamespaceLookup): 
       stream: async function* (control) {
         await udfRuntime.ready
         const result = dispatchMessage(message, namespaces)
-        if ('reply' in result) yield result.reply
-        else yield* result.stream(control)
+        if ('stream' in result) yield* result.stream(control)
+        else yield (await whenSettled(result)).reply
       },
     }
   }
@@ -60,20 +62,23 @@ export function dispatchMessage(message: Message, namespaces: NamespaceLookup): 
   return executeRecordCommand(message, namespaces)
 }
 
-/** The road of every single-record command, also taken by each row of a batch. */
-export function executeRecordCommand(message: Message, namespaces: NamespaceLookup): { reply: Buffer; problem?: string; fault?: unknown } {
+/** The road of every single-record command, also taken by each row of a batch and each record of a job. */
+export function executeRecordCommand(message: Message, namespaces: NamespaceLookup, origin: RequestOrigin = 'client'): RecordCommandResult {
   // Transactions need strong-consistency namespaces, which this node does not have.
   if (message.info4 !== 0 || findField(message, FieldType.TXN_ID) !== undefined) {
     return { reply: headerReply(ResultCode.UNSUPPORTED_FEATURE), problem: 'transactions are not supported (no strong-consistency namespaces)' }
   }
-  if (isRecordUdf(message)) return { reply: applyUdf(message, namespaces) }
-  const req = parseRecordRequest(message, namespaces)
+  const req = parseRecordRequest(message, namespaces, origin)
   if (typeof req === 'number') return { reply: headerReply(req), problem: req === ResultCode.NAMESPACE_NOT_FOUND ? 'namespace not found' : 'malformed record request' }
+  const udf = isRecordUdf(message)
+  if (udf || (message.info2 & Info2.WRITE) !== 0) {
+    const inFlight = req.namespace.inFlight.of(req.digest)
+    if (inFlight !== undefined) return queueBehind(inFlight, req)
+  }
   try {
-    if ((message.info2 & Info2.WRITE) !== 0) {
-      return { reply: (message.info2 & Info2.DELETE) !== 0 ? executeDelete(req) : executeWrite(req) }
-    }
-    if ((message.info1 & Info1.READ) !== 0) return { reply: executeRead(req) }
+    if (udf) return applyUdf(req)
+    if ((message.info2 & Info2.WRITE) !== 0) return (message.info2 & Info2.DELETE) !== 0 ? executeDelete(req) : executeWrite(req)
+    if ((message.info1 & Info1.READ) !== 0) return executeRead(req)
     return { reply: headerReply(ResultCode.PARAMETER_ERROR), problem: 'message is neither a read nor a write' }
   } catch (err) {
     if (err instanceof CommandError) {
@@ -82,6 +87,25 @@ export function executeRecordCommand(message: Message, namespaces: NamespaceLook
     }
     // A fault of ours fails this record's command (a lone command or a batch row), not the node.
     return { reply: headerReply(ResultCode.SERVER_ERROR), problem: 'command failed', fault: err }
+  }
+}
+
+/** A command on a record whose last change has not settled runs once it has, or answers KEY_BUSY past transaction-pending-limit. */
+function queueBehind(inFlight: InFlightChange, req: RecordRequest): RecordCommandResult {
+  const { namespace } = req
+  const limit = namespace.config.transactionPendingLimit
+  if (limit > 0 && inFlight.waiting >= limit) {
+    namespace.counters.failKeyBusy++
+    return { reply: headerReply(ResultCode.KEY_BUSY), problem: `more than ${limit} commands wait on one record (transaction-pending-limit)` }
+  }
+  inFlight.waiting++
+  // Entry ids are not kept across the wait (they are recycled): the command runs again from the start.
+  const namespaces: NamespaceLookup = (name) => (name === namespace.name ? namespace : undefined)
+  return {
+    later: inFlight.done.then(() => {
+      inFlight.waiting--
+      return whenSettled(executeRecordCommand(req.message, namespaces, req.origin))
+    }),
   }
 }
 

@@ -3,17 +3,18 @@
 import { ResultCode, citrusleafSeconds } from '@aerolite/protocol'
 import { readBins, recordKey } from '../record/layout.ts'
 import { CommandError } from '../command-error.ts'
+import { commitStore, type CommitOutcome } from './commit.ts'
 import type { RecordRequest } from './request.ts'
 
 const DONT_TOUCH = 0xffffffff
 
-/** Returns the entry id after an eventual touch (unchanged if no touch was due). */
-export function touchOnRead(req: RecordRequest, id: number): number {
+/** Touches the record (entry id `id`, which stays its id) when a touch is due; returns the commit, or undefined when none was made. */
+export function touchOnRead(req: RecordRequest, id: number): CommitOutcome | undefined {
   const { namespace, message } = req
   const percent = message.recordTtl === 0 ? namespace.config.readTouchTtlPercent : message.recordTtl
-  if (percent === 0 || percent === DONT_TOUCH) return id
+  if (percent === 0 || percent === DONT_TOUCH) return undefined
   const voidTime = namespace.index.voidTime(id)
-  if (voidTime === 0) return id
+  if (voidTime === 0) return undefined
   if (percent > 100) throw new CommandError(ResultCode.PARAMETER_ERROR, `read-touch-ttl-percent ${percent} is over 100`)
   const lastUpdateMs = namespace.index.lastUpdateMs(id)
   const ttlSeconds = voidTime - citrusleafSeconds(lastUpdateMs)
@@ -21,16 +22,16 @@ export function touchOnRead(req: RecordRequest, id: number): number {
   // (100 - percent)% of it has passed. Elapsed time is measured in ms: void times are whole
   // seconds, and comparing them would touch up to a second early.
   const elapsedMs = namespace.nowMs() - lastUpdateMs
-  if (ttlSeconds <= 0 || elapsedMs < ttlSeconds * (100 - percent) * 10) return id
-  const now = namespace.nowVoidTime()
+  if (ttlSeconds <= 0 || elapsedMs < ttlSeconds * (100 - percent) * 10) return undefined
   const { buf, at } = namespace.location(id)
-  return namespace.store(req.digest, id, {
-    // Not a client write: the generation stays, so generation checks of writers still pass.
-    generation: namespace.index.generation(id),
-    voidTime: now + ttlSeconds,
-    lastUpdateMs: namespace.nowMs(),
-    setId: namespace.index.setId(id),
-    key: recordKey(buf, at),
-    bins: readBins(buf, at),
-  })
+  const found = { anyId: id, liveId: id, generation: namespace.index.generation(id) }
+  // Not a client write: the generation stays, so generation checks of writers still pass.
+  const change = { bins: readBins(buf, at), wireTtl: ttlSeconds, key: recordKey(buf, at), startsOver: false, keepGeneration: true }
+  try {
+    return commitStore(req, found, change, 'touch')
+  } catch (err) {
+    // A touch the namespace refuses now (stop-writes, a lowered max-ttl) is skipped; the read stands.
+    if (err instanceof CommandError) return undefined
+    throw err
+  }
 }

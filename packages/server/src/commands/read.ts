@@ -3,18 +3,18 @@ import { Info1, OpType, ResultCode, type OutOp } from '@aerolite/protocol'
 import { recordBinCount, recordBinsStart, recordKey, recordTotalBytes, readBins } from '../record/layout.ts'
 import type { Namespace } from '../namespace/namespace.ts'
 import { CommandError } from '../command-error.ts'
-import { headerReply, opsReply, rawOpsReply } from './reply.ts'
+import { headerReply, opsReply, rawOpsReply, type CommandReply } from './reply.ts'
 import { checkSetName, sameKey, type RecordRequest } from './request.ts'
 import { checkRecordFilter } from './filter.ts'
 import { touchOnRead } from './read-touch.ts'
 import { applyOps, onlyPlainReads, recordView } from './apply-ops.ts'
 
-export function executeRead(req: RecordRequest): Buffer {
-  const { message, namespace } = req
-  let id = namespace.find(req.digest)
+export function executeRead(req: RecordRequest): CommandReply {
+  const { namespace } = req
+  const id = namespace.find(req.digest)
   if (id < 0) {
     namespace.counters.clientReadNotFound++
-    return headerReply(ResultCode.RECORD_NOT_FOUND)
+    return { reply: headerReply(ResultCode.RECORD_NOT_FOUND) }
   }
   checkKey(req, namespace, id)
   checkSetName(req, id, false)
@@ -22,9 +22,15 @@ export function executeRead(req: RecordRequest): Buffer {
   // The reply reports the record as read; a read-touch takes effect for later reads.
   const generation = namespace.index.generation(id)
   const voidTime = namespace.index.voidTime(id)
-  id = touchOnRead(req, id)
-  const meta = { resultCode: ResultCode.OK, generation, voidTime }
+  const touch = touchOnRead(req, id)
   namespace.counters.clientReadSuccess++
+  const reply = readReply(req, id, generation, voidTime)
+  return touch?.settled === undefined ? { reply } : { reply, settled: touch.settled }
+}
+
+function readReply(req: RecordRequest, id: number, generation: number, voidTime: number): Buffer {
+  const { message, namespace } = req
+  const meta = { resultCode: ResultCode.OK, generation, voidTime }
   if ((message.info1 & Info1.NOBINDATA) !== 0) return headerReply(ResultCode.OK, generation, voidTime)
   const { buf, at } = namespace.location(id)
   if (!onlyPlainReads(message)) {

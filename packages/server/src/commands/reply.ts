@@ -9,6 +9,17 @@ const COMPRESS_THRESHOLD_BYTES = 128
 
 const NO_FIELDS: never[] = []
 
+/** What a single-record command answers. */
+export interface CommandReply {
+  reply: Buffer
+  /** Why the command failed, for the log (debug level). */
+  problem?: string
+  /** A fault of ours (logged as an error); the reply is SERVER_ERROR. */
+  fault?: unknown
+  /** The reply may leave only once this resolves (the change is durable); on rejection SERVER_ERROR goes instead. */
+  settled?: Promise<void>
+}
+
 export interface ReplyMeta {
   resultCode: number
   generation: number

@@ -1,5 +1,5 @@
 // What every single-record command names: namespace, set, digest and (optionally) the user key.
-import { DIGEST_BYTES, FieldType, ResultCode, type Message } from '@aerolite/protocol'
+import { DIGEST_BYTES, FieldType, ResultCode, partitionId, type Message } from '@aerolite/protocol'
 import { limits } from '../limits.ts'
 import type { Namespace } from '../namespace/namespace.ts'
 import type { StoredKey } from '../record/layout.ts'
@@ -10,13 +10,19 @@ export interface RecordRequest {
   namespace: Namespace
   setName: string
   digest: Buffer
+  /** The digest's partition, computed once here. */
+  partitionId: number
   key: StoredKey | undefined
+  /** Who asks: a client, or a background job running the command on each record it walks. */
+  origin: RequestOrigin
 }
+
+export type RequestOrigin = 'client' | 'job'
 
 export type NamespaceLookup = (name: string) => Namespace | undefined
 
 /** Reads the record-addressing fields; a number is the result code for a malformed request. */
-export function parseRecordRequest(message: Message, namespaces: NamespaceLookup): RecordRequest | number {
+export function parseRecordRequest(message: Message, namespaces: NamespaceLookup, origin: RequestOrigin = 'client'): RecordRequest | number {
   let nsName: Buffer | undefined
   let setName: Buffer | undefined
   let digest: Buffer | undefined
@@ -39,7 +45,7 @@ export function parseRecordRequest(message: Message, namespaces: NamespaceLookup
   if (digest === undefined || digest.length !== DIGEST_BYTES) return ResultCode.PARAMETER_ERROR
   if (setName !== undefined && setName.length > limits.maxSetNameBytes) return ResultCode.PARAMETER_ERROR
   if (key !== undefined && key.bytes.length > 0xffff) return ResultCode.PARAMETER_ERROR
-  return { message, namespace, setName: setName?.toString('utf8') ?? '', digest, key }
+  return { message, namespace, setName: setName?.toString('utf8') ?? '', digest, partitionId: partitionId(digest), key, origin }
 }
 
 export function sameKey(a: StoredKey, b: StoredKey): boolean {

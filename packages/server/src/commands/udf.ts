@@ -10,9 +10,9 @@ import { recordView } from './apply-ops.ts'
 import { CommandError } from '../command-error.ts'
 import { checkRecordFilter } from './filter.ts'
 import { checkKey } from './read.ts'
-import { headerReply, opsReply } from './reply.ts'
-import { parseRecordRequest, type NamespaceLookup, type RecordRequest } from './request.ts'
-import { findRecord, storeVersion, type FoundRecord } from './store-version.ts'
+import { headerReply, opsReply, type CommandReply } from './reply.ts'
+import type { RecordRequest } from './request.ts'
+import { commitStore, findRecord, type FoundRecord } from './commit.ts'
 import { parseUdfCall, type UdfCall } from './udf-call.ts'
 
 /** What the FAILURE bin says when a function fails with something other than a string. */
@@ -20,11 +20,9 @@ const UNEXPECTED_FAILURE = 'result value type unexpected'
 const NIL = Buffer.alloc(0)
 
 /** Applies a record UDF and returns the reply; callers make sure the Lua VM is up (dispatch waits for it). */
-export function applyUdf(message: Message, namespaces: NamespaceLookup): Buffer {
-  const req = parseRecordRequest(message, namespaces)
-  if (typeof req === 'number') return headerReply(req)
-  const call = parseUdfCall(message)
-  if (call === undefined) return headerReply(ResultCode.PARAMETER_ERROR)
+export function applyUdf(req: RecordRequest): CommandReply {
+  const call = parseUdfCall(req.message)
+  if (call === undefined) return { reply: headerReply(ResultCode.PARAMETER_ERROR) }
   const { namespace } = req
   const found = findRecord(namespace, req.digest)
   const { liveId } = found
@@ -34,13 +32,13 @@ export function applyUdf(message: Message, namespaces: NamespaceLookup): Buffer 
       checkRecordFilter(req, liveId)
     }
   } catch (err) {
-    if (err instanceof CommandError) return headerReply(err.resultCode, found.generation)
+    if (err instanceof CommandError) return { reply: headerReply(err.resultCode, found.generation) }
     throw err
   }
   return runUdf(req, call, found)
 }
 
-function runUdf(req: RecordRequest, call: UdfCall, found: FoundRecord): Buffer {
+function runUdf(req: RecordRequest, call: UdfCall, found: FoundRecord): CommandReply {
   const { message, namespace } = req
   const view = recordView(req, found.liveId)
   const bins = found.liveId >= 0 ? readBins(namespace.location(found.liveId).buf, namespace.location(found.liveId).at) : []
@@ -48,28 +46,30 @@ function runUdf(req: RecordRequest, call: UdfCall, found: FoundRecord): Buffer {
   const timeLimitMs = message.transactionTtl > 0 ? message.transactionTtl : Number.MAX_SAFE_INTEGER
   const result = udfRuntime.apply(call.packageName, call.functionName, call.argList, timeLimitMs, record.serve)
   const unchanged = { resultCode: ResultCode.OK, generation: view.generation, voidTime: view.voidTime }
-  if (!result.ok) return failureReply(message, unchanged, result.message ?? UNEXPECTED_FAILURE)
+  if (!result.ok) return { reply: failureReply(message, unchanged, result.message ?? UNEXPECTED_FAILURE) }
 
   let returned: OutOp
   try {
     returned = successBin(result.value)
   } catch {
-    return failureReply(message, unchanged, UNEXPECTED_FAILURE)
+    return { reply: failureReply(message, unchanged, UNEXPECTED_FAILURE) }
   }
-  if (!record.hasUpdates) return opsReply(message, unchanged, [returned])
+  if (!record.hasUpdates) return { reply: opsReply(message, unchanged, [returned]) }
   try {
-    const outcome = storeVersion(req, found, {
+    const change = {
       bins: record.bins,
       wireTtl: record.ttlOverride ?? message.recordTtl,
       key: record.dropKey ? undefined : (req.key ?? view.key),
       startsOver: false,
-    })
+    }
+    const outcome = commitStore(req, found, change, req.origin === 'job' ? 'job' : 'udf')
     namespace.counters.clientWriteSuccess++
-    return opsReply(message, { resultCode: ResultCode.OK, generation: outcome.generation, voidTime: outcome.voidTime }, [returned])
+    const reply = opsReply(message, { resultCode: ResultCode.OK, generation: outcome.generation, voidTime: outcome.voidTime }, [returned])
+    return outcome.settled === undefined ? { reply } : { reply, settled: outcome.settled }
   } catch (err) {
     if (!(err instanceof CommandError)) throw err
     namespace.counters.clientWriteError++
-    return headerReply(err.resultCode, view.generation, view.voidTime)
+    return { reply: headerReply(err.resultCode, view.generation, view.voidTime) }
   }
 }
 

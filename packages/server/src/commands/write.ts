@@ -3,29 +3,28 @@
 import { Info2, Info3, ResultCode, type Message, type OutOp } from '@aerolite/protocol'
 import { readBins, recordKey, type StoredKey } from '../record/layout.ts'
 import type { Bin } from '../record/bins.ts'
-import type { Namespace } from '../namespace/namespace.ts'
 import { applyOps, recordView } from './apply-ops.ts'
 import { CommandError } from '../command-error.ts'
 import { checkKey } from './read.ts'
-import { headerReply, opsReply } from './reply.ts'
+import { headerReply, opsReply, type CommandReply } from './reply.ts'
 import { checkSetName, type RecordRequest } from './request.ts'
 import { checkRecordFilter } from './filter.ts'
-import { findRecord, storeVersion, type FoundRecord } from './store-version.ts'
+import { checkGeneration, commitStore, findRecord, type FoundRecord } from './commit.ts'
 
-export function executeWrite(req: RecordRequest): Buffer {
+export function executeWrite(req: RecordRequest): CommandReply {
   const { namespace } = req
   const existing = findRecord(namespace, req.digest)
   try {
     return write(req, existing)
   } catch (err) {
     if (!(err instanceof CommandError)) throw err
-    countFailure(namespace, err.resultCode)
+    namespace.counters.clientWriteError++
     // Failures report the generation of the record as it stands, as Aerospike's replies do.
-    return headerReply(err.resultCode, existing.generation, 0)
+    return { reply: headerReply(err.resultCode, existing.generation, 0) }
   }
 }
 
-function write(req: RecordRequest, existing: FoundRecord): Buffer {
+function write(req: RecordRequest, existing: FoundRecord): CommandReply {
   const { message, namespace } = req
   const exists = existing.liveId >= 0
   checkPolicies(req, existing)
@@ -40,12 +39,14 @@ function write(req: RecordRequest, existing: FoundRecord): Buffer {
   }
   const ctx = { bins, record: recordView(req, existing.liveId), readOnly: false }
   const applied = applyOps(message, ctx)
-  const outcome = storeVersion(req, existing, { bins: ctx.bins, wireTtl: message.recordTtl, key: req.key ?? storedKey, startsOver: applied.deleted })
+  const change = { bins: ctx.bins, wireTtl: message.recordTtl, key: req.key ?? storedKey, startsOver: applied.deleted }
+  const outcome = commitStore(req, existing, change, req.origin === 'job' ? 'job' : 'client')
   namespace.counters.clientWriteSuccess++
   // A write that removed the record answers like a delete: no generation, no void time.
-  return outcome.removed
+  const answer = outcome.removed
     ? reply(message, ResultCode.OK, 0, 0, applied.results)
     : reply(message, ResultCode.OK, outcome.generation, outcome.voidTime, applied.results)
+  return outcome.settled === undefined ? { reply: answer } : { reply: answer, settled: outcome.settled }
 }
 
 /** Existence, generation and key checks, before any op runs. */
@@ -58,16 +59,9 @@ function checkPolicies(req: RecordRequest, existing: FoundRecord): void {
   } else if ((message.info3 & (Info3.UPDATE_ONLY | Info3.REPLACE_ONLY)) !== 0) {
     throw new CommandError(ResultCode.RECORD_NOT_FOUND)
   }
-  if ((message.info2 & Info2.GENERATION) !== 0 && message.generation !== existing.generation) throw new CommandError(ResultCode.GENERATION_ERROR)
-  if ((message.info2 & Info2.GENERATION_GT) !== 0 && !(message.generation > existing.generation)) throw new CommandError(ResultCode.GENERATION_ERROR)
+  checkGeneration(namespace, message, existing.generation)
 }
 
 function reply(message: Message, resultCode: number, generation: number, voidTime: number, results: OutOp[]): Buffer {
   return results.length > 0 ? opsReply(message, { resultCode, generation, voidTime }, results) : headerReply(resultCode, generation, voidTime)
-}
-
-function countFailure(namespace: Namespace, resultCode: number): void {
-  namespace.counters.clientWriteError++
-  // Record-too-big is counted where it is detected, in storeVersion.
-  if (resultCode === ResultCode.GENERATION_ERROR) namespace.counters.failGeneration++
 }

@@ -8,6 +8,8 @@ import {
   defaultNamespaceConfig,
   defaultStorageConfig,
   defaultServerConfig,
+  CONFLICT_RESOLUTION_POLICIES,
+  isConflictResolutionPolicy,
   TEN_YEARS_SECONDS,
   type CompressionName,
   type LogLevel,
@@ -327,6 +329,14 @@ const namespaceScope: Scope<NamespaceConfig> = {
     },
     'default-read-touch-ttl-pct': (r, ns) => {
       ns.readTouchTtlPercent = r.integer(0, 100)
+    },
+    'transaction-pending-limit': (r, ns) => {
+      ns.transactionPendingLimit = r.integer(0, 0xffffffff)
+    },
+    'conflict-resolution-policy': (r, ns) => {
+      const policy = r.one()
+      if (!isConflictResolutionPolicy(policy)) return r.failValue(policy, `is not a conflict-resolution-policy (allowed: ${CONFLICT_RESOLUTION_POLICIES.join(', ')})`)
+      ns.conflictResolutionPolicy = policy
     },
     // One-line form: `storage-engine memory` with every storage setting at its default.
     'storage-engine': (r, ns) => {

@@ -39,6 +39,14 @@ export interface StorageConfig {
   maxWriteCacheBytes: number
 }
 
+/** Which version of a record wins when two copies meet (migrations): Aerospike's conflict-resolution-policy. */
+export const CONFLICT_RESOLUTION_POLICIES = ['generation', 'last-update-time'] as const
+export type ConflictResolutionPolicy = (typeof CONFLICT_RESOLUTION_POLICIES)[number]
+
+export function isConflictResolutionPolicy(name: string): name is ConflictResolutionPolicy {
+  return (CONFLICT_RESOLUTION_POLICIES as readonly string[]).includes(name)
+}
+
 export interface NamespaceConfig {
   name: string
   /** Kept at Aerospike's default of 2 so configs behave the same; a single node simply holds one copy. */
@@ -54,6 +62,9 @@ export interface NamespaceConfig {
   maxRecordSizeBytes: number
   /** A read within this percent of a record's TTL from its end of life resets the TTL; 0 = off. */
   readTouchTtlPercent: number
+  /** Commands that may queue behind a change of the same record still in flight; past it KEY_BUSY. 0 = no limit. */
+  transactionPendingLimit: number
+  conflictResolutionPolicy: ConflictResolutionPolicy
   storage: StorageConfig
 }
 
@@ -131,6 +142,8 @@ export function defaultNamespaceConfig(name: string): NamespaceConfig {
     allowTtlWithoutNsup: false,
     maxRecordSizeBytes: 1 * MiB,
     readTouchTtlPercent: 0,
+    transactionPendingLimit: 20,
+    conflictResolutionPolicy: 'generation',
     storage: defaultStorageConfig(),
   }
 }

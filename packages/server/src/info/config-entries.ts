@@ -1,9 +1,10 @@
 // Config values as get-config and namespace/<ns> print them, and set-config's writable keys.
-import type { NamespaceConfig, ServerConfig } from '../config/index.ts'
+import { CONFLICT_RESOLUTION_POLICIES, isConflictResolutionPolicy, type NamespaceConfig, type ServerConfig } from '../config/index.ts'
 
 export function namespaceConfigEntries(c: NamespaceConfig): Array<[string, string | number | boolean]> {
   return [
     ['allow-ttl-without-nsup', c.allowTtlWithoutNsup],
+    ['conflict-resolution-policy', c.conflictResolutionPolicy],
     ['default-read-touch-ttl-pct', c.readTouchTtlPercent],
     ['default-ttl', c.defaultTtlSeconds],
     ['max-record-size', c.maxRecordSizeBytes],
@@ -11,6 +12,7 @@ export function namespaceConfigEntries(c: NamespaceConfig): Array<[string, strin
     ['nsup-period', c.nsupPeriodSeconds],
     ['replication-factor', c.replicationFactor],
     ['strong-consistency', false],
+    ['transaction-pending-limit', c.transactionPendingLimit],
     ['storage-engine', c.storage.engine],
     ...c.storage.files.map((path, i): [string, string] => [`storage-engine.file[${i}]`, path]),
     ['storage-engine.commit-to-device', c.storage.commitToDevice],
@@ -80,6 +82,12 @@ export const namespaceSetters: Record<string, Setter<NamespaceConfig>> = {
   'evict-used-pct': (c, v) => integerIn(0, 100, (n) => { c.storage.evictUsedPct = n })(v),
   'defrag-lwm-pct': (c, v) => integerIn(1, 99, (n) => { c.storage.defragLwmPct = n })(v),
   'flush-max-ms': (c, v) => integerIn(1, 1000 * 1000, (n) => { c.storage.flushMaxMs = n })(v),
+  'transaction-pending-limit': (c, v) => integerIn(0, 0xffffffff, (n) => { c.transactionPendingLimit = n })(v),
+  'conflict-resolution-policy': (c, v) => {
+    if (!isConflictResolutionPolicy(v)) return `"${v}" is not a conflict-resolution-policy (allowed: ${CONFLICT_RESOLUTION_POLICIES.join(', ')})`
+    c.conflictResolutionPolicy = v
+    return undefined
+  },
   'stop-writes-avail-pct': (c, v) => integerIn(0, 100, (n) => { c.storage.stopWritesAvailPct = n })(v),
 }
 

@@ -25,6 +25,8 @@ import {
 } from '../record/layout.ts'
 import type { Bin } from '../record/bins.ts'
 import { SetRegistry, type SetState } from './sets.ts'
+import type { ChangeCause } from './change-cause.ts'
+import { InFlightChanges } from './in-flight.ts'
 import { restoreNamespace, type RestoreReport } from './restore.ts'
 
 export interface RecordLocation {
@@ -106,6 +108,8 @@ export class Namespace {
   /** Records with a void time before this were evicted; a restart keeps them out. */
   evictVoidTime = 0
   readonly listeners: RecordListener[] = []
+  /** Changes applied but not yet settled, by record (commands on the record queue behind them). */
+  readonly inFlight = new InFlightChanges()
   /** Duration of the last expiry sweep. */
   lastNsupCycleMs = 0
   /** What the last open() found on disk. */
@@ -273,7 +277,7 @@ export class Namespace {
   }
 
   /** Writes a new version of a record; existingId is the entry being replaced or -1. Returns the entry id. */
-  store(digest: Uint8Array, existingId: number, version: NewVersion): number {
+  store(digest: Uint8Array, existingId: number, version: NewVersion, cause: ChangeCause): number {
     this.checkDevice()
     if (existingId < 0 && this.index.isFull) throw new CommandError(ResultCode.SERVER_FULL, `the index holds its most records (${MAX_INDEX_ENTRIES})`)
     const pid = partitionId(digest)
@@ -303,7 +307,7 @@ export class Namespace {
   }
 
   /** Deletes a record; a persistent namespace leaves a tombstone so a restart cannot bring it back. */
-  remove(id: number, digest: Uint8Array): void {
+  remove(id: number, digest: Uint8Array, cause: ChangeCause): void {
     const pid = partitionId(digest)
     const before = this.listeners.length > 0 ? this.location(id) : undefined
     if (this.files !== undefined) this.writeTombstoneFor(pid, id, digest)
@@ -454,7 +458,7 @@ export class Namespace {
     for (const id of this.index.entriesOf(pid)) {
       const voidTime = this.index.voidTime(id)
       if (voidTime !== 0 && voidTime < now) {
-        this.remove(id, this.digestOf(id))
+        this.remove(id, this.digestOf(id), 'expiry')
         removed++
       }
     }
@@ -468,7 +472,7 @@ export class Namespace {
     for (const id of this.index.entriesOf(pid)) {
       const recordVoidTime = this.index.voidTime(id)
       if (recordVoidTime !== 0 && recordVoidTime < voidTime) {
-        this.remove(id, this.digestOf(id))
+        this.remove(id, this.digestOf(id), 'eviction')
         removed++
       }
     }

@@ -1,5 +1,6 @@
 // One client connection: frames in, replies out, strictly in order. Single-record commands run
-// synchronously; a scan streams its frames, and the frames after it wait until it has finished.
+// synchronously; a scan streams its frames, and a reply that must wait (its change settling, or
+// its record busy) holds back the frames after it until it has left.
 import type { Socket } from 'node:net'
 import {
   CompressionError, FrameError, FrameParser, MessageError, ProtoType, ResultCode, decodeMessage, decompressMessageBody,
@@ -9,6 +10,8 @@ import type { Logger } from 'pino'
 import { limits } from '../limits.ts'
 import { headerReply } from '../commands/reply.ts'
 import type { DispatchResult } from '../commands/dispatch.ts'
+import type { CommandReply } from '../commands/reply.ts'
+import { whenSettled } from '../commands/record-result.ts'
 import { securityNotEnabledReply } from './admin-reply.ts'
 
 export interface ConnectionHandlers {
@@ -92,15 +95,35 @@ export class ClientConnection {
       const handled = this.handle(this.queue.shift()!)
       if (handled === undefined) break
       if (Buffer.isBuffer(handled)) this.socket.write(handled)
-      else if ('reply' in handled) {
-        if (handled.fault !== undefined) this.log.error({ err: handled.fault }, handled.problem ?? 'command failed')
-        else if (handled.problem !== undefined) this.log.debug({ remote: this.socket.remoteAddress }, handled.problem)
-        this.socket.write(handled.reply)
-      } else void this.runStream(handled.stream)
+      else if ('stream' in handled) void this.runStream(handled.stream)
+      else if ('reply' in handled && handled.settled === undefined) this.send(handled)
+      else void this.runLater(whenSettled(handled))
     }
     if (corked) this.socket.uncork()
     // Back-pressure: a client that does not read its replies stops being read.
     if (this.socket.writableLength > limits.maxPendingReplyBytes) this.socket.pause()
+  }
+
+  private send(answer: CommandReply): void {
+    if (answer.fault !== undefined) this.log.error({ err: answer.fault }, answer.problem ?? 'command failed')
+    else if (answer.problem !== undefined) this.log.debug({ remote: this.socket.remoteAddress }, answer.problem)
+    this.socket.write(answer.reply)
+  }
+
+  /** Sends one reply that is not ready yet; the frames after it wait. */
+  private async runLater(answer: Promise<CommandReply>): Promise<void> {
+    this.streaming = true
+    try {
+      const ready = await answer
+      if (!this.closed) this.send(ready)
+    } catch (err) {
+      // A fault of ours in a command that waited fails that command, not the node.
+      if (!this.closed) this.send({ reply: headerReply(ResultCode.SERVER_ERROR), problem: 'command failed', fault: err })
+    } finally {
+      this.streaming = false
+    }
+    if (this.closing) this.socket.end()
+    else this.pump()
   }
 
   private async runStream(stream: Extract<DispatchResult, { stream: unknown }>['stream']): Promise<void> {

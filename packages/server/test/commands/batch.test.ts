@@ -5,6 +5,7 @@ import {
   emptyHeader, integerParticle, type Message,
 } from '@aerolite/protocol'
 import { dispatchMessage } from '../../src/commands/dispatch.ts'
+import { whenSettled } from '../../src/commands/record-result.ts'
 import type { Namespace } from '../../src/namespace/namespace.ts'
 import { limits } from '../../src/limits.ts'
 import fc from 'fast-check'
@@ -78,8 +79,8 @@ async function runBatch(ns: Namespace, payload: Buffer): Promise<Message[]> {
   const { decodeMessage } = await import('@aerolite/protocol')
   const result = dispatchMessage(decodeMessage(body), (name) => (name === ns.name ? ns : undefined))
   const frames: Buffer[] = []
-  if ('reply' in result) frames.push(result.reply)
-  else for await (const frame of result.stream({ aborted: () => false })) frames.push(frame)
+  if ('stream' in result) for await (const frame of result.stream({ aborted: () => false })) frames.push(frame)
+  else frames.push((await whenSettled(result)).reply)
   const messages: Message[] = []
   for (const frame of frames) {
     const frameBody = frame.subarray(PROTO_HEADER_BYTES)

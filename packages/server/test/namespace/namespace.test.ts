@@ -26,7 +26,7 @@ function setup(blockBytes = 64 * 1024) {
       generation: 1, voidTime, lastUpdateMs: clock.ms, setId: set.id, key: undefined,
       bins: [{ name: 'v', particleType: ParticleType.INTEGER, value: integerParticle(value) }],
     }
-    ns.store(digest, ns.findAny(digest), version)
+    ns.store(digest, ns.findAny(digest), version, 'client')
     return digest
   }
   const valueOf = (digest: Buffer): number | undefined => {
@@ -53,7 +53,7 @@ describe('Namespace', () => {
     assert.equal(ns.objects, 2)
     assert.equal(set.objects, 2)
     assert.equal(valueOf(d1), 11)
-    ns.remove(ns.find(d1), d1)
+    ns.remove(ns.find(d1), d1, 'client')
     assert.equal(valueOf(d1), undefined)
     assert.equal(set.objects, 1)
     assert.equal(set.dataUsedBytes, ns.blocks.liveBytes)

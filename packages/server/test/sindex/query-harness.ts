@@ -6,6 +6,7 @@ import {
   type Value,
 } from '@aerolite/protocol'
 import { dispatchMessage } from '../../src/commands/dispatch.ts'
+import { whenSettled } from '../../src/commands/record-result.ts'
 import type { Namespace } from '../../src/namespace/namespace.ts'
 import { parseDefinition } from '../../src/sindex/definition.ts'
 import { indexesOf } from '../../src/sindex/namespace-indexes.ts'
@@ -143,8 +144,8 @@ export function queryMessage(spec: QuerySpec, header: Partial<MessageHeader> = {
 export async function runStream(ns: Namespace, message: Message): Promise<Message[]> {
   const result = dispatchMessage(message, (name) => (name === ns.name ? ns : undefined))
   const frames: Buffer[] = []
-  if ('reply' in result) frames.push(result.reply)
-  else for await (const frame of result.stream({ aborted: () => false })) frames.push(frame)
+  if ('stream' in result) for await (const frame of result.stream({ aborted: () => false })) frames.push(frame)
+  else frames.push((await whenSettled(result)).reply)
   const out: Message[] = []
   for (const frame of frames) {
     const body = frame.subarray(PROTO_HEADER_BYTES)

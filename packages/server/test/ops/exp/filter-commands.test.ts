@@ -6,6 +6,7 @@ import {
   encodeMessage, emptyHeader, type Field, type Message, type MessageHeader, type OutOp,
 } from '@aerolite/protocol'
 import { dispatchMessage } from '../../../src/commands/dispatch.ts'
+import { whenSettled } from '../../../src/commands/record-result.ts'
 import type { Namespace } from '../../../src/namespace/namespace.ts'
 import { makeNamespace } from '../../commands/harness.ts'
 import { E, T, bin, intBin, pack, type Tree } from './exp-fixtures.ts'
@@ -120,8 +121,8 @@ async function scan(ns: Namespace, filter?: Tree | Buffer): Promise<Message[]> {
   if (filter !== undefined) f.push({ type: FieldType.FILTER, data: Buffer.isBuffer(filter) ? filter : pack(filter) })
   const result = send(ns, encodeMessage({ ...emptyHeader(), info1: Info1.READ | Info1.GET_ALL, info3: Info3.PARTITION_DONE }, f))
   const frames: Buffer[] = []
-  if ('reply' in result) frames.push(result.reply)
-  else for await (const frame of result.stream({ aborted: () => false })) frames.push(frame)
+  if ('stream' in result) for await (const frame of result.stream({ aborted: () => false })) frames.push(frame)
+  else frames.push((await whenSettled(result)).reply)
   const messages: Message[] = []
   for (const frame of frames) {
     const body = frame.subarray(PROTO_HEADER_BYTES)

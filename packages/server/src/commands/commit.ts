@@ -1,0 +1,119 @@
+// The one road for every change a command makes to a record: put, operate, delete, record UDFs,
+// read-touch and background jobs all end here. The record rules are applied here and only here:
+// generation checks (with their counters), an empty record is a delete, stop-writes, set
+// membership, TTL, the next generation and the record size limit. A change that must settle before
+// it is acknowledged (commit-to-device today, replication next) registers itself as in flight, and
+// the command answers once it settled.
+import { Info2, ResultCode, type Message } from '@aerolite/protocol'
+import { limits } from '../limits.ts'
+import { BLOCK_HEADER_BYTES } from '../storage/block-format.ts'
+import type { Bin } from '../record/bins.ts'
+import type { StoredKey } from '../record/layout.ts'
+import { nextGeneration, resolveVoidTime } from '../namespace/ttl.ts'
+import type { ChangeCause } from '../namespace/change-cause.ts'
+import type { Namespace } from '../namespace/namespace.ts'
+import { CommandError } from '../command-error.ts'
+import type { RecordRequest } from './request.ts'
+
+/** The record as the command found it. */
+export interface FoundRecord {
+  /** Entry of any version, expired or not (a write replaces it in place); -1 if none. */
+  anyId: number
+  /** Entry of the live version; -1 if none. */
+  liveId: number
+  generation: number
+}
+
+export interface StoreChange {
+  bins: Bin[]
+  /** The wire TTL to apply (the request's, or one the command chose). */
+  wireTtl: number
+  key: StoredKey | undefined
+  /** The record starts over (new set membership). */
+  startsOver: boolean
+  /** Keep the generation (read-touch: not a client write, so writers' generation checks still pass). */
+  keepGeneration?: boolean
+}
+
+export interface CommitOutcome {
+  removed: boolean
+  generation: number
+  voidTime: number
+  /** Resolves once the change is settled (durable); undefined when it already is. Rejects when it cannot be. */
+  settled: Promise<void> | undefined
+}
+
+/** Looks the record up once: the entry of any version, and whether it is live. */
+export function findRecord(namespace: Namespace, digest: Uint8Array): FoundRecord {
+  const anyId = namespace.findAny(digest)
+  const liveId = anyId >= 0 && namespace.isLive(anyId) ? anyId : -1
+  return { anyId, liveId, generation: liveId >= 0 ? namespace.index.generation(liveId) : 0 }
+}
+
+/** The request's generation policy (equal, or greater than) against the record's generation. */
+export function checkGeneration(namespace: Namespace, message: Message, generation: number): void {
+  const equalFails = (message.info2 & Info2.GENERATION) !== 0 && message.generation !== generation
+  const greaterFails = (message.info2 & Info2.GENERATION_GT) !== 0 && !(message.generation > generation)
+  if (equalFails || greaterFails) {
+    namespace.counters.failGeneration++
+    throw new CommandError(ResultCode.GENERATION_ERROR)
+  }
+}
+
+/** Largest record (uncompressed, as encoded) a namespace stores: max-record-size, within a write block. */
+export function maxRecordBytes(namespace: Namespace): number {
+  const fitsBlock = namespace.blocks.blockSizeBytes - BLOCK_HEADER_BYTES
+  const configured = namespace.config.maxRecordSizeBytes
+  return configured === 0 ? fitsBlock : Math.min(configured, fitsBlock)
+}
+
+/** Stores change as the record's next version, or removes the record when no bins are left. */
+export function commitStore(req: RecordRequest, found: FoundRecord, change: StoreChange, cause: ChangeCause): CommitOutcome {
+  const { namespace } = req
+  const exists = found.liveId >= 0
+  if (change.bins.length === 0) {
+    // A record left without bins is deleted; there must have been one to delete.
+    if (!exists) throw new CommandError(ResultCode.RECORD_NOT_FOUND)
+    return commitRemove(req, found.anyId, found.generation, cause)
+  }
+  if (namespace.isStopWrites()) {
+    namespace.counters.stopWritesRejections++
+    throw new CommandError(ResultCode.SERVER_FULL)
+  }
+  let setId = exists ? namespace.index.setId(found.liveId) : 0
+  if ((!exists || change.startsOver) && req.setName.length > 0) {
+    const set = namespace.sets.getOrCreate(req.setName)
+    if (set === undefined) throw new CommandError(ResultCode.PARAMETER_ERROR, `more than ${limits.maxSetsPerNamespace} sets`)
+    setId = set.id
+  }
+  const existingVoidTime = exists ? namespace.index.voidTime(found.liveId) : undefined
+  const voidTime = resolveVoidTime(change.wireTtl, namespace.config, existingVoidTime, namespace.nowVoidTime())
+  const version = {
+    generation: change.keepGeneration === true ? found.generation : nextGeneration(found.generation),
+    voidTime,
+    lastUpdateMs: namespace.nowMs(),
+    setId,
+    key: change.key,
+    bins: change.bins,
+  }
+  const size = namespace.versionBytes(version)
+  if (size > maxRecordBytes(namespace)) {
+    namespace.counters.failRecordTooBig++
+    throw new CommandError(ResultCode.RECORD_TOO_BIG, `record of ${size} bytes is over the namespace's limit of ${maxRecordBytes(namespace)}`)
+  }
+  namespace.store(req.digest, found.anyId, version, cause)
+  return { removed: false, generation: version.generation, voidTime, settled: settle(namespace, req.digest) }
+}
+
+/** Removes a record (entry id of its current version). */
+export function commitRemove(req: RecordRequest, id: number, generation: number, cause: ChangeCause): CommitOutcome {
+  req.namespace.remove(id, req.digest, cause)
+  return { removed: true, generation: nextGeneration(generation), voidTime: 0, settled: settle(req.namespace, req.digest) }
+}
+
+/** The change's wait, registered as in flight on its record until it settles. */
+function settle(namespace: Namespace, digest: Buffer): Promise<void> | undefined {
+  const settled = namespace.whenDurable()
+  if (settled !== undefined) namespace.inFlight.register(digest, settled)
+  return settled
+}
