@@ -102,17 +102,17 @@ export function commitStore(req: RecordRequest, found: FoundRecord, change: Stor
     throw new CommandError(ResultCode.RECORD_TOO_BIG, `record of ${size} bytes is over the namespace's limit of ${maxRecordBytes(namespace)}`)
   }
   namespace.store(req.digest, found.anyId, version, cause)
-  return { removed: false, generation: version.generation, voidTime, settled: settle(namespace, req.digest) }
+  return { removed: false, generation: version.generation, voidTime, settled: settleChange(namespace, req.digest) }
 }
 
 /** Removes a record (entry id of its current version). */
 export function commitRemove(req: RecordRequest, id: number, generation: number, cause: ChangeCause): CommitOutcome {
   req.namespace.remove(id, req.digest, cause)
-  return { removed: true, generation: nextGeneration(generation), voidTime: 0, settled: settle(req.namespace, req.digest) }
+  return { removed: true, generation: nextGeneration(generation), voidTime: 0, settled: settleChange(req.namespace, req.digest) }
 }
 
-/** The change's wait, registered as in flight on its record until it settles. */
-function settle(namespace: Namespace, digest: Buffer): Promise<void> | undefined {
+/** The wait of a change just made, registered as in flight on its record until it settles. */
+export function settleChange(namespace: Namespace, digest: Buffer): Promise<void> | undefined {
   const settled = namespace.whenDurable()
   if (settled !== undefined) namespace.inFlight.register(digest, settled)
   return settled

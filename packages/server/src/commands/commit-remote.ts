@@ -1,0 +1,95 @@
+// The commit road for a version of a record made elsewhere: a replica write from the partition's
+// master, a record arriving by migration, or a record shipped from another region (XDR). Unlike a
+// client write it carries its own generation, last-update time and void time, and whether it
+// replaces the local version is decided here:
+//   replica    the master's version applies as sent (the master already ordered the changes);
+//   migration  the winner under conflict-resolution-policy: `generation` compares generations, then
+//              last-update times; `last-update-time` the reverse;
+//   xdr        the newer last-update time wins (the generations of two clusters are unrelated).
+// A deleted record (a tombstone in a persistent namespace) takes part with the generation and
+// last-update time of its delete.
+import { ResultCode, partitionId } from '@aerolite/protocol'
+import { CommandError } from '../command-error.ts'
+import type { ConflictResolutionPolicy } from '../config/index.ts'
+import { limits } from '../limits.ts'
+import { readBins, recordKey } from '../record/layout.ts'
+import type { Namespace } from '../namespace/namespace.ts'
+import { findRecord, maxRecordBytes, settleChange } from './commit.ts'
+
+export type RemoteOrigin = 'replica' | 'migration' | 'xdr'
+
+export interface RemoteRecord {
+  digest: Buffer
+  setName: string
+  generation: number
+  lastUpdateMs: number
+  /** Seconds since 2010 (0 = never expires). */
+  voidTime: number
+  /** The record in the stored layout (record/layout.ts, uncompressed); undefined for a delete. */
+  bytes: Buffer | undefined
+}
+
+export interface VersionStamp {
+  generation: number
+  lastUpdateMs: number
+}
+
+export interface RemoteOutcome {
+  /** Whether the incoming version replaced (or removed) the local one. */
+  applied: boolean
+  settled: Promise<void> | undefined
+}
+
+/**
+ * Whether generation a is newer than b. Generations are 16 bits wrapping past 0xffff to 1, so a
+ * generation a little past the wrap is newer than one just before it.
+ */
+export function generationNewer(a: number, b: number): boolean {
+  const ahead = (a - b) & 0xffff
+  return ahead !== 0 && ahead < 0x8000
+}
+
+/** Whether the incoming version wins over the local one (undefined: there is none). */
+export function incomingWins(local: VersionStamp | undefined, incoming: VersionStamp, origin: RemoteOrigin, policy: ConflictResolutionPolicy): boolean {
+  if (local === undefined || origin === 'replica') return true
+  const byLut = incoming.lastUpdateMs !== local.lastUpdateMs ? incoming.lastUpdateMs > local.lastUpdateMs : undefined
+  if (origin === 'xdr') return byLut === true
+  const byGeneration = incoming.generation !== local.generation ? generationNewer(incoming.generation, local.generation) : undefined
+  const first = policy === 'generation' ? byGeneration : byLut
+  return first ?? (policy === 'generation' ? byLut : byGeneration) ?? false
+}
+
+/** The local version of a record: the live one, or the delete a tombstone remembers. */
+function localStamp(namespace: Namespace, digest: Buffer, liveId: number): VersionStamp | undefined {
+  if (liveId >= 0) return { generation: namespace.index.generation(liveId), lastUpdateMs: namespace.index.lastUpdateMs(liveId) }
+  const tomb = namespace.tombstones.size === 0 ? -1 : namespace.tombstones.find(partitionId(digest), digest)
+  if (tomb < 0) return undefined
+  return { generation: namespace.tombstones.generation(tomb), lastUpdateMs: namespace.tombstones.lastUpdateMs(tomb) }
+}
+
+/** Applies a version of a record made elsewhere if it wins (see the top of this file). */
+export function commitRemote(namespace: Namespace, incoming: RemoteRecord, origin: RemoteOrigin): RemoteOutcome {
+  const found = findRecord(namespace, incoming.digest)
+  if (!incomingWins(localStamp(namespace, incoming.digest, found.liveId), incoming, origin, namespace.config.conflictResolutionPolicy)) {
+    return { applied: false, settled: undefined }
+  }
+  if (incoming.bytes === undefined) {
+    if (found.anyId < 0) return { applied: false, settled: undefined }
+    namespace.remove(found.anyId, incoming.digest, origin)
+  } else {
+    const set = incoming.setName.length === 0 ? undefined : namespace.sets.getOrCreate(incoming.setName)
+    if (set === undefined && incoming.setName.length > 0) throw new CommandError(ResultCode.PARAMETER_ERROR, `more than ${limits.maxSetsPerNamespace} sets`)
+    const version = {
+      generation: incoming.generation,
+      voidTime: incoming.voidTime,
+      lastUpdateMs: incoming.lastUpdateMs,
+      setId: set?.id ?? 0,
+      key: recordKey(incoming.bytes, 0),
+      bins: readBins(incoming.bytes, 0),
+    }
+    const size = namespace.versionBytes(version)
+    if (size > maxRecordBytes(namespace)) throw new CommandError(ResultCode.RECORD_TOO_BIG, `record of ${size} bytes is over the namespace's limit of ${maxRecordBytes(namespace)}`)
+    namespace.store(incoming.digest, found.anyId, version, origin)
+  }
+  return { applied: true, settled: settleChange(namespace, incoming.digest) }
+}

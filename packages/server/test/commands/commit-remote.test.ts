@@ -1,0 +1,114 @@
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { ParticleType, computeDigest, integerParticle } from '@aerolite/protocol'
+import { commitRemote, generationNewer, incomingWins, type RemoteOrigin, type RemoteRecord } from '../../src/commands/commit-remote.ts'
+import { encodedRecordBytes, readBins, writeRecord } from '../../src/record/layout.ts'
+import type { Namespace } from '../../src/namespace/namespace.ts'
+import { makeNamespace } from './harness.ts'
+import { deviceConfig, memoryLogger, openNamespace, tempDir } from '../storage/harness.ts'
+
+const digest = computeDigest('demo', ParticleType.STRING, Buffer.from('k'))
+
+function remote(value: number, generation: number, lastUpdateMs: number): RemoteRecord {
+  const bins = [{ name: 'v', particleType: ParticleType.INTEGER, value: integerParticle(value) }]
+  const size = encodedRecordBytes(undefined, bins)
+  const bytes = Buffer.alloc(size)
+  writeRecord(bytes, 0, size, { digest, generation, voidTime: 0, lastUpdateMs, setId: 0 }, undefined, bins)
+  return { digest, setName: 'demo', generation, lastUpdateMs, voidTime: 0, bytes }
+}
+
+const deleted = (generation: number, lastUpdateMs: number): RemoteRecord => ({ digest, setName: 'demo', generation, lastUpdateMs, voidTime: 0, bytes: undefined })
+
+function stored(ns: Namespace): { value: number; generation: number; lastUpdateMs: number } | undefined {
+  const id = ns.find(digest)
+  if (id < 0) return undefined
+  const { buf, at } = ns.location(id)
+  return { value: Number(readBins(buf, at)[0]!.value.readBigInt64BE(0)), generation: ns.index.generation(id), lastUpdateMs: ns.index.lastUpdateMs(id) }
+}
+
+describe('a version of a record made elsewhere', () => {
+  it('generations compare across the 16-bit wrap', () => {
+    assert.ok(generationNewer(2, 1))
+    assert.ok(!generationNewer(1, 2))
+    assert.ok(!generationNewer(5, 5))
+    assert.ok(generationNewer(3, 0xfffe), 'a generation just past the wrap is newer')
+    assert.ok(!generationNewer(0xfffe, 3))
+  })
+
+  it('decides the winner by origin and policy', () => {
+    const local = { generation: 5, lastUpdateMs: 1000 }
+    const olderGenNewerLut = { generation: 4, lastUpdateMs: 2000 }
+    const newerGenOlderLut = { generation: 6, lastUpdateMs: 500 }
+    const cases: Array<[RemoteOrigin, 'generation' | 'last-update-time', { generation: number; lastUpdateMs: number }, boolean]> = [
+      ['replica', 'generation', olderGenNewerLut, true],
+      ['replica', 'generation', { generation: 1, lastUpdateMs: 1 }, true],
+      ['migration', 'generation', newerGenOlderLut, true],
+      ['migration', 'generation', olderGenNewerLut, false],
+      ['migration', 'generation', { generation: 5, lastUpdateMs: 1001 }, true],
+      ['migration', 'generation', { generation: 5, lastUpdateMs: 1000 }, false],
+      ['migration', 'last-update-time', olderGenNewerLut, true],
+      ['migration', 'last-update-time', newerGenOlderLut, false],
+      ['migration', 'last-update-time', { generation: 6, lastUpdateMs: 1000 }, true],
+      ['xdr', 'generation', olderGenNewerLut, true],
+      ['xdr', 'generation', newerGenOlderLut, false],
+      ['xdr', 'generation', { generation: 9, lastUpdateMs: 1000 }, false],
+    ]
+    for (const [origin, policy, incoming, wins] of cases) {
+      assert.equal(incomingWins(local, incoming, origin, policy), wins, `${origin} ${policy} ${JSON.stringify(incoming)}`)
+    }
+    assert.ok(incomingWins(undefined, olderGenNewerLut, 'xdr', 'generation'), 'anything wins over nothing')
+  })
+
+  it('a replica write applies as sent, keeping the master\'s generation and last-update time', () => {
+    const ns = makeNamespace()
+    assert.equal(commitRemote(ns, remote(1, 7, 5000), 'replica').applied, true)
+    assert.deepEqual(stored(ns), { value: 1, generation: 7, lastUpdateMs: 5000 })
+    assert.equal(ns.sets.get('demo')?.objects, 1)
+    assert.equal(commitRemote(ns, remote(2, 3, 4000), 'replica').applied, true)
+    assert.deepEqual(stored(ns), { value: 2, generation: 3, lastUpdateMs: 4000 })
+    assert.equal(ns.objects, 1)
+  })
+
+  it('a migrated record is stored only if it wins; a losing one changes nothing', () => {
+    const ns = makeNamespace()
+    commitRemote(ns, remote(1, 5, 5000), 'replica')
+    assert.equal(commitRemote(ns, remote(2, 4, 9000), 'migration').applied, false)
+    assert.deepEqual(stored(ns), { value: 1, generation: 5, lastUpdateMs: 5000 })
+    assert.equal(commitRemote(ns, remote(3, 6, 1000), 'migration').applied, true)
+    assert.deepEqual(stored(ns), { value: 3, generation: 6, lastUpdateMs: 1000 })
+    ns.config.conflictResolutionPolicy = 'last-update-time'
+    assert.equal(commitRemote(ns, remote(4, 9, 900), 'migration').applied, false)
+    assert.equal(commitRemote(ns, remote(5, 1, 1100), 'migration').applied, true)
+    assert.deepEqual(stored(ns), { value: 5, generation: 1, lastUpdateMs: 1100 })
+  })
+
+  it('a shipped record wins by last-update time only', () => {
+    const ns = makeNamespace()
+    commitRemote(ns, remote(1, 50, 5000), 'replica')
+    assert.equal(commitRemote(ns, remote(2, 90, 4000), 'xdr').applied, false)
+    assert.equal(commitRemote(ns, remote(3, 1, 6000), 'xdr').applied, true)
+    assert.deepEqual(stored(ns), { value: 3, generation: 1, lastUpdateMs: 6000 })
+  })
+
+  it('a delete from elsewhere removes the record when it wins; a tombstone keeps an older migrated version out', async () => {
+    const { dir, cleanup } = tempDir()
+    try {
+      const ns = await openNamespace(deviceConfig([join(dir, 'a.dat')]))
+      commitRemote(ns, remote(1, 5, 5000), 'replica')
+      assert.equal(commitRemote(ns, deleted(4, 4000), 'migration').applied, false, 'an older delete loses')
+      assert.equal(stored(ns)?.value, 1)
+      assert.equal(commitRemote(ns, deleted(5, 6000), 'xdr').applied, true)
+      assert.equal(stored(ns), undefined)
+      assert.equal(ns.objects, 0)
+      assert.equal(ns.tombstones.size, 1)
+      assert.equal(commitRemote(ns, remote(2, 4, 3000), 'migration').applied, false, 'the tombstone remembers a newer version')
+      assert.equal(stored(ns), undefined)
+      assert.equal(commitRemote(ns, remote(3, 7, 7000), 'migration').applied, true)
+      assert.equal(stored(ns)?.value, 3)
+      await ns.close(memoryLogger().log)
+    } finally {
+      cleanup()
+    }
+  })
+})
