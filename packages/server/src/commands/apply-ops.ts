@@ -5,7 +5,7 @@ import { limits } from '../limits.ts'
 import type { Bin } from '../record/bins.ts'
 import { recordKey, recordTotalBytes } from '../record/layout.ts'
 import { applyConcat, applyIncrement, applyWrite } from '../ops/scalar.ts'
-import { OP_FAMILIES, READ_OP_TYPES } from '../ops/families.ts'
+import { READ_OP_TYPES } from '../ops/families.ts'
 import type { OpContext, RecordView } from '../ops/op-context.ts'
 import { CommandError } from '../command-error.ts'
 import type { RecordRequest } from './request.ts'
@@ -86,7 +86,7 @@ export function applyOps(message: Message, ctx: OpContext): Applied {
         applyConcat(ctx.bins, name, op, op.type === OpType.PREPEND)
         break
       default: {
-        const handler = OP_FAMILIES[op.type]
+        const handler = ctx.ops[op.type]
         if (handler === undefined) throw new CommandError(ResultCode.PARAMETER_ERROR, `unknown op type ${op.type}`)
         if (!READ_OP_TYPES.has(op.type)) checkBinName(name)
         result = handler(ctx, op, name)

@@ -10,7 +10,7 @@ import { parseQuery, queryPartition, recordMatches, type QueryRequest } from './
 import { Throttle, sleep } from './record-stream.ts'
 import { headerReply, streamErrorReply } from './reply.ts'
 import type { NamespaceLookup } from './request.ts'
-import { partitionEntries, scanOrder } from './scan.ts'
+import { partitionEntries, scanOrder } from './partition-walk.ts'
 
 /** The single-record road (dispatch's executeRecordCommand). */
 export type RecordCommand = (message: Message, namespaces: NamespaceLookup) => { reply: Buffer }

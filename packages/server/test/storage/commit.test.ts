@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { computeDigest, decodeMessage, emptyHeader, encodeMessage, FieldType, Info1, Info2, OpType, ParticleType, PROTO_HEADER_BYTES, integerParticle } from '@aerolite/protocol'
 import { dispatchMessage } from '../../src/commands/dispatch.ts'
-import { afterCommit } from '../../src/storage/commit-wait.ts'
+import { afterCommit } from '../../src/commands/commit-wait.ts'
 import { deviceConfig, memoryLogger, openNamespace, putInt, tempDir } from './harness.ts'
 
 function putMessage(key: string, value: number) {

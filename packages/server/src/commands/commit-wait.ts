@@ -3,8 +3,8 @@
 // becomes a one-frame stream that waits for the flusher's next group commit, so concurrent writers
 // share one fdatasync. Reads answer at once.
 import { FieldType, Info1, Info2, ResultCode, findField, type Message } from '@aerolite/protocol'
-import type { DispatchResult } from '../commands/dispatch.ts'
-import { headerReply } from '../commands/reply.ts'
+import type { DispatchResult } from './dispatch.ts'
+import { headerReply } from './reply.ts'
 import type { Namespace } from '../namespace/namespace.ts'
 
 function mayWrite(message: Message): boolean {
