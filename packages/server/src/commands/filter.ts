@@ -6,11 +6,11 @@ import type { Namespace } from '../namespace/namespace.ts'
 import { compileExpression, ExpType, runExpression, type CompiledExpression } from '../ops/exp/index.ts'
 import { OP_FAMILIES } from '../ops/families.ts'
 import type { RecordView } from '../ops/op-context.ts'
+import { storedRecordView } from '../ops/record-view.ts'
 import type { Bin } from '../record/bins.ts'
 import { readBins } from '../record/layout.ts'
 import { recordView } from './apply-ops.ts'
 import { CommandError } from '../command-error.ts'
-import { storedRecordView } from './record-stream.ts'
 import type { RecordRequest } from './request.ts'
 
 /** Builds a filter; a malformed expression, or one that is not boolean, is a PARAMETER_ERROR. */
