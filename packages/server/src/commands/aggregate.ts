@@ -9,14 +9,15 @@ import {
 } from '@aerolite/protocol'
 import { limits } from '../limits.ts'
 import type { Namespace } from '../namespace/namespace.ts'
+import { storedRecordView } from '../ops/record-view.ts'
 import { readBins } from '../record/layout.ts'
 import { msgpackToParticle } from '../udf/particle-msgpack.ts'
 import { udfRuntime } from '../udf/runtime.ts'
 import { StreamFeed } from '../udf/stream-feed.ts'
 import { UdfRecord } from '../udf/udf-record.ts'
 import type { PartitionRequest, ResumePoint } from './partition-request.ts'
-import { Throttle, sleep, storedRecordView } from './record-stream.ts'
-import { scanOrder, type ScanControl } from './scan.ts'
+import { Throttle, sleep } from './record-stream.ts'
+import { scanOrder, type Candidate, type PartitionWalk, type ScanControl } from './partition-walk.ts'
 import { FrameBatcher, controlMessage } from './stream-frames.ts'
 import { parseUdfCall, type UdfCall } from './udf-call.ts'
 
@@ -24,16 +25,6 @@ import { parseUdfCall, type UdfCall } from './udf-call.ts'
 export const UDF_OP_AGGREGATE = 1
 
 const OUTPUT_TOO_BIG = 'aggregation output too big'
-
-
-/** A record the walk found, and the index value it was found under (queries). */
-export interface Candidate {
-  id: number
-  bval: bigint | undefined
-}
-
-/** The candidates of one partition after a resume point, read synchronously (so they are current). */
-export type PartitionWalk = (pid: number, resume: ResumePoint | undefined) => Candidate[]
 
 export function isAggregation(message: Message): boolean {
   const op = findField(message, FieldType.UDF_OP)

@@ -3,10 +3,10 @@
 import { Info1, Info2, Info3, OpType, ParticleType, ResultCode, type Message, type Op, type OutOp } from '@aerolite/protocol'
 import { limits } from '../limits.ts'
 import type { Bin } from '../record/bins.ts'
-import { recordKey, recordTotalBytes } from '../record/layout.ts'
 import { applyConcat, applyIncrement, applyWrite } from '../ops/scalar.ts'
-import { OP_FAMILIES, READ_OP_TYPES } from '../ops/families.ts'
+import { READ_OP_TYPES } from '../ops/families.ts'
 import type { OpContext, RecordView } from '../ops/op-context.ts'
+import { absentRecordView, storedRecordView } from '../ops/record-view.ts'
 import { CommandError } from '../command-error.ts'
 import type { RecordRequest } from './request.ts'
 
@@ -20,22 +20,8 @@ export interface Applied {
 
 /** The record's metadata as the command found it; liveId -1 = no record. */
 export function recordView(req: RecordRequest, liveId: number): RecordView {
-  const { namespace } = req
-  if (liveId < 0) {
-    return { namespace, exists: false, digest: req.digest, setName: req.setName, generation: 0, voidTime: 0, lastUpdateMs: 0, key: req.key, storedBytes: 0 }
-  }
-  const { buf, at } = namespace.location(liveId)
-  return {
-    namespace,
-    exists: true,
-    digest: req.digest,
-    setName: namespace.setOf(liveId)?.name ?? '',
-    generation: namespace.index.generation(liveId),
-    voidTime: namespace.index.voidTime(liveId),
-    lastUpdateMs: namespace.index.lastUpdateMs(liveId),
-    key: recordKey(buf, at),
-    storedBytes: recordTotalBytes(buf, at),
-  }
+  if (liveId < 0) return absentRecordView(req.namespace, req.digest, req.setName, req.key)
+  return storedRecordView(req.namespace, liveId, undefined, req.digest)
 }
 
 /** True when every op is a plain bin read (the fast path of reads). */
@@ -86,7 +72,7 @@ export function applyOps(message: Message, ctx: OpContext): Applied {
         applyConcat(ctx.bins, name, op, op.type === OpType.PREPEND)
         break
       default: {
-        const handler = OP_FAMILIES[op.type]
+        const handler = ctx.ops[op.type]
         if (handler === undefined) throw new CommandError(ResultCode.PARAMETER_ERROR, `unknown op type ${op.type}`)
         if (!READ_OP_TYPES.has(op.type)) checkBinName(name)
         result = handler(ctx, op, name)

@@ -11,7 +11,7 @@ import { Throttle, sleep } from './record-stream.ts'
 import { headerReply, streamErrorReply } from './reply.ts'
 import type { NamespaceLookup, RequestOrigin } from './request.ts'
 import { whenSettled, type RecordCommandResult } from './record-result.ts'
-import { partitionEntries, scanOrder } from './scan.ts'
+import { partitionEntries, scanOrder } from './partition-walk.ts'
 
 /** The single-record road (dispatch's executeRecordCommand). */
 export type RecordCommand = (message: Message, namespaces: NamespaceLookup, origin: RequestOrigin) => RecordCommandResult

@@ -6,7 +6,8 @@ import {
   type Field, type Message, type Op,
 } from '@aerolite/protocol'
 import { limits } from '../limits.ts'
-import { executeRecordCommand, type DispatchResult } from './dispatch.ts'
+import type { RecordCommand } from './background-job.ts'
+import type { DispatchResult } from './dispatch.ts'
 import { streamErrorReply, type CommandReply } from './reply.ts'
 import { whenSettled } from './record-result.ts'
 import type { NamespaceLookup } from './request.ts'
@@ -180,7 +181,7 @@ function rowBody(row: BatchRow, reply: Buffer): Buffer {
 /** Results that do not stop a batch even without respond-all-keys. */
 const ROUTINE_RESULTS = new Set<number>([ResultCode.OK, ResultCode.RECORD_NOT_FOUND, ResultCode.FILTERED_OUT])
 
-export async function* streamBatch(batch: BatchRequest, namespaces: NamespaceLookup, aborted: () => boolean): AsyncGenerator<Buffer> {
+export async function* streamBatch(batch: BatchRequest, namespaces: NamespaceLookup, executeRecord: RecordCommand, aborted: () => boolean): AsyncGenerator<Buffer> {
   const batcher = new FrameBatcher()
   const frame = (): Buffer => {
     const out = batcher.take()
@@ -192,7 +193,7 @@ export async function* streamBatch(batch: BatchRequest, namespaces: NamespaceLoo
   const waiting: Array<{ row: BatchRow; reply: Promise<CommandReply> }> = []
   for (const row of batch.rows) {
     if (aborted()) return
-    const result = executeRecordCommand(row.message, namespaces)
+    const result = executeRecord(row.message, namespaces, 'client')
     if ('later' in result || result.settled !== undefined) {
       waiting.push({ row, reply: whenSettled(result) })
       continue
@@ -215,7 +216,8 @@ export async function* streamBatch(batch: BatchRequest, namespaces: NamespaceLoo
   yield frame()
 }
 
-export function dispatchBatch(message: Message, namespaces: NamespaceLookup): DispatchResult {
+/** Each row takes the single-record road, handed in by dispatch (which imports this module). */
+export function dispatchBatch(message: Message, namespaces: NamespaceLookup, executeRecord: RecordCommand): DispatchResult {
   let batch: BatchRequest
   try {
     batch = parseBatch(message)
@@ -223,5 +225,5 @@ export function dispatchBatch(message: Message, namespaces: NamespaceLookup): Di
     if (err instanceof BatchError) return { reply: streamErrorReply(err.resultCode), problem: err.message }
     throw err
   }
-  return { stream: (control) => streamBatch(batch, namespaces, control.aborted) }
+  return { stream: (control) => streamBatch(batch, namespaces, executeRecord, control.aborted) }
 }

@@ -6,7 +6,8 @@ import { executeRead } from './read.ts'
 import { headerReply, streamErrorReply } from './reply.ts'
 import { whenSettled, type RecordCommandResult } from './record-result.ts'
 import { parseRecordRequest, type NamespaceLookup, type RecordRequest, type RequestOrigin } from './request.ts'
-import { parseScan, streamScan, type ScanControl } from './scan.ts'
+import type { ScanControl } from './partition-walk.ts'
+import { parseScan, streamScan } from './scan.ts'
 import { parseQuery, streamQuery } from './query.ts'
 import { isBackgroundUdf, startBackgroundJob } from './background-job.ts'
 import { isAggregation } from './aggregate.ts'
@@ -57,7 +58,7 @@ export function dispatchMessage(message: Message, namespaces: NamespaceLookup): 
     const reply = streams ? streamErrorReply(ResultCode.UNSUPPORTED_FEATURE) : headerReply(ResultCode.UNSUPPORTED_FEATURE)
     return { reply, problem: `${unsupported} is not supported yet` }
   }
-  if ((message.info1 & Info1.BATCH) !== 0) return dispatchBatch(message, namespaces)
+  if ((message.info1 & Info1.BATCH) !== 0) return dispatchBatch(message, namespaces, executeRecordCommand)
   if (isMultiRecord(message)) return dispatchMultiRecord(message, namespaces)
   return executeRecordCommand(message, namespaces)
 }

@@ -4,12 +4,13 @@
 import { FieldType, ResultCode, findField, type Message } from '@aerolite/protocol'
 import type { Namespace } from '../namespace/namespace.ts'
 import { compileExpression, ExpType, runExpression, type CompiledExpression } from '../ops/exp/index.ts'
+import { OP_FAMILIES } from '../ops/families.ts'
 import type { RecordView } from '../ops/op-context.ts'
+import { storedRecordView } from '../ops/record-view.ts'
 import type { Bin } from '../record/bins.ts'
 import { readBins } from '../record/layout.ts'
 import { recordView } from './apply-ops.ts'
 import { CommandError } from '../command-error.ts'
-import { storedRecordView } from './record-stream.ts'
 import type { RecordRequest } from './request.ts'
 
 /** Builds a filter; a malformed expression, or one that is not boolean, is a PARAMETER_ERROR. */
@@ -27,7 +28,7 @@ export function messageFilter(message: Message): CompiledExpression | undefined 
 
 /** True only when the filter is true: an unknown result (a missing bin, say) does not match. */
 export function filterMatches(filter: CompiledExpression, view: RecordView, bins: readonly Bin[]): boolean {
-  const result = runExpression(filter, { view, bins, nowMs: view.namespace.nowMs() })
+  const result = runExpression(filter, { view, bins, nowMs: view.namespace.nowMs(), ops: OP_FAMILIES })
   return result.kind === 'bool' && result.value
 }
 

@@ -14,8 +14,7 @@ import { storedRecordMatches } from './filter.ts'
 import { parsePartitionRequest, type PartitionRequest, type ResumePoint } from './partition-request.ts'
 import { Throttle, recordMessage, sleep } from './record-stream.ts'
 import type { NamespaceLookup } from './request.ts'
-import type { ScanControl } from './scan.ts'
-import { scanOrder } from './scan.ts'
+import { scanOrder, type ScanControl } from './partition-walk.ts'
 import { FrameBatcher, controlMessage } from './stream-frames.ts'
 
 export interface QueryRequest extends PartitionRequest {

@@ -7,6 +7,7 @@ import { headerReply, opsReply, rawOpsReply, type CommandReply } from './reply.t
 import { checkSetName, sameKey, type RecordRequest } from './request.ts'
 import { checkRecordFilter } from './filter.ts'
 import { touchOnRead } from './read-touch.ts'
+import { OP_FAMILIES } from '../ops/families.ts'
 import { applyOps, onlyPlainReads, recordView } from './apply-ops.ts'
 
 export function executeRead(req: RecordRequest): CommandReply {
@@ -35,7 +36,7 @@ function readReply(req: RecordRequest, id: number, generation: number, voidTime:
   const { buf, at } = namespace.location(id)
   if (!onlyPlainReads(message)) {
     // An operate of read-only ops (list, map, bit, HLL, expression reads) runs them on a copy.
-    const ctx = { bins: readBins(buf, at), record: recordView(req, id), readOnly: true }
+    const ctx = { bins: readBins(buf, at), record: recordView(req, id), readOnly: true, ops: OP_FAMILIES }
     return opsReply(message, meta, applyOps(message, ctx).results)
   }
   const readAll = (message.info1 & Info1.GET_ALL) !== 0 || message.ops.length === 0

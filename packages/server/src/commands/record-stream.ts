@@ -2,9 +2,8 @@
 // SET (if any), KEY (if stored) and, for secondary-index queries, the index value (BVAL) the client
 // sends back to resume; then the bins, all or the selected ones in the order they were selected.
 import { DIGEST_BYTES, FieldType, Info1, MESSAGE_HEADER_BYTES, OpType, ResultCode, writeMessage, type Field, type OutOp } from '@aerolite/protocol'
-import type { Namespace, RecordLocation } from '../namespace/namespace.ts'
-import type { RecordView } from '../ops/op-context.ts'
-import { readBins, recordKey, recordTotalBytes } from '../record/layout.ts'
+import type { Namespace } from '../namespace/namespace.ts'
+import { readBins, recordKey } from '../record/layout.ts'
 
 export interface BinSelection {
   /** undefined = all bins. */
@@ -48,25 +47,6 @@ export function recordMessage(namespace: Namespace, id: number, selection: BinSe
   const info1 = selection.noBins ? Info1.NOBINDATA : 0
   writeMessage(out, 0, { info1, info2: 0, info3: 0, info4: 0, resultCode: ResultCode.OK, generation: index.generation(id), recordTtl: index.voidTime(id), transactionTtl: 0 }, fields, ops)
   return out
-}
-
-/** The stored record `id` as expressions and UDFs see it (`location`: where it is, when the caller has it already). */
-export function storedRecordView(namespace: Namespace, id: number, location: RecordLocation = namespace.location(id)): RecordView {
-  const { buf, at } = location
-  const index = namespace.index
-  const digest = Buffer.allocUnsafe(DIGEST_BYTES)
-  index.digestInto(id, digest)
-  return {
-    namespace,
-    exists: true,
-    digest,
-    setName: namespace.setOf(id)?.name ?? '',
-    generation: index.generation(id),
-    voidTime: index.voidTime(id),
-    lastUpdateMs: index.lastUpdateMs(id),
-    key: recordKey(buf, at),
-    storedBytes: recordTotalBytes(buf, at),
-  }
 }
 
 /** Paces a stream to a records-per-second limit (0 = no limit). */

@@ -5,10 +5,10 @@
 // streamFrameBytes; the connection awaits the socket between frames, so a slow client slows the
 // scan instead of growing a buffer.
 import { Info3, ResultCode, type Message } from '@aerolite/protocol'
-import type { Namespace } from '../namespace/namespace.ts'
-import { streamAggregation, type Candidate } from './aggregate.ts'
+import { streamAggregation } from './aggregate.ts'
 import { storedRecordMatches } from './filter.ts'
 import { parsePartitionRequest, type PartitionRequest, type ResumePoint } from './partition-request.ts'
+import { partitionEntries, scanOrder, type Candidate, type ScanControl } from './partition-walk.ts'
 import { Throttle, recordMessage, sleep } from './record-stream.ts'
 import type { NamespaceLookup } from './request.ts'
 import { FrameBatcher, controlMessage } from './stream-frames.ts'
@@ -18,11 +18,6 @@ export type ScanRequest = PartitionRequest
 
 export function parseScan(message: Message, namespaces: NamespaceLookup): ScanRequest | number {
   return parsePartitionRequest(message, namespaces)
-}
-
-export interface ScanControl {
-  /** True once the client went away: the scan stops at the next record. */
-  aborted(): boolean
 }
 
 export async function* streamScan(req: ScanRequest, control: ScanControl): AsyncGenerator<Buffer> {
@@ -65,20 +60,4 @@ function scanCandidates(req: ScanRequest, pid: number, resume: ResumePoint | und
     if (req.setId === undefined || req.namespace.index.setId(id) === req.setId) out.push({ id, bval: undefined })
   }
   return out
-}
-
-/** Whole partitions first, then resumed ones, as the client lists them. */
-export function scanOrder(req: PartitionRequest): Array<[number, ResumePoint | undefined]> {
-  return [...req.fullPartitions.map((pid): [number, undefined] => [pid, undefined]), ...req.resume]
-}
-
-/** Live entries of a partition in digest order, after the resume digest if one is given. */
-export function partitionEntries(namespace: Namespace, pid: number, after: Buffer | undefined): number[] {
-  const index = namespace.index
-  const now = namespace.nowVoidTime()
-  const ids = [...index.entriesOf(pid)].filter((id) => {
-    const voidTime = index.voidTime(id)
-    return (voidTime === 0 || voidTime >= now) && (after === undefined || index.compareDigestTo(id, after) > 0)
-  })
-  return ids.sort((a, b) => index.compareDigests(a, b))
 }

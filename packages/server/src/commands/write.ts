@@ -3,6 +3,7 @@
 import { Info2, Info3, ResultCode, type Message, type OutOp } from '@aerolite/protocol'
 import { readBins, recordKey, type StoredKey } from '../record/layout.ts'
 import type { Bin } from '../record/bins.ts'
+import { OP_FAMILIES } from '../ops/families.ts'
 import { applyOps, recordView } from './apply-ops.ts'
 import { CommandError } from '../command-error.ts'
 import { checkKey } from './read.ts'
@@ -37,7 +38,7 @@ function write(req: RecordRequest, existing: FoundRecord): CommandReply {
     storedKey = recordKey(buf, at)
     if ((message.info3 & (Info3.CREATE_OR_REPLACE | Info3.REPLACE_ONLY)) === 0) bins = readBins(buf, at)
   }
-  const ctx = { bins, record: recordView(req, existing.liveId), readOnly: false }
+  const ctx = { bins, record: recordView(req, existing.liveId), readOnly: false, ops: OP_FAMILIES }
   const applied = applyOps(message, ctx)
   const change = { bins: ctx.bins, wireTtl: message.recordTtl, key: req.key ?? storedKey, startsOver: applied.deleted }
   const outcome = commitStore(req, existing, change, req.origin === 'job' ? 'job' : 'client')

@@ -25,6 +25,7 @@ import { BlockReader, type Scope } from './scope.ts'
 import { parseSyntax } from './syntax.ts'
 import { formatDuration, formatSize, KiB, MiB } from './values.ts'
 import { blockDeviceBytes } from '../storage/block-device.ts'
+import { osReason } from '../os-error.ts'
 
 /** Aerospike stores namespace names in 32 bytes including the terminating NUL. */
 const MAX_NAMESPACE_NAME_BYTES = 31
@@ -426,12 +427,4 @@ const topLevelScope: Scope<FileState> = {
 
 function isHostName(text: string): boolean {
   return text.length <= 253 && /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(text)
-}
-
-/** "ENOENT: no such file or directory", without the path Node appends (the message names it already). */
-function osReason(error: unknown): string {
-  if (!(error instanceof Error)) return String(error)
-  const { syscall } = error as NodeJS.ErrnoException
-  const suffix = syscall === undefined ? -1 : error.message.indexOf(`, ${syscall} `)
-  return suffix === -1 ? error.message : error.message.slice(0, suffix)
 }

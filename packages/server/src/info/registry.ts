@@ -8,7 +8,7 @@ import { replicas, replicasAll, replicasMaster } from './replicas.ts'
 import { nodeStatistics } from './statistics.ts'
 import { truncate, truncateNamespace } from './truncate-info.ts'
 import { jobsInfo, queryAbort, queryAbortAll, queryShow, scanShow } from '../commands/jobs.ts'
-import { sindexCreate, sindexDelete, sindexExists, sindexList, sindexPath, sindexStat } from '../sindex/info.ts'
+import { sindexCreate, sindexDelete, sindexExists, sindexList, sindexPath, sindexStat } from './sindex-info.ts'
 import { AEROLITE_VERSION, AEROSPIKE_COMPATIBLE_BUILD, EDITION, FEATURES } from './version.ts'
 import { udfGet, udfList, udfPut, udfRemove } from '../udf/udf-info.ts'
 

@@ -1,22 +1,21 @@
 // Op type -> handler for the op families beyond the scalar ones (read, write, incr, append,
 // prepend, touch, delete), which commands/apply-ops.ts handles itself.
 import { OpType } from '@aerolite/protocol'
-import type { OpHandler } from './op-context.ts'
+import type { OpLookup } from './op-context.ts'
 import { expModify, expRead } from './exp/index.ts'
 import { bitModify, bitRead } from './bit/index.ts'
 import { hllModify, hllRead } from './hll/index.ts'
 import { cdtModify, cdtRead } from './cdt/handler.ts'
 
-export const OP_FAMILIES: Readonly<Partial<Record<number, OpHandler>>> = {
+export const OP_FAMILIES: OpLookup = {
   [OpType.CDT_READ]: cdtRead,
   [OpType.CDT_MODIFY]: cdtModify,
   [OpType.BIT_READ]: bitRead,
   [OpType.BIT_MODIFY]: bitModify,
   [OpType.HLL_READ]: hllRead,
   [OpType.HLL_MODIFY]: hllModify,
-  // Called through arrows: expression CALLs look handlers up in this table (an import cycle by design).
-  [OpType.EXP_READ]: (ctx, op, name) => expRead(ctx, op, name),
-  [OpType.EXP_MODIFY]: (ctx, op, name) => expModify(ctx, op, name),
+  [OpType.EXP_READ]: expRead,
+  [OpType.EXP_MODIFY]: expModify,
 }
 
 /** Op types that only read: allowed in read commands. */

@@ -1,5 +1,6 @@
 // What an op handler sees: the record's working bins and its metadata. Handlers of every family
-// (scalar, list, map, bit, HLL, expression) share this shape and are found by op type in families.ts.
+// (scalar, list, map, bit, HLL, expression) share this shape and are found by op type in families.ts,
+// whose table reaches expressions through the context rather than an import (it would be a cycle).
 import type { Op, OutOp } from '@aerolite/protocol'
 import type { Bin } from '../record/bins.ts'
 import type { StoredKey } from '../record/layout.ts'
@@ -26,7 +27,12 @@ export interface OpContext {
   record: RecordView
   /** Set in read commands: modify ops must fail with PARAMETER_ERROR. */
   readOnly: boolean
+  /** The handlers by op type (families.ts), handed down so expression CALLs need not import them. */
+  ops: OpLookup
 }
 
 /** Applies one op; returns its result (a READ op in the reply) or undefined when it has none. */
 export type OpHandler = (ctx: OpContext, op: Op, binName: string) => OutOp | undefined
+
+/** Op type -> handler, for the families beyond the scalar ops. */
+export type OpLookup = Readonly<Partial<Record<number, OpHandler>>>

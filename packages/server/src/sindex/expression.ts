@@ -6,6 +6,7 @@ import { GeoJson, MsgpackReader, ParticleType, decodeParticle, type Value } from
 import type { Namespace } from '../namespace/namespace.ts'
 import { ExpType, compileExpression, runExpression, type CompiledExpression, type ExpResult } from '../ops/exp/index.ts'
 import { ExpOp } from '../ops/exp/opcodes.ts'
+import { OP_FAMILIES } from '../ops/families.ts'
 import type { RecordView } from '../ops/op-context.ts'
 import type { Bin } from '../record/bins.ts'
 import type { CollectionType, KeyType } from './definition.ts'
@@ -138,7 +139,7 @@ export function expressionValueOf(bytes: Buffer, namespace: Namespace): Expressi
     const view: RecordView = {
       namespace, exists: true, digest, setName: '', generation: 0, voidTime: 0, lastUpdateMs: 0, key: undefined, storedBytes: 0,
     }
-    return indexValue(runExpression(compiled, { view, bins, nowMs: namespace.nowMs() }))
+    return indexValue(runExpression(compiled, { view, bins, nowMs: namespace.nowMs(), ops: OP_FAMILIES }))
   }
 }
 

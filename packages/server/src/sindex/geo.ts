@@ -1,29 +1,9 @@
 // Where GeoJSON values sit in a geo2dsphere index: points under the Z-order grid cell that holds
 // them, and the cell ranges that cover a query region's bounding box. Aerospike uses S2 cells;
 // clients only see results, so a longitude/latitude grid does here. The exact point-in-region test
-// is the expression engine's (ops/exp/geo.ts), so index queries and filters agree.
-
-export interface Point {
-  kind: 'point'
-  lng: number
-  lat: number
-}
-/** Rings of [lng, lat] pairs: the outer boundary first, then holes. */
-export interface Polygon {
-  kind: 'polygon'
-  rings: number[][][]
-}
-export interface MultiPolygon {
-  kind: 'multipolygon'
-  polygons: Polygon[]
-}
-export interface Circle {
-  kind: 'circle'
-  center: Point
-  radiusMeters: number
-}
-export type Region = Polygon | MultiPolygon | Circle
-export type Geometry = Point | Region
+// is the expression engine's (ops/exp/geo.ts), so index queries and filters agree; both read the
+// text with one parser (ops/geojson.ts).
+import type { Geometry, Point, Region } from '../ops/geojson.ts'
 
 /** Aerospike's default earth radius, for the bounding box of a circle. */
 const EARTH_RADIUS_METERS = 6371000
@@ -31,56 +11,17 @@ const EARTH_RADIUS_METERS = 6371000
 const GRID_BITS = 26
 const GRID_SIZE = 2 ** GRID_BITS
 
-function isLngLat(c: unknown): c is [number, number] {
-  return Array.isArray(c) && c.length >= 2 && typeof c[0] === 'number' && typeof c[1] === 'number' &&
-    Number.isFinite(c[0]) && Number.isFinite(c[1]) && Math.abs(c[0]) <= 180 && Math.abs(c[1]) <= 90
-}
-
-function parsePolygon(coordinates: unknown): Polygon | undefined {
-  if (!Array.isArray(coordinates) || coordinates.length === 0) return undefined
-  const rings: number[][][] = []
-  for (const ring of coordinates) {
-    if (!Array.isArray(ring) || ring.length < 4 || !ring.every(isLngLat)) return undefined
-    rings.push(ring.map((c: number[]) => [c[0]!, c[1]!]))
+/**
+ * Whether an index holds a parsed geometry (and a query may ask for it): besides the parser's rules,
+ * a region must have a polygon to cover, or a finite radius of at least 0.
+ */
+export function indexableGeometry(geometry: Geometry): boolean {
+  switch (geometry.kind) {
+    case 'point': return true
+    case 'polygon': return geometry.rings.length > 0
+    case 'multipolygon': return geometry.polygons.length > 0 && geometry.polygons.every(indexableGeometry)
+    case 'circle': return Number.isFinite(geometry.radiusMeters) && geometry.radiusMeters >= 0
   }
-  return { kind: 'polygon', rings }
-}
-
-/** The geometry of a GeoJSON text, or undefined when it is not valid (or of an unsupported type). */
-export function parseGeoJson(text: string): Geometry | undefined {
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch {
-    return undefined
-  }
-  if (typeof json !== 'object' || json === null) return undefined
-  const { type, coordinates, geometry } = json as { type?: unknown; coordinates?: unknown; geometry?: unknown }
-  switch (type) {
-    case 'Feature':
-      return parseGeoJson(JSON.stringify(geometry ?? null))
-    case 'Point':
-      return isLngLat(coordinates) ? { kind: 'point', lng: coordinates[0], lat: coordinates[1] } : undefined
-    case 'Polygon':
-      return parsePolygon(coordinates)
-    case 'MultiPolygon': {
-      if (!Array.isArray(coordinates) || coordinates.length === 0) return undefined
-      const polygons: Polygon[] = []
-      for (const c of coordinates) {
-        const polygon = parsePolygon(c)
-        if (polygon === undefined) return undefined
-        polygons.push(polygon)
-      }
-      return { kind: 'multipolygon', polygons }
-    }
-    case 'AeroCircle': {
-      if (!Array.isArray(coordinates) || coordinates.length !== 2 || !isLngLat(coordinates[0])) return undefined
-      const radius = coordinates[1]
-      if (typeof radius !== 'number' || !Number.isFinite(radius) || radius < 0) return undefined
-      return { kind: 'circle', center: { kind: 'point', lng: coordinates[0][0], lat: coordinates[0][1] }, radiusMeters: radius }
-    }
-  }
-  return undefined
 }
 
 interface Box {

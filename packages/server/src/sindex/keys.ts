@@ -7,7 +7,8 @@ import { GeoJson, ParticleType, decodeParticle, readGeoJsonParticle, readInteger
 import type { Bin } from '../record/bins.ts'
 import { walkContext } from './context.ts'
 import type { IndexDefinition, KeyType } from './definition.ts'
-import { parseGeoJson, pointCell } from './geo.ts'
+import { parseGeometry } from '../ops/geojson.ts'
+import { indexableGeometry, pointCell } from './geo.ts'
 import { listItems, mapEntries } from './value-order.ts'
 
 /** Regions (polygons, circles) share one key: a contains-point query tests each of them. */
@@ -83,8 +84,8 @@ export function bvalOf(keyType: KeyType, v: Value): bigint | undefined {
     case 'string': return hashBval(Buffer.from(v as string, 'utf8'))
     case 'blob': return hashBval(v as Buffer)
     case 'geo2dsphere': {
-      const geometry = parseGeoJson((v as GeoJson).json)
-      if (geometry === undefined) return undefined
+      const geometry = parseGeometry((v as GeoJson).json)
+      if (geometry === undefined || !indexableGeometry(geometry)) return undefined
       return geometry.kind === 'point' ? pointCell(geometry) : REGION_BVAL
     }
   }

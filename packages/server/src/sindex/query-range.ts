@@ -5,8 +5,9 @@
 //   u32 end length | end
 import { GeoJson, ParticleType, type Value } from '@aerolite/protocol'
 import type { KeyType } from './definition.ts'
-import { geoMatches, parseGeoJson as parseGeoShape } from '../ops/exp/geo.ts'
-import { coveringRanges, parseGeoJson } from './geo.ts'
+import { geoMatches, geoShape, parseGeoJson as parseGeoShape } from '../ops/exp/geo.ts'
+import { parseGeometry } from '../ops/geojson.ts'
+import { coveringRanges, indexableGeometry } from './geo.ts'
 import { REGION_BVAL, bvalOf } from './keys.ts'
 import { limits } from '../limits.ts'
 
@@ -78,9 +79,9 @@ export function planQuery(range: IndexRange): QueryPlan | undefined {
     }
     case 'geo2dsphere': {
       const text = range.begin.toString('utf8')
-      const geometry = parseGeoJson(text)
-      const shape = parseGeoShape(text)
-      if (geometry === undefined || shape === undefined) return undefined
+      const geometry = parseGeometry(text)
+      if (geometry === undefined || !indexableGeometry(geometry)) return undefined
+      const shape = geoShape(geometry)
       const matches = (v: Value): boolean => {
         const candidate = v instanceof GeoJson ? parseGeoShape(v.json) : undefined
         return candidate !== undefined && geoMatches(candidate, shape)

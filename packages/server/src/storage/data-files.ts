@@ -8,7 +8,8 @@ import { dirname } from 'node:path'
 import { acquireFileLock } from './file-lock.ts'
 import { blockDeviceBytes } from './block-device.ts'
 import { decodeFileHeader, encodeFileHeaderSlot, FILE_FORMAT_VERSION, FILE_HEADER_BYTES, type FileMeta } from './file-header.ts'
-import { StorageError, osReason } from './storage-error.ts'
+import { osReason } from '../os-error.ts'
+import { StorageError } from './storage-error.ts'
 
 export interface DataFilesOptions {
   namespace: string

@@ -5,7 +5,8 @@
 // this same process, makes the open fail with a message naming both.
 import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
 import { hostname } from 'node:os'
-import { StorageError, osReason } from './storage-error.ts'
+import { osReason } from '../os-error.ts'
+import { StorageError } from './storage-error.ts'
 
 interface LockOwner {
   pid: number

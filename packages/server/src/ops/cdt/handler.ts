@@ -14,7 +14,7 @@ function reply(op: Op, name: string, particleType: number, value: Buffer): OutOp
 export function cdtRead(ctx: OpContext, op: Op, name: string): OutOp | undefined {
   const i = findBin(ctx.bins, name)
   if (i < 0) return undefined
-  const { result } = applyCdtOperation(ctx.bins[i], op.value, 'read', ctx.record)
+  const { result } = applyCdtOperation(ctx.bins[i], op.value, 'read', ctx)
   if (result !== undefined) return reply(op, name, result.particleType, result.value)
   // Inside a command that writes, a read op on an existing bin always answers, if only with nil.
   return ctx.readOnly ? undefined : reply(op, name, ParticleType.NULL, NIL)
@@ -22,7 +22,7 @@ export function cdtRead(ctx: OpContext, op: Op, name: string): OutOp | undefined
 
 export function cdtModify(ctx: OpContext, op: Op, name: string): OutOp | undefined {
   const i = findBin(ctx.bins, name)
-  const { result, bin } = applyCdtOperation(i < 0 ? undefined : ctx.bins[i], op.value, 'modify', ctx.record)
+  const { result, bin } = applyCdtOperation(i < 0 ? undefined : ctx.bins[i], op.value, 'modify', ctx)
   if (bin !== undefined) putBin(ctx.bins, { name, particleType: bin.particleType, value: bin.value })
   return result === undefined ? undefined : reply(op, name, result.particleType, result.value)
 }

@@ -13,8 +13,8 @@
 //   mode     'read' for CDT_READ (the payload must be a read op), 'modify' for CDT_MODIFY (a
 //            modify op). A read op in 'modify' mode, or the reverse, is a PARAMETER_ERROR, as on
 //            the server.
-//   record   the record the bin belongs to; path operations ([0xfe, ...], path-op.ts) need it for
-//            their expressions.
+//   record   the record the bin belongs to and the op lookup (the op context's); path operations
+//            ([0xfe, ...], path-op.ts) need them for their expressions.
 //
 // Returns { result?, bin? }:
 //   result   the op's result as a bin particle ({ particleType, value } in wire form: INTEGER is 8
@@ -38,10 +38,9 @@ import { Kind, readHead } from './element.ts'
 import { binTypeError, parameterError } from './errors.ts'
 import { isListOp } from './op-codes.ts'
 import { parseCdtPayload } from './payload.ts'
-import { applyPathOperation } from './path-op.ts'
+import { applyPathOperation, type PathRecord } from './path-op.ts'
 import { isPathPayload } from './path-payload.ts'
 import type { CdtResult } from './result.ts'
-import type { RecordView } from '../op-context.ts'
 
 export type { CdtResult } from './result.ts'
 export { compareElements } from './order.ts'
@@ -57,7 +56,7 @@ export interface CdtApplied {
   bin?: CdtBin
 }
 
-export function applyCdtOperation(bin: CdtBin | undefined, payload: Buffer, mode: 'read' | 'modify', record?: RecordView): CdtApplied {
+export function applyCdtOperation(bin: CdtBin | undefined, payload: Buffer, mode: 'read' | 'modify', record?: PathRecord): CdtApplied {
   if (bin === undefined && mode === 'read') return {}
   if (isPathPayload(payload)) return applyPathOperation(bin, payload, mode, record)
   const op = parseCdtPayload(payload)

@@ -3,7 +3,7 @@
 // metadata and the element's loop variables (key, value, index), never the record's bins.
 import { ParticleType } from '@aerolite/protocol'
 import { runExpression, valueFromMsgpack, UNKNOWN, type CompiledExpression, type ExpRecord, type ExpResult } from '../exp/index.ts'
-import type { RecordView } from '../op-context.ts'
+import type { OpContext } from '../op-context.ts'
 import { canonicalValue } from './canonical.ts'
 import { binTypeError, parameterError } from './errors.ts'
 import type { CdtApplied, CdtBin } from './index.ts'
@@ -12,13 +12,16 @@ import { modifyPath } from './path-modify.ts'
 import { PathMode, parsePathPayload } from './path-payload.ts'
 import { isList, selectPath } from './path-select.ts'
 
-function pathEnv(record: RecordView | undefined, noFail: boolean): PathEnv {
+/** What path expressions see of the op context: the record and the op lookup. */
+export type PathRecord = Pick<OpContext, 'record' | 'ops'>
+
+function pathEnv(record: PathRecord | undefined, noFail: boolean): PathEnv {
   let expRecord: ExpRecord | undefined
   return {
     noFail,
     run(exp: CompiledExpression, element: LoopElement): ExpResult {
       if (record === undefined) throw parameterError('path expressions need the record they run on')
-      expRecord ??= { view: record, bins: [], nowMs: record.namespace.nowMs() }
+      expRecord ??= { view: record.record, bins: [], nowMs: record.record.namespace.nowMs(), ops: record.ops }
       const builtins: ExpResult[] = [
         element.key === undefined ? UNKNOWN : valueFromMsgpack(element.key),
         valueFromMsgpack(element.value),
@@ -33,7 +36,7 @@ function pathEnv(record: RecordView | undefined, noFail: boolean): PathEnv {
  * Applies a path payload (isPathPayload is true) to a bin; `record` is the record the bin belongs
  * to, for the expressions. Same contract as applyCdtOperation.
  */
-export function applyPathOperation(bin: CdtBin | undefined, payload: Buffer, mode: 'read' | 'modify', record: RecordView | undefined): CdtApplied {
+export function applyPathOperation(bin: CdtBin | undefined, payload: Buffer, mode: 'read' | 'modify', record: PathRecord | undefined): CdtApplied {
   if (bin === undefined || (bin.particleType !== ParticleType.LIST && bin.particleType !== ParticleType.MAP)) {
     throw binTypeError('path operations apply to a list or map bin')
   }

@@ -46,7 +46,7 @@ export function buildCall(b: Builder, op: number, argCount: number): Compiled {
       if (payload === undefined) return UNKNOWN
       const operandBin = operandOf(operand.run(rt))
       if (operandBin === null) return UNKNOWN
-      const result = applyCall(system, modify, payload, operandBin, rt.record.view)
+      const result = applyCall(system, modify, payload, operandBin, rt.record)
       if (result === undefined || result.particleType !== expectedParticle) return UNKNOWN
       return resultValue(result)
     },

@@ -1,12 +1,12 @@
 // CALL runs a list/map, bit or HLL operation inside an expression. The operand is a value, not a
-// stored bin, so the op runs through the same handler an operate would use (ops/families.ts), on a
+// stored bin, so the op runs through the same handler an operate would use (the record's op lookup), on a
 // one-bin working copy: a read returns its result, a modify returns the changed copy.
 import { OpType, ParticleType, ResultCode, type Op } from '@aerolite/protocol'
 import { CommandError } from '../../command-error.ts'
 import type { Bin } from '../../record/bins.ts'
-import { OP_FAMILIES } from '../families.ts'
-import type { OpContext, RecordView } from '../op-context.ts'
+import type { OpContext } from '../op-context.ts'
 import { CallSystem } from './opcodes.ts'
+import type { ExpRecord } from './runtime.ts'
 
 /** The working copy's bin name; any valid name would do, the copy never reaches the record. */
 const OPERAND_NAME = 'exp-operand'
@@ -26,14 +26,15 @@ export function isCallSystem(system: number): boolean {
  * modified operand; undefined when the op fails (the expression's result is then unknown).
  * An engine that does not exist yet answers UNSUPPORTED_FEATURE, which ends the command.
  */
-export function applyCall(system: number, modify: boolean, payload: Buffer, operand: Bin | undefined, record: RecordView): Bin | undefined {
+export function applyCall(system: number, modify: boolean, payload: Buffer, operand: Bin | undefined, record: ExpRecord): Bin | undefined {
   const opType = OP_TYPES[system]?.[modify ? 1 : 0]
-  const handler = opType === undefined ? undefined : OP_FAMILIES[opType]
+  const handler = opType === undefined ? undefined : record.ops[opType]
   if (opType === undefined || handler === undefined) return undefined
   const ctx: OpContext = {
     bins: operand === undefined ? [] : [{ name: OPERAND_NAME, particleType: operand.particleType, value: operand.value }],
-    record,
+    record: record.view,
     readOnly: !modify,
+    ops: record.ops,
   }
   const op: Op = { type: opType, particleType: ParticleType.BLOB, flags: 0, name: Buffer.from(OPERAND_NAME), value: payload }
   try {

@@ -31,7 +31,7 @@ function parseExpOp(op: Op, allowedFlags: number): ParsedExpOp {
 }
 
 function evaluate(ctx: OpContext, exp: CompiledExpression, name: string) {
-  const value = runExpression(exp, { view: ctx.record, bins: ctx.bins, nowMs: ctx.record.namespace.nowMs() })
+  const value = runExpression(exp, { view: ctx.record, bins: ctx.bins, nowMs: ctx.record.namespace.nowMs(), ops: ctx.ops })
   return value.kind === 'unknown' ? undefined : valueToBin(name, value)
 }
 

@@ -1,10 +1,10 @@
 // GeoJSON shapes for the expression GEO compare: points, polygons (with holes), multipolygons and
 // AeroCircles on a sphere of Aerospike's default earth radius. A compare matches a point inside a
-// region, either way round; two points or two regions never match (as in Aerospike).
+// region, either way round; two points or two regions never match (as in Aerospike). The text is
+// parsed by ops/geojson.ts, which geo indexes share.
+import { parseGeometry, sameVec3, toVec3, type Geometry, type Polygon, type Vec3 } from '../geojson.ts'
 
 const EARTH_RADIUS_METERS = 6371000
-
-type Vec3 = readonly [number, number, number]
 
 export type GeoShape =
   | { kind: 'point'; at: Vec3 }
@@ -12,18 +12,24 @@ export type GeoShape =
 
 /** Parses GeoJSON as Aerospike accepts it; undefined when it does not. */
 export function parseGeoJson(json: string): GeoShape | undefined {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(json)
-  } catch {
-    return undefined
-  }
-  try {
-    if (!isObject(parsed)) return undefined
-    if (parsed.type === 'Feature') return geometry(parsed.geometry)
-    return geometry(parsed)
-  } catch {
-    return undefined
+  const geometry = parseGeometry(json)
+  return geometry === undefined ? undefined : geoShape(geometry)
+}
+
+/** The shape of a parsed geometry, ready to test points against. */
+export function geoShape(geometry: Geometry): GeoShape {
+  switch (geometry.kind) {
+    case 'point': return { kind: 'point', at: toVec3(geometry) }
+    case 'polygon': return { kind: 'region', contains: polygon(geometry) }
+    case 'multipolygon': {
+      const parts = geometry.polygons.map(polygon)
+      return { kind: 'region', contains: (p) => parts.some((part) => part(p)) }
+    }
+    case 'circle': {
+      const center = toVec3(geometry.center)
+      const angle = geometry.radiusMeters / EARTH_RADIUS_METERS
+      return { kind: 'region', contains: (p) => angleBetween(center, p) <= angle }
+    }
   }
 }
 
@@ -33,74 +39,22 @@ export function geoMatches(candidate: GeoShape, query: GeoShape): boolean {
   return candidate.kind === 'point' && query.contains(candidate.at)
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-function fail(why: string): never {
-  throw new Error(why)
-}
-
-function geometry(geom: unknown): GeoShape {
-  if (!isObject(geom)) fail('geometry is not an object')
-  const coordinates = geom.coordinates
-  switch (geom.type) {
-    case 'Point': return { kind: 'point', at: point(coordinates) }
-    case 'Polygon': {
-      if (!Array.isArray(coordinates)) fail('coordinates are not an array')
-      const contains = polygon(coordinates)
-      return { kind: 'region', contains }
-    }
-    case 'MultiPolygon': {
-      if (!Array.isArray(coordinates)) fail('coordinates are not an array')
-      const parts = coordinates.map((p) => polygon(p))
-      return { kind: 'region', contains: (p) => parts.some((part) => part(p)) }
-    }
-    case 'AeroCircle': {
-      if (!Array.isArray(coordinates) || coordinates.length !== 2) fail('malformed circle')
-      const center = point(coordinates[0])
-      const radius = coordinates[1]
-      if (typeof radius !== 'number') fail('radius is not a number')
-      const angle = radius / EARTH_RADIUS_METERS
-      return { kind: 'region', contains: (p) => angleBetween(center, p) <= angle }
-    }
-  }
-  return fail('unknown geometry type')
-}
-
-function point(coord: unknown): Vec3 {
-  if (!Array.isArray(coord) || coord.length !== 2) fail('expected 2 coordinates')
-  const [lng, lat] = coord as unknown[]
-  if (typeof lng !== 'number' || typeof lat !== 'number') fail('coordinate is not a number')
-  if (!(Math.abs(lat) <= 90 && Math.abs(lng) <= 180)) fail('invalid latitude-longitude')
-  const latRad = (lat * Math.PI) / 180
-  const lngRad = (lng * Math.PI) / 180
-  return [Math.cos(latRad) * Math.cos(lngRad), Math.cos(latRad) * Math.sin(lngRad), Math.sin(latRad)]
-}
-
 /** A polygon's loops nest: a point is inside when an odd number of loops hold it (holes cut out). */
-function polygon(loops: unknown): (p: Vec3) => boolean {
-  if (!Array.isArray(loops)) fail('polygon body is not an array')
-  const parts = loops.map((l) => loop(l))
+function polygon(shape: Polygon): (p: Vec3) => boolean {
+  const parts = shape.rings.map(loop)
   return (p) => parts.filter((part) => part(p)).length % 2 === 1
 }
 
-function loop(vertices: unknown): (p: Vec3) => boolean {
-  if (!Array.isArray(vertices)) fail('vertices are not an array')
+/** The parser checked the loop: at least four distinct points, closed. */
+function loop(ring: number[][]): (p: Vec3) => boolean {
   const points: Vec3[] = []
-  for (const v of vertices) {
-    const at = point(v)
+  for (const [lng, lat] of ring) {
+    const at = toVec3({ kind: 'point', lng: lng!, lat: lat! })
     const last = points[points.length - 1]
-    if (last === undefined || !same(last, at)) points.push(at)
+    if (last === undefined || !sameVec3(last, at)) points.push(at)
   }
-  if (points.length < 4) fail('loop has fewer than 4 points')
-  if (!same(points[0]!, points[points.length - 1]!)) fail('loop not closed')
   points.pop()
   return loopContains(points)
-}
-
-function same(a: Vec3, b: Vec3): boolean {
-  return a[0] === b[0] && a[1] === b[1] && a[2] === b[2]
 }
 
 function dot(a: Vec3, b: Vec3): number {

@@ -1,6 +1,6 @@
 // What a compiled expression is, and what it sees when it runs: the record's metadata and bins.
 import type { Bin } from '../../record/bins.ts'
-import type { RecordView } from '../op-context.ts'
+import type { OpLookup, RecordView } from '../op-context.ts'
 import type { ExpTypeCode } from './opcodes.ts'
 import type { ExpResult } from './value.ts'
 
@@ -9,6 +9,8 @@ export interface ExpRecord {
   /** The record's bins as the command sees them. */
   bins: readonly Bin[]
   nowMs: number
+  /** The op handlers CALL runs list, map, bit and HLL ops through. */
+  ops: OpLookup
 }
 
 export interface Runtime {

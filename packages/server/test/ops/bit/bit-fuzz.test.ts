@@ -8,6 +8,7 @@ import { CommandError } from '../../../src/command-error.ts'
 import { bitModify, bitRead } from '../../../src/ops/bit/index.ts'
 import type { OpContext } from '../../../src/ops/op-context.ts'
 import type { Bin } from '../../../src/record/bins.ts'
+import { OP_FAMILIES } from '../../../src/ops/families.ts'
 
 const CODES = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 50, 51, 52, 53, 54]
 
@@ -74,7 +75,7 @@ const binArb: fc.Arbitrary<Bin | undefined> = fc.oneof(
 )
 
 function context(bin: Bin | undefined): OpContext {
-  return { bins: bin === undefined ? [] : [bin], record: undefined as never, readOnly: false }
+  return { bins: bin === undefined ? [] : [bin], record: undefined as never, readOnly: false, ops: OP_FAMILIES }
 }
 
 describe('bit ops on random payloads', () => {

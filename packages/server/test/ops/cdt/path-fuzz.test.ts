@@ -113,7 +113,7 @@ test('random path operations fail only with CommandErrors and never touch the bi
     fc.property(bin, pathPayload, fc.boolean(), (input, { payload: bytes, modify }, asModify) => {
       const before = Buffer.from(input.value)
       try {
-        const out = applyCdtOperation(input, bytes, modify || asModify ? 'modify' : 'read', REC.view)
+        const out = applyCdtOperation(input, bytes, modify || asModify ? 'modify' : 'read', { record: REC.view, ops: REC.ops })
         if (out.bin !== undefined) {
           assert.deepEqual(canonicalValue(out.bin.value), out.bin.value)
           assertSorted(out.bin.value)
@@ -136,7 +136,7 @@ test('random bytes in a path payload and non-collection bins fail only with Comm
   fc.assert(
     fc.property(anyBin, pathPayload, (input, { payload: bytes, modify }) => {
       try {
-        applyCdtOperation(input, bytes, modify ? 'modify' : 'read', REC.view)
+        applyCdtOperation(input, bytes, modify ? 'modify' : 'read', { record: REC.view, ops: REC.ops })
       } catch (err) {
         if (!(err instanceof CommandError)) throw err
       }

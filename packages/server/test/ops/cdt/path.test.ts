@@ -43,7 +43,7 @@ function modifyPayload(context: Raw, modify: Raw, flags = 0): Buffer {
 const REC = record()
 
 function run(bin: CdtBin | undefined, payload: Buffer, mode: 'read' | 'modify'): CdtApplied {
-  return applyCdtOperation(bin, payload, mode, REC.view)
+  return applyCdtOperation(bin, payload, mode, { record: REC.view, ops: REC.ops })
 }
 
 function select(bin: CdtBin, context: Raw, flags: number): unknown {

@@ -6,6 +6,7 @@ import type { Namespace } from '../../../src/namespace/namespace.ts'
 import type { RecordView } from '../../../src/ops/op-context.ts'
 import { compileExpression, runExpression, type ExpRecord, type ExpResult } from '../../../src/ops/exp/index.ts'
 import { ExpOp } from '../../../src/ops/exp/opcodes.ts'
+import { OP_FAMILIES } from '../../../src/ops/families.ts'
 
 /** A plain msgpack string (bin and variable names), without the particle-type byte of values. */
 export class Name {
@@ -93,7 +94,7 @@ export function record(options: RecordOptions = {}): ExpRecord {
     key: options.key,
     storedBytes: options.storedBytes ?? 100,
   }
-  return { view, bins: options.bins ?? [], nowMs: NOW_MS }
+  return { view, bins: options.bins ?? [], nowMs: NOW_MS, ops: OP_FAMILIES }
 }
 
 /** Compiles and runs an expression tree against a record. */

@@ -20,7 +20,7 @@ function op(type: number, name: string, exp: Tree, flags?: number | Tree): Op {
 
 function context(bins: Bin[]): OpContext {
   const rec = record({ bins })
-  return { bins: rec.bins as Bin[], record: rec.view, readOnly: false }
+  return { bins: rec.bins as Bin[], record: rec.view, readOnly: false, ops: rec.ops }
 }
 
 function code(fn: () => unknown): number | undefined {

@@ -78,7 +78,7 @@ test('random expression ops fail with a result code and leave the bins unchanged
   fc.assert(
     fc.property(payload, fc.boolean(), fc.constantFrom(...NAMES), (value, modify, name) => {
       const rec = record({ bins: BINS.map((b) => ({ ...b })) })
-      const ctx = { bins: rec.bins as Bin[], record: rec.view, readOnly: false }
+      const ctx = { bins: rec.bins as Bin[], record: rec.view, readOnly: false, ops: rec.ops }
       const op = { type: modify ? OpType.EXP_MODIFY : OpType.EXP_READ, particleType: ParticleType.BLOB, flags: 0, name: Buffer.from(name), value }
       try {
         ;(modify ? expModify : expRead)(ctx, op, name)

@@ -9,6 +9,7 @@ import { applyHllOperation, hllModify, hllRead, isValidHll } from '../../../src/
 import type { OpContext } from '../../../src/ops/op-context.ts'
 import type { Bin } from '../../../src/record/bins.ts'
 import { Bytes, hllValue, payload } from '../bit/encode.ts'
+import { OP_FAMILIES } from '../../../src/ops/families.ts'
 
 const CODES = [0, 1, 2, 3, 4, 50, 51, 52, 53, 54, 55, 56]
 
@@ -84,7 +85,7 @@ describe('HLL ops on random payloads', () => {
   it('fail only with CommandError and leave the record unchanged', () => {
     fc.assert(fc.property(binArb, payloadArb, fc.boolean(), (bin, value, modify) => {
       const before = bin === undefined ? undefined : Buffer.from(bin.value)
-      const ctx: OpContext = { bins: bin === undefined ? [] : [bin], record: undefined as never, readOnly: false }
+      const ctx: OpContext = { bins: bin === undefined ? [] : [bin], record: undefined as never, readOnly: false, ops: OP_FAMILIES }
       const op = { type: modify ? OpType.HLL_MODIFY : OpType.HLL_READ, particleType: ParticleType.BLOB, flags: 0, name: Buffer.from('h'), value }
       try {
         const result = (modify ? hllModify : hllRead)(ctx, op, 'h')

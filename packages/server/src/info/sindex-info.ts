@@ -1,11 +1,11 @@
 // Secondary-index info commands: sindex-create, sindex-delete, sindex-list, sindex-exists,
 // sindex-stat and the older sindex[/<ns>[/<name>]], with the replies Aerospike 8.1 gives.
 import { ResultCode, infoError, type InfoCommand } from '@aerolite/protocol'
-import type { NodeContext } from '../info/context.ts'
+import type { NodeContext } from './context.ts'
 import type { Namespace } from '../namespace/namespace.ts'
-import { namespaceParam, parseDefinition } from './definition.ts'
-import { indexesOf } from './namespace-indexes.ts'
-import type { SecondaryIndex } from './secondary-index.ts'
+import { namespaceParam, parseDefinition } from '../sindex/definition.ts'
+import { indexesOf } from '../sindex/namespace-indexes.ts'
+import type { SecondaryIndex } from '../sindex/secondary-index.ts'
 
 function namespaceOf(ctx: NodeContext, cmd: InfoCommand): Namespace | string {
   const name = namespaceParam(cmd)
