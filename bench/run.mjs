@@ -13,7 +13,7 @@
 // Server CPU per operation comes from /proc/<pid>/stat (utime + stime) over each run.
 // Every load loop is bounded by a duration and an operation count, every child process by a kill
 // timer. Results: bench/results/baseline.{json,md,svg} and bench/results/raw/*.json.
-import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { cpus, freemem, loadavg, release, tmpdir, totalmem } from 'node:os'
 import { join, relative, resolve } from 'node:path'
@@ -22,6 +22,7 @@ import { summariseProfile } from './profile-summary.mjs'
 import { renderChart } from './chart.mjs'
 import { renderMarkdown } from './report-markdown.mjs'
 import { freePort } from './free-port.mjs'
+import { cpuMicros, log, procStatus, run as runBounded, sleep, startProcess, stopProcess } from './processes.mjs'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const CLI = join(ROOT, 'packages/cli/bin/aerolite.mjs')
@@ -60,100 +61,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'aerolite-bench-'))
 
 // ---- processes -------------------------------------------------------------------------------
 
-const children = new Set()
-function cleanup() {
-  for (const child of children) child.kill('SIGKILL')
-}
-process.on('exit', cleanup)
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => {
-  cleanup()
-  process.exit(130)
-})
-
-function log(text) {
-  process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${text}\n`)
-}
-
-/** Runs a command to completion (bounded); returns { code, stdout, stderr, ms }. */
-function run(command, args, { limitMs = CHILD_LIMIT_MS, echo = false } = {}) {
-  return new Promise((resolve) => {
-    const started = performance.now()
-    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-    children.add(child)
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d) => {
-      stdout += d
-      if (echo) process.stdout.write(`    ${d.replace(/\n(?=.)/g, '\n    ')}`)
-    })
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d))
-    const timer = setTimeout(() => {
-      stderr += `\n(killed after ${limitMs} ms)`
-      child.kill('SIGKILL')
-    }, limitMs)
-    child.on('close', (code, signal) => {
-      clearTimeout(timer)
-      children.delete(child)
-      resolve({ code: code ?? signal, stdout, stderr, ms: performance.now() - started })
-    })
-  })
-}
-
-/** Starts a long-running server; resolves when a stdout line matches ready (bounded). */
-function startProcess(command, args, ready, what) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-    children.add(child)
-    let output = ''
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`${what} was not ready within 30 s: ${output}`))
-    }, 30_000)
-    const onData = (d) => {
-      output += d
-      if (ready.test(output)) {
-        clearTimeout(timer)
-        resolve(child)
-      }
-    }
-    child.stdout.setEncoding('utf8').on('data', onData)
-    child.stderr.setEncoding('utf8').on('data', (d) => (output += d))
-    child.on('exit', (code) => {
-      children.delete(child)
-      clearTimeout(timer)
-      reject(new Error(`${what} exited (${code}) before it was ready: ${output}`))
-    })
-  })
-}
-
-/** SIGTERM, then SIGKILL after 10 s; resolves when the process has exited. */
-function stopProcess(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
-    child.once('exit', () => {
-      clearTimeout(timer)
-      children.delete(child)
-      resolve()
-    })
-    child.kill('SIGTERM')
-  })
-}
-
-function procStatus(pid) {
-  const text = readFileSync(`/proc/${pid}/status`, 'utf8')
-  const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) * 1024
-  return { rssBytes: kb('VmRSS'), hwmBytes: kb('VmHWM') }
-}
-
-const TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100
-function cpuMicros(pid) {
-  const text = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ')
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / TICKS
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+const run = (command, args, options = {}) => runBounded(command, args, { limitMs: CHILD_LIMIT_MS, ...options })
 
 // ---- the aerolite command --------------------------------------------------------------------
 
