@@ -188,17 +188,18 @@ export async function* streamBatch(batch: BatchRequest, namespaces: NamespaceLoo
     return batch.compress ? compressMessageFrame(out.subarray(PROTO_HEADER_BYTES)) : out
   }
   let failure: number = ResultCode.OK
-  // Rows whose change must settle first (or that queued behind a busy record) answer at the end;
-  // rows of one turn share the namespace's next group commit.
-  const waiting: Array<{ row: BatchRow; reply: Promise<CommandReply> }> = []
+  // Rows whose change must settle first answer at the end (rows of one turn share the namespace's
+  // next group commit). A row that queued behind an unsettled change of its record is awaited
+  // before the next row runs, so the rows of one record apply in row order.
+  const settling: Array<{ row: BatchRow; reply: Promise<CommandReply> }> = []
   for (const row of batch.rows) {
     if (aborted()) return
     const result = executeRecord(row.message, namespaces, 'client')
-    if ('later' in result || result.settled !== undefined) {
-      waiting.push({ row, reply: whenSettled(result) })
+    if ('reply' in result && result.settled !== undefined) {
+      settling.push({ row, reply: whenSettled(result) })
       continue
     }
-    const body = rowBody(row, result.reply)
+    const body = rowBody(row, 'later' in result ? (await result.later).reply : result.reply)
     batcher.add(body)
     if (batcher.full) yield frame()
     if (!batch.respondAllKeys && !ROUTINE_RESULTS.has(body[5]!)) {
@@ -206,7 +207,7 @@ export async function* streamBatch(batch: BatchRequest, namespaces: NamespaceLoo
       break
     }
   }
-  for (const { row, reply } of waiting) {
+  for (const { row, reply } of settling) {
     const body = rowBody(row, (await reply).reply)
     batcher.add(body)
     if (batcher.full) yield frame()

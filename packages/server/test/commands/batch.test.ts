@@ -10,6 +10,8 @@ import type { Namespace } from '../../src/namespace/namespace.ts'
 import { limits } from '../../src/limits.ts'
 import fc from 'fast-check'
 import { makeNamespace, put, write } from './harness.ts'
+import { deviceConfig, memoryLogger, openNamespace, tempDir } from '../storage/harness.ts'
+import { join } from 'node:path'
 
 interface Row {
   key: string
@@ -109,6 +111,34 @@ describe('batch', () => {
     const replies = await runBatch(ns, batchField([{ key: 'k', kind: 'write' }, { key: 'k', kind: 'read' }, { key: 'k', kind: 'delete' }, { key: 'k', kind: 'read' }]))
     assert.deepEqual(replies.slice(0, 4).map((m) => m.resultCode), [0, 0, 0, 2])
     assert.equal(replies[1]!.ops[0]!.value.readBigInt64BE(0), 7n)
+  })
+
+  it('under commit-to-device, rows answer once durable, share one sync, and rows of one record apply in row order', async () => {
+    const { dir, cleanup } = tempDir()
+    try {
+      const ns = await openNamespace(deviceConfig([join(dir, 'a.dat')], (s) => {
+        s.commitToDevice = true
+      }))
+      const files = ns.files!
+      const sync = files.sync.bind(files)
+      let syncs = 0
+      files.sync = async () => {
+        syncs++
+        await sync()
+      }
+      const rows: Row[] = [{ key: 'k', kind: 'write' }, { key: 'k', kind: 'read' }, { key: 'k', kind: 'delete' }, { key: 'k', kind: 'read' }]
+      for (let i = 0; i < 20; i++) rows.push({ key: `other${i}`, kind: 'write' })
+      const replies = await runBatch(ns, batchField(rows))
+      assert.equal(replies.length, rows.length + 1)
+      const byRow = new Map(replies.slice(0, rows.length).map((m) => [m.transactionTtl, m.resultCode]))
+      assert.deepEqual([0, 1, 2, 3].map((i) => byRow.get(i)), [0, 0, 0, ResultCode.RECORD_NOT_FOUND])
+      for (let i = 4; i < rows.length; i++) assert.equal(byRow.get(i), ResultCode.OK)
+      assert.equal(ns.whenDurable(), undefined, 'every row was durable before the batch ended')
+      assert.ok(syncs <= 3, `${syncs} syncs for ${rows.length} rows`)
+      await ns.close(memoryLogger().log)
+    } finally {
+      cleanup()
+    }
   })
 
   it('answers rows of an unknown namespace with 20 and the others normally', async () => {
