@@ -74,7 +74,7 @@ export function executeRecordCommand(message: Message, namespaces: NamespaceLook
   const udf = isRecordUdf(message)
   if (udf || (message.info2 & Info2.WRITE) !== 0) {
     const inFlight = req.namespace.inFlight.of(req.digest)
-    if (inFlight !== undefined) return queueBehind(inFlight, req)
+    if (inFlight !== undefined) return queueBehind(inFlight, req, namespaces)
   }
   try {
     if (udf) return applyUdf(req)
@@ -92,7 +92,7 @@ export function executeRecordCommand(message: Message, namespaces: NamespaceLook
 }
 
 /** A command on a record whose last change has not settled runs once it has, or answers KEY_BUSY past transaction-pending-limit. */
-function queueBehind(inFlight: InFlightChange, req: RecordRequest): RecordCommandResult {
+function queueBehind(inFlight: InFlightChange, req: RecordRequest, namespaces: NamespaceLookup): RecordCommandResult {
   const { namespace } = req
   const limit = namespace.config.transactionPendingLimit
   if (limit > 0 && inFlight.waiting >= limit) {
@@ -101,7 +101,6 @@ function queueBehind(inFlight: InFlightChange, req: RecordRequest): RecordComman
   }
   inFlight.waiting++
   // Entry ids are not kept across the wait (they are recycled): the command runs again from the start.
-  const namespaces: NamespaceLookup = (name) => (name === namespace.name ? namespace : undefined)
   return {
     later: inFlight.done.then(() => {
       inFlight.waiting--
