@@ -1,5 +1,5 @@
 // Every bound the server enforces, in one place. Relations between them are checked at load time.
-import { PARTITION_COUNT } from '@aerolite/protocol'
+import { MAX_MSGPACK_DEPTH, PARTITION_COUNT } from '@aerolite/protocol'
 
 export const limits = {
   /** Partitions per namespace, fixed by the protocol. */
@@ -10,6 +10,12 @@ export const limits = {
   maxInfoRequestBytes: 1024 * 1024,
   /** Bin names are at most 15 bytes (result 21 past that). */
   maxBinNameBytes: 15,
+  /** Deepest nesting of lists and maps in a value (decoded, stored, compared), as the protocol reads it. */
+  maxMsgpackDepth: MAX_MSGPACK_DEPTH,
+  /** Deepest nesting of an expression's operations. */
+  maxExpressionDepth: 256,
+  /** Deepest nesting of a value handed to or from Lua (the Lua side recurses on its own, smaller stack). */
+  maxLuaValueDepth: 64,
   /** Bins in one record. */
   maxBinsPerRecord: 32767,
   /** Set names are at most 63 bytes. */
