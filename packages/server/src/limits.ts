@@ -12,6 +12,8 @@ export const limits = {
   maxBinNameBytes: 15,
   /** Deepest nesting of lists and maps in a value (decoded, stored, compared), as the protocol reads it. */
   maxMsgpackDepth: MAX_MSGPACK_DEPTH,
+  /** Levels of a CDT context or path operation (Aerospike refuses deeper ones). */
+  maxCdtPathLevels: 64,
   /** Deepest nesting of an expression's operations. */
   maxExpressionDepth: 256,
   /** Deepest nesting of a value handed to or from Lua (the Lua side recurses on its own, smaller stack). */
@@ -24,8 +26,12 @@ export const limits = {
   maxSetsPerNamespace: 4095,
   /** Namespaces per node. */
   maxNamespaces: 32,
+  /** Aerospike stores namespace names in 32 bytes including the terminating NUL. */
+  maxNamespaceNameBytes: 31,
   /** Largest record a namespace may be configured to accept. */
   maxRecordSizeCeilingBytes: 8 * 1024 * 1024,
+  /** Bytes a data file keeps for its header (two metadata slots) before the first write block. */
+  dataFileHeaderBytes: 1024 * 1024,
   /** Bytes of replies queued on a socket before the connection stops reading requests. */
   maxPendingReplyBytes: 4 * 1024 * 1024,
   /** Freed write-block buffers kept for reuse by the memory engine (each is write-block-size bytes). */
