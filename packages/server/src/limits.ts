@@ -18,6 +18,8 @@ export const limits = {
   maxExpressionDepth: 256,
   /** Deepest nesting of a value handed to or from Lua (the Lua side recurses on its own, smaller stack). */
   maxLuaValueDepth: 64,
+  /** The largest TTL Aerospike accepts whatever max-ttl says (ten years), and max-ttl's default. */
+  maxTtlSeconds: 315_360_000,
   /** Bins in one record. */
   maxBinsPerRecord: 32767,
   /** Set names are at most 63 bytes. */

@@ -6,7 +6,6 @@ export {
   defaultStorageConfig,
   defaultNamespaceConfig,
   defaultServerConfig,
-  TEN_YEARS_SECONDS,
   type LoggingConfig,
   type LogLevel,
   type CompressionName,

@@ -8,7 +8,6 @@ import {
   defaultNamespaceConfig,
   defaultStorageConfig,
   defaultServerConfig,
-  TEN_YEARS_SECONDS,
   type CompressionName,
   type LogLevel,
   type LogSink,
@@ -308,10 +307,10 @@ const namespaceScope: Scope<NamespaceConfig> = {
       ns.replicationFactor = r.integer(1, 256)
     },
     'default-ttl': (r, ns) => {
-      ns.defaultTtlSeconds = r.durationSeconds(TEN_YEARS_SECONDS)
+      ns.defaultTtlSeconds = r.durationSeconds(limits.maxTtlSeconds)
     },
     'max-ttl': (r, ns) => {
-      ns.maxTtlSeconds = r.durationSeconds(TEN_YEARS_SECONDS)
+      ns.maxTtlSeconds = r.durationSeconds(limits.maxTtlSeconds)
     },
     'nsup-period': (r, ns) => {
       ns.nsupPeriodSeconds = r.durationSeconds()
