@@ -12,8 +12,8 @@ export default {
     {
       name: 'layers-point-down',
       severity: 'error',
-      comment: 'Records, storage, namespaces, operations, indexes, UDFs, config and env sit below commands, the client service, info and the node: they must not import them.',
-      from: { path: '^packages/server/src/(storage|namespace|record|ops|sindex|udf|config|env)/' },
+      comment: 'Records, storage, namespaces, operations, indexes, UDFs, config, env and the shared modules beside them (limits, errors, clock, log) sit below commands, the client service, info and the node: they must not import them.',
+      from: { path: '^packages/server/src/((storage|namespace|record|ops|sindex|udf|config|env)/|(limits|command-error|os-error|clock|log)\\.ts$)' },
       to: { path: '^packages/server/src/(commands/|service/|info/|node\\.ts$)' },
     },
   ],

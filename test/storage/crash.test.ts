@@ -4,11 +4,12 @@
 import { after, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { computeDigest, ParticleType } from '@aerolite/protocol'
 
 const Aerospike = createRequire(import.meta.url)('aerospike')
 const cli = fileURLToPath(new URL('../../packages/cli/bin/aerolite.mjs', import.meta.url))
@@ -88,6 +89,25 @@ async function expectAll(port: number, keys: number[]): Promise<void> {
   }
 }
 
+/**
+ * Resolves once the data file holds the record of write `i`: its digest sits in the record header
+ * on disk. Records are appended to the write blocks in the order they are made and written out in
+ * that order, so every write before it is on disk too.
+ */
+async function untilOnDisk(file: string, i: number): Promise<void> {
+  const digest = computeDigest('crash', ParticleType.STRING, Buffer.from(`k${i}`))
+  const deadline = Date.now() + 10_000
+  const head = Buffer.alloc(8 * 1024 * 1024)
+  for (;;) {
+    const fd = openSync(file, 'r')
+    const read = readSync(fd, head, 0, head.length, 0)
+    closeSync(fd)
+    if (head.subarray(0, read).includes(digest)) return
+    if (Date.now() > deadline) assert.fail(`write k${i} not on disk after 10 s`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
 describe('kill -9 during a write load', { timeout: 120_000 }, () => {
   it('commit-to-device: every acknowledged write is readable after the restart', async () => {
     const config = writeConfig('commit', ['commit-to-device true'])
@@ -131,8 +151,8 @@ describe('kill -9 during a write load', { timeout: 120_000 }, () => {
       await Promise.all(Array.from({ length: 50 }, (_, j) => client.put(key(i + j), { v: i + j })))
       for (let j = 0; j < 50; j++) flushed.push(i + j)
     }
-    // Several flush-max-ms periods pass: those writes reach the disk.
-    await new Promise((resolve) => setTimeout(resolve, 500))
+    // Wait until a flush has put those writes on disk (records are appended, and flushed, in order).
+    await untilOnDisk(join(dir, 'flush.dat'), flushed[flushed.length - 1]!)
     let writing = true
     const more = (async () => {
       for (let i = 2000; writing; i++) await client.put(key(i), { v: i }).catch(() => {})

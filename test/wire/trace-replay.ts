@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import assert from 'node:assert/strict'
 import { startServer, type EmbeddedServer } from '@aerolite/server'
 import { Info3, PROTO_HEADER_BYTES, ProtoType, decodeMessageAt, encodeFrame, type Frame } from '@aerolite/protocol'
+import { skipUnlessCi } from '../vectors-required.ts'
 import { WireConn } from './wire-helpers.ts'
 
 /** The folder of the traces; absent outside the machine that holds the shared vectors. */
@@ -23,10 +24,10 @@ export interface VectorLine {
   tend_info: boolean
 }
 
-/** The `skip` option of a test that replays trace `name`: a reason when it is absent, else false. */
+/** The `skip` option of a test that replays trace `name`: a reason when it is absent (outside CI), else false. */
 export function traceSkip(name: string): string | false {
-  if (!existsSync(VECTORS)) return `no vectors folder at ${VECTORS}`
-  return existsSync(`${VECTORS}${name}.jsonl`) ? false : `no ${name}.jsonl in ${VECTORS}`
+  if (!existsSync(VECTORS)) return skipUnlessCi(`no vectors folder at ${VECTORS}`)
+  return existsSync(`${VECTORS}${name}.jsonl`) ? false : skipUnlessCi(`no ${name}.jsonl in ${VECTORS}`)
 }
 
 export function readTrace(name: string): VectorLine[] {

@@ -3,6 +3,9 @@
 // a leading ext entry with their flags.
 import { Double, GeoJson, MsgpackExt, TypedBlob, intFromBigInt, type Value } from './values.ts'
 
+/** Deepest nesting of lists and maps read, so hostile payloads cannot exhaust the stack. */
+export const MAX_MSGPACK_DEPTH = 256
+
 export class MsgpackError extends Error {
   readonly code = 'ERR_MSGPACK'
   constructor(message: string) {
@@ -272,7 +275,7 @@ export class MsgpackReader {
 
   /** Reads one value into its JS form; ordered-collection ext entries are kept as MsgpackExt. */
   value(depth = 0): Value {
-    if (depth > 256) throw new MsgpackError('msgpack nesting deeper than 256 levels')
+    if (depth > MAX_MSGPACK_DEPTH) throw new MsgpackError(`msgpack nesting deeper than ${MAX_MSGPACK_DEPTH} levels`)
     const b = this.buffer[this.need(1)]!
     if (b <= 0x7f) return b
     if (b >= 0xe0) return b - 0x100

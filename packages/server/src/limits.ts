@@ -1,5 +1,5 @@
 // Every bound the server enforces, in one place. Relations between them are checked at load time.
-import { PARTITION_COUNT } from '@aerolite/protocol'
+import { MAX_MSGPACK_DEPTH, PARTITION_COUNT } from '@aerolite/protocol'
 
 export const limits = {
   /** Partitions per namespace, fixed by the protocol. */
@@ -10,6 +10,16 @@ export const limits = {
   maxInfoRequestBytes: 1024 * 1024,
   /** Bin names are at most 15 bytes (result 21 past that). */
   maxBinNameBytes: 15,
+  /** Deepest nesting of lists and maps in a value (decoded, stored, compared), as the protocol reads it. */
+  maxMsgpackDepth: MAX_MSGPACK_DEPTH,
+  /** Levels of a CDT context or path operation (Aerospike refuses deeper ones). */
+  maxCdtPathLevels: 64,
+  /** Deepest nesting of an expression's operations. */
+  maxExpressionDepth: 256,
+  /** Deepest nesting of a value handed to or from Lua (the Lua side recurses on its own, smaller stack). */
+  maxLuaValueDepth: 64,
+  /** The largest TTL Aerospike accepts whatever max-ttl says (ten years), and max-ttl's default. */
+  maxTtlSeconds: 315_360_000,
   /** Bins in one record. */
   maxBinsPerRecord: 32767,
   /** Set names are at most 63 bytes. */
@@ -18,8 +28,12 @@ export const limits = {
   maxSetsPerNamespace: 4095,
   /** Namespaces per node. */
   maxNamespaces: 32,
+  /** Aerospike stores namespace names in 32 bytes including the terminating NUL. */
+  maxNamespaceNameBytes: 31,
   /** Largest record a namespace may be configured to accept. */
   maxRecordSizeCeilingBytes: 8 * 1024 * 1024,
+  /** Bytes a data file keeps for its header (two metadata slots) before the first write block. */
+  dataFileHeaderBytes: 1024 * 1024,
   /** Bytes of replies queued on a socket before the connection stops reading requests. */
   maxPendingReplyBytes: 4 * 1024 * 1024,
   /** Freed write-block buffers kept for reuse by the memory engine (each is write-block-size bytes). */

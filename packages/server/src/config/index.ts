@@ -6,7 +6,6 @@ export {
   defaultStorageConfig,
   defaultNamespaceConfig,
   defaultServerConfig,
-  TEN_YEARS_SECONDS,
   CONFLICT_RESOLUTION_POLICIES,
   isConflictResolutionPolicy,
   type ConflictResolutionPolicy,

@@ -10,7 +10,6 @@ import {
   defaultServerConfig,
   CONFLICT_RESOLUTION_POLICIES,
   isConflictResolutionPolicy,
-  TEN_YEARS_SECONDS,
   type CompressionName,
   type LogLevel,
   type LogSink,
@@ -24,12 +23,10 @@ import {
 import { BlockReader, type Scope } from './scope.ts'
 import { parseSyntax } from './syntax.ts'
 import { formatDuration, formatSize, KiB, MiB } from './values.ts'
+import { limits } from '../limits.ts'
 import { blockDeviceBytes } from '../storage/block-device.ts'
 import { osReason } from '../os-error.ts'
 
-/** Aerospike stores namespace names in 32 bytes including the terminating NUL. */
-const MAX_NAMESPACE_NAME_BYTES = 31
-const MAX_RECORD_SIZE_BYTES = 8 * MiB
 
 /** Aerospike log levels, most severe first, and the pino level each maps to. */
 const LOG_LEVELS: Readonly<Record<string, LogLevel>> = {
@@ -183,8 +180,6 @@ const networkScope: Scope<{ service: NetworkServiceConfig }> = {
 
 // --- namespace -------------------------------------------------------------------------------
 
-/** Bytes a data file keeps for its header before the first write block (storage/file-header.ts). */
-const DATA_FILE_HEADER_BYTES = 1 * MiB
 const COMPRESSIONS: readonly CompressionName[] = ['none', 'lz4', 'zstd']
 
 /** Keys both storage engines read the same way. */
@@ -193,7 +188,7 @@ const commonStorageEntries: NonNullable<Scope<StorageConfig>['entries']> = {
     storage.files.push(r.one())
   },
   filesize: (r, storage) => {
-    storage.fileSizeBytes = r.sizeBytes(DATA_FILE_HEADER_BYTES + 1 * KiB, 2 ** 44)
+    storage.fileSizeBytes = r.sizeBytes(limits.dataFileHeaderBytes + 1 * KiB, 2 ** 44)
   },
   'stop-writes-used-pct': (r, storage) => {
     storage.stopWritesUsedPct = r.integer(0, 100)
@@ -273,7 +268,7 @@ function checkStorageEngine(engine: string, fail: (detail: string) => never): St
 function checkStorage(r: BlockReader, storage: StorageConfig, lines: ReadonlyMap<string, number>): void {
   const fileLine = lines.get('file') ?? lines.get('device') ?? r.block.line
   const usableBytes = (fileSizeBytes: number): number =>
-    Math.floor((fileSizeBytes - DATA_FILE_HEADER_BYTES) / storage.writeBlockSizeBytes) * storage.writeBlockSizeBytes * storage.files.length
+    Math.floor((fileSizeBytes - limits.dataFileHeaderBytes) / storage.writeBlockSizeBytes) * storage.writeBlockSizeBytes * storage.files.length
   if (storage.engine === 'device') {
     if (storage.files.length === 0) r.failAt(r.block.line, 'storage-engine', 'storage-engine device needs at least one "file PATH" (or "device PATH") line')
     if (storage.fileSizeBytes === 0) {
@@ -288,14 +283,14 @@ function checkStorage(r: BlockReader, storage: StorageConfig, lines: ReadonlyMap
   } else if (storage.files.length > 0 && storage.fileSizeBytes === 0) {
     // Each file holds its share of data-size, in whole write blocks, after its header.
     const perFileBlocks = Math.ceil(storage.dataSizeBytes / storage.files.length / storage.writeBlockSizeBytes)
-    storage.fileSizeBytes = DATA_FILE_HEADER_BYTES + perFileBlocks * storage.writeBlockSizeBytes
+    storage.fileSizeBytes = limits.dataFileHeaderBytes + perFileBlocks * storage.writeBlockSizeBytes
   } else if (storage.files.length === 0 && lines.has('filesize')) {
     r.failAt(lines.get('filesize')!, 'filesize', 'filesize without a "file PATH" line: add the file, or remove filesize')
   }
   if (storage.files.length === 0) return
   const usable = usableBytes(storage.fileSizeBytes)
   if (usable === 0) {
-    r.failAt(lines.get('filesize') ?? fileLine, 'filesize', `filesize ${formatSize(storage.fileSizeBytes)} leaves no room for a write block (allowed: at least 1M for the header plus write-block-size ${formatSize(storage.writeBlockSizeBytes)})`)
+    r.failAt(lines.get('filesize') ?? fileLine, 'filesize', `filesize ${formatSize(storage.fileSizeBytes)} leaves no room for a write block (allowed: at least ${formatSize(limits.dataFileHeaderBytes)} for the header plus write-block-size ${formatSize(storage.writeBlockSizeBytes)})`)
   }
   if (storage.engine === 'device' || !lines.has('data-size')) storage.dataSizeBytes = usable
   else if (usable < storage.dataSizeBytes) {
@@ -314,10 +309,10 @@ const namespaceScope: Scope<NamespaceConfig> = {
       ns.replicationFactor = r.integer(1, 256)
     },
     'default-ttl': (r, ns) => {
-      ns.defaultTtlSeconds = r.durationSeconds(TEN_YEARS_SECONDS)
+      ns.defaultTtlSeconds = r.durationSeconds(limits.maxTtlSeconds)
     },
     'max-ttl': (r, ns) => {
-      ns.maxTtlSeconds = r.durationSeconds(TEN_YEARS_SECONDS)
+      ns.maxTtlSeconds = r.durationSeconds(limits.maxTtlSeconds)
     },
     'nsup-period': (r, ns) => {
       ns.nsupPeriodSeconds = r.durationSeconds()
@@ -326,7 +321,7 @@ const namespaceScope: Scope<NamespaceConfig> = {
       ns.allowTtlWithoutNsup = r.boolean()
     },
     'max-record-size': (r, ns) => {
-      ns.maxRecordSizeBytes = r.sizeBytes(0, MAX_RECORD_SIZE_BYTES)
+      ns.maxRecordSizeBytes = r.sizeBytes(0, limits.maxRecordSizeCeilingBytes)
     },
     'default-read-touch-ttl-pct': (r, ns) => {
       ns.readTouchTtlPercent = r.integer(0, 100)
@@ -360,8 +355,8 @@ const namespaceScope: Scope<NamespaceConfig> = {
 function readNamespace(r: BlockReader, state: FileState): void {
   const name = r.oneArg('NAME')
   const nameBytes = Buffer.byteLength(name, 'utf8')
-  if (nameBytes > MAX_NAMESPACE_NAME_BYTES) {
-    r.fail(`namespace name ${quote(name)} is ${nameBytes} bytes long (allowed: at most ${MAX_NAMESPACE_NAME_BYTES})`)
+  if (nameBytes > limits.maxNamespaceNameBytes) {
+    r.fail(`namespace name ${quote(name)} is ${nameBytes} bytes long (allowed: at most ${limits.maxNamespaceNameBytes})`)
   }
   const firstLine = state.namespaceLines.get(name)
   if (firstLine !== undefined) r.fail(`namespace ${quote(name)} is defined twice (first on line ${firstLine})`)

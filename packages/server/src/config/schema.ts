@@ -1,13 +1,13 @@
 // The shape of a parsed Aerolite configuration and its embedded defaults.
 // Field names carry their unit last (ttlSeconds, sizeBytes) so call sites cannot mix them up.
 
+import { limits } from '../limits.ts'
+
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent'
 
 const MiB = 1024 * 1024
 const GiB = 1024 * MiB
 
-/** Aerospike's default max-ttl: 10 years. Also the largest TTL Aerospike accepts. */
-export const TEN_YEARS_SECONDS = 315_360_000
 
 export type StorageEngine = 'memory' | 'device'
 export type CompressionName = 'none' | 'lz4' | 'zstd'
@@ -136,7 +136,7 @@ export function defaultNamespaceConfig(name: string): NamespaceConfig {
     name,
     replicationFactor: 2,
     defaultTtlSeconds: 0,
-    maxTtlSeconds: TEN_YEARS_SECONDS,
+    maxTtlSeconds: limits.maxTtlSeconds,
     // Aerospike 7+ defaults to 0 (disabled); an embedded server should expire TTL'd records out of the box.
     nsupPeriodSeconds: 120,
     allowTtlWithoutNsup: false,

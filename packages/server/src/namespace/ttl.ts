@@ -2,9 +2,7 @@
 import { ResultCode, TtlWire } from '@aerolite/protocol'
 import { CommandError } from '../command-error.ts'
 import type { NamespaceConfig } from '../config/index.ts'
-
-/** Aerospike refuses TTLs over ten years whatever max-ttl says. */
-export const TTL_CEILING_SECONDS = 10 * 365 * 24 * 3600
+import { limits } from '../limits.ts'
 
 /**
  * Void time (seconds since 2010, 0 = never) for a write.
@@ -26,7 +24,7 @@ export function resolveVoidTime(wireTtl: number, config: NamespaceConfig, existi
       ttlSeconds = wireTtl
   }
   if (ttlSeconds === 0) return 0
-  if (ttlSeconds > TTL_CEILING_SECONDS || (config.maxTtlSeconds !== 0 && ttlSeconds > config.maxTtlSeconds)) {
+  if (ttlSeconds > limits.maxTtlSeconds || (config.maxTtlSeconds !== 0 && ttlSeconds > config.maxTtlSeconds)) {
     throw new CommandError(ResultCode.PARAMETER_ERROR, `ttl ${ttlSeconds} exceeds max-ttl ${config.maxTtlSeconds}`)
   }
   if (config.nsupPeriodSeconds === 0 && !config.allowTtlWithoutNsup) {

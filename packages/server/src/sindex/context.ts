@@ -1,7 +1,7 @@
 // CDT contexts of indexes: the packed [type, value, ...] list of sindex-create's `context=` and the
 // query's INDEX_CONTEXT field, and the walk from a bin value down to the indexed element.
 import { MsgpackReader, type Value } from '@aerolite/protocol'
-import { compareValues, listItems, mapEntries, valuesEqual } from './value-order.ts'
+import { equalTo, listItems, mapEntries, sortValues } from './value-order.ts'
 
 export const ContextType = {
   LIST_INDEX: 0x10,
@@ -55,17 +55,25 @@ export function walkContext(value: Value, steps: readonly ContextStep[]): Value 
       const items = listItems(here)
       switch (step.type) {
         case ContextType.LIST_INDEX: current = at(items, step.value as number); break
-        case ContextType.LIST_RANK: current = at([...items].sort(compareValues), step.value as number); break
-        case ContextType.LIST_VALUE: current = items.find((v) => valuesEqual(v, step.value)); break
+        case ContextType.LIST_RANK: current = at(sortValues(items, (v) => v), step.value as number); break
+        case ContextType.LIST_VALUE: current = items.find(equalTo(step.value)); break
         default: return undefined
       }
     } else if (here instanceof Map) {
       const entries = mapEntries(here)
       switch (step.type) {
-        case ContextType.MAP_KEY: current = entries.find(([k]) => valuesEqual(k, step.value))?.[1]; break
-        case ContextType.MAP_VALUE: current = entries.find(([, v]) => valuesEqual(v, step.value))?.[1]; break
-        case ContextType.MAP_INDEX: current = at(entries.sort((a, b) => compareValues(a[0], b[0])), step.value as number)?.[1]; break
-        case ContextType.MAP_RANK: current = at(entries.map(([, v]) => v).sort(compareValues), step.value as number); break
+        case ContextType.MAP_KEY: {
+          const wanted = equalTo(step.value)
+          current = entries.find(([k]) => wanted(k))?.[1]
+          break
+        }
+        case ContextType.MAP_VALUE: {
+          const wanted = equalTo(step.value)
+          current = entries.find(([, v]) => wanted(v))?.[1]
+          break
+        }
+        case ContextType.MAP_INDEX: current = at(sortValues(entries, ([k]) => k), step.value as number)?.[1]; break
+        case ContextType.MAP_RANK: current = at(sortValues(entries.map(([, v]) => v), (v) => v), step.value as number); break
         default: return undefined
       }
     } else {

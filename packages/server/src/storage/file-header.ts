@@ -1,12 +1,13 @@
 // The header region at the start of every data file: two slots, each holding the namespace's
 // persistent metadata as JSON behind a magic, a format version, a generation and a checksum. Writes
 // alternate between the slots and the newest valid one wins, so a torn header write loses nothing.
+import { limits } from '../limits.ts'
 import { checksum } from './checksum.ts'
 
 export const FILE_MAGIC = Buffer.from('AEROLITE', 'latin1')
 export const FILE_FORMAT_VERSION = 1
 /** Bytes before the first write block. */
-export const FILE_HEADER_BYTES = 1024 * 1024
+export const FILE_HEADER_BYTES = limits.dataFileHeaderBytes
 const SLOT_BYTES = FILE_HEADER_BYTES / 2
 const SLOT_PREFIX_BYTES = 24
 

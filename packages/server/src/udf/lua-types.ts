@@ -2,6 +2,8 @@
 // that carries values between Lua and the node (strings and blobs with Aerospike's particle-type
 // byte inside the str payload). Runs once when the VM starts; defines locals that lua-record.ts
 // (appended after this chunk) uses, and the globals list, map, bytes, geojson that UDFs call.
+import { limits } from '../limits.ts'
+
 export const LUA_TYPES_SOURCE = String.raw`
 local type, setmetatable, getmetatable, rawget, rawset, select, tostring, next, pairs, error =
   type, setmetatable, getmetatable, rawget, rawset, select, tostring, next, pairs, error
@@ -345,7 +347,7 @@ GeoJSON.__tostring = function(g) return rawget(g, DATA) end
 for mt in pairs(BOXES) do mt.__metatable = mt end
 
 -- msgpack --------------------------------------------------------------------------------------
-local MAX_DEPTH = 64
+local MAX_DEPTH = ${limits.maxLuaValueDepth}
 local decode
 
 local function decode_str(s, i, n)

@@ -5,6 +5,7 @@ import fc from 'fast-check'
 import { join } from 'node:path'
 import { computeDigest, ParticleType } from '@aerolite/protocol'
 import type { Namespace } from '../../src/namespace/namespace.ts'
+import { recordTotalBytes } from '../../src/record/layout.ts'
 import { writeBlockHeader } from '../../src/storage/block-format.ts'
 import type { NamespaceConfig } from '../../src/config/index.ts'
 import { crash, deviceConfig, FILE_HEADER_BYTES, getInt, memoryLogger, openNamespace, putInt, tempDir } from './harness.ts'
@@ -97,10 +98,16 @@ describe('cold start recovery', () => {
     })
   })
 
-  it('random damage to the blocks never crashes a cold start nor returns a wrong value', async () => {
+  it('random damage to the blocks never crashes a cold start, never returns a wrong value, and loses no record before it', async () => {
     await withRecords(300, async ({ ns, config, path }) => {
       await ns.flusher!.flushAll()
       const usedEnd = FILE_HEADER_BYTES + ns.blocks.highestBlock * ns.blocks.blockSizeBytes
+      // Each record's block start and end in the file, to tell which ones no damage can reach.
+      const spans = Array.from({ length: 300 }, (_, i) => {
+        const { position, block } = filePosition(ns, `k${i}`)
+        const { buf, at } = ns.location(ns.find(computeDigest('demo', ParticleType.STRING, Buffer.from(`k${i}`))))
+        return { blockStart: FILE_HEADER_BYTES + block * ns.blocks.blockSizeBytes, end: position + recordTotalBytes(buf, at) }
+      })
       crash(ns)
       const pristine = readFileSync(path)
       await fc.assert(
@@ -114,6 +121,10 @@ describe('cold start recovery', () => {
             for (let i = 0; i < 300; i++) {
               const value = getInt(reopened, `k${i}`)
               if (value !== undefined) assert.equal(value, i)
+              // Damage after a record in its block (or in another block) cannot take it away.
+              const { blockStart, end } = spans[i]!
+              const reached = damage.some(({ at, value: v }) => at >= blockStart && at < end && v !== pristine[at])
+              if (!reached) assert.equal(value, i, `k${i} was lost though no damage reached it`)
             }
           } finally {
             crash(reopened)

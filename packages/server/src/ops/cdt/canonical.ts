@@ -4,7 +4,8 @@
 // without duplicates (a key-ordered map that arrives unsorted is refused), ordered lists checked,
 // and collection flags reduced to the order bits (persisted indexes are never part of the wire form).
 import { MsgpackWriter } from '@aerolite/protocol'
-import { MAX_DEPTH, Kind, containerElements, readHead } from './element.ts'
+import { limits } from '../../limits.ts'
+import { Kind, containerElements, readHead } from './element.ts'
 import { parameterError } from './errors.ts'
 import { compareElements } from './order.ts'
 import { encodeList, encodeMap } from './collection.ts'
@@ -48,7 +49,7 @@ function bytesHeader(marker: number, length: number): Buffer {
 }
 
 function canonicalAt(buf: Buffer, at: number, depth: number): Canonical {
-  if (depth > MAX_DEPTH) throw parameterError('value nested too deep')
+  if (depth > limits.maxMsgpackDepth) throw parameterError('value nested too deep')
   const h = readHead(buf, at)
   switch (h.kind) {
     case Kind.NIL:

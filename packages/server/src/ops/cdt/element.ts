@@ -26,9 +26,6 @@ export const CMP_EXT_TYPE = 0xff
 const STRING_PARTICLE = 3
 const GEOJSON_PARTICLE = 23
 
-/** Deepest nesting accepted, so hostile payloads cannot exhaust the stack. */
-export const MAX_DEPTH = 256
-
 export interface Head {
   kind: number
   /** Offset just past the header: first child of a container, first data byte of a str/bin/ext. */

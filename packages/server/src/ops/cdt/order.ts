@@ -1,16 +1,25 @@
-// Aerospike's value order over msgpack elements:
+// Aerospike's value order over msgpack elements, the one implementation for lists and maps, the
+// expression compares and the contexts of secondary indexes:
 // NIL < FALSE < TRUE < negative INT < INT < STRING < LIST < MAP < BYTES < DOUBLE < GEOJSON < INF.
 // Integers compare by value, strings and blobs byte-wise (particle type byte first) then by length,
-// lists element by element then by length, maps by pair count then pair by pair. A wildcard met on
-// the way makes the whole comparison equal, which is how value lookups match [1, *].
-import { MAX_DEPTH, Kind, hasFlagsEntry, readHead } from './element.ts'
+// lists element by element then by length, maps by pair count then pair by pair in stored order
+// (stored maps are in key order). A wildcard met on the way makes the whole comparison equal, which
+// is how value lookups match [1, *]. Collection flag entries are skipped.
+import { limits } from '../../limits.ts'
+import { Kind, hasFlagsEntry, readHead, type Head } from './element.ts'
 import { parameterError } from './errors.ts'
 
 const WILDCARD_MET = 2
+const MAP_FLAG_K_ORDERED = 0x01
 
 interface Cursor {
   buf: Buffer
   at: number
+}
+
+/** Notes whether a map without key order took part (expressions refuse to order such values). */
+export interface MapOrderSeen {
+  unorderedMap: boolean
 }
 
 function skipFlags(c: Cursor, count: number, perEntry: number): number {
@@ -26,7 +35,7 @@ function endOf(c: Cursor): number {
 }
 
 function skipOne(c: Cursor, depth: number): void {
-  if (depth > MAX_DEPTH) throw parameterError('msgpack nesting too deep')
+  if (depth > limits.maxMsgpackDepth) throw parameterError('msgpack nesting too deep')
   const h = readHead(c.buf, c.at)
   if (h.kind === Kind.LIST || h.kind === Kind.MAP) {
     c.at = h.body
@@ -37,11 +46,20 @@ function skipOne(c: Cursor, depth: number): void {
   c.at = h.body + h.length
 }
 
+/** A non-empty map is key-ordered when it opens with a flags entry that says so (a wildcard key counts as ordered). */
+function isUnorderedMap(buf: Buffer, h: Head): boolean {
+  if (h.kind !== Kind.MAP || h.count === 0) return false
+  const first = buf[h.body]
+  const isExt = first === 0xc7 || first === 0xc8 || first === 0xc9 || (first !== undefined && first >= 0xd4 && first <= 0xd8)
+  return !isExt || (readHead(buf, h.body).extType & MAP_FLAG_K_ORDERED) === 0
+}
+
 /** Compares the elements under two cursors; on equality both cursors end past their elements. */
-function compareCursors(x: Cursor, y: Cursor, depth: number): number {
-  if (depth > MAX_DEPTH) throw parameterError('msgpack nesting too deep')
+function compareCursors(x: Cursor, y: Cursor, depth: number, seen: MapOrderSeen | undefined): number {
+  if (depth > limits.maxMsgpackDepth) throw parameterError('msgpack nesting too deep')
   const hx = readHead(x.buf, x.at)
   const hy = readHead(y.buf, y.at)
+  if (seen !== undefined && (isUnorderedMap(x.buf, hx) || isUnorderedMap(y.buf, hy))) seen.unorderedMap = true
   if (hx.kind === Kind.WILDCARD || hy.kind === Kind.WILDCARD) return WILDCARD_MET
   if (hx.kind !== hy.kind) return hx.kind < hy.kind ? -1 : 1
   switch (hx.kind) {
@@ -74,7 +92,7 @@ function compareCursors(x: Cursor, y: Cursor, depth: number): number {
       if (hx.kind === Kind.MAP && nx !== ny) return nx < ny ? -1 : 1
       const common = Math.min(nx, ny) * perEntry
       for (let i = 0; i < common; i++) {
-        const r = compareCursors(x, y, depth + 1)
+        const r = compareCursors(x, y, depth + 1, seen)
         if (r !== 0) return r
       }
       if (nx !== ny) return nx < ny ? -1 : 1
@@ -86,9 +104,13 @@ function compareCursors(x: Cursor, y: Cursor, depth: number): number {
   return 0
 }
 
-/** -1, 0 or 1: the order of element `a` (at aAt) against element `b` (at bAt). */
-export function compareAt(a: Buffer, aAt: number, b: Buffer, bAt: number): number {
-  const r = compareCursors({ buf: a, at: aAt }, { buf: b, at: bAt }, 0)
+/**
+ * -1, 0 or 1: the order of element `a` (at aAt) against element `b` (at bAt). Throws
+ * PARAMETER_ERROR on malformed msgpack or nesting past limits.maxMsgpackDepth. `seen`, when given,
+ * learns whether a map without key order took part.
+ */
+export function compareAt(a: Buffer, aAt: number, b: Buffer, bAt: number, seen?: MapOrderSeen): number {
+  const r = compareCursors({ buf: a, at: aAt }, { buf: b, at: bAt }, 0, seen)
   return r === WILDCARD_MET ? 0 : r
 }
 

@@ -4,6 +4,7 @@
 // selects every child the expression accepts (`true`: every child), a key-list step (0x2a), and
 // an AND filter (0x204) folded into the step before it. Checks follow the server's order; every
 // malformed part is a PARAMETER_ERROR.
+import { limits } from '../../limits.ts'
 import { compileExpression, type CompiledExpression } from '../exp/index.ts'
 import { Kind, elementEnd, readHead } from './element.ts'
 import { parameterError } from './errors.ts'
@@ -26,8 +27,6 @@ const STEP_MASK = 0x0f
 const AND_FILTER = 0x200
 const AND_EXP = AND_FILTER | Step.EXP
 
-/** Aerospike refuses contexts deeper than this. */
-const MAX_LEVELS = 64
 
 export interface PathLevel {
   /** The step's type as sent (kind, list/map bits, anything else the server ignores). */
@@ -72,7 +71,7 @@ function elementAt(buf: Buffer, at: number): { bytes: Buffer; end: number } {
 function readLevels(buf: Buffer, at: number): { levels: PathLevel[]; end: number } {
   const ctx = readHead(buf, at)
   if (ctx.kind !== Kind.LIST || ctx.count === 0 || ctx.count % 2 !== 0) throw parameterError('path context needs a non-empty list of (type, value) pairs')
-  if (ctx.count / 2 > MAX_LEVELS) throw parameterError(`path context of ${ctx.count / 2} levels (at most ${MAX_LEVELS})`)
+  if (ctx.count / 2 > limits.maxCdtPathLevels) throw parameterError(`path context of ${ctx.count / 2} levels (at most ${limits.maxCdtPathLevels})`)
   const levels: PathLevel[] = []
   // Steps that took an AND filter, `true` included.
   const anded = new Set<PathLevel>()

@@ -2,12 +2,12 @@
 // loop variables of path operations.
 import { CITRUSLEAF_EPOCH_SECONDS, ParticleType } from '@aerolite/protocol'
 import type { Builder } from './compile.ts'
+import { limits } from '../../limits.ts'
 import { expressionError } from './cursor.ts'
 import { BUILTIN_VAR_COUNT, BUILTIN_VAR_INDEX, ExpOp, ExpType, type ExpTypeCode } from './opcodes.ts'
 import type { Compiled, ExpRecord } from './runtime.ts'
 import { UNKNOWN, binToValue, boolValue, particleTypeOf, type ExpResult, type ExpValue } from './value.ts'
 
-const MAX_BIN_NAME_BYTES = 15
 const NS_PER_MS = 1_000_000n
 const NS_PER_SECOND = 1_000_000_000n
 
@@ -80,7 +80,7 @@ export function buildKey(b: Builder, op: number, argCount: number): Compiled {
 
 function binName(b: Builder): string {
   const name = b.cursor.rawBytes()
-  if (name.length > MAX_BIN_NAME_BYTES || name.includes(0)) throw expressionError('invalid bin name')
+  if (name.length > limits.maxBinNameBytes || name.includes(0)) throw expressionError('invalid bin name')
   return name.toString('utf8')
 }
 

@@ -10,13 +10,11 @@ import {
 } from './build-math.ts'
 import { buildBin, buildBinType, buildDigestModulo, buildKey, buildLoopVar, buildMeta, buildRemoveResult } from './build-record.ts'
 import { buildLiteral, buildQuote } from './build-value.ts'
+import { limits } from '../../limits.ts'
 import { ExpCursor, expressionError } from './cursor.ts'
 import { ExpOp, ExpType, type ExpTypeCode } from './opcodes.ts'
 import type { Compiled, ExpRecord, Runtime } from './runtime.ts'
 import { UNKNOWN, type ExpResult } from './value.ts'
-
-/** Nesting deeper than this is refused instead of exhausting the stack. */
-const MAX_NESTING_DEPTH = 256
 
 type OpBuilder = (b: Builder, op: number, argCount: number) => Compiled
 
@@ -103,7 +101,8 @@ export class Builder {
 
   /** Builds the next sub-expression. */
   next(): Compiled {
-    if (++this.depth > MAX_NESTING_DEPTH) throw expressionError(`nesting deeper than ${MAX_NESTING_DEPTH}`)
+    // Deeper nesting is refused instead of exhausting the stack.
+    if (++this.depth > limits.maxExpressionDepth) throw expressionError(`nesting deeper than ${limits.maxExpressionDepth}`)
     try {
       if (!this.cursor.isList()) return buildLiteral(this.cursor)
       const count = this.cursor.listHeader()

@@ -8,8 +8,6 @@ export const MsgpackType = { ERROR: 0, ...Kind } as const
 
 export type MsgpackTypeCode = (typeof MsgpackType)[keyof typeof MsgpackType]
 
-export { CMP_EXT_TYPE }
-
 const CMP_WILDCARD = 0x00
 const CMP_INF = 0x01
 
@@ -17,7 +15,7 @@ const BYTES_STRING = 3
 const BYTES_GEOJSON = 23
 
 /** Strings and blobs share the str/bin headers; the leading type byte tells them apart. */
-export function bytesType(typeByte: number | undefined, length: number): MsgpackTypeCode {
+function bytesType(typeByte: number | undefined, length: number): MsgpackTypeCode {
   if (length === 0) return MsgpackType.BYTES
   if (typeByte === BYTES_STRING) return MsgpackType.STRING
   if (typeByte === BYTES_GEOJSON) return MsgpackType.GEOJSON
