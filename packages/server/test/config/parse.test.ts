@@ -77,6 +77,8 @@ describe('defaults', () => {
       allowTtlWithoutNsup: false,
       maxRecordSizeBytes: 1048576,
       readTouchTtlPercent: 0,
+      transactionPendingLimit: 20,
+      conflictResolutionPolicy: 'generation',
       storage: {
         engine: 'memory',
         dataSizeBytes: GiB,
@@ -206,6 +208,8 @@ describe('parseConfig: a realistic aerospike.conf', () => {
           allowTtlWithoutNsup: false,
           maxRecordSizeBytes: MiB,
           readTouchTtlPercent: 0,
+          transactionPendingLimit: 20,
+          conflictResolutionPolicy: 'generation',
           storage: {
             ...defaultStorageConfig(),
             engine: 'memory',
@@ -225,6 +229,8 @@ describe('parseConfig: a realistic aerospike.conf', () => {
           allowTtlWithoutNsup: true,
           maxRecordSizeBytes: 512 * 1024,
           readTouchTtlPercent: 0,
+          transactionPendingLimit: 20,
+          conflictResolutionPolicy: 'generation',
           storage: defaultNamespaceConfig('cache').storage,
         },
       ],
@@ -322,6 +328,13 @@ describe('parseConfig: values', () => {
     assert.deepEqual(parseConfig(text, FILE).namespaces, [defaultNamespaceConfig('test')])
   })
 
+  it('transaction-pending-limit and conflict-resolution-policy', () => {
+    const ns = parseNamespace('transaction-pending-limit 5', 'conflict-resolution-policy last-update-time')
+    assert.equal(ns.transactionPendingLimit, 5)
+    assert.equal(ns.conflictResolutionPolicy, 'last-update-time')
+    assert.equal(parseNamespace('transaction-pending-limit 0').transactionPendingLimit, 0)
+  })
+
   it('a 31-byte namespace name is allowed', () => {
     assert.equal(parseConfig(conf(`namespace ${'n'.repeat(31)} {`, '}'), FILE).namespaces[0]?.name, 'n'.repeat(31))
   })
@@ -346,6 +359,8 @@ describe('parseConfig: errors name file, line and key', () => {
     assertConfigError(conf('service {', 'node-id 12345678901234567', '}'), 2, 'node-id')
     assertConfigError(conf('logging {', 'console {', 'context any verbose', '}', '}'), 3, 'context', '"verbose"', 'critical, warning, info, debug, detail')
     assertConfigError(conf('logging {', 'console {', 'context any', '}', '}'), 3, 'context', 'context NAME LEVEL')
+    assertConfigError(conf('namespace test {', 'conflict-resolution-policy newest', '}'), 2, 'conflict-resolution-policy', '"newest"', 'generation, last-update-time')
+    assertConfigError(conf('namespace test {', 'transaction-pending-limit -1', '}'), 2, 'transaction-pending-limit', '"-1"', 'whole number')
   })
 
   it('unknown key, listing the allowed ones', () => {
@@ -353,7 +368,7 @@ describe('parseConfig: errors name file, line and key', () => {
     const error = assertConfigError(text, 6, 'replcation-factor', 'unknown key "replcation-factor" in namespace test')
     assert.ok(
       error.message.endsWith(
-        '(allowed: replication-factor, default-ttl, max-ttl, nsup-period, allow-ttl-without-nsup, max-record-size, default-read-touch-ttl-pct, storage-engine)',
+        '(allowed: replication-factor, default-ttl, max-ttl, nsup-period, allow-ttl-without-nsup, max-record-size, default-read-touch-ttl-pct, transaction-pending-limit, conflict-resolution-policy, storage-engine)',
       ),
       error.message,
     )
