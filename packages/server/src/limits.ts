@@ -32,6 +32,10 @@ export const limits = {
   indexChunkEntries: 65536,
   /** Partitions the expiry sweep visits per event-loop turn, so it never stalls clients. */
   nsupPartitionsPerTurn: 64,
+  /** Partitions eviction walks per event-loop turn (each of its three passes). */
+  evictPartitionsPerTurn: 64,
+  /** Partitions a truncate's background sweep walks per event-loop turn. */
+  truncatePartitionsPerTurn: 64,
   /** How often defrag looks for blocks under defrag-lwm-pct. */
   defragIntervalMs: 100,
   /** Bytes of live records defrag copies per event-loop turn (client commands run between turns). */

@@ -30,9 +30,9 @@ export function recordView(req: RecordRequest, liveId: number): RecordView {
     exists: true,
     digest: req.digest,
     setName: namespace.setOf(liveId)?.name ?? '',
-    generation: namespace.index.generation(liveId),
-    voidTime: namespace.index.voidTime(liveId),
-    lastUpdateMs: namespace.index.lastUpdateMs(liveId),
+    generation: namespace.generationOf(liveId),
+    voidTime: namespace.voidTimeOf(liveId),
+    lastUpdateMs: namespace.lastUpdateMsOf(liveId),
     key: recordKey(buf, at),
     storedBytes: recordTotalBytes(buf, at),
   }

@@ -53,7 +53,7 @@ export function startBackgroundJob(message: Message, namespaces: NamespaceLookup
   registerJob(job)
   const walk: Walk = isQuery
     ? { candidates: (pid, resume) => queryPartition(req as QueryRequest, pid, resume).map((m) => m.id), stillMatches: (id, pid) => recordMatches(req as QueryRequest, id, pid) }
-    : { candidates: (pid, resume) => scanPartition(req, pid, resume), stillMatches: (id) => req.setId === undefined || req.namespace.index.setId(id) === req.setId }
+    : { candidates: (pid, resume) => scanPartition(req, pid, resume), stillMatches: (id) => req.setId === undefined || req.namespace.setIdOf(id) === req.setId }
   void runJob(job, req, walk, (id) => recordCommand(message, req, id, udf), namespaces, executeRecord)
   return { reply: streamErrorReply(ResultCode.OK) }
 }
@@ -66,14 +66,14 @@ interface Walk {
 
 function scanPartition(req: PartitionRequest, pid: number, resume: ResumePoint | undefined): number[] {
   const ids = partitionEntries(req.namespace, pid, resume?.digest)
-  return req.setId === undefined ? ids : ids.filter((id) => req.namespace.index.setId(id) === req.setId)
+  return req.setId === undefined ? ids : ids.filter((id) => req.namespace.setIdOf(id) === req.setId)
 }
 
 /** The command the job runs on one record: the request's write policy, ops or UDF, and filter. */
 function recordCommand(message: Message, req: PartitionRequest, id: number, udf: boolean): Message {
   const { namespace } = req
   const digest = Buffer.allocUnsafe(DIGEST_BYTES)
-  namespace.index.digestInto(id, digest)
+  namespace.digestInto(id, digest)
   const fields: Field[] = [
     { type: FieldType.NAMESPACE, data: Buffer.from(namespace.name) },
     { type: FieldType.SET, data: Buffer.from(namespace.setOf(id)?.name ?? '') },
@@ -109,7 +109,7 @@ async function runJob(
       // Digests, not entry ids, survive the yields below (an id may be reused by another record).
       const digests = walk.candidates(pid, resume).map((id) => {
         const digest = Buffer.allocUnsafe(DIGEST_BYTES)
-        namespace.index.digestInto(id, digest)
+        namespace.digestInto(id, digest)
         return digest
       })
       for (const digest of digests) {

@@ -14,7 +14,7 @@ export function executeDelete(req: RecordRequest): Buffer {
     namespace.counters.clientDeleteNotFound++
     return headerReply(ResultCode.RECORD_NOT_FOUND)
   }
-  const generation = namespace.index.generation(id)
+  const generation = namespace.generationOf(id)
   try {
     checkKey(req, namespace, id)
     checkSetName(req, id, false)
@@ -26,7 +26,7 @@ export function executeDelete(req: RecordRequest): Buffer {
     namespace.counters.clientDeleteError++
     return headerReply(err.resultCode, generation)
   }
-  namespace.remove(id, req.digest)
+  namespace.remove(id, req.digest, 'client')
   namespace.counters.clientDeleteSuccess++
   return headerReply(ResultCode.OK)
 }

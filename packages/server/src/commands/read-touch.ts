@@ -12,10 +12,10 @@ export function touchOnRead(req: RecordRequest, id: number): number {
   const { namespace, message } = req
   const percent = message.recordTtl === 0 ? namespace.config.readTouchTtlPercent : message.recordTtl
   if (percent === 0 || percent === DONT_TOUCH) return id
-  const voidTime = namespace.index.voidTime(id)
+  const voidTime = namespace.voidTimeOf(id)
   if (voidTime === 0) return id
   if (percent > 100) throw new CommandError(ResultCode.PARAMETER_ERROR, `read-touch-ttl-percent ${percent} is over 100`)
-  const lastUpdateMs = namespace.index.lastUpdateMs(id)
+  const lastUpdateMs = namespace.lastUpdateMsOf(id)
   const ttlSeconds = voidTime - citrusleafSeconds(lastUpdateMs)
   // Touch once the remaining life is within percent% of the TTL the last write set, i.e. once
   // (100 - percent)% of it has passed. Elapsed time is measured in ms: void times are whole
@@ -26,11 +26,11 @@ export function touchOnRead(req: RecordRequest, id: number): number {
   const { buf, at } = namespace.location(id)
   return namespace.store(req.digest, id, {
     // Not a client write: the generation stays, so generation checks of writers still pass.
-    generation: namespace.index.generation(id),
+    generation: namespace.generationOf(id),
     voidTime: now + ttlSeconds,
     lastUpdateMs: namespace.nowMs(),
-    setId: namespace.index.setId(id),
+    setId: namespace.setIdOf(id),
     key: recordKey(buf, at),
     bins: readBins(buf, at),
-  })
+  }, 'touch')
 }

@@ -20,8 +20,8 @@ export function executeRead(req: RecordRequest): Buffer {
   checkSetName(req, id, false)
   checkRecordFilter(req, id)
   // The reply reports the record as read; a read-touch takes effect for later reads.
-  const generation = namespace.index.generation(id)
-  const voidTime = namespace.index.voidTime(id)
+  const generation = namespace.generationOf(id)
+  const voidTime = namespace.voidTimeOf(id)
   id = touchOnRead(req, id)
   const meta = { resultCode: ResultCode.OK, generation, voidTime }
   namespace.counters.clientReadSuccess++

@@ -39,7 +39,7 @@ export async function* streamScan(req: ScanRequest, control: ScanControl): Async
     if (req.maxRecords > 0 && sent >= req.maxRecords) break
     for (const id of partitionEntries(namespace, pid, after?.digest)) {
       if (control.aborted()) return
-      if (req.setId !== undefined && namespace.index.setId(id) !== req.setId) continue
+      if (req.setId !== undefined && namespace.setIdOf(id) !== req.setId) continue
       if (req.filter !== undefined && !storedRecordMatches(req.filter, namespace, id)) continue
       if (req.maxRecords > 0 && sent >= req.maxRecords) break
       const message = recordMessage(namespace, id, req)
@@ -62,7 +62,7 @@ export async function* streamScan(req: ScanRequest, control: ScanControl): Async
 function scanCandidates(req: ScanRequest, pid: number, resume: ResumePoint | undefined): Candidate[] {
   const out: Candidate[] = []
   for (const id of partitionEntries(req.namespace, pid, resume?.digest)) {
-    if (req.setId === undefined || req.namespace.index.setId(id) === req.setId) out.push({ id, bval: undefined })
+    if (req.setId === undefined || req.namespace.setIdOf(id) === req.setId) out.push({ id, bval: undefined })
   }
   return out
 }
@@ -74,11 +74,5 @@ export function scanOrder(req: PartitionRequest): Array<[number, ResumePoint | u
 
 /** Live entries of a partition in digest order, after the resume digest if one is given. */
 export function partitionEntries(namespace: Namespace, pid: number, after: Buffer | undefined): number[] {
-  const index = namespace.index
-  const now = namespace.nowVoidTime()
-  const ids = [...index.entriesOf(pid)].filter((id) => {
-    const voidTime = index.voidTime(id)
-    return (voidTime === 0 || voidTime >= now) && (after === undefined || index.compareDigestTo(id, after) > 0)
-  })
-  return ids.sort((a, b) => index.compareDigests(a, b))
+  return namespace.liveEntriesInDigestOrder(pid, after)
 }

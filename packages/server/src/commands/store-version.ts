@@ -38,7 +38,7 @@ export interface StoredOutcome {
 export function findRecord(namespace: Namespace, digest: Uint8Array): FoundRecord {
   const anyId = namespace.findAny(digest)
   const liveId = anyId >= 0 && namespace.isLive(anyId) ? anyId : -1
-  return { anyId, liveId, generation: liveId >= 0 ? namespace.index.generation(liveId) : 0 }
+  return { anyId, liveId, generation: liveId >= 0 ? namespace.generationOf(liveId) : 0 }
 }
 
 /** Stores change as the record's next version, or removes the record when no bins are left. */
@@ -48,20 +48,20 @@ export function storeVersion(req: RecordRequest, found: FoundRecord, change: Ver
   if (change.bins.length === 0) {
     // A record left without bins is deleted; there must have been one to delete.
     if (!exists) throw new CommandError(ResultCode.RECORD_NOT_FOUND)
-    namespace.remove(found.anyId, req.digest)
+    namespace.remove(found.anyId, req.digest, 'client')
     return { removed: true, generation: nextGeneration(found.generation), voidTime: 0 }
   }
   if (namespace.isStopWrites()) {
     namespace.counters.stopWritesRejections++
     throw new CommandError(ResultCode.SERVER_FULL)
   }
-  let setId = exists ? namespace.index.setId(found.liveId) : 0
+  let setId = exists ? namespace.setIdOf(found.liveId) : 0
   if ((!exists || change.startsOver) && req.setName.length > 0) {
     const set = namespace.sets.getOrCreate(req.setName)
     if (set === undefined) throw new CommandError(ResultCode.PARAMETER_ERROR, `more than ${limits.maxSetsPerNamespace} sets`)
     setId = set.id
   }
-  const voidTime = resolveVoidTime(change.wireTtl, namespace.config, exists ? namespace.index.voidTime(found.liveId) : undefined, namespace.nowVoidTime())
+  const voidTime = resolveVoidTime(change.wireTtl, namespace.config, exists ? namespace.voidTimeOf(found.liveId) : undefined, namespace.nowVoidTime())
   const version = {
     generation: nextGeneration(found.generation),
     voidTime,
@@ -76,6 +76,6 @@ export function storeVersion(req: RecordRequest, found: FoundRecord, change: Ver
     namespace.counters.failRecordTooBig++
     throw new CommandError(ResultCode.RECORD_TOO_BIG)
   }
-  namespace.store(req.digest, found.anyId, version)
+  namespace.store(req.digest, found.anyId, version, 'client')
   return { removed: false, generation: version.generation, voidTime }
 }

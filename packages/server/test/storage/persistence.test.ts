@@ -120,6 +120,7 @@ describe('persistent namespaces', () => {
       const before = ns.sets.get('demo')!.id
       const cutoff = ns.nowMs() + 1
       ns.truncate('demo', cutoff)
+      await ns.truncation.whenDone()
       assert.equal(ns.objects, 0)
       await new Promise((resolve) => setTimeout(resolve, 5))
       putInt(ns, 'after', 1)

@@ -1,0 +1,13 @@
+// Why a record changed, told to every listener of the change: secondary indexes take every change
+// alike; replication, shipping to other regions and metrics tell them apart.
+export type ChangeCause =
+  | 'client'
+  | 'udf'
+  | 'touch'
+  | 'replica'
+  | 'migration'
+  | 'xdr'
+  | 'expiry'
+  | 'eviction'
+  | 'truncate'
+  | 'job'
