@@ -22,6 +22,13 @@ export const limits = {
   maxRecordSizeCeilingBytes: 8 * 1024 * 1024,
   /** Bytes of replies queued on a socket before the connection stops reading requests. */
   maxPendingReplyBytes: 4 * 1024 * 1024,
+  /**
+   * Request frames one connection holds while it is busy (a scan streams): past it the socket is
+   * not read until the queue drains. One read may add the frames of one chunk beyond it.
+   */
+  maxQueuedFramesPerConnection: 256,
+  /** Background scan and query jobs running at once in one namespace; more are refused with FAIL_FORBIDDEN (22). */
+  maxRunningJobsPerNamespace: 100,
   /** Freed write-block buffers kept for reuse by the memory engine (each is write-block-size bytes). */
   spareWriteBlocks: 4,
   /** Rows in one batch request (BATCH_MAX_REQUESTS past it). */

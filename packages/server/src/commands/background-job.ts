@@ -4,7 +4,7 @@
 // or an apply naming that record, so generation, TTL, filter and key rules are the same.
 import { DIGEST_BYTES, FieldType, Info3, OpType, PROTO_HEADER_BYTES, ResultCode, findField, type Field, type Message } from '@aerolite/protocol'
 import { limits } from '../limits.ts'
-import { Job, registerJob } from './jobs.ts'
+import { Job, registerJob, runningJobsOf } from './jobs.ts'
 import { parsePartitionRequest, type PartitionRequest, type ResumePoint } from './partition-request.ts'
 import { parseQuery, queryPartition, recordMatches, type QueryRequest } from './query.ts'
 import { Throttle, sleep } from './record-stream.ts'
@@ -40,6 +40,10 @@ export function startBackgroundJob(message: Message, namespaces: NamespaceLookup
     }
   } else if (message.ops.length === 0 || message.ops.some((op) => READ_OPS.has(op.type))) {
     return { reply: streamErrorReply(ResultCode.PARAMETER_ERROR), problem: 'background ops must be write ops' }
+  }
+  // Aerospike refuses a job past its limit of active jobs with FAIL_FORBIDDEN, before starting it.
+  if (runningJobsOf(req.namespace) >= limits.maxRunningJobsPerNamespace) {
+    return { reply: streamErrorReply(ResultCode.FAIL_FORBIDDEN), problem: `${limits.maxRunningJobsPerNamespace} background jobs already run in namespace ${req.namespace.name}` }
   }
   const job = new Job({
     trid: req.taskId === 0n ? BigInt(Date.now()) : req.taskId,

@@ -53,10 +53,11 @@ export class Truncation {
   private async run(): Promise<void> {
     for (;;) {
       while (this.nextPid < limits.partitions) {
+        // Yield first: the truncate command answers before any record is removed.
+        await this.scheduler.yieldTurn()
         const from = this.nextPid
         this.nextPid = Math.min(limits.partitions, from + limits.truncatePartitionsPerTurn)
         this.removeFrom(from, this.nextPid)
-        await this.scheduler.yieldTurn()
       }
       if (!this.again) break
       this.again = false
