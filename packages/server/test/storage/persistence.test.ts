@@ -138,6 +138,36 @@ describe('persistent namespaces', () => {
     }
   })
 
+  it('a new set reaches the headers through the flusher, before any block, not inside the write', async () => {
+    const { dir, cleanup } = tempDir()
+    try {
+      const config = deviceConfig([join(dir, 'a.dat')])
+      let ns = await openNamespace(config)
+      const files = ns.files!
+      const headerWrites: string[][] = []
+      const blockWrites: number[] = []
+      const writeMeta = files.writeMeta.bind(files)
+      const writeBlock = files.write.bind(files)
+      files.writeMeta = (meta) => { headerWrites.push(meta.sets); writeMeta(meta) }
+      files.write = (block, offset, data) => { blockWrites.push(headerWrites.length); return writeBlock(block, offset, data) }
+      putInt(ns, 'k1', 1)
+      assert.deepEqual(headerWrites, [], 'the write itself touches no header')
+      await ns.flusher!.flushAll()
+      assert.deepEqual(headerWrites, [['demo']])
+      assert.ok(blockWrites.length > 0 && blockWrites.every((headersBefore) => headersBefore === 1), 'the headers went first')
+      // A set already known costs no header write.
+      putInt(ns, 'k2', 2)
+      await ns.flusher!.flushAll()
+      assert.equal(headerWrites.length, 1)
+      crash(ns)
+      ns = await openNamespace(config)
+      assert.equal(ns.sets.get('demo')!.objects, 2)
+      await ns.close(memoryLogger().log)
+    } finally {
+      cleanup()
+    }
+  })
+
   it('a memory namespace backed by a file survives a restart', async () => {
     const { dir, cleanup } = tempDir()
     try {
