@@ -50,7 +50,7 @@ export class AeroliteNode implements NodeContext {
     udfRuntime.logTo(this.log)
     this.startedAtMs = this.clock.nowMs()
     for (const nsConfig of config.namespaces) {
-      const ns = new Namespace(nsConfig, this.clock, this.log)
+      const ns = new Namespace(nsConfig, this.clock, this.log, realScheduler)
       this.namespaces.set(ns.name, ns)
       this.sweepers.set(ns.name, new ExpirySweeper(ns, this.log))
       this.defragmenters.push(new Defragmenter(ns))

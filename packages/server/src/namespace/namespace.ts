@@ -273,9 +273,13 @@ export class Namespace {
   /** The live entries of a partition in digest order, after the resume digest if one is given. */
   liveEntriesInDigestOrder(pid: number, after: Uint8Array | undefined): number[] {
     const index = this.index
+    const now = this.nowVoidTime()
+    const truncating = this.truncation.sweeping
     const ids: number[] = []
     for (const id of index.entriesOf(pid)) {
-      if (this.isLive(id) && (after === undefined || index.compareDigestTo(id, after) > 0)) ids.push(id)
+      const voidTime = index.voidTime(id)
+      if ((voidTime !== 0 && voidTime < now) || (truncating && this.isTruncated(id))) continue
+      if (after === undefined || index.compareDigestTo(id, after) > 0) ids.push(id)
     }
     return ids.sort((a, b) => index.compareDigests(a, b))
   }
