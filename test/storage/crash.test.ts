@@ -108,6 +108,23 @@ async function untilOnDisk(file: string, i: number): Promise<void> {
   }
 }
 
+/** objects per set, from `sets/test`. */
+async function setObjects(port: number): Promise<Map<string, number>> {
+  const client = await connect(port)
+  try {
+    const text: string = await client.infoAny('sets/test')
+    const out = new Map<string, number>()
+    for (const entry of text.replace(/^sets\/test\t/, '').trim().split(';')) {
+      const set = /(?:^|:)set=([^:]+)/.exec(entry)
+      const objects = /(?:^|:)objects=(\d+)/.exec(entry)
+      if (set && objects) out.set(set[1]!, Number(objects[1]))
+    }
+    return out
+  } finally {
+    client.close()
+  }
+}
+
 describe('kill -9 during a write load', { timeout: 120_000 }, () => {
   it('commit-to-device: every acknowledged write is readable after the restart', async () => {
     const config = writeConfig('commit', ['commit-to-device true'])
@@ -137,6 +154,30 @@ describe('kill -9 during a write load', { timeout: 120_000 }, () => {
     node = await startNode(config)
     try {
       await expectAll(node.port, acknowledged)
+    } finally {
+      await stop(node)
+    }
+  })
+
+  it('the first write into a new set does not wait for the headers, yet after kill -9 the record is back in its set', async () => {
+    const config = writeConfig('sets', ['commit-to-device true'])
+    let node = await startNode(config)
+    const client = await connect(node.port)
+    // The first record of each of 20 new sets, all at once; kill -9 as soon as they are acknowledged.
+    const sets = Array.from({ length: 20 }, (_, i) => `fresh${i}`)
+    await Promise.all(sets.map((set, i) => client.put(new Aerospike.Key('test', set, 'first'), { v: i })))
+    await kill9(node)
+    client.close()
+    node = await startNode(config)
+    try {
+      const objects = await setObjects(node.port)
+      assert.deepEqual(sets.map((set) => objects.get(set)), sets.map(() => 1))
+      const reader = await connect(node.port)
+      try {
+        for (const [i, set] of sets.entries()) assert.equal((await reader.get(new Aerospike.Key('test', set, 'first'))).bins.v, i)
+      } finally {
+        reader.close()
+      }
     } finally {
       await stop(node)
     }

@@ -36,6 +36,13 @@ export const limits = {
   dataFileHeaderBytes: 1024 * 1024,
   /** Bytes of replies queued on a socket before the connection stops reading requests. */
   maxPendingReplyBytes: 4 * 1024 * 1024,
+  /**
+   * Request frames one connection holds while it is busy (a scan streams): past it the socket is
+   * not read until the queue drains. One read may add the frames of one chunk beyond it.
+   */
+  maxQueuedFramesPerConnection: 256,
+  /** Background scan and query jobs running at once in one namespace; more are refused with FAIL_FORBIDDEN (22). */
+  maxRunningJobsPerNamespace: 100,
   /** Freed write-block buffers kept for reuse by the memory engine (each is write-block-size bytes). */
   spareWriteBlocks: 4,
   /** Rows in one batch request (BATCH_MAX_REQUESTS past it). */
@@ -46,6 +53,10 @@ export const limits = {
   indexChunkEntries: 65536,
   /** Partitions the expiry sweep visits per event-loop turn, so it never stalls clients. */
   nsupPartitionsPerTurn: 64,
+  /** Partitions eviction walks per event-loop turn (each of its three passes). */
+  evictPartitionsPerTurn: 64,
+  /** Partitions a truncate's background sweep walks per event-loop turn. */
+  truncatePartitionsPerTurn: 64,
   /** How often defrag looks for blocks under defrag-lwm-pct. */
   defragIntervalMs: 100,
   /** Bytes of live records defrag copies per event-loop turn (client commands run between turns). */

@@ -14,7 +14,8 @@ import { deriveNodeId } from './node-id.ts'
 import { ServiceListener } from './service/listener.ts'
 import { newServiceStats, type ServiceStats } from './service/stats.ts'
 import { Defragmenter } from './storage/defrag.ts'
-import { evictIfNeeded } from './namespace/eviction.ts'
+import { Evictor } from './namespace/eviction.ts'
+import { realScheduler } from './env/real-env.ts'
 import { Ticker } from './ticker.ts'
 import { udfRuntime } from './udf/runtime.ts'
 
@@ -33,6 +34,7 @@ export class AeroliteNode implements NodeContext {
   private readonly clock: Clock
   private readonly sweepers = new Map<string, ExpirySweeper>()
   private readonly defragmenters: Defragmenter[] = []
+  private readonly evictors: Evictor[] = []
   private readonly listener: ServiceListener
   private readonly ticker: Ticker
   private storageTimer: NodeJS.Timeout | undefined
@@ -47,10 +49,11 @@ export class AeroliteNode implements NodeContext {
     udfRuntime.logTo(this.log)
     this.startedAtMs = this.clock.nowMs()
     for (const nsConfig of config.namespaces) {
-      const ns = new Namespace(nsConfig, this.clock, this.log)
+      const ns = new Namespace(nsConfig, this.clock, this.log, realScheduler)
       this.namespaces.set(ns.name, ns)
       this.sweepers.set(ns.name, new ExpirySweeper(ns, this.log))
       this.defragmenters.push(new Defragmenter(ns))
+      this.evictors.push(new Evictor(ns, this.log, realScheduler))
     }
     const lookup = (name: string): Namespace | undefined => this.namespaces.get(name)
     this.listener = new ServiceListener(config, {
@@ -116,12 +119,10 @@ export class AeroliteNode implements NodeContext {
   }
 
   private evict(): void {
-    for (const ns of this.namespaces.values()) {
-      try {
-        evictIfNeeded(ns, this.log)
-      } catch (err) {
-        this.log.error({ ns: ns.name, err: err instanceof Error ? err.message : String(err) }, 'eviction failed')
-      }
+    for (const evictor of this.evictors) {
+      evictor.evictIfNeeded().catch((err: unknown) => {
+        this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'eviction failed')
+      })
     }
   }
 
@@ -142,8 +143,8 @@ export class AeroliteNode implements NodeContext {
   }
 
   truncate(namespace: Namespace, setName: string | undefined, cutoffMs: number): void {
-    const removed = namespace.truncate(setName, cutoffMs)
-    this.log.info({ ns: namespace.name, set: setName, cutoffMs, removed }, 'truncated')
+    namespace.truncate(setName, cutoffMs)
+    this.log.info({ ns: namespace.name, set: setName, cutoffMs }, 'truncated (records before the cutoff are hidden now and removed in the background)')
   }
 
   namespaceConfigChanged(namespace: Namespace): void {

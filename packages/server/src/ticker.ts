@@ -38,7 +38,7 @@ export class Ticker {
         objects: ns.objects,
         dataUsedBytes: ns.blocks.liveBytes,
         dataAllocatedBytes: ns.blocks.allocatedBytes,
-        indexBytes: ns.index.memoryBytes,
+        indexBytes: ns.indexMemoryBytes,
         usedPct: Number(ns.usedPct().toFixed(2)),
         opsPerSecond,
         expired: c.expiredObjects,

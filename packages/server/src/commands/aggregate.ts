@@ -91,7 +91,7 @@ export async function* streamAggregation(req: PartitionRequest, call: UdfCall, w
 
 function resumeAfter(namespace: Namespace, last: Candidate): ResumePoint {
   const digest = Buffer.allocUnsafe(DIGEST_BYTES)
-  namespace.index.digestInto(last.id, digest)
+  namespace.digestInto(last.id, digest)
   return { digest, bval: last.bval }
 }
 

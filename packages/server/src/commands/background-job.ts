@@ -4,7 +4,7 @@
 // or an apply naming that record, so generation, TTL, filter and key rules are the same.
 import { DIGEST_BYTES, FieldType, Info3, OpType, PROTO_HEADER_BYTES, ResultCode, findField, type Field, type Message } from '@aerolite/protocol'
 import { limits } from '../limits.ts'
-import { Job, registerJob } from './jobs.ts'
+import { Job, registerJob, runningJobsOf } from './jobs.ts'
 import { parsePartitionRequest, type PartitionRequest, type ResumePoint } from './partition-request.ts'
 import { parseQuery, queryPartition, recordMatches, type QueryRequest } from './query.ts'
 import { Throttle, sleep } from './record-stream.ts'
@@ -42,6 +42,10 @@ export function startBackgroundJob(message: Message, namespaces: NamespaceLookup
   } else if (message.ops.length === 0 || message.ops.some((op) => READ_OPS.has(op.type))) {
     return { reply: streamErrorReply(ResultCode.PARAMETER_ERROR), problem: 'background ops must be write ops' }
   }
+  // Aerospike refuses a job past its limit of active jobs with FAIL_FORBIDDEN, before starting it.
+  if (runningJobsOf(req.namespace) >= limits.maxRunningJobsPerNamespace) {
+    return { reply: streamErrorReply(ResultCode.FAIL_FORBIDDEN), problem: `${limits.maxRunningJobsPerNamespace} background jobs already run in namespace ${req.namespace.name}` }
+  }
   const job = new Job({
     trid: req.taskId === 0n ? BigInt(Date.now()) : req.taskId,
     module: isQuery ? 'query' : 'scan',
@@ -54,7 +58,7 @@ export function startBackgroundJob(message: Message, namespaces: NamespaceLookup
   registerJob(job)
   const walk: Walk = isQuery
     ? { candidates: (pid, resume) => queryPartition(req as QueryRequest, pid, resume).map((m) => m.id), stillMatches: (id, pid) => recordMatches(req as QueryRequest, id, pid) }
-    : { candidates: (pid, resume) => scanPartition(req, pid, resume), stillMatches: (id) => req.setId === undefined || req.namespace.index.setId(id) === req.setId }
+    : { candidates: (pid, resume) => scanPartition(req, pid, resume), stillMatches: (id) => req.setId === undefined || req.namespace.setIdOf(id) === req.setId }
   void runJob(job, req, walk, (id) => recordCommand(message, req, id, udf), namespaces, executeRecord)
   return { reply: streamErrorReply(ResultCode.OK) }
 }
@@ -67,14 +71,14 @@ interface Walk {
 
 function scanPartition(req: PartitionRequest, pid: number, resume: ResumePoint | undefined): number[] {
   const ids = partitionEntries(req.namespace, pid, resume?.digest)
-  return req.setId === undefined ? ids : ids.filter((id) => req.namespace.index.setId(id) === req.setId)
+  return req.setId === undefined ? ids : ids.filter((id) => req.namespace.setIdOf(id) === req.setId)
 }
 
 /** The command the job runs on one record: the request's write policy, ops or UDF, and filter. */
 function recordCommand(message: Message, req: PartitionRequest, id: number, udf: boolean): Message {
   const { namespace } = req
   const digest = Buffer.allocUnsafe(DIGEST_BYTES)
-  namespace.index.digestInto(id, digest)
+  namespace.digestInto(id, digest)
   const fields: Field[] = [
     { type: FieldType.NAMESPACE, data: Buffer.from(namespace.name) },
     { type: FieldType.SET, data: Buffer.from(namespace.setOf(id)?.name ?? '') },
@@ -110,7 +114,7 @@ async function runJob(
       // Digests, not entry ids, survive the yields below (an id may be reused by another record).
       const digests = walk.candidates(pid, resume).map((id) => {
         const digest = Buffer.allocUnsafe(DIGEST_BYTES)
-        namespace.index.digestInto(id, digest)
+        namespace.digestInto(id, digest)
         return digest
       })
       for (const digest of digests) {

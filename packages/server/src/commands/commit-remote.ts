@@ -61,10 +61,8 @@ export function incomingWins(local: VersionStamp | undefined, incoming: VersionS
 
 /** The local version of a record: the live one, or the delete a tombstone remembers. */
 function localStamp(namespace: Namespace, digest: Buffer, liveId: number): VersionStamp | undefined {
-  if (liveId >= 0) return { generation: namespace.index.generation(liveId), lastUpdateMs: namespace.index.lastUpdateMs(liveId) }
-  const tomb = namespace.tombstones.size === 0 ? -1 : namespace.tombstones.find(partitionId(digest), digest)
-  if (tomb < 0) return undefined
-  return { generation: namespace.tombstones.generation(tomb), lastUpdateMs: namespace.tombstones.lastUpdateMs(tomb) }
+  if (liveId >= 0) return { generation: namespace.generationOf(liveId), lastUpdateMs: namespace.lastUpdateMsOf(liveId) }
+  return namespace.tombstones.deleteOf(partitionId(digest), digest)
 }
 
 /** Applies a version of a record made elsewhere if it wins (see the top of this file). */

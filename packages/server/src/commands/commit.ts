@@ -47,7 +47,7 @@ export interface CommitOutcome {
 export function findRecord(namespace: Namespace, digest: Uint8Array): FoundRecord {
   const anyId = namespace.findAny(digest)
   const liveId = anyId >= 0 && namespace.isLive(anyId) ? anyId : -1
-  return { anyId, liveId, generation: liveId >= 0 ? namespace.index.generation(liveId) : 0 }
+  return { anyId, liveId, generation: liveId >= 0 ? namespace.generationOf(liveId) : 0 }
 }
 
 /** The request's generation policy (equal, or greater than) against the record's generation. */
@@ -80,13 +80,13 @@ export function commitStore(req: RecordRequest, found: FoundRecord, change: Stor
     namespace.counters.stopWritesRejections++
     throw new CommandError(ResultCode.SERVER_FULL)
   }
-  let setId = exists ? namespace.index.setId(found.liveId) : 0
+  let setId = exists ? namespace.setIdOf(found.liveId) : 0
   if ((!exists || change.startsOver) && req.setName.length > 0) {
     const set = namespace.sets.getOrCreate(req.setName)
     if (set === undefined) throw new CommandError(ResultCode.PARAMETER_ERROR, `more than ${limits.maxSetsPerNamespace} sets`)
     setId = set.id
   }
-  const existingVoidTime = exists ? namespace.index.voidTime(found.liveId) : undefined
+  const existingVoidTime = exists ? namespace.voidTimeOf(found.liveId) : undefined
   const voidTime = resolveVoidTime(change.wireTtl, namespace.config, existingVoidTime, namespace.nowVoidTime())
   const version = {
     generation: change.keepGeneration === true ? found.generation : nextGeneration(found.generation),

@@ -15,7 +15,7 @@ export function executeDelete(req: RecordRequest): CommandReply {
     namespace.counters.clientDeleteNotFound++
     return { reply: headerReply(ResultCode.RECORD_NOT_FOUND) }
   }
-  const generation = namespace.index.generation(id)
+  const generation = namespace.generationOf(id)
   try {
     checkKey(req, namespace, id)
     checkSetName(req, id, false)

@@ -75,6 +75,13 @@ function tableOf(namespace: Namespace): Map<bigint, Job> {
   return table
 }
 
+/** Jobs of a namespace still running. */
+export function runningJobsOf(namespace: Namespace): number {
+  let running = 0
+  for (const job of tableOf(namespace).values()) if (!job.done) running++
+  return running
+}
+
 /** Records a new job, forgetting the oldest finished ones past the limit. */
 export function registerJob(job: Job): void {
   const table = tableOf(job.namespace)

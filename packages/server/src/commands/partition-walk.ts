@@ -24,11 +24,5 @@ export function scanOrder(req: PartitionRequest): Array<[number, ResumePoint | u
 
 /** Live entries of a partition in digest order, after the resume digest if one is given. */
 export function partitionEntries(namespace: Namespace, pid: number, after: Buffer | undefined): number[] {
-  const index = namespace.index
-  const now = namespace.nowVoidTime()
-  const ids = [...index.entriesOf(pid)].filter((id) => {
-    const voidTime = index.voidTime(id)
-    return (voidTime === 0 || voidTime >= now) && (after === undefined || index.compareDigestTo(id, after) > 0)
-  })
-  return ids.sort((a, b) => index.compareDigests(a, b))
+  return namespace.liveEntriesInDigestOrder(pid, after)
 }

@@ -84,10 +84,8 @@ export function queryPartition(req: QueryRequest, pid: number, resume: ResumePoi
 /** The record is live, in the partition and set, and one of its indexed values satisfies the range. */
 export function recordMatches(req: QueryRequest, id: number, pid: number): boolean {
   const { namespace } = req
-  const records = namespace.index
-  const voidTime = records.voidTime(id)
-  if (voidTime !== 0 && voidTime < namespace.nowVoidTime()) return false
-  if (req.setId !== undefined && records.setId(id) !== req.setId) return false
+  if (!namespace.isLive(id)) return false
+  if (req.setId !== undefined && namespace.setIdOf(id) !== req.setId) return false
   const { buf, at } = namespace.location(id)
   const digest = recordDigest(buf, at)
   if (partitionId(digest) !== pid) return false

@@ -13,10 +13,10 @@ export function touchOnRead(req: RecordRequest, id: number): CommitOutcome | und
   const { namespace, message } = req
   const percent = message.recordTtl === 0 ? namespace.config.readTouchTtlPercent : message.recordTtl
   if (percent === 0 || percent === DONT_TOUCH) return undefined
-  const voidTime = namespace.index.voidTime(id)
+  const voidTime = namespace.voidTimeOf(id)
   if (voidTime === 0) return undefined
   if (percent > 100) throw new CommandError(ResultCode.PARAMETER_ERROR, `read-touch-ttl-percent ${percent} is over 100`)
-  const lastUpdateMs = namespace.index.lastUpdateMs(id)
+  const lastUpdateMs = namespace.lastUpdateMsOf(id)
   const ttlSeconds = voidTime - citrusleafSeconds(lastUpdateMs)
   // Touch once the remaining life is within percent% of the TTL the last write set, i.e. once
   // (100 - percent)% of it has passed. Elapsed time is measured in ms: void times are whole
@@ -24,7 +24,7 @@ export function touchOnRead(req: RecordRequest, id: number): CommitOutcome | und
   const elapsedMs = namespace.nowMs() - lastUpdateMs
   if (ttlSeconds <= 0 || elapsedMs < ttlSeconds * (100 - percent) * 10) return undefined
   const { buf, at } = namespace.location(id)
-  const found = { anyId: id, liveId: id, generation: namespace.index.generation(id) }
+  const found = { anyId: id, liveId: id, generation: namespace.generationOf(id) }
   // Not a client write: the generation stays, so generation checks of writers still pass.
   const change = { bins: readBins(buf, at), wireTtl: ttlSeconds, key: recordKey(buf, at), startsOver: false, keepGeneration: true }
   try {

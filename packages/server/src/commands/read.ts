@@ -21,8 +21,8 @@ export function executeRead(req: RecordRequest): CommandReply {
   checkSetName(req, id, false)
   checkRecordFilter(req, id)
   // The reply reports the record as read; a read-touch takes effect for later reads.
-  const generation = namespace.index.generation(id)
-  const voidTime = namespace.index.voidTime(id)
+  const generation = namespace.generationOf(id)
+  const voidTime = namespace.voidTimeOf(id)
   const touch = touchOnRead(req, id)
   namespace.counters.clientReadSuccess++
   const reply = readReply(req, id, generation, voidTime)

@@ -13,7 +13,6 @@ export interface BinSelection {
 
 /** The message for one record, or undefined when none of the selected bins exist (Aerospike sends nothing then). */
 export function recordMessage(namespace: Namespace, id: number, selection: BinSelection, bval?: bigint): Buffer | undefined {
-  const index = namespace.index
   const { buf, at } = namespace.location(id)
   const ops: OutOp[] = []
   if (!selection.noBins) {
@@ -29,7 +28,7 @@ export function recordMessage(namespace: Namespace, id: number, selection: BinSe
     }
   }
   const digest = Buffer.allocUnsafe(DIGEST_BYTES)
-  index.digestInto(id, digest)
+  namespace.digestInto(id, digest)
   const fields: Field[] = [{ type: FieldType.NAMESPACE, data: Buffer.from(namespace.name) }, { type: FieldType.DIGEST, data: digest }]
   const set = namespace.setOf(id)
   if (set !== undefined) fields.push({ type: FieldType.SET, data: Buffer.from(set.name) })
@@ -45,7 +44,7 @@ export function recordMessage(namespace: Namespace, id: number, selection: BinSe
   for (const op of ops) size += 8 + Buffer.byteLength(op.name) + op.value.length
   const out = Buffer.allocUnsafe(size)
   const info1 = selection.noBins ? Info1.NOBINDATA : 0
-  writeMessage(out, 0, { info1, info2: 0, info3: 0, info4: 0, resultCode: ResultCode.OK, generation: index.generation(id), recordTtl: index.voidTime(id), transactionTtl: 0 }, fields, ops)
+  writeMessage(out, 0, { info1, info2: 0, info3: 0, info4: 0, resultCode: ResultCode.OK, generation: namespace.generationOf(id), recordTtl: namespace.voidTimeOf(id), transactionTtl: 0 }, fields, ops)
   return out
 }
 

@@ -34,7 +34,7 @@ export async function* streamScan(req: ScanRequest, control: ScanControl): Async
     if (req.maxRecords > 0 && sent >= req.maxRecords) break
     for (const id of partitionEntries(namespace, pid, after?.digest)) {
       if (control.aborted()) return
-      if (req.setId !== undefined && namespace.index.setId(id) !== req.setId) continue
+      if (req.setId !== undefined && namespace.setIdOf(id) !== req.setId) continue
       if (req.filter !== undefined && !storedRecordMatches(req.filter, namespace, id)) continue
       if (req.maxRecords > 0 && sent >= req.maxRecords) break
       const message = recordMessage(namespace, id, req)
@@ -57,7 +57,7 @@ export async function* streamScan(req: ScanRequest, control: ScanControl): Async
 function scanCandidates(req: ScanRequest, pid: number, resume: ResumePoint | undefined): Candidate[] {
   const out: Candidate[] = []
   for (const id of partitionEntries(req.namespace, pid, resume?.digest)) {
-    if (req.setId === undefined || req.namespace.index.setId(id) === req.setId) out.push({ id, bval: undefined })
+    if (req.setId === undefined || req.namespace.setIdOf(id) === req.setId) out.push({ id, bval: undefined })
   }
   return out
 }

@@ -317,6 +317,10 @@ const namespaceScope: Scope<NamespaceConfig> = {
     'nsup-period': (r, ns) => {
       ns.nsupPeriodSeconds = r.durationSeconds()
     },
+    'evict-hist-buckets': (r, ns) => {
+      // Aerospike's bounds.
+      ns.evictHistBuckets = r.integer(100, 10_000_000)
+    },
     'allow-ttl-without-nsup': (r, ns) => {
       ns.allowTtlWithoutNsup = r.boolean()
     },

@@ -58,6 +58,8 @@ export interface NamespaceConfig {
   /** How often expired records are removed; 0 = never. */
   nsupPeriodSeconds: number
   allowTtlWithoutNsup: boolean
+  /** Buckets of the void-time histogram eviction picks its cutoff from (more: a finer cutoff). */
+  evictHistBuckets: number
   /** 0 = limited by write-block-size only. */
   maxRecordSizeBytes: number
   /** A read within this percent of a record's TTL from its end of life resets the TTL; 0 = off. */
@@ -140,6 +142,7 @@ export function defaultNamespaceConfig(name: string): NamespaceConfig {
     // Aerospike 7+ defaults to 0 (disabled); an embedded server should expire TTL'd records out of the box.
     nsupPeriodSeconds: 120,
     allowTtlWithoutNsup: false,
+    evictHistBuckets: 10_000,
     maxRecordSizeBytes: 1 * MiB,
     readTouchTtlPercent: 0,
     transactionPendingLimit: 20,

@@ -4,7 +4,6 @@ import { isOverEvictionMark } from '../namespace/eviction.ts'
 import type { SetState } from '../namespace/sets.ts'
 import { namespaceConfigEntries } from './config-entries.ts'
 import type { NodeContext } from './context.ts'
-import { limits } from '../limits.ts'
 
 export function namespaceStatistics(ns: Namespace): Array<[string, string | number | boolean]> {
   const c = ns.counters
@@ -35,7 +34,7 @@ export function namespaceStatistics(ns: Namespace): Array<[string, string | numb
     ['smd_evict_void_time', ns.evictVoidTime],
     ['truncate_lut', ns.truncateLutMs],
     ['truncated_records', c.truncatedRecords],
-    ['index_used_bytes', ns.index.memoryBytes],
+    ['index_used_bytes', ns.indexMemoryBytes],
     ['data_total_bytes', dataSize],
     ['data_used_bytes', ns.blocks.liveBytes],
     ['data_used_pct', usedPct],
@@ -96,18 +95,6 @@ export function namespaceInfo(ctx: NodeContext, name: string | undefined): strin
   return namespaceStatistics(ns).map(([k, v]) => `${k}=${v}`).join(';')
 }
 
-/** Tombstones per set id, counted when asked: durable deletes are rare, `sets` is not hot. */
-function tombstonesBySet(ns: Namespace): Map<number, number> {
-  const counts = new Map<number, number>()
-  if (ns.tombstones.size === 0) return counts
-  for (let pid = 0; pid < limits.partitions; pid++) {
-    for (const tomb of ns.tombstones.entriesOf(pid)) {
-      const setId = ns.tombstones.setId(tomb)
-      counts.set(setId, (counts.get(setId) ?? 0) + 1)
-    }
-  }
-  return counts
-}
 
 function setLine(ns: Namespace, set: SetState, tombstones: number): string {
   return [
@@ -123,7 +110,7 @@ export function setsInfo(ctx: NodeContext, path: string[]): string {
   let out = ''
   for (const ns of ctx.namespaces.values()) {
     if (nsName !== undefined && ns.name !== nsName) continue
-    const tombstones = tombstonesBySet(ns)
+    const tombstones = ns.tombstones.countBySet()
     for (const set of ns.sets.all()) {
       if (setName !== undefined && set.name !== setName) continue
       out += setLine(ns, set, tombstones.get(set.id) ?? 0) + ';'

@@ -39,7 +39,7 @@ export class ExpirySweeper {
     let removed = 0
     try {
       for (let pid = 0; pid < limits.partitions && !this.stopped; pid++) {
-        removed += this.namespace.expirePartition(pid)
+        removed += expirePartition(this.namespace, pid)
         if ((pid + 1) % limits.nsupPartitionsPerTurn === 0) await new Promise((resolve) => setImmediate(resolve))
       }
     } finally {
@@ -49,4 +49,15 @@ export class ExpirySweeper {
     if (removed > 0) this.log.info({ ns: this.namespace.name, removed, durationMs: Date.now() - startedMs }, 'nsup: removed expired records')
     return removed
   }
+}
+
+/** Removes every expired record of one partition; returns how many. */
+export function expirePartition(ns: Namespace, pid: number): number {
+  const now = ns.nowVoidTime()
+  const removed = ns.removeWhere(pid, (id) => {
+    const voidTime = ns.voidTimeOf(id)
+    return voidTime !== 0 && voidTime < now
+  }, 'expiry')
+  ns.counters.expiredObjects += removed
+  return removed
 }

@@ -105,7 +105,7 @@ function fastRestart(ns: Namespace, seqs: Float64Array, path: string, snapshotId
     ns.blocks.restoreBlock(b.block, b.seq, b.fill, ns.blocks.dataInMemory ? readBlock(ns, b.block) : undefined)
     ns.blocks.claim(b.block, b.liveBytes)
   }
-  found.load(ns.index, ns.tombstones)
+  found.load(ns.index, ns.tombstones.index)
   for (const s of found.snapshot.sets) {
     const set = ns.sets.byIdOf(s.id)
     if (set !== undefined) {
@@ -160,18 +160,19 @@ function applyVersion(ns: Namespace, block: number, buf: Buffer, at: number, tot
   const digest = buf.subarray(at + 8, at + 8 + DIGEST_BYTES)
   const pid = partitionId(digest)
   const live = ns.index.find(pid, digest)
-  const tomb = ns.tombstones.find(pid, digest)
-  if (live >= 0) ns.blocks.claim(ns.index.block(live), -ns.storedBytes(ns.index, live))
-  if (tomb >= 0) ns.blocks.claim(ns.tombstones.block(tomb), -ns.storedBytes(ns.tombstones, tomb))
+  const tombstones = ns.tombstones.index
+  const tomb = tombstones.find(pid, digest)
+  if (live >= 0) ns.blocks.claim(ns.index.block(live), -ns.index.sizeOf(live))
+  if (tomb >= 0) ns.blocks.claim(tombstones.block(tomb), -tombstones.sizeOf(tomb))
   const isTombstone = (recordFlags(buf, at) & RecordFlag.TOMBSTONE) !== 0
   let index: PrimaryIndex
   let id: number
   if (isTombstone) {
     if (live >= 0) ns.index.remove(pid, live)
-    index = ns.tombstones
-    id = tomb >= 0 ? tomb : ns.tombstones.insert(pid, digest, 0, block, at, totalBytes)
+    index = tombstones
+    id = tomb >= 0 ? tomb : tombstones.insert(pid, digest, 0, block, at, totalBytes)
   } else {
-    if (tomb >= 0) ns.tombstones.remove(pid, tomb)
+    if (tomb >= 0) tombstones.remove(pid, tomb)
     index = ns.index
     id = live >= 0 ? live : ns.index.insert(pid, digest, 0, block, at, totalBytes)
   }
@@ -187,7 +188,7 @@ function dropTruncated(ns: Namespace): void {
       const lutMs = ns.index.lastUpdateMs(id)
       const set = ns.sets.byIdOf(ns.index.setId(id))
       if (lutMs < ns.truncateLutMs || (set !== undefined && lutMs < set.truncateLutMs)) {
-        ns.blocks.claim(ns.index.block(id), -ns.storedBytes(ns.index, id))
+        ns.blocks.claim(ns.index.block(id), -ns.index.sizeOf(id))
         ns.index.remove(pid, id)
         ns.counters.truncatedRecords++
       }
@@ -201,7 +202,7 @@ function countSets(ns: Namespace): void {
       const set = ns.sets.byIdOf(ns.index.setId(id))
       if (set === undefined) continue
       set.objects++
-      set.dataUsedBytes += ns.storedBytes(ns.index, id)
+      set.dataUsedBytes += ns.index.sizeOf(id)
     }
   }
 }

@@ -16,8 +16,8 @@ export interface SetState {
 export class SetRegistry {
   private readonly byName = new Map<string, SetState>()
   private readonly byId: (SetState | undefined)[] = [undefined]
-  /** Told of each new set before it is used, so a persistent namespace records its id first. */
-  onCreate: ((names: readonly string[]) => void) | undefined
+  /** Told of each new set, so a persistent namespace records its id before any record of the set reaches disk. */
+  onCreate: (() => void) | undefined
 
   get(name: string): SetState | undefined {
     return this.byName.get(name)
@@ -32,8 +32,9 @@ export class SetRegistry {
     const existing = this.byName.get(name)
     if (existing) return existing
     if (this.byId.length > limits.maxSetsPerNamespace) return undefined
-    this.onCreate?.([...this.names(), name])
-    return this.add(name)
+    const state = this.add(name)
+    this.onCreate?.()
+    return state
   }
 
   /** Set names in id order (id n is names()[n - 1]). */

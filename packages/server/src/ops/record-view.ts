@@ -7,23 +7,22 @@ import type { RecordView } from './op-context.ts'
 
 /**
  * The stored record `id`. `location` and `digest` may be given when the caller has them already;
- * otherwise they are read from the namespace and its index.
+ * otherwise they are read from the namespace.
  */
 export function storedRecordView(namespace: Namespace, id: number, location: RecordLocation = namespace.location(id), digest?: Buffer): RecordView {
   const { buf, at } = location
-  const index = namespace.index
   if (digest === undefined) {
     digest = Buffer.allocUnsafe(DIGEST_BYTES)
-    index.digestInto(id, digest)
+    namespace.digestInto(id, digest)
   }
   return {
     namespace,
     exists: true,
     digest,
     setName: namespace.setOf(id)?.name ?? '',
-    generation: index.generation(id),
-    voidTime: index.voidTime(id),
-    lastUpdateMs: index.lastUpdateMs(id),
+    generation: namespace.generationOf(id),
+    voidTime: namespace.voidTimeOf(id),
+    lastUpdateMs: namespace.lastUpdateMsOf(id),
     key: recordKey(buf, at),
     storedBytes: recordTotalBytes(buf, at),
   }

@@ -1,6 +1,9 @@
 // One client connection: frames in, replies out, strictly in order. Single-record commands run
 // synchronously; a scan streams its frames, and a reply that must wait (its change settling, or
-// its record busy) holds back the frames after it until it has left.
+// its record busy) holds back the frames after it until it has left. At most
+// limits.maxQueuedFramesPerConnection frames wait: past that the socket is not read (TCP pushes
+// back on the client) until the queue drains, so a client pipelining behind a long scan cannot
+// grow the queue without bound.
 import type { Socket } from 'node:net'
 import {
   CompressionError, FrameError, FrameParser, MessageError, ProtoType, ResultCode, decodeMessage, decompressMessageBody,
@@ -49,7 +52,7 @@ export class ClientConnection {
     socket.setNoDelay(true)
     socket.on('data', (chunk: Buffer) => this.onData(chunk))
     socket.on('drain', () => {
-      if (!this.closing) socket.resume()
+      if (!this.closing && this.queue.length < limits.maxQueuedFramesPerConnection) socket.resume()
     })
     socket.on('close', () => {
       this.closed = true
@@ -83,7 +86,13 @@ export class ClientConnection {
       this.socket.destroy()
       return
     }
+    if (this.queue.length >= limits.maxQueuedFramesPerConnection) this.socket.pause()
     this.pump()
+  }
+
+  /** Frames received and not yet answered (bounded by limits.maxQueuedFramesPerConnection, give or take one read). */
+  get queuedFrames(): number {
+    return this.queue.length
   }
 
   /** Answers queued frames in order until one starts a stream. */
@@ -100,8 +109,9 @@ export class ClientConnection {
       else void this.runLater(whenSettled(handled))
     }
     if (corked) this.socket.uncork()
-    // Back-pressure: a client that does not read its replies stops being read.
-    if (this.socket.writableLength > limits.maxPendingReplyBytes) this.socket.pause()
+    // Back-pressure: a client that does not read its replies, or sends more than waits, stops being read.
+    if (this.socket.writableLength > limits.maxPendingReplyBytes || this.queue.length >= limits.maxQueuedFramesPerConnection) this.socket.pause()
+    else if (this.socket.isPaused() && !this.closing) this.socket.resume()
   }
 
   private send(answer: CommandReply): void {

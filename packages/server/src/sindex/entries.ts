@@ -2,7 +2,11 @@
 // two typed arrays, ordered by index value then digest, as Aerospike orders its per-partition index
 // trees (so a query walks partitions in order and resumes after an (index value, digest) pair).
 // Partitions without entries hold nothing; 12 bytes per entry plus spare capacity.
-import type { PrimaryIndex } from '../storage/primary-index.ts'
+
+/** Orders a record's digest against digest bytes: the namespace's record view. */
+export interface DigestOrder {
+  compareDigestTo(id: number, digest: Uint8Array, digestAt?: number): number
+}
 
 class PartitionRun {
   bvals = new BigInt64Array(4)
@@ -26,10 +30,10 @@ export interface Entry {
 
 export class IndexEntries {
   private readonly runs: Array<PartitionRun | undefined>
-  private readonly records: PrimaryIndex
+  private readonly records: DigestOrder
   private count = 0
 
-  constructor(partitions: number, records: PrimaryIndex) {
+  constructor(partitions: number, records: DigestOrder) {
     this.runs = new Array<PartitionRun | undefined>(partitions)
     this.records = records
   }

@@ -29,7 +29,7 @@ export class SecondaryIndex {
     this.def = def
     this.namespace = namespace
     this.expressionValue = def.expression === undefined ? undefined : expressionValueOf(def.expression, namespace)
-    this.entries = new IndexEntries(limits.partitions, namespace.index)
+    this.entries = new IndexEntries(limits.partitions, namespace)
     this.createdMs = Date.now()
   }
 
@@ -66,10 +66,8 @@ export class SecondaryIndex {
   /** Indexes the live records of one partition (part of the build). */
   indexPartition(pid: number): void {
     const ns = this.namespace
-    const now = ns.nowVoidTime()
-    for (const id of ns.index.entriesOf(pid)) {
-      const voidTime = ns.index.voidTime(id)
-      if (voidTime !== 0 && voidTime < now) continue
+    for (const id of ns.entriesOf(pid)) {
+      if (!ns.isLive(id)) continue
       const loc = ns.location(id)
       const bvals = this.bvalsOf(loc, () => readBins(loc.buf, loc.at))
       if (bvals.length > 0) this.update(recordDigest(loc.buf, loc.at), id, NONE, bvals)

@@ -2,8 +2,10 @@
 // copied forward, a bounded number of bytes per event-loop turn so client commands keep flowing.
 // Defrag also waits while the disk is behind (the write queue is over max-write-cache), so it never
 // takes the disk from client writes.
+import { partitionId } from '@aerolite/protocol'
 import { CommandError } from '../command-error.ts'
 import { limits } from '../limits.ts'
+import { RECORD_DIGEST_AT, RECORD_HEADER_BYTES, RecordFlag, recordFlags, recordTotalBytes } from '../record/layout.ts'
 import { BLOCK_HEADER_BYTES } from './block-format.ts'
 import type { Namespace } from '../namespace/namespace.ts'
 
@@ -35,7 +37,7 @@ export class Defragmenter {
     this.running = true
     const ns = this.namespace
     try {
-      ns.sweepTombstones()
+      ns.counters.tombstonesDropped += ns.tombstones.sweep()
       for (const block of ns.blocks.sparseBlocks(ns.config.storage.defragLwmPct)) {
         while (ns.writeQueueFull()) await new Promise((resolve) => setTimeout(resolve, limits.defragBackoffMs))
         const seq = ns.blocks.seqOf(block)
@@ -44,7 +46,7 @@ export class Defragmenter {
         const bytes = await ns.blocks.blockBytesAsync(block)
         for (let at = BLOCK_HEADER_BYTES; at >= 0; ) {
           try {
-            at = ns.defragBlock(block, bytes, seq, at, limits.defragSliceBytes)
+            at = defragBlock(ns, block, bytes, seq, at, limits.defragSliceBytes)
           } catch (err) {
             // No free block to copy into: the blocks freed meanwhile let the next run go on.
             if (err instanceof CommandError) return
@@ -57,4 +59,53 @@ export class Defragmenter {
       this.running = false
     }
   }
+}
+
+/**
+ * Copies the live records of a sparse block forward so the block is freed; buf is the block's
+ * bytes, read when its sequence number was seq (a block freed and reused meanwhile is skipped).
+ * Reads the block from offset `from` until it has copied `budgetBytes`, and returns the offset
+ * to go on from, or -1 once the block is done.
+ */
+export function defragBlock(ns: Namespace, block: number, buf: Buffer, seq: number, from = BLOCK_HEADER_BYTES, budgetBytes = Infinity): number {
+  const blocks = ns.blocks
+  if (!blocks.isAllocated(block) || blocks.seqOf(block) !== seq) return -1
+  const end = Math.min(blocks.fillOf(block), buf.length)
+  const tombstones = ns.tombstones
+  // A tombstone is needed while a block that may hold an older version of its record is on disk.
+  let oldestOtherSeq = -1
+  let copied = 0
+  for (let at = from; at + RECORD_HEADER_BYTES <= end; ) {
+    if (copied >= budgetBytes) return at
+    const size = recordTotalBytes(buf, at)
+    if (size < RECORD_HEADER_BYTES) break
+    const digestAt = at + RECORD_DIGEST_AT
+    const pid = partitionId(buf, digestAt)
+    ns.counters.defragReads++
+    ns.defragPerFile.reads[ns.fileOf(block)]!++
+    const tombstone = (recordFlags(buf, at) & RecordFlag.TOMBSTONE) !== 0
+    const index = tombstone ? tombstones.index : ns.index
+    const id = index.findLocated(pid, buf, digestAt, block, at)
+    if (id >= 0) {
+      if (tombstone && oldestOtherSeq < 0) {
+        const seqs = blocks.oldestSeqsOnDisk()
+        oldestOtherSeq = block === seqs.oldestBlock ? seqs.second : seqs.oldest
+      }
+      if (tombstone && !tombstones.isNeeded(id, oldestOtherSeq)) {
+        index.remove(pid, id)
+        ns.counters.tombstonesDropped++
+      } else {
+        const placed = ns.records.copy(buf, at, size)
+        index.setLocation(id, placed.block, placed.offset, size)
+        ns.counters.defragWrites++
+        ns.defragPerFile.writes[ns.fileOf(placed.block)]!++
+        copied += size
+      }
+      // Releasing the last live record frees the block; stop reading it then.
+      blocks.release(block, size)
+      if (!blocks.isAllocated(block)) return -1
+    }
+    at += size
+  }
+  return -1
 }

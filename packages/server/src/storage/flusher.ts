@@ -24,6 +24,8 @@ export interface FlusherOptions {
   commitToDevice: boolean
   log: Logger
   namespace: string
+  /** Runs before a cycle writes any block: metadata the blocks depend on (new set ids) goes first. */
+  beforeBlockWrites?: () => void
 }
 
 export class Flusher implements BlockSink {
@@ -142,6 +144,7 @@ export class Flusher implements BlockSink {
     const currentEnd = current >= 0 ? this.blocks.fillOf(current) : 0
     let done = 0
     try {
+      this.options.beforeBlockWrites?.()
       for (const block of closed) {
         await this.writeRegion(block, this.blocks.fillOf(block), false)
         this.blocks.written(block)

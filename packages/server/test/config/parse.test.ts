@@ -75,6 +75,7 @@ describe('defaults', () => {
       maxTtlSeconds: 315360000,
       nsupPeriodSeconds: 120,
       allowTtlWithoutNsup: false,
+      evictHistBuckets: 10_000,
       maxRecordSizeBytes: 1048576,
       readTouchTtlPercent: 0,
       transactionPendingLimit: 20,
@@ -206,6 +207,7 @@ describe('parseConfig: a realistic aerospike.conf', () => {
           maxTtlSeconds: 365 * 86400,
           nsupPeriodSeconds: 60,
           allowTtlWithoutNsup: false,
+          evictHistBuckets: 10_000,
           maxRecordSizeBytes: MiB,
           readTouchTtlPercent: 0,
           transactionPendingLimit: 20,
@@ -227,6 +229,7 @@ describe('parseConfig: a realistic aerospike.conf', () => {
           maxTtlSeconds: 315360000,
           nsupPeriodSeconds: 0,
           allowTtlWithoutNsup: true,
+          evictHistBuckets: 10_000,
           maxRecordSizeBytes: 512 * 1024,
           readTouchTtlPercent: 0,
           transactionPendingLimit: 20,
@@ -315,6 +318,13 @@ describe('parseConfig: values', () => {
     }
   })
 
+  it('evict-hist-buckets defaults to 10000 and takes Aerospike\'s range, 100 to 10000000', () => {
+    assert.equal(parseNamespace().evictHistBuckets, 10_000)
+    assert.equal(parseNamespace('evict-hist-buckets 100').evictHistBuckets, 100)
+    assertConfigError(conf('namespace test {', '\tevict-hist-buckets 99', '}'), 2, 'evict-hist-buckets', '99')
+    assertConfigError(conf('namespace test {', '\tevict-hist-buckets 10000001', '}'), 2, 'evict-hist-buckets')
+  })
+
   it('ttl rules hold only when they apply', () => {
     // max-ttl 0 means no limit, so any default-ttl is fine.
     assert.equal(parseNamespace('max-ttl 0', 'default-ttl 3650d').defaultTtlSeconds, 3650 * 86400)
@@ -368,7 +378,7 @@ describe('parseConfig: errors name file, line and key', () => {
     const error = assertConfigError(text, 6, 'replcation-factor', 'unknown key "replcation-factor" in namespace test')
     assert.ok(
       error.message.endsWith(
-        '(allowed: replication-factor, default-ttl, max-ttl, nsup-period, allow-ttl-without-nsup, max-record-size, default-read-touch-ttl-pct, transaction-pending-limit, conflict-resolution-policy, storage-engine)',
+        '(allowed: replication-factor, default-ttl, max-ttl, nsup-period, evict-hist-buckets, allow-ttl-without-nsup, max-record-size, default-read-touch-ttl-pct, transaction-pending-limit, conflict-resolution-policy, storage-engine)',
       ),
       error.message,
     )

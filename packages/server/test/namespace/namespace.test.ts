@@ -6,6 +6,8 @@ import { Namespace, type NewVersion } from '../../src/namespace/namespace.ts'
 import { readBins } from '../../src/record/layout.ts'
 import { limits } from '../../src/limits.ts'
 import { BLOCK_HEADER_BYTES } from '../../src/storage/block-format.ts'
+import { defragBlock } from '../../src/storage/defrag.ts'
+import { expirePartition } from '../../src/namespace/nsup.ts'
 
 class ManualClock {
   ms = Date.UTC(2026, 0, 1)
@@ -71,20 +73,22 @@ describe('Namespace', () => {
     clock.ms += 1_000
     assert.equal(valueOf(shortLived), undefined)
     assert.equal(ns.objects, 2)
-    assert.equal(allPartitions((pid) => ns.expirePartition(pid)), 1)
+    assert.equal(allPartitions((pid) => expirePartition(ns, pid)), 1)
     assert.equal(ns.objects, 1)
     assert.equal(ns.counters.expiredObjects, 1)
     assert.equal(valueOf(forever), 2)
   })
 
-  it('truncates only records last updated before the cutoff', () => {
-    const { ns, clock, set, put, valueOf } = setup()
+  it('truncates only records last updated before the cutoff', async () => {
+    const { ns, clock, put, valueOf } = setup()
     const old = put(1, 1)
     clock.ms += 1
     const cutoff = clock.ms
     clock.ms += 1000
     const fresh = put(2, 2)
-    assert.equal(allPartitions((pid) => ns.truncatePartition(pid, set.id, cutoff)), 1)
+    ns.truncate('demo', cutoff)
+    await ns.truncation.whenDone()
+    assert.equal(ns.counters.truncatedRecords, 1)
     assert.equal(valueOf(old), undefined)
     assert.equal(valueOf(fresh), 2)
   })
@@ -96,7 +100,7 @@ describe('Namespace', () => {
     // Overwrite most records so early blocks become sparse.
     for (let i = 0; i < 400; i++) if (i % 5 !== 0) put(i, i + 1000)
     const before = ns.blocks.blocksInUse
-    for (const block of ns.blocks.sparseBlocks(50)) ns.defragBlock(block, ns.blocks.buffer(block), ns.blocks.seqOf(block))
+    for (const block of ns.blocks.sparseBlocks(50)) defragBlock(ns, block, ns.blocks.buffer(block), ns.blocks.seqOf(block))
     assert.ok(ns.blocks.blocksInUse < before, `blocks ${before} -> ${ns.blocks.blocksInUse}`)
     assert.ok(ns.counters.defragWrites > 0)
     for (let i = 0; i < 400; i++) assert.equal(valueOf(digests[i]!), i % 5 === 0 ? i : i + 1000)
@@ -113,7 +117,7 @@ describe('Namespace', () => {
     const seq = ns.blocks.seqOf(block)
     let slices = 0
     for (let at = BLOCK_HEADER_BYTES, turn = 0; at >= 0; turn++) {
-      at = ns.defragBlock(block, ns.blocks.buffer(block), seq, at, 100)
+      at = defragBlock(ns, block, ns.blocks.buffer(block), seq, at, 100)
       slices++
       // A client write between slices moves one of the block's records away first.
       if (turn === 0) put(0, 7)
@@ -127,7 +131,7 @@ describe('Namespace', () => {
     const { ns, put } = setup(4096)
     for (let round = 0; round < 50; round++) {
       for (let i = 0; i < 100; i++) put(i, round)
-      for (const block of ns.blocks.sparseBlocks(50)) ns.defragBlock(block, ns.blocks.buffer(block), ns.blocks.seqOf(block))
+      for (const block of ns.blocks.sparseBlocks(50)) defragBlock(ns, block, ns.blocks.buffer(block), ns.blocks.seqOf(block))
     }
     // 100 live records of ~60 bytes: a handful of 4 KiB blocks, not 50 rounds' worth.
     assert.ok(ns.blocks.allocatedBytes <= 4 * ns.blocks.liveBytes + 2 * 4096, `allocated ${ns.blocks.allocatedBytes} for live ${ns.blocks.liveBytes}`)

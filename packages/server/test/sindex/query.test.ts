@@ -8,6 +8,7 @@ import { jobsInfo, queryShow } from '../../src/commands/jobs.ts'
 import type { NodeContext } from '../../src/info/context.ts'
 import { parseDefinition } from '../../src/sindex/definition.ts'
 import { indexesOf } from '../../src/sindex/namespace-indexes.ts'
+import { expirePartition } from '../../src/namespace/nsup.ts'
 import { makeNamespace } from '../commands/harness.ts'
 import {
   backgroundHeader, createIndex, geoRange, getRecord, intRange, putRecord, query, queryMessage, removeRecord, runStream, strEqual,
@@ -201,9 +202,10 @@ test('indexes follow truncation and expiry', async () => {
   now += 20_000
   // An expired record is never returned, and the sweep removes its entry.
   assert.deepEqual((await query(ns, { set: 'demo', range: intRange('i', 1, 1) })).keys, ['long'])
-  for (let pid = 0; pid < 4096; pid++) ns.expirePartition(pid)
+  for (let pid = 0; pid < 4096; pid++) expirePartition(ns, pid)
   assert.equal(indexesOf(ns).get('idx')!.entries.size, 1)
-  for (let pid = 0; pid < 4096; pid++) ns.truncatePartition(pid, undefined, now + 1)
+  ns.truncate(undefined, now + 1)
+  await ns.truncation.whenDone()
   assert.equal(indexesOf(ns).get('idx')!.entries.size, 0)
 })
 

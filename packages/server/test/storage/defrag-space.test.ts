@@ -3,7 +3,8 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { Info2, ParticleType, ResultCode } from '@aerolite/protocol'
 import { Defragmenter } from '../../src/storage/defrag.ts'
-import { evictIfNeeded } from '../../src/namespace/eviction.ts'
+import { Evictor } from '../../src/namespace/eviction.ts'
+import { realScheduler } from '../../src/env/real-env.ts'
 import { get, makeNamespace, put, run, write } from '../commands/harness.ts'
 import { crash, deviceConfig, FILE_HEADER_BYTES, getInt, KiB, memoryLogger, openNamespace, putInt, tempDir } from './harness.ts'
 
@@ -72,7 +73,7 @@ describe('defrag', () => {
 })
 
 describe('space', () => {
-  it('evicts the records nearest expiry first past evict-used-pct', () => {
+  it('evicts the records nearest expiry first past evict-used-pct', async () => {
     const ns = makeNamespace((c) => {
       c.storage.dataSizeBytes = 200 * KiB
       c.storage.writeBlockSizeBytes = 16 * KiB
@@ -84,7 +85,7 @@ describe('space', () => {
     }
     for (let i = 0; i < 10; i++) put(ns, `forever${i}`, [write('b', ParticleType.BLOB, blob(900))], { recordTtl: 0xffffffff })
     assert.ok(ns.usedPct() > 50)
-    const evicted = evictIfNeeded(ns, memoryLogger().log)
+    const evicted = await new Evictor(ns, memoryLogger().log, realScheduler).evictIfNeeded()
     assert.ok(evicted > 0)
     assert.ok(ns.usedPct() < 50, `used ${ns.usedPct()}`)
     assert.equal(ns.counters.evictedObjects, evicted)

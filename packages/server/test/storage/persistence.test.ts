@@ -120,6 +120,7 @@ describe('persistent namespaces', () => {
       const before = ns.sets.get('demo')!.id
       const cutoff = ns.nowMs() + 1
       ns.truncate('demo', cutoff)
+      await ns.truncation.whenDone()
       assert.equal(ns.objects, 0)
       await new Promise((resolve) => setTimeout(resolve, 5))
       putInt(ns, 'after', 1)
@@ -131,6 +132,36 @@ describe('persistent namespaces', () => {
       assert.equal(ns.objects, 1)
       assert.equal(getInt(ns, 'after'), 1)
       assert.equal(getInt(ns, 'k1'), undefined)
+      await ns.close(memoryLogger().log)
+    } finally {
+      cleanup()
+    }
+  })
+
+  it('a new set reaches the headers through the flusher, before any block, not inside the write', async () => {
+    const { dir, cleanup } = tempDir()
+    try {
+      const config = deviceConfig([join(dir, 'a.dat')])
+      let ns = await openNamespace(config)
+      const files = ns.files!
+      const headerWrites: string[][] = []
+      const blockWrites: number[] = []
+      const writeMeta = files.writeMeta.bind(files)
+      const writeBlock = files.write.bind(files)
+      files.writeMeta = (meta) => { headerWrites.push(meta.sets); writeMeta(meta) }
+      files.write = (block, offset, data) => { blockWrites.push(headerWrites.length); return writeBlock(block, offset, data) }
+      putInt(ns, 'k1', 1)
+      assert.deepEqual(headerWrites, [], 'the write itself touches no header')
+      await ns.flusher!.flushAll()
+      assert.deepEqual(headerWrites, [['demo']])
+      assert.ok(blockWrites.length > 0 && blockWrites.every((headersBefore) => headersBefore === 1), 'the headers went first')
+      // A set already known costs no header write.
+      putInt(ns, 'k2', 2)
+      await ns.flusher!.flushAll()
+      assert.equal(headerWrites.length, 1)
+      crash(ns)
+      ns = await openNamespace(config)
+      assert.equal(ns.sets.get('demo')!.objects, 2)
       await ns.close(memoryLogger().log)
     } finally {
       cleanup()

@@ -1,0 +1,89 @@
+// Deleted records of a persistent namespace, remembered until no older version of them remains on
+// disk, so a cold restart cannot bring a deleted record back. Each tombstone is a small record in
+// the write blocks and an entry in an index of its own, whose void-time column holds the newest
+// block sequence number that may hold an older version.
+import { limits } from '../limits.ts'
+import type { PrimaryIndex } from '../storage/primary-index.ts'
+import type { WriteBlocks } from '../storage/write-blocks.ts'
+import type { RecordStore } from './record-store.ts'
+
+export class Tombstones {
+  readonly index: PrimaryIndex
+  private readonly blocks: WriteBlocks
+  private readonly records: RecordStore
+
+  constructor(index: PrimaryIndex, records: RecordStore) {
+    this.index = index
+    this.blocks = records.blocks
+    this.records = records
+  }
+
+  get size(): number {
+    return this.index.size
+  }
+
+  /** Leaves a tombstone for a record deleted now; olderSeq is the sequence number of the block of its last version. */
+  leave(pid: number, digest: Uint8Array, generation: number, setId: number, olderSeq: number, lastUpdateMs: number): void {
+    const voidTime = Math.min(olderSeq, 0xffffffff)
+    const placed = this.records.writeTombstone({ digest, generation, voidTime: olderSeq, lastUpdateMs, setId })
+    const tomb = this.index.insert(pid, digest, 0, placed.block, placed.offset, placed.bytes)
+    this.index.setMeta(tomb, generation, voidTime, lastUpdateMs, setId)
+  }
+
+  /** The generation and last-update time of the delete a digest's tombstone remembers, if it has one. */
+  deleteOf(pid: number, digest: Uint8Array): { generation: number; lastUpdateMs: number } | undefined {
+    if (this.index.size === 0) return undefined
+    const tomb = this.index.find(pid, digest)
+    return tomb < 0 ? undefined : { generation: this.index.generation(tomb), lastUpdateMs: this.index.lastUpdateMs(tomb) }
+  }
+
+  /** Drops the digest's tombstone if it has one (the record is written again). */
+  dropFor(pid: number, digest: Uint8Array): void {
+    const tomb = this.index.find(pid, digest)
+    if (tomb >= 0) this.drop(pid, tomb)
+  }
+
+  /** Whether a tombstone is still needed when the oldest block on disk other than its own has sequence number oldestOtherSeq. */
+  isNeeded(tomb: number, oldestOtherSeq: number): boolean {
+    return this.index.voidTime(tomb) >= oldestOtherSeq
+  }
+
+  /**
+   * Drops every tombstone no older version of which can remain on disk; their bytes become dead
+   * space, so blocks full of tombstones empty out too. Returns how many were dropped.
+   */
+  sweep(): number {
+    if (this.index.size === 0) return 0
+    const { oldest, oldestBlock, second } = this.blocks.oldestSeqsOnDisk()
+    let dropped = 0
+    for (let pid = 0; pid < limits.partitions; pid++) {
+      for (const tomb of this.index.entriesOf(pid)) {
+        if (!this.isNeeded(tomb, this.index.block(tomb) === oldestBlock ? second : oldest)) {
+          this.drop(pid, tomb)
+          dropped++
+        }
+      }
+    }
+    return dropped
+  }
+
+  /** Tombstones per set id, counted when asked: durable deletes are rare. */
+  countBySet(): Map<number, number> {
+    const counts = new Map<number, number>()
+    if (this.index.size === 0) return counts
+    for (let pid = 0; pid < limits.partitions; pid++) {
+      for (const tomb of this.index.entriesOf(pid)) {
+        const setId = this.index.setId(tomb)
+        counts.set(setId, (counts.get(setId) ?? 0) + 1)
+      }
+    }
+    return counts
+  }
+
+  private drop(pid: number, tomb: number): void {
+    const block = this.index.block(tomb)
+    const size = this.index.sizeOf(tomb)
+    this.index.remove(pid, tomb)
+    this.blocks.release(block, size)
+  }
+}
