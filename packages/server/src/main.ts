@@ -1,11 +1,12 @@
 // Process entry for `aerolite start`: build the config, start a node, print one ready line,
 // drain on SIGINT/SIGTERM and exit 0.
+import { realEnv } from './env/real-env.ts'
 import { AeroliteNode } from './node.ts'
 import { buildConfig, type StartOptions } from './options.ts'
 
 export async function runNodeProcess(options: StartOptions, launchedAtMs = performance.timeOrigin): Promise<AeroliteNode> {
-  const config = buildConfig(options)
-  const node = new AeroliteNode(config)
+  const config = buildConfig(options, realEnv.disk)
+  const node = new AeroliteNode(config, { env: realEnv })
   const started = node.start()
   // Signals are handled from the first moment: one that arrives while the node starts drains it
   // as soon as it is up, so a stop never kills the process mid-way.

@@ -1,8 +1,8 @@
-import { makeNamespace, keyFields } from './commands/harness.ts'
+import { commandsOf, makeNamespace, keyFields } from './commands/harness.ts'
 import { dispatchMessage } from '../src/commands/dispatch.ts'
 import { decodeMessage, encodeMessage, emptyHeader, Info1, Info2, OpType, ParticleType } from '@aerolite/protocol'
 const ns = makeNamespace()
-const lookup = (name: string) => (name === ns.name ? ns : undefined)
+const lookup = commandsOf(ns)
 const N = 100_000
 const value = Buffer.alloc(1024, 7)
 const writes: Buffer[] = []

@@ -9,11 +9,11 @@ import { parsePartitionRequest, type PartitionRequest, type ResumePoint } from '
 import { parseQuery, queryPartition, recordMatches, type QueryRequest } from './query.ts'
 import { Throttle, sleep } from './record-stream.ts'
 import { headerReply, streamErrorReply } from './reply.ts'
-import type { NamespaceLookup } from './request.ts'
+import type { CommandContext } from './context.ts'
 import { partitionEntries, scanOrder } from './scan.ts'
 
 /** The single-record road (dispatch's executeRecordCommand). */
-export type RecordCommand = (message: Message, namespaces: NamespaceLookup) => { reply: Buffer }
+export type RecordCommand = (message: Message, context: CommandContext) => { reply: Buffer }
 
 /** UDF_OP value of a background UDF job. */
 export const UDF_OP_BACKGROUND = 2
@@ -26,9 +26,9 @@ export function isBackgroundUdf(message: Message): boolean {
   return op !== undefined && op.length === 1 && op[0] === UDF_OP_BACKGROUND
 }
 
-export function startBackgroundJob(message: Message, namespaces: NamespaceLookup, executeRecord: RecordCommand): { reply: Buffer; problem?: string } {
+export function startBackgroundJob(message: Message, context: CommandContext, executeRecord: RecordCommand): { reply: Buffer; problem?: string } {
   const isQuery = findField(message, FieldType.INDEX_RANGE) !== undefined || findField(message, FieldType.INDEX_NAME) !== undefined
-  const req = isQuery ? parseQuery(message, namespaces) : parsePartitionRequest(message, namespaces)
+  const req = isQuery ? parseQuery(message, context) : parsePartitionRequest(message, context)
   if (typeof req === 'number') return { reply: streamErrorReply(req), problem: 'bad background job request' }
   // Aerospike answers NOT_FOUND for an unknown set, not as the last message: the client takes it
   // as a finished job (with LAST it would be an error).
@@ -42,19 +42,20 @@ export function startBackgroundJob(message: Message, namespaces: NamespaceLookup
     return { reply: streamErrorReply(ResultCode.PARAMETER_ERROR), problem: 'background ops must be write ops' }
   }
   const job = new Job({
-    trid: req.taskId === 0n ? BigInt(Date.now()) : req.taskId,
+    trid: req.taskId === 0n ? context.newJobId() : req.taskId,
     module: isQuery ? 'query' : 'scan',
     namespace: req.namespace,
     setName: req.setName,
     indexName: isQuery ? (req as QueryRequest).index.def.name : '',
     jobType: udf ? 'background-udf' : 'background-ops',
     recordsPerSecond: req.recordsPerSecond,
+    clock: req.namespace.env.clock,
   })
   registerJob(job)
   const walk: Walk = isQuery
     ? { candidates: (pid, resume) => queryPartition(req as QueryRequest, pid, resume).map((m) => m.id), stillMatches: (id, pid) => recordMatches(req as QueryRequest, id, pid) }
     : { candidates: (pid, resume) => scanPartition(req, pid, resume), stillMatches: (id) => req.setId === undefined || req.namespace.index.setId(id) === req.setId }
-  void runJob(job, req, walk, (id) => recordCommand(message, req, id, udf), namespaces, executeRecord)
+  void runJob(job, req, walk, (id) => recordCommand(message, req, id, udf), context, executeRecord)
   return { reply: streamErrorReply(ResultCode.OK) }
 }
 
@@ -97,11 +98,12 @@ function recordCommand(message: Message, req: PartitionRequest, id: number, udf:
 }
 
 async function runJob(
-  job: Job, req: PartitionRequest, walk: Walk, command: (id: number) => Message, namespaces: NamespaceLookup, executeRecord: RecordCommand,
+  job: Job, req: PartitionRequest, walk: Walk, command: (id: number) => Message, context: CommandContext, executeRecord: RecordCommand,
 ): Promise<void> {
   const { namespace } = req
   const partitions = scanOrder(req)
-  const throttle = new Throttle(req.recordsPerSecond)
+  const { clock, scheduler } = namespace.env
+  const throttle = new Throttle(req.recordsPerSecond, clock)
   let processed = 0
   let partitionsDone = 0
   try {
@@ -117,18 +119,18 @@ async function runJob(
         if (req.maxRecords > 0 && job.succeeded >= req.maxRecords) break
         const id = namespace.find(digest)
         if (id < 0 || !walk.stillMatches(id, pid)) continue
-        const reply = executeRecord(command(id), namespaces).reply
+        const reply = executeRecord(command(id), context).reply
         const resultCode = reply[PROTO_HEADER_BYTES + 5]
         if (resultCode === ResultCode.OK) job.succeeded++
         else if (resultCode === ResultCode.FILTERED_OUT) job.filtered++
         else if (resultCode !== ResultCode.RECORD_NOT_FOUND) job.failed++
         const waitMs = throttle.next()
-        if (waitMs > 0) await sleep(waitMs)
-        else if (++processed % limits.jobRecordsPerTurn === 0) await new Promise((resolve) => setImmediate(resolve))
+        if (waitMs > 0) await sleep(scheduler, waitMs)
+        else if (++processed % limits.jobRecordsPerTurn === 0) await scheduler.yieldTurn()
       }
       partitionsDone++
       job.progressPct = (partitionsDone * 100) / Math.max(1, partitions.length)
-      if (partitionsDone % limits.nsupPartitionsPerTurn === 0) await new Promise((resolve) => setImmediate(resolve))
+      if (partitionsDone % limits.nsupPartitionsPerTurn === 0) await scheduler.yieldTurn()
     }
     job.finish()
   } catch {

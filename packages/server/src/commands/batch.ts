@@ -8,7 +8,7 @@ import {
 import { limits } from '../limits.ts'
 import { executeRecordCommand, type DispatchResult } from './dispatch.ts'
 import { streamErrorReply } from './reply.ts'
-import type { NamespaceLookup } from './request.ts'
+import type { CommandContext } from './context.ts'
 import { FrameBatcher, controlMessage } from './stream-frames.ts'
 
 /** Row type bits (a full row; 0x01 alone is a repeat of the previous full row). */
@@ -170,8 +170,8 @@ class RowReader {
 }
 
 /** The reply message of one row: the single-record reply body with the row index in transaction_ttl. */
-function rowReply(row: BatchRow, namespaces: NamespaceLookup): { body: Buffer; resultCode: number } {
-  const { reply } = executeRecordCommand(row.message, namespaces)
+function rowReply(row: BatchRow, context: CommandContext): { body: Buffer; resultCode: number } {
+  const { reply } = executeRecordCommand(row.message, context)
   const body = reply.subarray(PROTO_HEADER_BYTES)
   body.writeUInt32BE(row.index, 14)
   return { body, resultCode: body[5]! }
@@ -180,7 +180,7 @@ function rowReply(row: BatchRow, namespaces: NamespaceLookup): { body: Buffer; r
 /** Results that do not stop a batch even without respond-all-keys. */
 const ROUTINE_RESULTS = new Set<number>([ResultCode.OK, ResultCode.RECORD_NOT_FOUND, ResultCode.FILTERED_OUT])
 
-export async function* streamBatch(batch: BatchRequest, namespaces: NamespaceLookup, aborted: () => boolean): AsyncGenerator<Buffer> {
+export async function* streamBatch(batch: BatchRequest, context: CommandContext, aborted: () => boolean): AsyncGenerator<Buffer> {
   const batcher = new FrameBatcher()
   const frame = (): Buffer => {
     const out = batcher.take()
@@ -189,7 +189,7 @@ export async function* streamBatch(batch: BatchRequest, namespaces: NamespaceLoo
   let failure: number = ResultCode.OK
   for (const row of batch.rows) {
     if (aborted()) return
-    const { body, resultCode } = rowReply(row, namespaces)
+    const { body, resultCode } = rowReply(row, context)
     batcher.add(body)
     if (batcher.full) yield frame()
     if (!batch.respondAllKeys && !ROUTINE_RESULTS.has(resultCode)) {
@@ -201,7 +201,7 @@ export async function* streamBatch(batch: BatchRequest, namespaces: NamespaceLoo
   yield frame()
 }
 
-export function dispatchBatch(message: Message, namespaces: NamespaceLookup): DispatchResult {
+export function dispatchBatch(message: Message, context: CommandContext): DispatchResult {
   let batch: BatchRequest
   try {
     batch = parseBatch(message)
@@ -209,5 +209,5 @@ export function dispatchBatch(message: Message, namespaces: NamespaceLookup): Di
     if (err instanceof BatchError) return { reply: streamErrorReply(err.resultCode), problem: err.message }
     throw err
   }
-  return { stream: (control) => streamBatch(batch, namespaces, control.aborted) }
+  return { stream: (control) => streamBatch(batch, context, control.aborted) }
 }

@@ -4,7 +4,8 @@ import { CommandError } from '../command-error.ts'
 import { executeDelete } from './delete.ts'
 import { executeRead } from './read.ts'
 import { headerReply, streamErrorReply } from './reply.ts'
-import { parseRecordRequest, type NamespaceLookup } from './request.ts'
+import type { CommandContext } from './context.ts'
+import { parseRecordRequest } from './request.ts'
 import { parseScan, streamScan, type ScanControl } from './scan.ts'
 import { parseQuery, streamQuery } from './query.ts'
 import { isBackgroundUdf, startBackgroundJob } from './background-job.ts'
@@ -12,7 +13,6 @@ import { isAggregation } from './aggregate.ts'
 import { executeWrite } from './write.ts'
 import { dispatchBatch } from './batch.ts'
 import { applyUdf, isRecordUdf } from './udf.ts'
-import { udfRuntime } from '../udf/runtime.ts'
 
 export type DispatchResult =
   | { reply: Buffer; problem?: string; fault?: unknown }
@@ -35,19 +35,19 @@ function mayNeedLua(message: Message): boolean {
   return (message.info1 & Info1.BATCH) !== 0 || findField(message, FieldType.UDF_FUNCTION) !== undefined
 }
 
-export function dispatchMessage(message: Message, namespaces: NamespaceLookup): DispatchResult {
-  if (!udfRuntime.isReady && mayNeedLua(message)) {
+export function dispatchMessage(message: Message, context: CommandContext): DispatchResult {
+  if (!context.udf.isReady && mayNeedLua(message)) {
     // Only in the first moments after start: wait for the Lua VM, then take the usual road.
     return {
       stream: async function* (control) {
-        await udfRuntime.ready
-        const result = dispatchMessage(message, namespaces)
+        await context.udf.ready
+        const result = dispatchMessage(message, context)
         if ('reply' in result) yield result.reply
         else yield* result.stream(control)
       },
     }
   }
-  if (isRecordUdf(message)) return executeRecordCommand(message, namespaces)
+  if (isRecordUdf(message)) return executeRecordCommand(message, context)
   const unsupported = unsupportedKind(message)
   if (unsupported !== undefined) {
     // Batches, scans and queries end with a LAST message; clients wait for one.
@@ -55,19 +55,19 @@ export function dispatchMessage(message: Message, namespaces: NamespaceLookup): 
     const reply = streams ? streamErrorReply(ResultCode.UNSUPPORTED_FEATURE) : headerReply(ResultCode.UNSUPPORTED_FEATURE)
     return { reply, problem: `${unsupported} is not supported yet` }
   }
-  if ((message.info1 & Info1.BATCH) !== 0) return dispatchBatch(message, namespaces)
-  if (isMultiRecord(message)) return dispatchMultiRecord(message, namespaces)
-  return executeRecordCommand(message, namespaces)
+  if ((message.info1 & Info1.BATCH) !== 0) return dispatchBatch(message, context)
+  if (isMultiRecord(message)) return dispatchMultiRecord(message, context)
+  return executeRecordCommand(message, context)
 }
 
 /** The road of every single-record command, also taken by each row of a batch. */
-export function executeRecordCommand(message: Message, namespaces: NamespaceLookup): { reply: Buffer; problem?: string; fault?: unknown } {
+export function executeRecordCommand(message: Message, context: CommandContext): { reply: Buffer; problem?: string; fault?: unknown } {
   // Transactions need strong-consistency namespaces, which this node does not have.
   if (message.info4 !== 0 || findField(message, FieldType.TXN_ID) !== undefined) {
-    return { reply: headerReply(ResultCode.UNSUPPORTED_FEATURE), problem: 'transactions are not supported (no strong-consistency namespaces)' }
+    return { reply: headerReply(ResultCode.UNSUPPORTED_FEATURE), problem: 'transactions are not supported (no strong-consistency context)' }
   }
-  if (isRecordUdf(message)) return { reply: applyUdf(message, namespaces) }
-  const req = parseRecordRequest(message, namespaces)
+  if (isRecordUdf(message)) return { reply: applyUdf(message, context) }
+  const req = parseRecordRequest(message, context)
   if (typeof req === 'number') return { reply: headerReply(req), problem: req === ResultCode.NAMESPACE_NOT_FOUND ? 'namespace not found' : 'malformed record request' }
   try {
     if ((message.info2 & Info2.WRITE) !== 0) {
@@ -85,14 +85,14 @@ export function executeRecordCommand(message: Message, namespaces: NamespaceLook
   }
 }
 
-function dispatchMultiRecord(message: Message, namespaces: NamespaceLookup): DispatchResult {
-  if ((message.info2 & Info2.WRITE) !== 0 || isBackgroundUdf(message)) return startBackgroundJob(message, namespaces, executeRecordCommand)
+function dispatchMultiRecord(message: Message, context: CommandContext): DispatchResult {
+  if ((message.info2 & Info2.WRITE) !== 0 || isBackgroundUdf(message)) return startBackgroundJob(message, context, executeRecordCommand)
   if (findField(message, FieldType.INDEX_RANGE) !== undefined || findField(message, FieldType.INDEX_NAME) !== undefined) {
-    const query = parseQuery(message, namespaces)
+    const query = parseQuery(message, context)
     if (typeof query === 'number') return { reply: streamErrorReply(query), problem: 'bad query request' }
-    return { stream: (control) => streamQuery(query, control) }
+    return { stream: (control) => streamQuery(query, control, context.udf) }
   }
-  const scan = parseScan(message, namespaces)
+  const scan = parseScan(message, context)
   if (typeof scan === 'number') return { reply: streamErrorReply(scan), problem: 'bad scan request' }
-  return { stream: (control) => streamScan(scan, control) }
+  return { stream: (control) => streamScan(scan, control, context.udf) }
 }

@@ -5,13 +5,14 @@ import { FieldType, Info1, OpType, ParticleType, ResultCode, findField, type Mes
 import { readBins } from '../record/layout.ts'
 import { UdfRecord } from '../udf/udf-record.ts'
 import { msgpackToParticle } from '../udf/particle-msgpack.ts'
-import { udfRuntime } from '../udf/runtime.ts'
+import type { UdfRuntime } from '../udf/runtime.ts'
 import { recordView } from './apply-ops.ts'
 import { CommandError } from '../command-error.ts'
 import { checkRecordFilter } from './filter.ts'
 import { checkKey } from './read.ts'
 import { headerReply, opsReply } from './reply.ts'
-import { parseRecordRequest, type NamespaceLookup, type RecordRequest } from './request.ts'
+import type { CommandContext } from './context.ts'
+import { parseRecordRequest, type RecordRequest } from './request.ts'
 import { findRecord, storeVersion, type FoundRecord } from './store-version.ts'
 import { parseUdfCall, type UdfCall } from './udf-call.ts'
 
@@ -20,8 +21,8 @@ const UNEXPECTED_FAILURE = 'result value type unexpected'
 const NIL = Buffer.alloc(0)
 
 /** Applies a record UDF and returns the reply; callers make sure the Lua VM is up (dispatch waits for it). */
-export function applyUdf(message: Message, namespaces: NamespaceLookup): Buffer {
-  const req = parseRecordRequest(message, namespaces)
+export function applyUdf(message: Message, context: CommandContext): Buffer {
+  const req = parseRecordRequest(message, context)
   if (typeof req === 'number') return headerReply(req)
   const call = parseUdfCall(message)
   if (call === undefined) return headerReply(ResultCode.PARAMETER_ERROR)
@@ -37,16 +38,16 @@ export function applyUdf(message: Message, namespaces: NamespaceLookup): Buffer 
     if (err instanceof CommandError) return headerReply(err.resultCode, found.generation)
     throw err
   }
-  return runUdf(req, call, found)
+  return runUdf(req, call, found, context.udf)
 }
 
-function runUdf(req: RecordRequest, call: UdfCall, found: FoundRecord): Buffer {
+function runUdf(req: RecordRequest, call: UdfCall, found: FoundRecord, udf: UdfRuntime): Buffer {
   const { message, namespace } = req
   const view = recordView(req, found.liveId)
   const bins = found.liveId >= 0 ? readBins(namespace.location(found.liveId).buf, namespace.location(found.liveId).at) : []
-  const record = new UdfRecord(view, bins, namespace.nowVoidTime(), udfRuntime.log)
+  const record = new UdfRecord(view, bins, namespace.nowVoidTime(), udf.log)
   const timeLimitMs = message.transactionTtl > 0 ? message.transactionTtl : Number.MAX_SAFE_INTEGER
-  const result = udfRuntime.apply(call.packageName, call.functionName, call.argList, timeLimitMs, record.serve)
+  const result = udf.apply(call.packageName, call.functionName, call.argList, timeLimitMs, record.serve)
   const unchanged = { resultCode: ResultCode.OK, generation: view.generation, voidTime: view.voidTime }
   if (!result.ok) return failureReply(message, unchanged, result.message ?? UNEXPECTED_FAILURE)
 

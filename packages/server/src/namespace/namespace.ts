@@ -5,12 +5,11 @@
 // open() rebuilds the index from them (namespace/restore.ts), deletes leave tombstones so a
 // restart cannot bring a deleted record back, and close() writes an index snapshot for a fast
 // restart. Set names, truncate times and the eviction void time go to the files' headers.
-import { partitionId, ResultCode } from '@aerolite/protocol'
+import { citrusleafSeconds, partitionId, ResultCode, type Env } from '@aerolite/protocol'
 import { CommandError } from '../command-error.ts'
 import type { NamespaceConfig } from '../config/index.ts'
 import { limits } from '../limits.ts'
 import type { Logger } from '../log.ts'
-import { type Clock, nowCitrusleaf } from '../clock.ts'
 import { MAX_INDEX_ENTRIES, PrimaryIndex } from '../storage/primary-index.ts'
 import { WriteBlocks } from '../storage/write-blocks.ts'
 import { DataFiles } from '../storage/data-files.ts'
@@ -110,19 +109,20 @@ export class Namespace {
   lastNsupCycleMs = 0
   /** What the last open() found on disk. */
   restoreReport: RestoreReport | undefined
-  private readonly clock: Clock
+  /** The edges this namespace reaches the world through: clock, files. */
+  readonly env: Env
   private codec: Codec | undefined
   private scratch = Buffer.alloc(0)
 
-  constructor(config: NamespaceConfig, clock: Clock, log?: Logger) {
+  constructor(config: NamespaceConfig, env: Env, log?: Logger) {
     this.name = config.name
     this.config = config
-    this.clock = clock
+    this.env = env
     const storage = config.storage
     const dataInMemory = storage.engine === 'memory'
     let capacityBlocks = Math.max(1, Math.ceil(storage.dataSizeBytes / storage.writeBlockSizeBytes))
     if (storage.files.length > 0) {
-      this.files = new DataFiles({ namespace: config.name, paths: storage.files, fileSizeBytes: storage.fileSizeBytes, blockSizeBytes: storage.writeBlockSizeBytes })
+      this.files = new DataFiles({ namespace: config.name, paths: storage.files, fileSizeBytes: storage.fileSizeBytes, blockSizeBytes: storage.writeBlockSizeBytes, disk: env.disk })
       capacityBlocks = Math.min(capacityBlocks, this.files.capacityBlocks)
     }
     this.blocks = new WriteBlocks(storage.writeBlockSizeBytes, { capacityBlocks, files: this.files, dataInMemory })
@@ -133,7 +133,7 @@ export class Namespace {
     this.tombstones = new PrimaryIndex(limits.partitions, dataInMemory ? this.blocks : undefined)
     if (this.files !== undefined) {
       if (log === undefined) throw new Error(`namespace ${config.name}: a namespace with files needs a logger`)
-      this.flusher = new Flusher(this.blocks, this.files, { flushMaxMs: storage.flushMaxMs, commitToDevice: storage.commitToDevice, log, namespace: config.name })
+      this.flusher = new Flusher(this.blocks, this.files, { flushMaxMs: storage.flushMaxMs, commitToDevice: storage.commitToDevice, log, namespace: config.name, env })
       this.blocks.sink = this.flusher
       this.sets.onCreate = (names) => {
         // A set id must be on disk before any record that uses it.
@@ -178,11 +178,11 @@ export class Namespace {
     this.flusher.stop()
     try {
       await this.flusher.flushAll()
-      const id = newSnapshotId()
-      const startedMs = Date.now()
-      writeIndexSnapshot(snapshotPathOf(this.files.paths[0]!), id, this.snapshotState(), this.index, this.tombstones)
+      const id = newSnapshotId(this.env.random)
+      const startedMs = this.env.clock.monotonicMs()
+      writeIndexSnapshot(this.env.disk, snapshotPathOf(this.files.paths[0]!), id, this.snapshotState(), this.index, this.tombstones)
       this.persistMeta(this.sets.names(), id)
-      log.info({ ns: this.name, objects: this.objects, ms: Date.now() - startedMs }, 'index snapshot written for a fast restart')
+      log.info({ ns: this.name, objects: this.objects, ms: Math.round(this.env.clock.monotonicMs() - startedMs) }, 'index snapshot written for a fast restart')
     } catch (err) {
       log.error({ ns: this.name, err: err instanceof Error ? err.message : String(err) }, 'clean shutdown failed; the next start scans the blocks')
     } finally {
@@ -204,11 +204,11 @@ export class Namespace {
   }
 
   nowMs(): number {
-    return this.clock.nowMs()
+    return this.env.clock.nowMs()
   }
 
   nowVoidTime(): number {
-    return nowCitrusleaf(this.clock)
+    return citrusleafSeconds(this.env.clock.nowMs())
   }
 
   /** The file a block is in (0 without files). */
@@ -585,7 +585,7 @@ export class Namespace {
   }
 
   /** Per-block and per-set state an index snapshot needs besides the index itself. */
-  private snapshotState(): Parameters<typeof writeIndexSnapshot>[2] {
+  private snapshotState(): Parameters<typeof writeIndexSnapshot>[3] {
     const blocks = []
     for (let b = 0; b < this.blocks.highestBlock; b++) {
       if (!this.blocks.isAllocated(b)) continue

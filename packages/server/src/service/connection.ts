@@ -1,9 +1,8 @@
 // One client connection: frames in, replies out, strictly in order. Single-record commands run
 // synchronously; a scan streams its frames, and the frames after it wait until it has finished.
-import type { Socket } from 'node:net'
 import {
   CompressionError, FrameError, FrameParser, MessageError, ProtoType, ResultCode, decodeMessage, decompressMessageBody,
-  type Frame, type Message,
+  type Frame, type Message, type NetSocket,
 } from '@aerolite/protocol'
 import type { Logger } from 'pino'
 import { limits } from '../limits.ts'
@@ -27,7 +26,7 @@ export interface ConnectionOptions {
 type Handled = Buffer | DispatchResult | undefined
 
 export class ClientConnection {
-  readonly socket: Socket
+  readonly socket: NetSocket
   private readonly parser: FrameParser
   private readonly handlers: ConnectionHandlers
   private readonly log: Logger
@@ -37,7 +36,7 @@ export class ClientConnection {
   private closing = false
   private closed = false
 
-  constructor(socket: Socket, handlers: ConnectionHandlers, log: Logger, options: ConnectionOptions) {
+  constructor(socket: NetSocket, handlers: ConnectionHandlers, log: Logger, options: ConnectionOptions) {
     this.socket = socket
     this.handlers = handlers
     this.log = log

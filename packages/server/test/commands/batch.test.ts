@@ -8,7 +8,7 @@ import { dispatchMessage } from '../../src/commands/dispatch.ts'
 import type { Namespace } from '../../src/namespace/namespace.ts'
 import { limits } from '../../src/limits.ts'
 import fc from 'fast-check'
-import { makeNamespace, put, write } from './harness.ts'
+import { commandsOf, makeNamespace, put, write } from './harness.ts'
 
 interface Row {
   key: string
@@ -76,7 +76,7 @@ function writeOp(): Buffer {
 async function runBatch(ns: Namespace, payload: Buffer): Promise<Message[]> {
   const body = encodeMessage({ ...emptyHeader(), info1: Info1.BATCH }, [{ type: FieldType.BATCH_INDEX, data: payload }])
   const { decodeMessage } = await import('@aerolite/protocol')
-  const result = dispatchMessage(decodeMessage(body), (name) => (name === ns.name ? ns : undefined))
+  const result = dispatchMessage(decodeMessage(body), commandsOf(ns))
   const frames: Buffer[] = []
   if ('reply' in result) frames.push(result.reply)
   else for await (const frame of result.stream({ aborted: () => false })) frames.push(frame)

@@ -6,6 +6,7 @@ import { Namespace, type NewVersion } from '../../src/namespace/namespace.ts'
 import { readBins } from '../../src/record/layout.ts'
 import { limits } from '../../src/limits.ts'
 import { BLOCK_HEADER_BYTES } from '../../src/storage/block-format.ts'
+import { envWithWallClock } from '../commands/harness.ts'
 
 class ManualClock {
   ms = Date.UTC(2026, 0, 1)
@@ -18,7 +19,7 @@ function setup(blockBytes = 64 * 1024) {
   const config = defaultNamespaceConfig('test')
   config.storage.writeBlockSizeBytes = blockBytes
   const clock = new ManualClock()
-  const ns = new Namespace(config, clock)
+  const ns = new Namespace(config, envWithWallClock(clock))
   const set = ns.sets.getOrCreate('demo')!
   const put = (key: number, value: number, voidTime = 0): Buffer => {
     const digest = computeDigest('demo', ParticleType.INTEGER, integerParticle(key))

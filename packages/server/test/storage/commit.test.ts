@@ -5,6 +5,7 @@ import { computeDigest, decodeMessage, emptyHeader, encodeMessage, FieldType, In
 import { dispatchMessage } from '../../src/commands/dispatch.ts'
 import { afterCommit } from '../../src/storage/commit-wait.ts'
 import { deviceConfig, memoryLogger, openNamespace, putInt, tempDir } from './harness.ts'
+import { commandsOf } from '../commands/harness.ts'
 
 function putMessage(key: string, value: number) {
   return decodeMessage(encodeMessage({ ...emptyHeader(), info2: Info2.WRITE }, [
@@ -48,7 +49,7 @@ describe('commit-to-device', () => {
       const ns = await openNamespace(deviceConfig([join(dir, 'a.dat')], (s) => {
         s.commitToDevice = true
       }))
-      const lookup = (name: string) => (name === 'test' ? ns : undefined)
+      const lookup = commandsOf(ns)
       const message = putMessage('k', 1)
       const result = afterCommit(message, dispatchMessage(message, lookup), [ns])
       assert.ok('stream' in result, 'the write waits for the disk')
@@ -70,7 +71,7 @@ describe('commit-to-device', () => {
     try {
       const ns = await openNamespace(deviceConfig([join(dir, 'a.dat')]))
       const message = putMessage('k', 1)
-      assert.ok('reply' in afterCommit(message, dispatchMessage(message, () => ns), [ns]))
+      assert.ok('reply' in afterCommit(message, dispatchMessage(message, commandsOf(ns)), [ns]))
       await ns.close(memoryLogger().log)
     } finally {
       cleanup()

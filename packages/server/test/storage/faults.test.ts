@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { ParticleType, ResultCode } from '@aerolite/protocol'
 import { put, write } from '../commands/harness.ts'
 import { StorageError } from '../../src/storage/storage-error.ts'
-import { lockPathOf } from '../../src/storage/file-lock.ts'
+import { lockPathOf } from '../../src/env/file-lock.ts'
 import { crash, deviceConfig, FILE_HEADER_BYTES, getInt, KiB, memoryLogger, openNamespace, putInt, tempDir } from './harness.ts'
 
 async function openFails(config: ReturnType<typeof deviceConfig>, code: string, ...phrases: string[]): Promise<StorageError> {
