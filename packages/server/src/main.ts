@@ -27,7 +27,7 @@ export async function runNodeProcess(options: StartOptions, launchedAtMs = perfo
   process.on('SIGINT', () => stop('SIGINT'))
   process.on('SIGTERM', () => stop('SIGTERM'))
   const bound = await started
-  const readyMs = Math.round(performance.timeOrigin + performance.now() - launchedAtMs)
+  const readyMs = Math.round(realEnv.clock.nowMs() - launchedAtMs)
   const namespaces = [...node.namespaces.keys()].join(', ')
   process.stdout.write(`aerolite ready on ${bound.host}:${bound.port} node ${node.nodeId} namespaces ${namespaces} (${readyMs} ms)\n`)
   node.log.info({ host: bound.host, port: bound.port, node: node.nodeId, namespaces, readyMs }, 'ready')
