@@ -122,3 +122,17 @@ test('the ticker logs each interval of manual time, every time, on each node', a
   const last = a.lines.filter((line) => line.msg === 'ticker').at(-1)!
   assert.equal(last.ns, 'test')
 })
+
+test('two background jobs started in the same millisecond keep their own ids', async () => {
+  assert.equal((await putWithTtl(b, 'job-target', 0)).resultCode, 0)
+  const startJob = (): Promise<Message> => send(b, { info2: Info2.WRITE }, [
+    { type: FieldType.NAMESPACE, data: Buffer.from('test') },
+    { type: FieldType.SET, data: Buffer.from('demo') },
+  ], [{ type: OpType.WRITE, particleType: ParticleType.INTEGER, name: 'touched', value: integerParticle(1) }])
+  // The manual clock does not move between the two.
+  assert.equal((await startJob()).resultCode, 0)
+  assert.equal((await startJob()).resultCode, 0)
+  const jobs = (await requestInfo(b.connection, ['jobs:module=scan'])).get('jobs:module=scan') ?? ''
+  const ids = new Set([...jobs.matchAll(/trid=(\d+)/g)].map((m) => m[1]))
+  assert.equal(ids.size, 2, `two jobs listed: ${jobs}`)
+})
