@@ -22,7 +22,7 @@ const MEMORY_HOLDER = { pid: 0, host: 'memory disk' }
 export class MemoryDisk implements Disk {
   private readonly scheduler: Scheduler
   private readonly files = new Map<string, MemoryFile>()
-  private readonly directories = new Set<string>(['/'])
+  private readonly directories = new Set<string>(['/', '.'])
   private readonly descriptors = new Map<number, OpenFile>()
   private readonly locks = new Set<string>()
   private nextFd = 3
@@ -34,7 +34,7 @@ export class MemoryDisk implements Disk {
 
   /** Creates a directory (and its parents). */
   mkdir(path: string): void {
-    for (let dir = trimSlash(path); dir !== '' && dir !== '.'; dir = parentOf(dir)) this.directories.add(dir)
+    for (let dir = trimSlash(path); !this.directories.has(dir) && dir !== '.'; dir = parentOf(dir)) this.directories.add(dir)
   }
 
   /** A file's whole content as written so far (undefined when there is no such file). */
