@@ -17,8 +17,9 @@ export async function runNodeProcess(options: StartOptions, launchedAtMs = perfo
     node.log.info({ signal }, 'draining')
     started.then(() => node.drain()).then(() => {
       node.log.info('stopped')
-      node.log.flush()
-      process.exit(0)
+      // A drained node leaves nothing to run, so the process ends by itself once the log's writes
+      // are done; process.exit() here could cut short (or overtake) a log write still in flight.
+      process.exitCode = 0
     }, (err: unknown) => {
       node.log.error({ err: String(err) }, 'stop failed')
       process.exit(1)
