@@ -34,19 +34,24 @@ export async function ensureBundle(entry, outName) {
   mkdirSync(dirname(out), { recursive: true })
   const tmp = join(dirname(out), `.${outName}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp.mjs`)
   // esbuild is loaded only when a build is due: importing it costs startup time.
-  const { buildSync } = await import('esbuild')
-  buildSync({
-    entryPoints: [join(packagesDir, entry)],
-    outfile: tmp,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    // pino loads worker files by path at run time; it stays a normal dependency.
-    external: ['pino', 'tsx', 'esbuild'],
-    sourcemap: 'inline',
-    logLevel: 'error',
-  })
+  const { build, stop } = await import('esbuild')
+  try {
+    await build({
+      entryPoints: [join(packagesDir, entry)],
+      outfile: tmp,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      // pino loads worker files by path at run time; it stays a normal dependency.
+      external: ['pino', 'tsx', 'esbuild'],
+      sourcemap: 'inline',
+      logLevel: 'error',
+    })
+  } finally {
+    // esbuild runs as a service child process that would otherwise live as long as the node.
+    await stop()
+  }
   renameSync(tmp, out)
   return out
 }

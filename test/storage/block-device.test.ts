@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { parseConfig } from '../../packages/server/src/config/index.ts'
 import { Namespace } from '../../packages/server/src/namespace/namespace.ts'
-import { systemClock } from '../../packages/server/src/clock.ts'
+import { realEnv } from '../../packages/server/src/env/real-env.ts'
 import { crash, getInt, memoryLogger, openNamespace, putInt, tempDir } from '../../packages/server/test/storage/harness.ts'
 
 const DEVICE_BYTES = 64 * 1024 * 1024
@@ -48,7 +48,7 @@ describe('a namespace on a raw block device', { skip: 'skip' in loop ? loop.skip
   })
 
   it('takes the device capacity as filesize and keeps records across a clean restart and a crash', async () => {
-    const [nsConfig] = parseConfig(config(device), 'block.conf').namespaces
+    const [nsConfig] = parseConfig(config(device), 'block.conf', realEnv.disk).namespaces
     assert.equal(nsConfig!.storage.fileSizeBytes, DEVICE_BYTES)
     let ns = await openNamespace(nsConfig!)
     for (let i = 0; i < 2000; i++) assert.equal(putInt(ns, `k${i}`, i), 0)
@@ -68,8 +68,8 @@ describe('a namespace on a raw block device', { skip: 'skip' in loop ? loop.skip
   })
 
   it('refuses a filesize larger than the device', async () => {
-    const [nsConfig] = parseConfig(config(device, `    filesize ${2 * DEVICE_BYTES / (1024 * 1024)}M\n`), 'block.conf').namespaces
-    const ns = new Namespace(nsConfig!, systemClock, memoryLogger().log)
+    const [nsConfig] = parseConfig(config(device, `    filesize ${2 * DEVICE_BYTES / (1024 * 1024)}M\n`), 'block.conf', realEnv.disk).namespaces
+    const ns = new Namespace(nsConfig!, realEnv, memoryLogger().log)
     await assert.rejects(ns.open(memoryLogger().log), (err: Error & { code?: string }) =>
       err.code === 'ERR_STORAGE_DEVICE_TOO_SMALL' && err.message.includes(device) && err.message.includes('smaller than filesize'))
   })

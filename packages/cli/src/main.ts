@@ -48,9 +48,13 @@ export async function main(argv: readonly string[], launchedAtMs: number): Promi
       case '--version': case '-v': case 'version':
         process.stdout.write(`aerolite ${AEROLITE_VERSION}\n`)
         return 0
-      case undefined: case '--help': case '-h': case 'help':
+      case undefined:
+        // No command is a usage error: the usage goes to stderr, the exit code is 2.
+        process.stderr.write(USAGE)
+        return 2
+      case '--help': case '-h': case 'help':
         process.stdout.write(USAGE)
-        return command === undefined ? 1 : 0
+        return 0
     }
     throw new UsageError(`unknown command "${command}" (commands: start, info, bench)`)
   } catch (err) {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Aerospike, { type Client } from 'aerospike'
-import { parseConfig, startServer, type EmbeddedServer } from '@aerolite/server'
+import { parseConfig, realEnv, startServer, type EmbeddedServer } from '@aerolite/server'
 import { runCli } from './cli-process.ts'
 
 const README_PATH = fileURLToPath(new URL('../../../README.md', import.meta.url))
@@ -69,7 +69,7 @@ describe('README aerolite start section', () => {
   test('the aerospike.conf example is accepted by the parser and means what its comments say', () => {
     const [example] = codeBlocks('conf')
     assert.ok(example !== undefined, 'README has a ```conf block')
-    const config = parseConfig(example, 'README.md')
+    const config = parseConfig(example, 'README.md', realEnv.disk)
     assert.deepEqual(config.namespaces.map((ns) => ns.name), ['test'])
     assert.equal(config.network.service.address, '127.0.0.1')
     assert.equal(config.network.service.port, 3000)

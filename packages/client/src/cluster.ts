@@ -1,5 +1,6 @@
 // Finds a cluster's nodes from seed addresses (each node lists its peers) and learns which node
 // masters each partition from their `replicas` answers, as the official clients' tender does.
+import type { Env, Scheduler } from '@aerolite/protocol'
 import { Connection } from './connection.ts'
 import { InfoError, infoValue, requestInfo } from './info.ts'
 import { PartitionMap } from './partition-map.ts'
@@ -24,6 +25,8 @@ export interface ClusterNode {
 }
 
 export interface ClusterOptions {
+  /** The network and timers to use (the server package's realEnv in a real process). */
+  env: Env
   seeds: readonly HostAddress[]
   connectTimeoutMs?: number
   /** Stop discovering past this many nodes. */
@@ -61,8 +64,8 @@ export class Cluster {
         let info: Connection
         let answers: Map<string, string>
         try {
-          info = await Connection.open(address.host, address.port, { connectTimeoutMs })
-          answers = await withTimeout(requestInfo(info, NODE_COMMANDS), connectTimeoutMs, info, where)
+          info = await Connection.open(address.host, address.port, { env: options.env, connectTimeoutMs })
+          answers = await withTimeout(options.env.scheduler, requestInfo(info, NODE_COMMANDS), connectTimeoutMs, info, where)
         } catch (err) {
           problems.push((err as Error).message)
           continue
@@ -106,15 +109,15 @@ export class Cluster {
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, connection: Connection, where: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
+function withTimeout<T>(scheduler: Scheduler, promise: Promise<T>, ms: number, connection: Connection, where: string): Promise<T> {
+  let cancel = (): void => {}
   return Promise.race([
     promise,
     new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
+      cancel = scheduler.after(ms, () => {
         connection.destroy()
         reject(new InfoError(`${where} did not answer info within ${ms} ms`))
-      }, ms)
+      }).cancel
     }),
-  ]).finally(() => clearTimeout(timer))
+  ]).finally(() => cancel())
 }

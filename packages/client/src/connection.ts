@@ -1,8 +1,7 @@
 // One TCP connection to a node. Requests may be pipelined; the node answers them in order, so each
 // reply goes to the oldest waiter. send() takes a waiter object instead of returning a promise, so
 // a caller that reuses its waiters (the benchmark) sends without allocating per request.
-import { connect, type Socket } from 'node:net'
-import { FrameError, FrameParser, type Frame } from '@aerolite/protocol'
+import { FrameError, FrameParser, type Env, type Frame, type NetSocket } from '@aerolite/protocol'
 import { Fifo } from './fifo.ts'
 
 /** Aerospike's PROTO_SIZE_MAX: no reply frame is larger. */
@@ -26,18 +25,20 @@ export class ConnectionError extends Error {
 }
 
 export interface ConnectOptions {
+  /** The network and timers to use (the server package's realEnv in a real process). */
+  env: Env
   connectTimeoutMs?: number
 }
 
 export class Connection {
   readonly host: string
   readonly port: number
-  private readonly socket: Socket
+  private readonly socket: NetSocket
   private readonly parser = new FrameParser(MAX_REPLY_BODY_BYTES)
   private readonly waiters = new Fifo<ReplyWaiter>()
   private failure: ConnectionError | undefined
 
-  private constructor(socket: Socket, host: string, port: number) {
+  private constructor(socket: NetSocket, host: string, port: number) {
     this.socket = socket
     this.host = host
     this.port = port
@@ -47,21 +48,22 @@ export class Connection {
     socket.on('close', () => this.fail(new ConnectionError('ERR_CLOSED', `connection to ${host}:${port} closed`)))
   }
 
-  static open(host: string, port: number, options: ConnectOptions = {}): Promise<Connection> {
+  static open(host: string, port: number, options: ConnectOptions): Promise<Connection> {
     const timeoutMs = options.connectTimeoutMs ?? 1000
+    const { network, scheduler } = options.env
     return new Promise((resolve, reject) => {
-      const socket = connect({ host, port })
-      const timer = setTimeout(() => {
+      const socket = network.connect(host, port)
+      const timer = scheduler.after(timeoutMs, () => {
         socket.destroy()
         reject(new ConnectionError('ERR_CONNECT_TIMEOUT', `no connection to ${host}:${port} within ${timeoutMs} ms`))
-      }, timeoutMs)
+      })
       const onError = (err: Error): void => {
-        clearTimeout(timer)
+        timer.cancel()
         reject(new ConnectionError('ERR_CONNECT', `cannot reach ${host}:${port}: ${err.message}`))
       }
       socket.once('error', onError)
       socket.once('connect', () => {
-        clearTimeout(timer)
+        timer.cancel()
         socket.off('error', onError)
         resolve(new Connection(socket, host, port))
       })

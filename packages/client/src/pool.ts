@@ -21,7 +21,7 @@ export class ConnectionPool {
   }
 
   /** Opens all size connections; fails (closing those opened) if any cannot be opened. */
-  static async open(host: string, port: number, size: number, options: ConnectOptions = {}): Promise<ConnectionPool> {
+  static async open(host: string, port: number, size: number, options: ConnectOptions): Promise<ConnectionPool> {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`pool size ${size} is not a positive integer`)
     const pool = new ConnectionPool(host, port, size, options)
     const opened = await Promise.allSettled(Array.from({ length: size }, () => Connection.open(host, port, options)))

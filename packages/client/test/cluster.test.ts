@@ -1,7 +1,7 @@
 import { after, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ParticleType, computeDigest, partitionId } from '@aerolite/protocol'
-import { startServer } from '@aerolite/server'
+import { realEnv, startServer } from '@aerolite/server'
 import { Cluster, ConnectionPool, InfoError, encodeBitmap } from '../src/index.ts'
 import { startFakeNode, type FakeNode } from './fake-node.ts'
 
@@ -30,7 +30,7 @@ describe('Cluster', () => {
     const b = await fake({ node: 'B', replicas: `test:0,2,${HIGH},${LOW}` })
     const a = await fake({ node: 'A', replicas: `test:0,2,${LOW},${HIGH}`, 'peers-clear-std': `3,3000,[[B,,[127.0.0.1:${b.port}]]]` })
     b.info.set('peers-clear-std', `3,3000,[[A,,[127.0.0.1:${a.port}]]]`)
-    const cluster = await Cluster.connect({ seeds: [{ host: '127.0.0.1', port: a.port }] })
+    const cluster = await Cluster.connect({ env: realEnv, seeds: [{ host: '127.0.0.1', port: a.port }] })
     try {
       assert.deepEqual(cluster.nodes.map((n) => [n.index, n.name, n.port, n.build]), [[0, 'A', a.port, '8.1.0.0'], [1, 'B', b.port, '8.1.0.0']])
       for (let k = 0; k < 100; k++) {
@@ -48,25 +48,25 @@ describe('Cluster', () => {
     const dead = await fake({})
     await dead.close()
     started.splice(started.indexOf(dead), 1)
-    const cluster = await Cluster.connect({ seeds: [{ host: '127.0.0.1', port: dead.port }, { host: '127.0.0.1', port: a.port }] })
+    const cluster = await Cluster.connect({ env: realEnv, seeds: [{ host: '127.0.0.1', port: dead.port }, { host: '127.0.0.1', port: a.port }] })
     assert.deepEqual(cluster.nodes.map((n) => n.name), ['A'])
     cluster.close()
-    await assert.rejects(Cluster.connect({ seeds: [{ host: '127.0.0.1', port: dead.port }] }), (err: unknown) => err instanceof InfoError && err.message.includes(`127.0.0.1:${dead.port}`))
+    await assert.rejects(Cluster.connect({ env: realEnv, seeds: [{ host: '127.0.0.1', port: dead.port }] }), (err: unknown) => err instanceof InfoError && err.message.includes(`127.0.0.1:${dead.port}`))
   })
 
   test('a node without a partition map yet, or with a bad replicas value, is an error', async () => {
     const uninitialised = await fake({ node: 'U', 'partition-generation': '4294967295', replicas: `test:0,1,${LOW}` })
-    await assert.rejects(Cluster.connect({ seeds: [{ host: '127.0.0.1', port: uninitialised.port }] }), /has no partition map yet/)
+    await assert.rejects(Cluster.connect({ env: realEnv, seeds: [{ host: '127.0.0.1', port: uninitialised.port }] }), /has no partition map yet/)
     const broken = await fake({ node: 'X', replicas: 'test:0,1,abc' })
-    await assert.rejects(Cluster.connect({ seeds: [{ host: '127.0.0.1', port: broken.port }] }), /expected 684/)
+    await assert.rejects(Cluster.connect({ env: realEnv, seeds: [{ host: '127.0.0.1', port: broken.port }] }), /expected 684/)
     const missing = await fake({ node: 'M' })
-    await assert.rejects(Cluster.connect({ seeds: [{ host: '127.0.0.1', port: missing.port }] }), /answered info command "replicas" with ERROR/)
+    await assert.rejects(Cluster.connect({ env: realEnv, seeds: [{ host: '127.0.0.1', port: missing.port }] }), /answered info command "replicas" with ERROR/)
   })
 
   test('an Aerolite node: one node masters all partitions of its namespaces', async () => {
     const server = await startServer({ namespace: 'bench' })
     try {
-      const cluster = await Cluster.connect({ seeds: [{ host: server.host, port: server.port }] })
+      const cluster = await Cluster.connect({ env: realEnv, seeds: [{ host: server.host, port: server.port }] })
       assert.equal(cluster.nodes.length, 1)
       assert.deepEqual(cluster.partitions.namespaces(), ['bench'])
       assert.equal(cluster.partitions.unownedCount('bench'), 0)
@@ -81,7 +81,7 @@ describe('Cluster', () => {
 describe('ConnectionPool', () => {
   test('opens every connection, replaces a failed one once for all callers, and closes', async () => {
     const node = await fake({ node: 'P' })
-    const pool = await ConnectionPool.open(node.host, node.port, 3)
+    const pool = await ConnectionPool.open(node.host, node.port, 3, { env: realEnv })
     for (let i = 0; i < 3; i++) assert.ok(pool.at(i)?.isOpen)
     const old = pool.at(1)!
     old.destroy()
@@ -100,7 +100,7 @@ describe('ConnectionPool', () => {
     const node = await fake({})
     await node.close()
     started.splice(started.indexOf(node), 1)
-    await assert.rejects(ConnectionPool.open(node.host, node.port, 2), /cannot reach/)
-    await assert.rejects(ConnectionPool.open(node.host, node.port, 0), /not a positive integer/)
+    await assert.rejects(ConnectionPool.open(node.host, node.port, 2, { env: realEnv }), /cannot reach/)
+    await assert.rejects(ConnectionPool.open(node.host, node.port, 0, { env: realEnv }), /not a positive integer/)
   })
 })

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { createServer } from 'node:net'
 import { MESSAGE_HEADER_BYTES, ProtoType, encodeFrame, type Frame } from '@aerolite/protocol'
 import { Connection, ConnectionError, requestInfo, infoValue, InfoError, type ReplyWaiter } from '../src/index.ts'
+import { realEnv } from '@aerolite/server'
 import { startFakeNode, type FakeNode } from './fake-node.ts'
 
 const MESSAGE = encodeFrame(ProtoType.MESSAGE, Buffer.concat([Buffer.from([MESSAGE_HEADER_BYTES]), Buffer.alloc(MESSAGE_HEADER_BYTES - 1)]))
@@ -41,7 +42,7 @@ function collector(): ReplyWaiter & { replies: Frame[]; failures: ConnectionErro
 
 describe('Connection', () => {
   test('info request and answer', async () => {
-    const connection = await Connection.open(node.host, node.port)
+    const connection = await Connection.open(node.host, node.port, { env: realEnv })
     const answers = await requestInfo(connection, ['node', 'build'])
     assert.equal(infoValue(answers, 'node', 'fake'), 'BB9000000000001')
     assert.equal(infoValue(answers, 'build', 'fake'), '8.1.0.0')
@@ -54,7 +55,7 @@ describe('Connection', () => {
   test('pipelined requests get their replies in order, also when replies arrive one byte at a time', async () => {
     node.replyChunkBytes = 1
     try {
-      const connection = await Connection.open(node.host, node.port)
+      const connection = await Connection.open(node.host, node.port, { env: realEnv })
       const c = collector()
       c.expect(20)
       for (let i = 0; i < 20; i++) connection.send(MESSAGE, c)
@@ -72,7 +73,7 @@ describe('Connection', () => {
   test('destroy fails every waiting request with the given error; later sends fail asynchronously', async () => {
     node.answerMessages = false
     try {
-      const connection = await Connection.open(node.host, node.port)
+      const connection = await Connection.open(node.host, node.port, { env: realEnv })
       const c = collector()
       c.expect(3)
       connection.send(MESSAGE, c)
@@ -94,7 +95,7 @@ describe('Connection', () => {
   test('the peer closing fails waiting requests with ERR_CLOSED', async () => {
     node.answerMessages = false
     try {
-      const connection = await Connection.open(node.host, node.port)
+      const connection = await Connection.open(node.host, node.port, { env: realEnv })
       const reply = connection.request(MESSAGE)
       await new Promise((r) => setTimeout(r, 20))
       for (const socket of node.sockets) socket.destroy()
@@ -109,7 +110,7 @@ describe('Connection', () => {
       const server = createServer((socket) => socket.once('data', () => socket.write(answer)))
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
       const port = (server.address() as { port: number }).port
-      const connection = await Connection.open('127.0.0.1', port)
+      const connection = await Connection.open('127.0.0.1', port, { env: realEnv })
       const first = connection.request(MESSAGE).then(() => undefined, (err: ConnectionError) => err.code)
       const firstOutcome = await first
       // The unrequested second reply arrives in the same read as the first one's.
@@ -125,6 +126,6 @@ describe('Connection', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
     const port = (server.address() as { port: number }).port
     await new Promise<void>((r) => server.close(() => r()))
-    await assert.rejects(Connection.open('127.0.0.1', port), (err: unknown) => err instanceof ConnectionError && err.code === 'ERR_CONNECT' && err.message.includes(`127.0.0.1:${port}`))
+    await assert.rejects(Connection.open('127.0.0.1', port, { env: realEnv }), (err: unknown) => err instanceof ConnectionError && err.code === 'ERR_CONNECT' && err.message.includes(`127.0.0.1:${port}`))
   })
 })

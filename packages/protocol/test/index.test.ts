@@ -11,8 +11,9 @@ import * as infoText from '../src/info-text.ts'
 import * as values from '../src/values.ts'
 import * as msgpack from '../src/msgpack.ts'
 import * as particles from '../src/particles.ts'
+import * as env from '../src/env.ts'
 
-const MODULES: Record<string, Record<string, unknown>> = { frame, compression, message, resultCodes, digest, time, infoText, values, msgpack, particles }
+const MODULES: Record<string, Record<string, unknown>> = { frame, compression, message, resultCodes, digest, time, infoText, values, msgpack, particles, env }
 
 test('the package entry re-exports every runtime export of every module, identically', () => {
   const idx = index as Record<string, unknown>

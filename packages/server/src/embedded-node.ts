@@ -1,12 +1,13 @@
 // The node inside an embedded worker: start, report the bound address, stop on request.
 import { parentPort, workerData } from 'node:worker_threads'
+import { realEnv } from './env/real-env.ts'
 import { AeroliteNode } from './node.ts'
 import { buildConfig, type StartOptions } from './options.ts'
 
 const port = parentPort
 if (port === null) throw new Error('embedded-node must run in a worker thread')
 try {
-  const node = new AeroliteNode(buildConfig(workerData as StartOptions))
+  const node = new AeroliteNode(buildConfig(workerData as StartOptions, realEnv.disk), { env: realEnv })
   const bound = await node.start()
   port.postMessage({ type: 'ready', host: bound.host, port: bound.port })
   port.on('message', (message) => {

@@ -1,10 +1,11 @@
 // Wires a node together: namespaces, the client service, info commands, background sweeps.
 // Lifecycle: start() -> serving -> drain() -> stopped.
-import { ProtoType, encodeFrame } from '@aerolite/protocol'
+import { ProtoType, encodeFrame, type Env, type Timer } from '@aerolite/protocol'
 import { limits } from './limits.ts'
-import { systemClock, type Clock } from './clock.ts'
 import type { ServerConfig } from './config/index.ts'
+import type { CommandContext } from './commands/context.ts'
 import { dispatchMessage } from './commands/dispatch.ts'
+import { realEnv } from './env/real-env.ts'
 import { answerInfo } from './info/registry.ts'
 import type { NodeContext } from './info/context.ts'
 import { createLogger, type Logger } from './log.ts'
@@ -17,10 +18,11 @@ import { Defragmenter } from './storage/defrag.ts'
 import { Evictor } from './namespace/eviction.ts'
 import { realScheduler } from './env/real-env.ts'
 import { Ticker } from './ticker.ts'
-import { udfRuntime } from './udf/runtime.ts'
+import { UdfRuntime } from './udf/runtime.ts'
 
 export interface NodeOptions {
-  clock?: Clock
+  /** The clock, timers, randomness, files and sockets the node uses (default: the real ones). */
+  env?: Env
   logger?: Logger
 }
 
@@ -31,38 +33,46 @@ export class AeroliteNode implements NodeContext {
   readonly startedAtMs: number
   readonly log: Logger
   nodeId = ''
-  private readonly clock: Clock
+  readonly env: Env
+  readonly udf: UdfRuntime
+  private readonly commands: CommandContext
+  private lastJobId = 0n
   private readonly sweepers = new Map<string, ExpirySweeper>()
   private readonly defragmenters: Defragmenter[] = []
   private readonly evictors: Evictor[] = []
   private readonly listener: ServiceListener
   private readonly ticker: Ticker
-  private storageTimer: NodeJS.Timeout | undefined
+  private storageTimer: Timer | undefined
   private readonly opened: Namespace[] = []
   private endpoint = { host: '127.0.0.1', port: 0 }
 
   constructor(config: ServerConfig, options: NodeOptions = {}) {
     if (config.namespaces.length > limits.maxNamespaces) throw new Error(`at most ${limits.maxNamespaces} namespaces are supported, ${config.namespaces.length} configured`)
     this.config = config
-    this.clock = options.clock ?? systemClock
+    this.env = options.env ?? realEnv
     this.log = options.logger ?? createLogger(config.logging)
-    udfRuntime.logTo(this.log)
-    this.startedAtMs = this.clock.nowMs()
+    this.udf = new UdfRuntime(this.env.clock)
+    this.udf.logTo(this.log)
+    this.startedAtMs = this.env.clock.nowMs()
     for (const nsConfig of config.namespaces) {
-      const ns = new Namespace(nsConfig, this.clock, this.log, realScheduler)
+      const ns = new Namespace(nsConfig, this.env, this.log)
       this.namespaces.set(ns.name, ns)
       this.sweepers.set(ns.name, new ExpirySweeper(ns, this.log))
       this.defragmenters.push(new Defragmenter(ns))
       this.evictors.push(new Evictor(ns, this.log, realScheduler))
     }
-    const lookup = (name: string): Namespace | undefined => this.namespaces.get(name)
+    this.commands = {
+      namespace: (name) => this.namespaces.get(name),
+      udf: this.udf,
+      newJobId: () => this.newJobId(),
+    }
     this.listener = new ServiceListener(config, {
       info: (body) => {
         this.serviceStats.infoRequests++
-        if (!udfRuntime.isReady && body.includes('udf-put')) {
+        if (!this.udf.isReady && body.includes('udf-put')) {
           // udf-put compiles the module: right after start it waits for the Lua VM.
           const answerLater = async function* (node: AeroliteNode): AsyncGenerator<Buffer> {
-            await udfRuntime.ready
+            await node.udf.ready
             yield encodeFrame(ProtoType.INFO, answerInfo(node, body))
           }
           return { stream: () => answerLater(this) }
@@ -71,10 +81,10 @@ export class AeroliteNode implements NodeContext {
       },
       message: (message) => {
         this.serviceStats.messageRequests++
-        return dispatchMessage(message, lookup)
+        return dispatchMessage(message, this.commands)
       },
-    }, this.serviceStats, this.log)
-    this.ticker = new Ticker(this.namespaces.values(), this.log)
+    }, this.serviceStats, this.log, this.env.network)
+    this.ticker = new Ticker(this.namespaces, this.log, this.env)
   }
 
   /** Opens the namespaces' files, listens on the configured address and port (0 = any free port) and starts background work. */
@@ -95,11 +105,10 @@ export class AeroliteNode implements NodeContext {
     this.nodeId = this.config.service.nodeId ?? deriveNodeId(bound.port)
     for (const sweeper of this.sweepers.values()) sweeper.schedule()
     for (const defrag of this.defragmenters) defrag.start(limits.defragIntervalMs)
-    this.storageTimer = setInterval(() => this.evict(), limits.storageTickMs)
-    this.storageTimer.unref()
+    this.storageTimer = this.env.scheduler.every(limits.storageTickMs, () => this.evict())
     this.ticker.start(this.config.service.tickerIntervalSeconds)
     // The Lua VM warms up once the node serves; the few commands that need it before then wait.
-    void udfRuntime.start()
+    void this.udf.start()
     return bound
   }
 
@@ -107,7 +116,7 @@ export class AeroliteNode implements NodeContext {
   async drain(): Promise<void> {
     for (const sweeper of this.sweepers.values()) sweeper.stop()
     for (const defrag of this.defragmenters) defrag.stop()
-    clearInterval(this.storageTimer)
+    this.storageTimer?.cancel()
     this.ticker.stop()
     await this.listener.drain()
     await this.closeNamespaces()
@@ -139,7 +148,14 @@ export class AeroliteNode implements NodeContext {
   }
 
   nowMs(): number {
-    return this.clock.nowMs()
+    return this.env.clock.nowMs()
+  }
+
+  /** Job ids follow the clock (as Aerospike's do) and never repeat, even within one millisecond. */
+  private newJobId(): bigint {
+    const fromClock = BigInt(Math.floor(this.env.clock.nowMs()))
+    this.lastJobId = fromClock > this.lastJobId ? fromClock : this.lastJobId + 1n
+    return this.lastJobId
   }
 
   truncate(namespace: Namespace, setName: string | undefined, cutoffMs: number): void {

@@ -1,4 +1,5 @@
 // Turning start options (CLI flags or startServer arguments) into a validated ServerConfig.
+import type { Disk } from '@aerolite/protocol'
 import { defaultNamespaceConfig, defaultServerConfig, loadConfigFile, type LogLevel, type NamespaceConfig, type ServerConfig } from './config/index.ts'
 
 export interface StartOptions {
@@ -19,8 +20,9 @@ export class StartOptionError extends Error {
   readonly code = 'ERR_START_OPTION'
 }
 
-export function buildConfig(options: StartOptions): ServerConfig {
-  const config = options.configFile !== undefined ? loadConfigFile(options.configFile) : defaultServerConfig()
+/** `disk` reads the config file (and raw devices' capacities). */
+export function buildConfig(options: StartOptions, disk: Disk): ServerConfig {
+  const config = options.configFile !== undefined ? loadConfigFile(options.configFile, disk) : defaultServerConfig()
   if (options.port !== undefined) {
     if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) throw new StartOptionError(`port ${options.port} is not a TCP port (0..65535; 0 = any free port)`)
     config.network.service.port = options.port

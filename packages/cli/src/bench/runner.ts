@@ -2,6 +2,7 @@
 // requests; slot i uses connection i mod --connections of whichever node masters its key, so each
 // connection carries at most --inflight commands. A reply, a failure or a rate timer starts the
 // slot's next command.
+import { realEnv } from '@aerolite/server'
 import { Cluster, ConnectionError, ConnectionPool, replyResultCode, type RecordRequest, type ReplyWaiter } from '@aerolite/client'
 import { ResultCode, type Frame } from '@aerolite/protocol'
 import { Counters } from './counters.ts'
@@ -51,12 +52,12 @@ export async function runBench(options: BenchOptions, onInterval: (report: Inter
       throw new RunError(`--server-pid: ${(err as Error).message}`)
     }
   }
-  const cluster = await Cluster.connect({ seeds: [{ host: options.host, port: options.port }], connectTimeoutMs: Math.max(1000, options.timeoutMs) })
+  const cluster = await Cluster.connect({ env: realEnv, seeds: [{ host: options.host, port: options.port }], connectTimeoutMs: Math.max(1000, options.timeoutMs) })
   const pools: ConnectionPool[] = []
   try {
     const served = cluster.partitions.namespaces()
     if (!served.includes(options.namespace)) throw new RunError(`namespace "${options.namespace}" is not served by the cluster at ${options.host}:${options.port} (it serves: ${served.join(', ') || 'none'})`)
-    for (const node of cluster.nodes) pools.push(await ConnectionPool.open(node.host, node.port, options.connections, { connectTimeoutMs: Math.max(1000, options.timeoutMs) }))
+    for (const node of cluster.nodes) pools.push(await ConnectionPool.open(node.host, node.port, options.connections, { env: realEnv, connectTimeoutMs: Math.max(1000, options.timeoutMs) }))
     const run = new Run(options, cluster, pools, onInterval)
     const setupMs = performance.now() - setupStartMs
     const result = await run.start()

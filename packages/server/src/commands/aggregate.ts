@@ -12,7 +12,7 @@ import type { Namespace } from '../namespace/namespace.ts'
 import { storedRecordView } from '../ops/record-view.ts'
 import { readBins } from '../record/layout.ts'
 import { msgpackToParticle } from '../udf/particle-msgpack.ts'
-import { udfRuntime } from '../udf/runtime.ts'
+import type { UdfRuntime } from '../udf/runtime.ts'
 import { StreamFeed } from '../udf/stream-feed.ts'
 import { UdfRecord } from '../udf/udf-record.ts'
 import type { PartitionRequest, ResumePoint } from './partition-request.ts'
@@ -39,7 +39,7 @@ export function parseAggregation(message: Message): UdfCall | number {
   return parseUdfCall(message) ?? ResultCode.PARAMETER_ERROR
 }
 
-export async function* streamAggregation(req: PartitionRequest, call: UdfCall, walk: PartitionWalk, control: ScanControl): AsyncGenerator<Buffer> {
+export async function* streamAggregation(req: PartitionRequest, call: UdfCall, walk: PartitionWalk, control: ScanControl, udf: UdfRuntime): AsyncGenerator<Buffer> {
   const batcher = new FrameBatcher()
   // Aerospike answers NOT_FOUND (not as the last message) for a set it does not know; the client
   // takes it as an empty result.
@@ -48,21 +48,22 @@ export async function* streamAggregation(req: PartitionRequest, call: UdfCall, w
     yield batcher.take()
     return
   }
-  await udfRuntime.ready
+  await udf.ready
   const { namespace } = req
-  const throttle = new Throttle(req.recordsPerSecond)
+  const { clock, scheduler } = namespace.env
+  const throttle = new Throttle(req.recordsPerSecond, clock)
   // Throttled streams call in smaller batches, so the pace shows within a second.
   const perCall = req.recordsPerSecond > 0
     ? Math.max(1, Math.min(limits.maxStreamUdfRecordsPerCall, Math.ceil(req.recordsPerSecond / 10)))
     : limits.maxStreamUdfRecordsPerCall
-  let turnStartMs = Date.now()
+  let turnStartMs = clock.monotonicMs()
   for (const [pid, start] of scanOrder(req)) {
     let candidates = walk(pid, start)
     let at = 0
     while (at < candidates.length) {
       if (control.aborted()) return
       const end = Math.min(candidates.length, at + perCall)
-      const failure = runBatch(namespace, call, candidates, at, end, batcher)
+      const failure = runBatch(namespace, udf, call, candidates, at, end, batcher)
       if (failure !== undefined) {
         batcher.add(valueMessage('FAILURE', ParticleType.STRING, Buffer.from(failure, 'utf8')))
         batcher.add(controlMessage(Info3.LAST, ResultCode.SERVER_ERROR, 0))
@@ -72,13 +73,13 @@ export async function* streamAggregation(req: PartitionRequest, call: UdfCall, w
       let waitMs = 0
       for (let i = at; i < end; i++) waitMs = throttle.next()
       at = end
-      if (!batcher.full && waitMs === 0 && Date.now() - turnStartMs < limits.maxStreamTurnMs) continue
+      if (!batcher.full && waitMs === 0 && clock.monotonicMs() - turnStartMs < limits.maxStreamTurnMs) continue
       // Records may change while the event loop turns: the rest of the partition is read again
       // afterwards, from the last record done.
       const resume = at < candidates.length ? resumeAfter(namespace, candidates[at - 1]!) : undefined
       if (batcher.pendingBytes > 0) yield batcher.take()
-      await (waitMs > 0 ? sleep(waitMs) : nextTurn())
-      turnStartMs = Date.now()
+      await (waitMs > 0 ? sleep(scheduler, waitMs) : scheduler.yieldTurn())
+      turnStartMs = clock.monotonicMs()
       if (resume !== undefined) {
         candidates = walk(pid, resume)
         at = 0
@@ -96,13 +97,13 @@ function resumeAfter(namespace: Namespace, last: Candidate): ResumePoint {
 }
 
 /** Runs the stream function over candidates[from, to); returns the FAILURE message if it failed. */
-function runBatch(namespace: Namespace, call: UdfCall, candidates: readonly Candidate[], from: number, to: number, batcher: FrameBatcher): string | undefined {
+function runBatch(namespace: Namespace, udf: UdfRuntime, call: UdfCall, candidates: readonly Candidate[], from: number, to: number, batcher: FrameBatcher): string | undefined {
   const nowVoidTime = namespace.nowVoidTime()
   let outputBytes = 0
   const open = (position: number): UdfRecord => {
     const id = candidates[from + position]!.id
     const location = namespace.location(id)
-    return new UdfRecord(storedRecordView(namespace, id, location), readBins(location.buf, location.at), nowVoidTime, udfRuntime.log)
+    return new UdfRecord(storedRecordView(namespace, id, location), readBins(location.buf, location.at), nowVoidTime, udf.log)
   }
   const emit = (packed: Buffer): void => {
     const particle = msgpackToParticle(packed)
@@ -111,8 +112,8 @@ function runBatch(namespace: Namespace, call: UdfCall, candidates: readonly Cand
     if (outputBytes > limits.maxStreamUdfOutputBytesPerCall) throw new Error(OUTPUT_TOO_BIG)
     batcher.add(message)
   }
-  const feed = new StreamFeed(to - from, open, emit, udfRuntime.log)
-  const result = udfRuntime.applyStream(call.packageName, call.functionName, call.argList, feed.serve)
+  const feed = new StreamFeed(to - from, open, emit, udf.log)
+  const result = udf.applyStream(call.packageName, call.functionName, call.argList, feed.serve)
   return result.ok ? undefined : result.message
 }
 
@@ -125,8 +126,4 @@ function valueMessage(name: 'SUCCESS' | 'FAILURE', particleType: number, value: 
   const out = Buffer.allocUnsafe(MESSAGE_HEADER_BYTES + encodedOpBytes(op))
   writeMessage(out, 0, { info1: 0, info2: 0, info3: 0, info4: 0, resultCode: ResultCode.OK, generation: 0, recordTtl: 0, transactionTtl: 0 }, NO_FIELDS, [op])
   return out
-}
-
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve))
 }

@@ -9,12 +9,13 @@ import { parsePartitionRequest, type PartitionRequest, type ResumePoint } from '
 import { parseQuery, queryPartition, recordMatches, type QueryRequest } from './query.ts'
 import { Throttle, sleep } from './record-stream.ts'
 import { headerReply, streamErrorReply } from './reply.ts'
-import type { NamespaceLookup, RequestOrigin } from './request.ts'
+import type { RequestOrigin } from './request.ts'
+import type { CommandContext } from './context.ts'
 import { whenSettled, type RecordCommandResult } from './record-result.ts'
 import { partitionEntries, scanOrder } from './partition-walk.ts'
 
 /** The single-record road (dispatch's executeRecordCommand). */
-export type RecordCommand = (message: Message, namespaces: NamespaceLookup, origin: RequestOrigin) => RecordCommandResult
+export type RecordCommand = (message: Message, context: CommandContext, origin: RequestOrigin) => RecordCommandResult
 
 /** UDF_OP value of a background UDF job. */
 export const UDF_OP_BACKGROUND = 2
@@ -27,9 +28,9 @@ export function isBackgroundUdf(message: Message): boolean {
   return op !== undefined && op.length === 1 && op[0] === UDF_OP_BACKGROUND
 }
 
-export function startBackgroundJob(message: Message, namespaces: NamespaceLookup, executeRecord: RecordCommand): { reply: Buffer; problem?: string } {
+export function startBackgroundJob(message: Message, context: CommandContext, executeRecord: RecordCommand): { reply: Buffer; problem?: string } {
   const isQuery = findField(message, FieldType.INDEX_RANGE) !== undefined || findField(message, FieldType.INDEX_NAME) !== undefined
-  const req = isQuery ? parseQuery(message, namespaces) : parsePartitionRequest(message, namespaces)
+  const req = isQuery ? parseQuery(message, context) : parsePartitionRequest(message, context)
   if (typeof req === 'number') return { reply: streamErrorReply(req), problem: 'bad background job request' }
   // Aerospike answers NOT_FOUND for an unknown set, not as the last message: the client takes it
   // as a finished job (with LAST it would be an error).
@@ -47,19 +48,20 @@ export function startBackgroundJob(message: Message, namespaces: NamespaceLookup
     return { reply: streamErrorReply(ResultCode.FAIL_FORBIDDEN), problem: `${limits.maxRunningJobsPerNamespace} background jobs already run in namespace ${req.namespace.name}` }
   }
   const job = new Job({
-    trid: req.taskId === 0n ? BigInt(Date.now()) : req.taskId,
+    trid: req.taskId === 0n ? context.newJobId() : req.taskId,
     module: isQuery ? 'query' : 'scan',
     namespace: req.namespace,
     setName: req.setName,
     indexName: isQuery ? (req as QueryRequest).index.def.name : '',
     jobType: udf ? 'background-udf' : 'background-ops',
     recordsPerSecond: req.recordsPerSecond,
+    clock: req.namespace.env.clock,
   })
   registerJob(job)
   const walk: Walk = isQuery
     ? { candidates: (pid, resume) => queryPartition(req as QueryRequest, pid, resume).map((m) => m.id), stillMatches: (id, pid) => recordMatches(req as QueryRequest, id, pid) }
     : { candidates: (pid, resume) => scanPartition(req, pid, resume), stillMatches: (id) => req.setId === undefined || req.namespace.setIdOf(id) === req.setId }
-  void runJob(job, req, walk, (id) => recordCommand(message, req, id, udf), namespaces, executeRecord)
+  void runJob(job, req, walk, (id) => recordCommand(message, req, id, udf), context, executeRecord)
   return { reply: streamErrorReply(ResultCode.OK) }
 }
 
@@ -102,11 +104,12 @@ function recordCommand(message: Message, req: PartitionRequest, id: number, udf:
 }
 
 async function runJob(
-  job: Job, req: PartitionRequest, walk: Walk, command: (id: number) => Message, namespaces: NamespaceLookup, executeRecord: RecordCommand,
+  job: Job, req: PartitionRequest, walk: Walk, command: (id: number) => Message, context: CommandContext, executeRecord: RecordCommand,
 ): Promise<void> {
   const { namespace } = req
   const partitions = scanOrder(req)
-  const throttle = new Throttle(req.recordsPerSecond)
+  const { clock, scheduler } = namespace.env
+  const throttle = new Throttle(req.recordsPerSecond, clock)
   let processed = 0
   let partitionsDone = 0
   try {
@@ -122,7 +125,7 @@ async function runJob(
         if (req.maxRecords > 0 && job.succeeded >= req.maxRecords) break
         const id = namespace.find(digest)
         if (id < 0 || !walk.stillMatches(id, pid)) continue
-        const result = executeRecord(command(id), namespaces, 'job')
+        const result = executeRecord(command(id), context, 'job')
         // The fast path answers at once; a change that must settle (or a record busy with another) is awaited.
         const { reply } = 'reply' in result && result.settled === undefined ? result : await whenSettled(result)
         const resultCode = reply[PROTO_HEADER_BYTES + 5]
@@ -130,12 +133,12 @@ async function runJob(
         else if (resultCode === ResultCode.FILTERED_OUT) job.filtered++
         else if (resultCode !== ResultCode.RECORD_NOT_FOUND) job.failed++
         const waitMs = throttle.next()
-        if (waitMs > 0) await sleep(waitMs)
-        else if (++processed % limits.jobRecordsPerTurn === 0) await new Promise((resolve) => setImmediate(resolve))
+        if (waitMs > 0) await sleep(scheduler, waitMs)
+        else if (++processed % limits.jobRecordsPerTurn === 0) await scheduler.yieldTurn()
       }
       partitionsDone++
       job.progressPct = (partitionsDone * 100) / Math.max(1, partitions.length)
-      if (partitionsDone % limits.nsupPartitionsPerTurn === 0) await new Promise((resolve) => setImmediate(resolve))
+      if (partitionsDone % limits.nsupPartitionsPerTurn === 0) await scheduler.yieldTurn()
     }
     job.finish()
   } catch {

@@ -10,7 +10,7 @@ import type { RecordCommand } from './background-job.ts'
 import type { DispatchResult } from './dispatch.ts'
 import { streamErrorReply, type CommandReply } from './reply.ts'
 import { whenSettled } from './record-result.ts'
-import type { NamespaceLookup } from './request.ts'
+import type { CommandContext } from './context.ts'
 import { FrameBatcher, controlMessage } from './stream-frames.ts'
 
 /** Row type bits (a full row; 0x01 alone is a repeat of the previous full row). */
@@ -181,7 +181,7 @@ function rowBody(row: BatchRow, reply: Buffer): Buffer {
 /** Results that do not stop a batch even without respond-all-keys. */
 const ROUTINE_RESULTS = new Set<number>([ResultCode.OK, ResultCode.RECORD_NOT_FOUND, ResultCode.FILTERED_OUT])
 
-export async function* streamBatch(batch: BatchRequest, namespaces: NamespaceLookup, executeRecord: RecordCommand, aborted: () => boolean): AsyncGenerator<Buffer> {
+export async function* streamBatch(batch: BatchRequest, context: CommandContext, executeRecord: RecordCommand, aborted: () => boolean): AsyncGenerator<Buffer> {
   const batcher = new FrameBatcher()
   const frame = (): Buffer => {
     const out = batcher.take()
@@ -194,7 +194,7 @@ export async function* streamBatch(batch: BatchRequest, namespaces: NamespaceLoo
   const settling: Array<{ row: BatchRow; reply: Promise<CommandReply> }> = []
   for (const row of batch.rows) {
     if (aborted()) return
-    const result = executeRecord(row.message, namespaces, 'client')
+    const result = executeRecord(row.message, context, 'client')
     if ('reply' in result && result.settled !== undefined) {
       settling.push({ row, reply: whenSettled(result) })
       continue
@@ -218,7 +218,7 @@ export async function* streamBatch(batch: BatchRequest, namespaces: NamespaceLoo
 }
 
 /** Each row takes the single-record road, handed in by dispatch (which imports this module). */
-export function dispatchBatch(message: Message, namespaces: NamespaceLookup, executeRecord: RecordCommand): DispatchResult {
+export function dispatchBatch(message: Message, context: CommandContext, executeRecord: RecordCommand): DispatchResult {
   let batch: BatchRequest
   try {
     batch = parseBatch(message)
@@ -226,5 +226,5 @@ export function dispatchBatch(message: Message, namespaces: NamespaceLookup, exe
     if (err instanceof BatchError) return { reply: streamErrorReply(err.resultCode), problem: err.message }
     throw err
   }
-  return { stream: (control) => streamBatch(batch, namespaces, executeRecord, control.aborted) }
+  return { stream: (control) => streamBatch(batch, context, executeRecord, control.aborted) }
 }

@@ -5,7 +5,8 @@ import { executeDelete } from './delete.ts'
 import { executeRead } from './read.ts'
 import { headerReply, streamErrorReply } from './reply.ts'
 import { whenSettled, type RecordCommandResult } from './record-result.ts'
-import { parseRecordRequest, type NamespaceLookup, type RecordRequest, type RequestOrigin } from './request.ts'
+import type { CommandContext } from './context.ts'
+import { parseRecordRequest, type RecordRequest, type RequestOrigin } from './request.ts'
 import type { ScanControl } from './partition-walk.ts'
 import { parseScan, streamScan } from './scan.ts'
 import { parseQuery, streamQuery } from './query.ts'
@@ -15,7 +16,6 @@ import { executeWrite } from './write.ts'
 import { dispatchBatch } from './batch.ts'
 import { applyUdf, isRecordUdf } from './udf.ts'
 import type { InFlightChange } from '../namespace/in-flight.ts'
-import { udfRuntime } from '../udf/runtime.ts'
 
 /** A command answered now; answered later (it queued behind a change of its record); or a stream of frames. */
 export type DispatchResult = RecordCommandResult | { stream: (control: ScanControl) => AsyncIterable<Buffer> }
@@ -38,19 +38,19 @@ function mayNeedLua(message: Message): boolean {
   return (message.info1 & Info1.BATCH) !== 0 || findField(message, FieldType.UDF_FUNCTION) !== undefined
 }
 
-export function dispatchMessage(message: Message, namespaces: NamespaceLookup): DispatchResult {
-  if (!udfRuntime.isReady && mayNeedLua(message)) {
+export function dispatchMessage(message: Message, context: CommandContext): DispatchResult {
+  if (!context.udf.isReady && mayNeedLua(message)) {
     // Only in the first moments after start: wait for the Lua VM, then take the usual road.
     return {
       stream: async function* (control) {
-        await udfRuntime.ready
-        const result = dispatchMessage(message, namespaces)
+        await context.udf.ready
+        const result = dispatchMessage(message, context)
         if ('stream' in result) yield* result.stream(control)
         else yield (await whenSettled(result)).reply
       },
     }
   }
-  if (isRecordUdf(message)) return executeRecordCommand(message, namespaces)
+  if (isRecordUdf(message)) return executeRecordCommand(message, context)
   const unsupported = unsupportedKind(message)
   if (unsupported !== undefined) {
     // Batches, scans and queries end with a LAST message; clients wait for one.
@@ -58,26 +58,26 @@ export function dispatchMessage(message: Message, namespaces: NamespaceLookup): 
     const reply = streams ? streamErrorReply(ResultCode.UNSUPPORTED_FEATURE) : headerReply(ResultCode.UNSUPPORTED_FEATURE)
     return { reply, problem: `${unsupported} is not supported yet` }
   }
-  if ((message.info1 & Info1.BATCH) !== 0) return dispatchBatch(message, namespaces, executeRecordCommand)
-  if (isMultiRecord(message)) return dispatchMultiRecord(message, namespaces)
-  return executeRecordCommand(message, namespaces)
+  if ((message.info1 & Info1.BATCH) !== 0) return dispatchBatch(message, context, executeRecordCommand)
+  if (isMultiRecord(message)) return dispatchMultiRecord(message, context)
+  return executeRecordCommand(message, context)
 }
 
 /** The road of every single-record command, also taken by each row of a batch and each record of a job. */
-export function executeRecordCommand(message: Message, namespaces: NamespaceLookup, origin: RequestOrigin = 'client'): RecordCommandResult {
+export function executeRecordCommand(message: Message, context: CommandContext, origin: RequestOrigin = 'client'): RecordCommandResult {
   // Transactions need strong-consistency namespaces, which this node does not have.
   if (message.info4 !== 0 || findField(message, FieldType.TXN_ID) !== undefined) {
     return { reply: headerReply(ResultCode.UNSUPPORTED_FEATURE), problem: 'transactions are not supported (no strong-consistency namespaces)' }
   }
-  const req = parseRecordRequest(message, namespaces, origin)
+  const req = parseRecordRequest(message, context, origin)
   if (typeof req === 'number') return { reply: headerReply(req), problem: req === ResultCode.NAMESPACE_NOT_FOUND ? 'namespace not found' : 'malformed record request' }
   const udf = isRecordUdf(message)
   if (udf || (message.info2 & Info2.WRITE) !== 0) {
     const inFlight = req.namespace.inFlight.of(req.digest)
-    if (inFlight !== undefined) return queueBehind(inFlight, req, namespaces)
+    if (inFlight !== undefined) return queueBehind(inFlight, req, context)
   }
   try {
-    if (udf) return applyUdf(req)
+    if (udf) return applyUdf(req, context.udf)
     if ((message.info2 & Info2.WRITE) !== 0) return (message.info2 & Info2.DELETE) !== 0 ? executeDelete(req) : executeWrite(req)
     if ((message.info1 & Info1.READ) !== 0) return executeRead(req)
     return { reply: headerReply(ResultCode.PARAMETER_ERROR), problem: 'message is neither a read nor a write' }
@@ -92,7 +92,7 @@ export function executeRecordCommand(message: Message, namespaces: NamespaceLook
 }
 
 /** A command on a record whose last change has not settled runs once it has, or answers KEY_BUSY past transaction-pending-limit. */
-function queueBehind(inFlight: InFlightChange, req: RecordRequest, namespaces: NamespaceLookup): RecordCommandResult {
+function queueBehind(inFlight: InFlightChange, req: RecordRequest, context: CommandContext): RecordCommandResult {
   const { namespace } = req
   const limit = namespace.config.transactionPendingLimit
   if (limit > 0 && inFlight.waiting >= limit) {
@@ -104,19 +104,19 @@ function queueBehind(inFlight: InFlightChange, req: RecordRequest, namespaces: N
   return {
     later: inFlight.done.then(() => {
       inFlight.waiting--
-      return whenSettled(executeRecordCommand(req.message, namespaces, req.origin))
+      return whenSettled(executeRecordCommand(req.message, context, req.origin))
     }),
   }
 }
 
-function dispatchMultiRecord(message: Message, namespaces: NamespaceLookup): DispatchResult {
-  if ((message.info2 & Info2.WRITE) !== 0 || isBackgroundUdf(message)) return startBackgroundJob(message, namespaces, executeRecordCommand)
+function dispatchMultiRecord(message: Message, context: CommandContext): DispatchResult {
+  if ((message.info2 & Info2.WRITE) !== 0 || isBackgroundUdf(message)) return startBackgroundJob(message, context, executeRecordCommand)
   if (findField(message, FieldType.INDEX_RANGE) !== undefined || findField(message, FieldType.INDEX_NAME) !== undefined) {
-    const query = parseQuery(message, namespaces)
+    const query = parseQuery(message, context)
     if (typeof query === 'number') return { reply: streamErrorReply(query), problem: 'bad query request' }
-    return { stream: (control) => streamQuery(query, control) }
+    return { stream: (control) => streamQuery(query, control, context.udf) }
   }
-  const scan = parseScan(message, namespaces)
+  const scan = parseScan(message, context)
   if (typeof scan === 'number') return { reply: streamErrorReply(scan), problem: 'bad scan request' }
-  return { stream: (control) => streamScan(scan, control) }
+  return { stream: (control) => streamScan(scan, control, context.udf) }
 }

@@ -1,7 +1,7 @@
 // Background scan and query jobs as the job info commands see them: query-show[:id=], scan-show,
 // jobs:module=..;cmd=get-job|kill-job;trid=, query-abort / scan-abort:id=, query-abort-all.
 // A node keeps its running jobs and the last few finished ones, per namespace.
-import { ResultCode, infoError, type InfoCommand } from '@aerolite/protocol'
+import { ResultCode, infoError, type Clock, type InfoCommand } from '@aerolite/protocol'
 import type { NodeContext } from '../info/context.ts'
 import type { Namespace } from '../namespace/namespace.ts'
 import { limits } from '../limits.ts'
@@ -17,8 +17,10 @@ export class Job {
   /** background-ops or background-udf. */
   readonly jobType: string
   readonly recordsPerSecond: number
-  readonly startedMs = Date.now()
-  finishedMs = 0
+  private readonly clock: Clock
+  readonly startedMs: number
+  /** When the job finished; -1 while it runs. */
+  finishedMs = -1
   /** Result code of an abandoned job; 0 while it runs or once it completed. */
   abandoned = 0
   progressPct = 0
@@ -26,7 +28,7 @@ export class Job {
   failed = 0
   filtered = 0
 
-  constructor(init: { trid: bigint; module: JobModule; namespace: Namespace; setName: string; indexName: string; jobType: string; recordsPerSecond: number }) {
+  constructor(init: { trid: bigint; module: JobModule; namespace: Namespace; setName: string; indexName: string; jobType: string; recordsPerSecond: number; clock: Clock }) {
     this.trid = init.trid
     this.module = init.module
     this.namespace = init.namespace
@@ -34,30 +36,32 @@ export class Job {
     this.indexName = init.indexName
     this.jobType = init.jobType
     this.recordsPerSecond = init.recordsPerSecond
+    this.clock = init.clock
+    this.startedMs = init.clock.monotonicMs()
   }
 
   get done(): boolean {
-    return this.finishedMs !== 0
+    return this.finishedMs >= 0
   }
 
   finish(abandoned = 0): void {
     if (this.done) return
     this.abandoned = abandoned
     if (abandoned === 0) this.progressPct = 100
-    this.finishedMs = Date.now()
+    this.finishedMs = this.clock.monotonicMs()
   }
 
   /** Fields as Aerospike's query-show lists them, ':'-separated. */
   info(): string {
-    const now = Date.now()
+    const now = this.clock.monotonicMs()
     const outcome = this.abandoned === 0 ? 'ok' : this.abandoned === ResultCode.SCAN_ABORT! ? 'user-abort' : `error-${this.abandoned}`
     const parts = [`trid=${this.trid}`, `job-type=${this.jobType}`, `ns=${this.namespace.name}`]
     if (this.setName !== '') parts.push(`set=${this.setName}`)
     if (this.indexName !== '') parts.push(`sindex-name=${this.indexName}`)
     parts.push(
       `rps=${this.recordsPerSecond}`, 'active-threads=0', `status=${this.done ? 'done' : 'active'}(${outcome})`,
-      `job-progress=${this.progressPct.toFixed(2)}`, `run-time=${(this.done ? this.finishedMs : now) - this.startedMs}`,
-      `time-since-done=${this.done ? now - this.finishedMs : 0}`, 'recs-throttled=0', `recs-filtered-meta=${this.filtered}`,
+      `job-progress=${this.progressPct.toFixed(2)}`, `run-time=${Math.round((this.done ? this.finishedMs : now) - this.startedMs)}`,
+      `time-since-done=${this.done ? Math.round(now - this.finishedMs) : 0}`, 'recs-throttled=0', `recs-filtered-meta=${this.filtered}`,
       'recs-filtered-bins=0', `recs-succeeded=${this.succeeded}`, `recs-failed=${this.failed}`,
     )
     return parts.join(':')

@@ -10,7 +10,7 @@ import type { UdfCall } from './udf-call.ts'
 import { CommandError } from '../command-error.ts'
 import { messageFilter } from './filter.ts'
 import type { BinSelection } from './record-stream.ts'
-import type { NamespaceLookup } from './request.ts'
+import type { CommandContext } from './context.ts'
 
 /** Where a partition resumes: after this digest (and, in an index, after this index value). */
 export interface ResumePoint {
@@ -40,7 +40,7 @@ export interface PartitionRequest extends BinSelection {
   aggregation: UdfCall | undefined
 }
 
-export function parsePartitionRequest(message: Message, namespaces: NamespaceLookup): PartitionRequest | number {
+export function parsePartitionRequest(message: Message, context: CommandContext): PartitionRequest | number {
   let namespace: Namespace | undefined
   let setName = ''
   let pids: number[] | undefined
@@ -53,7 +53,7 @@ export function parsePartitionRequest(message: Message, namespaces: NamespaceLoo
     const d = field.data
     switch (field.type) {
       case FieldType.NAMESPACE:
-        namespace = namespaces(d.toString('utf8'))
+        namespace = context.namespace(d.toString('utf8'))
         if (namespace === undefined) return ResultCode.NAMESPACE_NOT_FOUND
         break
       case FieldType.SET:

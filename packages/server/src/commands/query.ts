@@ -13,7 +13,8 @@ import { streamAggregation } from './aggregate.ts'
 import { storedRecordMatches } from './filter.ts'
 import { parsePartitionRequest, type PartitionRequest, type ResumePoint } from './partition-request.ts'
 import { Throttle, recordMessage, sleep } from './record-stream.ts'
-import type { NamespaceLookup } from './request.ts'
+import type { CommandContext } from './context.ts'
+import type { UdfRuntime } from '../udf/runtime.ts'
 import { scanOrder, type ScanControl } from './partition-walk.ts'
 import { FrameBatcher, controlMessage } from './stream-frames.ts'
 
@@ -28,8 +29,8 @@ export interface QueryMatch {
 }
 
 /** A number is the result code to end the stream with. */
-export function parseQuery(message: Message, namespaces: NamespaceLookup): QueryRequest | number {
-  const base = parsePartitionRequest(message, namespaces)
+export function parseQuery(message: Message, commands: CommandContext): QueryRequest | number {
+  const base = parsePartitionRequest(message, commands)
   if (typeof base === 'number') return base
   let rangeField: Buffer | undefined
   let name: string | undefined
@@ -94,14 +95,14 @@ export function recordMatches(req: QueryRequest, id: number, pid: number): boole
   return req.filter === undefined || storedRecordMatches(req.filter, namespace, id)
 }
 
-export async function* streamQuery(req: QueryRequest, control: ScanControl): AsyncGenerator<Buffer> {
+export async function* streamQuery(req: QueryRequest, control: ScanControl, udf: UdfRuntime): AsyncGenerator<Buffer> {
   const { namespace } = req
   if (req.aggregation !== undefined) {
-    yield* streamAggregation(req, req.aggregation, (pid, resume) => queryPartition(req, pid, resume), control)
+    yield* streamAggregation(req, req.aggregation, (pid, resume) => queryPartition(req, pid, resume), control, udf)
     return
   }
   const batcher = new FrameBatcher()
-  const throttle = new Throttle(req.recordsPerSecond)
+  const throttle = new Throttle(req.recordsPerSecond, namespace.env.clock)
   let sent = 0
   for (const [pid, resume] of scanOrder(req)) {
     if (req.maxRecords > 0 && sent >= req.maxRecords) break
@@ -123,7 +124,7 @@ export async function* streamQuery(req: QueryRequest, control: ScanControl): Asy
       if (waitMs > 0) {
         if (batcher.pendingBytes > 0) yield batcher.take()
         fresh = false
-        await sleep(waitMs)
+        await sleep(namespace.env.scheduler, waitMs)
       }
     }
   }

@@ -1,7 +1,7 @@
 // The record messages of scan and query streams, as Aerospike builds them: fields NAMESPACE, DIGEST,
 // SET (if any), KEY (if stored) and, for secondary-index queries, the index value (BVAL) the client
 // sends back to resume; then the bins, all or the selected ones in the order they were selected.
-import { DIGEST_BYTES, FieldType, Info1, MESSAGE_HEADER_BYTES, OpType, ResultCode, writeMessage, type Field, type OutOp } from '@aerolite/protocol'
+import { DIGEST_BYTES, FieldType, Info1, MESSAGE_HEADER_BYTES, OpType, ResultCode, writeMessage, type Clock, type Field, type OutOp, type Scheduler } from '@aerolite/protocol'
 import type { Namespace } from '../namespace/namespace.ts'
 import { readBins, recordKey } from '../record/layout.ts'
 
@@ -51,22 +51,25 @@ export function recordMessage(namespace: Namespace, id: number, selection: BinSe
 /** Paces a stream to a records-per-second limit (0 = no limit). */
 export class Throttle {
   private readonly recordsPerSecond: number
-  private readonly startedMs = Date.now()
+  private readonly clock: Clock
+  private readonly startedMs: number
   private count = 0
 
-  constructor(recordsPerSecond: number) {
+  constructor(recordsPerSecond: number, clock: Clock) {
     this.recordsPerSecond = recordsPerSecond
+    this.clock = clock
+    this.startedMs = clock.monotonicMs()
   }
 
   /** Counts one record; returns how long to wait before the next, in ms (0 = go on). */
   next(): number {
     if (this.recordsPerSecond <= 0) return 0
     this.count++
-    const waitMs = this.startedMs + (this.count * 1000) / this.recordsPerSecond - Date.now()
+    const waitMs = this.startedMs + (this.count * 1000) / this.recordsPerSecond - this.clock.monotonicMs()
     return waitMs > 1 ? waitMs : 0
   }
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
+export function sleep(scheduler: Scheduler, ms: number): Promise<void> {
+  return new Promise((resolve) => scheduler.after(ms, resolve))
 }

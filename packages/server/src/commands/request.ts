@@ -4,6 +4,7 @@ import { limits } from '../limits.ts'
 import type { Namespace } from '../namespace/namespace.ts'
 import type { StoredKey } from '../record/layout.ts'
 import { CommandError } from '../command-error.ts'
+import type { CommandContext } from './context.ts'
 
 export interface RecordRequest {
   message: Message
@@ -22,7 +23,7 @@ export type RequestOrigin = 'client' | 'job'
 export type NamespaceLookup = (name: string) => Namespace | undefined
 
 /** Reads the record-addressing fields; a number is the result code for a malformed request. */
-export function parseRecordRequest(message: Message, namespaces: NamespaceLookup, origin: RequestOrigin = 'client'): RecordRequest | number {
+export function parseRecordRequest(message: Message, context: CommandContext, origin: RequestOrigin = 'client'): RecordRequest | number {
   let nsName: Buffer | undefined
   let setName: Buffer | undefined
   let digest: Buffer | undefined
@@ -40,7 +41,7 @@ export function parseRecordRequest(message: Message, namespaces: NamespaceLookup
   }
   // Aerospike answers a missing namespace like an unknown one.
   if (nsName === undefined || nsName.length === 0) return ResultCode.NAMESPACE_NOT_FOUND
-  const namespace = namespaces(nsName.toString('utf8'))
+  const namespace = context.namespace(nsName.toString('utf8'))
   if (namespace === undefined) return ResultCode.NAMESPACE_NOT_FOUND
   if (digest === undefined || digest.length !== DIGEST_BYTES) return ResultCode.PARAMETER_ERROR
   if (setName !== undefined && setName.length > limits.maxSetNameBytes) return ResultCode.PARAMETER_ERROR

@@ -10,24 +10,25 @@ import { storedRecordMatches } from './filter.ts'
 import { parsePartitionRequest, type PartitionRequest, type ResumePoint } from './partition-request.ts'
 import { partitionEntries, scanOrder, type Candidate, type ScanControl } from './partition-walk.ts'
 import { Throttle, recordMessage, sleep } from './record-stream.ts'
-import type { NamespaceLookup } from './request.ts'
+import type { CommandContext } from './context.ts'
+import type { UdfRuntime } from '../udf/runtime.ts'
 import { FrameBatcher, controlMessage } from './stream-frames.ts'
 
 /** The filter expression (if any) is part of the partition request: records it rejects are skipped. */
 export type ScanRequest = PartitionRequest
 
-export function parseScan(message: Message, namespaces: NamespaceLookup): ScanRequest | number {
-  return parsePartitionRequest(message, namespaces)
+export function parseScan(message: Message, context: CommandContext): ScanRequest | number {
+  return parsePartitionRequest(message, context)
 }
 
-export async function* streamScan(req: ScanRequest, control: ScanControl): AsyncGenerator<Buffer> {
+export async function* streamScan(req: ScanRequest, control: ScanControl, udf: UdfRuntime): AsyncGenerator<Buffer> {
   const { namespace } = req
   if (req.aggregation !== undefined) {
-    yield* streamAggregation(req, req.aggregation, (pid, resume) => scanCandidates(req, pid, resume), control)
+    yield* streamAggregation(req, req.aggregation, (pid, resume) => scanCandidates(req, pid, resume), control, udf)
     return
   }
   const batcher = new FrameBatcher()
-  const throttle = new Throttle(req.recordsPerSecond)
+  const throttle = new Throttle(req.recordsPerSecond, namespace.env.clock)
   let sent = 0
   for (const [pid, after] of scanOrder(req)) {
     if (req.setId === -1) break
@@ -45,7 +46,7 @@ export async function* streamScan(req: ScanRequest, control: ScanControl): Async
       const waitMs = throttle.next()
       if (waitMs > 0) {
         if (batcher.pendingBytes > 0) yield batcher.take()
-        await sleep(waitMs)
+        await sleep(namespace.env.scheduler, waitMs)
       }
     }
   }

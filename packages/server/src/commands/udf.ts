@@ -5,7 +5,7 @@ import { FieldType, Info1, OpType, ParticleType, ResultCode, findField, type Mes
 import { readBins } from '../record/layout.ts'
 import { UdfRecord } from '../udf/udf-record.ts'
 import { msgpackToParticle } from '../udf/particle-msgpack.ts'
-import { udfRuntime } from '../udf/runtime.ts'
+import type { UdfRuntime } from '../udf/runtime.ts'
 import { recordView } from './apply-ops.ts'
 import { CommandError } from '../command-error.ts'
 import { checkRecordFilter } from './filter.ts'
@@ -20,7 +20,7 @@ const UNEXPECTED_FAILURE = 'result value type unexpected'
 const NIL = Buffer.alloc(0)
 
 /** Applies a record UDF and returns the reply; callers make sure the Lua VM is up (dispatch waits for it). */
-export function applyUdf(req: RecordRequest): CommandReply {
+export function applyUdf(req: RecordRequest, udf: UdfRuntime): CommandReply {
   const call = parseUdfCall(req.message)
   if (call === undefined) return { reply: headerReply(ResultCode.PARAMETER_ERROR) }
   const { namespace } = req
@@ -35,16 +35,16 @@ export function applyUdf(req: RecordRequest): CommandReply {
     if (err instanceof CommandError) return { reply: headerReply(err.resultCode, found.generation) }
     throw err
   }
-  return runUdf(req, call, found)
+  return runUdf(req, call, found, udf)
 }
 
-function runUdf(req: RecordRequest, call: UdfCall, found: FoundRecord): CommandReply {
+function runUdf(req: RecordRequest, call: UdfCall, found: FoundRecord, udf: UdfRuntime): CommandReply {
   const { message, namespace } = req
   const view = recordView(req, found.liveId)
   const bins = found.liveId >= 0 ? readBins(namespace.location(found.liveId).buf, namespace.location(found.liveId).at) : []
-  const record = new UdfRecord(view, bins, namespace.nowVoidTime(), udfRuntime.log)
+  const record = new UdfRecord(view, bins, namespace.nowVoidTime(), udf.log)
   const timeLimitMs = message.transactionTtl > 0 ? message.transactionTtl : Number.MAX_SAFE_INTEGER
-  const result = udfRuntime.apply(call.packageName, call.functionName, call.argList, timeLimitMs, record.serve)
+  const result = udf.apply(call.packageName, call.functionName, call.argList, timeLimitMs, record.serve)
   const unchanged = { resultCode: ResultCode.OK, generation: view.generation, voidTime: view.voidTime }
   if (!result.ok) return { reply: failureReply(message, unchanged, result.message ?? UNEXPECTED_FAILURE) }
 

@@ -1,8 +1,7 @@
 // Reads aerospike.conf syntax into a ServerConfig. Each Aerospike context is a table of the keys
 // it allows; keys Aerolite has no use for are either listed as ignored or rejected, never guessed.
 
-import { readFileSync } from 'node:fs'
-import { isIP } from 'node:net'
+import type { Disk } from '@aerolite/protocol'
 import { ConfigError, quote } from './errors.ts'
 import {
   defaultNamespaceConfig,
@@ -24,8 +23,8 @@ import { BlockReader, type Scope } from './scope.ts'
 import { parseSyntax } from './syntax.ts'
 import { formatDuration, formatSize, KiB, MiB } from './values.ts'
 import { limits } from '../limits.ts'
-import { blockDeviceBytes } from '../storage/block-device.ts'
 import { osReason } from '../os-error.ts'
+import { isIpAddress } from './ip-address.ts'
 
 
 /** Aerospike log levels, most severe first, and the pino level each maps to. */
@@ -44,21 +43,21 @@ interface FileState {
   namespaceLines: Map<string, number>
 }
 
-export function loadConfigFile(path: string): ServerConfig {
+export function loadConfigFile(path: string, disk: Disk): ServerConfig {
   let text: string
   try {
-    text = readFileSync(path, 'utf8')
+    text = disk.readText(path)
   } catch (error) {
     throw new ConfigError({ file: path }, `cannot read config file: ${osReason(error)}`)
   }
-  return parseConfig(text, path)
+  return parseConfig(text, path, disk)
 }
 
-/** `fileName` is used in error messages and recorded as `sourceFile`. */
-export function parseConfig(text: string, fileName: string): ServerConfig {
+/** `fileName` is used in error messages and recorded as `sourceFile`; `disk` tells raw devices' capacities. */
+export function parseConfig(text: string, fileName: string, disk: Disk): ServerConfig {
   const root = parseSyntax(text.replace(/^\uFEFF/, ''), fileName)
   const config: ServerConfig = { ...defaultServerConfig(), sourceFile: fileName, namespaces: [] }
-  new BlockReader(fileName, '', root).apply(topLevelScope, { config, namespaceLines: new Map() })
+  new BlockReader(fileName, '', root, disk).apply(topLevelScope, { config, namespaceLines: new Map() })
   if (config.namespaces.length === 0) {
     throw new ConfigError(
       { file: fileName, key: 'namespace' },
@@ -140,7 +139,7 @@ const networkServiceScope: Scope<NetworkServiceConfig> = {
   entries: {
     address: (r, service) => {
       const text = r.one()
-      if (text !== 'any' && isIP(text) === 0) r.failValue(text, 'is not an IP address (allowed: an IPv4 or IPv6 address, or any)')
+      if (text !== 'any' && !isIpAddress(text)) r.failValue(text, 'is not an IP address (allowed: an IPv4 or IPv6 address, or any)')
       service.address = text === 'any' ? '0.0.0.0' : text
     },
     port: (r, service) => {
@@ -148,7 +147,7 @@ const networkServiceScope: Scope<NetworkServiceConfig> = {
     },
     'access-address': (r, service) => {
       const text = r.one()
-      if (isIP(text) === 0 && !isHostName(text)) r.failValue(text, 'is not an IP address or host name')
+      if (!isIpAddress(text) && !isHostName(text)) r.failValue(text, 'is not an IP address or host name')
       service.accessAddress = text
     },
     'access-port': (r, service) => {
@@ -273,7 +272,7 @@ function checkStorage(r: BlockReader, storage: StorageConfig, lines: ReadonlyMap
     if (storage.files.length === 0) r.failAt(r.block.line, 'storage-engine', 'storage-engine device needs at least one "file PATH" (or "device PATH") line')
     if (storage.fileSizeBytes === 0) {
       // Raw block devices default to the smallest one's capacity; files need a size.
-      const deviceBytes = storage.files.map(blockDeviceBytes)
+      const deviceBytes = storage.files.map((path) => r.disk.deviceBytes(path))
       if (deviceBytes.some((bytes) => bytes === undefined)) {
         r.failAt(fileLine, 'filesize', 'storage-engine device needs "filesize SIZE" (the size of each file; raw block devices default to their capacity)')
       }

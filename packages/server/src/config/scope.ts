@@ -1,5 +1,6 @@
 // Walks one block of the syntax tree against a table of the keys it allows, and reads values
 // with errors that name file, line, block and key. The tables themselves live in parse.ts.
+import type { Disk } from '@aerolite/protocol'
 
 import { ConfigError, quote } from './errors.ts'
 import { blockTitle, type ConfigBlock, type ConfigEntry } from './syntax.ts'
@@ -105,11 +106,14 @@ export class BlockReader {
   /** The enclosing block's label; '' at the top level. */
   readonly parentLabel: string
   readonly block: ConfigBlock
+  /** Where settings that depend on the machine (a raw device's capacity) are looked up. */
+  readonly disk: Disk
 
-  constructor(file: string, parentLabel: string, block: ConfigBlock) {
+  constructor(file: string, parentLabel: string, block: ConfigBlock, disk: Disk) {
     this.file = file
     this.parentLabel = parentLabel
     this.block = block
+    this.disk = disk
   }
 
   /** How messages name this block, e.g. "namespace test storage-engine memory". */
@@ -180,7 +184,7 @@ export class BlockReader {
       } else {
         const read = blocks[key]
         if (read === undefined) fail(`${key} takes a value, not a block`)
-        read(new BlockReader(this.file, label, child), target)
+        read(new BlockReader(this.file, label, child, this.disk), target)
       }
     }
     return firstLines

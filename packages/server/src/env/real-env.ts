@@ -1,7 +1,9 @@
-// The Env of a real process: Node's clock, timers and crypto randomness.
+// The Env of a real process: Node's clock, timers, crypto randomness, files and sockets.
 import { randomFillSync } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
-import type { Clock, Env, Random, Scheduler, Timer } from './env.ts'
+import type { Clock, Env, Random, Scheduler, Timer } from '@aerolite/protocol'
+import { realDisk } from './real-disk.ts'
+import { realNetwork } from './real-network.ts'
 
 export const realClock: Clock = {
   nowMs: () => Date.now(),
@@ -11,7 +13,6 @@ export const realClock: Clock = {
 export const realScheduler: Scheduler = {
   after(ms, run) {
     const handle = setTimeout(run, ms)
-    handle.unref()
     return { cancel: () => clearTimeout(handle) }
   },
   every(ms, run) {
@@ -31,4 +32,4 @@ export const realRandom: Random = {
   fill: (bytes) => { randomFillSync(bytes) },
 }
 
-export const realEnv: Env = { clock: realClock, scheduler: realScheduler, random: realRandom }
+export const realEnv: Env = { clock: realClock, scheduler: realScheduler, random: realRandom, disk: realDisk, network: realNetwork }

@@ -2,6 +2,7 @@
 import type { ServerConfig } from '../config/index.ts'
 import type { Namespace } from '../namespace/namespace.ts'
 import type { ServiceStats } from '../service/stats.ts'
+import type { UdfRuntime } from '../udf/runtime.ts'
 
 export interface NodeContext {
   readonly nodeId: string
@@ -9,6 +10,8 @@ export interface NodeContext {
   readonly namespaces: ReadonlyMap<string, Namespace>
   readonly startedAtMs: number
   readonly serviceStats: ServiceStats
+  /** The node's registered UDF modules. */
+  readonly udf: UdfRuntime
   /** Address and port clients should use to reach this node. */
   serviceEndpoint(): { host: string; port: number }
   partitionGeneration(): number

@@ -7,14 +7,11 @@
 // - removeWhere(): the one partition walk of expiry (nsup.ts), eviction (eviction.ts) and truncation
 //   (truncation.ts); the defrag copy loop is in storage/defrag.ts;
 // - persistence.ts and restore.ts: what the files' headers keep, the index snapshot, the restart.
-import { partitionId, ResultCode } from '@aerolite/protocol'
+import { citrusleafSeconds, partitionId, ResultCode, type Env } from '@aerolite/protocol'
 import { CommandError } from '../command-error.ts'
 import type { NamespaceConfig } from '../config/index.ts'
 import { limits } from '../limits.ts'
 import type { Logger } from '../log.ts'
-import { type Clock, nowCitrusleaf } from '../clock.ts'
-import type { Scheduler } from '../env/env.ts'
-import { realScheduler } from '../env/real-env.ts'
 import { MAX_INDEX_ENTRIES, PrimaryIndex } from '../storage/primary-index.ts'
 import { WriteBlocks } from '../storage/write-blocks.ts'
 import { DataFiles } from '../storage/data-files.ts'
@@ -105,17 +102,18 @@ export class Namespace {
   lastNsupCycleMs = 0
   /** What the last open() found on disk. */
   restoreReport: RestoreReport | undefined
-  private readonly clock: Clock
+  /** The edges this namespace reaches the world through: clock, timers, randomness, files. */
+  readonly env: Env
 
-  constructor(config: NamespaceConfig, clock: Clock, log?: Logger, scheduler: Scheduler = realScheduler) {
+  constructor(config: NamespaceConfig, env: Env, log?: Logger) {
     this.name = config.name
     this.config = config
-    this.clock = clock
+    this.env = env
     const storage = config.storage
     const dataInMemory = storage.engine === 'memory'
     let capacityBlocks = Math.max(1, Math.ceil(storage.dataSizeBytes / storage.writeBlockSizeBytes))
     if (storage.files.length > 0) {
-      this.files = new DataFiles({ namespace: config.name, paths: storage.files, fileSizeBytes: storage.fileSizeBytes, blockSizeBytes: storage.writeBlockSizeBytes })
+      this.files = new DataFiles({ namespace: config.name, paths: storage.files, fileSizeBytes: storage.fileSizeBytes, blockSizeBytes: storage.writeBlockSizeBytes, disk: env.disk })
       capacityBlocks = Math.min(capacityBlocks, this.files.capacityBlocks)
     }
     this.blocks = new WriteBlocks(storage.writeBlockSizeBytes, { capacityBlocks, files: this.files, dataInMemory })
@@ -126,7 +124,7 @@ export class Namespace {
       const meta = new PersistedMeta(this, this.files)
       this.meta = meta
       this.flusher = new Flusher(this.blocks, this.files, {
-        flushMaxMs: storage.flushMaxMs, commitToDevice: storage.commitToDevice, log, namespace: config.name, beforeBlockWrites: () => meta.writePending(),
+        flushMaxMs: storage.flushMaxMs, commitToDevice: storage.commitToDevice, log, namespace: config.name, env, beforeBlockWrites: () => meta.writePending(),
       })
       this.blocks.sink = this.flusher
       this.sets.onCreate = () => meta.markPending()
@@ -135,7 +133,7 @@ export class Namespace {
     // Records in memory carry their own metadata; the index then holds only where they are.
     this.index = new PrimaryIndex(limits.partitions, dataInMemory ? this.blocks : undefined)
     this.tombstones = new Tombstones(new PrimaryIndex(limits.partitions, dataInMemory ? this.blocks : undefined), this.records)
-    this.truncation = new Truncation(this, scheduler)
+    this.truncation = new Truncation(this, env.scheduler)
   }
 
   get objects(): number {
@@ -177,7 +175,7 @@ export class Namespace {
     this.flusher.stop()
     try {
       await this.flusher.flushAll()
-      this.meta.saveIndexSnapshot(log, () => this.clock.nowMs())
+      this.meta.saveIndexSnapshot(log)
     } catch (err) {
       log.error({ ns: this.name, err: err instanceof Error ? err.message : String(err) }, 'clean shutdown failed; the next start scans the blocks')
     } finally {
@@ -196,11 +194,11 @@ export class Namespace {
   }
 
   nowMs(): number {
-    return this.clock.nowMs()
+    return this.env.clock.nowMs()
   }
 
   nowVoidTime(): number {
-    return nowCitrusleaf(this.clock)
+    return citrusleafSeconds(this.env.clock.nowMs())
   }
 
   /** The file a block is in (0 without files). */

@@ -1,5 +1,6 @@
 // The expiry sweep (Aerospike's "nsup"): every nsup-period seconds, walk the partitions a few at a
 // time and remove expired records, yielding to clients between steps.
+import type { Timer } from '@aerolite/protocol'
 import { limits } from '../limits.ts'
 import type { Logger } from '../log.ts'
 import type { Namespace } from './namespace.ts'
@@ -7,7 +8,7 @@ import type { Namespace } from './namespace.ts'
 export class ExpirySweeper {
   private readonly namespace: Namespace
   private readonly log: Logger
-  private timer: NodeJS.Timeout | undefined
+  private timer: Timer | undefined
   private running = false
   private stopped = false
 
@@ -18,35 +19,36 @@ export class ExpirySweeper {
 
   /** (Re)schedules from the namespace's current nsup-period; 0 disables the sweep. */
   schedule(): void {
-    clearInterval(this.timer)
+    this.timer?.cancel()
     this.timer = undefined
     const periodSeconds = this.namespace.config.nsupPeriodSeconds
     if (periodSeconds === 0 || this.stopped) return
-    this.timer = setInterval(() => void this.sweep(), periodSeconds * 1000)
-    this.timer.unref()
+    this.timer = this.namespace.env.scheduler.every(periodSeconds * 1000, () => void this.sweep())
   }
 
   stop(): void {
     this.stopped = true
-    clearInterval(this.timer)
+    this.timer?.cancel()
   }
 
   /** One full pass over the namespace; resolves with the number of records removed. */
   async sweep(): Promise<number> {
     if (this.running) return 0
     this.running = true
-    const startedMs = Date.now()
+    const { clock, scheduler } = this.namespace.env
+    const startedMs = clock.monotonicMs()
     let removed = 0
     try {
       for (let pid = 0; pid < limits.partitions && !this.stopped; pid++) {
         removed += expirePartition(this.namespace, pid)
-        if ((pid + 1) % limits.nsupPartitionsPerTurn === 0) await new Promise((resolve) => setImmediate(resolve))
+        if ((pid + 1) % limits.nsupPartitionsPerTurn === 0) await scheduler.yieldTurn()
       }
     } finally {
       this.running = false
     }
-    this.namespace.lastNsupCycleMs = Date.now() - startedMs
-    if (removed > 0) this.log.info({ ns: this.namespace.name, removed, durationMs: Date.now() - startedMs }, 'nsup: removed expired records')
+    const durationMs = Math.round(clock.monotonicMs() - startedMs)
+    this.namespace.lastNsupCycleMs = durationMs
+    if (removed > 0) this.log.info({ ns: this.namespace.name, removed, durationMs }, 'nsup: removed expired records')
     return removed
   }
 }

@@ -45,13 +45,14 @@ export class PersistedMeta {
   }
 
   /** Saves the index for a fast restart and names the snapshot in the headers (a clean shutdown, everything flushed). */
-  saveIndexSnapshot(log: Logger, nowMs: () => number): void {
+  saveIndexSnapshot(log: Logger): void {
     const ns = this.namespace
-    const id = newSnapshotId()
-    const startedMs = nowMs()
-    writeIndexSnapshot(snapshotPathOf(this.files.paths[0]!), id, snapshotState(ns), ns.index, ns.tombstones.index)
+    const { clock, disk, random } = ns.env
+    const id = newSnapshotId(random)
+    const startedMs = clock.monotonicMs()
+    writeIndexSnapshot(disk, snapshotPathOf(this.files.paths[0]!), id, snapshotState(ns), ns.index, ns.tombstones.index)
     this.write(id)
-    log.info({ ns: ns.name, objects: ns.objects, ms: nowMs() - startedMs }, 'index snapshot written for a fast restart')
+    log.info({ ns: ns.name, objects: ns.objects, ms: Math.round(clock.monotonicMs() - startedMs) }, 'index snapshot written for a fast restart')
   }
 }
 

@@ -29,7 +29,7 @@ export interface RestoreReport {
 }
 
 export function restoreNamespace(ns: Namespace, meta: FileMeta | undefined, log: Logger): RestoreReport {
-  const startedMs = Date.now()
+  const startedMs = ns.env.clock.monotonicMs()
   const files = ns.files!
   if (meta === undefined) {
     ns.blocks.finishRestore()
@@ -46,10 +46,10 @@ export function restoreNamespace(ns: Namespace, meta: FileMeta | undefined, log:
   const snapshotPath = snapshotPathOf(files.paths[0]!)
   if (meta.cleanSnapshotId !== null) {
     const fast = fastRestart(ns, seqs, snapshotPath, meta.cleanSnapshotId, log)
-    removeIndexSnapshot(snapshotPath)
+    removeIndexSnapshot(ns.env.disk, snapshotPath)
     if (fast) return report(ns, 'fast', countBlocks(seqs), 0, 0, startedMs, log)
   } else {
-    removeIndexSnapshot(snapshotPath)
+    removeIndexSnapshot(ns.env.disk, snapshotPath)
   }
   const { checksumFailures, tornTailBytes } = coldStart(ns, seqs, log)
   return report(ns, 'cold', countBlocks(seqs), checksumFailures, tornTailBytes, startedMs, log)
@@ -57,7 +57,7 @@ export function restoreNamespace(ns: Namespace, meta: FileMeta | undefined, log:
 
 function report(ns: Namespace, mode: RestoreReport['mode'], blocks: number, checksumFailures: number, tornTailBytes: number, startedMs: number, log: Logger): RestoreReport {
   const result: RestoreReport = {
-    mode, blocks, objects: ns.index.size, tombstones: ns.tombstones.size, checksumFailures, tornTailBytes, durationMs: Date.now() - startedMs,
+    mode, blocks, objects: ns.index.size, tombstones: ns.tombstones.size, checksumFailures, tornTailBytes, durationMs: Math.round(ns.env.clock.monotonicMs() - startedMs),
   }
   log.info({ ns: ns.name, ...result }, `storage: ${mode} start`)
   return result
@@ -89,7 +89,7 @@ function readBlock(ns: Namespace, block: number): Buffer {
 }
 
 function fastRestart(ns: Namespace, seqs: Float64Array, path: string, snapshotId: string, log: Logger): boolean {
-  const found = readIndexSnapshot(path, snapshotId)
+  const found = readIndexSnapshot(ns.env.disk, path, snapshotId)
   if (found === undefined) {
     log.warn({ ns: ns.name, path }, 'index snapshot missing or damaged; scanning the blocks instead')
     return false

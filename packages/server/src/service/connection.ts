@@ -4,10 +4,9 @@
 // limits.maxQueuedFramesPerConnection frames wait: past that the socket is not read (TCP pushes
 // back on the client) until the queue drains, so a client pipelining behind a long scan cannot
 // grow the queue without bound.
-import type { Socket } from 'node:net'
 import {
   CompressionError, FrameError, FrameParser, MessageError, ProtoType, ResultCode, decodeMessage, decompressMessageBody,
-  type Frame, type Message,
+  type Frame, type Message, type NetSocket,
 } from '@aerolite/protocol'
 import type { Logger } from 'pino'
 import { limits } from '../limits.ts'
@@ -33,7 +32,7 @@ export interface ConnectionOptions {
 type Handled = Buffer | DispatchResult | undefined
 
 export class ClientConnection {
-  readonly socket: Socket
+  readonly socket: NetSocket
   private readonly parser: FrameParser
   private readonly handlers: ConnectionHandlers
   private readonly log: Logger
@@ -43,7 +42,7 @@ export class ClientConnection {
   private closing = false
   private closed = false
 
-  constructor(socket: Socket, handlers: ConnectionHandlers, log: Logger, options: ConnectionOptions) {
+  constructor(socket: NetSocket, handlers: ConnectionHandlers, log: Logger, options: ConnectionOptions) {
     this.socket = socket
     this.handlers = handlers
     this.log = log

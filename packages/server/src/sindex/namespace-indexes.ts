@@ -78,7 +78,7 @@ export class NamespaceIndexes implements RecordListener {
     if (this.namespace.objects <= limits.syncIndexBuildMaxRecords) {
       for (let pid = 0; pid < limits.partitions; pid++) index.indexPartition(pid)
       index.loadPct = 100
-      index.loadTimeMs = Date.now() - index.createdMs
+      index.loadTimeMs = Math.round(this.namespace.env.clock.monotonicMs() - index.createdMs)
     } else {
       void this.build(index)
     }
@@ -129,10 +129,10 @@ export class NamespaceIndexes implements RecordListener {
       index.indexPartition(pid)
       if ((pid + 1) % limits.indexBuildPartitionsPerTurn === 0) {
         index.loadPct = Math.floor(((pid + 1) * 100) / limits.partitions)
-        await new Promise((resolve) => setImmediate(resolve))
+        await this.namespace.env.scheduler.yieldTurn()
       }
     }
     index.loadPct = 100
-    index.loadTimeMs = Date.now() - index.createdMs
+    index.loadTimeMs = Math.round(this.namespace.env.clock.monotonicMs() - index.createdMs)
   }
 }

@@ -30,7 +30,7 @@ export class SecondaryIndex {
     this.namespace = namespace
     this.expressionValue = def.expression === undefined ? undefined : expressionValueOf(def.expression, namespace)
     this.entries = new IndexEntries(limits.partitions, namespace)
-    this.createdMs = Date.now()
+    this.createdMs = namespace.env.clock.monotonicMs()
   }
 
   get readable(): boolean {

@@ -3,10 +3,8 @@
 // ones out one file after another in turn, so writes spread over the devices). Reads are
 // synchronous (commands run synchronously; a record read is one pread); block writes are
 // asynchronous and serialized by the flusher.
-import { closeSync, existsSync, fdatasync, fstatSync, fsyncSync, ftruncateSync, openSync, read, readSync, write, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { acquireFileLock } from './file-lock.ts'
-import { blockDeviceBytes } from './block-device.ts'
+import { DiskLockedError, type Disk } from '@aerolite/protocol'
 import { decodeFileHeader, encodeFileHeaderSlot, FILE_FORMAT_VERSION, FILE_HEADER_BYTES, type FileMeta } from './file-header.ts'
 import { osReason } from '../os-error.ts'
 import { StorageError } from './storage-error.ts'
@@ -17,6 +15,7 @@ export interface DataFilesOptions {
   /** Size of each file; a block device uses this much of its capacity. */
   fileSizeBytes: number
   blockSizeBytes: number
+  disk: Disk
 }
 
 /** The namespace metadata of the files; fresh = no file had any yet. */
@@ -38,11 +37,13 @@ export class DataFiles {
   readonly blockSizeBytes: number
   readonly blocksPerFile: number
   private readonly options: DataFilesOptions
+  private readonly disk: Disk
   private files: OpenFile[] = []
   private generation = 0
 
   constructor(options: DataFilesOptions) {
     this.options = options
+    this.disk = options.disk
     this.paths = options.paths
     this.blockSizeBytes = options.blockSizeBytes
     this.blocksPerFile = Math.floor((options.fileSizeBytes - FILE_HEADER_BYTES) / options.blockSizeBytes)
@@ -88,7 +89,7 @@ export class DataFiles {
       const { position, bytes } = encodeFileHeaderSlot(full, this.generation)
       try {
         this.writeAllSync(file, bytes, position)
-        fsyncSync(file.fd)
+        this.disk.fsync(file.fd)
       } catch (err) {
         throw new StorageError('ERR_STORAGE_IO', file.path, `cannot write the file header (${osReason(err)}): check the disk (space, health)`)
       }
@@ -100,7 +101,7 @@ export class DataFiles {
     const { file, position } = this.locate(block)
     let done = 0
     while (done < length) {
-      const n = readSync(file.fd, target, targetAt + done, length - done, position + offset + done)
+      const n = this.disk.readSync(file.fd, target, targetAt + done, length - done, position + offset + done)
       if (n === 0) break
       done += n
     }
@@ -113,7 +114,7 @@ export class DataFiles {
     return new Promise((resolve, reject) => {
       const step = (done: number): void => {
         if (done === length) return resolve(done)
-        read(file.fd, target, done, length - done, position + offset + done, (err, n) => {
+        this.disk.read(file.fd, target, done, length - done, position + offset + done, (err, n) => {
           if (err) reject(new StorageError('ERR_STORAGE_IO', file.path, `read failed (${osReason(err)}): check the disk`))
           else if (n === 0) resolve(done)
           else step(done + n)
@@ -129,7 +130,7 @@ export class DataFiles {
     return new Promise((resolve, reject) => {
       const step = (done: number): void => {
         if (done === data.length) return resolve()
-        write(file.fd, data, done, data.length - done, position + offset + done, (err, n) => {
+        this.disk.write(file.fd, data, done, data.length - done, position + offset + done, (err, n) => {
           if (err) reject(new StorageError('ERR_STORAGE_IO', file.path, `write failed (${osReason(err)}): check the disk (space, health)`))
           else step(done + n)
         })
@@ -141,14 +142,14 @@ export class DataFiles {
   /** Makes every write so far durable (fdatasync of each file). */
   async sync(): Promise<void> {
     await Promise.all(this.files.map((file) => new Promise<void>((resolve, reject) => {
-      fdatasync(file.fd, (err) => (err ? reject(new StorageError('ERR_STORAGE_IO', file.path, `fdatasync failed (${osReason(err)}): check the disk`)) : resolve()))
+      this.disk.fdatasync(file.fd, (err) => (err ? reject(new StorageError('ERR_STORAGE_IO', file.path, `fdatasync failed (${osReason(err)}): check the disk`)) : resolve()))
     })))
   }
 
   close(): void {
     for (const file of this.files) {
       try {
-        closeSync(file.fd)
+        this.disk.close(file.fd)
       } finally {
         file.release()
       }
@@ -164,13 +165,13 @@ export class DataFiles {
 
   private openOne(path: string, index: number): { generation: number; meta: FileMeta } | undefined {
     const directory = dirname(path)
-    if (!existsSync(directory)) {
+    if (!this.disk.exists(directory)) {
       throw new StorageError('ERR_STORAGE_NO_DIRECTORY', path, `directory ${directory} does not exist: create it (a missing data file is created, its directory is not)`)
     }
-    const release = acquireFileLock(path)
+    const release = this.lock(path)
     let fd: number
     try {
-      fd = openSync(path, existsSync(path) ? 'r+' : 'w+')
+      fd = this.disk.open(path, this.disk.exists(path) ? 'r+' : 'w+')
     } catch (err) {
       release()
       const code = (err as NodeJS.ErrnoException).code
@@ -182,14 +183,14 @@ export class DataFiles {
     const file: OpenFile = { path, fd, release }
     this.files.push(file)
 
-    const stat = fstatSync(fd)
-    if (stat.isBlockDevice()) {
-      const deviceBytes = blockDeviceBytes(path)
+    const stat = this.disk.stat(fd)
+    if (stat.isBlockDevice) {
+      const deviceBytes = this.disk.deviceBytes(path)
       if (deviceBytes !== undefined && deviceBytes < this.options.fileSizeBytes) {
         throw new StorageError('ERR_STORAGE_DEVICE_TOO_SMALL', path, `is a block device of ${deviceBytes} bytes, smaller than filesize ${this.options.fileSizeBytes}: lower filesize, or leave it out to use the whole device`)
       }
     }
-    const sizeBytes = stat.isBlockDevice() ? this.options.fileSizeBytes : stat.size
+    const sizeBytes = stat.isBlockDevice ? this.options.fileSizeBytes : stat.sizeBytes
     const region = Buffer.alloc(Math.min(FILE_HEADER_BYTES, sizeBytes))
     this.read0(file, region)
     const header = decodeFileHeader(region)
@@ -199,7 +200,7 @@ export class DataFiles {
       case 'newer':
         throw new StorageError('ERR_STORAGE_NEWER_VERSION', path, `was written by a newer Aerolite (data format ${header.version}, this one reads ${FILE_FORMAT_VERSION}): upgrade Aerolite`)
       case 'empty':
-        if (!stat.isBlockDevice() && sizeBytes < this.options.fileSizeBytes) ftruncateSync(fd, this.options.fileSizeBytes)
+        if (!stat.isBlockDevice && sizeBytes < this.options.fileSizeBytes) this.disk.truncate(fd, this.options.fileSizeBytes)
         return undefined
       case 'valid':
         break
@@ -215,14 +216,29 @@ export class DataFiles {
     if (sizeBytes < meta.fileSizeBytes) {
       throw new StorageError('ERR_STORAGE_TRUNCATED', path, `is truncated: ${sizeBytes} bytes, but it was created with ${meta.fileSizeBytes}; the data past byte ${sizeBytes} is lost — restore the file from a backup (or move it away to start empty)`)
     }
-    if (!stat.isBlockDevice() && sizeBytes < this.options.fileSizeBytes) ftruncateSync(fd, this.options.fileSizeBytes)
+    if (!stat.isBlockDevice && sizeBytes < this.options.fileSizeBytes) this.disk.truncate(fd, this.options.fileSizeBytes)
     return { generation: header.generation, meta }
+  }
+
+  /** Takes the data file's lock, telling who holds it when another node does. */
+  private lock(path: string): () => void {
+    try {
+      return this.disk.lock(path)
+    } catch (err) {
+      if (!(err instanceof DiskLockedError)) {
+        throw new StorageError('ERR_STORAGE_OPEN', path, `cannot create the lock file beside it (${osReason(err)}): make the directory writable`)
+      }
+      if (err.holder === undefined) throw new StorageError('ERR_STORAGE_LOCKED', path, `another process keeps taking the lock file ${err.lockPath}: start one node per file`)
+      throw new StorageError('ERR_STORAGE_LOCKED', path,
+        `in use by process ${err.holder.pid} on ${err.holder.host} (lock file ${err.lockPath}): stop that node, or give this namespace another file; ` +
+        'delete the lock file only if that process is not an Aerolite node using this file')
+    }
   }
 
   private read0(file: OpenFile, target: Buffer): void {
     let done = 0
     while (done < target.length) {
-      const n = readSync(file.fd, target, done, target.length - done, done)
+      const n = this.disk.readSync(file.fd, target, done, target.length - done, done)
       if (n === 0) break
       done += n
     }
@@ -230,6 +246,6 @@ export class DataFiles {
 
   private writeAllSync(file: OpenFile, bytes: Buffer, position: number): void {
     let done = 0
-    while (done < bytes.length) done += writeSync(file.fd, bytes, done, bytes.length - done, position + done)
+    while (done < bytes.length) done += this.disk.writeSync(file.fd, bytes, done, bytes.length - done, position + done)
   }
 }

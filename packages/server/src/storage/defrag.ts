@@ -3,6 +3,7 @@
 // Defrag also waits while the disk is behind (the write queue is over max-write-cache), so it never
 // takes the disk from client writes.
 import { partitionId } from '@aerolite/protocol'
+import type { Timer } from '@aerolite/protocol'
 import { CommandError } from '../command-error.ts'
 import { limits } from '../limits.ts'
 import { RECORD_DIGEST_AT, RECORD_HEADER_BYTES, RecordFlag, recordFlags, recordTotalBytes } from '../record/layout.ts'
@@ -11,7 +12,7 @@ import type { Namespace } from '../namespace/namespace.ts'
 
 export class Defragmenter {
   private readonly namespace: Namespace
-  private timer: NodeJS.Timeout | undefined
+  private timer: Timer | undefined
   private running = false
 
   constructor(namespace: Namespace) {
@@ -19,12 +20,11 @@ export class Defragmenter {
   }
 
   start(intervalMs: number): void {
-    this.timer = setInterval(() => void this.run(), intervalMs)
-    this.timer.unref()
+    this.timer = this.namespace.env.scheduler.every(intervalMs, () => void this.run())
   }
 
   stop(): void {
-    clearInterval(this.timer)
+    this.timer?.cancel()
   }
 
   /** Number of blocks waiting for defrag (Aerospike's defrag_q). */
@@ -36,10 +36,11 @@ export class Defragmenter {
     if (this.running) return
     this.running = true
     const ns = this.namespace
+    const scheduler = ns.env.scheduler
     try {
       ns.counters.tombstonesDropped += ns.tombstones.sweep()
       for (const block of ns.blocks.sparseBlocks(ns.config.storage.defragLwmPct)) {
-        while (ns.writeQueueFull()) await new Promise((resolve) => setTimeout(resolve, limits.defragBackoffMs))
+        while (ns.writeQueueFull()) await new Promise<void>((resolve) => scheduler.after(limits.defragBackoffMs, resolve))
         const seq = ns.blocks.seqOf(block)
         // The block is read from disk off the event loop, then emptied a slice per turn; between
         // slices client commands run, so a block's copying never stalls them for long.
@@ -52,7 +53,7 @@ export class Defragmenter {
             if (err instanceof CommandError) return
             throw err
           }
-          await new Promise((resolve) => setImmediate(resolve))
+          await scheduler.yieldTurn()
         }
       }
     } finally {

@@ -4,6 +4,7 @@
 // (group commit). One cycle runs at a time, so writes reach the disk in the order they were made.
 // Freed blocks are invalidated on disk (their header zeroed) only after the cycle that wrote what
 // superseded them, and only then reused.
+import type { Env, Timer } from '@aerolite/protocol'
 import type { Logger } from '../log.ts'
 import { BLOCK_HEADER_BYTES } from './block-format.ts'
 import type { DataFiles } from './data-files.ts'
@@ -26,6 +27,7 @@ export interface FlusherOptions {
   namespace: string
   /** Runs before a cycle writes any block: metadata the blocks depend on (new set ids) goes first. */
   beforeBlockWrites?: () => void
+  env: Env
 }
 
 export class Flusher implements BlockSink {
@@ -37,11 +39,11 @@ export class Flusher implements BlockSink {
   private waiters: Waiter[] = []
   private running: Promise<void> | undefined
   private scheduled = false
-  private timer: NodeJS.Timeout | undefined
+  private timer: Timer | undefined
   /** Counts bytes handed to the blocks; a waiter waits until durableCount reaches its target. */
   private writtenCount = 0
   private durableCount = 0
-  private lastErrorAtMs = 0
+  private lastErrorAtMs = Number.NEGATIVE_INFINITY
   /** Blocks written, per file (Aerospike's `writes` per device). */
   readonly blocksWrittenPerFile: number[]
   /** The last write error, until a cycle succeeds again. */
@@ -71,15 +73,14 @@ export class Flusher implements BlockSink {
     if (ms === this.options.flushMaxMs) return
     this.options.flushMaxMs = ms
     if (this.timer === undefined) return
-    clearInterval(this.timer)
+    this.timer.cancel()
     this.start()
   }
 
   start(): void {
-    this.timer = setInterval(() => {
-      if (this.hasUnwritten() && Date.now() - this.lastErrorAtMs >= RETRY_AFTER_ERROR_MS) this.schedule()
-    }, this.options.flushMaxMs)
-    this.timer.unref()
+    this.timer = this.options.env.scheduler.every(this.options.flushMaxMs, () => {
+      if (this.hasUnwritten() && this.options.env.clock.monotonicMs() - this.lastErrorAtMs >= RETRY_AFTER_ERROR_MS) this.schedule()
+    })
   }
 
   /** Records that bytes were written into the blocks (called by every store). */
@@ -112,7 +113,7 @@ export class Flusher implements BlockSink {
   }
 
   stop(): void {
-    clearInterval(this.timer)
+    this.timer?.cancel()
   }
 
   private hasUnwritten(): boolean {
@@ -123,14 +124,16 @@ export class Flusher implements BlockSink {
   private schedule(): void {
     if (this.scheduled) return
     this.scheduled = true
-    // setImmediate lets every writer of this turn join the cycle (group commit).
-    setImmediate(() => {
-      this.scheduled = false
-      if (this.running !== undefined) return
-      this.running = this.cycle(this.options.commitToDevice).finally(() => {
-        this.running = undefined
-        if (this.ioError === undefined && (this.queue.length > 0 || this.waiters.length > 0)) this.schedule()
-      })
+    // Running soon (after the I/O already waiting) lets every writer of this turn join the cycle (group commit).
+    this.options.env.scheduler.soon(this.startCycle)
+  }
+
+  private readonly startCycle = (): void => {
+    this.scheduled = false
+    if (this.running !== undefined) return
+    this.running = this.cycle(this.options.commitToDevice).finally(() => {
+      this.running = undefined
+      if (this.ioError === undefined && (this.queue.length > 0 || this.waiters.length > 0)) this.schedule()
     })
   }
 
@@ -165,7 +168,7 @@ export class Flusher implements BlockSink {
       const error = err instanceof Error ? err : new Error(String(err))
       if (this.ioError === undefined) this.options.log.error({ ns: this.options.namespace, err: error.message }, 'storage write failed; writes stop until the disk accepts data again')
       this.ioError = error
-      this.lastErrorAtMs = Date.now()
+      this.lastErrorAtMs = this.options.env.clock.monotonicMs()
       this.queue.unshift(...closed.slice(done))
       this.blocks.returnPendingFrees(frees)
       for (const waiter of waiters) waiter.reject(error)

@@ -3,9 +3,7 @@
 // instead of scanning every block, after checking that each block it names still carries the same
 // sequence number on disk and that no block on disk is newer than the snapshot; the id is cleared
 // from the headers before the node accepts a write, so a snapshot is never used twice.
-import { randomBytes } from 'node:crypto'
-import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs'
-import { DIGEST_BYTES } from '@aerolite/protocol'
+import { DIGEST_BYTES, type Disk, type Random } from '@aerolite/protocol'
 import { limits } from '../limits.ts'
 import { checksum } from './checksum.ts'
 import type { PrimaryIndex } from './primary-index.ts'
@@ -41,12 +39,14 @@ export function snapshotPathOf(firstDataFile: string): string {
   return `${firstDataFile}.index`
 }
 
-export function newSnapshotId(): string {
-  return randomBytes(8).toString('hex')
+export function newSnapshotId(random: Random): string {
+  const bytes = Buffer.alloc(8)
+  random.fill(bytes)
+  return bytes.toString('hex')
 }
 
 /** Writes the snapshot durably (temporary file, fsync, rename), streaming the entries in chunks. */
-export function writeIndexSnapshot(path: string, id: string, snapshot: IndexSnapshot, live: PrimaryIndex, tombstones: PrimaryIndex): void {
+export function writeIndexSnapshot(disk: Disk, path: string, id: string, snapshot: IndexSnapshot, live: PrimaryIndex, tombstones: PrimaryIndex): void {
   const header = Buffer.alloc(HEADER_BYTES)
   MAGIC.copy(header, 0)
   header.writeUInt32LE(VERSION, 8)
@@ -71,11 +71,11 @@ export function writeIndexSnapshot(path: string, id: string, snapshot: IndexSnap
     at += SET_BYTES
   }
   const temp = `${path}.tmp`
-  const fd = openSync(temp, 'w')
+  const fd = disk.open(temp, 'w')
   try {
     let position = HEADER_BYTES
     const put = (bytes: Buffer): void => {
-      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, position + done)
+      for (let done = 0; done < bytes.length; ) done += disk.writeSync(fd, bytes, done, bytes.length - done, position + done)
       position += bytes.length
     }
     let crc = checksum(header, 16, HEADER_BYTES, 0)
@@ -109,11 +109,11 @@ export function writeIndexSnapshot(path: string, id: string, snapshot: IndexSnap
     header.writeUInt32LE(crc, 12)
     position = 0
     put(header)
-    fsyncSync(fd)
+    disk.fsync(fd)
   } finally {
-    closeSync(fd)
+    disk.close(fd)
   }
-  renameSync(temp, path)
+  disk.rename(temp, path)
 }
 
 /**
@@ -123,12 +123,12 @@ export function writeIndexSnapshot(path: string, id: string, snapshot: IndexSnap
  * streamed twice through one chunk buffer (checksum and partition counts, then the entries): a
  * buffer the size of the file would cost a page fault per 4 KiB.
  */
-export function readIndexSnapshot(path: string, id: string): { snapshot: IndexSnapshot; load(live: PrimaryIndex, tombstones: PrimaryIndex): void } | undefined {
-  if (!existsSync(path)) return undefined
-  const fd = openSync(path, 'r')
+export function readIndexSnapshot(disk: Disk, path: string, id: string): { snapshot: IndexSnapshot; load(live: PrimaryIndex, tombstones: PrimaryIndex): void } | undefined {
+  if (!disk.exists(path)) return undefined
+  const fd = disk.open(path, 'r')
   try {
-    const fileBytes = fstatSync(fd).size
-    const header = readAt(fd, 0, Math.min(HEADER_BYTES, fileBytes))
+    const fileBytes = disk.stat(fd).sizeBytes
+    const header = readAt(disk, fd, 0, Math.min(HEADER_BYTES, fileBytes))
     if (header.length < HEADER_BYTES || !header.subarray(0, 8).equals(MAGIC) || header.readUInt32LE(8) !== VERSION) return undefined
     if (header.toString('latin1', 16, 32) !== id) return undefined
     const blockCount = header.readUInt32LE(32)
@@ -137,11 +137,11 @@ export function readIndexSnapshot(path: string, id: string): { snapshot: IndexSn
     const tombCount = header.readUInt32LE(44)
     const entriesAt = HEADER_BYTES + blockCount * BLOCK_BYTES + setCount * SET_BYTES
     if (fileBytes !== entriesAt + (liveCount + tombCount) * ENTRY_BYTES) return undefined
-    const tables = readAt(fd, HEADER_BYTES, entriesAt - HEADER_BYTES)
+    const tables = readAt(disk, fd, HEADER_BYTES, entriesAt - HEADER_BYTES)
     const counts = [new Uint32Array(limits.partitions), new Uint32Array(limits.partitions)] as const
     let crc = checksum(header, 16, HEADER_BYTES, 0)
     crc = checksum(tables, 0, tables.length, crc)
-    const complete = forEachChunk(fd, entriesAt, liveCount + tombCount, (chunk, first, n) => {
+    const complete = forEachChunk(disk, fd, entriesAt, liveCount + tombCount, (chunk, first, n) => {
       crc = checksum(chunk, 0, n * ENTRY_BYTES, crc)
       for (let i = 0; i < n; i++) counts[first + i < liveCount ? 0 : 1][partitionAt(chunk, i * ENTRY_BYTES)]!++
     })
@@ -161,9 +161,9 @@ export function readIndexSnapshot(path: string, id: string): { snapshot: IndexSn
           live.presize(pid, counts[0][pid]!)
           tombstones.presize(pid, counts[1][pid]!)
         }
-        const again = openSync(path, 'r')
+        const again = disk.open(path, 'r')
         try {
-          const complete = forEachChunk(again, entriesAt, liveCount + tombCount, (chunk, first, n) => {
+          const complete = forEachChunk(disk, again, entriesAt, liveCount + tombCount, (chunk, first, n) => {
             for (let i = 0, pos = 0; i < n; i++, pos += ENTRY_BYTES) {
               const index = first + i < liveCount ? live : tombstones
               const entry = index.insert(partitionAt(chunk, pos), chunk, pos, chunk.readUInt32LE(pos + 34), chunk.readUInt32LE(pos + 38), chunk.readUInt32LE(pos + 42))
@@ -173,12 +173,12 @@ export function readIndexSnapshot(path: string, id: string): { snapshot: IndexSn
           // The file was checked moments ago, in the node's own locked directory.
           if (!complete) throw new Error(`index snapshot ${path} was cut short while loading`)
         } finally {
-          closeSync(again)
+          disk.close(again)
         }
       },
     }
   } finally {
-    closeSync(fd)
+    disk.close(fd)
   }
 }
 
@@ -186,11 +186,11 @@ function partitionAt(chunk: Buffer, pos: number): number {
   return (chunk[pos]! | (chunk[pos + 1]! << 8)) & (limits.partitions - 1)
 }
 
-function readAt(fd: number, position: number, length: number): Buffer {
+function readAt(disk: Disk, fd: number, position: number, length: number): Buffer {
   const out = Buffer.allocUnsafe(length)
   let done = 0
   while (done < length) {
-    const n = readSync(fd, out, done, length - done, position + done)
+    const n = disk.readSync(fd, out, done, length - done, position + done)
     if (n === 0) break
     done += n
   }
@@ -201,13 +201,13 @@ function readAt(fd: number, position: number, length: number): Buffer {
  * Calls visit(chunk, index of its first entry, entries in it) over `count` entries from `position`;
  * false if the file ends first.
  */
-function forEachChunk(fd: number, position: number, count: number, visit: (chunk: Buffer, first: number, n: number) => void): boolean {
+function forEachChunk(disk: Disk, fd: number, position: number, count: number, visit: (chunk: Buffer, first: number, n: number) => void): boolean {
   const chunk = Buffer.allocUnsafe(ENTRIES_PER_CHUNK * ENTRY_BYTES)
   for (let first = 0; first < count; first += ENTRIES_PER_CHUNK) {
     const n = Math.min(ENTRIES_PER_CHUNK, count - first)
     let done = 0
     while (done < n * ENTRY_BYTES) {
-      const read = readSync(fd, chunk, done, n * ENTRY_BYTES - done, position + first * ENTRY_BYTES + done)
+      const read = disk.readSync(fd, chunk, done, n * ENTRY_BYTES - done, position + first * ENTRY_BYTES + done)
       if (read === 0) return false
       done += read
     }
@@ -216,6 +216,6 @@ function forEachChunk(fd: number, position: number, count: number, visit: (chunk
   return true
 }
 
-export function removeIndexSnapshot(path: string): void {
-  rmSync(path, { force: true })
+export function removeIndexSnapshot(disk: Disk, path: string): void {
+  disk.remove(path)
 }

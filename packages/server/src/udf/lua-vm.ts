@@ -2,6 +2,7 @@
 // that counts bytes against a cap, and a count hook that ends a call past its instruction budget or
 // its deadline. Values cross between JS and Lua only as strings (msgpack, names, messages).
 import { createRequire } from 'node:module'
+import type { Clock } from '@aerolite/protocol'
 import type { LuaWasm } from 'wasmoon'
 
 /** Status code and hook mask of lua.h. */
@@ -19,6 +20,7 @@ const HOOK_INSTRUCTIONS = 10000
 /** What one call may use. */
 export interface CallBudget {
   instructions: number
+  /** On the VM's clock's monotonic time. */
   deadlineMs: number
   /** Bytes the VM may grow by during the call. */
   memoryBytes: number
@@ -87,9 +89,12 @@ export class LuaVm {
   private readonly timeoutMessage: string
   /** The VM's memory never grows past this, between calls either. */
   private readonly capBytes: number
+  /** Deadlines are on this clock's monotonic time. */
+  private readonly clock: Clock
 
-  private constructor(lua: LuaWasm, timeoutMessage: string, capBytes: number) {
+  private constructor(lua: LuaWasm, timeoutMessage: string, capBytes: number, clock: Clock) {
     this.wasmoon = lua
+    this.clock = clock
     this.module = lua.module as unknown as Module
     this.timeoutMessage = timeoutMessage
     this.capBytes = capBytes
@@ -123,11 +128,11 @@ export class LuaVm {
     m._lua_sethook(this.L, hook, LUA_MASKCOUNT, HOOK_INSTRUCTIONS)
   }
 
-  /** Starts a VM; timeoutMessage is the error a call past its budget raises. */
-  static async start(timeoutMessage: string, capBytes: number): Promise<LuaVm> {
+  /** Starts a VM; timeoutMessage is the error a call past its budget raises; budgets' deadlines are on clock's monotonic time. */
+  static async start(timeoutMessage: string, capBytes: number, clock: Clock): Promise<LuaVm> {
     // wasmoon is loaded at run time rather than bundled: it finds its .wasm file beside itself.
     const { LuaWasm: Wasm } = createRequire(import.meta.url)('wasmoon') as typeof import('wasmoon')
-    return new LuaVm(await Wasm.initialize(), timeoutMessage, capBytes)
+    return new LuaVm(await Wasm.initialize(), timeoutMessage, capBytes, clock)
   }
 
   get memoryUsedBytes(): number {
@@ -190,7 +195,7 @@ export class LuaVm {
 
   private onHook(L: number): void {
     this.instructionsLeft -= HOOK_INSTRUCTIONS
-    if (this.instructionsLeft > 0 && Date.now() <= this.deadlineMs) return
+    if (this.instructionsLeft > 0 && this.clock.monotonicMs() <= this.deadlineMs) return
     const m = this.module
     m._luaL_where(L, 0)
     this.pushBytes(L, Buffer.from(this.timeoutMessage, 'utf8'))

@@ -1,6 +1,8 @@
-// The node's UDF runtime: the registered modules and one Lua VM holding each of them compiled.
+// A node's UDF runtime: the registered modules and one Lua VM holding each of them compiled.
+// Each node has its own (two nodes in one process never share modules).
 // Compiling the VM's WebAssembly costs ~150 ms of CPU, so the node starts it right after it begins
 // listening (start()), keeping process start fast; commands that need Lua before it is up wait.
+import type { Clock } from '@aerolite/protocol'
 import { LuaVm, type CallBudget, type CallResult, type HostHandler } from './lua-vm.ts'
 import { LUA_RECORD_SOURCE } from './lua-record.ts'
 import { LUA_SANDBOX_SOURCE } from './lua-sandbox.ts'
@@ -41,8 +43,14 @@ export class UdfRuntime {
   private vm: LuaVm | undefined
   private api: Api | undefined
   private startError: string | undefined
+  private readonly clock: Clock
   /** Where aerospike:log and info()/warn()/... lines go; dropped until the node names a sink. */
   log: UdfLogSink = () => {}
+
+  /** Call deadlines are on clock's monotonic time. */
+  constructor(clock: Clock) {
+    this.clock = clock
+  }
 
   /** Settles when the VM is up (or failed to start: then every call fails with startError); starts it if needed. */
   get ready(): Promise<void> {
@@ -51,7 +59,7 @@ export class UdfRuntime {
 
   /** Starts the VM once; later calls return the same promise. */
   start(): Promise<void> {
-    this.starting ??= LuaVm.start(TIMEOUT_MESSAGE, limits.maxLuaVmMemoryBytes).then(
+    this.starting ??= LuaVm.start(TIMEOUT_MESSAGE, limits.maxLuaVmMemoryBytes, this.clock).then(
       (vm) => {
         const refs = vm.boot(LUA_TYPES_SOURCE + LUA_RECORD_SOURCE + LUA_STREAM_SOURCE + LUA_SANDBOX_SOURCE, '=aerospike', ENTRY_POINTS)
         this.api = { define: refs.get('define')!, forget: refs.get('forget')!, apply: refs.get('apply')!, apply_stream: refs.get('apply_stream')! }
@@ -89,7 +97,7 @@ export class UdfRuntime {
     const module = this.modules.get(fileName)
     if (module === undefined) return
     this.modules.remove(fileName)
-    if (this.vm !== undefined && this.api !== undefined) this.vm.call(this.api.forget, [module.moduleName], callBudget(limits.maxUdfCallMs), noHost)
+    if (this.vm !== undefined && this.api !== undefined) this.vm.call(this.api.forget, [module.moduleName], this.callBudget(limits.maxUdfCallMs), noHost)
   }
 
   /**
@@ -98,7 +106,7 @@ export class UdfRuntime {
    */
   apply(moduleName: string, functionName: string, argList: Buffer, timeLimitMs: number, host: HostHandler): CallResult {
     if (this.vm === undefined || this.api === undefined) return { ok: false, message: this.startError ?? MODULE_MISSING, status: 1 }
-    return this.vm.call(this.api.apply, [moduleName, functionName, argList], callBudget(timeLimitMs), host)
+    return this.vm.call(this.api.apply, [moduleName, functionName, argList], this.callBudget(timeLimitMs), host)
   }
 
   /**
@@ -109,7 +117,7 @@ export class UdfRuntime {
   applyStream(moduleName: string, functionName: string, argList: Buffer, host: HostHandler): StreamResult {
     if (this.vm === undefined || this.api === undefined) return { ok: false, message: this.startError ?? MODULE_MISSING }
     if (!this.modules.hasModule(moduleName)) return { ok: false, message: MODULE_MISSING }
-    const result = this.vm.call(this.api.apply_stream, [moduleName, functionName, argList], callBudget(limits.maxUdfCallMs), host)
+    const result = this.vm.call(this.api.apply_stream, [moduleName, functionName, argList], this.callBudget(limits.maxUdfCallMs), host)
     if (result.ok) return { ok: true }
     const code = `UDF: Execution Error ${result.status}`
     return { ok: false, message: result.message === undefined ? code : `${code} : ${result.message}` }
@@ -117,18 +125,18 @@ export class UdfRuntime {
 
   private define(module: UdfModule): CompileError | undefined {
     const chunkName = `@${MODULE_DIR}/${module.fileName}`
-    const result = this.vm!.call(this.api!.define, [module.moduleName, module.source, chunkName], callBudget(limits.maxUdfCallMs), noHost)
+    const result = this.vm!.call(this.api!.define, [module.moduleName, module.source, chunkName], this.callBudget(limits.maxUdfCallMs), noHost)
     if (result.ok && result.value === undefined) return undefined
     const message = result.ok ? result.value!.toString('utf8') : result.message ?? 'module failed to load'
     return parseCompileError(module.fileName, message)
   }
-}
 
-function callBudget(timeLimitMs: number): CallBudget {
-  return {
-    instructions: limits.maxUdfInstructionsPerCall,
-    deadlineMs: Date.now() + Math.min(timeLimitMs, limits.maxUdfCallMs),
-    memoryBytes: limits.maxUdfCallMemoryBytes,
+  private callBudget(timeLimitMs: number): CallBudget {
+    return {
+      instructions: limits.maxUdfInstructionsPerCall,
+      deadlineMs: this.clock.monotonicMs() + Math.min(timeLimitMs, limits.maxUdfCallMs),
+      memoryBytes: limits.maxUdfCallMemoryBytes,
+    }
   }
 }
 
@@ -143,7 +151,3 @@ export function parseCompileError(fileName: string, text: string): CompileError 
   if (match === null) return { file: fileName, line: 0, message: text }
   return { file: fileName, line: Number(match[1]), message: match[2]! }
 }
-
-
-/** One runtime per process: a node runs in its own process or worker thread. */
-export const udfRuntime = new UdfRuntime()

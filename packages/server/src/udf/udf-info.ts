@@ -1,7 +1,7 @@
 // The UDF module info commands: udf-put, udf-get, udf-list, udf-remove, answered as Aerospike does
 // (its error= words, its compile-error report, its list hash).
 import type { InfoCommand } from '@aerolite/protocol'
-import { udfRuntime } from './runtime.ts'
+import type { UdfRuntime } from './runtime.ts'
 import { limits } from '../limits.ts'
 
 const LUA_TYPE = 'LUA'
@@ -14,7 +14,7 @@ function fileNameParam(cmd: InfoCommand): string | undefined {
 }
 
 /** udf-put:filename=<f>;content=<base64>;content-len=<n>[;udf-type=LUA] */
-export function udfPut(cmd: InfoCommand): string {
+export function udfPut(udfRuntime: UdfRuntime, cmd: InfoCommand): string {
   const fileName = fileNameParam(cmd)
   if (fileName === undefined) return 'error=invalid_filename'
   const dot = fileName.indexOf('.')
@@ -36,7 +36,7 @@ export function udfPut(cmd: InfoCommand): string {
 }
 
 /** udf-get:filename=<f> -> type=LUA;content=<base64>; (Aerospike dropped the gen field in 5.8). */
-export function udfGet(cmd: InfoCommand): string {
+export function udfGet(udfRuntime: UdfRuntime, cmd: InfoCommand): string {
   const fileName = fileNameParam(cmd)
   if (fileName === undefined) return 'error=invalid_filename'
   const module = udfRuntime.modules.get(fileName)
@@ -45,14 +45,14 @@ export function udfGet(cmd: InfoCommand): string {
 }
 
 /** udf-list -> filename=<f>,hash=<sha1>,type=LUA;... */
-export function udfList(): string {
+export function udfList(udfRuntime: UdfRuntime): string {
   let out = ''
   for (const module of udfRuntime.modules.all()) out += `filename=${module.fileName},hash=${module.hashHex},type=${LUA_TYPE};`
   return out
 }
 
 /** udf-remove:filename=<f>; removing a module that is not there succeeds, as on Aerospike 4.5.1+. */
-export function udfRemove(cmd: InfoCommand): string {
+export function udfRemove(udfRuntime: UdfRuntime, cmd: InfoCommand): string {
   const fileName = fileNameParam(cmd)
   if (fileName === undefined) return 'error=invalid_filename'
   udfRuntime.remove(fileName)

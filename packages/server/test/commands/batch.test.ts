@@ -9,7 +9,7 @@ import { whenSettled } from '../../src/commands/record-result.ts'
 import type { Namespace } from '../../src/namespace/namespace.ts'
 import { limits } from '../../src/limits.ts'
 import fc from 'fast-check'
-import { makeNamespace, put, write } from './harness.ts'
+import { commandsOf, makeNamespace, put, write } from './harness.ts'
 import { deviceConfig, memoryLogger, openNamespace, tempDir } from '../storage/harness.ts'
 import { join } from 'node:path'
 
@@ -79,7 +79,7 @@ function writeOp(): Buffer {
 async function runBatch(ns: Namespace, payload: Buffer): Promise<Message[]> {
   const body = encodeMessage({ ...emptyHeader(), info1: Info1.BATCH }, [{ type: FieldType.BATCH_INDEX, data: payload }])
   const { decodeMessage } = await import('@aerolite/protocol')
-  const result = dispatchMessage(decodeMessage(body), (name) => (name === ns.name ? ns : undefined))
+  const result = dispatchMessage(decodeMessage(body), commandsOf(ns))
   const frames: Buffer[] = []
   if ('stream' in result) for await (const frame of result.stream({ aborted: () => false })) frames.push(frame)
   else frames.push((await whenSettled(result)).reply)

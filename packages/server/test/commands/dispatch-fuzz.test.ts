@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { FieldType, Info1, Info2, OpType, ParticleType, integerParticle, computeDigest, decodeMessage, emptyHeader, encodeMessage, packValue, type Field, type OutOp, type Value } from '@aerolite/protocol'
 import { dispatchMessage } from '../../src/commands/dispatch.ts'
-import { makeNamespace, put } from './harness.ts'
+import { commandsOf, makeNamespace, put } from './harness.ts'
 
 const small: fc.Arbitrary<Value> = fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constantFrom('a', 'b', null), fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 3 }))
 const cdtPayload = fc.tuple(fc.integer({ min: 0, max: 130 }), fc.array(small, { maxLength: 4 })).map(([code, args]) => packValue([code, ...args]))
@@ -32,7 +32,7 @@ const extraField: fc.Arbitrary<Field> = fc.record({
 
 test('random single-record messages get a result code and never a fault', () => {
   const ns = makeNamespace()
-  const lookup = (name: string) => (name === ns.name ? ns : undefined)
+  const lookup = commandsOf(ns)
   const seed = (key: string): void => {
     const bins = [{ type: OpType.WRITE, particleType: ParticleType.INTEGER, name: 'i', value: integerParticle(1) },
       { type: OpType.WRITE, particleType: ParticleType.LIST, name: 'l', value: packValue([1, 2, 2, 3]) },

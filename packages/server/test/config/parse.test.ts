@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
+import { realDisk } from '../../src/env/real-disk.ts'
 import {
   ConfigError,
   defaultNamespaceConfig,
@@ -26,7 +27,7 @@ function conf(...lines: string[]): string {
 const NAMESPACE = ['namespace test {', '}']
 
 function parseNamespace(...body: string[]): NamespaceConfig {
-  const [ns] = parseConfig(conf('namespace test {', ...body, '}'), FILE).namespaces
+  const [ns] = parseConfig(conf('namespace test {', ...body, '}'), FILE, realDisk).namespaces
   assert.ok(ns)
   return ns
 }
@@ -35,7 +36,7 @@ function parseNamespace(...body: string[]): NamespaceConfig {
 function assertConfigError(text: string, line: number | undefined, key: string, ...parts: string[]): ConfigError {
   let caught: unknown
   try {
-    parseConfig(text, FILE)
+    parseConfig(text, FILE, realDisk)
   } catch (error) {
     caught = error
   }
@@ -106,7 +107,7 @@ describe('defaults', () => {
   })
 
   it('a file with only a namespace keeps every other default', () => {
-    const config = parseConfig(conf(...NAMESPACE), FILE)
+    const config = parseConfig(conf(...NAMESPACE), FILE, realDisk)
     assert.deepEqual(config, { ...defaultServerConfig(), sourceFile: FILE })
   })
 })
@@ -186,7 +187,7 @@ describe('parseConfig: a realistic aerospike.conf', () => {
   )
 
   it('parses to the expected config', () => {
-    assert.deepEqual(parseConfig(text, FILE), {
+    assert.deepEqual(parseConfig(text, FILE, realDisk), {
       sourceFile: FILE,
       service: {
         clusterName: 'aerolite-dev',
@@ -242,8 +243,8 @@ describe('parseConfig: a realistic aerospike.conf', () => {
 
   it('accepts Windows line endings, a byte-order mark and braces glued to words', () => {
     const crlf = '\uFEFF' + text.replaceAll('\n', '\r\n')
-    assert.deepEqual(parseConfig(crlf, FILE), parseConfig(text, FILE))
-    const glued = parseConfig('namespace x{storage-engine memory{data-size 2M}}', FILE)
+    assert.deepEqual(parseConfig(crlf, FILE, realDisk), parseConfig(text, FILE, realDisk))
+    const glued = parseConfig('namespace x{storage-engine memory{data-size 2M}}', FILE, realDisk)
     assert.equal(glued.namespaces[0]?.storage.dataSizeBytes, 2 * MiB)
   })
 })
@@ -298,7 +299,7 @@ describe('parseConfig: values', () => {
 
   it('addresses: any is 0.0.0.0, IPv6 is kept', () => {
     const address = (value: string) =>
-      parseConfig(conf('network {', 'service {', `address ${value}`, '}', '}', ...NAMESPACE), FILE).network.service.address
+      parseConfig(conf('network {', 'service {', `address ${value}`, '}', '}', ...NAMESPACE), FILE, realDisk).network.service.address
     assert.equal(address('any'), '0.0.0.0')
     assert.equal(address('10.1.2.3'), '10.1.2.3')
     assert.equal(address('::1'), '::1')
@@ -314,7 +315,7 @@ describe('parseConfig: values', () => {
     ]
     for (const [aerospike, pino] of cases) {
       const text = conf('logging {', 'console {', `context any ${aerospike}`, '}', '}', ...NAMESPACE)
-      assert.equal(parseConfig(text, FILE).logging.level, pino)
+      assert.equal(parseConfig(text, FILE, realDisk).logging.level, pino)
     }
   })
 
@@ -335,7 +336,7 @@ describe('parseConfig: values', () => {
 
   it('accepts xdr, security and mod-lua contexts and ignores their contents', () => {
     const text = conf('xdr {', 'dc remote {', 'node-address-port 10.0.0.9 3000', '}', '}', 'security {', '}', ...NAMESPACE)
-    assert.deepEqual(parseConfig(text, FILE).namespaces, [defaultNamespaceConfig('test')])
+    assert.deepEqual(parseConfig(text, FILE, realDisk).namespaces, [defaultNamespaceConfig('test')])
   })
 
   it('transaction-pending-limit and conflict-resolution-policy', () => {
@@ -346,7 +347,7 @@ describe('parseConfig: values', () => {
   })
 
   it('a 31-byte namespace name is allowed', () => {
-    assert.equal(parseConfig(conf(`namespace ${'n'.repeat(31)} {`, '}'), FILE).namespaces[0]?.name, 'n'.repeat(31))
+    assert.equal(parseConfig(conf(`namespace ${'n'.repeat(31)} {`, '}'), FILE, realDisk).namespaces[0]?.name, 'n'.repeat(31))
   })
 })
 
@@ -497,7 +498,7 @@ describe('loadConfigFile', () => {
     try {
       const path = join(dir, 'aerospike.conf')
       writeFileSync(path, conf('namespace bar {', 'replication-factor 1', '}'))
-      const config = loadConfigFile(path)
+      const config = loadConfigFile(path, realDisk)
       assert.equal(config.sourceFile, path)
       assert.deepEqual(config.namespaces, [{ ...defaultNamespaceConfig('bar'), replicationFactor: 1 }])
     } finally {
@@ -510,7 +511,7 @@ describe('loadConfigFile', () => {
     try {
       const path = join(dir, 'aerospike.conf')
       writeFileSync(path, conf('namespace bar {', 'replication-factor 0', '}'))
-      assert.throws(() => loadConfigFile(path), (error: unknown) => {
+      assert.throws(() => loadConfigFile(path, realDisk), (error: unknown) => {
         assert.ok(error instanceof ConfigError)
         assert.equal(error.file, path)
         assert.ok(error.message.startsWith(`${path}:2: namespace bar: replication-factor "0"`), error.message)
@@ -523,7 +524,7 @@ describe('loadConfigFile', () => {
 
   it('a missing file throws a ConfigError naming the path and the OS reason', () => {
     const path = join(tmpdir(), 'aerolite-no-such-dir', 'aerospike.conf')
-    assert.throws(() => loadConfigFile(path), (error: unknown) => {
+    assert.throws(() => loadConfigFile(path, realDisk), (error: unknown) => {
       assert.ok(error instanceof ConfigError)
       assert.equal(error.code, 'ERR_CONFIG')
       assert.equal(error.file, path)
@@ -534,6 +535,6 @@ describe('loadConfigFile', () => {
   })
 
   it('a directory is not a config file', () => {
-    assert.throws(() => loadConfigFile(tmpdir()), { code: 'ERR_CONFIG', message: new RegExp(`^${tmpdir()}: cannot read config file: EISDIR`) })
+    assert.throws(() => loadConfigFile(tmpdir(), realDisk), { code: 'ERR_CONFIG', message: new RegExp(`^${tmpdir()}: cannot read config file: EISDIR`) })
   })
 })

@@ -18,6 +18,7 @@ import { ClientConnection } from '../../src/service/connection.ts'
 import { headerReply } from '../../src/commands/reply.ts'
 import { get, put, write } from '../commands/harness.ts'
 import { backgroundHeader, getRecord, putRecord, query, queryMessage, runStream } from '../sindex/query-harness.ts'
+import { envWithWallClock } from '../commands/harness.ts'
 
 /** Node's scheduler, counting the turns long work yields. */
 function countingScheduler(): Scheduler & { yields: number } {
@@ -35,7 +36,7 @@ function countingScheduler(): Scheduler & { yields: number } {
 function namespaceWith(scheduler: Scheduler, tune: (c: NamespaceConfig) => void = () => {}, clock = { nowMs: () => Date.now() }): Namespace {
   const config = defaultNamespaceConfig('test')
   tune(config)
-  return new Namespace(config, clock, undefined, scheduler)
+  return new Namespace(config, { ...envWithWallClock(clock), scheduler })
 }
 
 test('truncate hides the records before its cutoff at once, sweeps them over several turns, and keeps later writes', async () => {

@@ -16,6 +16,7 @@ import { limits } from '../../src/limits.ts'
 import type { Bin } from '../../src/record/bins.ts'
 import { readBins } from '../../src/record/layout.ts'
 import { Defragmenter } from '../../src/storage/defrag.ts'
+import { envWithWallClock } from '../commands/harness.ts'
 
 export const MODEL_SETS = ['', 'a', 'b'] as const
 export const MODEL_KEYS_PER_SET = 12
@@ -123,7 +124,7 @@ export class ModelRunner {
   }
 
   private newNamespace(): Namespace {
-    return new Namespace(this.config, this.clock, this.log, this.scheduler)
+    return new Namespace(this.config, { ...envWithWallClock(this.clock), scheduler: this.scheduler }, this.log)
   }
 
   private nowVoidTime(): number {

@@ -8,6 +8,7 @@ import { limits } from '../../src/limits.ts'
 import { BLOCK_HEADER_BYTES } from '../../src/storage/block-format.ts'
 import { defragBlock } from '../../src/storage/defrag.ts'
 import { expirePartition } from '../../src/namespace/nsup.ts'
+import { envWithWallClock } from '../commands/harness.ts'
 
 class ManualClock {
   ms = Date.UTC(2026, 0, 1)
@@ -20,7 +21,7 @@ function setup(blockBytes = 64 * 1024) {
   const config = defaultNamespaceConfig('test')
   config.storage.writeBlockSizeBytes = blockBytes
   const clock = new ManualClock()
-  const ns = new Namespace(config, clock)
+  const ns = new Namespace(config, envWithWallClock(clock))
   const set = ns.sets.getOrCreate('demo')!
   const put = (key: number, value: number, voidTime = 0): Buffer => {
     const digest = computeDigest('demo', ParticleType.INTEGER, integerParticle(key))

@@ -4,7 +4,7 @@ import { Info1, ParticleType, computeDigest, decodeMessage, emptyHeader, encodeM
 import { recordView } from '../../src/commands/apply-ops.ts'
 import { parseRecordRequest, type RecordRequest } from '../../src/commands/request.ts'
 import { absentRecordView, storedRecordView } from '../../src/ops/record-view.ts'
-import { keyFields, makeNamespace, put, write } from '../commands/harness.ts'
+import { commandsOf, keyFields, makeNamespace, put, write } from '../commands/harness.ts'
 
 test('single-record commands and streams see a stored record through the same view', () => {
   const ns = makeNamespace()
@@ -18,7 +18,7 @@ test('single-record commands and streams see a stored record through the same vi
   assert.equal(fromStream.generation, 1)
   assert.equal(fromStream.lastUpdateMs, ns.index.lastUpdateMs(id))
   assert.ok(fromStream.storedBytes > 0)
-  const req = parseRecordRequest(decodeMessage(encodeMessage({ ...emptyHeader(), info1: Info1.READ }, keyFields('k'), [])), () => ns) as RecordRequest
+  const req = parseRecordRequest(decodeMessage(encodeMessage({ ...emptyHeader(), info1: Info1.READ }, keyFields('k'), [])), commandsOf(ns)) as RecordRequest
   assert.deepEqual(recordView(req, id), fromStream)
 })
 
@@ -27,6 +27,6 @@ test('a record that does not exist is what the request says of it', () => {
   const digest = computeDigest('demo', ParticleType.STRING, Buffer.from('missing'))
   const view = absentRecordView(ns, digest, 'demo', undefined)
   assert.deepEqual(view, { namespace: ns, exists: false, digest, setName: 'demo', generation: 0, voidTime: 0, lastUpdateMs: 0, key: undefined, storedBytes: 0 })
-  const req = parseRecordRequest(decodeMessage(encodeMessage({ ...emptyHeader(), info1: Info1.READ }, keyFields('missing'), [])), () => ns) as RecordRequest
+  const req = parseRecordRequest(decodeMessage(encodeMessage({ ...emptyHeader(), info1: Info1.READ }, keyFields('missing'), [])), commandsOf(ns)) as RecordRequest
   assert.deepEqual(recordView(req, -1), view)
 })

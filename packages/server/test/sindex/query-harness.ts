@@ -7,6 +7,7 @@ import {
 } from '@aerolite/protocol'
 import { dispatchMessage } from '../../src/commands/dispatch.ts'
 import { whenSettled } from '../../src/commands/record-result.ts'
+import { commandsOf } from '../commands/harness.ts'
 import type { Namespace } from '../../src/namespace/namespace.ts'
 import { parseDefinition } from '../../src/sindex/definition.ts'
 import { indexesOf } from '../../src/sindex/namespace-indexes.ts'
@@ -46,7 +47,7 @@ export function getRecord(ns: Namespace, key: string, set = 'demo'): Message {
 }
 
 function single(ns: Namespace, body: Buffer): Message {
-  const result = dispatchMessage(decodeMessage(body), (name) => (name === ns.name ? ns : undefined))
+  const result = dispatchMessage(decodeMessage(body), commandsOf(ns))
   if (!('reply' in result)) throw new Error('expected a single reply')
   return decodeMessage(result.reply.subarray(PROTO_HEADER_BYTES))
 }
@@ -142,7 +143,7 @@ export function queryMessage(spec: QuerySpec, header: Partial<MessageHeader> = {
 
 /** Every message of the reply (a stream or a single reply), in order. */
 export async function runStream(ns: Namespace, message: Message): Promise<Message[]> {
-  const result = dispatchMessage(message, (name) => (name === ns.name ? ns : undefined))
+  const result = dispatchMessage(message, commandsOf(ns))
   const frames: Buffer[] = []
   if ('stream' in result) for await (const frame of result.stream({ aborted: () => false })) frames.push(frame)
   else frames.push((await whenSettled(result)).reply)

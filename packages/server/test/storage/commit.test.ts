@@ -9,6 +9,7 @@ import { dispatchMessage } from '../../src/commands/dispatch.ts'
 import { whenSettled } from '../../src/commands/record-result.ts'
 import type { Namespace } from '../../src/namespace/namespace.ts'
 import { deviceConfig, memoryLogger, openNamespace, putInt, tempDir } from './harness.ts'
+import { commandsOf } from '../commands/harness.ts'
 
 function putMessage(key: string, value: number, ns = 'test'): Message {
   return decodeMessage(encodeMessage({ ...emptyHeader(), info2: Info2.WRITE }, [
@@ -22,7 +23,7 @@ function readMessage(write: Message): Message {
   return decodeMessage(encodeMessage({ ...emptyHeader(), info1: Info1.READ | Info1.GET_ALL }, write.fields, []))
 }
 
-const lookupOf = (...namespaces: Namespace[]) => (name: string) => namespaces.find((ns) => ns.name === name)
+const lookupOf = commandsOf
 
 /** The result code and generation of a dispatched single-record command, once it answered. */
 async function answered(result: ReturnType<typeof dispatchMessage>): Promise<{ resultCode: number; generation: number }> {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { ParticleType, ResultCode } from '@aerolite/protocol'
 import { put, write } from '../commands/harness.ts'
 import { StorageError } from '../../src/storage/storage-error.ts'
-import { lockPathOf } from '../../src/storage/file-lock.ts'
+import { lockPathOf } from '../../src/env/file-lock.ts'
 import { crash, deviceConfig, FILE_HEADER_BYTES, getInt, KiB, memoryLogger, openNamespace, putInt, tempDir } from './harness.ts'
 
 async function openFails(config: ReturnType<typeof deviceConfig>, code: string, ...phrases: string[]): Promise<StorageError> {
@@ -73,10 +73,19 @@ describe('data file faults', () => {
         await openFails(deviceConfig([path]), 'ERR_STORAGE_READ_ONLY', 'write permission')
         return
       }
-      // Root ignores file modes: open it as an unprivileged user in a child process.
+      // Root ignores file modes: open it as an unprivileged user in a child process. That user may
+      // not be able to enter the checkout (it can sit in a 0700 directory), so the child runs from
+      // a self-contained bundle in the temporary directory.
       chmodSync(dir, 0o777)
-      const script = fileURLToPath(new URL('./open-as-child.ts', import.meta.url))
-      const child = spawnSync(process.execPath, ['--import', 'tsx', script, path], { uid: 65534, gid: 65534, encoding: 'utf8', cwd: fileURLToPath(new URL('../../../..', import.meta.url)) })
+      const script = join(dir, 'open-files-as-child.mjs')
+      const { build, stop } = await import('esbuild')
+      try {
+        await build({ entryPoints: [fileURLToPath(new URL('./open-files-as-child.ts', import.meta.url))], outfile: script, bundle: true, platform: 'node', format: 'esm', logLevel: 'error' })
+      } finally {
+        await stop()
+      }
+      const { fileSizeBytes, writeBlockSizeBytes } = deviceConfig([path]).storage
+      const child = spawnSync(process.execPath, [script, path, String(fileSizeBytes), String(writeBlockSizeBytes)], { uid: 65534, gid: 65534, encoding: 'utf8', cwd: dir })
       assert.match(child.stdout, /ERR_STORAGE_READ_ONLY/, child.stderr)
       assert.match(child.stdout, /write permission/)
     } finally {

@@ -6,8 +6,8 @@ import { ParticleType, ResultCode, integerParticle } from '@aerolite/protocol'
 import { pino, type Logger } from 'pino'
 import { defaultNamespaceConfig, defaultStorageConfig, type NamespaceConfig, type StorageConfig } from '../../src/config/index.ts'
 import { Namespace } from '../../src/namespace/namespace.ts'
-import { systemClock, type Clock } from '../../src/clock.ts'
-import { get, put, write } from '../commands/harness.ts'
+import { realEnv } from '../../src/env/real-env.ts'
+import { envWithWallClock, get, put, write } from '../commands/harness.ts'
 
 export const KiB = 1024
 export const MiB = 1024 * KiB
@@ -34,8 +34,8 @@ export function deviceConfig(files: string[], tune: (s: StorageConfig) => void =
   return config
 }
 
-export async function openNamespace(config: NamespaceConfig, log: Logger = memoryLogger().log, clock: Clock = systemClock): Promise<Namespace> {
-  const ns = new Namespace(config, clock, log)
+export async function openNamespace(config: NamespaceConfig, log: Logger = memoryLogger().log, clock?: { nowMs(): number }): Promise<Namespace> {
+  const ns = new Namespace(config, clock === undefined ? realEnv : envWithWallClock(clock), log)
   await ns.open(log)
   return ns
 }

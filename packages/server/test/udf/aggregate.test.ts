@@ -11,8 +11,7 @@ import {
 } from '@aerolite/protocol'
 import { limits } from '../../src/limits.ts'
 import type { Namespace } from '../../src/namespace/namespace.ts'
-import { udfRuntime } from '../../src/udf/runtime.ts'
-import { makeNamespace } from '../commands/harness.ts'
+import { makeNamespace, testUdfRuntime as udfRuntime } from '../commands/harness.ts'
 import { createIndex, encodeRange, intRange, putRecord, runStream, type RangeSpec } from '../sindex/query-harness.ts'
 
 const MODULE_SOURCE = readFileSync(new URL('./modules/aggr_test.lua', import.meta.url))

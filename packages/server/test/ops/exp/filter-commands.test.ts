@@ -8,7 +8,7 @@ import {
 import { dispatchMessage } from '../../../src/commands/dispatch.ts'
 import { whenSettled } from '../../../src/commands/record-result.ts'
 import type { Namespace } from '../../../src/namespace/namespace.ts'
-import { makeNamespace } from '../../commands/harness.ts'
+import { commandsOf, makeNamespace } from '../../commands/harness.ts'
 import { E, T, bin, intBin, pack, type Tree } from './exp-fixtures.ts'
 
 function fields(key: string, filter?: Tree | Buffer): Field[] {
@@ -22,7 +22,7 @@ function fields(key: string, filter?: Tree | Buffer): Field[] {
 }
 
 function send(ns: Namespace, body: Buffer) {
-  return dispatchMessage(decodeMessage(body), (name) => (name === ns.name ? ns : undefined))
+  return dispatchMessage(decodeMessage(body), commandsOf(ns))
 }
 
 function command(ns: Namespace, header: Partial<MessageHeader>, key: string, filter?: Tree | Buffer, ops: OutOp[] = []): Message {

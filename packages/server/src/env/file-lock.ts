@@ -2,11 +2,11 @@
 // owner's pid and host, put in place atomically (written under a temporary name, then hard-linked,
 // which fails if the lock exists) so no one ever reads a half-written lock. A lock whose pid no longer runs on this
 // host is stale (the owner was killed) and is taken over; a live owner, including another node in
-// this same process, makes the open fail with a message naming both.
+// this same process, makes the lock fail with DiskLockedError naming it.
+import { randomBytes } from 'node:crypto'
 import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
 import { hostname } from 'node:os'
-import { osReason } from '../os-error.ts'
-import { StorageError } from './storage-error.ts'
+import { DiskLockedError } from '@aerolite/protocol'
 
 interface LockOwner {
   pid: number
@@ -19,10 +19,10 @@ export function lockPathOf(dataPath: string): string {
   return `${dataPath}.lock`
 }
 
-/** Takes the lock of a data file; returns the function that releases it. */
+/** Takes the lock of a data file; returns the function that releases it. Other failures keep their OS code. */
 export function acquireFileLock(dataPath: string): () => void {
   const lockPath = lockPathOf(dataPath)
-  const owner: LockOwner = { pid: process.pid, host: hostname(), token: Math.random().toString(36).slice(2) }
+  const owner: LockOwner = { pid: process.pid, host: hostname(), token: randomBytes(6).toString('hex') }
   for (let attempt = 0; attempt < 2; attempt++) {
     const tempPath = `${lockPath}.${process.pid}.${owner.token}`
     try {
@@ -30,15 +30,9 @@ export function acquireFileLock(dataPath: string): () => void {
       linkSync(tempPath, lockPath)
     } catch (err) {
       removeQuietly(tempPath)
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new StorageError('ERR_STORAGE_OPEN', dataPath, `cannot create lock file ${lockPath} (${osReason(err)}): make the directory writable`)
-      }
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
       const holder = readOwner(lockPath)
-      if (holder !== undefined && (holder.host !== owner.host || isAlive(holder.pid))) {
-        throw new StorageError('ERR_STORAGE_LOCKED', dataPath,
-          `in use by process ${holder.pid} on ${holder.host} (lock file ${lockPath}): stop that node, or give this namespace another file; ` +
-          'delete the lock file only if that process is not an Aerolite node using this file')
-      }
+      if (holder !== undefined && (holder.host !== owner.host || isAlive(holder.pid))) throw new DiskLockedError(lockPath, { pid: holder.pid, host: holder.host })
       // The owner is gone: the lock is stale.
       removeQuietly(lockPath)
       continue
@@ -49,7 +43,7 @@ export function acquireFileLock(dataPath: string): () => void {
       if (holder?.pid === owner.pid && holder.token === owner.token) unlinkSync(lockPath)
     }
   }
-  throw new StorageError('ERR_STORAGE_LOCKED', dataPath, `another process keeps taking the lock file ${lockPath}: start one node per file`)
+  throw new DiskLockedError(lockPath, undefined)
 }
 
 function removeQuietly(path: string): void {

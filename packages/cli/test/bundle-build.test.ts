@@ -1,0 +1,35 @@
+// A start that has to build the bundle first leaves no esbuild process behind: esbuild's service
+// child is stopped once the bundle is written, instead of living as long as the node.
+import { after, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { existsSync, readdirSync, readFileSync, utimesSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { killAll, startNode, stopNode } from './cli-process.ts'
+
+const BUNDLE = fileURLToPath(new URL('../../server/dist/aerolite.mjs', import.meta.url))
+
+after(killAll)
+
+/** The command lines of a process's children (Linux: /proc/PID/task/TID/children). */
+function childCommands(pid: number): string[] {
+  const children = readdirSync(`/proc/${pid}/task`).flatMap((tid) => readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter((c) => c !== ''))
+  return children.map((child) => {
+    try {
+      return readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0').join(' ').trim()
+    } catch {
+      return `${child} (gone)`
+    }
+  })
+}
+
+test('after building the bundle, the node runs without an esbuild child', { skip: process.platform !== 'linux' && 'reads /proc' }, async () => {
+  // Older than every source: the next start rebuilds it.
+  if (existsSync(BUNDLE)) utimesSync(BUNDLE, 0, 0)
+  const node = await startNode(['--port', '0', '--log-level', 'silent'])
+  try {
+    assert.ok(readdirSync(fileURLToPath(new URL('../../server/dist/', import.meta.url))).includes('aerolite.mjs'))
+    assert.deepEqual(childCommands(node.child.pid!), [])
+  } finally {
+    await stopNode(node)
+  }
+})

@@ -1,0 +1,11 @@
+// What a command reaches of the node it runs on: its namespaces by name, its UDF runtime and its
+// job ids. One per node, so two nodes in one process never share state.
+import type { Namespace } from '../namespace/namespace.ts'
+import type { UdfRuntime } from '../udf/runtime.ts'
+
+export interface CommandContext {
+  namespace(name: string): Namespace | undefined
+  readonly udf: UdfRuntime
+  /** An id for a background job the client sent none for, unique on this node. */
+  newJobId(): bigint
+}

@@ -1,0 +1,23 @@
+// The Network of a real process: Node's TCP sockets.
+import { connect, createServer } from 'node:net'
+import type { Network } from '@aerolite/protocol'
+
+export const realNetwork: Network = {
+  listen({ host, port, onConnection, onError }) {
+    const server = createServer({ noDelay: true }, onConnection)
+    return new Promise((resolve, reject) => {
+      server.once('error', reject)
+      server.listen({ host, port, exclusive: true }, () => {
+        server.off('error', reject)
+        server.on('error', onError)
+        const address = server.address()
+        if (address === null || typeof address === 'string') {
+          server.close()
+          return reject(new Error('the listening socket has no TCP address'))
+        }
+        resolve({ host: address.address, port: address.port, close: (done) => server.close(() => done()) })
+      })
+    })
+  },
+  connect: (host, port) => connect({ host, port }),
+}
