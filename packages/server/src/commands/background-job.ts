@@ -123,7 +123,7 @@ async function runJob(
       for (const digest of digests) {
         if (job.done) return
         if (req.maxRecords > 0 && job.succeeded >= req.maxRecords) break
-        const id = namespace.find(digest)
+        const id = namespace.find(digest, pid)
         if (id < 0 || !walk.stillMatches(id, pid)) continue
         const result = executeRecord(command(id), context, 'job')
         // The fast path answers at once; a change that must settle (or a record busy with another) is awaited.

@@ -60,20 +60,21 @@ export function incomingWins(local: VersionStamp | undefined, incoming: VersionS
 }
 
 /** The local version of a record: the live one, or the delete a tombstone remembers. */
-function localStamp(namespace: Namespace, digest: Buffer, liveId: number): VersionStamp | undefined {
+function localStamp(namespace: Namespace, pid: number, digest: Buffer, liveId: number): VersionStamp | undefined {
   if (liveId >= 0) return { generation: namespace.generationOf(liveId), lastUpdateMs: namespace.lastUpdateMsOf(liveId) }
-  return namespace.tombstones.deleteOf(partitionId(digest), digest)
+  return namespace.tombstones.deleteOf(pid, digest)
 }
 
 /** Applies a version of a record made elsewhere if it wins (see the top of this file). */
 export function commitRemote(namespace: Namespace, incoming: RemoteRecord, origin: RemoteOrigin): RemoteOutcome {
-  const found = findRecord(namespace, incoming.digest)
-  if (!incomingWins(localStamp(namespace, incoming.digest, found.liveId), incoming, origin, namespace.config.conflictResolutionPolicy)) {
+  const pid = partitionId(incoming.digest)
+  const found = findRecord(namespace, incoming.digest, pid)
+  if (!incomingWins(localStamp(namespace, pid, incoming.digest, found.liveId), incoming, origin, namespace.config.conflictResolutionPolicy)) {
     return { applied: false, settled: undefined }
   }
   if (incoming.bytes === undefined) {
     if (found.anyId < 0) return { applied: false, settled: undefined }
-    namespace.remove(found.anyId, incoming.digest, origin)
+    namespace.remove(found.anyId, incoming.digest, origin, pid)
   } else {
     const set = incoming.setName.length === 0 ? undefined : namespace.sets.getOrCreate(incoming.setName)
     if (set === undefined && incoming.setName.length > 0) throw new CommandError(ResultCode.PARAMETER_ERROR, `more than ${limits.maxSetsPerNamespace} sets`)
@@ -87,7 +88,7 @@ export function commitRemote(namespace: Namespace, incoming: RemoteRecord, origi
     }
     const size = namespace.versionBytes(version)
     if (size > maxRecordBytes(namespace)) throw new CommandError(ResultCode.RECORD_TOO_BIG, `record of ${size} bytes is over the namespace's limit of ${maxRecordBytes(namespace)}`)
-    namespace.store(incoming.digest, found.anyId, version, origin)
+    namespace.store(incoming.digest, found.anyId, version, origin, pid)
   }
   return { applied: true, settled: settleChange(namespace, incoming.digest) }
 }

@@ -44,8 +44,8 @@ export interface CommitOutcome {
 }
 
 /** Looks the record up once: the entry of any version, and whether it is live. */
-export function findRecord(namespace: Namespace, digest: Uint8Array): FoundRecord {
-  const anyId = namespace.findAny(digest)
+export function findRecord(namespace: Namespace, digest: Uint8Array, pid: number): FoundRecord {
+  const anyId = namespace.findAny(digest, pid)
   const liveId = anyId >= 0 && namespace.isLive(anyId) ? anyId : -1
   return { anyId, liveId, generation: liveId >= 0 ? namespace.generationOf(liveId) : 0 }
 }
@@ -101,13 +101,13 @@ export function commitStore(req: RecordRequest, found: FoundRecord, change: Stor
     namespace.counters.failRecordTooBig++
     throw new CommandError(ResultCode.RECORD_TOO_BIG, `record of ${size} bytes is over the namespace's limit of ${maxRecordBytes(namespace)}`)
   }
-  namespace.store(req.digest, found.anyId, version, cause)
+  namespace.store(req.digest, found.anyId, version, cause, req.partitionId)
   return { removed: false, generation: version.generation, voidTime, settled: settleChange(namespace, req.digest) }
 }
 
 /** Removes a record (entry id of its current version). */
 export function commitRemove(req: RecordRequest, id: number, generation: number, cause: ChangeCause): CommitOutcome {
-  req.namespace.remove(id, req.digest, cause)
+  req.namespace.remove(id, req.digest, cause, req.partitionId)
   return { removed: true, generation: nextGeneration(generation), voidTime: 0, settled: settleChange(req.namespace, req.digest) }
 }
 

@@ -10,7 +10,7 @@ import { checkGeneration, commitRemove } from './commit.ts'
 
 export function executeDelete(req: RecordRequest): CommandReply {
   const { message, namespace } = req
-  const id = namespace.find(req.digest)
+  const id = namespace.find(req.digest, req.partitionId)
   if (id < 0) {
     namespace.counters.clientDeleteNotFound++
     return { reply: headerReply(ResultCode.RECORD_NOT_FOUND) }

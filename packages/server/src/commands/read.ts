@@ -12,7 +12,7 @@ import { applyOps, onlyPlainReads, recordView } from './apply-ops.ts'
 
 export function executeRead(req: RecordRequest): CommandReply {
   const { namespace } = req
-  const id = namespace.find(req.digest)
+  const id = namespace.find(req.digest, req.partitionId)
   if (id < 0) {
     namespace.counters.clientReadNotFound++
     return { reply: headerReply(ResultCode.RECORD_NOT_FOUND) }

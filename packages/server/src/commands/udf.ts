@@ -24,7 +24,7 @@ export function applyUdf(req: RecordRequest, udf: UdfRuntime): CommandReply {
   const call = parseUdfCall(req.message)
   if (call === undefined) return { reply: headerReply(ResultCode.PARAMETER_ERROR) }
   const { namespace } = req
-  const found = findRecord(namespace, req.digest)
+  const found = findRecord(namespace, req.digest, req.partitionId)
   const { liveId } = found
   try {
     if (liveId >= 0) {

@@ -14,7 +14,7 @@ import { checkGeneration, commitStore, findRecord, type FoundRecord } from './co
 
 export function executeWrite(req: RecordRequest): CommandReply {
   const { namespace } = req
-  const existing = findRecord(namespace, req.digest)
+  const existing = findRecord(namespace, req.digest, req.partitionId)
   try {
     return write(req, existing)
   } catch (err) {

@@ -34,7 +34,7 @@ export type { NewVersion, RecordLocation } from './record-store.ts'
  * The old location's bytes stay readable during the call.
  */
 export interface RecordListener {
-  recordChanged(digest: Uint8Array, id: number, before: RecordLocation | undefined, after: RecordLocation | undefined, cause: ChangeCause): void
+  recordChanged(pid: number, digest: Uint8Array, id: number, before: RecordLocation | undefined, after: RecordLocation | undefined, cause: ChangeCause): void
 }
 
 /** Chooses entries of a partition walk (removeWhere) by entry id. */
@@ -206,9 +206,9 @@ export class Namespace {
     return this.files?.fileOf(block) ?? 0
   }
 
-  /** Live entry id of a digest, or -1. Expired and truncated records are invisible at once. */
-  find(digest: Uint8Array): number {
-    const id = this.index.find(partitionId(digest), digest)
+  /** Live entry id of a digest (in partition pid), or -1. Expired and truncated records are invisible at once. */
+  find(digest: Uint8Array, pid = partitionId(digest)): number {
+    const id = this.index.find(pid, digest)
     return id >= 0 && this.isLive(id) ? id : -1
   }
 
@@ -229,8 +229,8 @@ export class Namespace {
   }
 
   /** Entry id whether expired or not (writes replace expired versions in place). */
-  findAny(digest: Uint8Array): number {
-    return this.index.find(partitionId(digest), digest)
+  findAny(digest: Uint8Array, pid = partitionId(digest)): number {
+    return this.index.find(pid, digest)
   }
 
   /** The record's bytes in the uncompressed layout (record/layout.ts). */
@@ -324,10 +324,9 @@ export class Namespace {
   }
 
   /** Writes a new version of a record; existingId is the entry being replaced or -1. Returns the entry id. */
-  store(digest: Uint8Array, existingId: number, version: NewVersion, cause: ChangeCause): number {
+  store(digest: Uint8Array, existingId: number, version: NewVersion, cause: ChangeCause, pid = partitionId(digest)): number {
     this.checkDevice()
     if (existingId < 0 && this.index.isFull) throw new CommandError(ResultCode.SERVER_FULL, `the index holds its most records (${MAX_INDEX_ENTRIES})`)
-    const pid = partitionId(digest)
     const placed = this.records.write(digest, version, this.config.storage.compressionLevel)
     let id = existingId
     let before: RecordLocation | undefined
@@ -347,21 +346,20 @@ export class Namespace {
     }
     if (this.listeners.length > 0) {
       const after = this.location(id)
-      for (const listener of this.listeners) listener.recordChanged(digest, id, before, after, cause)
+      for (const listener of this.listeners) listener.recordChanged(pid, digest, id, before, after, cause)
     }
     return id
   }
 
   /** Deletes a record; a persistent namespace leaves a tombstone so a restart cannot bring it back. */
-  remove(id: number, digest: Uint8Array, cause: ChangeCause): void {
-    const pid = partitionId(digest)
+  remove(id: number, digest: Uint8Array, cause: ChangeCause, pid = partitionId(digest)): void {
     const before = this.listeners.length > 0 ? this.location(id) : undefined
     if (this.files !== undefined) {
       // Every older version of the record lies in a block no newer than its current one.
       this.tombstones.leave(pid, digest, this.index.generation(id), this.index.setId(id), this.blocks.seqOf(this.index.block(id)), this.nowMs())
     }
     this.removeEntry(pid, id)
-    for (const listener of this.listeners) listener.recordChanged(digest, id, before, undefined, cause)
+    for (const listener of this.listeners) listener.recordChanged(pid, digest, id, before, undefined, cause)
   }
 
   /**
@@ -378,9 +376,9 @@ export class Namespace {
       if (cause === 'truncate') {
         const before = this.listeners.length > 0 ? this.location(id) : undefined
         this.removeEntry(pid, id)
-        for (const listener of this.listeners) listener.recordChanged(digest, id, before, undefined, cause)
+        for (const listener of this.listeners) listener.recordChanged(pid, digest, id, before, undefined, cause)
       } else {
-        this.remove(id, digest, cause)
+        this.remove(id, digest, cause, pid)
       }
       removed++
     }

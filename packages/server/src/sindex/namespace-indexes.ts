@@ -114,12 +114,12 @@ export class NamespaceIndexes implements RecordListener {
     return undefined
   }
 
-  recordChanged(digest: Uint8Array, id: number, before: RecordLocation | undefined, after: RecordLocation | undefined): void {
+  recordChanged(pid: number, digest: Uint8Array, id: number, before: RecordLocation | undefined, after: RecordLocation | undefined): void {
     if (this.byName.size === 0) return
     const beforeBins = lazyBins(before)
     const afterBins = lazyBins(after)
     for (const index of this.byName.values()) {
-      index.update(digest, id, index.bvalsOf(before, beforeBins), index.bvalsOf(after, afterBins))
+      index.update(pid, digest, id, index.bvalsOf(before, beforeBins), index.bvalsOf(after, afterBins))
     }
   }
 

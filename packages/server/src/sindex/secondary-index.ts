@@ -1,5 +1,5 @@
 // One secondary index: its definition, its entries and its build progress.
-import { partitionId, type Value } from '@aerolite/protocol'
+import type { Value } from '@aerolite/protocol'
 import type { Namespace, RecordLocation } from '../namespace/namespace.ts'
 import { limits } from '../limits.ts'
 import { readBins, recordDigest, recordSetId } from '../record/layout.ts'
@@ -56,9 +56,8 @@ export class SecondaryIndex {
   }
 
   /** Replaces a record's keys: old ones not kept are removed, new ones added. */
-  update(digest: Uint8Array, id: number, before: readonly bigint[], after: readonly bigint[]): void {
+  update(pid: number, digest: Uint8Array, id: number, before: readonly bigint[], after: readonly bigint[]): void {
     if (before.length === 0 && after.length === 0) return
-    const pid = partitionId(digest)
     for (const bval of before) if (!after.includes(bval)) this.entries.remove(pid, bval, id, digest)
     for (const bval of after) if (!before.includes(bval)) this.entries.insert(pid, bval, id, digest)
   }
@@ -70,7 +69,7 @@ export class SecondaryIndex {
       if (!ns.isLive(id)) continue
       const loc = ns.location(id)
       const bvals = this.bvalsOf(loc, () => readBins(loc.buf, loc.at))
-      if (bvals.length > 0) this.update(recordDigest(loc.buf, loc.at), id, NONE, bvals)
+      if (bvals.length > 0) this.update(pid, recordDigest(loc.buf, loc.at), id, NONE, bvals)
     }
   }
 
