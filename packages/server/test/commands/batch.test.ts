@@ -10,7 +10,7 @@ import type { Namespace } from '../../src/namespace/namespace.ts'
 import { limits } from '../../src/limits.ts'
 import fc from 'fast-check'
 import { commandsOf, makeNamespace, put, write } from './harness.ts'
-import { deviceConfig, memoryLogger, openNamespace, tempDir } from '../storage/harness.ts'
+import { countSyncs, deviceConfig, memoryLogger, openNamespace, tempDir } from '../storage/harness.ts'
 import { join } from 'node:path'
 
 interface Row {
@@ -119,13 +119,7 @@ describe('batch', () => {
       const ns = await openNamespace(deviceConfig([join(dir, 'a.dat')], (s) => {
         s.commitToDevice = true
       }))
-      const files = ns.files!
-      const sync = files.sync.bind(files)
-      let syncs = 0
-      files.sync = async () => {
-        syncs++
-        await sync()
-      }
+      const syncs = countSyncs(ns)
       const rows: Row[] = [{ key: 'k', kind: 'write' }, { key: 'k', kind: 'read' }, { key: 'k', kind: 'delete' }, { key: 'k', kind: 'read' }]
       for (let i = 0; i < 20; i++) rows.push({ key: `other${i}`, kind: 'write' })
       const replies = await runBatch(ns, batchField(rows))
@@ -134,7 +128,7 @@ describe('batch', () => {
       assert.deepEqual([0, 1, 2, 3].map((i) => byRow.get(i)), [0, 0, 0, ResultCode.RECORD_NOT_FOUND])
       for (let i = 4; i < rows.length; i++) assert.equal(byRow.get(i), ResultCode.OK)
       assert.equal(ns.whenDurable(), undefined, 'every row was durable before the batch ended')
-      assert.ok(syncs <= 3, `${syncs} syncs for ${rows.length} rows`)
+      assert.ok(syncs() <= 3, `${syncs()} syncs for ${rows.length} rows`)
       await ns.close(memoryLogger().log)
     } finally {
       cleanup()

@@ -2,10 +2,8 @@
 // background jobs and a connection's waiting frames have limits, with Aerospike's answers past them.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createServer, connect, type AddressInfo } from 'node:net'
-import { once } from 'node:events'
 import pino from 'pino'
-import { FieldType, FrameParser, Info3, ParticleType, ProtoType, ResultCode, decodeMessage, emptyHeader, encodeMessage, type Frame } from '@aerolite/protocol'
+import { FieldType, Info3, ParticleType, ResultCode, decodeMessage } from '@aerolite/protocol'
 import { defaultNamespaceConfig, type NamespaceConfig } from '../../src/config/index.ts'
 import { Namespace } from '../../src/namespace/namespace.ts'
 import { Evictor } from '../../src/namespace/eviction.ts'
@@ -14,11 +12,10 @@ import type { Scheduler } from '../../src/env/env.ts'
 import { limits } from '../../src/limits.ts'
 import { queryAbortAll } from '../../src/commands/jobs.ts'
 import type { NodeContext } from '../../src/info/context.ts'
-import { ClientConnection } from '../../src/service/connection.ts'
+import { connectionUnderTest } from '../service/connection-harness.ts'
 import { headerReply } from '../../src/commands/reply.ts'
-import { get, put, write } from '../commands/harness.ts'
+import { envWithWallClock, get, put, write } from '../commands/harness.ts'
 import { backgroundHeader, getRecord, putRecord, query, queryMessage, runStream } from '../sindex/query-harness.ts'
-import { envWithWallClock } from '../commands/harness.ts'
 
 /** Node's scheduler, counting the turns long work yields. */
 function countingScheduler(): Scheduler & { yields: number } {
@@ -134,44 +131,28 @@ test(`past ${limits.maxRunningJobsPerNamespace} running background jobs a new on
 test('a connection busy with a stream stops reading past its frame queue bound, then answers every frame', async () => {
   let release: () => void = () => {}
   const released = new Promise<void>((resolve) => { release = resolve })
-  let connection: ClientConnection | undefined
   let maxQueued = 0
   let first = true
-  const server = createServer((socket) => {
-    connection = new ClientConnection(socket, {
-      info: () => Buffer.alloc(0),
-      message: () => {
-        if (!first) return { reply: headerReply(ResultCode.OK) }
-        first = false
-        // A stream that ends only when the test says so; the frames after it wait meanwhile.
-        return { stream: async function* () { await released; yield headerReply(ResultCode.OK) } }
-      },
-    }, pino({ level: 'silent' }), { maxFrameBytes: 1 << 20, idleTimeoutMs: 0, onReaped() {}, onBadFrame() {} })
+  const under = await connectionUnderTest({
+    info: () => Buffer.alloc(0),
+    message: () => {
+      if (!first) return { reply: headerReply(ResultCode.OK) }
+      first = false
+      // A stream that ends only when the test says so; the frames after it wait meanwhile.
+      return { stream: async function* () { await released; yield headerReply(ResultCode.OK) } }
+    },
   })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const client = connect((server.address() as AddressInfo).port, '127.0.0.1')
-  const parser = new FrameParser(1 << 20)
-  const frames: Frame[] = []
-  client.on('data', (chunk: Buffer) => frames.push(...parser.push(chunk)))
-  const body = encodeMessage(emptyHeader(), [], [])
-  const request = Buffer.alloc(8 + body.length)
-  request[0] = 2
-  request[1] = ProtoType.MESSAGE
-  request.writeUIntBE(body.length, 2, 6)
-  body.copy(request, 8)
   const total = 20_000
-  client.write(Buffer.concat(Array.from({ length: total }, () => request)))
+  under.send(total)
   for (let i = 0; i < 50; i++) {
     await new Promise((r) => setTimeout(r, 10))
-    maxQueued = Math.max(maxQueued, connection?.queuedFrames ?? 0)
+    maxQueued = Math.max(maxQueued, under.connection()?.queuedFrames ?? 0)
   }
   // The bound, plus at most the frames of one read (64 KiB of 30-byte frames).
   assert.ok(maxQueued >= limits.maxQueuedFramesPerConnection && maxQueued < limits.maxQueuedFramesPerConnection + 2300, `${maxQueued} frames queued`)
   release()
-  for (let waited = 0; frames.length < total && waited < 10_000; waited += 10) await new Promise((r) => setTimeout(r, 10))
-  client.destroy()
-  server.close()
-  assert.equal(frames.length, total)
-  assert.ok(frames.every((f) => decodeMessage(f.body).resultCode === ResultCode.OK))
+  await under.untilFrames(total, 10_000)
+  under.close()
+  assert.equal(under.frames.length, total)
+  assert.ok(under.frames.every((f) => decodeMessage(f.body).resultCode === ResultCode.OK))
 })

@@ -1,40 +1,46 @@
 // A fault inside one command answers that command with SERVER_ERROR; the connection and the node go on.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createServer, connect, type AddressInfo } from 'node:net'
-import { once } from 'node:events'
-import pino from 'pino'
-import { FrameParser, ProtoType, ResultCode, decodeMessage, emptyHeader, encodeMessage, type Frame } from '@aerolite/protocol'
-import { ClientConnection } from '../../src/service/connection.ts'
+import { ResultCode, decodeMessage } from '@aerolite/protocol'
+import { connectionUnderTest } from './connection-harness.ts'
 import { headerReply } from '../../src/commands/reply.ts'
 
 test('a command that throws answers 1 (SERVER_ERROR) and the next command on the connection is served', async () => {
   let calls = 0
-  const server = createServer((socket) => {
-    new ClientConnection(socket, {
-      info: () => Buffer.alloc(0),
-      message: () => {
-        calls++
-        if (calls === 1) throw new TypeError('a bug')
-        return { reply: headerReply(ResultCode.OK) }
-      },
-    }, pino({ level: 'silent' }), { maxFrameBytes: 1 << 20, idleTimeoutMs: 0, onReaped() {}, onBadFrame() {} })
+  const under = await connectionUnderTest({
+    info: () => Buffer.alloc(0),
+    message: () => {
+      calls++
+      if (calls === 1) throw new TypeError('a bug')
+      return { reply: headerReply(ResultCode.OK) }
+    },
   })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const client = connect((server.address() as AddressInfo).port, '127.0.0.1')
-  const parser = new FrameParser(1 << 20)
-  const frames: Frame[] = []
-  client.on('data', (chunk: Buffer) => frames.push(...parser.push(chunk)))
-  const body = encodeMessage(emptyHeader(), [], [])
-  const request = Buffer.alloc(8 + body.length)
-  request[0] = 2
-  request[1] = ProtoType.MESSAGE
-  request.writeUIntBE(body.length, 2, 6)
-  body.copy(request, 8)
-  client.write(Buffer.concat([request, request]))
-  for (let waited = 0; frames.length < 2 && waited < 2000; waited += 10) await new Promise((r) => setTimeout(r, 10))
-  client.destroy()
-  server.close()
-  assert.deepEqual(frames.map((f) => decodeMessage(f.body).resultCode), [ResultCode.SERVER_ERROR, ResultCode.OK])
+  under.send(2)
+  await under.untilFrames(2, 2000)
+  under.close()
+  assert.deepEqual(under.frames.map((f) => decodeMessage(f.body).resultCode), [ResultCode.SERVER_ERROR, ResultCode.OK])
+})
+
+test('a reply that waits for its change to settle holds back the replies after it; a change that cannot settle answers SERVER_ERROR', async () => {
+  let calls = 0
+  let settleFirst: () => void = () => {}
+  const under = await connectionUnderTest({
+    info: () => Buffer.alloc(0),
+    message: () => {
+      calls++
+      if (calls === 1) return { reply: headerReply(ResultCode.OK, 1), settled: new Promise<void>((resolve) => { settleFirst = resolve }) }
+      if (calls === 2) return { reply: headerReply(ResultCode.OK, 2), settled: Promise.reject(new Error('EIO')) }
+      return { reply: headerReply(ResultCode.OK, 3) }
+    },
+  })
+  under.send(3)
+  await under.untilFrames(1, 200)
+  assert.equal(under.frames.length, 0, 'nothing leaves before the first change settled')
+  settleFirst()
+  await under.untilFrames(3, 2000)
+  under.close()
+  assert.deepEqual(under.frames.map((f) => {
+    const m = decodeMessage(f.body)
+    return [m.resultCode, m.generation]
+  }), [[ResultCode.OK, 1], [ResultCode.SERVER_ERROR, 0], [ResultCode.OK, 3]])
 })

@@ -8,7 +8,7 @@ import {
 import { dispatchMessage } from '../../src/commands/dispatch.ts'
 import { whenSettled } from '../../src/commands/record-result.ts'
 import type { Namespace } from '../../src/namespace/namespace.ts'
-import { deviceConfig, memoryLogger, openNamespace, putInt, tempDir } from './harness.ts'
+import { countSyncs, deviceConfig, memoryLogger, openNamespace, putInt, tempDir } from './harness.ts'
 import { commandsOf } from '../commands/harness.ts'
 
 function putMessage(key: string, value: number, ns = 'test'): Message {
@@ -52,20 +52,14 @@ async function withDurableNamespace(run: (ns: Namespace, dir: string) => Promise
 describe('commit-to-device', () => {
   it('concurrent writers share one fdatasync (group commit)', async () => {
     await withDurableNamespace(async (ns) => {
-      const files = ns.files!
-      const sync = files.sync.bind(files)
-      let syncs = 0
-      files.sync = async () => {
-        syncs++
-        await sync()
-      }
+      const syncs = countSyncs(ns)
       const waits: Promise<void>[] = []
       for (let i = 0; i < 50; i++) {
         assert.equal(putInt(ns, `k${i}`, i), 0)
         waits.push(ns.whenDurable()!)
       }
       await Promise.all(waits)
-      assert.equal(syncs, 1)
+      assert.equal(syncs(), 1)
       assert.equal(ns.whenDurable(), undefined, 'nothing left to sync')
     })
   })

@@ -57,3 +57,15 @@ export function crash(ns: Namespace): void {
   ns.flusher?.stop()
   ns.files?.close()
 }
+
+/** Counts the namespace's file syncs from now on; returns the count so far. */
+export function countSyncs(ns: Namespace): () => number {
+  const files = ns.files!
+  const sync = files.sync.bind(files)
+  let syncs = 0
+  files.sync = async () => {
+    syncs++
+    await sync()
+  }
+  return () => syncs
+}
