@@ -16,7 +16,6 @@ import { ServiceListener } from './service/listener.ts'
 import { newServiceStats, type ServiceStats } from './service/stats.ts'
 import { Defragmenter } from './storage/defrag.ts'
 import { Evictor } from './namespace/eviction.ts'
-import { realScheduler } from './env/real-env.ts'
 import { Ticker } from './ticker.ts'
 import { UdfRuntime } from './udf/runtime.ts'
 
@@ -59,7 +58,7 @@ export class AeroliteNode implements NodeContext {
       this.namespaces.set(ns.name, ns)
       this.sweepers.set(ns.name, new ExpirySweeper(ns, this.log))
       this.defragmenters.push(new Defragmenter(ns))
-      this.evictors.push(new Evictor(ns, this.log, realScheduler))
+      this.evictors.push(new Evictor(ns, this.log, this.env.scheduler))
     }
     this.commands = {
       namespace: (name) => this.namespaces.get(name),
