@@ -9,6 +9,7 @@
 // The order alternates between rounds, the load generator is always this checkout's, and the
 // report gives the median, min and max of each side and the ratio of the medians. Single runs on
 // small machines vary by 10-40%: only medians of alternating runs compare.
+import { spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { join, relative, resolve } from 'node:path'
@@ -35,10 +36,11 @@ if (BASE === undefined || !(ROUNDS >= 1 && ROUNDS <= 50) || !(SECONDS > 0 && SEC
 const KEYS = 100_000
 const LIMIT_MS = SECONDS * 4_000 + 120_000
 const cli = (dir) => join(dir, 'packages/cli/bin/aerolite.mjs')
+const commitOf = (dir) => spawnSync('git', ['-C', dir, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).stdout.trim() || 'unknown'
 const sides = [
   { name: 'base', dir: resolve(BASE) },
   { name: 'head', dir: ROOT },
-]
+].map((side) => ({ ...side, commit: commitOf(side.dir) }))
 
 async function startServer(side) {
   const port = await freePort()
@@ -95,7 +97,7 @@ async function main() {
     command: `node bench/ab.mjs ${argv.join(' ')}`,
     loadAverageAtEnd: loadavg(),
     settings: { workload: 'RU,50', keys: KEYS, valueBytes: 1024, connections: CONNECTIONS, inflightPerConnection: 1, secondsPerRun: SECONDS, rounds: ROUNDS },
-    sides: Object.fromEntries(sides.map((s) => [s.name, { dir: s.dir === ROOT ? '.' : s.dir, cpu: summary(runs[s.name], 'serverCpuMicrosPerOp'), opsPerSecond: summary(runs[s.name], 'opsPerSecond'), runs: runs[s.name] }])),
+    sides: Object.fromEntries(sides.map((s) => [s.name, { dir: s.dir === ROOT ? '.' : s.dir, commit: s.commit, cpu: summary(runs[s.name], 'serverCpuMicrosPerOp'), opsPerSecond: summary(runs[s.name], 'opsPerSecond'), runs: runs[s.name] }])),
   }
   results.headOverBaseCpu = results.sides.head.cpu.median / results.sides.base.cpu.median
   const file = join(OUT, `${LABEL}.json`)

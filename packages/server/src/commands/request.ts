@@ -20,8 +20,6 @@ export interface RecordRequest {
 
 export type RequestOrigin = 'client' | 'job'
 
-export type NamespaceLookup = (name: string) => Namespace | undefined
-
 /** Reads the record-addressing fields; a number is the result code for a malformed request. */
 export function parseRecordRequest(message: Message, context: CommandContext, origin: RequestOrigin = 'client'): RecordRequest | number {
   let nsName: Buffer | undefined
