@@ -74,7 +74,7 @@ export function commitRemote(namespace: Namespace, incoming: RemoteRecord, origi
   }
   if (incoming.bytes === undefined) {
     if (found.anyId < 0) return { applied: false, settled: undefined }
-    namespace.remove(found.anyId, incoming.digest, origin, pid)
+    namespace.remove(found.anyId, incoming.digest, origin, pid, incoming)
   } else {
     const set = incoming.setName.length === 0 ? undefined : namespace.sets.getOrCreate(incoming.setName)
     if (set === undefined && incoming.setName.length > 0) throw new CommandError(ResultCode.PARAMETER_ERROR, `more than ${limits.maxSetsPerNamespace} sets`)

@@ -351,12 +351,14 @@ export class Namespace {
     return id
   }
 
-  /** Deletes a record; a persistent namespace leaves a tombstone so a restart cannot bring it back. */
-  remove(id: number, digest: Uint8Array, cause: ChangeCause, pid = partitionId(digest)): void {
+  /** Deletes a record; a persistent namespace leaves a tombstone so a restart cannot bring it back (`deletedAs`: a delete made elsewhere). */
+  remove(id: number, digest: Uint8Array, cause: ChangeCause, pid = partitionId(digest), deletedAs?: { generation: number; lastUpdateMs: number }): void {
     const before = this.listeners.length > 0 ? this.location(id) : undefined
     if (this.files !== undefined) {
-      // Every older version of the record lies in a block no newer than its current one.
-      this.tombstones.leave(pid, digest, this.index.generation(id), this.index.setId(id), this.blocks.seqOf(this.index.block(id)), this.nowMs())
+      // Every older version of the record lies in a block no newer than its current one. A delete
+      // made elsewhere is remembered with its own generation and time, for later conflicts.
+      const generation = deletedAs?.generation ?? this.index.generation(id)
+      this.tombstones.leave(pid, digest, generation, this.index.setId(id), this.blocks.seqOf(this.index.block(id)), deletedAs?.lastUpdateMs ?? this.nowMs())
     }
     this.removeEntry(pid, id)
     for (const listener of this.listeners) listener.recordChanged(pid, digest, id, before, undefined, cause)

@@ -104,8 +104,10 @@ describe('a version of a record made elsewhere', () => {
       assert.equal(ns.tombstones.size, 1)
       assert.equal(commitRemote(ns, remote(2, 4, 3000), 'migration').applied, false, 'the tombstone remembers a newer version')
       assert.equal(stored(ns), undefined)
-      assert.equal(commitRemote(ns, remote(3, 7, 7000), 'migration').applied, true)
-      assert.equal(stored(ns)?.value, 3)
+      ns.config.conflictResolutionPolicy = 'last-update-time'
+      assert.equal(commitRemote(ns, remote(3, 9, 5500), 'migration').applied, false, 'the tombstone keeps the delete\'s own time (6000), not the time it was applied')
+      assert.equal(commitRemote(ns, remote(4, 1, 7000), 'migration').applied, true)
+      assert.equal(stored(ns)?.value, 4)
       await ns.close(memoryLogger().log)
     } finally {
       cleanup()
