@@ -20,7 +20,6 @@ import type { InFlightChange } from '../namespace/in-flight.ts'
 /** A command answered now; answered later (it queued behind a change of its record); or a stream of frames. */
 export type DispatchResult = RecordCommandResult | { stream: (control: ScanControl) => AsyncIterable<Buffer> }
 
-
 /** Commands that arrive with later work; refused plainly (16) until then. */
 function unsupportedKind(message: Message): string | undefined {
   if ((isBackgroundUdf(message) || isAggregation(message)) && isMultiRecord(message)) return undefined
