@@ -115,8 +115,6 @@ export interface NetSocket {
   cork(): void
   uncork(): void
   setNoDelay(noDelay: boolean): unknown
-  /** Calls onIdle once the socket saw no traffic for ms. */
-  setTimeout(ms: number, onIdle: () => void): unknown
   on(event: 'data', listener: (chunk: Buffer) => void): unknown
   on(event: 'drain' | 'close' | 'connect', listener: () => void): unknown
   on(event: 'error', listener: (err: Error) => void): unknown

@@ -82,7 +82,7 @@ export class AeroliteNode implements NodeContext {
         this.serviceStats.messageRequests++
         return dispatchMessage(message, this.commands)
       },
-    }, this.serviceStats, this.log, this.env.network)
+    }, this.serviceStats, this.log, this.env)
     this.ticker = new Ticker(this.namespaces, this.log, this.env)
   }
 

@@ -6,7 +6,7 @@
 // grow the queue without bound.
 import {
   CompressionError, FrameError, FrameParser, MessageError, ProtoType, ResultCode, decodeMessage, decompressMessageBody,
-  type Frame, type Message, type NetSocket,
+  type Clock, type Frame, type Message, type NetSocket, type Scheduler,
 } from '@aerolite/protocol'
 import type { Logger } from 'pino'
 import { limits } from '../limits.ts'
@@ -15,6 +15,7 @@ import type { DispatchResult } from '../commands/dispatch.ts'
 import type { CommandReply } from '../commands/reply.ts'
 import { whenSettled } from '../commands/record-result.ts'
 import { securityNotEnabledReply } from './admin-reply.ts'
+import { IdleReaper } from './idle-reaper.ts'
 
 export interface ConnectionHandlers {
   /** An info reply frame, or (rarely) a stream when the answer must wait. */
@@ -24,7 +25,10 @@ export interface ConnectionHandlers {
 
 export interface ConnectionOptions {
   maxFrameBytes: number
+  /** proto-fd-idle-ms; 0 = never reaped. */
   idleTimeoutMs: number
+  /** The node's time, for idle reaping. */
+  env: { clock: Clock; scheduler: Scheduler }
   onReaped(): void
   onBadFrame(): void
 }
@@ -41,6 +45,7 @@ export class ClientConnection {
   private streaming = false
   private closing = false
   private closed = false
+  private readonly idleReaper: IdleReaper | undefined
 
   constructor(socket: NetSocket, handlers: ConnectionHandlers, log: Logger, options: ConnectionOptions) {
     this.socket = socket
@@ -55,11 +60,11 @@ export class ClientConnection {
     })
     socket.on('close', () => {
       this.closed = true
+      this.idleReaper?.stop()
     })
     socket.on('error', (err) => this.log.debug({ err: err.message }, 'client socket error'))
     if (options.idleTimeoutMs > 0) {
-      socket.setTimeout(options.idleTimeoutMs, () => {
-        if (this.streaming) return
+      this.idleReaper = new IdleReaper(options.idleTimeoutMs, options.env, () => this.streaming, () => {
         this.log.debug('reaping idle client connection')
         options.onReaped()
         socket.destroy()
@@ -76,6 +81,7 @@ export class ClientConnection {
 
   private onData(chunk: Buffer): void {
     if (this.closing) return
+    this.idleReaper?.touch()
     try {
       for (const frame of this.parser.push(chunk)) this.queue.push(frame)
     } catch (err) {

@@ -1,12 +1,13 @@
 // The client service: accepts TCP connections up to proto-fd-max and hands each to a connection.
-import type { Network, NetServer, NetSocket } from '@aerolite/protocol'
+import type { Env, NetServer, NetSocket } from '@aerolite/protocol'
 import type { Logger } from 'pino'
 import type { ServerConfig } from '../config/index.ts'
 import { ClientConnection, type ConnectionHandlers } from './connection.ts'
 import type { ServiceStats } from './stats.ts'
 
 export class ServiceListener {
-  private readonly network: Network
+  /** Sockets to listen on, and the time idle connections are reaped on. */
+  private readonly env: Pick<Env, 'network' | 'clock' | 'scheduler'>
   private server: NetServer | undefined
   private readonly connections = new Set<ClientConnection>()
   private readonly config: ServerConfig
@@ -14,17 +15,17 @@ export class ServiceListener {
   private readonly log: Logger
   private readonly handlers: ConnectionHandlers
 
-  constructor(config: ServerConfig, handlers: ConnectionHandlers, stats: ServiceStats, log: Logger, network: Network) {
+  constructor(config: ServerConfig, handlers: ConnectionHandlers, stats: ServiceStats, log: Logger, env: Pick<Env, 'network' | 'clock' | 'scheduler'>) {
     this.config = config
     this.handlers = handlers
     this.stats = stats
     this.log = log
-    this.network = network
+    this.env = env
   }
 
   async listen(host: string, port: number): Promise<{ host: string; port: number }> {
     try {
-      this.server = await this.network.listen({
+      this.server = await this.env.network.listen({
         host,
         port,
         onConnection: (socket) => this.accept(socket),
@@ -56,6 +57,7 @@ export class ServiceListener {
     const connection = new ClientConnection(socket, this.handlers, this.log, {
       maxFrameBytes: this.config.service.maxFrameBytes,
       idleTimeoutMs: this.config.service.protoFdIdleMs,
+      env: this.env,
       onReaped: () => this.stats.connectionsReaped++,
       onBadFrame: () => this.stats.badFrames++,
     })

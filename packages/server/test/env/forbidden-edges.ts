@@ -1,5 +1,5 @@
 // Finds the places where code reaches the outside world around its Env: wall or performance time,
-// global timers, Math.random and crypto randomness, and value imports of fs and net.
+// timers (global ones and a socket's own), Math.random and crypto randomness, and value imports of fs and net.
 
 export interface Finding {
   line: number
@@ -11,8 +11,8 @@ const CALLS: ReadonlyArray<{ what: string; pattern: RegExp }> = [
   { what: 'Date.now()', pattern: /\bDate\.now\s*\(/ },
   { what: 'new Date()', pattern: /\bnew\s+Date\s*\(/ },
   { what: 'performance.now()', pattern: /\bperformance\.now\s*\(/ },
-  // Globals only: a socket's own setTimeout (an idle timeout of that socket) is fine.
-  { what: 'setTimeout', pattern: /(?<![.\w$])setTimeout\b/ },
+  // A socket's own setTimeout (its idle timeout) runs on real time too, so it counts.
+  { what: 'setTimeout', pattern: /(?<![\w$])setTimeout\b/ },
   { what: 'setInterval', pattern: /(?<![.\w$])setInterval\b/ },
   { what: 'setImmediate', pattern: /(?<![.\w$])setImmediate\b/ },
   { what: 'Math.random', pattern: /\bMath\.random\b/ },
