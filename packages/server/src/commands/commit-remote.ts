@@ -14,7 +14,7 @@ import type { ConflictResolutionPolicy } from '../config/index.ts'
 import { limits } from '../limits.ts'
 import { readBins, recordKey } from '../record/layout.ts'
 import type { Namespace } from '../namespace/namespace.ts'
-import { findRecord, maxRecordBytes, settleChange } from './commit.ts'
+import { checkedRecordBytes, findRecord, settleChange } from './commit.ts'
 
 export type RemoteOrigin = 'replica' | 'migration' | 'xdr'
 
@@ -85,9 +85,9 @@ export function commitRemote(namespace: Namespace, incoming: RemoteRecord, origi
       setId: set?.id ?? 0,
       key: recordKey(incoming.bytes, 0),
       bins: readBins(incoming.bytes, 0),
+      encodedBytes: 0,
     }
-    const size = namespace.versionBytes(version)
-    if (size > maxRecordBytes(namespace)) throw new CommandError(ResultCode.RECORD_TOO_BIG, `record of ${size} bytes is over the namespace's limit of ${maxRecordBytes(namespace)}`)
+    version.encodedBytes = checkedRecordBytes(namespace, version)
     namespace.store(incoming.digest, found.anyId, version, origin, pid)
   }
   return { applied: true, settled: settleChange(namespace, incoming.digest) }

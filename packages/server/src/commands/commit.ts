@@ -11,7 +11,7 @@ import type { Bin } from '../record/bins.ts'
 import type { StoredKey } from '../record/layout.ts'
 import { nextGeneration, resolveVoidTime } from '../namespace/ttl.ts'
 import type { ChangeCause } from '../namespace/change-cause.ts'
-import type { Namespace } from '../namespace/namespace.ts'
+import type { Namespace, NewVersion } from '../namespace/namespace.ts'
 import { CommandError } from '../command-error.ts'
 import type { RecordRequest } from './request.ts'
 
@@ -67,6 +67,17 @@ export function maxRecordBytes(namespace: Namespace): number {
   return configured === 0 ? fitsBlock : Math.min(configured, fitsBlock)
 }
 
+/** A version's size, measured once; past the namespace's bound the version is refused with RECORD_TOO_BIG (counted). */
+export function checkedRecordBytes(namespace: Namespace, version: NewVersion): number {
+  const size = namespace.versionBytes(version)
+  const maxBytes = maxRecordBytes(namespace)
+  if (size > maxBytes) {
+    namespace.counters.failRecordTooBig++
+    throw new CommandError(ResultCode.RECORD_TOO_BIG, `record of ${size} bytes is over the namespace's limit of ${maxBytes}`)
+  }
+  return size
+}
+
 /** Stores change as the record's next version, or removes the record when no bins are left. */
 export function commitStore(req: RecordRequest, found: FoundRecord, change: StoreChange, cause: ChangeCause): CommitOutcome {
   const { namespace } = req
@@ -95,12 +106,9 @@ export function commitStore(req: RecordRequest, found: FoundRecord, change: Stor
     setId,
     key: change.key,
     bins: change.bins,
+    encodedBytes: 0,
   }
-  const size = namespace.versionBytes(version)
-  if (size > maxRecordBytes(namespace)) {
-    namespace.counters.failRecordTooBig++
-    throw new CommandError(ResultCode.RECORD_TOO_BIG, `record of ${size} bytes is over the namespace's limit of ${maxRecordBytes(namespace)}`)
-  }
+  version.encodedBytes = checkedRecordBytes(namespace, version)
   namespace.store(req.digest, found.anyId, version, cause, req.partitionId)
   return { removed: false, generation: version.generation, voidTime, settled: settleChange(namespace, req.digest) }
 }

@@ -129,7 +129,7 @@ export class Namespace {
       this.blocks.sink = this.flusher
       this.sets.onCreate = () => meta.markPending()
     }
-    this.records = new RecordStore(this.blocks, this.flusher, this.files !== undefined, this.counters, config.name)
+    this.records = new RecordStore(this.blocks, this.flusher, this.files !== undefined, this.counters)
     // Records in memory carry their own metadata; the index then holds only where they are.
     this.index = new PrimaryIndex(limits.partitions, dataInMemory ? this.blocks : undefined)
     this.tombstones = new Tombstones(new PrimaryIndex(limits.partitions, dataInMemory ? this.blocks : undefined), this.records)

@@ -7,7 +7,7 @@ import {
   writeRecord, writeTombstone, type StoredKey,
 } from '../record/layout.ts'
 import { checksum } from '../storage/checksum.ts'
-import { codecOfFlags, defaultCompressionLevel, type Codec } from '../storage/compression.ts'
+import { decompressRecord, defaultCompressionLevel, type Codec } from '../storage/compression.ts'
 import type { Flusher } from '../storage/flusher.ts'
 import type { WriteBlocks } from '../storage/write-blocks.ts'
 
@@ -23,6 +23,8 @@ export interface NewVersion {
   setId: number
   key: StoredKey | undefined
   bins: readonly Bin[]
+  /** Its size uncompressed, when the caller measured it already (0 or absent: measured here). */
+  encodedBytes?: number
 }
 
 /** Where a version was placed and how many bytes it takes there. */
@@ -54,16 +56,14 @@ export class RecordStore {
   /** Checksums are checked only when records are read back from files; without files none are set. */
   private readonly sealsRecords: boolean
   private readonly counters: CompressionCounters
-  private readonly namespaceName: string
   private codec: Codec | undefined
   private scratch = Buffer.alloc(0)
 
-  constructor(blocks: WriteBlocks, flusher: Flusher | undefined, sealsRecords: boolean, counters: CompressionCounters, namespaceName: string) {
+  constructor(blocks: WriteBlocks, flusher: Flusher | undefined, sealsRecords: boolean, counters: CompressionCounters) {
     this.blocks = blocks
     this.flusher = flusher
     this.sealsRecords = sealsRecords
     this.counters = counters
-    this.namespaceName = namespaceName
   }
 
   /** The codec new versions are compressed with (undefined: none). */
@@ -78,8 +78,8 @@ export class RecordStore {
 
   /** Encodes (and compresses) a version into the current write block. level 0 = the codec's default. */
   write(digest: Uint8Array, version: NewVersion, compressionLevel: number): PlacedVersion {
-    const size = encodedRecordBytes(version.key, version.bins)
-    // The commit road refused records over the namespace's one size bound (commands/commit.ts).
+    // The commit road measured the version and refused it past the namespace's one size bound (commands/commit.ts).
+    const size = version.encodedBytes || encodedRecordBytes(version.key, version.bins)
     const meta = { digest, ...version }
     const codec = this.codec
     if (codec === undefined) {
@@ -133,7 +133,7 @@ export class RecordStore {
     const stored = this.blocks.recordAt(block, offset)
     const flags = recordFlags(stored.buf, stored.at)
     if ((flags & COMPRESSED_FLAGS) === 0) return stored
-    return this.decompress(stored, flags)
+    return decompressRecord(stored.buf, stored.at, flags)
   }
 
   private sealed(buf: Buffer, block: number, offset: number, bytes: number): PlacedVersion {
@@ -143,16 +143,4 @@ export class RecordStore {
     return { block, offset, bytes }
   }
 
-  private decompress(stored: RecordLocation, flags: number): RecordLocation {
-    const { buf, at } = stored
-    const codec = codecOfFlags(flags)!
-    const bodyBytes = buf.readUInt32LE(at + RECORD_HEADER_BYTES)
-    const body = codec.decompress(buf.subarray(at + RECORD_HEADER_BYTES + 4, at + recordTotalBytes(buf, at)))
-    if (body.length !== bodyBytes) throw new Error(`namespace ${this.namespaceName}: a compressed record decompressed to ${body.length} bytes, not ${bodyBytes}`)
-    const out = Buffer.allocUnsafe(RECORD_HEADER_BYTES + bodyBytes)
-    buf.copy(out, 0, at, at + RECORD_HEADER_BYTES)
-    out.writeUInt32LE((((flags & ~COMPRESSED_FLAGS) << 24) | out.length) >>> 0, 0)
-    body.copy(out, RECORD_HEADER_BYTES)
-    return { buf: out, at: 0 }
-  }
 }

@@ -140,6 +140,20 @@ export function recordBinsStart(buf: Buffer, at: number): number {
   return (buf[at + 3]! & RecordFlag.HAS_KEY) === 0 ? pos : pos + 3 + buf.readUInt16LE(pos + 1)
 }
 
+/** Whether the key and bins a record's header announces fill its size exactly (uncompressed layout). */
+export function recordFitsItsSize(buf: Buffer, at: number): boolean {
+  const end = at + recordTotalBytes(buf, at)
+  if ((recordFlags(buf, at) & RecordFlag.HAS_KEY) !== 0 && at + RECORD_HEADER_BYTES + 3 > end) return false
+  let pos = recordBinsStart(buf, at)
+  for (let bins = recordBinCount(buf, at); bins > 0; bins--) {
+    if (pos + 8 > end) return false
+    const size = buf.readUInt32BE(pos)
+    if (size < 4) return false
+    pos += 4 + size
+  }
+  return pos === end
+}
+
 /** Decodes the bins of a stored record into a working copy; values are views into the block. */
 export function readBins(buf: Buffer, at: number): Bin[] {
   const count = recordBinCount(buf, at)

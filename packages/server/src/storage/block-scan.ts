@@ -3,9 +3,10 @@
 // failure is corruption in the middle (reported, the bad bytes skipped, the records after it kept);
 // if nothing valid follows, it is the torn tail of a write cut short by a crash (dropped) — but
 // only in the blocks that were being written when the node stopped; anywhere else it is corruption.
-import { CHECKSUM_START, COMPRESSED_FLAGS, RECORD_HEADER_BYTES, RecordFlag, recordChecksum, recordTotalBytes } from '../record/layout.ts'
+import { CHECKSUM_START, COMPRESSED_FLAGS, RECORD_HEADER_BYTES, RecordFlag, recordChecksum, recordFitsItsSize, recordTotalBytes } from '../record/layout.ts'
 import { BLOCK_HEADER_BYTES } from './block-format.ts'
 import { checksum } from './checksum.ts'
+import { decompressRecord } from './compression.ts'
 
 const KNOWN_FLAGS = RecordFlag.HAS_KEY | RecordFlag.TOMBSTONE | COMPRESSED_FLAGS
 
@@ -24,7 +25,23 @@ export function isValidRecord(buf: Buffer, at: number, limit: number, seq: numbe
   const total = recordTotalBytes(buf, at)
   if (total < RECORD_HEADER_BYTES || at + total > limit) return false
   if ((buf[at + 3]! & ~KNOWN_FLAGS) !== 0) return false
-  return checksum(buf, at + CHECKSUM_START, at + total, seq) === recordChecksum(buf, at)
+  return checksum(buf, at + CHECKSUM_START, at + total, seq) === recordChecksum(buf, at) && isWellFormed(buf, at)
+}
+
+/**
+ * The checksum leaves out the size and flags word: a record it accepts must still hold what its
+ * flags announce (a key, bins filling its size, a body that decompresses), or it is damaged.
+ */
+function isWellFormed(buf: Buffer, at: number): boolean {
+  const flags = buf[at + 3]!
+  if ((flags & COMPRESSED_FLAGS) === 0) return recordFitsItsSize(buf, at)
+  if ((flags & COMPRESSED_FLAGS) === COMPRESSED_FLAGS) return false
+  try {
+    const whole = decompressRecord(buf, at, flags)
+    return recordFitsItsSize(whole.buf, whole.at)
+  } catch {
+    return false
+  }
 }
 
 /**

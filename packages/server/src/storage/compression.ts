@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module'
 import * as zlib from 'node:zlib'
 import type { CompressionName } from '../config/index.ts'
-import { RecordFlag } from '../record/layout.ts'
+import { COMPRESSED_FLAGS, RECORD_HEADER_BYTES, RecordFlag, recordTotalBytes } from '../record/layout.ts'
 
 export interface Codec {
   name: Exclude<CompressionName, 'none'>
@@ -90,6 +90,23 @@ export function codecOfFlags(flags: number): Codec | undefined {
   if ((flags & RecordFlag.LZ4) !== 0) return codecNamed('lz4')
   if ((flags & RecordFlag.ZSTD) !== 0) return codecNamed('zstd')
   return undefined
+}
+
+/**
+ * A compressed record (flags say which codec) in the uncompressed layout: the header as stored,
+ * then the decompressed key and bins. Throws when the body does not decompress to the length it
+ * declares.
+ */
+export function decompressRecord(buf: Buffer, at: number, flags: number): { buf: Buffer; at: number } {
+  const codec = codecOfFlags(flags)!
+  const bodyBytes = buf.readUInt32LE(at + RECORD_HEADER_BYTES)
+  const body = codec.decompress(buf.subarray(at + RECORD_HEADER_BYTES + 4, at + recordTotalBytes(buf, at)))
+  if (body.length !== bodyBytes) throw new Error(`a compressed record decompressed to ${body.length} bytes, not ${bodyBytes}`)
+  const out = Buffer.allocUnsafe(RECORD_HEADER_BYTES + bodyBytes)
+  buf.copy(out, 0, at, at + RECORD_HEADER_BYTES)
+  out.writeUInt32LE((((flags & ~COMPRESSED_FLAGS) << 24) | out.length) >>> 0, 0)
+  body.copy(out, RECORD_HEADER_BYTES)
+  return { buf: out, at: 0 }
 }
 
 /** Aerospike's default levels: lz4 has none that matter here, zstd 9. */

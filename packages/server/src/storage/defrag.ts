@@ -2,8 +2,7 @@
 // copied forward, a bounded number of bytes per event-loop turn so client commands keep flowing.
 // Defrag also waits while the disk is behind (the write queue is over max-write-cache), so it never
 // takes the disk from client writes.
-import { partitionId } from '@aerolite/protocol'
-import type { Timer } from '@aerolite/protocol'
+import { partitionId, type Timer } from '@aerolite/protocol'
 import { CommandError } from '../command-error.ts'
 import { limits } from '../limits.ts'
 import { RECORD_DIGEST_AT, RECORD_HEADER_BYTES, RecordFlag, recordFlags, recordTotalBytes } from '../record/layout.ts'

@@ -98,6 +98,25 @@ describe('cold start recovery', () => {
     })
   })
 
+  it('a flag flipped in a record\'s size and flags word (outside its checksum) drops that record, not reads it wrongly', async () => {
+    for (const flag of [0x01, 0x04, 0x08]) {
+      await withRecords(10, async ({ ns: written, config, path }) => {
+        await written.flusher!.flushAll()
+        const damaged = filePosition(written, 'k3')
+        crash(written)
+        patchFile(path, damaged.position + 3, (bytes) => {
+          bytes[0] = bytes[0]! | flag
+        }, 1)
+        const ns = await openNamespace(config)
+        assert.equal(getInt(ns, 'k3'), undefined, `flag 0x${flag.toString(16)}`)
+        for (const i of [2, 4, 9]) assert.equal(getInt(ns, `k${i}`), i)
+        assert.equal(ns.objects, 9)
+        assert.equal(ns.restoreReport!.checksumFailures, 1)
+        crash(ns)
+      })
+    }
+  })
+
   it('random damage to the blocks never crashes a cold start, never returns a wrong value, and loses no record before it', async () => {
     await withRecords(300, async ({ ns, config, path }) => {
       await ns.flusher!.flushAll()
