@@ -1,0 +1,39 @@
+// The membership contract: how a node joins the cluster, learns each new view, knows whether it may
+// still act as a member (fencing), and shares cluster metadata. One implementation (membership-
+// client.ts) runs over a store with etcd's semantics; the store is etcd itself (etcd-store.ts) or
+// an in-process one (in-process-store.ts) for embedded test clusters and the simulator.
+import type { MemberInfo, View } from './view.ts'
+
+export interface Membership {
+  /**
+   * Registers `self` under a lease and watches the members. Retries with back-off (logging what it
+   * waits for) while the store is unreachable; resolves with the first view that holds `self`.
+   */
+  join(self: MemberInfo): Promise<View>
+  /** The latest view seen (undefined before join resolved). */
+  currentView(): View | undefined
+  /** Called with every new view (the member set changed), in revision order. */
+  onView(listener: (view: View) => void): void
+  /**
+   * Whether this node may act as a member now: false once the monotonic deadline of its lease (the
+   * TTL the store granted, from when the last successful keep-alive was sent, less a margin) passed,
+   * until the lease is renewed or the node registered again.
+   */
+  holdsLease(): boolean
+  /** Called when holdsLease() turns false, and when it turns true again. */
+  onLeaseChange(listener: (holds: boolean) => void): void
+  /** Cluster-wide metadata (UDF modules, index definitions, truncate points, ...). */
+  readonly metadata: ClusterMetadata
+  /** Revokes the lease (the others see the node leave at once) and stops watching. */
+  leave(): Promise<void>
+}
+
+/** Keys and values every node sees, including a node that joins later; they survive restarts. */
+export interface ClusterMetadata {
+  /** The entries as last seen (complete once join resolved). */
+  entries(): ReadonlyMap<string, string>
+  put(key: string, value: string): Promise<void>
+  remove(key: string): Promise<void>
+  /** Called for each change seen, in revision order (value undefined: removed). */
+  onChange(listener: (key: string, value: string | undefined) => void): void
+}
