@@ -1,6 +1,8 @@
-// Worker bootstrap: runs the embedded node from a bundle of the TypeScript sources, since a
-// TypeScript loader would cost this thread ~300 ms to start.
+// Worker bootstrap: runs the embedded node (or, given `cluster`, the nodes of an embedded cluster)
+// from a bundle of the TypeScript sources, since a TypeScript loader would cost this thread ~300 ms to start.
 import { pathToFileURL } from 'node:url'
+import { workerData } from 'node:worker_threads'
 import { ensureBundle } from '../bundle.mjs'
 
-await import(pathToFileURL(await ensureBundle('server/src/embedded-node.ts', 'embedded-node.mjs')).href)
+const entry = workerData?.cluster === undefined ? 'embedded-node' : 'embedded-cluster-node'
+await import(pathToFileURL(await ensureBundle(`server/src/${entry}.ts`, `${entry}.mjs`)).href)

@@ -34,6 +34,25 @@ export const limits = {
   maxRecordSizeCeilingBytes: 8 * 1024 * 1024,
   /** Bytes a data file keeps for its header (two metadata slots) before the first write block. */
   dataFileHeaderBytes: 1024 * 1024,
+  // Cluster: waits of node-to-node requests (a peer that died fails them at once; these bound a stuck one).
+  /** A replica's confirmation of a write; past it the client gets TIMEOUT (9) and the copies converge at the next view. */
+  replicaWriteTimeoutMs: 1000,
+  /** A proxied command's answer from the partition's master. */
+  proxyTimeoutMs: 1000,
+  /** How long a command waits for the partition plans of a new view before it answers TIMEOUT (9). */
+  maxWaitForPlanMs: 1000,
+  /** Times a command is forwarded between nodes before it answers TIMEOUT (9) (maps settling after a view change). */
+  maxProxyHops: 3,
+  /** Bytes of records in one migration batch (the receiver confirms each batch before the next). */
+  migrationBatchBytes: 256 * 1024,
+  /** Tombstones in one migration batch. */
+  migrationBatchTombstones: 1000,
+  /** A migration batch's confirmation; past it the migration stops and the next view retries it. */
+  migrationRequestTimeoutMs: 10_000,
+  /** Partitions one node sends at once (each a stream of batches). */
+  migrationsAtOnce: 4,
+  /** Between resends of a copy report a member has not confirmed. */
+  copyReportRetryMs: 100,
   /** Bytes of replies queued on a socket before the connection stops reading requests. */
   maxPendingReplyBytes: 4 * 1024 * 1024,
   /**

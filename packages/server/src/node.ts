@@ -4,7 +4,12 @@ import { ProtoType, encodeFrame, type Env, type Timer } from '@aerolite/protocol
 import { limits } from './limits.ts'
 import type { ServerConfig } from './config/index.ts'
 import type { CommandContext } from './commands/context.ts'
-import { dispatchMessage } from './commands/dispatch.ts'
+import { dispatchMessage, executeRecordCommand } from './commands/dispatch.ts'
+import { whenSettled } from './commands/record-result.ts'
+import { ClusterMember } from './cluster/cluster-member.ts'
+import { Fabric } from './cluster/fabric/fabric.ts'
+import type { Membership } from './cluster/membership.ts'
+import { AEROSPIKE_COMPATIBLE_BUILD } from './info/version.ts'
 import { realEnv } from './env/real-env.ts'
 import { answerInfo } from './info/registry.ts'
 import type { NodeContext } from './info/context.ts'
@@ -23,6 +28,8 @@ export interface NodeOptions {
   /** The clock, timers, randomness, files and sockets the node uses (default: the real ones). */
   env?: Env
   logger?: Logger
+  /** Cluster membership kept in this process (embedded clusters, the simulator). */
+  membership?: Membership
 }
 
 export class AeroliteNode implements NodeContext {
@@ -44,6 +51,9 @@ export class AeroliteNode implements NodeContext {
   private storageTimer: Timer | undefined
   private readonly opened: Namespace[] = []
   private endpoint = { host: '127.0.0.1', port: 0 }
+  private readonly membership: Membership | undefined
+  private fabric: Fabric | undefined
+  cluster: ClusterMember | undefined
 
   constructor(config: ServerConfig, options: NodeOptions = {}) {
     if (config.namespaces.length > limits.maxNamespaces) throw new Error(`at most ${limits.maxNamespaces} namespaces are supported, ${config.namespaces.length} configured`)
@@ -60,10 +70,15 @@ export class AeroliteNode implements NodeContext {
       this.defragmenters.push(new Defragmenter(ns))
       this.evictors.push(new Evictor(ns, this.log, this.env.scheduler))
     }
+    this.membership = options.membership
+    const node = this
     this.commands = {
       namespace: (name) => this.namespaces.get(name),
       udf: this.udf,
       newJobId: () => this.newJobId(),
+      get routing() {
+        return node.cluster
+      },
     }
     this.listener = new ServiceListener(config, {
       info: (body) => {
@@ -102,6 +117,7 @@ export class AeroliteNode implements NodeContext {
     }
     this.endpoint = { host: this.config.network.service.accessAddress ?? (address === '0.0.0.0' ? '127.0.0.1' : bound.host), port: this.config.network.service.accessPort ?? bound.port }
     this.nodeId = this.config.service.nodeId ?? deriveNodeId(bound.port)
+    if (this.membership !== undefined) await this.joinCluster(this.membership)
     for (const sweeper of this.sweepers.values()) sweeper.schedule()
     for (const defrag of this.defragmenters) defrag.start(limits.defragIntervalMs)
     this.storageTimer = this.env.scheduler.every(limits.storageTickMs, () => this.evict())
@@ -111,14 +127,58 @@ export class AeroliteNode implements NodeContext {
     return bound
   }
 
+  /** Listens on the fabric, registers in the membership and waits for the first view's partition plans. */
+  private async joinCluster(membership: Membership): Promise<void> {
+    const fabric = new Fabric({ env: this.env, self: { nodeId: this.nodeId }, log: this.log })
+    this.fabric = fabric
+    const { address, port } = this.config.network.fabric
+    const fabricEndpoint = await fabric.listen(address, port)
+    this.cluster = new ClusterMember({
+      env: this.env,
+      log: this.log,
+      namespaces: this.namespaces,
+      membership,
+      fabric,
+      keepServingWithoutLease: this.config.service.keepServingWithoutEtcd,
+      runProxied: (message, hops) => whenSettled(executeRecordCommand(message, this.commands, 'client', hops)),
+    })
+    const rackIds: Record<string, number> = {}
+    for (const ns of this.namespaces.values()) rackIds[ns.name] = ns.config.rackId
+    await this.cluster.join({
+      nodeId: this.nodeId,
+      service: this.endpoint,
+      fabric: { host: address === '0.0.0.0' ? this.endpoint.host : fabricEndpoint.host, port: fabricEndpoint.port },
+      rackIds,
+      build: AEROSPIKE_COMPATIBLE_BUILD,
+    })
+  }
+
   /** Stops accepting connections, flushes replies already written, stops background work, closes the files. */
   async drain(): Promise<void> {
+    await this.cluster?.leave()
+    this.stopBackgroundWork()
+    await this.listener.drain()
+    await this.fabric?.close()
+    await this.closeNamespaces()
+  }
+
+  /**
+   * Ends at once, as a killed process would (for tests of what survives): connections and the
+   * fabric are cut, the lease is left to expire, nothing in memory is written.
+   */
+  async crash(): Promise<void> {
+    this.membership?.halt()
+    this.stopBackgroundWork()
+    this.listener.abort()
+    await this.fabric?.close()
+    for (const ns of this.opened.splice(0)) ns.abandon()
+  }
+
+  private stopBackgroundWork(): void {
     for (const sweeper of this.sweepers.values()) sweeper.stop()
     for (const defrag of this.defragmenters) defrag.stop()
     this.storageTimer?.cancel()
     this.ticker.stop()
-    await this.listener.drain()
-    await this.closeNamespaces()
   }
 
   /** Writes what is in memory to the files, saves index snapshots and unlocks the files. */
@@ -139,11 +199,11 @@ export class AeroliteNode implements NodeContext {
   }
 
   partitionGeneration(): number {
-    return 1
+    return this.cluster?.partitionGeneration ?? 1
   }
 
   peersGeneration(): number {
-    return 1
+    return this.cluster?.peersGeneration ?? 1
   }
 
   nowMs(): number {

@@ -26,6 +26,8 @@ export interface Membership {
   readonly metadata: ClusterMetadata
   /** Revokes the lease (the others see the node leave at once) and stops watching. */
   leave(): Promise<void>
+  /** Stops renewing and watching without revoking, as a killed process would: the lease expires. */
+  halt(): void
 }
 
 /** Keys and values every node sees, including a node that joins later; they survive restarts. */

@@ -15,7 +15,8 @@ import { PARTITION_COUNT } from '@aerolite/protocol'
 
 /** Who owns each partition in a view: member indexes in succession order, owners first. */
 export interface Ownership {
-  readonly memberCount: number
+  /** The view's members (only their count matters here). */
+  readonly members: ArrayLike<unknown>
   /** Copies per partition, capped by the number of members. */
   readonly replicationFactor: number
   /** Every member, in the partition's succession order (the first replicationFactor are its owners). */
@@ -64,7 +65,7 @@ export class PartitionPlan {
 
   /** The plan at the start of a view; `reports` are indexed like the view's members. */
   constructor(ownership: Ownership, reports: readonly CopyReport[]) {
-    if (reports.length !== ownership.memberCount) throw new Error(`a plan needs one copy report per member: ${reports.length} for ${ownership.memberCount}`)
+    if (reports.length !== ownership.members.length) throw new Error(`a plan needs one copy report per member: ${reports.length} for ${ownership.members.length}`)
     this.ownership = ownership
     this.full = reports.map(() => newPartitionBits())
     this.hasData = reports.map((r) => Uint8Array.from(r.hasData))
@@ -140,7 +141,7 @@ export class PartitionPlan {
     const owners = this.owners(pid)
     const master = this.master(pid)
     const surplus: number[] = []
-    for (let m = 0; m < this.ownership.memberCount; m++) if (m !== master && !owners.includes(m) && hasBit(this.hasData[m]!, pid)) surplus.push(m)
+    for (let m = 0; m < this.ownership.members.length; m++) if (m !== master && !owners.includes(m) && hasBit(this.hasData[m]!, pid)) surplus.push(m)
     return surplus
   }
 
@@ -156,7 +157,7 @@ export class PartitionPlan {
    */
   mergeDone(pid: number): void {
     setBit(this.merging, pid, false)
-    for (let m = 0; m < this.ownership.memberCount; m++) setBit(this.dirty[m]!, pid, false)
+    for (let m = 0; m < this.ownership.members.length; m++) setBit(this.dirty[m]!, pid, false)
   }
 
   /** An owner's fill is done: its copy is full. */
@@ -175,6 +176,18 @@ export class PartitionPlan {
   dropped(member: number, pid: number): void {
     setBit(this.hasData[member]!, pid, false)
     setBit(this.full[member]!, pid, false)
+  }
+
+  /** Who acts for the partition by replica index: the master, then the other owners with full copies. */
+  actingOwners(pid: number): number[] {
+    const master = this.master(pid)
+    return [master, ...this.owners(pid).filter((m) => m !== master && this.isFull(m, pid))]
+  }
+
+  /** Every partition is settled (as far as this node has heard). */
+  allSettled(): boolean {
+    for (let pid = 0; pid < PARTITION_COUNT; pid++) if (!this.isSettled(pid)) return false
+    return true
   }
 
   /** The owner a master should hand over to once it is full: the first owner ahead of the master in succession order. */

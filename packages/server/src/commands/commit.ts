@@ -119,9 +119,11 @@ export function commitRemove(req: RecordRequest, id: number, generation: number,
   return { removed: true, generation: nextGeneration(generation), voidTime: 0, settled: settleChange(req.namespace, req.digest) }
 }
 
-/** The wait of a change just made, registered as in flight on its record until it settles. */
+/** The wait of a change just made (durable, and held by the other copies), registered as in flight on its record until it settles. */
 export function settleChange(namespace: Namespace, digest: Buffer): Promise<void> | undefined {
-  const settled = namespace.whenDurable()
+  const durable = namespace.whenDurable()
+  const replicated = namespace.replication?.pendingFor(digest)
+  const settled = durable === undefined ? replicated : replicated === undefined ? durable : Promise.all([durable, replicated]).then(() => undefined)
   if (settled !== undefined) namespace.inFlight.register(digest, settled)
   return settled
 }

@@ -2,10 +2,13 @@
 // job ids. One per node, so two nodes in one process never share state.
 import type { Namespace } from '../namespace/namespace.ts'
 import type { UdfRuntime } from '../udf/runtime.ts'
+import type { RecordRouting } from './routing.ts'
 
 export interface CommandContext {
   namespace(name: string): Namespace | undefined
   readonly udf: UdfRuntime
   /** An id for a background job the client sent none for, unique on this node. */
   newJobId(): bigint
+  /** Where single-record commands run, when the node is in a cluster. */
+  readonly routing?: RecordRouting
 }

@@ -63,7 +63,7 @@ export function dispatchMessage(message: Message, context: CommandContext): Disp
 }
 
 /** The road of every single-record command, also taken by each row of a batch and each record of a job. */
-export function executeRecordCommand(message: Message, context: CommandContext, origin: RequestOrigin = 'client'): RecordCommandResult {
+export function executeRecordCommand(message: Message, context: CommandContext, origin: RequestOrigin = 'client', hops = 0): RecordCommandResult {
   // Transactions need strong-consistency namespaces, which this node does not have.
   if (message.info4 !== 0 || findField(message, FieldType.TXN_ID) !== undefined) {
     return { reply: headerReply(ResultCode.UNSUPPORTED_FEATURE), problem: 'transactions are not supported (no strong-consistency namespaces)' }
@@ -71,7 +71,12 @@ export function executeRecordCommand(message: Message, context: CommandContext, 
   const req = parseRecordRequest(message, context, origin)
   if (typeof req === 'number') return { reply: headerReply(req), problem: req === ResultCode.NAMESPACE_NOT_FOUND ? 'namespace not found' : 'malformed record request' }
   const udf = isRecordUdf(message)
-  if (udf || (message.info2 & Info2.WRITE) !== 0) {
+  const write = udf || (message.info2 & Info2.WRITE) !== 0
+  if (context.routing !== undefined && origin === 'client') {
+    const routed = context.routing.route(req, write, hops, () => whenSettled(executeRecordCommand(message, context, origin, hops)))
+    if (routed !== undefined) return routed
+  }
+  if (write) {
     const inFlight = req.namespace.inFlight.of(req.digest)
     if (inFlight !== undefined) return queueBehind(inFlight, req, context)
   }

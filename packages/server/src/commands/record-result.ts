@@ -2,6 +2,7 @@
 // reply whose change must settle before it may leave, or a reply later (the command queued behind
 // another change of its record).
 import { ResultCode } from '@aerolite/protocol'
+import { CommandError } from '../command-error.ts'
 import { headerReply, type CommandReply } from './reply.ts'
 
 export type RecordCommandResult = CommandReply | { later: Promise<CommandReply> }
@@ -13,7 +14,9 @@ export function whenSettled(result: RecordCommandResult): Promise<CommandReply> 
   if (settled === undefined) return Promise.resolve(result)
   return settled.then(
     () => ({ reply: result.reply }),
-    // The change is applied but not durable: the client must not count on it.
-    (err: unknown) => ({ reply: headerReply(ResultCode.SERVER_ERROR), problem: `change not made durable: ${err instanceof Error ? err.message : String(err)}` }),
+    // The change is applied but not durable (or not on every copy): the client must not count on it.
+    (err: unknown) => err instanceof CommandError
+      ? { reply: headerReply(err.resultCode), problem: err.message }
+      : { reply: headerReply(ResultCode.SERVER_ERROR), problem: `change not made durable: ${err instanceof Error ? err.message : String(err)}` },
   )
 }

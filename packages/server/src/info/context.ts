@@ -1,4 +1,5 @@
 // What info handlers may see and change of the node.
+import type { ClusterMember } from '../cluster/cluster-member.ts'
 import type { ServerConfig } from '../config/index.ts'
 import type { Namespace } from '../namespace/namespace.ts'
 import type { ServiceStats } from '../service/stats.ts'
@@ -12,6 +13,8 @@ export interface NodeContext {
   readonly serviceStats: ServiceStats
   /** The node's registered UDF modules. */
   readonly udf: UdfRuntime
+  /** The node's part in a cluster; undefined for a single node. */
+  readonly cluster: ClusterMember | undefined
   /** Address and port clients should use to reach this node. */
   serviceEndpoint(): { host: string; port: number }
   partitionGeneration(): number

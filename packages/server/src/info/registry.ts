@@ -5,6 +5,7 @@ import type { NodeContext } from './context.ts'
 import { getConfig, setConfig } from './config-info.ts'
 import { binsInfo, namespaceInfo, setsInfo } from './namespace-info.ts'
 import { replicas, replicasAll, replicasMaster } from './replicas.ts'
+import { clusterStable, peersAnswer, replicasAnswer } from './cluster-info.ts'
 import { nodeStatistics } from './statistics.ts'
 import { truncate, truncateNamespace } from './truncate-info.ts'
 import { jobsInfo, queryAbort, queryAbortAll, queryShow, scanShow } from '../commands/jobs.ts'
@@ -19,8 +20,13 @@ const service = (ctx: NodeContext): string => {
   return `${host}:${port}`
 }
 
-/** A single node has no peers: "<generation>,<default port>,[]". */
-const noPeers = (ctx: NodeContext): string => `${ctx.peersGeneration()},${ctx.serviceEndpoint().port},[]`
+/** "<generation>,<default port>,[peers]": none for a single node. */
+const peers = (ctx: NodeContext): string => ctx.cluster === undefined ? `${ctx.peersGeneration()},${ctx.serviceEndpoint().port},[]` : peersAnswer(ctx, ctx.cluster)
+
+const replicasOf = (form: 'replicas' | 'replicas-all' | 'replicas-master') => (ctx: NodeContext): string => {
+  if (ctx.cluster !== undefined) return replicasAnswer(ctx, ctx.cluster, form)
+  return form === 'replicas' ? replicas(ctx) : form === 'replicas-all' ? replicasAll(ctx) : replicasMaster(ctx)
+}
 
 const HANDLERS: Record<string, InfoHandler> = {
   'node': (ctx) => ctx.nodeId,
@@ -38,16 +44,18 @@ const HANDLERS: Record<string, InfoHandler> = {
   'cluster-generation': () => '1',
   'cluster-name': (ctx) => ctx.config.service.clusterName === '' ? 'null' : ctx.config.service.clusterName,
   'cluster-stable': (ctx, cmd) => {
+    if (ctx.cluster !== undefined) return clusterStable(ctx.cluster, cmd)
     const size = cmd.params.get('size')
     if (size !== undefined && size !== '1') return infoError(4, `cluster size is 1, not ${size}`)
     return ctx.nodeId
   },
-  'peers-clear-std': noPeers,
-  'peers-clear-alt': noPeers,
-  'peers-tls-std': noPeers,
-  'peers-tls-alt': noPeers,
-  'alumni-clear-std': noPeers,
-  'alumni-tls-std': noPeers,
+  'peers-clear-std': peers,
+  'peers-clear-alt': peers,
+  // No TLS listener: no peer is reachable over TLS.
+  'peers-tls-std': (ctx) => `${ctx.peersGeneration()},${ctx.serviceEndpoint().port},[]`,
+  'peers-tls-alt': (ctx) => `${ctx.peersGeneration()},${ctx.serviceEndpoint().port},[]`,
+  'alumni-clear-std': (ctx) => `${ctx.peersGeneration()},${ctx.serviceEndpoint().port},[]`,
+  'alumni-tls-std': (ctx) => `${ctx.peersGeneration()},${ctx.serviceEndpoint().port},[]`,
   'service': service,
   'service-clear-std': service,
   'service-clear-alt': service,
@@ -56,9 +64,9 @@ const HANDLERS: Record<string, InfoHandler> = {
   'services': () => '',
   'services-alumni': () => '',
   'services-alternate': () => '',
-  'replicas': (ctx) => replicas(ctx),
-  'replicas-all': (ctx) => replicasAll(ctx),
-  'replicas-master': (ctx) => replicasMaster(ctx),
+  'replicas': replicasOf('replicas'),
+  'replicas-all': replicasOf('replicas-all'),
+  'replicas-master': replicasOf('replicas-master'),
   'rack-ids': (ctx) => [...ctx.namespaces.keys()].map((ns) => `${ns}:0`).join(';'),
   'racks': (ctx) => [...ctx.namespaces.keys()].map((ns) => `ns=${ns}:rack_0=${ctx.nodeId}`).join(';'),
   'namespaces': (ctx) => [...ctx.namespaces.keys()].join(';'),

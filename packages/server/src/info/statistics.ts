@@ -1,4 +1,5 @@
 // The node-wide `statistics` info value.
+import { clusterStatistics } from './cluster-info.ts'
 import type { NodeContext } from './context.ts'
 
 export function nodeStatistics(ctx: NodeContext): string {
@@ -6,11 +7,11 @@ export function nodeStatistics(ctx: NodeContext): string {
   const memory = process.memoryUsage()
   let objects = 0
   for (const ns of ctx.namespaces.values()) objects += ns.objects
+  const cluster: Array<[string, string | number]> = ctx.cluster === undefined
+    ? [['cluster_size', 1], ['cluster_key', ctx.nodeId], ['cluster_integrity', 'true'], ['cluster_is_member', 'true'], ['migrate_allowed', 'true'], ['migrate_partitions_remaining', 0]]
+    : clusterStatistics(ctx.cluster)
   const entries: Array<[string, string | number]> = [
-    ['cluster_size', 1],
-    ['cluster_key', ctx.nodeId],
-    ['cluster_integrity', 'true'],
-    ['cluster_is_member', 'true'],
+    ...cluster,
     ['uptime', Math.floor((ctx.nowMs() - ctx.startedAtMs) / 1000)],
     ['objects', objects],
     ['client_connections', s.clientConnections],

@@ -10,4 +10,6 @@ export type ChangeCause =
   | 'expiry'
   | 'eviction'
   | 'truncate'
+  /** A copy of a partition this node no longer owns, dropped after its owners were filled. */
+  | 'dropped'
   | 'job'

@@ -17,6 +17,7 @@ import { WriteBlocks } from '../storage/write-blocks.ts'
 import { DataFiles } from '../storage/data-files.ts'
 import { Flusher } from '../storage/flusher.ts'
 import { codecNamed, loadCodecs } from '../storage/compression.ts'
+import type { ChangeReplication } from './change-replication.ts'
 import type { ChangeCause } from './change-cause.ts'
 import { PersistedMeta } from './persistence.ts'
 import { RecordStore, type NewVersion, type RecordLocation } from './record-store.ts'
@@ -98,6 +99,8 @@ export class Namespace {
   readonly listeners: RecordListener[] = []
   /** Changes applied but not yet settled, by record (commands on the record queue behind them). */
   readonly inFlight = new InFlightChanges()
+  /** The cluster's replication of changes, when the node is in a cluster. */
+  replication: ChangeReplication | undefined
   /** Duration of the last expiry sweep. */
   lastNsupCycleMs = 0
   /** What the last open() found on disk. */
@@ -168,6 +171,12 @@ export class Namespace {
   }
 
   /** Writes everything to disk, saves the index for a fast restart, closes and unlocks the files. */
+  /** Closes the files without writing what is in memory, as a killed process leaves them (for tests). */
+  abandon(): void {
+    this.flusher?.stop()
+    this.files?.close()
+  }
+
   async close(log: Logger): Promise<void> {
     // A snapshot holds no truncated record: a fast restart does not look for them.
     this.truncation.finishNow()
@@ -375,7 +384,7 @@ export class Namespace {
     for (const id of this.index.entriesOf(pid)) {
       if (!predicate(id)) continue
       this.index.digestInto(id, digest)
-      if (cause === 'truncate') {
+      if (cause === 'truncate' || cause === 'dropped') {
         const before = this.listeners.length > 0 ? this.location(id) : undefined
         this.removeEntry(pid, id)
         for (const listener of this.listeners) listener.recordChanged(pid, digest, id, before, undefined, cause)
@@ -385,6 +394,12 @@ export class Namespace {
       removed++
     }
     return removed
+  }
+
+  /** Forgets this node's copy of a partition (records and tombstones) without deleting anything: other nodes own it now. */
+  dropPartition(pid: number): void {
+    this.removeWhere(pid, () => true, 'dropped')
+    this.tombstones.dropPartition(pid)
   }
 
   /** Deletes the records last updated before cutoffMs (of one set, or all): hidden at once, removed by a background sweep. */

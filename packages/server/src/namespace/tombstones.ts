@@ -43,6 +43,12 @@ export class Tombstones {
     if (tomb >= 0) this.drop(pid, tomb)
   }
 
+  /** Drops every tombstone of a partition (the node no longer holds it). */
+  dropPartition(pid: number): void {
+    if (this.index.size === 0) return
+    for (const tomb of this.index.entriesOf(pid)) this.drop(pid, tomb)
+  }
+
   /** Whether a tombstone is still needed when the oldest block on disk other than its own has sequence number oldestOtherSeq. */
   isNeeded(tomb: number, oldestOtherSeq: number): boolean {
     return this.index.voidTime(tomb) >= oldestOtherSeq

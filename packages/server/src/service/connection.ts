@@ -72,6 +72,12 @@ export class ClientConnection {
     }
   }
 
+  /** Cuts the connection at once, replies unsent (a killed process). */
+  abort(): void {
+    this.closing = true
+    this.socket.destroy()
+  }
+
   /** Stops reading and closes once every reply written so far is flushed (a running scan first ends). */
   drain(): void {
     this.closing = true

@@ -47,6 +47,12 @@ export class ServiceListener {
     })
   }
 
+  /** Stops accepting and cuts every connection at once (a killed process, for tests). */
+  abort(): void {
+    this.server?.close(() => undefined)
+    for (const connection of this.connections) connection.abort()
+  }
+
   private accept(socket: NetSocket): void {
     if (this.connections.size >= this.config.service.protoFdMax) {
       this.stats.connectionsRefused++

@@ -6,7 +6,7 @@ import { PartitionPlan, newPartitionBits, setBit, type CopyReport, type Ownershi
 /** Succession order rotated by partition id: partition p starts at member p mod n. */
 function rotating(memberCount: number, replicationFactor: number): Ownership {
   return {
-    memberCount,
+    members: Array.from({ length: memberCount }),
     replicationFactor: Math.min(replicationFactor, memberCount),
     succession: (pid) => Array.from({ length: memberCount }, (_, i) => (pid + i) % memberCount),
   }

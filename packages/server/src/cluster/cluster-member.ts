@@ -1,0 +1,438 @@
+// A node's part in the cluster. On every view from the membership it exchanges copy reports with
+// the other members, computes the partition plans (the same on every node), then:
+//   - routes each single-record command: run here (master, or a full copy for a read), forward to
+//     the master (proxy), or wait while the view's plans are computed;
+//   - replicates the changes of the partitions it masters to their other owners;
+//   - runs the migrations its plan gives it (fills, merges) and tells every member as each finishes,
+//     handing mastership back to the natural master once its fill is done.
+// A node whose lease deadline passed acknowledges no write (unless keep-serving-without-etcd).
+import { ResultCode, type Env, type Message } from '@aerolite/protocol'
+import { headerReply, type CommandReply } from '../commands/reply.ts'
+import type { RecordCommandResult } from '../commands/record-result.ts'
+import type { RecordRequest } from '../commands/request.ts'
+import type { RecordRouting } from '../commands/routing.ts'
+import { limits } from '../limits.ts'
+import type { Logger } from '../log.ts'
+import type { Namespace } from '../namespace/namespace.ts'
+import { ViewExchange, decodeCopyReports, encodeCopyReports } from './exchange.ts'
+import { MessageType, type FabricLink } from './fabric-link.ts'
+import { LocalCopies } from './local-copies.ts'
+import type { Membership } from './membership.ts'
+import { decodePartitionRef, encodePartitionRef, newMigrationCounters, sendPartition, serveMigrations, type MigrationCounters, type PartitionRef } from './migration.ts'
+import { computePartitionTable } from './partition-table.ts'
+import { PartitionPlan, newPartitionBits, setBit, type CopyReport } from './partition-plan.ts'
+import { newProxyCounters, proxyCommand, serveProxies, type ProxyCounters } from './proxy.ts'
+import { Replicator, serveReplicaWrites } from './replication.ts'
+import type { MemberInfo, View } from './view.ts'
+
+/** The fabric as the member drives it. */
+export interface MemberFabric extends FabricLink {
+  setView(view: View): void
+}
+
+export interface ClusterMemberOptions {
+  env: Env
+  log: Logger
+  namespaces: ReadonlyMap<string, Namespace>
+  membership: Membership
+  fabric: MemberFabric
+  /** Keep acknowledging writes when the lease cannot be renewed (split-brain risk; off by default). */
+  keepServingWithoutLease: boolean
+  /** Runs a forwarded command on this node's single-record road. */
+  runProxied: (message: Message, hops: number) => Promise<CommandReply>
+}
+
+interface NamespacePart {
+  namespace: Namespace
+  copies: LocalCopies
+  replicator: Replicator
+  plan: PartitionPlan | undefined
+}
+
+type PartitionEventKind = 'filled' | 'handover' | 'merged'
+
+interface PartitionEvent {
+  ns: string
+  pid: number
+  kind: PartitionEventKind
+  node: string
+}
+
+export class ClusterMember implements RecordRouting {
+  private readonly env: Env
+  private readonly log: Logger
+  private readonly membership: Membership
+  private readonly fabric: MemberFabric
+  private readonly keepServingWithoutLease: boolean
+  private readonly parts = new Map<string, NamespacePart>()
+  private self: MemberInfo | undefined
+  private view: View | undefined
+  private selfIndex = -1
+  private exchange: ViewExchange | undefined
+  private planWaiters: Array<() => void> = []
+  /** Merges the master waits on: sources left per `${ns}/${pid}`. */
+  private readonly merges = new Map<string, Set<string>>()
+  private readonly migrationQueue: Array<() => Promise<void>> = []
+  private migrationsRunning = 0
+  readonly proxyCounters: ProxyCounters = newProxyCounters()
+  readonly migrationCounters: MigrationCounters = newMigrationCounters()
+  /** Changes whenever this node's partition ownership changes (clients fetch the map again). */
+  partitionGeneration = 0
+  /** Changes whenever the member set changes. */
+  peersGeneration = 0
+
+  constructor(options: ClusterMemberOptions) {
+    this.env = options.env
+    this.log = options.log
+    this.membership = options.membership
+    this.fabric = options.fabric
+    this.keepServingWithoutLease = options.keepServingWithoutLease
+    for (const namespace of options.namespaces.values()) {
+      const copies = new LocalCopies(namespace)
+      const replicator = new Replicator(copies, this.fabric, (pid) => this.writeTargets(namespace.name, pid), this.log)
+      namespace.listeners.push(replicator)
+      namespace.replication = replicator
+      this.parts.set(namespace.name, { namespace, copies, replicator, plan: undefined })
+    }
+    const namespaceOf = (name: string): Namespace | undefined => this.parts.get(name)?.namespace
+    serveReplicaWrites(this.fabric, namespaceOf, this.log)
+    serveProxies(this.fabric, options.runProxied, this.log)
+    serveMigrations(this.fabric, namespaceOf, (ref, from) => this.acceptsMigration(ref, from), (ref, from) => this.migrationReceived(ref, from), this.migrationCounters, this.log)
+    this.fabric.onMessage(MessageType.COPY_REPORT, (from, payload, reply) => this.copyReportReceived(from, payload, reply))
+    this.fabric.onMessage(MessageType.PARTITION_EVENT, (from, payload) => this.partitionEventReceived(from, payload))
+    this.fabric.onMessage(MessageType.MIGRATE_PULL, (from, payload, reply) => this.pullReceived(from, payload, reply))
+  }
+
+  /** Joins the cluster; resolves once the first view's plans are computed. */
+  async join(self: MemberInfo): Promise<void> {
+    this.self = self
+    this.membership.onView((view) => this.adopt(view))
+    this.membership.onLeaseChange((holds) => {
+      this.log.warn({ holds }, holds ? 'lease renewed: acknowledging writes again' : 'lease deadline passed: no write is acknowledged until the lease is renewed')
+    })
+    const first = await this.membership.join(self)
+    this.adopt(first)
+    await this.plansReady()
+  }
+
+  currentView(): View | undefined {
+    return this.view
+  }
+
+  /** Whether every namespace has its plan for the current view. */
+  get hasPlans(): boolean {
+    return [...this.parts.values()].every((p) => p.plan !== undefined)
+  }
+
+  // --- views and the exchange ---------------------------------------------------------------
+
+  private adopt(view: View): void {
+    if (this.view !== undefined && view.revision <= this.view.revision) return
+    const selfId = this.self?.nodeId
+    this.view = view
+    this.peersGeneration++
+    this.partitionGeneration++
+    this.merges.clear()
+    this.migrationQueue.length = 0
+    for (const part of this.parts.values()) part.plan = undefined
+    this.selfIndex = view.members.findIndex((m) => m.nodeId === selfId)
+    if (this.selfIndex < 0) {
+      // Writes went on without this node: none of its copies is full any more.
+      for (const part of this.parts.values()) part.copies.forgetFull()
+      this.exchange = undefined
+      this.fabric.setView(view)
+      this.log.warn({ revision: view.revision }, 'this node is not in the cluster view; waiting to be a member again')
+      return
+    }
+    const own = new Map<string, CopyReport>()
+    for (const [name, part] of this.parts) own.set(name, part.copies.report())
+    // The exchange exists before the fabric delivers reports held for this view.
+    this.exchange = new ViewExchange(view, selfId!, own)
+    this.fabric.setView(view)
+    this.log.info({ revision: view.revision, size: view.members.length }, 'new cluster view')
+    const payload = encodeCopyReports(own)
+    for (const member of view.members) if (member.nodeId !== selfId) this.sendCopyReport(view, member.nodeId, payload)
+    this.planIfComplete()
+  }
+
+  private sendCopyReport(view: View, nodeId: string, payload: Buffer): void {
+    this.fabric.request(nodeId, MessageType.COPY_REPORT, payload, limits.replicaWriteTimeoutMs).catch(() => {
+      if (this.view === view) this.env.scheduler.after(limits.copyReportRetryMs, () => {
+        if (this.view === view) this.sendCopyReport(view, nodeId, payload)
+      })
+    })
+  }
+
+  private copyReportReceived(from: string, payload: Buffer, reply: ((payload: Buffer) => void) | undefined): void {
+    try {
+      this.exchange?.receive(from, decodeCopyReports(payload))
+    } catch (err) {
+      this.log.warn({ from, err: err instanceof Error ? err.message : String(err) }, 'malformed copy report')
+      return
+    }
+    reply?.(Buffer.alloc(0))
+    this.planIfComplete()
+  }
+
+  private planIfComplete(): void {
+    const exchange = this.exchange
+    if (exchange === undefined || !exchange.isComplete() || this.hasPlans) return
+    const view = exchange.view
+    const empty = (): CopyReport => ({ full: newPartitionBits(), hasData: newPartitionBits(), dirty: newPartitionBits() })
+    for (const [name, part] of this.parts) {
+      const table = computePartitionTable(view, name, part.namespace.config.replicationFactor)
+      const plan = new PartitionPlan(table, exchange.reportsOf(name, empty))
+      part.plan = plan
+      for (let pid = 0; pid < limits.partitions; pid++) setBit(part.copies.full, pid, plan.isFull(this.selfIndex, pid))
+    }
+    this.partitionGeneration++
+    this.log.info({ revision: view.revision }, 'partition plans ready')
+    for (const wake of this.planWaiters.splice(0)) wake()
+    this.startMigrations()
+  }
+
+  private plansReady(): Promise<void> {
+    if (this.hasPlans) return Promise.resolve()
+    return new Promise((resolve) => this.planWaiters.push(resolve))
+  }
+
+  // --- routing ------------------------------------------------------------------------------
+
+  route(req: RecordRequest, write: boolean, hops: number, runHere: () => Promise<CommandReply>): RecordCommandResult | undefined {
+    const part = this.parts.get(req.namespace.name)
+    const plan = part?.plan
+    if (part === undefined) return undefined
+    if (plan === undefined) return { later: this.afterPlans(runHere) }
+    const pid = req.partitionId
+    const master = plan.master(pid)
+    if (master === this.selfIndex) {
+      if (!write) return undefined
+      if (!this.keepServingWithoutLease && !this.membership.holdsLease()) return refuse('this node\'s lease deadline passed: it acknowledges no write until it is renewed')
+      if (plan.isMerging(pid)) return refuse(`partition ${pid} is gathering its copies after a view change`)
+      return undefined
+    }
+    // A full copy serves reads (the client's replica policy sent them here).
+    if (!write && plan.isFull(this.selfIndex, pid)) return undefined
+    if (hops >= limits.maxProxyHops) return refuse(`command forwarded ${hops} times without reaching partition ${pid}'s master`)
+    const masterId = this.view!.members[master]!.nodeId
+    return { later: proxyCommand(this.fabric, masterId, req.message, hops, this.proxyCounters) }
+  }
+
+  /** Runs the command once the view's plans are computed, or answers TIMEOUT past maxWaitForPlanMs. */
+  private afterPlans(runHere: () => Promise<CommandReply>): Promise<CommandReply> {
+    return new Promise((resolve) => {
+      let done = false
+      const timer = this.env.scheduler.after(limits.maxWaitForPlanMs, () => {
+        if (done) return
+        done = true
+        resolve({ reply: headerReply(ResultCode.TIMEOUT), problem: 'the cluster view\'s partition plans are not ready' })
+      })
+      this.planWaiters.push(() => {
+        if (done) return
+        done = true
+        timer.cancel()
+        resolve(runHere())
+      })
+    })
+  }
+
+  /** Where the master sends each change of a partition: none unless this node is its master. */
+  private writeTargets(ns: string, pid: number): readonly string[] {
+    const plan = this.parts.get(ns)?.plan
+    if (plan === undefined || plan.master(pid) !== this.selfIndex) return []
+    return plan.writeTargets(pid).map((m) => this.view!.members[m]!.nodeId)
+  }
+
+  // --- migrations ---------------------------------------------------------------------------
+
+  private startMigrations(): void {
+    for (const [name, part] of this.parts) {
+      const plan = part.plan!
+      for (let pid = 0; pid < limits.partitions; pid++) {
+        if (plan.master(pid) !== this.selfIndex) continue
+        if (plan.isMerging(pid)) this.startMerge(name, pid, plan)
+        else this.queueFills(name, pid, plan)
+      }
+    }
+    this.runMigrations()
+  }
+
+  private startMerge(ns: string, pid: number, plan: PartitionPlan): void {
+    const view = this.view!
+    const sources = plan.mergeSources(pid).map((m) => view.members[m]!.nodeId)
+    this.merges.set(`${ns}/${pid}`, new Set(sources))
+    const ref: PartitionRef = { namespace: ns, pid, kind: 'merge' }
+    for (const source of sources) {
+      this.fabric.request(source, MessageType.MIGRATE_PULL, encodePartitionRef(ref), limits.migrationRequestTimeoutMs).catch((err: unknown) => {
+        if (this.view === view) this.log.warn({ ns, pid, source, err: err instanceof Error ? err.message : String(err) }, 'a merge source did not answer; the next view retries')
+      })
+    }
+  }
+
+  private queueFills(ns: string, pid: number, plan: PartitionPlan): void {
+    const view = this.view!
+    for (const target of plan.fillTargets(pid)) {
+      const to = view.members[target]!.nodeId
+      this.migrationQueue.push(async () => {
+        const part = this.parts.get(ns)!
+        await sendPartition(part.namespace, { namespace: ns, pid, kind: 'fill' }, to, this.fabric, this.env.scheduler, () => this.view === view, this.migrationCounters)
+        if (this.view !== view) return
+        plan.fillDone(target, pid)
+        this.broadcast({ ns, pid, kind: 'filled', node: to })
+        this.handOverIfFilled(ns, pid, plan)
+      })
+    }
+  }
+
+  /** Once every owner is full, mastership goes back to the natural master. */
+  private handOverIfFilled(ns: string, pid: number, plan: PartitionPlan): void {
+    if (plan.master(pid) !== this.selfIndex || plan.fillTargets(pid).length > 0) return
+    const target = plan.handoverTarget(pid)
+    if (target === undefined) return
+    // Changes made here so far went to the target before this message (one ordered channel per pair).
+    plan.handOver(pid, target)
+    this.partitionGeneration++
+    this.broadcast({ ns, pid, kind: 'handover', node: this.view!.members[target]!.nodeId })
+    this.dropIfSurplus(ns, pid)
+  }
+
+  private runMigrations(): void {
+    while (this.migrationsRunning < limits.migrationsAtOnce && this.migrationQueue.length > 0) {
+      const task = this.migrationQueue.shift()!
+      this.migrationsRunning++
+      task().catch((err: unknown) => {
+        this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'migration stopped; the next view retries it')
+      }).finally(() => {
+        this.migrationsRunning--
+        this.runMigrations()
+      })
+    }
+  }
+
+  private acceptsMigration(ref: PartitionRef, from: string): boolean {
+    const plan = this.parts.get(ref.namespace)?.plan
+    if (plan === undefined) return false
+    const master = this.view!.members[plan.master(ref.pid)]!.nodeId
+    if (ref.kind === 'fill') return master === from && plan.fillTargets(ref.pid).includes(this.selfIndex)
+    return plan.master(ref.pid) === this.selfIndex && (this.merges.get(`${ref.namespace}/${ref.pid}`)?.has(from) ?? false)
+  }
+
+  private migrationReceived(ref: PartitionRef, from: string): void {
+    const part = this.parts.get(ref.namespace)!
+    const plan = part.plan!
+    if (ref.kind === 'fill') {
+      plan.fillDone(this.selfIndex, ref.pid)
+      setBit(part.copies.full, ref.pid, true)
+      this.partitionGeneration++
+      return
+    }
+    const key = `${ref.namespace}/${ref.pid}`
+    const left = this.merges.get(key)
+    left?.delete(from)
+    if (left === undefined || left.size > 0) return
+    this.merges.delete(key)
+    plan.mergeDone(ref.pid)
+    this.broadcast({ ns: ref.namespace, pid: ref.pid, kind: 'merged', node: this.self!.nodeId })
+    this.queueFills(ref.namespace, ref.pid, plan)
+    this.runMigrations()
+  }
+
+  /** A master gathers this node's dirty copy: send it everything of the partition. */
+  private pullReceived(from: string, payload: Buffer, reply: ((payload: Buffer) => void) | undefined): void {
+    const view = this.view
+    let ref: PartitionRef
+    try {
+      ref = decodePartitionRef(payload).ref
+    } catch (err) {
+      this.log.warn({ from, err: err instanceof Error ? err.message : String(err) }, 'malformed merge request')
+      return
+    }
+    const part = this.parts.get(ref.namespace)
+    reply?.(Buffer.from([part === undefined ? ResultCode.NAMESPACE_NOT_FOUND : ResultCode.OK]))
+    if (part === undefined || view === undefined) return
+    this.migrationQueue.push(async () => {
+      // Cleared before sending: a change that fails to replicate meanwhile marks the copy again.
+      setBit(part.copies.dirty, ref.pid, false)
+      await sendPartition(part.namespace, ref, from, this.fabric, this.env.scheduler, () => this.view === view, this.migrationCounters)
+    })
+    this.runMigrations()
+  }
+
+  // --- partition events ---------------------------------------------------------------------
+
+  private broadcast(event: PartitionEvent): void {
+    const payload = Buffer.from(JSON.stringify(event))
+    for (const member of this.view!.members) {
+      if (member.nodeId === this.self!.nodeId) continue
+      try {
+        this.fabric.send(member.nodeId, MessageType.PARTITION_EVENT, payload)
+      } catch (err) {
+        this.log.warn({ to: member.nodeId, err: err instanceof Error ? err.message : String(err) }, 'partition event not sent')
+      }
+    }
+  }
+
+  private partitionEventReceived(from: string, payload: Buffer): void {
+    let event: PartitionEvent
+    try {
+      event = JSON.parse(payload.toString()) as PartitionEvent
+    } catch {
+      this.log.warn({ from }, 'malformed partition event')
+      return
+    }
+    const plan = this.parts.get(event.ns)?.plan
+    const member = this.view?.members.findIndex((m) => m.nodeId === event.node) ?? -1
+    if (plan === undefined || member < 0 || !Number.isInteger(event.pid) || event.pid < 0 || event.pid >= limits.partitions) return
+    if (event.kind === 'filled') plan.fillDone(member, event.pid)
+    else if (event.kind === 'merged') plan.mergeDone(event.pid)
+    else if (event.kind === 'handover') {
+      plan.fillDone(member, event.pid)
+      plan.handOver(event.pid, member)
+      if (member === this.selfIndex) this.queueFills(event.ns, event.pid, plan)
+    }
+    this.partitionGeneration++
+    this.dropIfSurplus(event.ns, event.pid)
+    this.runMigrations()
+  }
+
+  /** A copy no owner needs any more (every owner is full) is dropped. */
+  private dropIfSurplus(ns: string, pid: number): void {
+    const part = this.parts.get(ns)!
+    const plan = part.plan!
+    if (!plan.isSettled(pid) || !plan.surplusHolders(pid).includes(this.selfIndex)) return
+    part.namespace.dropPartition(pid)
+    plan.dropped(this.selfIndex, pid)
+  }
+
+  // --- what info commands show ---------------------------------------------------------------
+
+  /** Partitions this node still has to send or gather. */
+  migrationsRemaining(): number {
+    let merges = 0
+    for (const left of this.merges.values()) merges += left.size
+    return this.migrationQueue.length + this.migrationsRunning + merges
+  }
+
+  /** Every partition of every namespace is settled, as far as this node has heard. */
+  isSettled(): boolean {
+    return this.hasPlans && [...this.parts.values()].every((p) => p.plan!.allSettled()) && this.migrationsRemaining() === 0
+  }
+
+  /** The plan of a namespace in the current view (undefined while the view's reports are exchanged). */
+  planOf(ns: string): PartitionPlan | undefined {
+    return this.parts.get(ns)?.plan
+  }
+
+  get memberIndex(): number {
+    return this.selfIndex
+  }
+
+  /** Revokes the lease (the others see this node leave at once). */
+  async leave(): Promise<void> {
+    await this.membership.leave()
+  }
+}
+
+function refuse(problem: string): RecordCommandResult {
+  return { reply: headerReply(ResultCode.TIMEOUT), problem }
+}

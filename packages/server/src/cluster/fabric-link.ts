@@ -1,0 +1,28 @@
+// What cluster features need of the fabric (fabric/fabric.ts): one-way messages and requests with
+// replies between members of the current view, by message type.
+
+/** The kinds of node-to-node messages. */
+export const MessageType = {
+  /** A member's copy reports at the start of a view (request; empty reply). */
+  COPY_REPORT: 1,
+  /** A record version (or delete) from a partition's master to its other owners (request; reply: result code). */
+  REPLICA_WRITE: 2,
+  /** A client's single-record command forwarded to the partition's master (request; reply: the client reply). */
+  PROXY: 3,
+  /** A batch of records of one partition from a migration's source (request; reply: result code). */
+  MIGRATE_RECORDS: 4,
+  /** A migration's source has sent everything (request; reply: result code). */
+  MIGRATE_DONE: 5,
+  /** A partition's master asks a dirty copy to send it everything (request; reply when sent). */
+  MIGRATE_PULL: 6,
+  /** A partition's state changed (fill done, mastership handed over): tells every member (one-way). */
+  PARTITION_EVENT: 7,
+} as const
+
+export type FabricMessageHandler = (from: string, payload: Buffer, reply: ((payload: Buffer) => void) | undefined) => void
+
+export interface FabricLink {
+  send(nodeId: string, type: number, payload: Buffer): void
+  request(nodeId: string, type: number, payload: Buffer, timeoutMs: number): Promise<Buffer>
+  onMessage(type: number, handler: FabricMessageHandler): void
+}

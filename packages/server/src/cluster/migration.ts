@@ -1,0 +1,176 @@
+// Migrations: one node sends every record and tombstone of a partition to another, in batches it
+// waits on (so the receiver sets the pace), then says it is done. Two kinds:
+//   fill   the working master fills an owner that lacks a full copy (the owner also receives the
+//          master's writes meanwhile, so nothing is missed);
+//   merge  a dirty copy sends what it holds to the partition's master, which keeps what wins and
+//          sends that on to the owners like any write.
+// The receiver resolves every record against its own version (conflict-resolution-policy), so a
+// record sent before a newer write arrived never replaces it, and a delete's tombstone keeps an
+// older version from coming back.
+import { ResultCode, type Scheduler } from '@aerolite/protocol'
+import { CommandError } from '../command-error.ts'
+import { commitRemote } from '../commands/commit-remote.ts'
+import { limits } from '../limits.ts'
+import type { Logger } from '../log.ts'
+import type { Namespace } from '../namespace/namespace.ts'
+import { MessageType, type FabricLink } from './fabric-link.ts'
+import { deleteOf, versionOf } from './record-versions.ts'
+import { decodeRemoteRecord, encodeRemoteRecord } from './remote-record-codec.ts'
+
+export type MigrationKind = 'fill' | 'merge'
+
+const KIND_CODES: Record<MigrationKind, number> = { fill: 1, merge: 2 }
+
+/** Which partition of which namespace a migration message is about. */
+export interface PartitionRef {
+  namespace: string
+  pid: number
+  kind: MigrationKind
+}
+
+export function encodePartitionRef(ref: PartitionRef): Buffer {
+  const ns = Buffer.from(ref.namespace)
+  const out = Buffer.allocUnsafe(4 + ns.length)
+  out.writeUInt8(KIND_CODES[ref.kind], 0)
+  out.writeUInt16BE(ref.pid, 1)
+  out.writeUInt8(ns.length, 3)
+  ns.copy(out, 4)
+  return out
+}
+
+/** The reference at the start of a payload, and where the rest begins. */
+export function decodePartitionRef(payload: Buffer): { ref: PartitionRef; end: number } {
+  if (payload.length < 4 || payload.length < 4 + payload[3]!) throw new Error(`partition reference of ${payload.length} bytes ends early`)
+  const kind = payload[0] === KIND_CODES.fill ? 'fill' : payload[0] === KIND_CODES.merge ? 'merge' : undefined
+  if (kind === undefined) throw new Error(`unknown migration kind ${payload[0]}`)
+  const pid = payload.readUInt16BE(1)
+  if (pid >= limits.partitions) throw new Error(`partition ${pid} out of range`)
+  const end = 4 + payload[3]!
+  return { ref: { namespace: payload.subarray(4, end).toString(), pid, kind }, end }
+}
+
+export interface MigrationCounters {
+  /** Records (and deletes) sent and received by migrations. */
+  recordsSent: number
+  recordsReceived: number
+  partitionsSent: number
+  partitionsReceived: number
+}
+
+export function newMigrationCounters(): MigrationCounters {
+  return { recordsSent: 0, recordsReceived: 0, partitionsSent: 0, partitionsReceived: 0 }
+}
+
+/**
+ * Sends the partition's records and tombstones to `to`, then MIGRATE_DONE. Rejects when the view
+ * changed meanwhile (`current()` false) or the receiver failed; the plan of the next view decides again.
+ */
+export async function sendPartition(ns: Namespace, ref: PartitionRef, to: string, fabric: FabricLink, scheduler: Scheduler, current: () => boolean, counters: MigrationCounters): Promise<void> {
+  const head = encodePartitionRef(ref)
+  const digest = Buffer.allocUnsafe(20)
+  let after: Buffer | undefined
+  for (;;) {
+    if (!current()) throw new Error('the view changed')
+    // Entry ids do not survive a wait: each batch starts again after the last digest sent.
+    const ids = ns.liveEntriesInDigestOrder(ref.pid, after)
+    const parts: Buffer[] = [head]
+    let bytes = 0
+    let sent = 0
+    for (const id of ids) {
+      ns.digestInto(id, digest)
+      const record = encodeRemoteRecord(ns.name, versionOf(ns, id, digest))
+      parts.push(u32(record.length), record)
+      bytes += record.length
+      sent++
+      after = Buffer.from(digest)
+      if (bytes >= limits.migrationBatchBytes) break
+    }
+    if (sent === 0) break
+    await sendBatch(fabric, to, parts, current)
+    counters.recordsSent += sent
+    await scheduler.yieldTurn()
+  }
+  // Tombstones are few (durable deletes on persistent namespaces): they go in batches of their own.
+  const tombs = ns.tombstones.size > 0 ? ns.tombstones.index.entriesOf(ref.pid) : new Int32Array(0)
+  for (let start = 0; start < tombs.length; start += limits.migrationBatchTombstones) {
+    const parts: Buffer[] = [head]
+    for (const tomb of tombs.subarray(start, start + limits.migrationBatchTombstones)) {
+      const record = encodeRemoteRecord(ns.name, deleteOf(ns, tomb))
+      parts.push(u32(record.length), record)
+    }
+    await sendBatch(fabric, to, parts, current)
+    counters.recordsSent += parts.length - 1
+  }
+  if (!current()) throw new Error('the view changed')
+  await expectOk(fabric.request(to, MessageType.MIGRATE_DONE, head, limits.migrationRequestTimeoutMs), to)
+  counters.partitionsSent++
+}
+
+async function sendBatch(fabric: FabricLink, to: string, parts: Buffer[], current: () => boolean): Promise<void> {
+  if (!current()) throw new Error('the view changed')
+  await expectOk(fabric.request(to, MessageType.MIGRATE_RECORDS, Buffer.concat(parts), limits.migrationRequestTimeoutMs), to)
+}
+
+async function expectOk(reply: Promise<Buffer>, from: string): Promise<void> {
+  const code = (await reply)[0]
+  if (code !== ResultCode.OK) throw new Error(`${from} answered ${code ?? 'nothing'} to a migration message`)
+}
+
+function u32(value: number): Buffer {
+  const out = Buffer.allocUnsafe(4)
+  out.writeUInt32BE(value, 0)
+  return out
+}
+
+/**
+ * The receiving side: applies migrated records (each resolved against the local version) and tells
+ * `done` when a sender finished a partition. `accepts` says whether this node takes the partition
+ * now (an owner being filled, or the master gathering a merge).
+ */
+export function serveMigrations(
+  fabric: FabricLink,
+  namespaceOf: (name: string) => Namespace | undefined,
+  accepts: (ref: PartitionRef, from: string) => boolean,
+  done: (ref: PartitionRef, from: string) => void,
+  counters: MigrationCounters,
+  log: Logger,
+): void {
+  fabric.onMessage(MessageType.MIGRATE_RECORDS, (from, payload, reply) => {
+    const answer = (code: number): void => reply?.(Buffer.from([code]))
+    try {
+      const { ref, end } = decodePartitionRef(payload)
+      const ns = namespaceOf(ref.namespace)
+      if (ns === undefined) return answer(ResultCode.NAMESPACE_NOT_FOUND)
+      if (!accepts(ref, from)) return answer(ResultCode.TIMEOUT)
+      const settling: Promise<void>[] = []
+      let at = end
+      while (at < payload.length) {
+        if (at + 4 > payload.length) throw new Error('migration batch ends inside a length')
+        const length = payload.readUInt32BE(at)
+        const { record } = decodeRemoteRecord(payload.subarray(at + 4, at + 4 + length))
+        at += 4 + length
+        const settled = commitRemote(ns, record, 'migration').settled
+        if (settled !== undefined) settling.push(settled)
+        counters.recordsReceived++
+      }
+      if (settling.length === 0) return answer(ResultCode.OK)
+      Promise.all(settling).then(() => answer(ResultCode.OK), () => answer(ResultCode.SERVER_ERROR))
+    } catch (err) {
+      if (!(err instanceof CommandError)) log.warn({ from, err: err instanceof Error ? err.message : String(err) }, 'migration batch refused')
+      answer(err instanceof CommandError ? err.resultCode : ResultCode.PARAMETER_ERROR)
+    }
+  })
+  fabric.onMessage(MessageType.MIGRATE_DONE, (from, payload, reply) => {
+    let ref: PartitionRef
+    try {
+      ref = decodePartitionRef(payload).ref
+    } catch (err) {
+      log.warn({ from, err: err instanceof Error ? err.message : String(err) }, 'malformed migration end')
+      return reply?.(Buffer.from([ResultCode.PARAMETER_ERROR]))
+    }
+    if (!accepts(ref, from)) return reply?.(Buffer.from([ResultCode.TIMEOUT]))
+    counters.partitionsReceived++
+    done(ref, from)
+    reply?.(Buffer.from([ResultCode.OK]))
+  })
+}

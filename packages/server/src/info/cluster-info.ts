@@ -1,0 +1,64 @@
+// What a node in a cluster answers about the cluster: its peers, which partitions it acts for
+// (replicas), whether the cluster is stable, and the cluster statistics.
+import { infoError, type InfoCommand } from '@aerolite/protocol'
+import type { ClusterMember } from '../cluster/cluster-member.ts'
+import { replicaBitmaps, replicasEntry } from '../cluster/replica-bitmaps.ts'
+import { clusterKeyText } from '../cluster/view.ts'
+import type { NodeContext } from './context.ts'
+
+/** `<peers generation>,<default port>,[[node id,,[host:port]],...]`: the other members' service addresses. */
+export function peersAnswer(ctx: NodeContext, cluster: ClusterMember): string {
+  const view = cluster.currentView()
+  const peers = (view?.members ?? [])
+    .filter((m) => m.nodeId !== ctx.nodeId)
+    .map((m) => `[${m.nodeId},,[${hostPort(m.service.host, m.service.port)}]]`)
+  return `${cluster.peersGeneration},${ctx.serviceEndpoint().port},[${peers.join(',')}]`
+}
+
+function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`
+}
+
+type ReplicasForm = 'replicas' | 'replicas-all' | 'replicas-master'
+
+/** Per namespace, the bitmaps of the partitions this node acts for at each replica index (none while plans are computed). */
+export function replicasAnswer(ctx: NodeContext, cluster: ClusterMember, form: ReplicasForm): string {
+  return [...ctx.namespaces.values()].map((ns) => {
+    const plan = cluster.planOf(ns.name)
+    const count = plan?.ownership.replicationFactor ?? 1
+    const bitmaps = replicaBitmaps(plan === undefined ? -1 : cluster.memberIndex, count, (pid) => plan?.actingOwners(pid) ?? [])
+    if (form === 'replicas-master') return `${ns.name}:${bitmaps[0]!}`
+    if (form === 'replicas-all') return `${ns.name}:${bitmaps.length},${bitmaps.join(',')}`
+    return replicasEntry(ns.name, 0, bitmaps)
+  }).join(';')
+}
+
+/**
+ * The cluster key when the cluster is stable: the view's plans are computed, its size is the one
+ * asked for, and (unless ignore-migrations=true) no partition waits for a migration.
+ */
+export function clusterStable(cluster: ClusterMember, cmd: InfoCommand): string {
+  const view = cluster.currentView()
+  if (view === undefined || !cluster.hasPlans) return infoError(4, 'the cluster view is still being formed')
+  const size = cmd.params.get('size')
+  if (size !== undefined && size !== String(view.members.length)) return infoError(4, `cluster size is ${view.members.length}, not ${size}`)
+  if (cmd.params.get('ignore-migrations') !== 'true' && !cluster.isSettled()) return infoError(4, 'migrations are not finished')
+  return clusterKeyText(view)
+}
+
+export function clusterStatistics(cluster: ClusterMember): Array<[string, string | number]> {
+  const view = cluster.currentView()
+  return [
+    ['cluster_size', view?.members.length ?? 0],
+    ['cluster_key', view === undefined ? '0' : clusterKeyText(view)],
+    ['cluster_integrity', String(cluster.hasPlans)],
+    ['cluster_is_member', String(cluster.memberIndex >= 0)],
+    ['migrate_allowed', 'true'],
+    ['migrate_partitions_remaining', cluster.migrationsRemaining()],
+    ['migrate_records_sent', cluster.migrationCounters.recordsSent],
+    ['migrate_records_received', cluster.migrationCounters.recordsReceived],
+    ['client_proxy_complete', cluster.proxyCounters.complete],
+    ['client_proxy_error', cluster.proxyCounters.error],
+    ['client_proxy_timeout', cluster.proxyCounters.timeout],
+  ]
+}
