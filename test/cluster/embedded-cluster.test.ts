@@ -1,0 +1,109 @@
+// A three-node embedded cluster (replication factor 2) driven by the official client: the client
+// finds every node and routes by their replicas answers; every partition has one master and one
+// replica; a node killed mid-run loses nothing acknowledged; a node that comes back is filled and
+// takes its partitions back.
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { Connection, holdsPartition, parseReplicas, requestInfo } from '@aerolite/client'
+import { realEnv, startCluster, type EmbeddedCluster } from '@aerolite/server'
+import { Aerospike, NS, type AerospikeClient } from '../compat/helpers.ts'
+
+const RECORDS = process.env.CI === undefined ? 3000 : 1000
+const POLICY = { totalTimeout: 10_000, maxRetries: 5, sleepBetweenRetries: 100 }
+
+async function infoOf(node: { host: string; port: number }, commands: string[]): Promise<Map<string, string>> {
+  const connection = await Connection.open(node.host, node.port, { env: realEnv })
+  try {
+    return await requestInfo(connection, commands)
+  } finally {
+    connection.destroy()
+  }
+}
+
+function statistic(statistics: string, name: string): string | undefined {
+  return statistics.split(';').find((kv) => kv.startsWith(`${name}=`))?.slice(name.length + 1)
+}
+
+/** Polls until `check` holds, failing with `what` past `timeoutMs`. */
+async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    if (await check()) return
+    if (Date.now() > deadline) assert.fail(`not within ${timeoutMs} ms: ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+async function stableWith(cluster: EmbeddedCluster, alive: number[]): Promise<void> {
+  await eventually(`cluster of ${alive.length} stable`, async () => {
+    for (const i of alive) {
+      const answer = (await infoOf(cluster.nodes[i]!, [`cluster-stable:size=${alive.length}`])).get(`cluster-stable:size=${alive.length}`) ?? ''
+      if (answer === '' || answer.startsWith('ERROR')) return false
+    }
+    return true
+  })
+}
+
+/** Every partition of `test` has exactly `copies` owners across the live nodes: one master and copies-1 replicas. */
+async function checkOwnership(cluster: EmbeddedCluster, alive: number[], copies: number): Promise<void> {
+  const masters = new Array<number>(4096).fill(0)
+  const replicas = new Array<number>(4096).fill(0)
+  for (const i of alive) {
+    const answer = (await infoOf(cluster.nodes[i]!, ['replicas'])).get('replicas')!
+    const ns = parseReplicas(answer).find((entry) => entry.namespace === NS)!
+    ns.bitmaps.forEach((bitmap, replicaIndex) => {
+      for (let pid = 0; pid < 4096; pid++) if (holdsPartition(bitmap, pid)) (replicaIndex === 0 ? masters : replicas)[pid]!++
+    })
+  }
+  assert.ok(masters.every((n) => n === 1), 'each partition has exactly one master')
+  assert.ok(replicas.every((n) => n === copies - 1), `each partition has ${copies - 1} replica(s)`)
+}
+
+describe('embedded cluster of three nodes, replication factor 2', { timeout: 180_000 }, () => {
+  let cluster: EmbeddedCluster
+  let client: AerospikeClient
+  const keys = Array.from({ length: RECORDS }, (_, i) => new Aerospike.Key(NS, 'cl', `k${i}`))
+
+  before(async () => {
+    cluster = await startCluster({ nodes: 3, replicationFactor: 2, logLevel: 'silent' })
+    await stableWith(cluster, [0, 1, 2])
+    client = await Aerospike.connect({
+      hosts: [{ addr: cluster.nodes[0]!.host, port: cluster.nodes[0]!.port }],
+      policies: { read: POLICY, write: POLICY },
+      log: { level: Aerospike.log.OFF },
+    })
+  })
+
+  after(async () => {
+    await client?.close()
+    await cluster?.stop()
+  })
+
+  it('shows the client three nodes, each partition with one master and one replica', async () => {
+    await eventually('the client sees three nodes', async () => client.getNodes().length === 3)
+    await checkOwnership(cluster, [0, 1, 2], 2)
+  })
+
+  it('stores and reads records across the nodes, two copies of each', async () => {
+    for (let i = 0; i < keys.length; i++) await client.put(keys[i]!, { v: i })
+    for (let i = 0; i < keys.length; i++) assert.equal((await client.get(keys[i]!)).bins.v, i)
+    let objects = 0
+    for (const node of cluster.nodes) objects += Number(statistic((await infoOf(node, ['statistics'])).get('statistics')!, 'objects'))
+    assert.equal(objects, 2 * RECORDS)
+  })
+
+  it('loses no acknowledged write when a node is killed, and refills it when it returns', async () => {
+    await cluster.kill(2)
+    await stableWith(cluster, [0, 1])
+    await checkOwnership(cluster, [0, 1], 2)
+    for (let i = 0; i < keys.length; i++) assert.equal((await client.get(keys[i]!)).bins.v, i, `record ${i} after the kill`)
+    for (let i = 0; i < keys.length; i += 2) await client.put(keys[i]!, { v: -i })
+    await cluster.restart(2)
+    await stableWith(cluster, [0, 1, 2])
+    await checkOwnership(cluster, [0, 1, 2], 2)
+    for (let i = 0; i < keys.length; i++) assert.equal((await client.get(keys[i]!)).bins.v, i % 2 === 0 ? -i : i, `record ${i} after the return`)
+    let objects = 0
+    for (const node of cluster.nodes) objects += Number(statistic((await infoOf(node, ['statistics'])).get('statistics')!, 'objects'))
+    assert.equal(objects, 2 * RECORDS, 'two copies of each record once migrations are done')
+  })
+})
