@@ -1,10 +1,11 @@
 // The fabric: payload codec, frame codec, and Fabric instances talking over loopback sockets.
 import { afterEach, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { EventEmitter } from 'node:events'
 import { connect, type Socket } from 'node:net'
 import fc from 'fast-check'
 import { pino, type Logger } from 'pino'
-import { PROTO_HEADER_BYTES, encodeProtoHeader } from '@aerolite/protocol'
+import { PROTO_HEADER_BYTES, encodeProtoHeader, type Env, type NetSocket, type Network } from '@aerolite/protocol'
 import { FabricCodecError, PayloadReader, PayloadWriter } from '../../src/cluster/fabric/codec.ts'
 import { FabricError, type FabricErrorCode } from '../../src/cluster/fabric/errors.ts'
 import { Fabric, type FabricTuning } from '../../src/cluster/fabric/fabric.ts'
@@ -13,8 +14,9 @@ import {
   type FabricFrame, type FabricHeader,
 } from '../../src/cluster/fabric/frame.ts'
 import { makeView, type Endpoint, type MemberInfo, type View } from '../../src/cluster/view.ts'
-import { manualEnv } from '../../src/env/manual-env.ts'
+import { manualEnv, type ManualEnv } from '../../src/env/manual-env.ts'
 import { realEnv } from '../../src/env/real-env.ts'
+import { realNetwork } from '../../src/env/real-network.ts'
 
 // ---------------------------------------------------------------------------------------------
 // Payload codec
@@ -260,7 +262,7 @@ function memoryLogger(): { log: Logger; lines: Array<Record<string, unknown>> } 
 
 const fastTuning: Partial<FabricTuning> = { reconnectMinMs: 5, reconnectMaxMs: 20 }
 
-async function startNode(id: string, tuning: Partial<FabricTuning> = {}, port = 0, env = realEnv): Promise<Node> {
+async function startNode(id: string, tuning: Partial<FabricTuning> = {}, port = 0, env: Env = realEnv): Promise<Node> {
   const { log, lines } = memoryLogger()
   const fabric = new Fabric({ env, self: { nodeId: id }, log, tuning: { ...fastTuning, ...tuning } })
   open.push(fabric)
@@ -344,7 +346,7 @@ describe('fabric between three nodes', () => {
     }
   })
 
-  test('one-way messages arrive in the order sent, per pair, and go out in few writes', async () => {
+  test('one-way messages arrive in the order sent, per pair', async () => {
     const [a, b, c] = await cluster(['A1', 'B2', 'C3'])
     const got = collect(b!, ONE_WAY)
     for (let i = 0; i < 1000; i++) {
@@ -358,6 +360,31 @@ describe('fabric between three nodes', () => {
     }
     assert.equal(b!.fabric.counters.messagesIn, 2000)
     assert.equal(a!.fabric.counters.bytesOut, 1000 * FABRIC_FRAME_OVERHEAD_BYTES + Array.from({ length: 1000 }, (_, i) => `${i}`.length).reduce((s, n) => s + n, 0))
+  })
+
+  test('the messages of one turn leave under one cork (one write), not one write each', async () => {
+    let corks = 0
+    const network: Network = {
+      listen: (options) => realNetwork.listen(options),
+      connect: (host, port) => {
+        const socket = realNetwork.connect(host, port)
+        const cork = socket.cork.bind(socket)
+        socket.cork = () => { corks++; cork() }
+        return socket
+      },
+    }
+    const b = await startNode('B2')
+    const a = await startNode('A1', {}, 0, { ...realEnv, network })
+    const view = viewOf(1, [a, b])
+    a.fabric.setView(view)
+    b.fabric.setView(view)
+    const got = collect(b, ONE_WAY)
+    a.fabric.send(b.id, ONE_WAY, Buffer.from('warm-up'))
+    await until(() => got.length === 1, 'the channel to open')
+    const before = corks
+    for (let i = 0; i < 1000; i++) a.fabric.send(b.id, ONE_WAY, Buffer.from(`${i}`))
+    assert.equal(corks - before, 1)
+    await until(() => got.length === 1001, 'the 1000 messages')
   })
 
   test('a message from an older view is dropped, counted, and never handled', async () => {
@@ -433,7 +460,7 @@ describe('fabric between three nodes', () => {
     await until(() => quiet.calls === 1, 'the request at B2')
     const channel = new Promise<void>((resolve) => a!.fabric.onChannelChange((id, up) => { if (id === b!.id && !up) resolve() }))
     await b!.fabric.close()
-    await assert.rejects(asked, fabricError('ERR_FABRIC_UNREACHABLE', /request to node B2 failed: its fabric (channel broke|connection to this node closed)/))
+    await assert.rejects(asked, fabricError('ERR_FABRIC_UNREACHABLE', /^request to node B2 failed: its fabric channel broke \(.+\)$/))
     await channel
     assert.equal(a!.fabric.counters.requestsFailed, 1)
   })
@@ -489,6 +516,48 @@ describe('fabric between three nodes', () => {
     assert.ok(a!.fabric.counters.reconnectAttempts >= 1)
     assert.ok(a!.lines.some((l) => /fabric channel to node B2 at 127\.0\.0\.1:\d+ broke/.test(String(l.msg))))
     void c
+  })
+
+  test('a member that moves its fabric endpoint in a new view is dialled at the new one', async () => {
+    const [a, b] = await cluster(['A1', 'B2'])
+    echo(b!)
+    assert.equal((await a!.fabric.request(b!.id, ECHO, Buffer.from('one'), 5000)).toString(), 'B2 answers A1: one')
+    await b!.fabric.close()
+    const moved = await startNode('B2')
+    echo(moved)
+    const view2 = viewOf(2, [a!, moved])
+    moved.fabric.setView(view2)
+    a!.fabric.setView(view2)
+    assert.equal((await a!.fabric.request(moved.id, ECHO, Buffer.from('two'), 5000)).toString(), 'B2 answers A1: two')
+    assert.equal(moved.fabric.counters.messagesIn, 1)
+  })
+
+  test('redials back off exponentially to the cap, jittered, on the Env scheduler', async () => {
+    const connects: number[] = []
+    const base = manualEnv({ seed: 11 })
+    const env: ManualEnv = { ...base, network: refusingNetwork(base, connects) }
+    const { log, lines } = memoryLogger()
+    const fabric = new Fabric({ env, self: { nodeId: 'A1' }, log, tuning: { reconnectMinMs: 100, reconnectMaxMs: 400 } })
+    open.push(fabric)
+    fabric.setView(viewOf(1, [{ id: 'A1', endpoint: { host: '127.0.0.1', port: 1 } }, { id: 'B2', endpoint: { host: '127.0.0.1', port: 2 } }]))
+    const failed = assert.rejects(fabric.request('B2', ECHO, Buffer.from('?'), 60_000),
+      fabricError('ERR_FABRIC_UNREACHABLE', /^request to node B2 failed: its fabric channel broke \(ECONNREFUSED\)$/))
+    await env.scheduler.drain()
+    await failed
+    assert.throws(() => fabric.send('B2', ONE_WAY, Buffer.alloc(1)), fabricError('ERR_FABRIC_UNREACHABLE', /\(ECONNREFUSED\); redialling in the background/))
+    await env.scheduler.advance(5000)
+    const gaps = connects.slice(1).map((at, i) => at - connects[i]!)
+    assert.ok(gaps.length >= 10, `${gaps.length} redials in 5 s`)
+    gaps.forEach((gap, i) => {
+      const ceilingMs = Math.min(400, 100 * 2 ** i)
+      assert.ok(gap >= ceilingMs / 2 && gap <= ceilingMs, `redial ${i + 1} after ${gap} ms, outside [${ceilingMs / 2}, ${ceilingMs}]`)
+    })
+    assert.ok(gaps.some((gap, i) => gap !== Math.min(400, 100 * 2 ** i)), 'jittered')
+    assert.equal(fabric.counters.channelBreaks, connects.length)
+    assert.equal(fabric.counters.reconnectAttempts, connects.length - 1)
+    assert.equal(fabric.counters.reconnects, 0)
+    // The first break is worth a warning; the failed redials after it are not.
+    assert.equal(lines.filter((l) => l.level === 40).length, 1)
   })
 
   test('past the per-peer byte bound, sends and requests fail fast and retryable; what was accepted arrives', async () => {
@@ -568,6 +637,25 @@ describe('fabric between three nodes', () => {
     assert.ok(b!.lines.some((l) => l.msg === 'fabric handler of message type 3 failed on a message from node A1'))
   })
 })
+
+/** A network where every dial is refused, one turn after it starts (as a closed port answers). */
+function refusingNetwork(env: ManualEnv, connects: number[]): Network {
+  return {
+    listen: () => Promise.reject(new Error('this network only dials')),
+    connect: () => {
+      connects.push(env.clock.monotonicMs())
+      const socket = Object.assign(new EventEmitter(), {
+        writableLength: 0, write: () => true, end: () => {}, destroy: () => {}, pause: () => {}, resume: () => {}, isPaused: () => false,
+        cork: () => {}, uncork: () => {}, setNoDelay: () => {},
+      })
+      env.scheduler.soon(() => {
+        socket.emit('error', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))
+        socket.emit('close')
+      })
+      return socket as unknown as NetSocket
+    },
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Bad input on the listening port

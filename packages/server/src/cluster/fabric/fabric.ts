@@ -117,13 +117,12 @@ export class Fabric {
           socket.destroy()
           return
         }
-        socket.setNoDelay(true)
         this.inbound.add(new InboundConnection(socket, {
           maxPayloadBytes: this.tuning.maxPayloadBytes,
           log: this.log,
           counters: this.counters,
           onFrame: (frame) => this.receive(frame),
-          onClose: (connection, sender) => this.inboundClosed(connection, sender),
+          onClose: (connection) => this.inboundClosed(connection),
         }))
       },
       onError: (err) => this.log.error({ err: err.message, code: err.code }, `fabric listener on ${host}:${port} failed`),
@@ -294,14 +293,10 @@ export class Fabric {
     }
   }
 
-  private inboundClosed(connection: InboundConnection, sender: bigint | undefined): void {
+  private inboundClosed(connection: InboundConnection): void {
+    // Not a reason to fail requests to that peer: the connection may be an old incarnation's, closing
+    // after the node came back. A reply lost with it surfaces as its request's timeout.
     this.inbound.delete(connection)
-    if (this.closed || sender === undefined) return
-    // Replies from that peer came on this connection: those still awaited are lost with it.
-    const member = this.peersByKey.get(sender)
-    if (member === undefined) return
-    this.failPending((p) => p.nodeId === member.nodeId, 'ERR_FABRIC_UNREACHABLE',
-      (nodeId) => `request to node ${nodeId} failed: its fabric connection to this node closed`)
   }
 
   private receive(frame: FabricFrame): void {
@@ -325,7 +320,8 @@ export class Fabric {
       hold = { frames: [], bytes: 0 }
       this.holds.set(frame.sender, hold)
     }
-    hold.frames.push(frame)
+    // A copy: the received payload is a view of a socket chunk that may be far larger than it.
+    hold.frames.push({ ...frame, payload: Buffer.from(frame.payload) })
     hold.bytes += bytes
     this.counters.held++
   }

@@ -11,8 +11,7 @@ export interface InboundOptions {
   log: Logger
   counters: FabricCounters
   onFrame(frame: FabricFrame): void
-  /** The connection closed; `sender` is undefined when it carried no frame. */
-  onClose(connection: InboundConnection, sender: bigint | undefined): void
+  onClose(connection: InboundConnection): void
 }
 
 export class InboundConnection {
@@ -30,7 +29,7 @@ export class InboundConnection {
     socket.on('error', (err) => options.log.debug({ remote: socket.remoteAddress, err: err.message }, 'fabric inbound socket error'))
     socket.on('close', () => {
       this.closed = true
-      options.onClose(this, this.sender)
+      options.onClose(this)
     })
   }
 
