@@ -110,6 +110,8 @@ export const limits = {
   maxFabricHeldMessagesPerPeer: 1024,
   /** Bytes of those held messages per peer. */
   maxFabricHeldBytesPerPeer: 16 * 1024 * 1024,
+  /** Peers whose newer-view messages are held at once (a node joining meets a few, not hundreds). */
+  maxFabricHeldPeers: 64,
   /** Fabric requests awaiting their reply, over all peers; more fail fast (retryable). */
   maxFabricPendingRequests: 65_536,
   /** First delay before redialling a peer whose fabric channel broke; it doubles per failure (jittered down by up to half). */

@@ -442,6 +442,19 @@ describe('fabric between three nodes', () => {
     assert.deepEqual(got, [])
   })
 
+  test('newer-view messages are held for a bounded number of peers', async () => {
+    const [a, b, c] = await cluster(['A1', 'B2', 'C3'], { maxHeldPeers: 1 })
+    collect(a!, ONE_WAY)
+    const view2 = viewOf(2, [a!, b!, c!])
+    b!.fabric.setView(view2)
+    b!.fabric.send(a!.id, ONE_WAY, Buffer.from('held'))
+    await until(() => a!.fabric.counters.held === 1, 'B2 held')
+    c!.fabric.setView(view2)
+    c!.fabric.send(a!.id, ONE_WAY, Buffer.from('no room'))
+    await until(() => a!.fabric.counters.droppedHeldOverBound === 1, 'C3 dropped')
+    assert.ok(a!.lines.some((l) => l.msg === 'fabric message of view 2 from node C3 dropped: messages of 1 nodes are held already'))
+  })
+
   test('held messages of a view this node jumps over are stale', async () => {
     const [a, b, c] = await cluster(['A1', 'B2', 'C3'])
     const got = collect(a!, ONE_WAY)
@@ -625,6 +638,7 @@ describe('fabric between three nodes', () => {
     const [a, b] = await cluster(['A1', 'B2'])
     assert.throws(() => a!.fabric.send('A1', ONE_WAY, Buffer.alloc(0)), /node A1 cannot send a fabric message to itself/)
     assert.throws(() => a!.fabric.send(b!.id, 256, Buffer.alloc(0)), /message type 256 is not an integer in 0\.\.255/)
+    assert.throws(() => a!.fabric.request(b!.id, ECHO, Buffer.alloc(0), 0), /request timeout 0 ms is not a positive number/)
     a!.fabric.onMessage(ONE_WAY, () => {})
     assert.throws(() => a!.fabric.onMessage(ONE_WAY, () => {}), /message type 2 already has a handler/)
     b!.fabric.onMessage(SILENT, () => { throw new Error('boom') })

@@ -15,7 +15,7 @@ export interface FabricCounters {
   droppedNotMember: number
   /** Received from a newer view and held until this node reaches it. */
   held: number
-  /** Received from a newer view with the peer's hold full. */
+  /** Received from a newer view with the peer's hold full (or too many peers held). */
   droppedHeldOverBound: number
   /** Received with no handler for their message type. */
   droppedNoHandler: number

@@ -34,6 +34,7 @@ export interface FabricTuning {
   maxQueuedBytesPerPeer: number
   maxHeldMessagesPerPeer: number
   maxHeldBytesPerPeer: number
+  maxHeldPeers: number
   maxPendingRequests: number
   reconnectMinMs: number
   reconnectMaxMs: number
@@ -90,6 +91,7 @@ export class Fabric {
       maxQueuedBytesPerPeer: limits.maxFabricQueuedBytesPerPeer,
       maxHeldMessagesPerPeer: limits.maxFabricHeldMessagesPerPeer,
       maxHeldBytesPerPeer: limits.maxFabricHeldBytesPerPeer,
+      maxHeldPeers: limits.maxFabricHeldPeers,
       maxPendingRequests: limits.maxFabricPendingRequests,
       reconnectMinMs: limits.fabricReconnectMinMs,
       reconnectMaxMs: limits.fabricReconnectMaxMs,
@@ -185,6 +187,7 @@ export class Fabric {
    */
   request(nodeId: string, type: number, payload: Buffer, timeoutMs: number): Promise<Buffer> {
     checkType(type)
+    if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) throw new RangeError(`fabric: request timeout ${timeoutMs} ms is not a positive number`)
     return new Promise<Buffer>((resolve, reject) => {
       if (this.pending.size >= this.tuning.maxPendingRequests) {
         this.counters.refusedBackPressure++
@@ -311,9 +314,11 @@ export class Fabric {
   private hold(frame: FabricFrame): void {
     let hold = this.holds.get(frame.sender)
     const bytes = FABRIC_FRAME_OVERHEAD_BYTES + frame.payload.length
-    if (hold !== undefined && (hold.frames.length >= this.tuning.maxHeldMessagesPerPeer || hold.bytes + bytes > this.tuning.maxHeldBytesPerPeer)) {
+    if (hold === undefined ? this.holds.size >= this.tuning.maxHeldPeers
+      : hold.frames.length >= this.tuning.maxHeldMessagesPerPeer || hold.bytes + bytes > this.tuning.maxHeldBytesPerPeer) {
       this.counters.droppedHeldOverBound++
-      this.log.debug({ peer: hex(frame.sender) }, `fabric hold for node ${hex(frame.sender)} is full (${hold.frames.length} messages, ${hold.bytes} bytes): message of view ${frame.revision} dropped`)
+      const full = hold === undefined ? `messages of ${this.holds.size} nodes are held already` : `its hold is full (${hold.frames.length} messages, ${hold.bytes} bytes)`
+      this.log.debug({ peer: hex(frame.sender) }, `fabric message of view ${frame.revision} from node ${hex(frame.sender)} dropped: ${full}`)
       return
     }
     if (hold === undefined) {
