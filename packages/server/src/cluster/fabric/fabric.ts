@@ -111,7 +111,7 @@ export class Fabric {
   async listen(host: string, port: number): Promise<Endpoint> {
     if (this.closed) throw new Error('fabric: listen after close')
     if (this.server !== undefined) throw new Error(`fabric: already listening on ${this.server.host}:${this.server.port}`)
-    this.server = await this.env.network.listen({
+    const server = await this.env.network.listen({
       host,
       port,
       onConnection: (socket) => {
@@ -129,7 +129,13 @@ export class Fabric {
       },
       onError: (err) => this.log.error({ err: err.message, code: err.code }, `fabric listener on ${host}:${port} failed`),
     })
-    return { host: this.server.host, port: this.server.port }
+    if (this.closed) {
+      // close() ran while the port was being bound: it found nothing to stop.
+      await new Promise<void>((resolve) => server.close(resolve))
+      throw new Error('fabric: closed while starting to listen')
+    }
+    this.server = server
+    return { host: server.host, port: server.port }
   }
 
   /** Registers the handler of one message type (one per type). */
