@@ -41,7 +41,8 @@ export class FrameError extends Error {
   }
 }
 
-const KNOWN_TYPES = new Set<number>([ProtoType.INFO, ProtoType.ADMIN, ProtoType.MESSAGE, ProtoType.COMPRESSED])
+/** The proto types a client may send. */
+export const CLIENT_PROTO_TYPES: ReadonlySet<number> = new Set<number>([ProtoType.INFO, ProtoType.ADMIN, ProtoType.MESSAGE, ProtoType.COMPRESSED])
 
 /**
  * Incremental frame parser: push() accepts the byte stream split anywhere and returns every frame
@@ -50,14 +51,17 @@ const KNOWN_TYPES = new Set<number>([ProtoType.INFO, ProtoType.ADMIN, ProtoType.
  */
 export class FrameParser {
   private readonly maxBodyBytes: number
+  private readonly types: ReadonlySet<number>
   private chunks: Buffer[] = []
   private buffered = 0
   private expectedBody = -1
   private headerType = 0
   private headerVersion = PROTO_VERSION
 
-  constructor(maxBodyBytes: number) {
+  /** `types`: the proto types this stream may carry (a client's by default; the fabric has its own). */
+  constructor(maxBodyBytes: number, types: ReadonlySet<number> = CLIENT_PROTO_TYPES) {
     this.maxBodyBytes = maxBodyBytes
+    this.types = types
   }
 
   /** Bytes received and not yet part of a returned frame. */
@@ -94,7 +98,7 @@ export class FrameParser {
     if (version !== PROTO_VERSION && !(version === 0 && type === ProtoType.ADMIN)) {
       throw new FrameError('ERR_PROTO_VERSION', `unsupported proto version ${version} (expected ${PROTO_VERSION})`)
     }
-    if (!KNOWN_TYPES.has(type)) throw new FrameError('ERR_PROTO_TYPE', `unknown proto type ${type}`)
+    if (!this.types.has(type)) throw new FrameError('ERR_PROTO_TYPE', `unknown proto type ${type}`)
     const size = header.readUIntBE(2, 6)
     if (size > this.maxBodyBytes) {
       throw new FrameError('ERR_FRAME_TOO_LARGE', `frame of ${size} bytes exceeds the limit of ${this.maxBodyBytes} bytes`)

@@ -120,6 +120,23 @@ export const limits = {
   maxFinishedJobs: 100,
   /** Records a background job processes per event-loop turn. */
   jobRecordsPerTurn: 256,
+  // The fabric: the node-to-node channel.
+  /** Largest payload of one fabric message: a migration batch or a proxied batch reply must fit. */
+  maxFabricPayloadBytes: 8 * 1024 * 1024,
+  /** Bytes of fabric messages to one peer accepted and not yet written to its socket; past it sends fail fast (retryable). */
+  maxFabricQueuedBytesPerPeer: 16 * 1024 * 1024,
+  /** Messages from a peer already in a newer view, held until this node reaches it; more are dropped. */
+  maxFabricHeldMessagesPerPeer: 1024,
+  /** Bytes of those held messages per peer. */
+  maxFabricHeldBytesPerPeer: 16 * 1024 * 1024,
+  /** Peers whose newer-view messages are held at once (a node joining meets a few, not hundreds). */
+  maxFabricHeldPeers: 64,
+  /** Fabric requests awaiting their reply, over all peers; more fail fast (retryable). */
+  maxFabricPendingRequests: 65_536,
+  /** First delay before redialling a peer whose fabric channel broke; it doubles per failure (jittered down by up to half). */
+  fabricReconnectMinMs: 50,
+  /** The cap of that delay. */
+  fabricReconnectMaxMs: 2000,
 } as const
 
 if (limits.maxInfoRequestBytes > limits.maxFrameBytes) throw new Error('limits: info requests must fit in a frame')
@@ -128,3 +145,7 @@ if ((limits.indexChunkEntries & (limits.indexChunkEntries - 1)) !== 0) throw new
 if (limits.maxRecordSizeCeilingBytes > 0xffffff) throw new Error('limits: records must fit the 24-bit size of the record header')
 if (limits.maxSetsPerNamespace >= 0xffff) throw new Error('limits: set ids must fit in 16 bits')
 if (limits.maxUdfCallMemoryBytes > limits.maxLuaVmMemoryBytes) throw new Error('limits: a UDF call cannot use more memory than the Lua VM has')
+// The largest fabric message (plus its small header) fits a peer queue and a hold, twice over.
+if (limits.maxFabricQueuedBytesPerPeer < 2 * limits.maxFabricPayloadBytes) throw new Error('limits: a fabric peer queue must hold two of the largest messages')
+if (limits.maxFabricHeldBytesPerPeer < 2 * limits.maxFabricPayloadBytes) throw new Error('limits: a fabric hold must take two of the largest messages')
+if (limits.fabricReconnectMinMs <= 0 || limits.fabricReconnectMaxMs < limits.fabricReconnectMinMs) throw new Error('limits: fabric reconnect delays must be positive and min <= max')
