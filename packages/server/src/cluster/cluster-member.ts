@@ -342,7 +342,7 @@ export class ClusterMember implements RecordRouting {
     const view = this.view
     let ref: PartitionRef
     try {
-      ref = decodePartitionRef(payload).ref
+      ref = decodePartitionRef(payload)
     } catch (err) {
       this.log.warn({ from, err: err instanceof Error ? err.message : String(err) }, 'malformed merge request')
       return

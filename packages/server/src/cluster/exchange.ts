@@ -1,6 +1,7 @@
 // The copy reports of one view: every member sends its report (per namespace: which of its copies
 // are full, hold data, are dirty) to every other member; once a node holds every member's report it
 // computes the same partition plans as every other node.
+import { FabricCodecError, PayloadReader, PayloadWriter } from './fabric/codec.ts'
 import { PARTITION_BITS_BYTES, type CopyReport } from './partition-plan.ts'
 import type { View } from './view.ts'
 
@@ -8,28 +9,21 @@ import type { View } from './view.ts'
 export type CopyReports = ReadonlyMap<string, CopyReport>
 
 export function encodeCopyReports(reports: CopyReports): Buffer {
-  const parts: Uint8Array[] = [Buffer.from([reports.size])]
-  for (const [name, report] of reports) {
-    const nameBytes = Buffer.from(name)
-    parts.push(Buffer.from([nameBytes.length]), nameBytes, report.full, report.hasData, report.dirty)
-  }
-  return Buffer.concat(parts)
+  const out = new PayloadWriter(8 + reports.size * (40 + 3 * PARTITION_BITS_BYTES)).u8(reports.size)
+  for (const [name, report] of reports) out.string(name).raw(report.full).raw(report.hasData).raw(report.dirty)
+  return out.finish()
 }
 
 export function decodeCopyReports(payload: Buffer): Map<string, CopyReport> {
+  const input = new PayloadReader(payload)
   const reports = new Map<string, CopyReport>()
-  let at = 1
-  const take = (bytes: number): Buffer => {
-    if (at + bytes > payload.length) throw new Error(`copy report of ${payload.length} bytes ends early`)
-    const part = payload.subarray(at, at + bytes)
-    at += bytes
-    return part
+  const count = input.u8()
+  for (let i = 0; i < count; i++) {
+    const name = input.string()
+    if (reports.has(name)) throw new FabricCodecError(`copy report names namespace ${name} twice`)
+    reports.set(name, { full: Uint8Array.from(input.raw(PARTITION_BITS_BYTES)), hasData: Uint8Array.from(input.raw(PARTITION_BITS_BYTES)), dirty: Uint8Array.from(input.raw(PARTITION_BITS_BYTES)) })
   }
-  for (let i = 0; i < (payload[0] ?? 0); i++) {
-    const name = take(take(1)[0]!).toString()
-    reports.set(name, { full: Uint8Array.from(take(PARTITION_BITS_BYTES)), hasData: Uint8Array.from(take(PARTITION_BITS_BYTES)), dirty: Uint8Array.from(take(PARTITION_BITS_BYTES)) })
-  }
-  if (at !== payload.length) throw new Error(`copy report has ${payload.length - at} bytes too many`)
+  input.end()
   return reports
 }
 
@@ -46,10 +40,6 @@ export class ViewExchange {
   /** Keeps a member's report (the first one: a resent report says the same). */
   receive(nodeId: string, reports: CopyReports): void {
     if (!this.received.has(nodeId) && this.view.members.some((m) => m.nodeId === nodeId)) this.received.set(nodeId, reports)
-  }
-
-  has(nodeId: string): boolean {
-    return this.received.has(nodeId)
   }
 
   isComplete(): boolean {

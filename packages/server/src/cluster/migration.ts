@@ -15,7 +15,8 @@ import type { Logger } from '../log.ts'
 import type { Namespace } from '../namespace/namespace.ts'
 import { MessageType, type FabricLink } from './fabric-link.ts'
 import { deleteOf, versionOf } from './record-versions.ts'
-import { decodeRemoteRecord, encodeRemoteRecord } from './remote-record-codec.ts'
+import { FabricCodecError, PayloadReader, PayloadWriter } from './fabric/codec.ts'
+import { readRemoteRecord, writeRemoteRecord } from './remote-record-codec.ts'
 
 export type MigrationKind = 'fill' | 'merge'
 
@@ -29,24 +30,28 @@ export interface PartitionRef {
 }
 
 export function encodePartitionRef(ref: PartitionRef): Buffer {
-  const ns = Buffer.from(ref.namespace)
-  const out = Buffer.allocUnsafe(4 + ns.length)
-  out.writeUInt8(KIND_CODES[ref.kind], 0)
-  out.writeUInt16BE(ref.pid, 1)
-  out.writeUInt8(ns.length, 3)
-  ns.copy(out, 4)
-  return out
+  return writePartitionRef(new PayloadWriter(40), ref).finish()
 }
 
-/** The reference at the start of a payload, and where the rest begins. */
-export function decodePartitionRef(payload: Buffer): { ref: PartitionRef; end: number } {
-  if (payload.length < 4 || payload.length < 4 + payload[3]!) throw new Error(`partition reference of ${payload.length} bytes ends early`)
-  const kind = payload[0] === KIND_CODES.fill ? 'fill' : payload[0] === KIND_CODES.merge ? 'merge' : undefined
-  if (kind === undefined) throw new Error(`unknown migration kind ${payload[0]}`)
-  const pid = payload.readUInt16BE(1)
-  if (pid >= limits.partitions) throw new Error(`partition ${pid} out of range`)
-  const end = 4 + payload[3]!
-  return { ref: { namespace: payload.subarray(4, end).toString(), pid, kind }, end }
+function writePartitionRef(out: PayloadWriter, ref: PartitionRef): PayloadWriter {
+  return out.u8(KIND_CODES[ref.kind]).u16(ref.pid).string(ref.namespace)
+}
+
+/** The reference at the start of a payload. */
+export function readPartitionRef(input: PayloadReader): PartitionRef {
+  const code = input.u8()
+  const kind = code === KIND_CODES.fill ? 'fill' : code === KIND_CODES.merge ? 'merge' : undefined
+  if (kind === undefined) throw new FabricCodecError(`unknown migration kind ${code}`)
+  const pid = input.u16()
+  if (pid >= limits.partitions) throw new FabricCodecError(`partition ${pid} out of range`)
+  return { namespace: input.string(), pid, kind }
+}
+
+export function decodePartitionRef(payload: Buffer): PartitionRef {
+  const input = new PayloadReader(payload)
+  const ref = readPartitionRef(input)
+  input.end()
+  return ref
 }
 
 export interface MigrationCounters {
@@ -67,59 +72,49 @@ export function newMigrationCounters(): MigrationCounters {
  */
 export async function sendPartition(ns: Namespace, ref: PartitionRef, to: string, fabric: FabricLink, scheduler: Scheduler, current: () => boolean, counters: MigrationCounters): Promise<void> {
   const head = encodePartitionRef(ref)
+  const batch = (): PayloadWriter => writePartitionRef(new PayloadWriter(limits.migrationBatchBytes + 64 * 1024), ref)
   const digest = Buffer.allocUnsafe(20)
   let after: Buffer | undefined
   for (;;) {
     if (!current()) throw new Error('the view changed')
     // Entry ids do not survive a wait: each batch starts again after the last digest sent.
     const ids = ns.liveEntriesInDigestOrder(ref.pid, after)
-    const parts: Buffer[] = [head]
-    let bytes = 0
+    const out = batch()
     let sent = 0
     for (const id of ids) {
       ns.digestInto(id, digest)
-      const record = encodeRemoteRecord(ns.name, versionOf(ns, id, digest))
-      parts.push(u32(record.length), record)
-      bytes += record.length
+      writeRemoteRecord(out, ns.name, versionOf(ns, id, digest))
       sent++
       after = Buffer.from(digest)
-      if (bytes >= limits.migrationBatchBytes) break
+      if (out.length >= limits.migrationBatchBytes) break
     }
     if (sent === 0) break
-    await sendBatch(fabric, to, parts, current)
+    await sendBatch(fabric, to, out.finish(), current)
     counters.recordsSent += sent
     await scheduler.yieldTurn()
   }
   // Tombstones are few (durable deletes on persistent namespaces): they go in batches of their own.
   const tombs = ns.tombstones.size > 0 ? ns.tombstones.index.entriesOf(ref.pid) : new Int32Array(0)
   for (let start = 0; start < tombs.length; start += limits.migrationBatchTombstones) {
-    const parts: Buffer[] = [head]
-    for (const tomb of tombs.subarray(start, start + limits.migrationBatchTombstones)) {
-      const record = encodeRemoteRecord(ns.name, deleteOf(ns, tomb))
-      parts.push(u32(record.length), record)
-    }
-    await sendBatch(fabric, to, parts, current)
-    counters.recordsSent += parts.length - 1
+    const out = batch()
+    const some = tombs.subarray(start, start + limits.migrationBatchTombstones)
+    for (const tomb of some) writeRemoteRecord(out, ns.name, deleteOf(ns, tomb))
+    await sendBatch(fabric, to, out.finish(), current)
+    counters.recordsSent += some.length
   }
   if (!current()) throw new Error('the view changed')
   await expectOk(fabric.request(to, MessageType.MIGRATE_DONE, head, limits.migrationRequestTimeoutMs), to)
   counters.partitionsSent++
 }
 
-async function sendBatch(fabric: FabricLink, to: string, parts: Buffer[], current: () => boolean): Promise<void> {
+async function sendBatch(fabric: FabricLink, to: string, payload: Buffer, current: () => boolean): Promise<void> {
   if (!current()) throw new Error('the view changed')
-  await expectOk(fabric.request(to, MessageType.MIGRATE_RECORDS, Buffer.concat(parts), limits.migrationRequestTimeoutMs), to)
+  await expectOk(fabric.request(to, MessageType.MIGRATE_RECORDS, payload, limits.migrationRequestTimeoutMs), to)
 }
 
 async function expectOk(reply: Promise<Buffer>, from: string): Promise<void> {
   const code = (await reply)[0]
   if (code !== ResultCode.OK) throw new Error(`${from} answered ${code ?? 'nothing'} to a migration message`)
-}
-
-function u32(value: number): Buffer {
-  const out = Buffer.allocUnsafe(4)
-  out.writeUInt32BE(value, 0)
-  return out
 }
 
 /**
@@ -138,17 +133,14 @@ export function serveMigrations(
   fabric.onMessage(MessageType.MIGRATE_RECORDS, (from, payload, reply) => {
     const answer = (code: number): void => reply?.(Buffer.from([code]))
     try {
-      const { ref, end } = decodePartitionRef(payload)
+      const input = new PayloadReader(payload)
+      const ref = readPartitionRef(input)
       const ns = namespaceOf(ref.namespace)
       if (ns === undefined) return answer(ResultCode.NAMESPACE_NOT_FOUND)
       if (!accepts(ref, from)) return answer(ResultCode.TIMEOUT)
       const settling: Promise<void>[] = []
-      let at = end
-      while (at < payload.length) {
-        if (at + 4 > payload.length) throw new Error('migration batch ends inside a length')
-        const length = payload.readUInt32BE(at)
-        const { record } = decodeRemoteRecord(payload.subarray(at + 4, at + 4 + length))
-        at += 4 + length
+      while (input.remaining > 0) {
+        const { record } = readRemoteRecord(input)
         const settled = commitRemote(ns, record, 'migration').settled
         if (settled !== undefined) settling.push(settled)
         counters.recordsReceived++
@@ -163,7 +155,7 @@ export function serveMigrations(
   fabric.onMessage(MessageType.MIGRATE_DONE, (from, payload, reply) => {
     let ref: PartitionRef
     try {
-      ref = decodePartitionRef(payload).ref
+      ref = decodePartitionRef(payload)
     } catch (err) {
       log.warn({ from, err: err instanceof Error ? err.message : String(err) }, 'malformed migration end')
       return reply?.(Buffer.from([ResultCode.PARAMETER_ERROR]))

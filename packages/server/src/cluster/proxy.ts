@@ -6,9 +6,10 @@ import { headerReply, type CommandReply } from '../commands/reply.ts'
 import { limits } from '../limits.ts'
 import type { Logger } from '../log.ts'
 import { MessageType, type FabricLink } from './fabric-link.ts'
+import { FabricError } from './fabric/errors.ts'
 
 export interface ProxyCounters {
-  /** Commands this node forwarded (Aerospike's client_proxy_complete and client_proxy_error). */
+  /** Commands this node forwarded: answered, failed, timed out (Aerospike's client_proxy_complete, _error, _timeout). */
   complete: number
   error: number
   timeout: number
@@ -26,7 +27,8 @@ export function proxyCommand(fabric: FabricLink, master: string, message: Messag
       return { reply }
     },
     (err: unknown) => {
-      counters.error++
+      if (err instanceof FabricError && err.code === 'ERR_FABRIC_TIMEOUT') counters.timeout++
+      else counters.error++
       return { reply: headerReply(ResultCode.TIMEOUT), problem: `proxy to ${master} failed: ${err instanceof Error ? err.message : String(err)}` }
     },
   )
