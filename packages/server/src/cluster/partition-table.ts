@@ -8,6 +8,9 @@ import { spreadOverRacks } from './rack-spread.ts'
 import { SuccessionOrder, parseNodeId } from './succession.ts'
 import type { MemberInfo, View } from './view.ts'
 
+/** Member indexes in order; a read-only view into the table (copy it to keep it past the table). */
+export type MemberIndexes = ArrayLike<number> & Iterable<number>
+
 /** Owners of every partition of one namespace in one view, as indexes into `members`. */
 export class PartitionTable {
   readonly namespace: string
@@ -28,8 +31,8 @@ export class PartitionTable {
     this.indexes = new Map(members.map((member, index) => [member.nodeId, index]))
   }
 
-  /** The owners of `pid`, master first then replicas (replicationFactor entries). A view: do not keep it past the table. */
-  owners(pid: number): ArrayLike<number> {
+  /** The owners of `pid`, master first then replicas (replicationFactor entries). */
+  owners(pid: number): MemberIndexes {
     const start = this.rowStart(pid)
     return this.order.subarray(start, start + this.replicationFactor)
   }
@@ -49,7 +52,7 @@ export class PartitionTable {
    * then the others in natural succession order (a node that masters elsewhere may appear where
    * the balance swapped it out).
    */
-  succession(pid: number): ArrayLike<number> {
+  succession(pid: number): MemberIndexes {
     const start = this.rowStart(pid)
     return this.order.subarray(start, start + this.members.length)
   }
