@@ -30,10 +30,10 @@ class MasterBalancer {
   private readonly viaRow: Int32Array
   private readonly viaSlot: Int32Array
   private readonly queue: Int32Array
-  // Partitions grouped by master (counting-sort layout), rebuilt per search.
-  private readonly groupStart: Int32Array
-  private readonly groupFill: Int32Array
-  private readonly grouped: Int32Array
+  // The rows each node masters, as doubly linked lists kept current by apply().
+  private readonly firstRow: Int32Array
+  private readonly nextRow: Int32Array
+  private readonly prevRow: Int32Array
 
   constructor(order: Uint16Array, n: number, rf: number, rackOf: ArrayLike<number>) {
     this.order = order
@@ -49,9 +49,10 @@ class MasterBalancer {
     this.viaRow = new Int32Array(n)
     this.viaSlot = new Int32Array(n)
     this.queue = new Int32Array(n)
-    this.groupStart = new Int32Array(n + 1)
-    this.groupFill = new Int32Array(n + 1)
-    this.grouped = new Int32Array(this.partitions)
+    this.firstRow = new Int32Array(n).fill(-1)
+    this.nextRow = new Int32Array(this.partitions)
+    this.prevRow = new Int32Array(this.partitions)
+    for (let row = this.partitions - 1; row >= 0; row--) this.link(row, order[row * n]!)
   }
 
   run(): void {
@@ -92,11 +93,9 @@ class MasterBalancer {
       }
     }
     if (tail === 0 || sinks === 0) return false
-    this.groupByMaster()
     for (let head = 0; head < tail; head++) {
       const from = queue[head]!
-      for (let g = this.groupStart[from]!; g < this.groupStart[from + 1]!; g++) {
-        const row = this.grouped[g]!
+      for (let row = this.firstRow[from]!; row !== -1; row = this.nextRow[row]!) {
         const start = row * n
         for (let slot = 1; slot < slots; slot++) {
           const to = order[start + slot]!
@@ -121,22 +120,32 @@ class MasterBalancer {
     const { order, n, masters } = this
     for (let to = sink; this.viaNode[to] !== -1; to = this.viaNode[to]!) {
       const from = this.viaNode[to]!
-      const start = this.viaRow[to]! * n
+      const row = this.viaRow[to]!
       const slot = this.viaSlot[to]!
-      order[start + slot] = from
-      order[start] = to
+      order[row * n + slot] = from
+      order[row * n] = to
       masters[from]!--
       masters[to]!++
+      this.unlink(row, from)
+      this.link(row, to)
     }
   }
 
-  private groupByMaster(): void {
-    const { order, n, groupStart, groupFill, grouped } = this
-    groupStart.fill(0)
-    for (let start = 0; start < order.length; start += n) groupStart[order[start]! + 1]!++
-    for (let node = 0; node < n; node++) groupStart[node + 1]! += groupStart[node]!
-    groupFill.set(groupStart)
-    for (let row = 0; row < this.partitions; row++) grouped[groupFill[order[row * n]!]!++] = row
+  /** Puts `row` at the head of `node`'s list. */
+  private link(row: number, node: number): void {
+    const first = this.firstRow[node]!
+    this.prevRow[row] = -1
+    this.nextRow[row] = first
+    if (first !== -1) this.prevRow[first] = row
+    this.firstRow[node] = row
+  }
+
+  private unlink(row: number, node: number): void {
+    const prev = this.prevRow[row]!
+    const next = this.nextRow[row]!
+    if (prev === -1) this.firstRow[node] = next
+    else this.nextRow[prev] = next
+    if (next !== -1) this.prevRow[next] = prev
   }
 
   /** Whether the node in `slot` (beyond the owners) may replace the master without losing a rack. */
