@@ -92,7 +92,7 @@ for (const [n, rf, racks] of [[3, 1], [3, 2], [4, 2], [8, 2], [8, 3], [32, 2], [
 
 console.log('movement (owner set changed; master changed), mean of 20 id sets')
 for (const rf of [1, 2, 3]) {
-  for (const [from, to] of [[3, 4], [4, 3], [5, 6], [6, 5], [8, 9]]) {
+  for (const [from, to] of [[3, 4], [4, 3], [5, 6], [6, 5], [8, 9], [32, 33], [64, 65], [65, 64]]) {
     let owners = 0
     let masters = 0
     for (let run = 0; run < 20; run++) {

@@ -3,7 +3,7 @@
 // natural succession by hash (succession.ts), owners spread over racks (rack-spread.ts), masters
 // balanced to floor or ceil of 4096/n (master-balance.ts).
 import { PARTITION_COUNT } from '@aerolite/protocol'
-import { balanceMasters } from './master-balance.ts'
+import { balanceMasters, balanceOwners } from './balance.ts'
 import { spreadOverRacks } from './rack-spread.ts'
 import { SuccessionOrder, parseNodeId } from './succession.ts'
 import type { MemberInfo, View } from './view.ts'
@@ -89,6 +89,7 @@ export function computePartitionTable(view: View, namespace: string, replication
 
   const { rackOf, rackCount } = denseRacks(memberOfRank.map((index) => members[index]!.rackIds[namespace] ?? 0))
   spreadOverRacks(order, n, rf, rackOf, rackCount)
+  balanceOwners(order, n, rf, rackOf)
   balanceMasters(order, n, rf, rackOf)
 
   for (let i = 0; i < order.length; i++) order[i] = memberOfRank[order[i]!]!

@@ -28,3 +28,22 @@ export function spreadOverRacks(order: Uint16Array, n: number, rf: number, rackO
     }
   }
 }
+
+/**
+ * Whether the node in slot `inSlot` (beyond the `rf` owners) may take owner slot `outSlot` of the
+ * row that starts at `start` without lowering the number of racks the owners are on.
+ */
+export function keepsRackSpread(order: Uint16Array, start: number, rf: number, rackOf: ArrayLike<number>, outSlot: number, inSlot: number): boolean {
+  const outRack = rackOf[order[start + outSlot]!]!
+  const inRack = rackOf[order[start + inSlot]!]!
+  if (outRack === inRack) return true
+  let outRackStays = false
+  let inRackPresent = false
+  for (let slot = 0; slot < rf; slot++) {
+    if (slot === outSlot) continue
+    const rack = rackOf[order[start + slot]!]!
+    if (rack === outRack) outRackStays = true
+    if (rack === inRack) inRackPresent = true
+  }
+  return outRackStays || !inRackPresent
+}

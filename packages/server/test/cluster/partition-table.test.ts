@@ -87,7 +87,7 @@ test('pinned: the table of a fixed view does not change between builds (nodes of
   for (let pid = 0; pid < PARTITION_COUNT; pid++) hash.update(`${successionIds(table, pid).join(',')};`)
   const three = ['BB9020011AC4202', 'BB9030011AC4202', 'BB9040011AC4202']
   assert.deepEqual([0, 1, 2, 3].map((pid) => naturalSuccession(pid, three)), [[0, 1, 2], [2, 1, 0], [1, 0, 2], [0, 2, 1]])
-  assert.equal(hash.digest('hex').slice(0, 16), '5d7e8f7f961ea2a6')
+  assert.equal(hash.digest('hex').slice(0, 16), '34115e06ed44dfbb')
 })
 
 test('deterministic: the same member set in any order gives the same table', () => {
@@ -137,6 +137,16 @@ test('masters: every member masters floor or ceil of 4096/n (no racks)', () => {
   }), { numRuns: 40 })
 })
 
+test('owners: every member owns floor or ceil of RF·4096/n partitions, so replica counts are even too (no racks)', () => {
+  fc.assert(fc.property(nodeIds(1, 40), fc.integer({ min: 1, max: 4 }), (ids, rf) => {
+    const table = computePartitionTable(viewOf(ids), NS, rf)
+    const owned = new Array<number>(ids.length).fill(0)
+    for (let pid = 0; pid < PARTITION_COUNT; pid++) for (const owner of table.owners(pid)) owned[owner]!++
+    const floor = Math.floor((PARTITION_COUNT * table.replicationFactor) / ids.length)
+    for (const count of owned) assert.ok(count === floor || count === floor + 1, `owned counts ${owned.join(' ')} for ${ids.length} nodes, RF ${rf}`)
+  }), { numRuns: 40 })
+})
+
 test('racks: owners on distinct racks when there are at least RF racks, else on every rack', () => {
   fc.assert(fc.property(
     nodeIds(1, 10).chain((ids) => fc.tuple(fc.constant(ids), fc.array(fc.integer({ min: 0, max: 4 }), { minLength: ids.length, maxLength: ids.length }))),
@@ -168,6 +178,16 @@ test('racks: masters still balanced with a rack layout that allows it', () => {
   const ids = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6']
   const counts = masterCounts(computePartitionTable(viewOf(ids, [1, 1, 1, 2, 2, 3]), NS, 2))
   for (const count of counts) assert.ok(count === 682 || count === 683, counts.join(' '))
+})
+
+test('racks: a node alone on its rack owns every partition; the others share the rest evenly', () => {
+  const ids = ['C1', 'C2', 'C3', 'C4', 'C5', 'C6']
+  const table = computePartitionTable(viewOf(ids, [1, 0, 0, 0, 0, 0]), NS, 2)
+  const owned = new Array<number>(ids.length).fill(0)
+  for (let pid = 0; pid < PARTITION_COUNT; pid++) for (const owner of table.owners(pid)) owned[owner]!++
+  assert.equal(owned[table.indexOf('C1')], PARTITION_COUNT)
+  for (const id of ids.slice(1)) assert.ok([819, 820].includes(owned[table.indexOf(id)]!), owned.join(' '))
+  for (const count of masterCounts(table)) assert.ok(count === 682 || count === 683, masterCounts(table).join(' '))
 })
 
 test('movement: a join or a leave changes the owners of about RF/n of the partitions, not all', () => {
