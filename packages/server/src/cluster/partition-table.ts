@@ -1,7 +1,7 @@
 // Which members own each partition of a namespace, computed from a view alone (no clock, no random,
 // no I/O), so every node derives the same table from the same view without exchanging it:
-// natural succession by hash (succession.ts), owners spread over racks (rack-spread.ts), masters
-// balanced to floor or ceil of 4096/n (master-balance.ts).
+// natural succession by hash (succession.ts), owners spread over racks (rack-spread.ts), then
+// owners and masters balanced to floor or ceil of their mean per node (balance.ts).
 import { PARTITION_COUNT } from '@aerolite/protocol'
 import { balanceMasters, balanceOwners } from './balance.ts'
 import { spreadOverRacks } from './rack-spread.ts'
@@ -11,7 +11,7 @@ import type { MemberInfo, View } from './view.ts'
 /** Member indexes in order; a read-only view into the table (copy it to keep it past the table). */
 export type MemberIndexes = ArrayLike<number> & Iterable<number>
 
-/** Owners of every partition of one namespace in one view, as indexes into `members`. */
+/** Owners of every partition of one namespace in one view, as indexes into `members` (built by computePartitionTable). */
 export class PartitionTable {
   readonly namespace: string
   /** The view's members; every index this table answers points into this array. */
@@ -39,7 +39,7 @@ export class PartitionTable {
 
   /** The owner of `pid` at replica index `replica` (0 = master), without allocating. */
   owner(pid: number, replica: number): number {
-    if (!(replica >= 0 && replica < this.replicationFactor)) throw new RangeError(`replica index ${replica} outside 0..${this.replicationFactor - 1}`)
+    if (!(Number.isInteger(replica) && replica >= 0 && replica < this.replicationFactor)) throw new RangeError(`replica index ${replica} outside 0..${this.replicationFactor - 1}`)
     return this.order[this.rowStart(pid) + replica]!
   }
 
@@ -48,9 +48,9 @@ export class PartitionTable {
   }
 
   /**
-   * Every member in the order that stands in for owners of `pid`: the owners first (as owners()),
-   * then the others in natural succession order (a node that masters elsewhere may appear where
-   * the balance swapped it out).
+   * Every member, in the order that stands in for the owners of `pid`: the owners (as owners()),
+   * then the others in natural succession order, except that an owner the balance displaced takes
+   * the place of the node that replaced it.
    */
   succession(pid: number): MemberIndexes {
     const start = this.rowStart(pid)

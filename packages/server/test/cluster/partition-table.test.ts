@@ -200,6 +200,12 @@ test('movement: a join or a leave changes the owners of about RF/n of the partit
     const moved = ownersMoved(smaller, larger)
     assert.ok(moved <= ideal + 0.05, `${ids.length - 1} <-> ${ids.length} nodes, RF ${rf}: ${moved} moved, ideal ${ideal}`)
     assert.ok(moved >= ideal - 0.05, `${ids.length - 1} <-> ${ids.length} nodes, RF ${rf}: ${moved} moved, ideal ${ideal}`)
+    let mastersMoved = 0
+    for (let pid = 0; pid < PARTITION_COUNT; pid++) {
+      if (smaller.members[smaller.master(pid)]!.nodeId !== larger.members[larger.master(pid)]!.nodeId) mastersMoved++
+    }
+    const idealMasters = 1 / ids.length
+    assert.ok(mastersMoved / PARTITION_COUNT <= idealMasters + 0.05, `${mastersMoved} masters moved, ideal ${idealMasters * PARTITION_COUNT}`)
   }), { numRuns: 40 })
 })
 
@@ -226,6 +232,7 @@ test('bad arguments are refused', () => {
   assert.throws(() => table.owners(PARTITION_COUNT), RangeError)
   assert.throws(() => table.master(-1), RangeError)
   assert.throws(() => table.owner(0, 2), RangeError)
+  assert.throws(() => table.owner(0, 0.5), RangeError)
   assert.equal(table.indexOf('C'), -1)
   assert.equal(table.members[table.indexOf('B')]!.nodeId, 'B')
 })
