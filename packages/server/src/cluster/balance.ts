@@ -18,7 +18,7 @@ import { keepsRackSpread } from './rack-spread.ts'
  */
 export function balanceOwners(order: Uint16Array, n: number, rf: number, rackOf: ArrayLike<number>): void {
   if (rf >= n) return
-  const balancer = new SlotBalancer(order, n, rf, rackOf, rf)
+  const balancer = new SlotBalancer(order, n, rf, rackOf, 0, rf)
   balancer.run(rf, n)
   // Racks can make the cluster-wide bound unreachable (a node alone on its rack owns every
   // partition); then the nodes of each rack are evened out among themselves.
@@ -32,18 +32,27 @@ export function balanceOwners(order: Uint16Array, n: number, rf: number, rackOf:
  */
 export function balanceMasters(order: Uint16Array, n: number, rf: number, rackOf: ArrayLike<number>): void {
   if (n < 2) return
-  const balancer = new SlotBalancer(order, n, rf, rackOf, 1)
+  const balancer = new SlotBalancer(order, n, rf, rackOf, 0, 1)
   if (rf > 1) balancer.run(1, rf)
   if (rf < n && !balancer.balanced()) balancer.run(1, n)
   if (!balancer.balanced()) balancer.runWithinRacks(1, n)
 }
 
-/** Balances how many of each row's first `cellSlots` slots each node holds. */
+/**
+ * Replica indexes (RF 3 and more): each node holds replica index i (1..rf-2) of floor or ceil of
+ * P/n rows, by swapping it with a later owner of the row; the owner set and the master stay.
+ */
+export function balanceReplicaIndexes(order: Uint16Array, n: number, rf: number, rackOf: ArrayLike<number>): void {
+  for (let index = 1; index < rf - 1; index++) new SlotBalancer(order, n, rf, rackOf, index, 1).run(index + 1, rf)
+}
+
+/** Balances how many of slots [cellFrom, cellFrom + cellSlots) of the rows each node holds. */
 class SlotBalancer {
   private readonly order: Uint16Array
   private readonly n: number
   private readonly rf: number
   private readonly rackOf: ArrayLike<number>
+  private readonly cellFrom: number
   private readonly cellSlots: number
   private readonly floor: number
   private readonly counts: Int32Array
@@ -53,16 +62,17 @@ class SlotBalancer {
   private readonly viaCell: Int32Array
   private readonly viaSlot: Int32Array
   private readonly queue: Int32Array
-  // The cells (row · cellSlots + slot) each node holds, as doubly linked lists kept current.
+  // The cells (row · cellSlots + slot - cellFrom) each node holds, as doubly linked lists kept current.
   private readonly firstCell: Int32Array
   private readonly nextCell: Int32Array
   private readonly prevCell: Int32Array
 
-  constructor(order: Uint16Array, n: number, rf: number, rackOf: ArrayLike<number>, cellSlots: number) {
+  constructor(order: Uint16Array, n: number, rf: number, rackOf: ArrayLike<number>, cellFrom: number, cellSlots: number) {
     this.order = order
     this.n = n
     this.rf = rf
     this.rackOf = rackOf
+    this.cellFrom = cellFrom
     this.cellSlots = cellSlots
     const rows = order.length / n
     this.floor = Math.floor((rows * cellSlots) / n)
@@ -120,7 +130,7 @@ class SlotBalancer {
 
   /** Finds one path from any source node to a sink node and applies it; nodes between keep their counts. */
   private augment(from: number, to: number, isSource: (node: number) => boolean, isSink: (node: number) => boolean): boolean {
-    const { order, n, visited, viaNode, viaCell, viaSlot, queue, cellSlots } = this
+    const { order, n, visited, viaNode, viaCell, viaSlot, queue, cellFrom, cellSlots } = this
     let sinks = 0
     let tail = 0
     visited.fill(0)
@@ -142,7 +152,7 @@ class SlotBalancer {
           const start = Math.floor(cell / cellSlots) * n
           const candidate = order[start + slot]!
           if (visited[candidate] === 1) continue
-          if (slot >= this.rf && !keepsRackSpread(order, start, this.rf, this.rackOf, cell % cellSlots, slot)) continue
+          if (slot >= this.rf && !keepsRackSpread(order, start, this.rf, this.rackOf, cellFrom + (cell % cellSlots), slot)) continue
           visited[candidate] = 1
           viaNode[candidate] = holder
           viaCell[candidate] = cell
@@ -160,13 +170,13 @@ class SlotBalancer {
 
   /** Hands each cell of the path that ends at `sink` to the next node of the path. */
   private apply(sink: number): void {
-    const { order, n, counts, cellSlots } = this
+    const { order, n, counts, cellFrom, cellSlots } = this
     for (let taker = sink; this.viaNode[taker] !== -1; taker = this.viaNode[taker]!) {
       const giver = this.viaNode[taker]!
       const cell = this.viaCell[taker]!
       const start = Math.floor(cell / cellSlots) * n
       order[start + this.viaSlot[taker]!] = giver
-      order[start + (cell % cellSlots)] = taker
+      order[start + cellFrom + (cell % cellSlots)] = taker
       counts[giver]!--
       counts[taker]!++
       this.unlink(cell, giver)
@@ -175,7 +185,7 @@ class SlotBalancer {
   }
 
   private nodeAt(cell: number): number {
-    return this.order[Math.floor(cell / this.cellSlots) * this.n + (cell % this.cellSlots)]!
+    return this.order[Math.floor(cell / this.cellSlots) * this.n + this.cellFrom + (cell % this.cellSlots)]!
   }
 
   /** Puts `cell` at the head of `node`'s list. */

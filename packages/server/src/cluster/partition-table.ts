@@ -3,7 +3,7 @@
 // natural succession by hash (succession.ts), owners spread over racks (rack-spread.ts), then
 // owners and masters balanced to floor or ceil of their mean per node (balance.ts).
 import { PARTITION_COUNT } from '@aerolite/protocol'
-import { balanceMasters, balanceOwners } from './balance.ts'
+import { balanceMasters, balanceOwners, balanceReplicaIndexes } from './balance.ts'
 import { spreadOverRacks } from './rack-spread.ts'
 import { SuccessionOrder, parseNodeId } from './succession.ts'
 import type { MemberInfo, View } from './view.ts'
@@ -91,6 +91,7 @@ export function computePartitionTable(view: View, namespace: string, replication
   spreadOverRacks(order, n, rf, rackOf, rackCount)
   balanceOwners(order, n, rf, rackOf)
   balanceMasters(order, n, rf, rackOf)
+  balanceReplicaIndexes(order, n, rf, rackOf)
 
   for (let i = 0; i < order.length; i++) order[i] = memberOfRank[order[i]!]!
   return new PartitionTable(namespace, members, rf, order)

@@ -137,13 +137,22 @@ test('masters: every member masters floor or ceil of 4096/n (no racks)', () => {
   }), { numRuns: 40 })
 })
 
-test('owners: every member owns floor or ceil of RF·4096/n partitions, so replica counts are even too (no racks)', () => {
+test('owners: every member owns floor or ceil of RF·4096/n partitions, and holds each replica index about evenly (no racks)', () => {
   fc.assert(fc.property(nodeIds(1, 40), fc.integer({ min: 1, max: 4 }), (ids, rf) => {
     const table = computePartitionTable(viewOf(ids), NS, rf)
     const owned = new Array<number>(ids.length).fill(0)
     for (let pid = 0; pid < PARTITION_COUNT; pid++) for (const owner of table.owners(pid)) owned[owner]!++
     const floor = Math.floor((PARTITION_COUNT * table.replicationFactor) / ids.length)
     for (const count of owned) assert.ok(count === floor || count === floor + 1, `owned counts ${owned.join(' ')} for ${ids.length} nodes, RF ${rf}`)
+    // Per replica index: each index but the last is balanced on its own; the last is what remains
+    // of the owned count, within a few of the mean.
+    const perIndex = floor / table.replicationFactor
+    for (let replica = 0; replica < table.replicationFactor; replica++) {
+      const held = new Array<number>(ids.length).fill(0)
+      for (let pid = 0; pid < PARTITION_COUNT; pid++) held[table.owner(pid, replica)]!++
+      const slack = replica < table.replicationFactor - 1 ? 1 : 3
+      for (const count of held) assert.ok(Math.abs(count - perIndex) <= slack, `replica index ${replica} counts ${held.join(' ')}`)
+    }
   }), { numRuns: 40 })
 })
 
