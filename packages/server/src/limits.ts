@@ -101,6 +101,19 @@ export const limits = {
   maxFinishedJobs: 100,
   /** Records a background job processes per event-loop turn. */
   jobRecordsPerTurn: 256,
+  // Cluster membership (cluster/membership-client.ts, cluster/in-process-store.ts).
+  /** The shortest lease etcd grants with default flags (1.5 election timeouts, rounded up to whole seconds). */
+  minLeaseTtlSeconds: 2,
+  /** The first wait before retrying an unreachable membership store; it doubles per attempt. */
+  storeRetryBaseMs: 100,
+  /** The longest wait between retries of an unreachable membership store. */
+  storeRetryCapMs: 5000,
+  /** A node stops acting as a member at least this long before its lease could expire at the store. */
+  leaseMarginMinMs: 100,
+  /** ... and at least this fraction of the lease TTL before (clock rates differ; etcd expires leases late, never early). */
+  leaseMarginFraction: 0.1,
+  /** How long one call to etcd may take before it counts as the store being unreachable. */
+  etcdCallTimeoutMs: 1000,
 } as const
 
 if (limits.maxInfoRequestBytes > limits.maxFrameBytes) throw new Error('limits: info requests must fit in a frame')
@@ -109,3 +122,5 @@ if ((limits.indexChunkEntries & (limits.indexChunkEntries - 1)) !== 0) throw new
 if (limits.maxRecordSizeCeilingBytes > 0xffffff) throw new Error('limits: records must fit the 24-bit size of the record header')
 if (limits.maxSetsPerNamespace >= 0xffff) throw new Error('limits: set ids must fit in 16 bits')
 if (limits.maxUdfCallMemoryBytes > limits.maxLuaVmMemoryBytes) throw new Error('limits: a UDF call cannot use more memory than the Lua VM has')
+if (limits.storeRetryBaseMs > limits.storeRetryCapMs) throw new Error('limits: the store retry base must not exceed its cap')
+if (!(limits.leaseMarginFraction > 0 && limits.leaseMarginFraction < 0.5)) throw new Error('limits: the lease margin must be a small fraction of the TTL')
