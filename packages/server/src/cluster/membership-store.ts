@@ -84,11 +84,11 @@ export class StoreUnavailableError extends Error {
 /** The revision asked for was compacted away: re-read the present instead. */
 export class CompactedError extends Error {
   readonly code = 'ERR_STORE_COMPACTED'
-  /** The oldest revision the store still keeps. */
-  readonly compactRevision: number
+  /** The oldest revision the store still keeps, when the store said. */
+  readonly compactRevision: number | undefined
 
-  constructor(requestedRevision: number, compactRevision: number) {
-    super(`revision ${requestedRevision} was compacted (the store keeps revisions from ${compactRevision})`)
+  constructor(requestedRevision: number, compactRevision: number | undefined) {
+    super(`revision ${requestedRevision} was compacted${compactRevision === undefined ? '' : ` (the store keeps revisions from ${compactRevision})`}`)
     this.name = 'CompactedError'
     this.compactRevision = compactRevision
   }
