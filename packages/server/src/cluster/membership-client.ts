@@ -229,6 +229,15 @@ export class StoreMembership implements Membership {
     this.renewFailing = false
     this.renewed(sentAtMs, lease.ttlSeconds)
     this.keepAliveTimer ??= this.scheduler.every(this.heartbeat.intervalMs, () => this.keepAlive())
+    this.storeAnswered()
+  }
+
+  /** The store answers again: a broken watch need not wait out its back-off. */
+  private storeAnswered(): void {
+    if (this.watchRetry === undefined) return
+    this.watchRetry.cancel()
+    this.watchRetry = undefined
+    this.startWatch()
   }
 
   private keepAlive(): void {
@@ -248,12 +257,7 @@ export class StoreMembership implements Membership {
         if (this.renewFailing) this.log.info({ lease: lease.id }, `renewing the lease at ${this.store.name} again`)
         this.renewFailing = false
         this.renewed(sentAtMs, ttl)
-        // The store answers again: a broken watch need not wait out its back-off.
-        if (this.watchRetry !== undefined) {
-          this.watchRetry.cancel()
-          this.watchRetry = undefined
-          this.startWatch()
-        }
+        this.storeAnswered()
       },
       (error: unknown) => {
         this.keepAliveInFlight = false
@@ -269,12 +273,18 @@ export class StoreMembership implements Membership {
     if (sentAtMs < this.renewedSentAtMs) return
     this.renewedSentAtMs = sentAtMs
     this.deadlineMs = sentAtMs + ttlSeconds * 1000 - leaseMarginMs(ttlSeconds, this.heartbeat.intervalMs)
-    this.deadlineTimer?.cancel()
-    this.deadlineTimer = this.scheduler.after(this.deadlineMs - this.clock.monotonicMs(), () => {
-      this.deadlineTimer = undefined
-      this.reportHolds()
-    })
+    this.armDeadline()
     this.reportHolds()
+  }
+
+  /** Reports the lease lost at the deadline; a timer that fired early (timers round to whole ms) waits the rest. */
+  private armDeadline(): void {
+    this.deadlineTimer?.cancel()
+    this.deadlineTimer = this.scheduler.after(Math.max(1, Math.ceil(this.deadlineMs - this.clock.monotonicMs())), () => {
+      this.deadlineTimer = undefined
+      if (this.holdsLease()) this.armDeadline()
+      else this.reportHolds()
+    })
   }
 
   /** The store expired (or someone revoked) the lease: stop acting as a member, and register again. */

@@ -105,3 +105,12 @@ export class EtcdProcess {
     rmSync(this.dataDir, { recursive: true, force: true })
   }
 }
+
+/** Polls `check` in real time. */
+export async function untilReal(what: string, check: () => boolean, withinMs: number): Promise<void> {
+  const startMs = Date.now()
+  while (!check()) {
+    if (Date.now() - startMs > withinMs) throw new Error(`not within ${withinMs} ms: ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
