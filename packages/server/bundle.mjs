@@ -43,8 +43,9 @@ export async function ensureBundle(entry, outName) {
       platform: 'node',
       format: 'esm',
       target: 'node20',
-      // pino loads worker files by path at run time; it stays a normal dependency.
-      external: ['pino', 'tsx', 'esbuild'],
+      // pino loads worker files by path at run time, and etcd3 and gRPC read .proto files beside
+      // their code: they stay normal dependencies.
+      external: ['pino', 'tsx', 'esbuild', 'etcd3', '@grpc/grpc-js', '@grpc/proto-loader', 'cockatiel'],
       sourcemap: 'inline',
       logLevel: 'error',
     })

@@ -137,6 +137,19 @@ export const limits = {
   fabricReconnectMinMs: 50,
   /** The cap of that delay. */
   fabricReconnectMaxMs: 2000,
+  // Cluster membership (cluster/membership-client.ts, cluster/in-process-store.ts).
+  /** The shortest lease etcd grants with default flags (1.5 election timeouts, rounded up to whole seconds). */
+  minLeaseTtlSeconds: 2,
+  /** The first wait before retrying an unreachable membership store; it doubles per attempt. */
+  storeRetryBaseMs: 100,
+  /** The longest wait between retries of an unreachable membership store. */
+  storeRetryCapMs: 5000,
+  /** A node stops acting as a member at least this long before its lease could expire at the store. */
+  leaseMarginMinMs: 100,
+  /** ... and at least this fraction of the lease TTL before (clock rates differ; etcd expires leases late, never early). */
+  leaseMarginFraction: 0.1,
+  /** How long one call to etcd may take before it counts as the store being unreachable. */
+  etcdCallTimeoutMs: 1000,
 } as const
 
 if (limits.maxInfoRequestBytes > limits.maxFrameBytes) throw new Error('limits: info requests must fit in a frame')
@@ -149,3 +162,5 @@ if (limits.maxUdfCallMemoryBytes > limits.maxLuaVmMemoryBytes) throw new Error('
 if (limits.maxFabricQueuedBytesPerPeer < 2 * limits.maxFabricPayloadBytes) throw new Error('limits: a fabric peer queue must hold two of the largest messages')
 if (limits.maxFabricHeldBytesPerPeer < 2 * limits.maxFabricPayloadBytes) throw new Error('limits: a fabric hold must take two of the largest messages')
 if (limits.fabricReconnectMinMs <= 0 || limits.fabricReconnectMaxMs < limits.fabricReconnectMinMs) throw new Error('limits: fabric reconnect delays must be positive and min <= max')
+if (limits.storeRetryBaseMs > limits.storeRetryCapMs) throw new Error('limits: the store retry base must not exceed its cap')
+if (!(limits.leaseMarginFraction > 0 && limits.leaseMarginFraction < 0.5)) throw new Error('limits: the lease margin must be a small fraction of the TTL')

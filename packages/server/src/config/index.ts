@@ -2,6 +2,7 @@
 
 export { ConfigError, type ConfigErrorPlace } from './errors.ts'
 export { loadConfigFile, parseConfig } from './parse.ts'
+export { parseHostPort } from './host-port.ts'
 export {
   defaultStorageConfig,
   defaultNamespaceConfig,
@@ -15,6 +16,10 @@ export {
   type StorageConfig,
   type StorageEngine,
   type NamespaceConfig,
+  type FabricConfig,
+  type HeartbeatConfig,
+  type HostPort,
+  type NetworkConfig,
   type NetworkServiceConfig,
   type ServerConfig,
   type ServiceConfig,

@@ -11,8 +11,11 @@ import {
   isConflictResolutionPolicy,
   type CompressionName,
   type LogLevel,
+  type FabricConfig,
+  type HeartbeatConfig,
   type LogSink,
   type NamespaceConfig,
+  type NetworkConfig,
   type NetworkServiceConfig,
   type ServerConfig,
   type ServiceConfig,
@@ -25,6 +28,7 @@ import { formatDuration, formatSize, KiB, MiB } from './values.ts'
 import { limits } from '../limits.ts'
 import { osReason } from '../os-error.ts'
 import { isIpAddress } from './ip-address.ts'
+import { parseHostPort } from './host-port.ts'
 
 
 /** Aerospike log levels, most severe first, and the pino level each maps to. */
@@ -89,6 +93,10 @@ const serviceScope: Scope<ServiceConfig> = {
     },
     'ticker-interval': (r, service) => {
       service.tickerIntervalSeconds = r.integer(1)
+    },
+    // The AP choice (see ServiceConfig): serving on when the etcd lease lapses risks split brain.
+    'keep-serving-without-etcd': (r, service) => {
+      service.keepServingWithoutEtcd = r.boolean()
     },
   },
   // Process and thread settings of asd that have no counterpart in a Node process.
@@ -156,24 +164,85 @@ const networkServiceScope: Scope<NetworkServiceConfig> = {
   },
 }
 
-// Single-node Aerolite has no cluster traffic; these blocks are accepted so existing files load.
-const clusterTrafficScope: Scope<unknown> = {
-  ignored: ['mode', 'port', 'address', 'interval', 'timeout', 'mesh-seed-address-port', 'multicast-group'],
-}
-const ignoreClusterTraffic = (r: BlockReader): void => {
-  r.noArgs()
-  r.apply(clusterTrafficScope, undefined)
+const ETCD_MODE_HINT = 'write "mode etcd" and one "etcd-endpoint HOST:PORT" line per etcd member'
+
+// Membership goes through etcd (DESIGN.md, Cluster): a node holds a lease there instead of
+// exchanging heartbeats with its peers, so Aerospike's mesh and multicast modes have no counterpart.
+const heartbeatScope: Scope<HeartbeatConfig> = {
+  entries: {
+    mode: (r, heartbeat) => {
+      const mode = r.one()
+      if (mode === 'mesh' || mode === 'multicast') r.fail(`mode ${mode} is not available: Aerolite's cluster membership goes through etcd; ${ETCD_MODE_HINT}`)
+      if (mode !== 'etcd') r.failValue(mode, `is not a heartbeat mode (allowed: etcd; ${ETCD_MODE_HINT})`)
+      heartbeat.mode = 'etcd'
+    },
+    'etcd-endpoint': (r, heartbeat) => {
+      const text = r.one()
+      const endpoint = parseHostPort(text)
+      if (endpoint === undefined) return r.failValue(text, 'is not HOST:PORT (an IP address or host name, [IPv6] in brackets, and a port 1 to 65535), e.g. 127.0.0.1:2379')
+      heartbeat.etcdEndpoints.push(endpoint)
+    },
+    // Aerospike's bounds.
+    interval: (r, heartbeat) => {
+      heartbeat.intervalMs = r.integer(50, 600_000)
+    },
+    timeout: (r, heartbeat) => {
+      heartbeat.timeoutCount = r.integer(3, 100_000)
+    },
+  },
+  // Settings of Aerospike's own heartbeat channel: accepted so existing files load; etcd replaces it.
+  ignored: ['port', 'address', 'mesh-seed-address-port', 'multicast-group'],
+  repeatable: ['etcd-endpoint'],
 }
 
-const networkScope: Scope<{ service: NetworkServiceConfig }> = {
+/** mode etcd and etcd-endpoint go together. */
+function checkHeartbeat(r: BlockReader, heartbeat: HeartbeatConfig, lines: ReadonlyMap<string, number>): void {
+  if (heartbeat.mode === 'etcd' && heartbeat.etcdEndpoints.length === 0) {
+    r.failAt(lines.get('mode')!, 'etcd-endpoint', `mode etcd needs at least one "etcd-endpoint HOST:PORT" line (e.g. etcd-endpoint 127.0.0.1:2379)`)
+  }
+  if (heartbeat.mode !== 'etcd' && heartbeat.etcdEndpoints.length > 0) {
+    r.failAt(lines.get('etcd-endpoint')!, 'mode', 'etcd-endpoint without "mode etcd": add "mode etcd" to the heartbeat block')
+  }
+}
+
+const fabricScope: Scope<FabricConfig> = {
+  entries: {
+    address: (r, fabric) => {
+      const text = r.one()
+      if (text !== 'any' && !isIpAddress(text)) r.failValue(text, 'is not an IP address (allowed: an IPv4 or IPv6 address, or any)')
+      fabric.address = text === 'any' ? '0.0.0.0' : text
+    },
+    port: (r, fabric) => {
+      fabric.port = r.integer(1, 65535)
+    },
+  },
+  // Accepted so existing files load, as before the fabric was read.
+  ignored: ['mode', 'interval', 'timeout', 'mesh-seed-address-port', 'multicast-group'],
+}
+
+// The info port is Aerospike's telnet-style info channel; Aerolite answers info on the service port.
+const infoScope: Scope<unknown> = {
+  ignored: ['mode', 'port', 'address', 'interval', 'timeout', 'mesh-seed-address-port', 'multicast-group'],
+}
+
+const networkScope: Scope<NetworkConfig> = {
   blocks: {
     service: (r, network) => {
       r.noArgs()
       r.apply(networkServiceScope, network.service)
     },
-    heartbeat: ignoreClusterTraffic,
-    fabric: ignoreClusterTraffic,
-    info: ignoreClusterTraffic,
+    heartbeat: (r, network) => {
+      r.noArgs()
+      checkHeartbeat(r, network.heartbeat, r.apply(heartbeatScope, network.heartbeat))
+    },
+    fabric: (r, network) => {
+      r.noArgs()
+      r.apply(fabricScope, network.fabric)
+    },
+    info: (r) => {
+      r.noArgs()
+      r.apply(infoScope, undefined)
+    },
   },
 }
 
@@ -331,6 +400,10 @@ const namespaceScope: Scope<NamespaceConfig> = {
     },
     'transaction-pending-limit': (r, ns) => {
       ns.transactionPendingLimit = r.integer(0, 0xffffffff)
+    },
+    'rack-id': (r, ns) => {
+      // Aerospike's bound.
+      ns.rackId = r.integer(0, 1_000_000)
     },
     'conflict-resolution-policy': (r, ns) => {
       const policy = r.one()

@@ -67,6 +67,8 @@ export interface NamespaceConfig {
   /** Commands that may queue behind a change of the same record still in flight; past it KEY_BUSY. 0 = no limit. */
   transactionPendingLimit: number
   conflictResolutionPolicy: ConflictResolutionPolicy
+  /** The rack this node is on for the namespace: replicas of a partition go to different racks first. */
+  rackId: number
   storage: StorageConfig
 }
 
@@ -81,6 +83,12 @@ export interface ServiceConfig {
   tickerIntervalSeconds: number
   /** Largest protocol frame a client may send; Aerolite-specific, not settable from aerospike.conf. */
   maxFrameBytes: number
+  /**
+   * When the node cannot renew its etcd lease: false (default) stops acknowledging writes at the
+   * lease deadline; true keeps serving the last view (available, but nodes cut off from each other
+   * may both accept writes to the same records: split brain, and writes lost when they meet again).
+   */
+  keepServingWithoutEtcd: boolean
 }
 
 /** One log destination: a file, or stderr when path is undefined (Aerospike's `console`). */
@@ -104,12 +112,41 @@ export interface NetworkServiceConfig {
   accessPort?: number
 }
 
+/** A host (IP address or name) and TCP port. */
+export interface HostPort {
+  host: string
+  port: number
+}
+
+export interface HeartbeatConfig {
+  /** 'none': a single node, no cluster; 'etcd': membership through the etcd at `etcdEndpoints`. */
+  mode: 'none' | 'etcd'
+  etcdEndpoints: HostPort[]
+  /** How often the node renews its lease. */
+  intervalMs: number
+  /** Renewals that may be missed before the lease expires (lease TTL = interval × timeout). */
+  timeoutCount: number
+}
+
+/** Where other nodes reach this one (node-to-node messages). */
+export interface FabricConfig {
+  /** Unset: the service address. */
+  address?: string
+  port: number
+}
+
+export interface NetworkConfig {
+  service: NetworkServiceConfig
+  heartbeat: HeartbeatConfig
+  fabric: FabricConfig
+}
+
 export interface ServerConfig {
   /** The file the config was read from, if any. */
   sourceFile?: string
   service: ServiceConfig
   logging: LoggingConfig
-  network: { service: NetworkServiceConfig }
+  network: NetworkConfig
   namespaces: NamespaceConfig[]
 }
 
@@ -147,6 +184,7 @@ export function defaultNamespaceConfig(name: string): NamespaceConfig {
     readTouchTtlPercent: 0,
     transactionPendingLimit: 20,
     conflictResolutionPolicy: 'generation',
+    rackId: 0,
     storage: defaultStorageConfig(),
   }
 }
@@ -160,9 +198,15 @@ export function defaultServerConfig(): ServerConfig {
       protoFdIdleMs: 0,
       tickerIntervalSeconds: 10,
       maxFrameBytes: 128 * MiB,
+      keepServingWithoutEtcd: false,
     },
     logging: { level: 'info', sinks: [] },
-    network: { service: { address: '127.0.0.1', port: 3000 } },
+    network: {
+      service: { address: '127.0.0.1', port: 3000 },
+      // Aerospike's defaults: a 150 ms interval, 10 missed renewals (a lease TTL of 2 s).
+      heartbeat: { mode: 'none', etcdEndpoints: [], intervalMs: 150, timeoutCount: 10 },
+      fabric: { port: 3001 },
+    },
     namespaces: [defaultNamespaceConfig('test')],
   }
 }

@@ -61,9 +61,14 @@ describe('defaults', () => {
         protoFdIdleMs: 0,
         tickerIntervalSeconds: 10,
         maxFrameBytes: 128 * MiB,
+        keepServingWithoutEtcd: false,
       },
       logging: { level: 'info', sinks: [] },
-      network: { service: { address: '127.0.0.1', port: 3000 } },
+      network: {
+        service: { address: '127.0.0.1', port: 3000 },
+        heartbeat: { mode: 'none', etcdEndpoints: [], intervalMs: 150, timeoutCount: 10 },
+        fabric: { port: 3001 },
+      },
       namespaces: [defaultNamespaceConfig('test')],
     })
   })
@@ -81,6 +86,7 @@ describe('defaults', () => {
       readTouchTtlPercent: 0,
       transactionPendingLimit: 20,
       conflictResolutionPolicy: 'generation',
+      rackId: 0,
       storage: {
         engine: 'memory',
         dataSizeBytes: GiB,
@@ -143,16 +149,16 @@ describe('parseConfig: a realistic aerospike.conf', () => {
     '\t\taccess-port 13100',
     '\t}',
     '\theartbeat {',
-    '\t\tmode mesh', // 30
-    '\t\taddress local',
-    '\t\tport 3002',
-    '\t\tmesh-seed-address-port 10.0.0.6 3002',
-    '\t\tmesh-seed-address-port 10.0.0.7 3002',
-    '\t\tinterval 150',
-    '\t\ttimeout 10',
+    '\t\tmode etcd', // 30
+    '\t\tetcd-endpoint 10.0.0.6:2379',
+    '\t\tetcd-endpoint etcd-2.local:2379',
+    '\t\tetcd-endpoint [fd00::7]:2379',
+    '\t\tport 3002  # accepted, no effect',
+    '\t\tinterval 100',
+    '\t\ttimeout 15',
     '\t}',
     '\tfabric {',
-    '\t\tport 3001',
+    '\t\tport 3011',
     '\t}', // 40
     '\tinfo {',
     '\t\tport 3003',
@@ -178,6 +184,7 @@ describe('parseConfig: a realistic aerospike.conf', () => {
     '\tnsup-period 0',
     '\tallow-ttl-without-nsup yes',
     '\tmax-record-size 512K',
+    '\track-id 2',
     '\tstorage-engine memory',
     '}',
     '',
@@ -196,10 +203,20 @@ describe('parseConfig: a realistic aerospike.conf', () => {
         nodeId: 'A1B2C3',
         tickerIntervalSeconds: 30,
         maxFrameBytes: 128 * MiB,
+        keepServingWithoutEtcd: false,
       },
       // The one logger follows the most verbose sink: file at debug beats console at warning.
       logging: { level: 'debug', sinks: [{ path: undefined, level: 'warn' }, { path: '/var/log/aerospike/aerospike.log', level: 'debug' }] },
-      network: { service: { address: '0.0.0.0', port: 3100, accessAddress: '10.0.0.5', accessPort: 13100 } },
+      network: {
+        service: { address: '0.0.0.0', port: 3100, accessAddress: '10.0.0.5', accessPort: 13100 },
+        heartbeat: {
+          mode: 'etcd',
+          etcdEndpoints: [{ host: '10.0.0.6', port: 2379 }, { host: 'etcd-2.local', port: 2379 }, { host: 'fd00::7', port: 2379 }],
+          intervalMs: 100,
+          timeoutCount: 15,
+        },
+        fabric: { port: 3011 },
+      },
       namespaces: [
         {
           name: 'test',
@@ -213,6 +230,7 @@ describe('parseConfig: a realistic aerospike.conf', () => {
           readTouchTtlPercent: 0,
           transactionPendingLimit: 20,
           conflictResolutionPolicy: 'generation',
+          rackId: 0,
           storage: {
             ...defaultStorageConfig(),
             engine: 'memory',
@@ -235,6 +253,7 @@ describe('parseConfig: a realistic aerospike.conf', () => {
           readTouchTtlPercent: 0,
           transactionPendingLimit: 20,
           conflictResolutionPolicy: 'generation',
+          rackId: 2,
           storage: defaultNamespaceConfig('cache').storage,
         },
       ],
@@ -379,7 +398,7 @@ describe('parseConfig: errors name file, line and key', () => {
     const error = assertConfigError(text, 6, 'replcation-factor', 'unknown key "replcation-factor" in namespace test')
     assert.ok(
       error.message.endsWith(
-        '(allowed: replication-factor, default-ttl, max-ttl, nsup-period, evict-hist-buckets, allow-ttl-without-nsup, max-record-size, default-read-touch-ttl-pct, transaction-pending-limit, conflict-resolution-policy, storage-engine)',
+        '(allowed: replication-factor, default-ttl, max-ttl, nsup-period, evict-hist-buckets, allow-ttl-without-nsup, max-record-size, default-read-touch-ttl-pct, transaction-pending-limit, rack-id, conflict-resolution-policy, storage-engine)',
       ),
       error.message,
     )

@@ -1,0 +1,493 @@
+// Membership over a store with etcd's semantics. Each node puts its MemberInfo under
+// /<cluster>/nodes/<nodeId> on a lease of its own and renews that lease itself, so the fencing
+// deadline is measured on this node's monotonic clock from when each successful renewal was SENT
+// (the store starts counting no earlier, so the node stops acting before the store can expire the
+// lease). One watch over /<cluster>/ turns member changes into views and carries the metadata kept
+// under /<cluster>/smd/.
+import type { Clock, Random, Scheduler, Timer } from '@aerolite/protocol'
+import { limits } from '../limits.ts'
+import type { ClusterMetadata, Membership } from './membership.ts'
+import { CompactedError, LeaseGoneError, StoreUnavailableError, type GrantedLease, type MembershipStore, type RangeResult, type StoreEvent, type StoreWatch } from './membership-store.ts'
+import { makeView, type MemberInfo, type View } from './view.ts'
+
+/** The log calls membership makes (a pino Logger fits). */
+export interface MembershipLog {
+  info(details: object, message: string): void
+  warn(details: object, message: string): void
+  error(details: object, message: string): void
+}
+
+export interface HeartbeatSettings {
+  /** How often the lease is renewed. */
+  intervalMs: number
+  /** Renewals that may be missed before the lease expires: the TTL asked is interval × timeout. */
+  timeoutCount: number
+}
+
+export interface StoreMembershipOptions {
+  clusterName: string
+  store: MembershipStore
+  env: { clock: Clock; scheduler: Scheduler; random: Random }
+  log: MembershipLog
+  heartbeat: HeartbeatSettings
+}
+
+/** The lease TTL asked of the store for these heartbeat settings (whole seconds, rounded up). */
+export function leaseTtlSeconds(heartbeat: HeartbeatSettings): number {
+  return Math.ceil((heartbeat.intervalMs * heartbeat.timeoutCount) / 1000)
+}
+
+/**
+ * How long before the store could expire a lease of `ttlSeconds` the node stops acting on it: a
+ * renewal interval, or a tenth of the TTL, whichever is more; never more than half the TTL.
+ */
+export function leaseMarginMs(ttlSeconds: number, intervalMs: number): number {
+  const ttlMs = ttlSeconds * 1000
+  return Math.min(ttlMs / 2, Math.max(intervalMs, limits.leaseMarginMinMs, ttlMs * limits.leaseMarginFraction))
+}
+
+/** Errors after which the same step is simply tried again later. */
+function isRetryable(error: unknown): boolean {
+  return error instanceof StoreUnavailableError || error instanceof LeaseGoneError || error instanceof CompactedError
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+export class StoreMembership implements Membership {
+  readonly metadata: ClusterMetadata
+  private readonly store: MembershipStore
+  private readonly clock: Clock
+  private readonly scheduler: Scheduler
+  private readonly random: Random
+  private readonly log: MembershipLog
+  private readonly heartbeat: HeartbeatSettings
+  private readonly prefix: string
+  private readonly nodesPrefix: string
+  private readonly smdPrefix: string
+
+  private self: MemberInfo | undefined
+  private stopped = false
+  /** The lease this node's key is on; undefined while (re-)registering. */
+  private lease: GrantedLease | undefined
+  /** The revision of this node's latest registration (the put of its key). */
+  private registeredRevision = 0
+  /** Monotonic time the last successful renewal (or the grant) was sent; the deadline counts from it. */
+  private renewedSentAtMs = -Infinity
+  private deadlineMs = -Infinity
+  private deadlineTimer: Timer | undefined
+  private keepAliveTimer: Timer | undefined
+  private keepAliveInFlight = false
+  private renewFailing = false
+  private reregistering = false
+  private reportedHolds = false
+
+  private view: View | undefined
+  /** Members by store key, as last seen. */
+  private members = new Map<string, MemberInfo>()
+  private smd = new Map<string, string>()
+  /** The last revision applied from the store (the initial range, then each watch event). */
+  private seenRevision = 0
+  private watch: StoreWatch | undefined
+  private watchRetry: Timer | undefined
+  private watchFailures = 0
+  /** Back-off sleeps in progress, woken early by leave(). */
+  private readonly sleepers = new Set<() => void>()
+
+  private readonly viewListeners: ((view: View) => void)[] = []
+  private readonly leaseListeners: ((holds: boolean) => void)[] = []
+  private readonly metadataListeners: ((key: string, value: string | undefined) => void)[] = []
+
+  constructor(options: StoreMembershipOptions) {
+    const { clusterName, heartbeat } = options
+    // The name is a path segment of every key: an empty one or one with "/" would share keys with other clusters.
+    if (clusterName === '' || clusterName.includes('/')) throw new RangeError(`cluster name "${clusterName}" cannot name membership keys: it must be non-empty and without "/"`)
+    if (!(heartbeat.intervalMs > 0) || !Number.isInteger(heartbeat.timeoutCount) || heartbeat.timeoutCount < 2) {
+      throw new RangeError(`heartbeat interval ${heartbeat.intervalMs} ms and timeout ${heartbeat.timeoutCount}: the interval must be above 0 and the timeout a whole number of at least 2`)
+    }
+    this.store = options.store
+    this.clock = options.env.clock
+    this.scheduler = options.env.scheduler
+    this.random = options.env.random
+    this.log = options.log
+    this.heartbeat = heartbeat
+    this.prefix = `/${clusterName}/`
+    this.nodesPrefix = `${this.prefix}nodes/`
+    this.smdPrefix = `${this.prefix}smd/`
+    const smdPrefix = this.smdPrefix
+    const store = this.store
+    const smd = this.smd
+    const metadataListeners = this.metadataListeners
+    this.metadata = {
+      entries: () => smd,
+      put: async (key, value) => {
+        checkMetadataKey(key)
+        await store.put(smdPrefix + key, value)
+      },
+      remove: async (key) => {
+        checkMetadataKey(key)
+        await store.delete(smdPrefix + key)
+      },
+      onChange: (listener) => {
+        metadataListeners.push(listener)
+      },
+    }
+  }
+
+  async join(self: MemberInfo): Promise<View> {
+    if (this.self !== undefined) throw new Error('join was already called on this membership')
+    this.self = self
+    for (let attempt = 1; ; attempt++) {
+      if (this.stopped) throw new Error('left the cluster before the join completed')
+      try {
+        return await this.joinOnce()
+      } catch (error) {
+        if (!isRetryable(error) || this.stopped) throw error
+        const waitMs = this.backoffMs(attempt)
+        this.log.warn({ attempt, retryInMs: waitMs }, `waiting for ${this.store.name}: ${messageOf(error)}`)
+        await this.sleep(waitMs)
+      }
+    }
+  }
+
+  currentView(): View | undefined {
+    return this.view
+  }
+
+  onView(listener: (view: View) => void): void {
+    this.viewListeners.push(listener)
+  }
+
+  holdsLease(): boolean {
+    return !this.stopped && this.lease !== undefined && this.clock.monotonicMs() < this.deadlineMs
+  }
+
+  onLeaseChange(listener: (holds: boolean) => void): void {
+    this.leaseListeners.push(listener)
+  }
+
+  async leave(): Promise<void> {
+    if (this.stopped) return
+    this.stopped = true
+    this.keepAliveTimer?.cancel()
+    this.deadlineTimer?.cancel()
+    this.watchRetry?.cancel()
+    this.watch?.cancel()
+    this.watch = undefined
+    for (const wake of [...this.sleepers]) wake()
+    const lease = this.lease
+    this.lease = undefined
+    this.reportHolds()
+    if (lease === undefined) return
+    try {
+      await this.store.revokeLease(lease.id)
+    } catch (error) {
+      this.log.warn({ lease: lease.id }, `could not revoke the lease at ${this.store.name} (${messageOf(error)}): the others see this node leave when it expires, within ${lease.ttlSeconds} s`)
+    }
+  }
+
+  // --- joining and the lease ---------------------------------------------------------------
+
+  /** Registers (unless still registered from an earlier attempt), reads the cluster at that revision, watches on. */
+  private async joinOnce(): Promise<View> {
+    if (this.lease === undefined) await this.register()
+    let snapshot: RangeResult
+    try {
+      // The member set exactly as of this node's own put: every member derives that view from the same event.
+      snapshot = await this.store.range(this.prefix, this.registeredRevision)
+    } catch (error) {
+      if (!(error instanceof CompactedError)) throw error
+      snapshot = await this.store.range(this.prefix)
+    }
+    if (this.stopped) throw new Error('left the cluster before the join completed')
+    this.load(snapshot, false)
+    const view = makeView(snapshot.revision, this.memberList())
+    this.publish(view)
+    this.startWatch()
+    return view
+  }
+
+  /** Grants a lease and puts this node's key on it; starts the renewals. */
+  private async register(): Promise<void> {
+    const self = this.self!
+    const sentAtMs = this.clock.monotonicMs()
+    const lease = await this.store.grantLease(leaseTtlSeconds(this.heartbeat))
+    let revision: number
+    try {
+      revision = await this.store.put(this.nodesPrefix + self.nodeId, JSON.stringify(self), lease.id)
+    } catch (error) {
+      this.store.revokeLease(lease.id).catch(() => {})
+      throw error
+    }
+    if (this.stopped) {
+      await this.store.revokeLease(lease.id).catch(() => {})
+      throw new Error('left the cluster while registering')
+    }
+    this.lease = lease
+    this.registeredRevision = revision
+    this.renewFailing = false
+    this.renewed(sentAtMs, lease.ttlSeconds)
+    this.keepAliveTimer ??= this.scheduler.every(this.heartbeat.intervalMs, () => this.keepAlive())
+    this.storeAnswered()
+  }
+
+  /** The store answers again: a broken watch need not wait out its back-off. */
+  private storeAnswered(): void {
+    if (this.watchRetry === undefined) return
+    this.watchRetry.cancel()
+    this.watchRetry = undefined
+    this.startWatch()
+  }
+
+  private keepAlive(): void {
+    const lease = this.lease
+    // One renewal at a time: a store that stopped answering is not sent a pile of them.
+    if (lease === undefined || this.keepAliveInFlight || this.stopped) return
+    const sentAtMs = this.clock.monotonicMs()
+    this.keepAliveInFlight = true
+    this.store.keepAliveOnce(lease.id).then(
+      (ttl) => {
+        this.keepAliveInFlight = false
+        if (this.stopped || this.lease !== lease) return
+        if (ttl === 'gone') {
+          this.leaseGone(lease)
+          return
+        }
+        if (this.renewFailing) this.log.info({ lease: lease.id }, `renewing the lease at ${this.store.name} again`)
+        this.renewFailing = false
+        this.renewed(sentAtMs, ttl)
+        this.storeAnswered()
+      },
+      (error: unknown) => {
+        this.keepAliveInFlight = false
+        if (this.stopped || this.lease !== lease || this.renewFailing) return
+        this.renewFailing = true
+        this.log.warn({ lease: lease.id, holdsLeaseForMs: Math.max(0, this.deadlineMs - this.clock.monotonicMs()) }, `cannot renew the lease at ${this.store.name}: ${messageOf(error)}`)
+      },
+    )
+  }
+
+  /** A renewal sent at `sentAtMs` succeeded: the lease holds until the TTL from then, less the margin. */
+  private renewed(sentAtMs: number, ttlSeconds: number): void {
+    if (sentAtMs < this.renewedSentAtMs) return
+    this.renewedSentAtMs = sentAtMs
+    this.deadlineMs = sentAtMs + ttlSeconds * 1000 - leaseMarginMs(ttlSeconds, this.heartbeat.intervalMs)
+    this.armDeadline()
+    this.reportHolds()
+  }
+
+  /** Reports the lease lost at the deadline; a timer that fired early (timers round to whole ms) waits the rest. */
+  private armDeadline(): void {
+    this.deadlineTimer?.cancel()
+    this.deadlineTimer = this.scheduler.after(Math.max(1, Math.ceil(this.deadlineMs - this.clock.monotonicMs())), () => {
+      this.deadlineTimer = undefined
+      if (this.holdsLease()) this.armDeadline()
+      else this.reportHolds()
+    })
+  }
+
+  /** The store expired (or someone revoked) the lease: stop acting as a member, and register again. */
+  private leaseGone(lease: GrantedLease): void {
+    this.lease = undefined
+    this.deadlineMs = -Infinity
+    this.reportHolds()
+    this.log.warn({ lease: lease.id }, `the lease at ${this.store.name} is gone (it expired while it could not be renewed): registering again`)
+    void this.reregister()
+  }
+
+  private async reregister(): Promise<void> {
+    if (this.reregistering) return
+    this.reregistering = true
+    try {
+      for (let attempt = 1; !this.stopped && this.lease === undefined; attempt++) {
+        try {
+          await this.register()
+          this.log.info({ revision: this.registeredRevision }, `registered again at ${this.store.name}`)
+        } catch (error) {
+          if (this.stopped) return
+          const waitMs = this.backoffMs(attempt)
+          this.log.warn({ attempt, retryInMs: waitMs }, `waiting for ${this.store.name} to register again: ${messageOf(error)}`)
+          await this.sleep(waitMs)
+        }
+      }
+    } finally {
+      this.reregistering = false
+    }
+  }
+
+  /** Tells the lease listeners when holdsLease() changed since they last heard. */
+  private reportHolds(): void {
+    const holds = this.holdsLease()
+    if (holds === this.reportedHolds) return
+    this.reportedHolds = holds
+    if (!holds && !this.stopped) this.log.warn({ deadlineMs: this.deadlineMs }, 'the lease deadline passed: this node stops acting as a cluster member until it renews its lease')
+    for (const listener of this.leaseListeners) this.call(() => listener(holds))
+  }
+
+  // --- the watch ---------------------------------------------------------------------------
+
+  private startWatch(): void {
+    if (this.stopped || this.watch !== undefined) return
+    this.watch = this.store.watch(this.prefix, this.seenRevision + 1, {
+      onEvents: (events) => {
+        this.watchFailures = 0
+        this.apply(events)
+      },
+      onError: (error) => {
+        this.watch = undefined
+        this.watchBroke(error)
+      },
+    })
+  }
+
+  private watchBroke(error: Error): void {
+    if (this.stopped) return
+    if (error instanceof CompactedError) {
+      this.log.warn({ seenRevision: this.seenRevision }, `the watch fell behind a compaction of ${this.store.name}: reading the cluster again`)
+      void this.relist()
+      return
+    }
+    this.watchFailures++
+    const waitMs = this.backoffMs(this.watchFailures)
+    this.log.warn({ attempt: this.watchFailures, retryInMs: waitMs }, `the watch on ${this.store.name} broke: ${error.message}`)
+    this.watchRetry = this.scheduler.after(waitMs, () => {
+      this.watchRetry = undefined
+      this.startWatch()
+    })
+  }
+
+  /** Reads the whole cluster prefix again (the history the watch needed is gone), then watches from there. */
+  private async relist(): Promise<void> {
+    for (let attempt = 1; !this.stopped; attempt++) {
+      try {
+        const snapshot = await this.store.range(this.prefix)
+        if (this.stopped) return
+        this.load(snapshot, true)
+        const members = this.memberList()
+        if (!sameMembers(members, this.view?.members ?? [])) this.publish(makeView(snapshot.revision, members))
+        this.startWatch()
+        return
+      } catch (error) {
+        const waitMs = this.backoffMs(attempt)
+        this.log.warn({ attempt, retryInMs: waitMs }, `waiting for ${this.store.name} to read the cluster again: ${messageOf(error)}`)
+        await this.sleep(waitMs)
+      }
+    }
+  }
+
+  /** Replaces members and metadata with a range's; `announce` tells metadata listeners what changed. */
+  private load(snapshot: RangeResult, announce: boolean): void {
+    const members = new Map<string, MemberInfo>()
+    const smd = new Map<string, string>()
+    for (const kv of snapshot.kvs) {
+      if (kv.key.startsWith(this.nodesPrefix)) {
+        const member = this.parseMember(kv.key, kv.value)
+        if (member !== undefined) members.set(kv.key, member)
+      } else if (kv.key.startsWith(this.smdPrefix)) {
+        smd.set(kv.key.slice(this.smdPrefix.length), kv.value)
+      }
+    }
+    this.members = members
+    const changes: [string, string | undefined][] = []
+    for (const [key, value] of smd) if (this.smd.get(key) !== value) changes.push([key, value])
+    for (const key of this.smd.keys()) if (!smd.has(key)) changes.push([key, undefined])
+    this.smd.clear()
+    for (const [key, value] of smd) this.smd.set(key, value)
+    this.seenRevision = Math.max(this.seenRevision, snapshot.revision)
+    if (announce) for (const [key, value] of changes.sort((a, b) => (a[0] < b[0] ? -1 : 1))) this.announceMetadata(key, value)
+  }
+
+  /** Applies watch events; each revision that changed the member set makes a view. */
+  private apply(events: readonly StoreEvent[]): void {
+    for (let i = 0; i < events.length; ) {
+      const revision = events[i]!.revision
+      let membersChanged = false
+      for (; i < events.length && events[i]!.revision === revision; i++) {
+        const event = events[i]!
+        // A watch started again may repeat what a range already showed.
+        if (revision <= this.seenRevision) continue
+        if (event.key.startsWith(this.nodesPrefix)) {
+          const member = event.type === 'put' ? this.parseMember(event.key, event.value) : undefined
+          if (member === undefined) membersChanged = this.members.delete(event.key) || membersChanged
+          else {
+            membersChanged = true
+            this.members.set(event.key, member)
+          }
+        } else if (event.key.startsWith(this.smdPrefix)) {
+          const key = event.key.slice(this.smdPrefix.length)
+          if (event.type === 'put') this.smd.set(key, event.value)
+          else this.smd.delete(key)
+          this.announceMetadata(key, event.type === 'put' ? event.value : undefined)
+        }
+      }
+      if (revision <= this.seenRevision) continue
+      this.seenRevision = revision
+      if (!membersChanged || this.view === undefined) continue
+      const members = this.memberList()
+      if (!sameMembers(members, this.view.members)) this.publish(makeView(revision, members))
+    }
+  }
+
+  private parseMember(key: string, value: string): MemberInfo | undefined {
+    try {
+      const member = JSON.parse(value) as MemberInfo
+      if (typeof member.nodeId === 'string' && key === this.nodesPrefix + member.nodeId) return member
+    } catch {
+      // Reported below.
+    }
+    this.log.warn({ key }, 'a member key holds no member of this node id: ignored')
+    return undefined
+  }
+
+  private memberList(): MemberInfo[] {
+    return [...this.members.values()]
+  }
+
+  private publish(view: View): void {
+    this.view = view
+    for (const listener of this.viewListeners) this.call(() => listener(view))
+  }
+
+  private announceMetadata(key: string, value: string | undefined): void {
+    for (const listener of this.metadataListeners) this.call(() => listener(key, value))
+  }
+
+  /** A listener that throws must not stop the membership from following the cluster. */
+  private call(run: () => void): void {
+    try {
+      run()
+    } catch (error) {
+      this.log.error({ err: error }, 'a membership listener failed')
+    }
+  }
+
+  // --- back-off ----------------------------------------------------------------------------
+
+  /** Exponential from the base, capped, with jitter so that nodes cut off together do not retry together. */
+  private backoffMs(attempt: number): number {
+    const ceilingMs = Math.min(limits.storeRetryCapMs, limits.storeRetryBaseMs * 2 ** Math.min(attempt - 1, 30))
+    return Math.round(ceilingMs * (0.5 + 0.5 * this.random.float()))
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        timer.cancel()
+        this.sleepers.delete(wake)
+        resolve()
+      }
+      const timer = this.scheduler.after(ms, wake)
+      this.sleepers.add(wake)
+    })
+  }
+}
+
+function sameMembers(a: readonly MemberInfo[], b: readonly MemberInfo[]): boolean {
+  const text = (members: readonly MemberInfo[]): string[] => members.map((m) => JSON.stringify(m)).sort()
+  return a.length === b.length && text(a).join('\n') === text(b).join('\n')
+}
+
+function checkMetadataKey(key: string): void {
+  if (key === '') throw new RangeError('a metadata key cannot be empty')
+}

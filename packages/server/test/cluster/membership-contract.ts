@@ -1,0 +1,189 @@
+// The membership contract, held against StoreMembership over etcd and over the in-process store.
+// Heartbeat: renew every 200 ms, TTL 2 s (etcd's minimum), so a real etcd keeps the tests short.
+import { describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { StoreMembership, leaseMarginMs } from '../../src/cluster/membership-client.ts'
+import type { View } from '../../src/cluster/view.ts'
+import { CutStore, MemoryLog, memberInfo, type Harness, type HarnessFactory } from './harness.ts'
+
+export const HEARTBEAT = { intervalMs: 200, timeoutCount: 10 }
+export const TTL_MS = 2000
+/** How long after its last renewal a node may still believe it holds its lease. */
+export const FENCE_AFTER_MS = TTL_MS - leaseMarginMs(TTL_MS / 1000, HEARTBEAT.intervalMs)
+
+export interface TestNode {
+  n: number
+  membership: StoreMembership
+  store: CutStore
+  log: MemoryLog
+  views: View[]
+  leaseChanges: { holds: boolean; atMs: number }[]
+  metadataChanges: [string, string | undefined][]
+}
+
+export class Cluster {
+  readonly h: Harness
+  readonly name: string
+  readonly nodes: TestNode[] = []
+
+  constructor(h: Harness) {
+    this.h = h
+    this.name = h.uniqueName()
+  }
+
+  async node(n: number): Promise<TestNode> {
+    const store = new CutStore(await this.h.openStore(), this.h.env.clock)
+    const log = new MemoryLog()
+    const membership = new StoreMembership({ clusterName: this.name, store, env: this.h.env, log, heartbeat: HEARTBEAT })
+    const node: TestNode = { n, membership, store, log, views: [], leaseChanges: [], metadataChanges: [] }
+    membership.onView((view) => node.views.push(view))
+    membership.onLeaseChange((holds) => node.leaseChanges.push({ holds, atMs: this.h.env.clock.monotonicMs() }))
+    membership.metadata.onChange((key, value) => node.metadataChanges.push([key, value]))
+    this.nodes.push(node)
+    return node
+  }
+
+  async join(n: number): Promise<TestNode> {
+    const node = await this.node(n)
+    const view = await node.membership.join(memberInfo(n))
+    assert.ok(view.members.some((m) => m.nodeId === memberInfo(n).nodeId), 'the view join resolves with holds the node')
+    return node
+  }
+
+  /** Waits until every listed node's current view has exactly the members `ns`. */
+  async converge(nodes: readonly TestNode[], ns: readonly number[], withinMs = 4000): Promise<void> {
+    const want = ns.map((n) => memberInfo(n).nodeId).sort().join(',')
+    const ids = (node: TestNode): string => node.membership.currentView()?.members.map((m) => m.nodeId).join(',') ?? ''
+    await this.h.until(`nodes ${nodes.map((x) => x.n).join(',')} see members ${ns.join(',')}`, () => nodes.every((node) => ids(node) === want), withinMs)
+  }
+
+  async leaveAll(): Promise<void> {
+    for (const node of this.nodes) await node.membership.leave()
+  }
+}
+
+async function withCluster(factory: HarnessFactory, run: (c: Cluster) => Promise<void>): Promise<void> {
+  const h = await factory()
+  const cluster = new Cluster(h)
+  try {
+    await run(cluster)
+  } finally {
+    await cluster.leaveAll()
+    await h.close()
+  }
+}
+
+const key = (view: View): string => `${view.revision}:${view.clusterKey}:${view.members.map((m) => m.nodeId).join(',')}`
+
+export function defineMembershipContract(name: string, factory: HarnessFactory): void {
+  describe(`${name}: membership`, () => {
+    test('three members see the same views in the same order; a node that leaves is gone at once', async () => {
+      await withCluster(factory, async (c) => {
+        const a = await c.join(1)
+        const b = await c.join(2)
+        const cc = await c.join(3)
+        await c.converge([a, b, cc], [1, 2, 3])
+        // Each node's views are the tail of the first node's, from the view it joined with.
+        const aViews = a.views.map(key)
+        assert.equal(aViews.length, 3, `a saw itself, then b, then c join: ${aViews.join(' | ')}`)
+        for (const node of [b, cc]) {
+          const mine = node.views.map(key)
+          assert.deepEqual(mine, aViews.slice(aViews.length - mine.length), `node ${node.n} saw ${mine.join(' | ')}`)
+        }
+        assert.ok(a.views.every((v, i) => i === 0 || v.revision > a.views[i - 1]!.revision), 'view revisions grow')
+        const startMs = c.h.env.clock.monotonicMs()
+        await b.membership.leave()
+        await c.converge([a, cc], [1, 3], 1000)
+        assert.ok(c.h.env.clock.monotonicMs() - startMs < TTL_MS / 2, 'a leave is seen well before the lease could expire')
+        assert.equal(key(a.views.at(-1)!), key(cc.views.at(-1)!))
+        assert.equal(b.membership.holdsLease(), false, 'a node that left holds no lease')
+      })
+    })
+
+    test('metadata: changes reach every member in order, and a node that joins later has all entries when join resolves', async () => {
+      await withCluster(factory, async (c) => {
+        const a = await c.join(1)
+        await a.membership.metadata.put('udf/one.lua', 'v1')
+        await a.membership.metadata.put('sindex/test/idx', 'bin a numeric')
+        await a.membership.metadata.put('udf/one.lua', 'v2')
+        await a.membership.metadata.remove('sindex/test/idx')
+        await c.h.until('a sees its four changes', () => a.metadataChanges.length === 4, 2000)
+        assert.deepEqual(a.metadataChanges, [['udf/one.lua', 'v1'], ['sindex/test/idx', 'bin a numeric'], ['udf/one.lua', 'v2'], ['sindex/test/idx', undefined]])
+        const b = await c.join(2)
+        assert.deepEqual([...b.membership.metadata.entries()], [['udf/one.lua', 'v2']], 'complete when join resolves')
+        await b.membership.metadata.put('truncate/test', '123')
+        await c.h.until('both see the truncate entry', () => [a, b].every((x) => x.membership.metadata.entries().get('truncate/test') === '123'), 2000)
+        assert.deepEqual(b.metadataChanges, [['truncate/test', '123']])
+      })
+    })
+
+    test('join waits while the store cannot be reached, saying so once per attempt, and completes once it can', async () => {
+      await withCluster(factory, async (c) => {
+        const a = await c.node(1)
+        a.store.setCut(true)
+        let joined: View | undefined
+        const joining = a.membership.join(memberInfo(1)).then((view) => {
+          joined = view
+        })
+        await c.h.pass(1500)
+        assert.equal(joined, undefined)
+        const waits = a.log.matching(/^waiting for /)
+        assert.ok(waits.length >= 3, `a few attempts in 1.5 s, got ${waits.length}`)
+        assert.ok(waits.every((line) => line.level === 'warn' && line.message.startsWith(`waiting for ${a.store.name}: `) && /unreachable/.test(line.message)), waits.map((l) => l.message).join('\n'))
+        assert.deepEqual(waits.map((line) => (line.details as { attempt: number }).attempt), waits.map((_, i) => i + 1))
+        a.store.setCut(false)
+        await c.h.until('join resolves', () => joined !== undefined, 6000)
+        await joining
+        assert.deepEqual(joined!.members.map((m) => m.nodeId), [memberInfo(1).nodeId])
+        assert.equal(a.membership.holdsLease(), true)
+      })
+    })
+
+    test('a node cut off stops holding its lease by its deadline, the others see it leave when the lease expires, and it rejoins when it can reach the store', async () => {
+      await withCluster(factory, async (c) => {
+        const a = await c.join(1)
+        const b = await c.join(2)
+        await c.converge([a, b], [1, 2])
+        assert.equal(b.membership.holdsLease(), true)
+        b.store.setCut(true)
+        await c.h.until('b is told it no longer holds its lease', () => b.leaseChanges.at(-1)?.holds === false, TTL_MS + 500)
+        assert.equal(b.membership.holdsLease(), false)
+        const lastRenewal = b.store.lastRenewalSentAtMs!
+        const fenced = b.leaseChanges.at(-1)!
+        assert.equal(fenced.holds, false)
+        assert.ok(fenced.atMs - lastRenewal <= FENCE_AFTER_MS + 100, `fenced ${fenced.atMs - lastRenewal} ms after the last renewal was sent`)
+        await c.converge([a], [1], TTL_MS + 2000)
+        b.store.setCut(false)
+        await c.h.until('b holds a lease again', () => b.membership.holdsLease(), 4000)
+        assert.deepEqual(b.leaseChanges.map((x) => x.holds), [true, false, true])
+        await c.converge([a, b], [1, 2])
+        assert.ok(b.log.matching(/lease .* is gone/).length >= 1, 'b found its lease gone and registered again')
+        // b learns its own return (and its absence before it) through its watch, soon after registering again.
+        await c.h.until('a and b agree on the view', () => key(a.membership.currentView()!) === key(b.membership.currentView()!), 1000)
+        assert.deepEqual(b.views.slice(-2).map(key), a.views.slice(-2).map(key), 'b saw itself leave and return as a did')
+      })
+    })
+
+    test('a watch that fell behind a compaction reads the cluster again and goes on from there', async () => {
+      await withCluster(factory, async (c) => {
+        const a = await c.join(1)
+        const b = await c.join(2)
+        await c.converge([a, b], [1, 2])
+        b.store.setCut(true)
+        await a.membership.metadata.put('udf/x.lua', 'body')
+        await c.join(3)
+        const { revision } = await a.store.range('/')
+        await a.store.compact(revision)
+        b.store.setCut(false)
+        await c.converge([b], [1, 2, 3], 1500)
+        assert.equal(b.membership.metadata.entries().get('udf/x.lua'), 'body')
+        assert.deepEqual(b.metadataChanges, [['udf/x.lua', 'body']])
+        assert.ok(b.log.matching(/compaction/).length >= 1, 'b re-listed after a compaction')
+        assert.equal(b.membership.holdsLease(), true, 'a short cut does not cost the lease')
+        // And it follows later changes through the new watch.
+        await c.nodes[2]!.membership.leave()
+        await c.converge([a, b], [1, 2])
+      })
+    })
+  })
+}
