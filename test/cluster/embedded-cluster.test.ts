@@ -97,11 +97,11 @@ describe('embedded cluster of three nodes, replication factor 2', { timeout: 180
     await stableWith(cluster, [0, 1])
     await checkOwnership(cluster, [0, 1], 2)
     for (let i = 0; i < keys.length; i++) assert.equal((await client.get(keys[i]!)).bins.v, i, `record ${i} after the kill`)
-    for (let i = 0; i < keys.length; i += 2) await client.put(keys[i]!, { v: -i })
+    for (let i = 0; i < keys.length; i += 2) await client.put(keys[i]!, { v: RECORDS + i })
     await cluster.restart(2)
     await stableWith(cluster, [0, 1, 2])
     await checkOwnership(cluster, [0, 1, 2], 2)
-    for (let i = 0; i < keys.length; i++) assert.equal((await client.get(keys[i]!)).bins.v, i % 2 === 0 ? -i : i, `record ${i} after the return`)
+    for (let i = 0; i < keys.length; i++) assert.equal((await client.get(keys[i]!)).bins.v, i % 2 === 0 ? RECORDS + i : i, `record ${i} after the return`)
     let objects = 0
     for (const node of cluster.nodes) objects += Number(statistic((await infoOf(node, ['statistics'])).get('statistics')!, 'objects'))
     assert.equal(objects, 2 * RECORDS, 'two copies of each record once migrations are done')

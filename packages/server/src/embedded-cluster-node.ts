@@ -25,6 +25,7 @@ async function startNode(index: number): Promise<{ host: string; port: number; n
   const config = buildConfig({ ...data.options, port: ports[index] ?? 0 }, realEnv.disk)
   for (const ns of config.namespaces) ns.replicationFactor = data.cluster.replicationFactor
   config.service.clusterName ||= 'aerolite'
+  config.network.fabric.port = 0
   const membership = new StoreMembership({ clusterName: config.service.clusterName, store, env: realEnv, log: console, heartbeat: { intervalMs: 150, timeoutCount: 10 } })
   const node = new AeroliteNode(config, { env: realEnv, membership })
   const bound = await node.start()

@@ -49,6 +49,8 @@ export const limits = {
   migrationBatchTombstones: 1000,
   /** A migration batch's confirmation; past it the migration stops and the next view retries it. */
   migrationRequestTimeoutMs: 10_000,
+  /** Wait before a migration that stopped is tried again in the same view (its receiver was not ready). */
+  migrationRetryMs: 200,
   /** Partitions one node sends at once (each a stream of batches). */
   migrationsAtOnce: 4,
   /** Between resends of a copy report a member has not confirmed. */

@@ -131,8 +131,8 @@ export class AeroliteNode implements NodeContext {
   private async joinCluster(membership: Membership): Promise<void> {
     const fabric = new Fabric({ env: this.env, self: { nodeId: this.nodeId }, log: this.log })
     this.fabric = fabric
-    const { address, port } = this.config.network.fabric
-    const fabricEndpoint = await fabric.listen(address, port)
+    const address = this.config.network.fabric.address ?? this.config.network.service.address
+    const fabricEndpoint = await fabric.listen(address, this.config.network.fabric.port)
     this.cluster = new ClusterMember({
       env: this.env,
       log: this.log,

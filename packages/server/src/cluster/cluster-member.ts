@@ -74,6 +74,7 @@ export class ClusterMember implements RecordRouting {
   private readonly merges = new Map<string, Set<string>>()
   private readonly migrationQueue: Array<() => Promise<void>> = []
   private migrationsRunning = 0
+  private migrationsRetrying = 0
   readonly proxyCounters: ProxyCounters = newProxyCounters()
   readonly migrationCounters: MigrationCounters = newMigrationCounters()
   /** Changes whenever this node's partition ownership changes (clients fetch the map again). */
@@ -108,7 +109,8 @@ export class ClusterMember implements RecordRouting {
     this.self = self
     this.membership.onView((view) => this.adopt(view))
     this.membership.onLeaseChange((holds) => {
-      this.log.warn({ holds }, holds ? 'lease renewed: acknowledging writes again' : 'lease deadline passed: no write is acknowledged until the lease is renewed')
+      if (holds) this.log.info('lease held: acknowledging writes')
+      else this.log.warn('lease deadline passed: no write is acknowledged until the lease is renewed')
     })
     const first = await this.membership.join(self)
     this.adopt(first)
@@ -299,9 +301,19 @@ export class ClusterMember implements RecordRouting {
   private runMigrations(): void {
     while (this.migrationsRunning < limits.migrationsAtOnce && this.migrationQueue.length > 0) {
       const task = this.migrationQueue.shift()!
+      const view = this.view
       this.migrationsRunning++
       task().catch((err: unknown) => {
-        this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'migration stopped; the next view retries it')
+        if (this.view !== view) return
+        // The receiver may not have its plan yet, or was busy: try again in this view.
+        this.log.info({ err: err instanceof Error ? err.message : String(err) }, 'migration stopped; retrying')
+        this.migrationsRetrying++
+        this.env.scheduler.after(limits.migrationRetryMs, () => {
+          this.migrationsRetrying--
+          if (this.view !== view) return
+          this.migrationQueue.push(task)
+          this.runMigrations()
+        })
       }).finally(() => {
         this.migrationsRunning--
         this.runMigrations()
@@ -410,7 +422,7 @@ export class ClusterMember implements RecordRouting {
   migrationsRemaining(): number {
     let merges = 0
     for (const left of this.merges.values()) merges += left.size
-    return this.migrationQueue.length + this.migrationsRunning + merges
+    return this.migrationQueue.length + this.migrationsRunning + this.migrationsRetrying + merges
   }
 
   /** Every partition of every namespace is settled, as far as this node has heard. */

@@ -151,6 +151,19 @@ export class StoreMembership implements Membership {
     }
   }
 
+  halt(): void {
+    if (this.stopped) return
+    this.stopped = true
+    this.keepAliveTimer?.cancel()
+    this.deadlineTimer?.cancel()
+    this.watchRetry?.cancel()
+    this.watch?.cancel()
+    this.watch = undefined
+    for (const wake of [...this.sleepers]) wake()
+    this.lease = undefined
+    this.reportHolds()
+  }
+
   currentView(): View | undefined {
     return this.view
   }
@@ -169,16 +182,8 @@ export class StoreMembership implements Membership {
 
   async leave(): Promise<void> {
     if (this.stopped) return
-    this.stopped = true
-    this.keepAliveTimer?.cancel()
-    this.deadlineTimer?.cancel()
-    this.watchRetry?.cancel()
-    this.watch?.cancel()
-    this.watch = undefined
-    for (const wake of [...this.sleepers]) wake()
     const lease = this.lease
-    this.lease = undefined
-    this.reportHolds()
+    this.halt()
     if (lease === undefined) return
     try {
       await this.store.revokeLease(lease.id)
