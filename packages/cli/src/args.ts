@@ -12,13 +12,17 @@ export interface FlagSpec {
 }
 
 export interface ParsedArgs {
+  /** The last value of each value flag. */
   flags: Map<string, string>
+  /** Every value of each value flag, in order (for flags that may be repeated). */
+  lists: Map<string, string[]>
   switches: Set<string>
   positional: string[]
 }
 
 export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
   const flags = new Map<string, string>()
+  const lists = new Map<string, string[]>()
   const switches = new Set<string>()
   const positional: string[] = []
   for (let i = 0; i < argv.length; i++) {
@@ -38,12 +42,13 @@ export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
       const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i]
       if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new UsageError(`--${name} needs a value`)
       flags.set(name, value)
+      lists.set(name, [...(lists.get(name) ?? []), value])
     } else {
       const known = [...spec.values, ...spec.switches].map((f) => `--${f}`).join(', ')
       throw new UsageError(`unknown option --${name} (known: ${known})`)
     }
   }
-  return { flags, switches, positional }
+  return { flags, lists, switches, positional }
 }
 
 export function parsePort(text: string, flag: string): number {

@@ -1,7 +1,8 @@
 // `aerolite <command>`: start, info, bench, help, version.
 import { parseInfoResponse } from '@aerolite/protocol'
 import { AEROLITE_VERSION } from './version.ts'
-import { UsageError, parseArgs, parsePort } from './args.ts'
+import type { StartOptions } from '@aerolite/server'
+import { UsageError, parseArgs, parsePort, type ParsedArgs } from './args.ts'
 import { requestInfo } from './info-request.ts'
 
 const USAGE = `usage: aerolite <command> [options]
@@ -16,12 +17,16 @@ commands:
 `
 
 const START_USAGE = `usage: aerolite start [--port N] [--address A] [--config FILE] [--namespace NAME] [--log-level L]
+                     [--etcd HOST:PORT] [--fabric-port N] [--rack-id N]
 
   --port N          service port (default 3000; 0 = any free port)
   --address A       address to listen on (default 127.0.0.1; "any" = all interfaces)
   --config FILE     an aerospike.conf-style file (service, logging, network, namespace blocks)
   --namespace NAME  serve one in-memory namespace NAME instead of the configured ones
   --log-level L     trace, debug, info, warn, error, fatal or silent (default info)
+  --etcd HOST:PORT  cluster membership through this etcd (repeat, or separate with commas, per member)
+  --fabric-port N   node-to-node port (default 3001; 0 = any free port)
+  --rack-id N       rack of this node in every namespace (0..1000000, default 0)
 
 Prints one line when ready; SIGINT or SIGTERM drains (stop accepting, finish replies) and exits 0.
 `
@@ -72,22 +77,38 @@ export async function main(argv: readonly string[], launchedAtMs: number): Promi
   }
 }
 
-async function start(argv: readonly string[], launchedAtMs: number): Promise<number> {
-  const args = parseArgs(argv, { values: ['port', 'address', 'config', 'namespace', 'log-level'], switches: ['help', 'version'] })
-  if (args.switches.has('help')) return print(START_USAGE)
-  if (args.switches.has('version')) return print(`aerolite ${AEROLITE_VERSION}\n`)
+export const START_FLAGS = { values: ['port', 'address', 'config', 'namespace', 'log-level', 'etcd', 'fabric-port', 'rack-id'], switches: ['help', 'version'] }
+
+/** The start options `aerolite start` flags ask for (checked by the server's buildConfig as well). */
+export function startOptions(args: ParsedArgs): StartOptions {
   if (args.positional.length > 0) throw new UsageError(`start takes no arguments, got "${args.positional[0]}"`)
   const level = args.flags.get('log-level')
   if (level !== undefined && !(LOG_LEVELS as readonly string[]).includes(level)) throw new UsageError(`--log-level "${level}" is not one of ${LOG_LEVELS.join(', ')}`)
   const port = args.flags.get('port')
-  const { runNodeProcess } = await import('@aerolite/server')
-  await runNodeProcess({
+  const fabricPort = args.flags.get('fabric-port')
+  const rackId = args.flags.get('rack-id')
+  if (rackId !== undefined && (!/^\d{1,7}$/.test(rackId) || Number(rackId) > 1_000_000)) throw new UsageError(`--rack-id "${rackId}" is not a rack id (0..1000000)`)
+  const etcd = args.lists.get('etcd')?.flatMap((value) => value.split(',').map((part) => part.trim()))
+  if (etcd?.includes('') === true) throw new UsageError('--etcd has an empty endpoint: give HOST:PORT, e.g. --etcd 127.0.0.1:2379')
+  return {
     configFile: args.flags.get('config'),
     port: port === undefined ? undefined : parsePort(port, 'port'),
     address: args.flags.get('address'),
     namespace: args.flags.get('namespace'),
     logLevel: level as (typeof LOG_LEVELS)[number] | undefined,
-  }, launchedAtMs)
+    etcdEndpoints: etcd,
+    fabricPort: fabricPort === undefined ? undefined : parsePort(fabricPort, 'fabric-port'),
+    rackId: rackId === undefined ? undefined : Number(rackId),
+  }
+}
+
+async function start(argv: readonly string[], launchedAtMs: number): Promise<number> {
+  const args = parseArgs(argv, START_FLAGS)
+  if (args.switches.has('help')) return print(START_USAGE)
+  if (args.switches.has('version')) return print(`aerolite ${AEROLITE_VERSION}\n`)
+  const options = startOptions(args)
+  const { runNodeProcess } = await import('@aerolite/server')
+  await runNodeProcess(options, launchedAtMs)
   // The node keeps the process alive until a signal drains it.
   return await new Promise<number>(() => {})
 }

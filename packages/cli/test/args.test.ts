@@ -45,6 +45,13 @@ describe('parseArgs', () => {
     assert.equal(parseArgs(['--port', '1', '--port=2'], SPEC).flags.get('port'), '2')
   })
 
+  test('every value of a repeated flag is kept in order in lists', () => {
+    const args = parseArgs(['--host', 'a', '--port', '1', '--host=b', '--host', 'c'], SPEC)
+    assert.deepEqual(args.lists.get('host'), ['a', 'b', 'c'])
+    assert.deepEqual(args.lists.get('port'), ['1'])
+    assert.equal(args.lists.get('config'), undefined)
+  })
+
   test('switches are collected', () => {
     const args = parseArgs(['--help', '--version'], SPEC)
     assert.deepEqual([...args.switches].sort(), ['help', 'version'])

@@ -91,7 +91,7 @@ describe('aerolite start (usage)', () => {
     assert.equal(result.code, 0)
     assert.equal(result.stderr, '')
     assert.match(result.stdout, /^usage: aerolite start/)
-    for (const flag of ['--port', '--address', '--config', '--namespace', '--log-level']) assert.ok(result.stdout.includes(flag), flag)
+    for (const flag of ['--port', '--address', '--config', '--namespace', '--log-level', '--etcd', '--fabric-port', '--rack-id']) assert.ok(result.stdout.includes(flag), flag)
     assert.doesNotMatch(result.stdout, /ready on/)
   })
 
@@ -125,6 +125,17 @@ describe('aerolite start (usage)', () => {
 
   test('positional arguments are refused', async () => {
     assertUsageError(await runCli(['start', 'now']), /start takes no arguments, got "now"/)
+  })
+
+  test('--fabric-port 70000 and --rack-id 1000001 are refused as usage naming the value', async () => {
+    assertUsageError(await runCli(['start', '--fabric-port', '70000']), /--fabric-port "70000" is not a port \(0\.\.65535\)/)
+    assertUsageError(await runCli(['start', '--rack-id', '1000001']), /--rack-id "1000001" is not a rack id \(0\.\.1000000\)/)
+    assertUsageError(await runCli(['start', '--rack-id=-1']), /--rack-id "-1"/)
+  })
+
+  test('--etcd with an empty endpoint is refused as usage; one that is not HOST:PORT exits 1 naming it', async () => {
+    assertUsageError(await runCli(['start', '--etcd', '127.0.0.1:2379,']), /--etcd has an empty endpoint/)
+    assertFailure(await runCli(['start', '--port', '0', '--etcd', '127.0.0.1']), /etcd endpoint "127\.0\.0\.1" is not HOST:PORT/)
   })
 
   test('--namespace "" is refused with a clear message', async () => {

@@ -1,6 +1,6 @@
 // Turning start options (CLI flags or startServer arguments) into a validated ServerConfig.
 import type { Disk } from '@aerolite/protocol'
-import { defaultNamespaceConfig, defaultServerConfig, loadConfigFile, type LogLevel, type NamespaceConfig, type ServerConfig } from './config/index.ts'
+import { defaultNamespaceConfig, defaultServerConfig, loadConfigFile, parseHostPort, type LogLevel, type NamespaceConfig, type ServerConfig } from './config/index.ts'
 
 export interface StartOptions {
   /** An aerospike.conf-style file; without one the embedded defaults apply. */
@@ -14,6 +14,12 @@ export interface StartOptions {
   namespaceOverrides?: Partial<Omit<NamespaceConfig, 'name' | 'storage'>>
   logLevel?: LogLevel
   clusterName?: string
+  /** etcd endpoints as HOST:PORT: cluster membership through etcd (heartbeat mode etcd), replacing the file's endpoints. */
+  etcdEndpoints?: readonly string[]
+  /** Overrides the fabric (node-to-node) port; 0 picks a free port. */
+  fabricPort?: number
+  /** The rack id of every namespace. */
+  rackId?: number
 }
 
 export class StartOptionError extends Error {
@@ -40,5 +46,22 @@ export function buildConfig(options: StartOptions, disk: Disk): ServerConfig {
     config.logging = { level, sinks: config.logging.sinks.map((sink) => ({ ...sink, level })) }
   }
   if (options.clusterName !== undefined) config.service.clusterName = options.clusterName
+  if (options.etcdEndpoints !== undefined) {
+    if (options.etcdEndpoints.length === 0) throw new StartOptionError('no etcd endpoint given: name at least one as HOST:PORT (e.g. 127.0.0.1:2379)')
+    const endpoints = options.etcdEndpoints.map((text) => {
+      const endpoint = parseHostPort(text)
+      if (endpoint === undefined) throw new StartOptionError(`etcd endpoint "${text}" is not HOST:PORT (an IP address or host name, [IPv6] in brackets, and a port 1 to 65535), e.g. 127.0.0.1:2379`)
+      return endpoint
+    })
+    config.network.heartbeat = { ...config.network.heartbeat, mode: 'etcd', etcdEndpoints: endpoints }
+  }
+  if (options.fabricPort !== undefined) {
+    if (!Number.isInteger(options.fabricPort) || options.fabricPort < 0 || options.fabricPort > 65535) throw new StartOptionError(`fabric port ${options.fabricPort} is not a TCP port (0..65535; 0 = any free port)`)
+    config.network.fabric.port = options.fabricPort
+  }
+  if (options.rackId !== undefined) {
+    if (!Number.isInteger(options.rackId) || options.rackId < 0 || options.rackId > 1_000_000) throw new StartOptionError(`rack id ${options.rackId} is out of range (0..1000000)`)
+    for (const ns of config.namespaces) ns.rackId = options.rackId
+  }
   return config
 }

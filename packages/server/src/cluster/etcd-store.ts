@@ -206,7 +206,8 @@ export class EtcdStore implements MembershipStore {
 
   private unavailable(error: unknown): StoreUnavailableError {
     if (error instanceof StoreUnavailableError) return error
-    const message = error instanceof Error ? error.message : String(error)
+    // gRPC appends an often empty "Resolution note:" that says nothing to a reader of the log.
+    const message = (error instanceof Error ? error.message : String(error)).replace(/\.? ?Resolution note:\s*$/, '')
     return new StoreUnavailableError(`${this.name} is unreachable: ${message}`, { cause: error })
   }
 }

@@ -81,6 +81,8 @@ export class StoreMembership implements Membership {
   private keepAliveInFlight = false
   private renewFailing = false
   private reregistering = false
+  /** The registration in flight: join and the re-registration after a lost lease share it. */
+  private registering: Promise<void> | undefined
   private reportedHolds = false
 
   private view: View | undefined
@@ -213,8 +215,15 @@ export class StoreMembership implements Membership {
     return view
   }
 
-  /** Grants a lease and puts this node's key on it; starts the renewals. */
-  private async register(): Promise<void> {
+  /** Grants a lease and puts this node's key on it; starts the renewals. One at a time. */
+  private register(): Promise<void> {
+    this.registering ??= this.registerOnce().finally(() => {
+      this.registering = undefined
+    })
+    return this.registering
+  }
+
+  private async registerOnce(): Promise<void> {
     const self = this.self!
     const sentAtMs = this.clock.monotonicMs()
     const lease = await this.store.grantLease(leaseTtlSeconds(this.heartbeat))

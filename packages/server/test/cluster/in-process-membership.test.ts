@@ -4,7 +4,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { InProcessStore } from '../../src/cluster/in-process-store.ts'
-import { StoreMembership } from '../../src/cluster/membership-client.ts'
+import { StoreMembership, leaseMarginMs, leaseTtlSeconds } from '../../src/cluster/membership-client.ts'
 import { StoreUnavailableError, type StoreEvent } from '../../src/cluster/membership-store.ts'
 import { manualEnv } from '../../src/env/manual-env.ts'
 import { limits } from '../../src/limits.ts'
@@ -127,4 +127,38 @@ test('in-process: the same seed gives the same views at the same revisions', asy
   const first = await run()
   assert.ok(first.length >= 5, first.join(' '))
   assert.deepEqual(await run(), first)
+})
+
+test('the lease asked is interval × timeout in whole seconds; the margin is an interval or a tenth of the TTL, at most half of it', () => {
+  assert.equal(leaseTtlSeconds({ intervalMs: 150, timeoutCount: 10 }), 2)
+  assert.equal(leaseTtlSeconds({ intervalMs: 1000, timeoutCount: 3 }), 3)
+  assert.equal(leaseTtlSeconds({ intervalMs: 333, timeoutCount: 10 }), 4)
+  assert.equal(leaseMarginMs(2, 150), 200)
+  assert.equal(leaseMarginMs(30, 150), 3000)
+  assert.equal(leaseMarginMs(5, 1000), 1000)
+  assert.equal(leaseMarginMs(2, 1500), 1000)
+})
+
+test('a cluster name that cannot name keys, and heartbeat settings that make no lease, are refused', () => {
+  const h = inProcessHarness()
+  const make = (clusterName: string, heartbeat = HEARTBEAT) => new StoreMembership({ clusterName, store: h.store, env: h.env, log: new MemoryLog(), heartbeat })
+  assert.throws(() => make(''), /cluster name "" cannot name membership keys/)
+  assert.throws(() => make('a/b'), /without "\/"/)
+  assert.throws(() => make('c', { intervalMs: 0, timeoutCount: 10 }), /heartbeat interval 0 ms/)
+  assert.throws(() => make('c', { intervalMs: 100, timeoutCount: 1 }), /timeout a whole number of at least 2/)
+})
+
+test('in-process: a listener that throws is logged and does not stop the views', async () => {
+  const h = inProcessHarness()
+  const cluster = new Cluster(h)
+  const a = await cluster.node(1)
+  a.membership.onView(() => {
+    throw new Error('listener bug')
+  })
+  await a.membership.join(memberInfo(1))
+  await cluster.join(2)
+  await cluster.converge([a], [1, 2])
+  assert.equal(a.views.length, 2)
+  assert.equal(a.log.lines.filter((l) => l.level === 'error' && l.message === 'a membership listener failed').length, 2)
+  await cluster.leaveAll()
 })
