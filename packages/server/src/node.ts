@@ -9,6 +9,8 @@ import { whenSettled } from './commands/record-result.ts'
 import { ClusterMember } from './cluster/cluster-member.ts'
 import { Fabric } from './cluster/fabric/fabric.ts'
 import type { Membership } from './cluster/membership.ts'
+import { StoreMembership } from './cluster/membership-client.ts'
+import { EtcdStore } from './cluster/etcd-store.ts'
 import { AEROSPIKE_COMPATIBLE_BUILD } from './info/version.ts'
 import { realEnv } from './env/real-env.ts'
 import { answerInfo } from './info/registry.ts'
@@ -51,7 +53,8 @@ export class AeroliteNode implements NodeContext {
   private storageTimer: Timer | undefined
   private readonly opened: Namespace[] = []
   private endpoint = { host: '127.0.0.1', port: 0 }
-  private readonly membership: Membership | undefined
+  private membership: Membership | undefined
+  private membershipStore: EtcdStore | undefined
   private fabric: Fabric | undefined
   cluster: ClusterMember | undefined
 
@@ -117,6 +120,7 @@ export class AeroliteNode implements NodeContext {
     }
     this.endpoint = { host: this.config.network.service.accessAddress ?? (address === '0.0.0.0' ? '127.0.0.1' : bound.host), port: this.config.network.service.accessPort ?? bound.port }
     this.nodeId = this.config.service.nodeId ?? deriveNodeId(bound.port)
+    if (this.membership === undefined && this.config.network.heartbeat.mode === 'etcd') this.membership = await this.etcdMembership()
     if (this.membership !== undefined) await this.joinCluster(this.membership)
     for (const sweeper of this.sweepers.values()) sweeper.schedule()
     for (const defrag of this.defragmenters) defrag.start(limits.defragIntervalMs)
@@ -125,6 +129,20 @@ export class AeroliteNode implements NodeContext {
     // The Lua VM warms up once the node serves; the few commands that need it before then wait.
     void this.udf.start()
     return bound
+  }
+
+  /** Membership through the configured etcd endpoints. */
+  private async etcdMembership(): Promise<Membership> {
+    const { heartbeat } = this.config.network
+    this.membershipStore = await EtcdStore.open({ endpoints: heartbeat.etcdEndpoints, clock: this.env.clock })
+    return new StoreMembership({
+      // Nodes without a cluster-name share one cluster per etcd, as Aerospike nodes without one join any.
+      clusterName: this.config.service.clusterName === '' ? 'aerolite' : this.config.service.clusterName,
+      store: this.membershipStore,
+      env: this.env,
+      log: this.log,
+      heartbeat: { intervalMs: heartbeat.intervalMs, timeoutCount: heartbeat.timeoutCount },
+    })
   }
 
   /** Listens on the fabric, registers in the membership and waits for the first view's partition plans. */
@@ -159,6 +177,7 @@ export class AeroliteNode implements NodeContext {
     this.stopBackgroundWork()
     await this.listener.drain()
     await this.fabric?.close()
+    await this.membershipStore?.close()
     await this.closeNamespaces()
   }
 
@@ -171,6 +190,7 @@ export class AeroliteNode implements NodeContext {
     this.stopBackgroundWork()
     this.listener.abort()
     await this.fabric?.close()
+    await this.membershipStore?.close()
     for (const ns of this.opened.splice(0)) ns.abandon()
   }
 

@@ -293,7 +293,7 @@ export class ClusterMember implements RecordRouting {
     if (target === undefined) return
     // Changes made here so far went to the target before this message (one ordered channel per pair).
     plan.handOver(pid, target)
-    this.partitionGeneration++
+    this.planChanged(ns, pid)
     this.broadcast({ ns, pid, kind: 'handover', node: this.view!.members[target]!.nodeId })
     this.dropIfSurplus(ns, pid)
   }
@@ -334,8 +334,7 @@ export class ClusterMember implements RecordRouting {
     const plan = part.plan!
     if (ref.kind === 'fill') {
       plan.fillDone(this.selfIndex, ref.pid)
-      setBit(part.copies.full, ref.pid, true)
-      this.partitionGeneration++
+      this.planChanged(ref.namespace, ref.pid)
       return
     }
     const key = `${ref.namespace}/${ref.pid}`
@@ -402,9 +401,16 @@ export class ClusterMember implements RecordRouting {
       plan.handOver(event.pid, member)
       if (member === this.selfIndex) this.queueFills(event.ns, event.pid, plan)
     }
-    this.partitionGeneration++
+    this.planChanged(event.ns, event.pid)
     this.dropIfSurplus(event.ns, event.pid)
     this.runMigrations()
+  }
+
+  /** This node's copy is full exactly when the plan says so; clients fetch the map again. */
+  private planChanged(ns: string, pid: number): void {
+    const part = this.parts.get(ns)!
+    setBit(part.copies.full, pid, part.plan!.isFull(this.selfIndex, pid))
+    this.partitionGeneration++
   }
 
   /** A copy no owner needs any more (every owner is full) is dropped. */
@@ -414,6 +420,8 @@ export class ClusterMember implements RecordRouting {
     if (!plan.isSettled(pid) || !plan.surplusHolders(pid).includes(this.selfIndex)) return
     part.namespace.dropPartition(pid)
     plan.dropped(this.selfIndex, pid)
+    setBit(part.copies.full, pid, false)
+    setBit(part.copies.dirty, pid, false)
   }
 
   // --- what info commands show ---------------------------------------------------------------

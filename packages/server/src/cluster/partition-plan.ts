@@ -169,7 +169,10 @@ export class PartitionPlan {
   /** Mastership moves to `member` (a full owner ahead of the current master in succession order). */
   handOver(pid: number, member: number): void {
     if (!this.isFull(member, pid)) throw new Error(`partition ${pid}: mastership can only go to a full copy`)
+    const former = this.masters[pid]!
     this.masters[pid] = member
+    // A former master that is not an owner receives no more writes: its copy is stale from now on.
+    if (former !== member && !this.owners(pid).includes(former)) setBit(this.full[former]!, pid, false)
   }
 
   /** A surplus copy was dropped. */

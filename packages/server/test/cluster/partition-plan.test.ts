@@ -72,6 +72,8 @@ describe('partition plan', () => {
     plan.fillDone(1, 0)
     plan.handOver(0, 0)
     assert.ok(plan.isSettled(0))
+    // No write reaches the former master any more: its copy is no longer full, and it is dropped.
+    assert.equal(plan.isFull(2, 0), false)
     assert.deepEqual(plan.surplusHolders(0), [2])
   })
 
