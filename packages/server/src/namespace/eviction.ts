@@ -72,8 +72,10 @@ export class Evictor {
         this.log.warn({ ns: ns.name, usedPct: Math.floor(ns.usedPct()) }, 'eviction: over evict-used-pct but no record has a ttl; nothing can be evicted')
         return 0
       }
-      const evictBefore = histogram.voidTimeBelowCount(Math.min(wanted, histogram.total))
-      ns.evictVoidTime = Math.max(ns.evictVoidTime, evictBefore)
+      // The persisted cutoff never goes back, and a restart drops every record below it: evict to
+      // it now too, so what survives a restart is what is visible before it.
+      const evictBefore = Math.max(ns.evictVoidTime, histogram.voidTimeBelowCount(Math.min(wanted, histogram.total)))
+      ns.evictVoidTime = evictBefore
       ns.persistMeta()
       const chosen = (id: number): boolean => {
         const voidTime = ns.voidTimeOf(id)
