@@ -108,9 +108,9 @@ export class ClusterMember implements RecordRouting {
   async join(self: MemberInfo): Promise<void> {
     this.self = self
     this.membership.onView((view) => this.adopt(view))
-    this.membership.onLeaseChange((holds) => {
-      if (holds) this.log.info('lease held: acknowledging writes')
-      else this.log.warn('lease deadline passed: no write is acknowledged until the lease is renewed')
+    // The others went on without this node: none of its copies is full any more.
+    this.membership.onLeaseLost(() => {
+      for (const part of this.parts.values()) part.copies.forgetFull()
     })
     const first = await this.membership.join(self)
     this.adopt(first)

@@ -99,6 +99,7 @@ export class StoreMembership implements Membership {
 
   private readonly viewListeners: ((view: View) => void)[] = []
   private readonly leaseListeners: ((holds: boolean) => void)[] = []
+  private readonly leaseLostListeners: (() => void)[] = []
   private readonly metadataListeners: ((key: string, value: string | undefined) => void)[] = []
 
   constructor(options: StoreMembershipOptions) {
@@ -176,6 +177,10 @@ export class StoreMembership implements Membership {
 
   holdsLease(): boolean {
     return !this.stopped && this.lease !== undefined && this.clock.monotonicMs() < this.deadlineMs
+  }
+
+  onLeaseLost(listener: () => void): void {
+    this.leaseLostListeners.push(listener)
   }
 
   onLeaseChange(listener: (holds: boolean) => void): void {
@@ -306,6 +311,7 @@ export class StoreMembership implements Membership {
     this.lease = undefined
     this.deadlineMs = -Infinity
     this.reportHolds()
+    for (const listener of this.leaseLostListeners) this.call(listener)
     this.log.warn({ lease: lease.id }, `the lease at ${this.store.name} is gone (it expired while it could not be renewed): registering again`)
     void this.reregister()
   }

@@ -22,6 +22,11 @@ export interface Membership {
   holdsLease(): boolean
   /** Called when holdsLease() turns false, and when it turns true again. */
   onLeaseChange(listener: (holds: boolean) => void): void
+  /**
+   * Called when the store no longer has this node's lease (it expired): the others went on without
+   * this node for a while, whatever views it saw, and it registers again.
+   */
+  onLeaseLost(listener: () => void): void
   /** Cluster-wide metadata (UDF modules, index definitions, truncate points, ...). */
   readonly metadata: ClusterMetadata
   /** Revokes the lease (the others see the node leave at once) and stops watching. */

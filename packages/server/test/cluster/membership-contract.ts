@@ -145,8 +145,11 @@ export function defineMembershipContract(name: string, factory: HarnessFactory):
         const b = await c.join(2)
         await c.converge([a, b], [1, 2])
         assert.equal(b.membership.holdsLease(), true)
+        let lost = 0
+        b.membership.onLeaseLost(() => lost++)
         b.store.setCut(true)
         await c.h.until('b is told it no longer holds its lease', () => b.leaseChanges.at(-1)?.holds === false, TTL_MS + 500)
+        assert.equal(lost, 0, 'a passed deadline alone does not mean the store dropped the lease')
         assert.equal(b.membership.holdsLease(), false)
         const lastRenewal = b.store.lastRenewalSentAtMs!
         const fenced = b.leaseChanges.at(-1)!
@@ -158,6 +161,7 @@ export function defineMembershipContract(name: string, factory: HarnessFactory):
         assert.deepEqual(b.leaseChanges.map((x) => x.holds), [true, false, true])
         await c.converge([a, b], [1, 2])
         assert.ok(b.log.matching(/lease .* is gone/).length >= 1, 'b found its lease gone and registered again')
+        assert.equal(lost, 1, 'b was told once that the store dropped its lease')
         // b learns its own return (and its absence before it) through its watch, soon after registering again.
         await c.h.until('a and b agree on the view', () => key(a.membership.currentView()!) === key(b.membership.currentView()!), 1000)
         assert.deepEqual(b.views.slice(-2).map(key), a.views.slice(-2).map(key), 'b saw itself leave and return as a did')
