@@ -53,8 +53,8 @@ export const limits = {
   migrationRetryMs: 200,
   /** Partitions one node sends at once (each a stream of batches). */
   migrationsAtOnce: 4,
-  /** Between resends of a copy report a member has not confirmed. */
-  copyReportRetryMs: 100,
+  /** Between resends of a copy report or partition events a member has not confirmed. */
+  confirmRetryMs: 100,
   /** Bytes of replies queued on a socket before the connection stops reading requests. */
   maxPendingReplyBytes: 4 * 1024 * 1024,
   /**

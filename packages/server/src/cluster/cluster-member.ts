@@ -68,11 +68,16 @@ export class ClusterMember implements RecordRouting {
   private self: MemberInfo | undefined
   private view: View | undefined
   private selfIndex = -1
+  private stopped = false
   private exchange: ViewExchange | undefined
   private planWaiters: Array<() => void> = []
   /** Merges the master waits on: sources left per `${ns}/${pid}`. */
   private readonly merges = new Map<string, Set<string>>()
+  /** Fills into this node that have begun in this view (`${ns}/${pid}`): the copy was dropped for them. */
+  private readonly fillsStarted = new Set<string>()
   private readonly migrationQueue: Array<() => Promise<void>> = []
+  /** Partition events of this turn, sent together. */
+  private readonly unsentEvents: PartitionEvent[] = []
   private migrationsRunning = 0
   private migrationsRetrying = 0
   readonly proxyCounters: ProxyCounters = newProxyCounters()
@@ -100,7 +105,7 @@ export class ClusterMember implements RecordRouting {
     serveProxies(this.fabric, options.runProxied, this.log)
     serveMigrations(this.fabric, namespaceOf, (ref, from) => this.acceptsMigration(ref, from), (ref, from) => this.migrationReceived(ref, from), this.migrationCounters, this.log)
     this.fabric.onMessage(MessageType.COPY_REPORT, (from, payload, reply) => this.copyReportReceived(from, payload, reply))
-    this.fabric.onMessage(MessageType.PARTITION_EVENT, (from, payload) => this.partitionEventReceived(from, payload))
+    this.fabric.onMessage(MessageType.PARTITION_EVENT, (from, payload, reply) => this.partitionEventsReceived(from, payload, reply))
     this.fabric.onMessage(MessageType.MIGRATE_PULL, (from, payload, reply) => this.pullReceived(from, payload, reply))
   }
 
@@ -129,13 +134,15 @@ export class ClusterMember implements RecordRouting {
   // --- views and the exchange ---------------------------------------------------------------
 
   private adopt(view: View): void {
-    if (this.view !== undefined && view.revision <= this.view.revision) return
+    if (this.stopped || (this.view !== undefined && view.revision <= this.view.revision)) return
     const selfId = this.self?.nodeId
     this.view = view
     this.peersGeneration++
     this.partitionGeneration++
     this.merges.clear()
+    this.fillsStarted.clear()
     this.migrationQueue.length = 0
+    this.unsentEvents.length = 0
     for (const part of this.parts.values()) part.plan = undefined
     this.selfIndex = view.members.findIndex((m) => m.nodeId === selfId)
     if (this.selfIndex < 0) {
@@ -153,14 +160,15 @@ export class ClusterMember implements RecordRouting {
     this.fabric.setView(view)
     this.log.info({ revision: view.revision, size: view.members.length }, 'new cluster view')
     const payload = encodeCopyReports(own)
-    for (const member of view.members) if (member.nodeId !== selfId) this.sendCopyReport(view, member.nodeId, payload)
+    for (const member of view.members) if (member.nodeId !== selfId) this.sendUntilConfirmed(view, member.nodeId, MessageType.COPY_REPORT, payload)
     this.planIfComplete()
   }
 
-  private sendCopyReport(view: View, nodeId: string, payload: Buffer): void {
-    this.fabric.request(nodeId, MessageType.COPY_REPORT, payload, limits.replicaWriteTimeoutMs).catch(() => {
-      if (this.view === view) this.env.scheduler.after(limits.copyReportRetryMs, () => {
-        if (this.view === view) this.sendCopyReport(view, nodeId, payload)
+  /** Sends a request until the member confirms it, for as long as the view lasts (a lost one is sent again). */
+  private sendUntilConfirmed(view: View, nodeId: string, type: number, payload: Buffer): void {
+    this.fabric.request(nodeId, type, payload, limits.replicaWriteTimeoutMs).catch(() => {
+      if (this.view === view) this.env.scheduler.after(limits.confirmRetryMs, () => {
+        if (this.view === view) this.sendUntilConfirmed(view, nodeId, type, payload)
       })
     })
   }
@@ -322,11 +330,21 @@ export class ClusterMember implements RecordRouting {
   }
 
   private acceptsMigration(ref: PartitionRef, from: string): boolean {
-    const plan = this.parts.get(ref.namespace)?.plan
-    if (plan === undefined) return false
+    const part = this.parts.get(ref.namespace)
+    const plan = part?.plan
+    if (part === undefined || plan === undefined) return false
+    const key = `${ref.namespace}/${ref.pid}`
+    if (ref.kind === 'merge') return plan.master(ref.pid) === this.selfIndex && (this.merges.get(key)?.has(from) ?? false)
     const master = this.view!.members[plan.master(ref.pid)]!.nodeId
-    if (ref.kind === 'fill') return master === from && plan.fillTargets(ref.pid).includes(this.selfIndex)
-    return plan.master(ref.pid) === this.selfIndex && (this.merges.get(`${ref.namespace}/${ref.pid}`)?.has(from) ?? false)
+    if (master !== from || !plan.fillTargets(ref.pid).includes(this.selfIndex)) return false
+    if (!this.fillsStarted.has(key)) {
+      // A fill replaces this copy: what it holds that the master lacks is stale (a delete it missed)
+      // or was gathered by the master already (a dirty copy). The walk sends every record as it is
+      // when read, after any change sent here before it, so dropping now loses nothing.
+      this.fillsStarted.add(key)
+      part.namespace.dropPartition(ref.pid)
+    }
+    return true
   }
 
   private migrationReceived(ref: PartitionRef, from: string): void {
@@ -371,26 +389,35 @@ export class ClusterMember implements RecordRouting {
 
   // --- partition events ---------------------------------------------------------------------
 
+  /** Tells every other member of a partition's change; the events of one turn go together. */
   private broadcast(event: PartitionEvent): void {
-    const payload = Buffer.from(JSON.stringify(event))
-    for (const member of this.view!.members) {
-      if (member.nodeId === this.self!.nodeId) continue
-      try {
-        this.fabric.send(member.nodeId, MessageType.PARTITION_EVENT, payload)
-      } catch (err) {
-        this.log.warn({ to: member.nodeId, err: err instanceof Error ? err.message : String(err) }, 'partition event not sent')
-      }
-    }
+    this.unsentEvents.push(event)
+    if (this.unsentEvents.length > 1) return
+    const view = this.view!
+    this.env.scheduler.soon(() => {
+      // Events describe this view's plans: a newer view's plans start from the copy reports instead.
+      if (this.view !== view) return
+      const payload = Buffer.from(JSON.stringify(this.unsentEvents.splice(0)))
+      for (const member of view.members) if (member.nodeId !== this.self!.nodeId) this.sendUntilConfirmed(view, member.nodeId, MessageType.PARTITION_EVENT, payload)
+    })
   }
 
-  private partitionEventReceived(from: string, payload: Buffer): void {
-    let event: PartitionEvent
+  private partitionEventsReceived(from: string, payload: Buffer, reply: ((payload: Buffer) => void) | undefined): void {
+    let events: PartitionEvent[]
     try {
-      event = JSON.parse(payload.toString()) as PartitionEvent
+      events = JSON.parse(payload.toString()) as PartitionEvent[]
+      if (!Array.isArray(events)) throw new Error('not a list')
     } catch {
-      this.log.warn({ from }, 'malformed partition event')
+      this.log.warn({ from }, 'malformed partition events')
       return
     }
+    // A resent list applies again harmlessly: every event sets a state, none toggles one.
+    for (const event of events) this.applyEvent(event)
+    reply?.(Buffer.alloc(0))
+    this.runMigrations()
+  }
+
+  private applyEvent(event: PartitionEvent): void {
     const plan = this.parts.get(event.ns)?.plan
     const member = this.view?.members.findIndex((m) => m.nodeId === event.node) ?? -1
     if (plan === undefined || member < 0 || !Number.isInteger(event.pid) || event.pid < 0 || event.pid >= limits.partitions) return
@@ -403,7 +430,6 @@ export class ClusterMember implements RecordRouting {
     }
     this.planChanged(event.ns, event.pid)
     this.dropIfSurplus(event.ns, event.pid)
-    this.runMigrations()
   }
 
   /** This node's copy is full exactly when the plan says so; clients fetch the map again. */
@@ -447,9 +473,19 @@ export class ClusterMember implements RecordRouting {
     return this.selfIndex
   }
 
-  /** Revokes the lease (the others see this node leave at once). */
+  /** Revokes the lease (the others see this node leave at once) and stops all cluster work. */
   async leave(): Promise<void> {
+    this.stop()
     await this.membership.leave()
+  }
+
+  /** Stops all cluster work (retries, migrations) without a goodbye: the node is stopping or crashing. */
+  stop(): void {
+    this.stopped = true
+    this.view = undefined
+    this.migrationQueue.length = 0
+    this.unsentEvents.length = 0
+    for (const part of this.parts.values()) part.plan = undefined
   }
 }
 
