@@ -67,7 +67,7 @@ const HANDLERS: Record<string, InfoHandler> = {
   'replicas': replicasOf('replicas'),
   'replicas-all': replicasOf('replicas-all'),
   'replicas-master': replicasOf('replicas-master'),
-  'rack-ids': (ctx) => [...ctx.namespaces.keys()].map((ns) => `${ns}:0`).join(';'),
+  'rack-ids': (ctx) => [...ctx.namespaces.values()].map((ns) => `${ns.name}:${ns.config.rackId}`).join(';'),
   'racks': (ctx) => [...ctx.namespaces.keys()].map((ns) => `ns=${ns}:rack_0=${ctx.nodeId}`).join(';'),
   'namespaces': (ctx) => [...ctx.namespaces.keys()].join(';'),
   'namespace': (ctx, cmd) => namespaceInfo(ctx, cmd.path[0]),
