@@ -4,7 +4,7 @@
 // membership, TTL, the next generation and the record size limit. A change that must settle before
 // it is acknowledged (commit-to-device today, replication next) registers itself as in flight, and
 // the command answers once it settled.
-import { Info2, ResultCode, type Message } from '@aerolite/protocol'
+import { Info2, Info3, ResultCode, type Message } from '@aerolite/protocol'
 import { limits } from '../limits.ts'
 import { BLOCK_HEADER_BYTES } from '../storage/block-format.ts'
 import type { Bin } from '../record/bins.ts'
@@ -110,20 +110,34 @@ export function commitStore(req: RecordRequest, found: FoundRecord, change: Stor
   }
   version.encodedBytes = checkedRecordBytes(namespace, version)
   namespace.store(req.digest, found.anyId, version, cause, req.partitionId)
-  return { removed: false, generation: version.generation, voidTime, settled: settleChange(namespace, req.digest) }
+  return { removed: false, generation: version.generation, voidTime, settled: settleChange(namespace, req.digest, commitLevelMaster(req)) }
 }
 
 /** Removes a record (entry id of its current version). */
 export function commitRemove(req: RecordRequest, id: number, generation: number, cause: ChangeCause): CommitOutcome {
   req.namespace.remove(id, req.digest, cause, req.partitionId)
-  return { removed: true, generation: nextGeneration(generation), voidTime: 0, settled: settleChange(req.namespace, req.digest) }
+  return { removed: true, generation: nextGeneration(generation), voidTime: 0, settled: settleChange(req.namespace, req.digest, commitLevelMaster(req)) }
 }
 
-/** The wait of a change just made (durable, and held by the other copies), registered as in flight on its record until it settles. */
-export function settleChange(namespace: Namespace, digest: Buffer): Promise<void> | undefined {
+/**
+ * The wait of a change just made (durable, and held by the other copies), registered as in flight on
+ * its record until it settles. With commit-level master the command answers once the change is
+ * durable here; later commands on the record still wait for the replicas.
+ */
+export function settleChange(namespace: Namespace, digest: Buffer, commitLevelMaster = false): Promise<void> | undefined {
   const durable = namespace.whenDurable()
   const replicated = namespace.replication?.pendingFor(digest)
   const settled = durable === undefined ? replicated : replicated === undefined ? durable : Promise.all([durable, replicated]).then(() => undefined)
   if (settled !== undefined) namespace.inFlight.register(digest, settled)
+  if (commitLevelMaster && replicated !== undefined) {
+    // Nobody waits on the replicas' answer: a failure there only marks the copy dirty.
+    replicated.catch(() => undefined)
+    return durable
+  }
   return settled
+}
+
+/** The client asked for commit-level master (answer once the master applied the change). */
+export function commitLevelMaster(req: RecordRequest): boolean {
+  return (req.message.info3 & Info3.COMMIT_MASTER) !== 0
 }

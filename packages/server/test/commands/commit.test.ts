@@ -1,14 +1,34 @@
 // The record rules the commit road applies once for every kind of change.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { Info1, Info2, ParticleType, ResultCode, citrusleafSeconds, integerParticle } from '@aerolite/protocol'
+import { Info1, Info2, Info3, ParticleType, ResultCode, citrusleafSeconds, decodeMessage, emptyHeader, encodeMessage, integerParticle } from '@aerolite/protocol'
+import { dispatchMessage } from '../../src/commands/dispatch.ts'
 import { BLOCK_HEADER_BYTES } from '../../src/storage/block-format.ts'
 import { maxRecordBytes } from '../../src/commands/commit.ts'
-import { get, makeNamespace, put, run, write } from './harness.ts'
+import { commandsOf, get, keyFields, makeNamespace, put, run, write } from './harness.ts'
 
 const one = [write('v', ParticleType.INTEGER, integerParticle(1))]
 
+/** Dispatches one put and tells whether its answer waits on something (replication, durability). */
+function putWaits(ns: ReturnType<typeof makeNamespace>, key: string, info3: number): boolean {
+  const body = encodeMessage({ ...emptyHeader(), info2: Info2.WRITE, info3 }, keyFields(key), one)
+  const result = dispatchMessage(decodeMessage(body), commandsOf(ns))
+  assert.ok('reply' in result)
+  return result.settled !== undefined
+}
+
 describe('the commit road', () => {
+  it('commit-level all answers after the replicas; commit-level master at once, while later commands on the record still wait', () => {
+    const ns = makeNamespace()
+    let replicated = (): void => undefined
+    const replicas = new Promise<void>((resolve) => { replicated = resolve })
+    ns.replication = { pendingFor: () => replicas }
+    assert.equal(putWaits(ns, 'all', 0), true)
+    assert.equal(putWaits(ns, 'master', Info3.COMMIT_MASTER), false)
+    assert.notEqual(ns.inFlight.of(keyFields('master')[2]!.data), undefined, 'the record stays in flight until the replicas confirm')
+    replicated()
+  })
+
   it('a failed generation check counts fail_generation for writes and deletes alike', () => {
     const ns = makeNamespace()
     put(ns, 'k', one)
