@@ -98,6 +98,7 @@ export class ClusterMember implements RecordRouting {
       const replicator = new Replicator(copies, this.fabric, (pid) => this.writeTargets(namespace.name, pid), this.log)
       namespace.listeners.push(replicator)
       namespace.replication = replicator
+      namespace.mastersPartition = (pid) => this.parts.get(namespace.name)?.plan?.master(pid) === this.selfIndex
       this.parts.set(namespace.name, { namespace, copies, replicator, plan: undefined })
     }
     const namespaceOf = (name: string): Namespace | undefined => this.parts.get(name)?.namespace

@@ -115,10 +115,10 @@ export class Evictor {
     return histogram.total === 0 ? undefined : histogram
   }
 
-  /** Visits every partition, yielding to clients after each slice. */
+  /** Visits every partition this node masters, yielding to clients after each slice. */
   private async eachSlice(visit: (pid: number) => void): Promise<void> {
     for (let pid = 0; pid < limits.partitions; pid++) {
-      visit(pid)
+      if (this.namespace.mastersPartition(pid)) visit(pid)
       if ((pid + 1) % limits.evictPartitionsPerTurn === 0) await this.scheduler.yieldTurn()
     }
   }

@@ -101,6 +101,11 @@ export class Namespace {
   readonly inFlight = new InFlightChanges()
   /** The cluster's replication of changes, when the node is in a cluster. */
   replication: ChangeReplication | undefined
+  /**
+   * Whether this node acts as master of a partition. Expiry and eviction run on masters only (in a
+   * cluster their deletes reach the other copies by replication); a single node masters all.
+   */
+  mastersPartition: (pid: number) => boolean = () => true
   /** Duration of the last expiry sweep. */
   lastNsupCycleMs = 0
   /** What the last open() found on disk. */

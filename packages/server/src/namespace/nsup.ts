@@ -40,7 +40,7 @@ export class ExpirySweeper {
     let removed = 0
     try {
       for (let pid = 0; pid < limits.partitions && !this.stopped; pid++) {
-        removed += expirePartition(this.namespace, pid)
+        if (this.namespace.mastersPartition(pid)) removed += expirePartition(this.namespace, pid)
         if ((pid + 1) % limits.nsupPartitionsPerTurn === 0) await scheduler.yieldTurn()
       }
     } finally {

@@ -3,10 +3,11 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import pino from 'pino'
-import { FieldType, Info3, ParticleType, ResultCode, decodeMessage } from '@aerolite/protocol'
+import { FieldType, Info3, ParticleType, ResultCode, decodeMessage, partitionId } from '@aerolite/protocol'
 import { defaultNamespaceConfig, type NamespaceConfig } from '../../src/config/index.ts'
 import { Namespace } from '../../src/namespace/namespace.ts'
 import { Evictor } from '../../src/namespace/eviction.ts'
+import { ExpirySweeper } from '../../src/namespace/nsup.ts'
 import { realScheduler } from '../../src/env/real-env.ts'
 import type { Scheduler } from '../../src/env/env.ts'
 import { limits } from '../../src/limits.ts'
@@ -105,6 +106,48 @@ test('eviction picks its cutoff from a void-time histogram and removes partition
   assert.ok(ns.evictVoidTime > 0)
   // Three walks (lowest and highest, histogram, removal), each a slice of partitions per turn.
   assert.ok(scheduler.yields >= (3 * limits.partitions) / limits.evictPartitionsPerTurn, `${scheduler.yields} turns`)
+})
+
+test('in a cluster, expiry and eviction touch only the partitions this node masters', async () => {
+  let nowMs = Date.UTC(2026, 0, 1)
+  const filled = (): Namespace => {
+    const ns = namespaceWith(realScheduler, (c) => {
+      c.storage.dataSizeBytes = 16 * 1024 * 1024
+      c.storage.writeBlockSizeBytes = 64 * 1024
+    }, { nowMs: () => nowMs })
+    const blob = Buffer.alloc(1000, 7)
+    for (let i = 0; i < 400; i++) assert.equal(put(ns, `k${i}`, [write('b', ParticleType.BLOB, blob)], { recordTtl: 100 + i }).resultCode, ResultCode.OK)
+    // Even partitions are mastered here; the others' masters remove their records and replicate.
+    ns.mastersPartition = (pid) => pid % 2 === 0
+    return ns
+  }
+  const leftPartitions = (ns: Namespace): number[] => {
+    const digest = Buffer.alloc(20)
+    const pids: number[] = []
+    for (let pid = 0; pid < limits.partitions; pid++) {
+      for (const id of ns.entriesOf(pid)) {
+        ns.digestInto(id, digest)
+        pids.push(partitionId(digest))
+      }
+    }
+    return pids
+  }
+  const evicting = filled()
+  const elsewhere = (ns: Namespace): number => leftPartitions(ns).filter((pid) => pid % 2 === 1).length
+  const elsewhereBefore = elsewhere(evicting)
+  evicting.config.storage.evictUsedPct = Math.floor(evicting.usedPct() * 0.5)
+  const evicted = await new Evictor(evicting, pino({ level: 'silent' }), realScheduler).evictIfNeeded()
+  assert.ok(evicted > 0, `evicted ${evicted}`)
+  const expiring = filled()
+  nowMs += 1000 * 1000
+  const expired = await new ExpirySweeper(expiring, pino({ level: 'silent' })).sweep()
+  assert.ok(expired > 0, `expired ${expired}`)
+  for (const ns of [evicting, expiring]) {
+    const left = leftPartitions(ns)
+    assert.ok(left.some((pid) => pid % 2 === 1), 'records of partitions mastered elsewhere are left')
+  }
+  assert.ok(leftPartitions(expiring).every((pid) => pid % 2 === 1), 'no expired record of a mastered partition is left')
+  assert.equal(elsewhere(evicting), elsewhereBefore, 'eviction left the partitions mastered elsewhere alone')
 })
 
 test(`past ${limits.maxRunningJobsPerNamespace} running background jobs a new one fails with FAIL_FORBIDDEN`, async () => {
