@@ -3,6 +3,7 @@ import { FieldType, Info1, Info2, ResultCode, findField, type Message } from '@a
 import { CommandError } from '../command-error.ts'
 import { executeDelete } from './delete.ts'
 import { executeRead } from './read.ts'
+import { mayTouchOnRead } from './read-touch.ts'
 import { headerReply, streamErrorReply } from './reply.ts'
 import { whenSettled, type RecordCommandResult } from './record-result.ts'
 import type { CommandContext } from './context.ts'
@@ -73,7 +74,9 @@ export function executeRecordCommand(message: Message, context: CommandContext, 
   const udf = isRecordUdf(message)
   const write = udf || (message.info2 & Info2.WRITE) !== 0
   if (context.routing !== undefined && origin === 'client') {
-    const routed = context.routing.route(req, write, hops, () => whenSettled(executeRecordCommand(message, context, origin, hops)))
+    // A read that may touch its record changes it: it runs where writes run.
+    const changes = write || ((message.info1 & Info1.READ) !== 0 && mayTouchOnRead(req))
+    const routed = context.routing.route(req, changes, hops, () => whenSettled(executeRecordCommand(message, context, origin, hops)))
     if (routed !== undefined) return routed
   }
   if (write) {

@@ -8,11 +8,22 @@ import type { RecordRequest } from './request.ts'
 
 const DONT_TOUCH = 0xffffffff
 
+/** The read-touch percent that applies to a read (0: none). */
+function touchPercent(req: RecordRequest): number {
+  const percent = req.message.recordTtl === 0 ? req.namespace.config.readTouchTtlPercent : req.message.recordTtl
+  return percent === DONT_TOUCH ? 0 : percent
+}
+
+/** Whether a read may change its record (a read-touch): in a cluster it runs on the master, like a write. */
+export function mayTouchOnRead(req: RecordRequest): boolean {
+  return touchPercent(req) !== 0
+}
+
 /** Touches the record (entry id `id`, which stays its id) when a touch is due; returns the commit, or undefined when none was made. */
 export function touchOnRead(req: RecordRequest, id: number): CommitOutcome | undefined {
-  const { namespace, message } = req
-  const percent = message.recordTtl === 0 ? namespace.config.readTouchTtlPercent : message.recordTtl
-  if (percent === 0 || percent === DONT_TOUCH) return undefined
+  const { namespace } = req
+  const percent = touchPercent(req)
+  if (percent === 0) return undefined
   const voidTime = namespace.voidTimeOf(id)
   if (voidTime === 0) return undefined
   if (percent > 100) throw new CommandError(ResultCode.PARAMETER_ERROR, `read-touch-ttl-percent ${percent} is over 100`)
