@@ -45,7 +45,6 @@ export interface ClusterMemberOptions {
 interface NamespacePart {
   namespace: Namespace
   copies: LocalCopies
-  replicator: Replicator
   plan: PartitionPlan | undefined
 }
 
@@ -99,7 +98,7 @@ export class ClusterMember implements RecordRouting {
       namespace.listeners.push(replicator)
       namespace.replication = replicator
       namespace.mastersPartition = (pid) => this.parts.get(namespace.name)?.plan?.master(pid) === this.selfIndex
-      this.parts.set(namespace.name, { namespace, copies, replicator, plan: undefined })
+      this.parts.set(namespace.name, { namespace, copies, plan: undefined })
     }
     const namespaceOf = (name: string): Namespace | undefined => this.parts.get(name)?.namespace
     serveReplicaWrites(this.fabric, namespaceOf, this.log)
