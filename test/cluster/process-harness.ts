@@ -201,6 +201,14 @@ export async function assertOwnership(nodes: readonly NodeProcess[], copies: num
   assert.ok(replicas.every((n) => n === copies - 1), `each partition has ${copies - 1} replica(s)`)
 }
 
+/** How many partitions of `test` the node claims as master in its replicas answer. */
+export async function masterCount(node: NodeProcess): Promise<number> {
+  const ns = parseReplicas((await info(node.port, ['replicas'])).get('replicas')!).find((entry) => entry.namespace === NS)!
+  let count = 0
+  for (let pid = 0; pid < 4096; pid++) if (holdsPartition(ns.bitmaps[0]!, pid)) count++
+  return count
+}
+
 // --- direct writes to one node --------------------------------------------------------------------
 
 /** A digest (set "probe") of a partition that `node` masters, as it says in its replicas answer. */

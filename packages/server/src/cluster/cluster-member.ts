@@ -109,6 +109,8 @@ export class ClusterMember implements RecordRouting {
     this.self = self
     this.membership.onView((view) => this.adopt(view))
     this.membership.onLeaseChange((holds) => {
+      // The replicas answer claims mastership only while the lease holds: clients fetch it again.
+      this.partitionGeneration++
       if (holds) this.log.info('lease held: acknowledging writes')
       else this.log.warn('lease deadline passed: no write is acknowledged until the lease is renewed')
     })
@@ -119,6 +121,11 @@ export class ClusterMember implements RecordRouting {
 
   currentView(): View | undefined {
     return this.view
+  }
+
+  /** Whether this node may acknowledge writes now: its lease holds (or keep-serving-without-etcd). */
+  get acknowledgesWrites(): boolean {
+    return this.keepServingWithoutLease || this.membership.holdsLease()
   }
 
   /** Whether every namespace has its plan for the current view. */
