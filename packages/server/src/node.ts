@@ -187,6 +187,7 @@ export class AeroliteNode implements NodeContext {
    */
   async crash(): Promise<void> {
     this.membership?.halt()
+    this.cluster?.stop()
     this.stopBackgroundWork()
     this.listener.abort()
     await this.fabric?.close()

@@ -75,6 +75,8 @@ export class ClusterMember implements RecordRouting {
   private readonly migrationQueue: Array<() => Promise<void>> = []
   private migrationsRunning = 0
   private migrationsRetrying = 0
+  /** Set by stop(): retries end, so a drained node leaves no timer running. */
+  private stopped = false
   readonly proxyCounters: ProxyCounters = newProxyCounters()
   readonly migrationCounters: MigrationCounters = newMigrationCounters()
   /** Changes whenever this node's partition ownership changes (clients fetch the map again). */
@@ -166,8 +168,8 @@ export class ClusterMember implements RecordRouting {
 
   private sendCopyReport(view: View, nodeId: string, payload: Buffer): void {
     this.fabric.request(nodeId, MessageType.COPY_REPORT, payload, limits.replicaWriteTimeoutMs).catch(() => {
-      if (this.view === view) this.env.scheduler.after(limits.copyReportRetryMs, () => {
-        if (this.view === view) this.sendCopyReport(view, nodeId, payload)
+      if (this.view === view && !this.stopped) this.env.scheduler.after(limits.copyReportRetryMs, () => {
+        if (this.view === view && !this.stopped) this.sendCopyReport(view, nodeId, payload)
       })
     })
   }
@@ -311,7 +313,7 @@ export class ClusterMember implements RecordRouting {
       const view = this.view
       this.migrationsRunning++
       task().catch((err: unknown) => {
-        if (this.view !== view) return
+        if (this.view !== view || this.stopped) return
         // The receiver may not have its plan yet, or was busy: try again in this view.
         this.log.info({ err: err instanceof Error ? err.message : String(err) }, 'migration stopped; retrying')
         this.migrationsRetrying++
@@ -456,7 +458,14 @@ export class ClusterMember implements RecordRouting {
 
   /** Revokes the lease (the others see this node leave at once). */
   async leave(): Promise<void> {
+    this.stop()
     await this.membership.leave()
+  }
+
+  /** Ends retries and queued migrations (a view that no longer changes would retry them forever). */
+  stop(): void {
+    this.stopped = true
+    this.migrationQueue.length = 0
   }
 }
 
