@@ -344,10 +344,15 @@ export function errorWindow(errorTimes: readonly number[], sinceMs: number): { c
 
 // --- a TCP proxy the test can cut ----------------------------------------------------------------------
 
-/** Forwards a local port to target; stop() closes it and cuts every connection through it. */
+/**
+ * Forwards a local port to target. cut('reset') closes it and resets every connection through it
+ * (the node hears of it at once); cut('silent') keeps everything open and forwards nothing, as a
+ * link that drops packets does (the node hears nothing until its own timeouts). restore() heals it.
+ */
 export class TcpProxy {
   port = 0
   private server: Server | undefined
+  private silent = false
   private readonly sockets = new Set<Socket>()
   private readonly targetPort: number
 
@@ -355,12 +360,17 @@ export class TcpProxy {
     this.targetPort = targetPort
   }
 
-  /** Listens (on the same port as before, after a stop). */
+  /** Listens (on the same port as before, after a reset cut). */
   async start(): Promise<void> {
     const server = createServer((inbound) => {
+      this.sockets.add(inbound)
+      inbound.on('error', () => {})
+      inbound.on('close', () => this.sockets.delete(inbound))
+      // A silent link takes the connection and never answers.
+      if (this.silent) return void inbound.pause()
       const outbound = connect(this.targetPort, '127.0.0.1')
+      this.sockets.add(outbound)
       for (const [a, b] of [[inbound, outbound], [outbound, inbound]] as const) {
-        this.sockets.add(a)
         a.pipe(b)
         a.on('error', () => b.destroy())
         a.on('close', () => {
@@ -379,7 +389,30 @@ export class TcpProxy {
     this.server = server
   }
 
-  /** Refuses new connections and resets the open ones, as a link that went down would. */
+  async cut(how: 'reset' | 'silent'): Promise<void> {
+    if (how === 'silent') {
+      this.silent = true
+      for (const socket of this.sockets) {
+        socket.unpipe()
+        socket.pause()
+      }
+      return
+    }
+    await this.stop()
+  }
+
+  /** Heals a cut: the connections a silent cut held are reset (their bytes are lost), a reset cut listens again. */
+  async restore(): Promise<void> {
+    if (this.silent) {
+      this.silent = false
+      for (const socket of this.sockets) socket.resetAndDestroy()
+      this.sockets.clear()
+      return
+    }
+    await this.start()
+  }
+
+  /** Refuses new connections and resets the open ones. */
   async stop(): Promise<void> {
     const server = this.server
     this.server = undefined
