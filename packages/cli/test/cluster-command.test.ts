@@ -19,7 +19,7 @@ before(() => {
 after(() => {
   killAll()
   // `up` detaches its processes: kill by the PIDs it recorded, in case a test failed before `down`.
-  for (const name of existsSync(tmp) ? ['up'] : []) {
+  for (const name of existsSync(tmp) ? ['up', 'failed-up'] : []) {
     const path = join(tmp, name, 'cluster.json')
     if (!existsSync(path)) continue
     const state = JSON.parse(readFileSync(path, 'utf8')) as ClusterState
@@ -114,5 +114,19 @@ describe('aerolite cluster', () => {
     assert.ok(pids.every((pid) => !alive(pid)), 'no process of the cluster is left')
     assert.equal(existsSync(join(dir, 'cluster.json')), false)
     for (let i = 0; i < 3; i++) assert.ok(await portFree('127.0.0.1', port + i), `port ${port + i} is free again`)
+  })
+
+  test('an up that fails midway stops every process it started', { skip: !etcdInstalled() && 'etcd is not installed', timeout: 60_000 }, async () => {
+    const dir = join(tmp, 'failed-up')
+    const port = await freePortRange(2)
+    // 1 ms is too short for any cluster to be stable: up fails after starting etcd and both nodes.
+    const result = await runCli(['cluster', 'up', '--nodes', '2', '--port', String(port), '--data-dir', dir, '--timeout', '1'], { timeoutMs: 45_000 })
+    assert.equal(result.code, 1, `stdout: ${result.stdout}\nstderr: ${result.stderr}`)
+    assert.match(lines(result.stderr).at(-1) ?? '', /^aerolite: the cluster was not stable within 1 ms/)
+    const state = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as ClusterState
+    const pids = [state.etcd!.pid, ...state.nodes.map((n) => n.pid)]
+    assert.equal(pids.length, 3, 'etcd and both nodes were started')
+    assert.ok(pids.every((pid) => !alive(pid)), 'none of them is left running')
+    for (let i = 0; i < 2; i++) assert.ok(await portFree('127.0.0.1', port + i), `port ${port + i} is free again`)
   })
 })
