@@ -11,6 +11,7 @@ commands:
   start   run a node (embedded defaults: namespace "test" in memory on 127.0.0.1:3000)
   info    send info commands to a node, like asinfo
   bench   load generator for any Aerospike-compatible server, like asbench
+  cluster up | down: a local cluster of etcd and N node processes
 
   aerolite <command> --help   options of one command
   aerolite --version          print the version
@@ -50,6 +51,7 @@ export async function main(argv: readonly string[], launchedAtMs: number): Promi
       case 'start': return await start(rest, launchedAtMs)
       case 'info': return await info(rest)
       case 'bench': return await (await import('./bench/command.ts')).bench(rest)
+      case 'cluster': return await (await import('./cluster.ts')).cluster(rest)
       case '--version': case '-v': case 'version':
         process.stdout.write(`aerolite ${AEROLITE_VERSION}\n`)
         return 0
@@ -61,7 +63,7 @@ export async function main(argv: readonly string[], launchedAtMs: number): Promi
         process.stdout.write(USAGE)
         return 0
     }
-    throw new UsageError(`unknown command "${command}" (commands: start, info, bench)`)
+    throw new UsageError(`unknown command "${command}" (commands: start, info, bench, cluster)`)
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`aerolite: ${err.message}\n`)

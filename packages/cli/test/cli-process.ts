@@ -34,8 +34,8 @@ export interface RunningNode {
   exited: Promise<Finished>
 }
 
-function spawnCli(args: readonly string[], cwd = REPO_ROOT): ChildProcess {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+function spawnCli(args: readonly string[], cwd = REPO_ROOT, env?: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
   children.add(child)
   child.once('exit', () => children.delete(child))
   return child
@@ -60,10 +60,10 @@ export function within<T>(ms: number, what: string, promise: Promise<T>): Promis
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }
 
-/** Runs `aerolite ARGS...` to completion (killed after timeoutMs); cwd defaults to the repository root. */
-export async function runCli(args: readonly string[], options: { timeoutMs?: number; cwd?: string } = {}): Promise<Finished> {
+/** Runs `aerolite ARGS...` to completion (killed after timeoutMs); cwd defaults to the repository root, env to this process's. */
+export async function runCli(args: readonly string[], options: { timeoutMs?: number; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Finished> {
   const timeoutMs = options.timeoutMs ?? MAX_WAIT_MS
-  const child = spawnCli(args, options.cwd)
+  const child = spawnCli(args, options.cwd, options.env)
   const { exited, stdout, stderr } = collect(child)
   try {
     return await within(timeoutMs, `aerolite ${args.join(' ')} to exit`, exited)

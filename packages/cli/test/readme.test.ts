@@ -84,6 +84,16 @@ describe('README aerolite start section', () => {
   })
 })
 
+describe('README cluster section', () => {
+  test('the `aerolite cluster up` options table lists exactly the options `aerolite cluster --help` lists', async () => {
+    const help = await runCli(['cluster', '--help'])
+    const fromHelp = new Set([...help.stdout.matchAll(/^ {2}(--[a-z-]+)/gm)].map((m) => m[1]))
+    const fromReadme = new Set([...section('Cluster').matchAll(/^\| `(--[a-z-]+)/gm)].map((m) => m[1]))
+    assert.ok(fromHelp.size >= 5, help.stdout)
+    assert.deepEqual([...fromReadme].sort(), [...fromHelp].sort())
+  })
+})
+
 describe('README embedded example and feature lists, against startServer()', () => {
   let server: EmbeddedServer
   let client: Client

@@ -117,6 +117,10 @@ export class ClusterMember implements RecordRouting {
     this.membership.onLeaseLost(() => {
       for (const part of this.parts.values()) part.copies.forgetFull()
     })
+    // The replicas answer claims mastership only while the lease holds: clients fetch it again.
+    this.membership.onLeaseChange(() => {
+      this.partitionGeneration++
+    })
     const first = await this.membership.join(self)
     this.adopt(first)
     await this.plansReady()
@@ -124,6 +128,11 @@ export class ClusterMember implements RecordRouting {
 
   currentView(): View | undefined {
     return this.view
+  }
+
+  /** Whether this node may acknowledge writes now: its lease holds (or keep-serving-without-etcd). */
+  get acknowledgesWrites(): boolean {
+    return this.keepServingWithoutLease || this.membership.holdsLease()
   }
 
   /** Whether every namespace has its plan for the current view. */
@@ -167,8 +176,8 @@ export class ClusterMember implements RecordRouting {
   /** Sends a request until the member confirms it, for as long as the view lasts (a lost one is sent again). */
   private sendUntilConfirmed(view: View, nodeId: string, type: number, payload: Buffer): void {
     this.fabric.request(nodeId, type, payload, limits.replicaWriteTimeoutMs).catch(() => {
-      if (this.view === view) this.env.scheduler.after(limits.confirmRetryMs, () => {
-        if (this.view === view) this.sendUntilConfirmed(view, nodeId, type, payload)
+      if (this.view === view && !this.stopped) this.env.scheduler.after(limits.confirmRetryMs, () => {
+        if (this.view === view && !this.stopped) this.sendUntilConfirmed(view, nodeId, type, payload)
       })
     })
   }
@@ -312,7 +321,7 @@ export class ClusterMember implements RecordRouting {
       const view = this.view
       this.migrationsRunning++
       task().catch((err: unknown) => {
-        if (this.view !== view) return
+        if (this.view !== view || this.stopped) return
         // The receiver may not have its plan yet, or was busy: try again in this view.
         this.log.info({ err: err instanceof Error ? err.message : String(err) }, 'migration stopped; retrying')
         this.migrationsRetrying++

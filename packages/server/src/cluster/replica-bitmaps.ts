@@ -33,6 +33,23 @@ export function replicaBitmaps(memberIndex: number, replicaCount: number, acting
   return bitmaps.map((bitmap) => bitmap.toString('base64'))
 }
 
+/**
+ * The bitmaps of a node that may not acknowledge writes (its lease deadline passed): it claims no
+ * partition as master, and every partition it holds a copy of as replica 1, so it still serves
+ * reads a client sends to a replica. With regime 0 the official clients take the latest claim for a
+ * partition, and a master taken over makes them read the old master's claim again: a cut-off node
+ * that kept claiming mastership would win the partitions back from the nodes that took them over.
+ */
+export function withoutMastership(bitmaps: readonly string[]): string[] {
+  const held = Buffer.alloc(BITMAP_BYTES)
+  for (const bitmap of bitmaps) {
+    const bytes = Buffer.from(bitmap, 'base64')
+    for (let i = 0; i < BITMAP_BYTES; i++) held[i]! |= bytes[i]!
+  }
+  const empty = Buffer.alloc(BITMAP_BYTES).toString('base64')
+  return [empty, held.toString('base64'), ...bitmaps.slice(2).map(() => empty)]
+}
+
 /** The bitmaps of node `nodeId` for the table's natural owners (empty ones if it is not a member). */
 export function tableReplicaBitmaps(table: PartitionTable, nodeId: string): string[] {
   return replicaBitmaps(table.indexOf(nodeId), table.replicationFactor, naturalOwners(table))

@@ -2,7 +2,7 @@
 // (replicas), whether the cluster is stable, and the cluster statistics.
 import { infoError, type InfoCommand } from '@aerolite/protocol'
 import type { ClusterMember } from '../cluster/cluster-member.ts'
-import { replicaBitmaps, replicasEntry } from '../cluster/replica-bitmaps.ts'
+import { replicaBitmaps, replicasEntry, withoutMastership } from '../cluster/replica-bitmaps.ts'
 import { clusterKeyText } from '../cluster/view.ts'
 import type { NodeContext } from './context.ts'
 
@@ -21,12 +21,16 @@ function hostPort(host: string, port: number): string {
 
 type ReplicasForm = 'replicas' | 'replicas-all' | 'replicas-master'
 
-/** Per namespace, the bitmaps of the partitions this node acts for at each replica index (none while plans are computed). */
+/**
+ * Per namespace, the bitmaps of the partitions this node acts for at each replica index (none while
+ * plans are computed); no mastership while it may not acknowledge writes.
+ */
 export function replicasAnswer(ctx: NodeContext, cluster: ClusterMember, form: ReplicasForm): string {
   return [...ctx.namespaces.values()].map((ns) => {
     const plan = cluster.planOf(ns.name)
     const count = plan?.ownership.replicationFactor ?? 1
-    const bitmaps = replicaBitmaps(plan === undefined ? -1 : cluster.memberIndex, count, (pid) => plan?.actingOwners(pid) ?? [])
+    const acting = replicaBitmaps(plan === undefined ? -1 : cluster.memberIndex, count, (pid) => plan?.actingOwners(pid) ?? [])
+    const bitmaps = cluster.acknowledgesWrites ? acting : withoutMastership(acting)
     if (form === 'replicas-master') return `${ns.name}:${bitmaps[0]!}`
     if (form === 'replicas-all') return `${ns.name}:${bitmaps.length},${bitmaps.join(',')}`
     return replicasEntry(ns.name, 0, bitmaps)

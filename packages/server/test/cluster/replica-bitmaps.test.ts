@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { PARTITION_COUNT } from '@aerolite/protocol'
 import { PartitionMap, holdsPartition, parseReplicas } from '@aerolite/client'
 import { computePartitionTable } from '../../src/cluster/partition-table.ts'
-import { replicaBitmaps, replicasEntry, tableReplicaBitmaps } from '../../src/cluster/replica-bitmaps.ts'
+import { replicaBitmaps, replicasEntry, tableReplicaBitmaps, withoutMastership } from '../../src/cluster/replica-bitmaps.ts'
 import { makeView, type MemberInfo } from '../../src/cluster/view.ts'
 
 function member(nodeId: string): MemberInfo {
@@ -75,4 +75,20 @@ test('replicas entry: the shape the client accepts', () => {
   const entry = replicasEntry('test', 0, bitmaps)
   assert.equal(entry, `test:0,2,${bitmaps[0]},${bitmaps[1]}`)
   assert.throws(() => replicaBitmaps(0, 0, () => [0]), RangeError)
+})
+
+test('without its lease a node claims no mastership: what it masters and replicates is claimed as replica 1', () => {
+  const node = table.members[0]!.nodeId
+  const [master, replica] = tableReplicaBitmaps(table, node).map((text) => Buffer.from(text, 'base64'))
+  const [fencedMaster, fencedReplica, ...rest] = withoutMastership(tableReplicaBitmaps(table, node)).map((text) => Buffer.from(text, 'base64'))
+  assert.equal(rest.length, 0, 'as many bitmaps as the replication factor')
+  assert.equal(fencedMaster!.every((byte) => byte === 0), true, 'no partition claimed as master')
+  for (let pid = 0; pid < PARTITION_COUNT; pid++) {
+    assert.equal(holdsPartition(fencedReplica!, pid), holdsPartition(master!, pid) || holdsPartition(replica!, pid), `partition ${pid}`)
+  }
+  // Replication factor 1: the copies it masters still show, as replica 1.
+  const single = withoutMastership(replicaBitmaps(0, 1, () => [0]))
+  assert.equal(single.length, 2)
+  assert.equal(Buffer.from(single[1]!, 'base64').every((byte) => byte === 0xff), true)
+  assert.equal(parseReplicas(`${replicasEntry('test', 0, single)};`)[0]!.bitmaps.length, 2, 'the client reads both bitmaps')
 })
