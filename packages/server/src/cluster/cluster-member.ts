@@ -226,7 +226,7 @@ export class ClusterMember implements RecordRouting {
     const master = plan.master(pid)
     if (master === this.selfIndex) {
       if (!write) return undefined
-      if (!this.keepServingWithoutLease && !this.membership.holdsLease()) return refuse('this node\'s lease deadline passed: it acknowledges no write until it is renewed')
+      if (!this.acknowledgesWrites) return refuse('this node\'s lease deadline passed: it acknowledges no write until it is renewed')
       if (plan.isMerging(pid)) return refuse(`partition ${pid} is gathering its copies after a view change`)
       return undefined
     }
