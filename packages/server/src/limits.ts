@@ -53,6 +53,8 @@ export const limits = {
   migrationRetryMs: 200,
   /** Partitions one node sends at once (each a stream of batches). */
   migrationsAtOnce: 4,
+  /** How long a copy report or a list of partition events waits for a member's confirmation before it is sent again. */
+  confirmTimeoutMs: 1000,
   /** Between resends of a copy report or partition events a member has not confirmed. */
   confirmRetryMs: 100,
   /** Bytes of replies queued on a socket before the connection stops reading requests. */

@@ -175,7 +175,7 @@ export class ClusterMember implements RecordRouting {
 
   /** Sends a request until the member confirms it, for as long as the view lasts (a lost one is sent again). */
   private sendUntilConfirmed(view: View, nodeId: string, type: number, payload: Buffer): void {
-    this.fabric.request(nodeId, type, payload, limits.replicaWriteTimeoutMs).catch(() => {
+    this.fabric.request(nodeId, type, payload, limits.confirmTimeoutMs).catch(() => {
       if (this.view === view && !this.stopped) this.env.scheduler.after(limits.confirmRetryMs, () => {
         if (this.view === view && !this.stopped) this.sendUntilConfirmed(view, nodeId, type, payload)
       })
