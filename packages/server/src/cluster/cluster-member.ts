@@ -10,6 +10,7 @@ import { ResultCode, type Env, type Message } from '@aerolite/protocol'
 import { headerReply, type CommandReply } from '../commands/reply.ts'
 import type { RecordCommandResult } from '../commands/record-result.ts'
 import type { RecordRequest } from '../commands/request.ts'
+import type { PartitionMastery, PartitionOwnership } from '../commands/partition-mastery.ts'
 import type { RecordRouting } from '../commands/routing.ts'
 import { limits } from '../limits.ts'
 import type { Logger } from '../log.ts'
@@ -58,7 +59,7 @@ interface PartitionEvent {
   node: string
 }
 
-export class ClusterMember implements RecordRouting {
+export class ClusterMember implements RecordRouting, PartitionOwnership {
   private readonly env: Env
   private readonly log: Logger
   private readonly membership: Membership
@@ -218,6 +219,16 @@ export class ClusterMember implements RecordRouting {
     if (hops >= limits.maxProxyHops) return refuse(`command forwarded ${hops} times without reaching partition ${pid}'s master`)
     const masterId = this.view!.members[master]!.nodeId
     return { later: proxyCommand(this.fabric, masterId, req.message, hops, this.proxyCounters) }
+  }
+
+  /** Scans, queries, aggregations and jobs walk a partition here only while this node acts as its master with every copy gathered. */
+  partitionMastery(namespace: string, pid: number): PartitionMastery {
+    const part = this.parts.get(namespace)
+    if (part === undefined) return 'here'
+    const plan = part.plan
+    if (plan === undefined) return 'unsettled'
+    if (plan.master(pid) !== this.selfIndex) return 'elsewhere'
+    return plan.isMerging(pid) ? 'unsettled' : 'here'
   }
 
   /** Runs the command once the view's plans are computed, or answers TIMEOUT past maxWaitForPlanMs. */
