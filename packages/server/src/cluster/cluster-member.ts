@@ -221,14 +221,14 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     return { later: proxyCommand(this.fabric, masterId, req.message, hops, this.proxyCounters) }
   }
 
-  /** Scans, queries, aggregations and jobs walk a partition here only while this node acts as its master with every copy gathered. */
+  /** How this node stands to a partition for scans, queries, aggregations and jobs (partition-mastery.ts). */
   partitionMastery(namespace: string, pid: number): PartitionMastery {
     const part = this.parts.get(namespace)
-    if (part === undefined) return 'here'
+    if (part === undefined) return 'master'
     const plan = part.plan
     if (plan === undefined) return 'unsettled'
-    if (plan.master(pid) !== this.selfIndex) return 'elsewhere'
-    return plan.isMerging(pid) ? 'unsettled' : 'here'
+    if (plan.master(pid) === this.selfIndex) return plan.isMerging(pid) ? 'unsettled' : 'master'
+    return plan.isFull(this.selfIndex, pid) ? 'full-copy' : 'elsewhere'
   }
 
   /** Runs the command once the view's plans are computed, or answers TIMEOUT past maxWaitForPlanMs. */

@@ -120,7 +120,7 @@ export async function* streamQuery(req: QueryRequest, control: ScanControl, udf:
     for (const match of queryPartition(req, pid, resume)) {
       if (control.aborted()) return
       if (req.maxRecords > 0 && sent >= req.maxRecords) break
-      // The master may have moved during a pause: the client resumes the partition after the last record sent.
+      // This node may have stopped serving the partition during a pause: the client resumes it after the last record sent.
       if (!fresh && !mayContinue(req, pid)) {
         batcher.add(partitionUnavailable(pid))
         break

@@ -64,7 +64,7 @@ export async function* streamScan(req: ScanRequest, control: ScanControl, udf: U
         await sleep(namespace.env.scheduler, waitMs)
         paused = true
       }
-      // The master may have moved meanwhile: the client resumes the partition after the last record sent.
+      // This node may have stopped serving the partition meanwhile: the client resumes it after the last record sent.
       if (paused && !mayContinue(req, pid)) {
         batcher.add(partitionUnavailable(pid))
         break
