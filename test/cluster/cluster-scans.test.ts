@@ -8,8 +8,12 @@ import { readFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { after, before, describe, it } from 'node:test'
-import { Connection, encodeRecordRequest, requestInfo } from '@aerolite/client'
-import { Info1, ParticleType, computeDigest, decodeMessage, readIntegerParticle } from '@aerolite/protocol'
+import { createConnection } from 'node:net'
+import { Connection, encodeRecordRequest, holdsPartition, parseReplicas, requestInfo } from '@aerolite/client'
+import {
+  FieldType, FrameParser, Info1, Info3, ParticleType, ProtoType, computeDigest, decodeMessage, decodeMessageAt, encodeFrame, encodeMessage, emptyHeader,
+  findField, partitionId, readIntegerParticle, type Message,
+} from '@aerolite/protocol'
 import { realEnv, startCluster, type EmbeddedCluster } from '@aerolite/server'
 import { Aerospike, NS, type AerospikeClient } from '../compat/helpers.ts'
 
@@ -95,6 +99,33 @@ async function binOnEveryNode(cluster: EmbeddedCluster, alive: number[], i: numb
   return out
 }
 
+/** A partition scan of `pids` sent to one node as the client would send it; every message back, up to LAST. */
+function listedScan(node: { host: string; port: number }, pids: number[]): Promise<Message[]> {
+  const pidArray = Buffer.alloc(pids.length * 2)
+  pids.forEach((pid, i) => pidArray.writeUInt16LE(pid, i * 2))
+  const fields = [{ type: FieldType.NAMESPACE, data: Buffer.from(NS) }, { type: FieldType.SET, data: Buffer.from(SET) }, { type: FieldType.PID_ARRAY, data: pidArray }]
+  const request = encodeFrame(ProtoType.MESSAGE, encodeMessage({ ...emptyHeader(), info1: Info1.READ, info3: Info3.PARTITION_DONE }, fields))
+  return new Promise((resolve, reject) => {
+    const socket = createConnection(node.port, node.host, () => socket.write(request))
+    const parser = new FrameParser(64 * 1024 * 1024)
+    const messages: Message[] = []
+    socket.on('error', reject)
+    socket.on('data', (chunk) => {
+      for (const frame of parser.push(chunk)) {
+        for (let at = 0; at < frame.body.length;) {
+          const { message, end } = decodeMessageAt(frame.body, at)
+          messages.push(message)
+          at = end
+          if ((message.info3 & Info3.LAST) !== 0) {
+            socket.destroy()
+            resolve(messages)
+          }
+        }
+      }
+    })
+  })
+}
+
 describe('scans, queries, aggregations and jobs on a cluster of three nodes, replication factor 2', { timeout: 300_000 }, () => {
   let cluster: EmbeddedCluster
   let client: AerospikeClient
@@ -126,6 +157,20 @@ describe('scans, queries, aggregations and jobs on a cluster of three nodes, rep
 
   it('a scan returns each record exactly once', async () => {
     assertEachOnce(await collect(client.scan(NS, SET).foreach()), all, 'scan')
+  })
+
+  it('a node asked for every partition serves those it holds a copy of and answers the others unavailable', async () => {
+    const replicas = parseReplicas(await info(cluster.nodes[0]!, 'replicas')).find((entry) => entry.namespace === NS)!
+    const holds = (pid: number): boolean => replicas.bitmaps.some((bitmap) => holdsPartition(bitmap, pid))
+    const everyPid = Array.from({ length: 4096 }, (_, pid) => pid)
+    const messages = await listedScan(cluster.nodes[0]!, everyPid)
+    const unavailable = messages.filter((m) => (m.info3 & Info3.PARTITION_DONE) !== 0)
+    assert.ok(unavailable.every((m) => m.resultCode === 11), 'PARTITION_UNAVAILABLE')
+    const pidOf = (i: number): number => partitionId(computeDigest(SET, ParticleType.STRING, Buffer.from(`k${i}`)))
+    assert.deepEqual(unavailable.map((m) => m.generation).sort((a, b) => a - b), everyPid.filter((pid) => !holds(pid)))
+    const records = messages.filter((m) => m.info3 === 0).map((m) => partitionId(findField(m, FieldType.DIGEST)!))
+    assert.ok(records.every(holds), 'records only of partitions it holds')
+    assert.equal(records.length, all.filter((i) => holds(pidOf(i))).length)
   })
 
   it('a secondary-index query returns each matching record exactly once', async () => {
