@@ -41,6 +41,8 @@ export const limits = {
   proxyTimeoutMs: 1000,
   /** How long a command waits for the partition plans of a new view before it answers TIMEOUT (9). */
   maxWaitForPlanMs: 1000,
+  /** How often a whole-namespace walk (job, aggregation) looks again at a partition whose mastership is not known yet. */
+  partitionSettlePollMs: 20,
   /** Times a command is forwarded between nodes before it answers TIMEOUT (9) (maps settling after a view change). */
   maxProxyHops: 3,
   /** Bytes of records in one migration batch (the receiver confirms each batch before the next). */

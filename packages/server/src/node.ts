@@ -82,6 +82,9 @@ export class AeroliteNode implements NodeContext {
       get routing() {
         return node.cluster
       },
+      get ownership() {
+        return node.cluster
+      },
     }
     this.listener = new ServiceListener(config, {
       info: (body) => {

@@ -10,6 +10,7 @@ import { ResultCode, type Env, type Message } from '@aerolite/protocol'
 import { headerReply, type CommandReply } from '../commands/reply.ts'
 import type { RecordCommandResult } from '../commands/record-result.ts'
 import type { RecordRequest } from '../commands/request.ts'
+import type { PartitionMastery, PartitionOwnership } from '../commands/partition-mastery.ts'
 import type { RecordRouting } from '../commands/routing.ts'
 import { limits } from '../limits.ts'
 import type { Logger } from '../log.ts'
@@ -57,7 +58,7 @@ interface PartitionEvent {
   node: string
 }
 
-export class ClusterMember implements RecordRouting {
+export class ClusterMember implements RecordRouting, PartitionOwnership {
   private readonly env: Env
   private readonly log: Logger
   private readonly membership: Membership
@@ -235,6 +236,16 @@ export class ClusterMember implements RecordRouting {
     if (hops >= limits.maxProxyHops) return refuse(`command forwarded ${hops} times without reaching partition ${pid}'s master`)
     const masterId = this.view!.members[master]!.nodeId
     return { later: proxyCommand(this.fabric, masterId, req.message, hops, this.proxyCounters) }
+  }
+
+  /** How this node stands to a partition for scans, queries, aggregations and jobs (partition-mastery.ts). */
+  partitionMastery(namespace: string, pid: number): PartitionMastery {
+    const part = this.parts.get(namespace)
+    if (part === undefined) return 'master'
+    const plan = part.plan
+    if (plan === undefined) return 'unsettled'
+    if (plan.master(pid) === this.selfIndex) return plan.isMerging(pid) ? 'unsettled' : 'master'
+    return plan.isFull(this.selfIndex, pid) ? 'full-copy' : 'elsewhere'
   }
 
   /** Runs the command once the view's plans are computed, or answers TIMEOUT past maxWaitForPlanMs. */

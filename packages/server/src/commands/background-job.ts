@@ -1,10 +1,14 @@
 // Background scans and queries: a job that applies write ops (info2 WRITE) or a record UDF (UDF_OP 2)
 // to every matching record. The client gets its answer (a LAST message) as soon as the job starts and
 // polls query-show for progress. Each record goes through the single-record road exactly like a put
-// or an apply naming that record, so generation, TTL, filter and key rules are the same.
+// or an apply naming that record, so generation, TTL, filter and key rules are the same. In a cluster
+// the client sends the job to every node, and each walks the partitions it masters (partition-mastery.ts);
+// the road routes each record's command like a client's, so its change is made on the partition's
+// master (forwarded there if mastership moved during the walk) and replicated.
 import { DIGEST_BYTES, FieldType, Info3, OpType, PROTO_HEADER_BYTES, ResultCode, findField, type Field, type Message } from '@aerolite/protocol'
 import { limits } from '../limits.ts'
 import { Job, registerJob, runningJobsOf } from './jobs.ts'
+import { partitionTurn, settledTurn, type PartitionTurn } from './partition-mastery.ts'
 import { parsePartitionRequest, type PartitionRequest, type ResumePoint } from './partition-request.ts'
 import { parseQuery, queryPartition, recordMatches, type QueryRequest } from './query.ts'
 import { Throttle, sleep } from './record-stream.ts'
@@ -114,8 +118,16 @@ async function runJob(
   let partitionsDone = 0
   try {
     for (const [pid, resume] of partitions) {
+      let turn: PartitionTurn | 'timeout' = partitionTurn(req, pid)
+      if (turn === 'wait') turn = await settledTurn(req, pid)
+      if (turn === 'timeout') {
+        job.finish(ResultCode.TIMEOUT)
+        return
+      }
+      // A job's answer is sent already: a partition another node masters is that node's part of the job.
+      const ids = turn === 'walk' ? walk.candidates(pid, resume) : []
       // Digests, not entry ids, survive the yields below (an id may be reused by another record).
-      const digests = walk.candidates(pid, resume).map((id) => {
+      const digests = ids.map((id) => {
         const digest = Buffer.allocUnsafe(DIGEST_BYTES)
         namespace.digestInto(id, digest)
         return digest

@@ -2,6 +2,7 @@
 // job ids. One per node, so two nodes in one process never share state.
 import type { Namespace } from '../namespace/namespace.ts'
 import type { UdfRuntime } from '../udf/runtime.ts'
+import type { PartitionOwnership } from './partition-mastery.ts'
 import type { RecordRouting } from './routing.ts'
 
 export interface CommandContext {
@@ -11,4 +12,6 @@ export interface CommandContext {
   newJobId(): bigint
   /** Where single-record commands run, when the node is in a cluster. */
   readonly routing?: RecordRouting
+  /** Which partitions scans, queries, aggregations and background jobs walk here, when the node is in a cluster. */
+  readonly ownership?: PartitionOwnership
 }

@@ -73,7 +73,8 @@ export function executeRecordCommand(message: Message, context: CommandContext, 
   if (typeof req === 'number') return { reply: headerReply(req), problem: req === ResultCode.NAMESPACE_NOT_FOUND ? 'namespace not found' : 'malformed record request' }
   const udf = isRecordUdf(message)
   const write = udf || (message.info2 & Info2.WRITE) !== 0
-  if (context.routing !== undefined && origin === 'client') {
+  // A job's command is routed too: its change is made (and replicated) by the partition's master.
+  if (context.routing !== undefined) {
     // A read that may touch its record changes it: it runs where writes run.
     const changes = write || ((message.info1 & Info1.READ) !== 0 && mayTouchOnRead(req))
     const routed = context.routing.route(req, changes, hops, () => whenSettled(executeRecordCommand(message, context, origin, hops)))

@@ -11,6 +11,7 @@ import { CommandError } from '../command-error.ts'
 import { messageFilter } from './filter.ts'
 import type { BinSelection } from './record-stream.ts'
 import type { CommandContext } from './context.ts'
+import type { PartitionOwnership } from './partition-mastery.ts'
 
 /** Where a partition resumes: after this digest (and, in an index, after this index value). */
 export interface ResumePoint {
@@ -28,6 +29,10 @@ export interface PartitionRequest extends BinSelection {
   fullPartitions: number[]
   /** Partitions to resume. */
   resume: Map<number, ResumePoint>
+  /** The request lists no partitions: it means the whole namespace, and the client tracks no partition of it. */
+  wholeNamespace: boolean
+  /** Which partitions this node masters, in a cluster (partition-mastery.ts). */
+  ownership: PartitionOwnership | undefined
   /** 0 = no limit. */
   maxRecords: number
   /** 0 = no throttle. */
@@ -98,7 +103,8 @@ export function parsePartitionRequest(message: Message, context: CommandContext)
   const resume = new Map<number, ResumePoint>()
   digests.forEach((digest, i) => resume.set(partitionId(digest), { digest, bval: bvals?.[i] }))
   // No partition list at all means the whole namespace (old-style scans).
-  const fullPartitions = pids ?? (resume.size === 0 ? Array.from({ length: limits.partitions }, (_, i) => i) : [])
+  const wholeNamespace = pids === undefined && resume.size === 0
+  const fullPartitions = pids ?? (wholeNamespace ? Array.from({ length: limits.partitions }, (_, i) => i) : [])
   const set = setName === '' ? undefined : namespace.sets.get(setName)
   const setId = setName === '' ? undefined : (set?.id ?? -1)
   const noBins = (message.info1 & Info1.NOBINDATA) !== 0
@@ -120,5 +126,5 @@ export function parsePartitionRequest(message: Message, context: CommandContext)
     if (err instanceof CommandError) return err.resultCode
     throw err
   }
-  return { message, namespace, setId, setName, fullPartitions, resume, maxRecords, recordsPerSecond, binNames, noBins, taskId, filter, aggregation }
+  return { message, namespace, setId, setName, fullPartitions, resume, wholeNamespace, ownership: context.ownership, maxRecords, recordsPerSecond, binNames, noBins, taskId, filter, aggregation }
 }

@@ -11,6 +11,7 @@ import { parseIndexRange, planQuery, type QueryPlan } from '../sindex/query-rang
 import type { SecondaryIndex } from '../sindex/secondary-index.ts'
 import { streamAggregation } from './aggregate.ts'
 import { storedRecordMatches } from './filter.ts'
+import { mayContinue, partitionTurn, partitionUnavailable, settledTurn, type PartitionTurn } from './partition-mastery.ts'
 import { parsePartitionRequest, type PartitionRequest, type ResumePoint } from './partition-request.ts'
 import { Throttle, recordMessage, sleep } from './record-stream.ts'
 import type { CommandContext } from './context.ts'
@@ -106,10 +107,24 @@ export async function* streamQuery(req: QueryRequest, control: ScanControl, udf:
   let sent = 0
   for (const [pid, resume] of scanOrder(req)) {
     if (req.maxRecords > 0 && sent >= req.maxRecords) break
+    let turn: PartitionTurn | 'timeout' = partitionTurn(req, pid)
+    if (turn === 'wait') turn = await settledTurn(req, pid)
+    if (turn === 'timeout') {
+      batcher.add(controlMessage(Info3.LAST, ResultCode.TIMEOUT, 0))
+      yield batcher.take()
+      return
+    }
+    if (turn === 'unavailable') batcher.add(partitionUnavailable(pid))
+    if (turn !== 'walk') continue
     let fresh = true
     for (const match of queryPartition(req, pid, resume)) {
       if (control.aborted()) return
       if (req.maxRecords > 0 && sent >= req.maxRecords) break
+      // This node may have stopped serving the partition during a pause: the client resumes it after the last record sent.
+      if (!fresh && !mayContinue(req, pid)) {
+        batcher.add(partitionUnavailable(pid))
+        break
+      }
       // Frames were sent since the partition was read: the record may have changed meanwhile.
       if (!fresh && !recordMatches(req, match.id, pid)) continue
       const message = recordMessage(namespace, match.id, req, match.bval)

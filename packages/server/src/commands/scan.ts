@@ -1,12 +1,14 @@
 // Primary-index scans ("partition queries" without an index): stream the live records of the
 // requested partitions in digest order, then LAST. Like Aerospike, no pid-done marker is sent for a
 // partition that was walked (the client tracks progress by the last digest of each partition); one
-// with a result code would mark a partition unavailable. Records are packed into frames of about
+// with a result code marks a partition unavailable (in a cluster: one another node masters,
+// partition-mastery.ts). Records are packed into frames of about
 // streamFrameBytes; the connection awaits the socket between frames, so a slow client slows the
 // scan instead of growing a buffer.
 import { Info3, ResultCode, type Message } from '@aerolite/protocol'
 import { streamAggregation } from './aggregate.ts'
 import { storedRecordMatches } from './filter.ts'
+import { mayContinue, partitionTurn, partitionUnavailable, settledTurn, type PartitionTurn } from './partition-mastery.ts'
 import { parsePartitionRequest, type PartitionRequest, type ResumePoint } from './partition-request.ts'
 import { partitionEntries, scanOrder, type Candidate, type ScanControl } from './partition-walk.ts'
 import { Throttle, recordMessage, sleep } from './record-stream.ts'
@@ -33,6 +35,15 @@ export async function* streamScan(req: ScanRequest, control: ScanControl, udf: U
   for (const [pid, after] of scanOrder(req)) {
     if (req.setId === -1) break
     if (req.maxRecords > 0 && sent >= req.maxRecords) break
+    let turn: PartitionTurn | 'timeout' = partitionTurn(req, pid)
+    if (turn === 'wait') turn = await settledTurn(req, pid)
+    if (turn === 'timeout') {
+      batcher.add(controlMessage(Info3.LAST, ResultCode.TIMEOUT, 0))
+      yield batcher.take()
+      return
+    }
+    if (turn === 'unavailable') batcher.add(partitionUnavailable(pid))
+    if (turn !== 'walk') continue
     for (const id of partitionEntries(namespace, pid, after?.digest)) {
       if (control.aborted()) return
       if (req.setId !== undefined && namespace.setIdOf(id) !== req.setId) continue
@@ -42,11 +53,21 @@ export async function* streamScan(req: ScanRequest, control: ScanControl, udf: U
       if (message === undefined) continue
       batcher.add(message)
       sent++
-      if (batcher.full) yield batcher.take()
+      let paused = false
+      if (batcher.full) {
+        yield batcher.take()
+        paused = true
+      }
       const waitMs = throttle.next()
       if (waitMs > 0) {
         if (batcher.pendingBytes > 0) yield batcher.take()
         await sleep(namespace.env.scheduler, waitMs)
+        paused = true
+      }
+      // This node may have stopped serving the partition meanwhile: the client resumes it after the last record sent.
+      if (paused && !mayContinue(req, pid)) {
+        batcher.add(partitionUnavailable(pid))
+        break
       }
     }
   }
