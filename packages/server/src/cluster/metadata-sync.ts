@@ -192,9 +192,14 @@ export class MetadataSync {
     const ns = this.namespaces.get(namespaceName)
     const cutoffMs = decodeCutoff(value)
     if (ns === undefined || cutoffMs === undefined) return
-    // A set this node does not have holds no record here to hide.
-    const currentMs = setName === undefined ? ns.truncateLutMs : ns.sets.get(setName)?.truncateLutMs
-    if (currentMs === undefined || cutoffMs <= currentMs) return
+    // A set this node does not have yet gets one, so that its cutoff also holds for records that
+    // arrive later (by migration) from before it.
+    const currentMs = setName === undefined ? ns.truncateLutMs : ns.sets.getOrCreate(setName)?.truncateLutMs
+    if (currentMs === undefined) {
+      this.log.error({ ns: namespaceName, set: setName }, 'a truncated set of the cluster cannot be created on this node: too many sets')
+      return
+    }
+    if (cutoffMs <= currentMs) return
     this.truncateHere(ns, setName, cutoffMs)
   }
 
