@@ -81,6 +81,7 @@ export class ClusterMember implements RecordRouting {
   partitionGeneration = 0
   /** Changes whenever the member set changes. */
   peersGeneration = 0
+  private left = false
 
   constructor(options: ClusterMemberOptions) {
     this.env = options.env
@@ -159,7 +160,7 @@ export class ClusterMember implements RecordRouting {
 
   private sendCopyReport(view: View, nodeId: string, payload: Buffer): void {
     this.fabric.request(nodeId, MessageType.COPY_REPORT, payload, limits.replicaWriteTimeoutMs).catch(() => {
-      if (this.view === view) this.env.scheduler.after(limits.copyReportRetryMs, () => {
+      if (this.view === view && !this.left) this.env.scheduler.after(limits.copyReportRetryMs, () => {
         if (this.view === view) this.sendCopyReport(view, nodeId, payload)
       })
     })
@@ -304,7 +305,7 @@ export class ClusterMember implements RecordRouting {
       const view = this.view
       this.migrationsRunning++
       task().catch((err: unknown) => {
-        if (this.view !== view) return
+        if (this.view !== view || this.left) return
         // The receiver may not have its plan yet, or was busy: try again in this view.
         this.log.info({ err: err instanceof Error ? err.message : String(err) }, 'migration stopped; retrying')
         this.migrationsRetrying++
@@ -449,6 +450,8 @@ export class ClusterMember implements RecordRouting {
 
   /** Revokes the lease (the others see this node leave at once). */
   async leave(): Promise<void> {
+    // Retries (copy reports, migrations) stop: a node that left would retry them forever.
+    this.left = true
     await this.membership.leave()
   }
 }
