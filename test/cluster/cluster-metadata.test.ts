@@ -37,7 +37,10 @@ async function eventually(what: string, check: () => Promise<boolean>, timeoutMs
 async function stable(cluster: EmbeddedCluster): Promise<void> {
   const command = `cluster-stable:size=${cluster.nodes.length}`
   await eventually('a stable cluster', async () => {
-    for (const node of cluster.nodes) if ((await infoOf(node, command)).startsWith('ERROR') || (await infoOf(node, command)) === '') return false
+    for (const node of cluster.nodes) {
+      const answer = await infoOf(node, command)
+      if (answer === '' || answer.startsWith('ERROR')) return false
+    }
     return true
   })
 }
