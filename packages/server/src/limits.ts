@@ -156,6 +156,13 @@ export const limits = {
   leaseMarginFraction: 0.1,
   /** How long one call to etcd may take before it counts as the store being unreachable. */
   etcdCallTimeoutMs: 1000,
+  // Cluster metadata (cluster/metadata-sync.ts): UDF modules, index definitions, truncate points.
+  /** etcd's default --max-request-bytes (1.5 MiB): a larger put is refused by etcd. */
+  etcdMaxRequestBytes: 1536 * 1024,
+  /** Largest metadata entry (key and value bytes): the largest UDF module, in base64 and JSON, fits. */
+  maxMetadataEntryBytes: 1400 * 1024,
+  /** How long a metadata write waits to be applied on the node that wrote it before answering a timeout. */
+  metadataApplyTimeoutMs: 10_000,
 } as const
 
 if (limits.maxInfoRequestBytes > limits.maxFrameBytes) throw new Error('limits: info requests must fit in a frame')
@@ -169,4 +176,8 @@ if (limits.maxFabricQueuedBytesPerPeer < 2 * limits.maxFabricPayloadBytes) throw
 if (limits.maxFabricHeldBytesPerPeer < 2 * limits.maxFabricPayloadBytes) throw new Error('limits: a fabric hold must take two of the largest messages')
 if (limits.fabricReconnectMinMs <= 0 || limits.fabricReconnectMaxMs < limits.fabricReconnectMinMs) throw new Error('limits: fabric reconnect delays must be positive and min <= max')
 if (limits.storeRetryBaseMs > limits.storeRetryCapMs) throw new Error('limits: the store retry base must not exceed its cap')
+// A 1 MiB module is 1,398,104 base64 bytes; its entry adds a short key and JSON around it.
+if (4 * Math.ceil(limits.maxUdfModuleBytes / 3) + 1024 > limits.maxMetadataEntryBytes) throw new Error('limits: the largest UDF module must fit one metadata entry')
+// etcd's request adds the key again, the lease and framing: keep well under its limit.
+if (limits.maxMetadataEntryBytes + 64 * 1024 > limits.etcdMaxRequestBytes) throw new Error('limits: a metadata entry must fit etcd\'s request limit')
 if (!(limits.leaseMarginFraction > 0 && limits.leaseMarginFraction < 0.5)) throw new Error('limits: the lease margin must be a small fraction of the TTL')

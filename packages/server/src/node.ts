@@ -9,6 +9,7 @@ import { whenSettled } from './commands/record-result.ts'
 import { ClusterMember } from './cluster/cluster-member.ts'
 import { Fabric } from './cluster/fabric/fabric.ts'
 import type { Membership } from './cluster/membership.ts'
+import { MetadataSync } from './cluster/metadata-sync.ts'
 import { StoreMembership } from './cluster/membership-client.ts'
 import { EtcdStore } from './cluster/etcd-store.ts'
 import { AEROSPIKE_COMPATIBLE_BUILD } from './info/version.ts'
@@ -57,6 +58,7 @@ export class AeroliteNode implements NodeContext {
   private membershipStore: EtcdStore | undefined
   private fabric: Fabric | undefined
   cluster: ClusterMember | undefined
+  clusterMetadata: MetadataSync | undefined
 
   constructor(config: ServerConfig, options: NodeOptions = {}) {
     if (config.namespaces.length > limits.maxNamespaces) throw new Error(`at most ${limits.maxNamespaces} namespaces are supported, ${config.namespaces.length} configured`)
@@ -93,11 +95,14 @@ export class AeroliteNode implements NodeContext {
           // udf-put compiles the module: right after start it waits for the Lua VM.
           const answerLater = async function* (node: AeroliteNode): AsyncGenerator<Buffer> {
             await node.udf.ready
-            yield encodeFrame(ProtoType.INFO, answerInfo(node, body))
+            yield encodeFrame(ProtoType.INFO, await answerInfo(node, body))
           }
           return { stream: () => answerLater(this) }
         }
-        return encodeFrame(ProtoType.INFO, answerInfo(this, body))
+        const answer = answerInfo(this, body)
+        if (Buffer.isBuffer(answer)) return encodeFrame(ProtoType.INFO, answer)
+        // A cluster metadata change answers once this node applied it.
+        return { stream: () => infoFrameLater(answer) }
       },
       message: (message) => {
         this.serviceStats.messageRequests++
@@ -163,6 +168,16 @@ export class AeroliteNode implements NodeContext {
       keepServingWithoutLease: this.config.service.keepServingWithoutEtcd,
       runProxied: (message, hops) => whenSettled(executeRecordCommand(message, this.commands, 'client', hops)),
     })
+    // UDF modules, indexes and truncate points of the cluster: followed before joining, so none is missed.
+    this.clusterMetadata = new MetadataSync({
+      membership,
+      udf: this.udf,
+      namespaces: this.namespaces,
+      truncate: (ns, setName, cutoffMs) => this.truncate(ns, setName, cutoffMs),
+      scheduler: this.env.scheduler,
+      log: this.log,
+    })
+    this.clusterMetadata.start()
     const rackIds: Record<string, number> = {}
     for (const ns of this.namespaces.values()) rackIds[ns.name] = ns.config.rackId
     await this.cluster.join({
@@ -258,4 +273,8 @@ export class AeroliteNode implements NodeContext {
     for (const sweeper of this.sweepers.values()) removed += await sweeper.sweep()
     return removed
   }
+}
+
+async function* infoFrameLater(answer: Promise<Buffer>): AsyncGenerator<Buffer> {
+  yield encodeFrame(ProtoType.INFO, await answer)
 }

@@ -101,6 +101,8 @@ export class StoreMembership implements Membership {
   private readonly leaseListeners: ((holds: boolean) => void)[] = []
   private readonly leaseLostListeners: (() => void)[] = []
   private readonly metadataListeners: ((key: string, value: string | undefined) => void)[] = []
+  /** Writers waiting for their revision to be applied here (one per metadata write in flight). */
+  private revisionWaiters: { revision: number; resolve: () => void; reject: (error: Error) => void }[] = []
 
   constructor(options: StoreMembershipOptions) {
     const { clusterName, heartbeat } = options
@@ -126,12 +128,13 @@ export class StoreMembership implements Membership {
       entries: () => smd,
       put: async (key, value) => {
         checkMetadataKey(key)
-        await store.put(smdPrefix + key, value)
+        return store.put(smdPrefix + key, value)
       },
       remove: async (key) => {
         checkMetadataKey(key)
-        await store.delete(smdPrefix + key)
+        return store.delete(smdPrefix + key)
       },
+      seen: (revision) => this.seen(revision),
       onChange: (listener) => {
         metadataListeners.push(listener)
       },
@@ -165,6 +168,9 @@ export class StoreMembership implements Membership {
     for (const wake of [...this.sleepers]) wake()
     this.lease = undefined
     this.reportHolds()
+    const waiters = this.revisionWaiters
+    this.revisionWaiters = []
+    for (const waiter of waiters) waiter.reject(new Error(`stopped following ${this.store.name} before revision ${waiter.revision} was seen`))
   }
 
   currentView(): View | undefined {
@@ -197,6 +203,21 @@ export class StoreMembership implements Membership {
     } catch (error) {
       this.log.warn({ lease: lease.id }, `could not revoke the lease at ${this.store.name} (${messageOf(error)}): the others see this node leave when it expires, within ${lease.ttlSeconds} s`)
     }
+  }
+
+  private seen(revision: number): Promise<void> {
+    if (revision <= this.seenRevision) return Promise.resolve()
+    if (this.stopped) return Promise.reject(new Error(`stopped following ${this.store.name} before revision ${revision} was seen`))
+    return new Promise((resolve, reject) => this.revisionWaiters.push({ revision, resolve, reject }))
+  }
+
+  /** The last revision applied moved: wakes the writers waiting for it. */
+  private advanceSeen(revision: number): void {
+    this.seenRevision = Math.max(this.seenRevision, revision)
+    if (this.revisionWaiters.length === 0) return
+    const waiting = this.revisionWaiters
+    this.revisionWaiters = waiting.filter((waiter) => waiter.revision > this.seenRevision)
+    for (const waiter of waiting) if (waiter.revision <= this.seenRevision) waiter.resolve()
   }
 
   // --- joining and the lease ---------------------------------------------------------------
@@ -414,8 +435,8 @@ export class StoreMembership implements Membership {
     for (const key of this.smd.keys()) if (!smd.has(key)) changes.push([key, undefined])
     this.smd.clear()
     for (const [key, value] of smd) this.smd.set(key, value)
-    this.seenRevision = Math.max(this.seenRevision, snapshot.revision)
     if (announce) for (const [key, value] of changes.sort((a, b) => (a[0] < b[0] ? -1 : 1))) this.announceMetadata(key, value)
+    this.advanceSeen(snapshot.revision)
   }
 
   /** Applies watch events; each revision that changed the member set makes a view. */
@@ -442,7 +463,7 @@ export class StoreMembership implements Membership {
         }
       }
       if (revision <= this.seenRevision) continue
-      this.seenRevision = revision
+      this.advanceSeen(revision)
       if (!membersChanged || this.view === undefined) continue
       const members = this.memberList()
       if (!sameMembers(members, this.view.members)) this.publish(makeView(revision, members))

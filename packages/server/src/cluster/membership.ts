@@ -39,8 +39,15 @@ export interface Membership {
 export interface ClusterMetadata {
   /** The entries as last seen (complete once join resolved). */
   entries(): ReadonlyMap<string, string>
-  put(key: string, value: string): Promise<void>
-  remove(key: string): Promise<void>
+  /** Resolves with the store revision of the write (for seen()). */
+  put(key: string, value: string): Promise<number>
+  /** Resolves with the store revision after the removal (for seen()). */
+  remove(key: string): Promise<number>
+  /**
+   * Resolves once entries() and the onChange listeners reflect every change up to `revision` (a
+   * writer waits for its own write to be applied on this node); rejects once the membership stopped.
+   */
+  seen(revision: number): Promise<void>
   /** Called for each change seen, in revision order (value undefined: removed). */
   onChange(listener: (key: string, value: string | undefined) => void): void
 }

@@ -65,8 +65,17 @@ function localStamp(namespace: Namespace, pid: number, digest: Buffer, liveId: n
   return namespace.tombstones.deleteOf(pid, digest)
 }
 
+function truncatedBefore(namespace: Namespace, incoming: RemoteRecord): boolean {
+  if (incoming.lastUpdateMs < namespace.truncateLutMs) return true
+  const set = incoming.setName.length === 0 ? undefined : namespace.sets.get(incoming.setName)
+  return set !== undefined && incoming.lastUpdateMs < set.truncateLutMs
+}
+
 /** Applies a version of a record made elsewhere if it wins (see the top of this file). */
 export function commitRemote(namespace: Namespace, incoming: RemoteRecord, origin: RemoteOrigin): RemoteOutcome {
+  // A version from before a truncate cutoff is truncated here, whenever it arrives (a migration
+  // or a replica write from a node that had not applied the cutoff yet): it never comes back.
+  if (incoming.bytes !== undefined && truncatedBefore(namespace, incoming)) return { applied: false, settled: undefined }
   const pid = partitionId(incoming.digest)
   const found = findRecord(namespace, incoming.digest, pid)
   if (!incomingWins(localStamp(namespace, pid, incoming.digest, found.liveId), incoming, origin, namespace.config.conflictResolutionPolicy)) {

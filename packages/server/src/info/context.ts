@@ -1,5 +1,6 @@
 // What info handlers may see and change of the node.
 import type { ClusterMember } from '../cluster/cluster-member.ts'
+import type { MetadataSync } from '../cluster/metadata-sync.ts'
 import type { ServerConfig } from '../config/index.ts'
 import type { Namespace } from '../namespace/namespace.ts'
 import type { ServiceStats } from '../service/stats.ts'
@@ -15,6 +16,8 @@ export interface NodeContext {
   readonly udf: UdfRuntime
   /** The node's part in a cluster; undefined for a single node. */
   readonly cluster: ClusterMember | undefined
+  /** In a cluster, where UDF, index and truncate changes go (every node applies them); undefined for a single node. */
+  readonly clusterMetadata: MetadataSync | undefined
   /** Address and port clients should use to reach this node. */
   serviceEndpoint(): { host: string; port: number }
   partitionGeneration(): number

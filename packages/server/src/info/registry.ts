@@ -11,9 +11,10 @@ import { truncate, truncateNamespace } from './truncate-info.ts'
 import { jobsInfo, queryAbort, queryAbortAll, queryShow, scanShow } from '../commands/jobs.ts'
 import { sindexCreate, sindexDelete, sindexExists, sindexList, sindexPath, sindexStat } from './sindex-info.ts'
 import { AEROLITE_VERSION, AEROSPIKE_COMPATIBLE_BUILD, EDITION, FEATURES } from './version.ts'
-import { udfGet, udfList, udfPut, udfRemove } from '../udf/udf-info.ts'
+import { udfGet, udfList, udfPut, udfPutShared, udfRemove, udfRemoveShared } from '../udf/udf-info.ts'
 
-type InfoHandler = (ctx: NodeContext, cmd: InfoCommand) => string
+/** A string now, or a promise when the answer waits (a cluster metadata change being applied). */
+type InfoHandler = (ctx: NodeContext, cmd: InfoCommand) => string | Promise<string>
 
 const service = (ctx: NodeContext): string => {
   const { host, port } = ctx.serviceEndpoint()
@@ -85,10 +86,10 @@ const HANDLERS: Record<string, InfoHandler> = {
   'health-stats': () => '',
   'best-practices': () => '',
   'logs': () => '0:stderr',
-  'udf-put': (ctx, cmd) => udfPut(ctx.udf, cmd),
+  'udf-put': (ctx, cmd) => ctx.clusterMetadata === undefined ? udfPut(ctx.udf, cmd) : udfPutShared(ctx.udf, ctx.clusterMetadata, cmd),
   'udf-get': (ctx, cmd) => udfGet(ctx.udf, cmd),
   'udf-list': (ctx) => udfList(ctx.udf),
-  'udf-remove': (ctx, cmd) => udfRemove(ctx.udf, cmd),
+  'udf-remove': (ctx, cmd) => ctx.clusterMetadata === undefined ? udfRemove(ctx.udf, cmd) : udfRemoveShared(ctx.clusterMetadata, cmd),
   'sindex': sindexPath,
   'sindex-list': sindexList,
   'sindex-create': sindexCreate,
@@ -107,14 +108,30 @@ const HANDLERS: Record<string, InfoHandler> = {
 /** The items an empty request (the "summary") returns, as Aerospike's does. */
 const SUMMARY = ['node', 'build', 'edition', 'version', 'statistics', 'cluster-name', 'partition-generation', 'features']
 
-export function answerInfo(ctx: NodeContext, body: Buffer): Buffer {
+/**
+ * Answers each line of the request in order. Most answers are ready at once; once one must wait,
+ * the lines after it wait for it too (a udf-list after a udf-put sees the module), and the whole
+ * answer comes as a promise.
+ */
+export function answerInfo(ctx: NodeContext, body: Buffer): Buffer | Promise<Buffer> {
   const lines = parseInfoRequest(body)
+  const asked = lines.length > 0 ? lines : SUMMARY
   const answers: InfoAnswer[] = []
-  for (const line of lines.length > 0 ? lines : SUMMARY) answers.push({ line, value: answerLine(ctx, line) })
+  for (let i = 0; i < asked.length; i++) {
+    const value = answerLine(ctx, asked[i]!)
+    if (typeof value !== 'string') return answerRestLater(ctx, asked, i, value, answers)
+    answers.push({ line: asked[i]!, value })
+  }
   return formatInfoResponse(answers)
 }
 
-function answerLine(ctx: NodeContext, line: string): string {
+async function answerRestLater(ctx: NodeContext, asked: readonly string[], waiting: number, value: Promise<string>, answers: InfoAnswer[]): Promise<Buffer> {
+  answers.push({ line: asked[waiting]!, value: await value })
+  for (let i = waiting + 1; i < asked.length; i++) answers.push({ line: asked[i]!, value: await answerLine(ctx, asked[i]!) })
+  return formatInfoResponse(answers)
+}
+
+function answerLine(ctx: NodeContext, line: string): string | Promise<string> {
   const cmd = parseInfoCommand(line)
   const handler = Object.hasOwn(HANDLERS, cmd.name) ? HANDLERS[cmd.name] : undefined
   if (handler === undefined) return infoError(4, 'unrecognized command')

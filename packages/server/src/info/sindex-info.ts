@@ -18,21 +18,39 @@ function indexName(cmd: InfoCommand): string | undefined {
   return name === undefined || name === '' ? undefined : name
 }
 
-export function sindexCreate(ctx: NodeContext, cmd: InfoCommand): string {
+/** In a cluster the change goes to every node through the metadata; answers once this node applied it. */
+async function shared(change: Promise<void>): Promise<string> {
+  try {
+    await change
+    return 'ok'
+  } catch (error) {
+    return infoError(ResultCode.TIMEOUT, error instanceof Error ? error.message : String(error))
+  }
+}
+
+export function sindexCreate(ctx: NodeContext, cmd: InfoCommand): string | Promise<string> {
   const def = parseDefinition(cmd)
   if (typeof def === 'string') return def
   const ns = ctx.namespaces.get(def.namespace)
   if (ns === undefined) return infoError(ResultCode.PARAMETER_ERROR, 'namespace not found')
-  const outcome = indexesOf(ns).create(def)
-  return outcome.ok ? 'ok' : infoError(outcome.resultCode, outcome.message)
+  if (ctx.clusterMetadata === undefined) {
+    const outcome = indexesOf(ns).create(def)
+    return outcome.ok ? 'ok' : infoError(outcome.resultCode, outcome.message)
+  }
+  // Checked against this node's indexes (the cluster's, as this node last saw them) before sharing.
+  const check = indexesOf(ns).check(def)
+  if (!check.ok) return infoError(check.resultCode, check.message)
+  if (check.action === 'keep') return 'ok'
+  return shared(ctx.clusterMetadata.createIndex(def, check.action === 'rename' ? check.from : undefined))
 }
 
 /** Deleting an index that does not exist is answered 'ok', as Aerospike does. */
-export function sindexDelete(ctx: NodeContext, cmd: InfoCommand): string {
+export function sindexDelete(ctx: NodeContext, cmd: InfoCommand): string | Promise<string> {
   const name = indexName(cmd)
   if (name === undefined) return infoError(ResultCode.PARAMETER_ERROR, "missing 'indexname'")
   const ns = namespaceOf(ctx, cmd)
   if (typeof ns === 'string') return ns
+  if (ctx.clusterMetadata !== undefined) return shared(ctx.clusterMetadata.deleteIndex(ns.name, name))
   indexesOf(ns).delete(name)
   return 'ok'
 }

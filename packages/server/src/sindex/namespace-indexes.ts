@@ -21,6 +21,12 @@ export interface IndexLookup {
 
 export type CreateOutcome = { ok: true } | { ok: false; resultCode: number; message: string }
 
+/** keep: the same index is there; rename: the same definition is there under `from`; add: a new index. */
+export type CreateCheck =
+  | { ok: true; action: 'keep' | 'add' }
+  | { ok: true; action: 'rename'; from: string }
+  | { ok: false; resultCode: number; message: string }
+
 const REGISTRY = new WeakMap<Namespace, NamespaceIndexes>()
 
 /** The indexes of a namespace, created (and listening) on first use. */
@@ -55,23 +61,33 @@ export class NamespaceIndexes implements RecordListener {
     return this.byName.get(name)
   }
 
-  create(def: IndexDefinition): CreateOutcome {
+  /** What create(def) would do, without doing it (a cluster checks before every node creates). */
+  check(def: IndexDefinition): CreateCheck {
     const existing = this.byName.get(def.name)
     if (existing !== undefined) {
       // Aerospike accepts the same definition again and refuses a different one under the name.
-      if (sameDefinition(existing.def, def)) return { ok: true }
+      if (sameDefinition(existing.def, def)) return { ok: true, action: 'keep' }
       return { ok: false, resultCode: ResultCode.INDEX_FOUND!, message: "'indexname' already exists with different definition" }
     }
+    // The same definition under a new name renames the index, as in Aerospike 8.1.
     const same = this.all().find((index) => sameDefinition(index.def, def))
-    if (same !== undefined) {
-      // The same definition under a new name renames the index, as in Aerospike 8.1.
-      this.byName.delete(same.def.name)
+    if (same !== undefined) return { ok: true, action: 'rename', from: same.def.name }
+    if (this.byName.size >= limits.maxIndexesPerNamespace) {
+      return { ok: false, resultCode: ResultCode.INDEX_MAXCOUNT!, message: 'already at sindex definition limit' }
+    }
+    return { ok: true, action: 'add' }
+  }
+
+  create(def: IndexDefinition): CreateOutcome {
+    const check = this.check(def)
+    if (!check.ok) return check
+    if (check.action === 'keep') return { ok: true }
+    if (check.action === 'rename') {
+      const same = this.byName.get(check.from)!
+      this.byName.delete(check.from)
       same.def = def
       this.byName.set(def.name, same)
       return { ok: true }
-    }
-    if (this.byName.size >= limits.maxIndexesPerNamespace) {
-      return { ok: false, resultCode: ResultCode.INDEX_MAXCOUNT!, message: 'already at sindex definition limit' }
     }
     const index = new SecondaryIndex(def, this.namespace)
     this.byName.set(def.name, index)

@@ -31,6 +31,9 @@ const LOG_LEVELS: Readonly<Record<number, 'warn' | 'info' | 'debug' | 'trace'>> 
 /** The failure message of a call into a module that is not registered (Aerospike's). */
 const MODULE_MISSING = 'UDF: Execution Error 1'
 
+/** The name check() compiles under: ';' separates info parameters, so no registered module has it. */
+const CHECK_MODULE_NAME = ';check'
+
 const ENTRY_POINTS = ['define', 'forget', 'apply', 'apply_stream'] as const
 
 type Api = Record<(typeof ENTRY_POINTS)[number], number>
@@ -123,12 +126,28 @@ export class UdfRuntime {
     return { ok: false, message: result.message === undefined ? code : `${code} : ${result.message}` }
   }
 
+  /**
+   * Compiles a module and runs its top level, as put() does, without registering it: the error
+   * put() would answer, if any (a cluster checks a module before every node registers it). Needs
+   * the VM: call after `ready`.
+   */
+  check(fileName: string, source: Buffer): CompileError | undefined {
+    if (this.vm === undefined || this.api === undefined) return undefined
+    const error = this.defineAs(CHECK_MODULE_NAME, fileName, source)
+    this.vm.call(this.api.forget, [CHECK_MODULE_NAME], this.callBudget(limits.maxUdfCallMs), noHost)
+    return error
+  }
+
   private define(module: UdfModule): CompileError | undefined {
-    const chunkName = `@${MODULE_DIR}/${module.fileName}`
-    const result = this.vm!.call(this.api!.define, [module.moduleName, module.source, chunkName], this.callBudget(limits.maxUdfCallMs), noHost)
+    return this.defineAs(module.moduleName, module.fileName, module.source)
+  }
+
+  private defineAs(moduleName: string, fileName: string, source: Buffer): CompileError | undefined {
+    const chunkName = `@${MODULE_DIR}/${fileName}`
+    const result = this.vm!.call(this.api!.define, [moduleName, source, chunkName], this.callBudget(limits.maxUdfCallMs), noHost)
     if (result.ok && result.value === undefined) return undefined
     const message = result.ok ? result.value!.toString('utf8') : result.message ?? 'module failed to load'
-    return parseCompileError(module.fileName, message)
+    return parseCompileError(fileName, message)
   }
 
   private callBudget(timeLimitMs: number): CallBudget {

@@ -1,7 +1,7 @@
 // The UDF module info commands: udf-put, udf-get, udf-list, udf-remove, answered as Aerospike does
 // (its error= words, its compile-error report, its list hash).
 import type { InfoCommand } from '@aerolite/protocol'
-import type { UdfRuntime } from './runtime.ts'
+import type { CompileError, UdfRuntime } from './runtime.ts'
 import { limits } from '../limits.ts'
 
 const LUA_TYPE = 'LUA'
@@ -13,8 +13,14 @@ function fileNameParam(cmd: InfoCommand): string | undefined {
   return fileName
 }
 
-/** udf-put:filename=<f>;content=<base64>;content-len=<n>[;udf-type=LUA] */
-export function udfPut(udfRuntime: UdfRuntime, cmd: InfoCommand): string {
+interface UdfPutRequest {
+  fileName: string
+  contentBase64: string
+  source: Buffer
+}
+
+/** udf-put:filename=<f>;content=<base64>;content-len=<n>[;udf-type=LUA]; a string is the error answer. */
+function parseUdfPut(cmd: InfoCommand): UdfPutRequest | string {
   const fileName = fileNameParam(cmd)
   if (fileName === undefined) return 'error=invalid_filename'
   const dot = fileName.indexOf('.')
@@ -29,10 +35,50 @@ export function udfPut(udfRuntime: UdfRuntime, cmd: InfoCommand): string {
   if (content === undefined || content.length !== length) return 'error=invalid_content'
   if ((length / 4) * 3 > limits.maxUdfModuleBytes) return 'error=invalid_udf_content_len,>1M'
   if (!BASE64.test(content)) return 'error=invalid_base64_content'
-  const source = Buffer.from(content, 'base64')
-  const error = udfRuntime.put(fileName, content, source)
-  if (error === undefined) return 'ok'
+  return { fileName, contentBase64: content, source: Buffer.from(content, 'base64') }
+}
+
+function compileErrorAnswer(error: CompileError): string {
   return `error=compile_error;file=${error.file};line=${error.line};message=${Buffer.from(error.message, 'utf8').toString('base64')}`
+}
+
+/** udf-put on a single node: checks, compiles and registers the module here. */
+export function udfPut(udfRuntime: UdfRuntime, cmd: InfoCommand): string {
+  const request = parseUdfPut(cmd)
+  if (typeof request === 'string') return request
+  const error = udfRuntime.put(request.fileName, request.contentBase64, request.source)
+  return error === undefined ? 'ok' : compileErrorAnswer(error)
+}
+
+/** Where a cluster's module changes go: every node, this one included, applies them from there. */
+export interface SharedUdfModules {
+  /** Resolves once this node registered the module; rejects when the change could not be made. */
+  putUdf(fileName: string, contentBase64: string): Promise<void>
+  removeUdf(fileName: string): Promise<void>
+}
+
+/** A change that could not be shared: answered as an error (Aerospike's form: error=<word>;message=<base64>). */
+function sharedFailureAnswer(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error)
+  return `error=cluster_metadata_unavailable;message=${Buffer.from(message, 'utf8').toString('base64')}`
+}
+
+/**
+ * udf-put in a cluster: the same checks and the same compile as on one node (nothing is shared when
+ * they fail), then the module goes to every node; answers ok once this node has it.
+ */
+export async function udfPutShared(udfRuntime: UdfRuntime, shared: SharedUdfModules, cmd: InfoCommand): Promise<string> {
+  const request = parseUdfPut(cmd)
+  if (typeof request === 'string') return request
+  await udfRuntime.ready
+  const error = udfRuntime.check(request.fileName, request.source)
+  if (error !== undefined) return compileErrorAnswer(error)
+  try {
+    await shared.putUdf(request.fileName, request.contentBase64)
+  } catch (failure) {
+    return sharedFailureAnswer(failure)
+  }
+  return 'ok'
 }
 
 /** udf-get:filename=<f> -> type=LUA;content=<base64>; (Aerospike dropped the gen field in 5.8). */
@@ -56,5 +102,17 @@ export function udfRemove(udfRuntime: UdfRuntime, cmd: InfoCommand): string {
   const fileName = fileNameParam(cmd)
   if (fileName === undefined) return 'error=invalid_filename'
   udfRuntime.remove(fileName)
+  return 'ok'
+}
+
+/** udf-remove in a cluster: the module leaves every node; answers ok once it left this one. */
+export async function udfRemoveShared(shared: SharedUdfModules, cmd: InfoCommand): Promise<string> {
+  const fileName = fileNameParam(cmd)
+  if (fileName === undefined) return 'error=invalid_filename'
+  try {
+    await shared.removeUdf(fileName)
+  } catch (failure) {
+    return sharedFailureAnswer(failure)
+  }
   return 'ok'
 }

@@ -117,6 +117,35 @@ export function defineMembershipContract(name: string, factory: HarnessFactory):
       })
     })
 
+    test('metadata: seen(revision) of a write resolves once this node applied it, and rejects once the membership stopped', async () => {
+      await withCluster(factory, async (c) => {
+        const a = await c.join(1)
+        const b = await c.join(2)
+        const revision = await a.membership.metadata.put('udf/seen.lua', 'v1')
+        let appliedWhenSeen: [string | undefined, number] | undefined
+        void a.membership.metadata.seen(revision).then(() => {
+          appliedWhenSeen = [a.membership.metadata.entries().get('udf/seen.lua'), a.metadataChanges.length]
+        })
+        await c.h.until('a saw its own write', () => appliedWhenSeen !== undefined, 2000)
+        assert.deepEqual(appliedWhenSeen, ['v1', 1], 'entries and the listener had the change first')
+        // b's seen of a's revision resolves too (once its watch got there).
+        let bSaw = false
+        void b.membership.metadata.seen(revision).then(() => {
+          bSaw = b.membership.metadata.entries().get('udf/seen.lua') === 'v1'
+        })
+        await c.h.until('b saw the revision', () => bSaw, 2000)
+        let refused: unknown
+        const afterRemove = await b.membership.metadata.remove('udf/seen.lua')
+        const waiting = b.membership.metadata.seen(afterRemove + 1000).catch((error: unknown) => {
+          refused = error
+        })
+        b.membership.halt()
+        await waiting
+        assert.match(String(refused), /stopped following .* before revision/)
+        await assert.rejects(b.membership.metadata.seen(afterRemove + 1000), /stopped following/)
+      })
+    })
+
     test('join waits while the store cannot be reached, saying so once per attempt, and completes once it can', async () => {
       await withCluster(factory, async (c) => {
         const a = await c.node(1)

@@ -83,6 +83,18 @@ describe('a version of a record made elsewhere', () => {
     assert.deepEqual(stored(ns), { value: 5, generation: 1, lastUpdateMs: 1100 })
   })
 
+  it('a version from before a truncate cutoff (of its set or the namespace) is not stored, whatever its origin', () => {
+    const ns = makeNamespace()
+    ns.sets.getOrCreate('demo')!.truncateLutMs = 5000
+    for (const origin of ['replica', 'migration', 'xdr'] as const) assert.equal(commitRemote(ns, remote(1, 2, 4999), origin).applied, false, origin)
+    assert.equal(stored(ns), undefined)
+    assert.equal(commitRemote(ns, remote(2, 2, 5000), 'migration').applied, true, 'at the cutoff is after it')
+    const other = makeNamespace()
+    other.truncateLutMs = 7000
+    assert.equal(commitRemote(other, remote(1, 2, 6000), 'replica').applied, false)
+    assert.equal(commitRemote(other, remote(1, 2, 8000), 'replica').applied, true)
+  })
+
   it('a shipped record wins by last-update time only', () => {
     const ns = makeNamespace()
     commitRemote(ns, remote(1, 50, 5000), 'replica')
