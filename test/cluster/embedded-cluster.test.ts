@@ -96,11 +96,14 @@ describe('embedded cluster of three nodes, replication factor 2', { timeout: 180
     await cluster.kill(2)
     await stableWith(cluster, [0, 1])
     await checkOwnership(cluster, [0, 1], 2)
+    // Until its next tend (every second) the client still sends the dead node its partitions.
+    await eventually('the client drops the dead node', async () => client.getNodes().length === 2)
     for (let i = 0; i < keys.length; i++) assert.equal((await client.get(keys[i]!)).bins.v, i, `record ${i} after the kill`)
     for (let i = 0; i < keys.length; i += 2) await client.put(keys[i]!, { v: RECORDS + i })
     await cluster.restart(2)
     await stableWith(cluster, [0, 1, 2])
     await checkOwnership(cluster, [0, 1, 2], 2)
+    await eventually('the client finds the returning node', async () => client.getNodes().length === 3)
     for (let i = 0; i < keys.length; i++) assert.equal((await client.get(keys[i]!)).bins.v, i % 2 === 0 ? RECORDS + i : i, `record ${i} after the return`)
     let objects = 0
     for (const node of cluster.nodes) objects += Number(statistic((await infoOf(node, ['statistics'])).get('statistics')!, 'objects'))
