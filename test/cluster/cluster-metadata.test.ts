@@ -7,49 +7,24 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { Connection, holdsPartition, parseReplicas, requestInfo } from '@aerolite/client'
+import { holdsPartition, parseReplicas } from '@aerolite/client'
 import { ParticleType, computeDigest, partitionId } from '@aerolite/protocol'
-import { realEnv, startCluster, type EmbeddedCluster } from '@aerolite/server'
+import { startCluster, type EmbeddedCluster } from '@aerolite/server'
 import { Aerospike, NS, type AerospikeClient } from '../compat/helpers.ts'
+import { eventually, infoValue, stableWith } from './embedded-harness.ts'
 
 const SET = 'smd'
 const RECORDS = 90
 const POLICY = { totalTimeout: 10_000, maxRetries: 5, sleepBetweenRetries: 100 }
 
-async function infoOf(node: { host: string; port: number }, command: string): Promise<string> {
-  const connection = await Connection.open(node.host, node.port, { env: realEnv })
-  try {
-    return (await requestInfo(connection, [command])).get(command) ?? ''
-  } finally {
-    connection.destroy()
-  }
-}
 
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    if (await check()) return
-    if (Date.now() > deadline) assert.fail(`not within ${timeoutMs} ms: ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
 
-async function stable(cluster: EmbeddedCluster): Promise<void> {
-  const command = `cluster-stable:size=${cluster.nodes.length}`
-  await eventually('a stable cluster', async () => {
-    for (const node of cluster.nodes) {
-      const answer = await infoOf(node, command)
-      if (answer === '' || answer.startsWith('ERROR')) return false
-    }
-    return true
-  })
-}
 
 /** Index of the node that masters the key's partition. */
 async function masterOf(cluster: EmbeddedCluster, key: string): Promise<number> {
   const pid = partitionId(computeDigest(SET, ParticleType.STRING, Buffer.from(key)))
   for (const [i, node] of cluster.nodes.entries()) {
-    const ns = parseReplicas(await infoOf(node, 'replicas')).find((entry) => entry.namespace === NS)!
+    const ns = parseReplicas(await infoValue(node, 'replicas')).find((entry) => entry.namespace === NS)!
     if (holdsPartition(ns.bitmaps[0]!, pid)) return i
   }
   throw new Error(`no master for partition ${pid}`)
@@ -63,7 +38,7 @@ describe('cluster metadata through the official client on a three-node cluster',
 
   before(async () => {
     cluster = await startCluster({ nodes: 3, replicationFactor: 2, logLevel: 'silent' })
-    await stable(cluster)
+    await stableWith(cluster)
     client = await Aerospike.connect({
       hosts: [{ addr: cluster.nodes[0]!.host, port: cluster.nodes[0]!.port }],
       policies: { read: POLICY, write: POLICY, apply: POLICY, query: POLICY },
@@ -84,7 +59,7 @@ describe('cluster metadata through the official client on a three-node cluster',
     writeFileSync(file, 'function times(rec, n) return rec["i"] * n end\n')
     const job = await client.udfRegister(file)
     await job.wait(10)
-    for (const node of cluster.nodes) assert.match(await infoOf(node, 'udf-list'), /filename=smd_calc\.lua,hash=[0-9a-f]{40},type=LUA;/)
+    for (const node of cluster.nodes) assert.match(await infoValue(node, 'udf-list'), /filename=smd_calc\.lua,hash=[0-9a-f]{40},type=LUA;/)
     const byMaster = new Map<number, number>()
     for (let i = 0; i < RECORDS && byMaster.size < 3; i++) {
       const master = await masterOf(cluster, `k${i}`)
@@ -97,7 +72,7 @@ describe('cluster metadata through the official client on a three-node cluster',
   it('creates an index once, built on every node, and a query over the cluster finds each record once', async () => {
     const job = await client.createIndex({ ns: NS, set: SET, bin: 'i', index: 'smd_i', datatype: Aerospike.indexDataType.NUMERIC } as never)
     await job.wait(10)
-    for (const node of cluster.nodes) assert.match(await infoOf(node, `sindex-stat:namespace=${NS};indexname=smd_i`), /(^|;)load_pct=100(;|$)/)
+    for (const node of cluster.nodes) assert.match(await infoValue(node, `sindex-stat:namespace=${NS};indexname=smd_i`), /(^|;)load_pct=100(;|$)/)
     const found = await client.query(NS, SET, { filters: [Aerospike.filter.range('i', 10, 39)] }).results()
     assert.deepEqual(found.map((r) => Number(r.bins.i)).sort((a, b) => a - b), Array.from({ length: 30 }, (_, k) => 10 + k))
   })
@@ -105,9 +80,9 @@ describe('cluster metadata through the official client on a three-node cluster',
   it('a node that comes back empty gets the module and the index again', async () => {
     await cluster.kill(2)
     await cluster.restart(2)
-    await stable(cluster)
-    assert.match(await infoOf(cluster.nodes[2]!, 'udf-list'), /filename=smd_calc\.lua,/)
-    assert.match(await infoOf(cluster.nodes[2]!, `sindex-stat:namespace=${NS};indexname=smd_i`), /(^|;)load_pct=100(;|$)/)
+    await stableWith(cluster)
+    assert.match(await infoValue(cluster.nodes[2]!, 'udf-list'), /filename=smd_calc\.lua,/)
+    assert.match(await infoValue(cluster.nodes[2]!, `sindex-stat:namespace=${NS};indexname=smd_i`), /(^|;)load_pct=100(;|$)/)
     const found = await client.query(NS, SET, { filters: [Aerospike.filter.range('i', 0, RECORDS)] }).results()
     assert.equal(found.length, RECORDS)
   })
@@ -115,7 +90,7 @@ describe('cluster metadata through the official client on a three-node cluster',
   it('truncates once: every copy on every node is gone', async () => {
     await client.truncate(NS, SET, 0)
     for (const node of cluster.nodes) {
-      await eventually('the set empty on every node', async () => /(^|:)objects=0(:|$)/.test(await infoOf(node, `sets/${NS}/${SET}`)))
+      await eventually('the set empty on every node', async () => /(^|:)objects=0(:|$)/.test(await infoValue(node, `sets/${NS}/${SET}`)))
     }
     for (const i of [0, 1, 2, 45, 89]) await assert.rejects(client.get(keys[i]!), (err: { code: number }) => err.code === Aerospike.status.ERR_RECORD_NOT_FOUND)
     assert.deepEqual(await client.query(NS, SET, { filters: [Aerospike.filter.range('i', 0, RECORDS)] }).results(), [])
@@ -125,7 +100,7 @@ describe('cluster metadata through the official client on a three-node cluster',
     await (await client.udfRemove('smd_calc.lua')).wait(10)
     await client.indexRemove(NS, 'smd_i')
     for (const node of cluster.nodes) {
-      await eventually('gone from every node', async () => (await infoOf(node, 'udf-list')) === '' && (await infoOf(node, 'sindex-list')) === '')
+      await eventually('gone from every node', async () => (await infoValue(node, 'udf-list')) === '' && (await infoValue(node, 'sindex-list')) === '')
     }
   })
 })

@@ -9,13 +9,14 @@ import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { after, before, describe, it } from 'node:test'
 import { createConnection } from 'node:net'
-import { Connection, encodeRecordRequest, holdsPartition, parseReplicas, requestInfo } from '@aerolite/client'
+import { Connection, encodeRecordRequest, holdsPartition, parseReplicas } from '@aerolite/client'
 import {
   FieldType, FrameParser, Info1, Info3, ParticleType, ProtoType, computeDigest, decodeMessage, decodeMessageAt, encodeFrame, encodeMessage, emptyHeader,
   findField, partitionId, readIntegerParticle, type Message,
 } from '@aerolite/protocol'
 import { realEnv, startCluster, type EmbeddedCluster } from '@aerolite/server'
 import { Aerospike, NS, type AerospikeClient } from '../compat/helpers.ts'
+import { eventually, infoValue, stableWith } from './embedded-harness.ts'
 
 const SET = 'scans'
 const RECORDS = 1200
@@ -24,33 +25,8 @@ const POLICY = { totalTimeout: 20_000, maxRetries: 5, sleepBetweenRetries: 100 }
 // A scan outlives a node's death: its partitions are retried until the others master them.
 const SCAN_POLICY = { totalTimeout: 60_000, socketTimeout: 10_000, maxRetries: 60, sleepBetweenRetries: 250 }
 
-async function info(node: { host: string; port: number }, command: string): Promise<string> {
-  const connection = await Connection.open(node.host, node.port, { env: realEnv })
-  try {
-    return (await requestInfo(connection, [command])).get(command) ?? ''
-  } finally {
-    connection.destroy()
-  }
-}
 
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    if (await check()) return
-    if (Date.now() > deadline) assert.fail(`not within ${timeoutMs} ms: ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
 
-async function stableWith(cluster: EmbeddedCluster, alive: number[]): Promise<void> {
-  await eventually(`cluster of ${alive.length} stable`, async () => {
-    for (const i of alive) {
-      const answer = await info(cluster.nodes[i]!, `cluster-stable:size=${alive.length}`)
-      if (answer === '' || answer.startsWith('ERROR')) return false
-    }
-    return true
-  })
-}
 
 /** How often each value of bin `n` came back. */
 function tally(values: number[]): Map<number, number> {
@@ -143,8 +119,8 @@ describe('scans, queries, aggregations and jobs on a cluster of three nodes, rep
     await eventually('the client sees three nodes', async () => client.getNodes().length === 3)
     const content = readFileSync(MODULE_FILE).toString('base64')
     for (const node of cluster.nodes) {
-      assert.equal(await info(node, `udf-put:filename=cluster_scans.lua;content=${content};content-len=${content.length};udf-type=LUA;`), 'ok')
-      const created = await info(node, `sindex-create:namespace=${NS};set=${SET};indexname=scans_n;bin=n;type=numeric`)
+      assert.equal(await infoValue(node, `udf-put:filename=cluster_scans.lua;content=${content};content-len=${content.length};udf-type=LUA;`), 'ok')
+      const created = await infoValue(node, `sindex-create:namespace=${NS};set=${SET};indexname=scans_n;bin=n;type=numeric`)
       assert.equal(created.toLowerCase(), 'ok')
     }
     for (const i of all) await client.put(new Aerospike.Key(NS, SET, `k${i}`), { n: i })
@@ -160,7 +136,7 @@ describe('scans, queries, aggregations and jobs on a cluster of three nodes, rep
   })
 
   it('a node asked for every partition serves those it holds a copy of and answers the others unavailable', async () => {
-    const replicas = parseReplicas(await info(cluster.nodes[0]!, 'replicas')).find((entry) => entry.namespace === NS)!
+    const replicas = parseReplicas(await infoValue(cluster.nodes[0]!, 'replicas')).find((entry) => entry.namespace === NS)!
     const holds = (pid: number): boolean => replicas.bitmaps.some((bitmap) => holdsPartition(bitmap, pid))
     const everyPid = Array.from({ length: 4096 }, (_, pid) => pid)
     const messages = await listedScan(cluster.nodes[0]!, everyPid)

@@ -4,45 +4,18 @@
 // takes its partitions back.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { Connection, holdsPartition, parseReplicas, requestInfo } from '@aerolite/client'
-import { realEnv, startCluster, type EmbeddedCluster } from '@aerolite/server'
+import { holdsPartition, parseReplicas } from '@aerolite/client'
+import { startCluster, type EmbeddedCluster } from '@aerolite/server'
 import { Aerospike, NS, type AerospikeClient } from '../compat/helpers.ts'
+import { eventually, infoOf, stableWith, statistic } from './embedded-harness.ts'
 
 const RECORDS = process.env.CI === undefined ? 3000 : 1000
 const POLICY = { totalTimeout: 10_000, maxRetries: 5, sleepBetweenRetries: 100 }
 
-async function infoOf(node: { host: string; port: number }, commands: string[]): Promise<Map<string, string>> {
-  const connection = await Connection.open(node.host, node.port, { env: realEnv })
-  try {
-    return await requestInfo(connection, commands)
-  } finally {
-    connection.destroy()
-  }
-}
 
-function statistic(statistics: string, name: string): string | undefined {
-  return statistics.split(';').find((kv) => kv.startsWith(`${name}=`))?.slice(name.length + 1)
-}
 
 /** Polls until `check` holds, failing with `what` past `timeoutMs`. */
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    if (await check()) return
-    if (Date.now() > deadline) assert.fail(`not within ${timeoutMs} ms: ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
 
-async function stableWith(cluster: EmbeddedCluster, alive: number[]): Promise<void> {
-  await eventually(`cluster of ${alive.length} stable`, async () => {
-    for (const i of alive) {
-      const answer = (await infoOf(cluster.nodes[i]!, [`cluster-stable:size=${alive.length}`])).get(`cluster-stable:size=${alive.length}`) ?? ''
-      if (answer === '' || answer.startsWith('ERROR')) return false
-    }
-    return true
-  })
-}
 
 /** Every partition of `test` has exactly `copies` owners across the live nodes: one master and copies-1 replicas. */
 async function checkOwnership(cluster: EmbeddedCluster, alive: number[], copies: number): Promise<void> {

@@ -15,7 +15,7 @@ import { msgpackToParticle } from '../udf/particle-msgpack.ts'
 import type { UdfRuntime } from '../udf/runtime.ts'
 import { StreamFeed } from '../udf/stream-feed.ts'
 import { UdfRecord } from '../udf/udf-record.ts'
-import { mayContinue, partitionTurn, partitionUnavailable, settledTurn, type PartitionTurn } from './partition-mastery.ts'
+import { mayContinue, partitionUnavailable, streamStep } from './partition-mastery.ts'
 import type { PartitionRequest, ResumePoint } from './partition-request.ts'
 import { Throttle, sleep } from './record-stream.ts'
 import { scanOrder, type Candidate, type PartitionWalk, type ScanControl } from './partition-walk.ts'
@@ -60,15 +60,13 @@ export async function* streamAggregation(req: PartitionRequest, call: UdfCall, w
   let turnStartMs = clock.monotonicMs()
   for (const [pid, start] of scanOrder(req)) {
     // In a cluster only the partitions this node masters (partition-mastery.ts).
-    let turn: PartitionTurn | 'timeout' = partitionTurn(req, pid)
-    if (turn === 'wait') turn = await settledTurn(req, pid)
-    if (turn === 'timeout') {
-      batcher.add(controlMessage(Info3.LAST, ResultCode.TIMEOUT, 0))
+    let step = streamStep(req, pid, batcher)
+    if (typeof step !== 'string') step = await step
+    if (step === 'end') {
       yield batcher.take()
       return
     }
-    if (turn === 'unavailable') batcher.add(partitionUnavailable(pid))
-    if (turn !== 'walk') continue
+    if (step === 'next') continue
     let candidates = walk(pid, start)
     let at = 0
     while (at < candidates.length) {

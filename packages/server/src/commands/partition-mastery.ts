@@ -21,7 +21,7 @@ import { Info3, ResultCode } from '@aerolite/protocol'
 import { limits } from '../limits.ts'
 import type { PartitionRequest } from './partition-request.ts'
 import { sleep } from './record-stream.ts'
-import { controlMessage } from './stream-frames.ts'
+import { controlMessage, type FrameBatcher } from './stream-frames.ts'
 
 /**
  * How this node stands to a partition: 'master' (it acts as the partition's master), 'full-copy' (it
@@ -71,6 +71,28 @@ export async function settledTurn(req: PartitionRequest, pid: number): Promise<'
     if (clock.monotonicMs() >= deadline) return 'timeout'
     await sleep(scheduler, limits.partitionSettlePollMs)
   }
+}
+
+/** What a stream does at the start of a partition: walk it, go on to the next one, or end. */
+export type StreamStep = 'walk' | 'next' | 'end'
+
+/**
+ * A stream's step at the start of a partition, adding to its frames what the step owes: the pid-done
+ * marker of a partition served elsewhere, or the TIMEOUT ending a stream whose partition never
+ * settled. A promise only when the partition is unsettled (the usual case costs no wait).
+ */
+export function streamStep(req: PartitionRequest, pid: number, batcher: FrameBatcher): StreamStep | Promise<StreamStep> {
+  const turn = partitionTurn(req, pid)
+  if (turn === 'wait') return settledTurn(req, pid).then((settled) => stepOf(settled, pid, batcher))
+  return stepOf(turn, pid, batcher)
+}
+
+function stepOf(turn: Exclude<PartitionTurn, 'wait'> | 'timeout', pid: number, batcher: FrameBatcher): StreamStep {
+  if (turn === 'walk') return 'walk'
+  if (turn === 'unavailable') batcher.add(partitionUnavailable(pid))
+  if (turn !== 'timeout') return 'next'
+  batcher.add(controlMessage(Info3.LAST, ResultCode.TIMEOUT, 0))
+  return 'end'
 }
 
 /** The pid-done marker that tells the client to retry a partition on another node. */

@@ -11,7 +11,7 @@ import { parseIndexRange, planQuery, type QueryPlan } from '../sindex/query-rang
 import type { SecondaryIndex } from '../sindex/secondary-index.ts'
 import { streamAggregation } from './aggregate.ts'
 import { storedRecordMatches } from './filter.ts'
-import { mayContinue, partitionTurn, partitionUnavailable, settledTurn, type PartitionTurn } from './partition-mastery.ts'
+import { mayContinue, partitionUnavailable, streamStep } from './partition-mastery.ts'
 import { parsePartitionRequest, type PartitionRequest, type ResumePoint } from './partition-request.ts'
 import { Throttle, recordMessage, sleep } from './record-stream.ts'
 import type { CommandContext } from './context.ts'
@@ -107,15 +107,13 @@ export async function* streamQuery(req: QueryRequest, control: ScanControl, udf:
   let sent = 0
   for (const [pid, resume] of scanOrder(req)) {
     if (req.maxRecords > 0 && sent >= req.maxRecords) break
-    let turn: PartitionTurn | 'timeout' = partitionTurn(req, pid)
-    if (turn === 'wait') turn = await settledTurn(req, pid)
-    if (turn === 'timeout') {
-      batcher.add(controlMessage(Info3.LAST, ResultCode.TIMEOUT, 0))
+    let step = streamStep(req, pid, batcher)
+    if (typeof step !== 'string') step = await step
+    if (step === 'end') {
       yield batcher.take()
       return
     }
-    if (turn === 'unavailable') batcher.add(partitionUnavailable(pid))
-    if (turn !== 'walk') continue
+    if (step === 'next') continue
     let fresh = true
     for (const match of queryPartition(req, pid, resume)) {
       if (control.aborted()) return

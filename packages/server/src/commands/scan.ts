@@ -8,7 +8,7 @@
 import { Info3, ResultCode, type Message } from '@aerolite/protocol'
 import { streamAggregation } from './aggregate.ts'
 import { storedRecordMatches } from './filter.ts'
-import { mayContinue, partitionTurn, partitionUnavailable, settledTurn, type PartitionTurn } from './partition-mastery.ts'
+import { mayContinue, partitionUnavailable, streamStep } from './partition-mastery.ts'
 import { parsePartitionRequest, type PartitionRequest, type ResumePoint } from './partition-request.ts'
 import { partitionEntries, scanOrder, type Candidate, type ScanControl } from './partition-walk.ts'
 import { Throttle, recordMessage, sleep } from './record-stream.ts'
@@ -35,15 +35,13 @@ export async function* streamScan(req: ScanRequest, control: ScanControl, udf: U
   for (const [pid, after] of scanOrder(req)) {
     if (req.setId === -1) break
     if (req.maxRecords > 0 && sent >= req.maxRecords) break
-    let turn: PartitionTurn | 'timeout' = partitionTurn(req, pid)
-    if (turn === 'wait') turn = await settledTurn(req, pid)
-    if (turn === 'timeout') {
-      batcher.add(controlMessage(Info3.LAST, ResultCode.TIMEOUT, 0))
+    let step = streamStep(req, pid, batcher)
+    if (typeof step !== 'string') step = await step
+    if (step === 'end') {
       yield batcher.take()
       return
     }
-    if (turn === 'unavailable') batcher.add(partitionUnavailable(pid))
-    if (turn !== 'walk') continue
+    if (step === 'next') continue
     for (const id of partitionEntries(namespace, pid, after?.digest)) {
       if (control.aborted()) return
       if (req.setId !== undefined && namespace.setIdOf(id) !== req.setId) continue
