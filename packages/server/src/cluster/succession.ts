@@ -7,6 +7,8 @@
 // runs in 32-bit halves so that 4096 partitions x 64 nodes take milliseconds, with no BigInt and
 // no allocation per partition.
 
+import { mul64Into } from '../word64.ts'
+
 const NODE_ID = /^[0-9A-Fa-f]{1,16}$/
 
 const FNV_OFFSET = 0xcbf29ce484222325n
@@ -36,21 +38,6 @@ function fnv1a64(id: bigint): bigint {
 // hot loop allocates nothing (single-threaded; no helper is re-entered).
 const out64 = new Uint32Array(2)
 
-/** (aHi:aLo * bHi:bLo) mod 2^64 into out64. */
-function mul64(aHi: number, aLo: number, bHi: number, bLo: number): void {
-  const a0 = aLo & 0xffff
-  const a1 = aLo >>> 16
-  const b0 = bLo & 0xffff
-  const b1 = bLo >>> 16
-  const p00 = a0 * b0
-  const p01 = a0 * b1
-  const p10 = a1 * b0
-  const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff)
-  out64[1] = ((mid & 0xffff) << 16) | (p00 & 0xffff)
-  // Every term is below 2^34 in magnitude, so the double sum is exact; the store reduces it mod 2^32.
-  out64[0] = a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16) + Math.imul(aHi, bLo) + Math.imul(aLo, bHi)
-}
-
 /** SplitMix64's output function of seed + step into out64. */
 function mixedKey(seedHi: number, seedLo: number, stepHi: number, stepLo: number): void {
   const sumLo = seedLo + stepLo
@@ -59,11 +46,11 @@ function mixedKey(seedHi: number, seedLo: number, stepHi: number, stepLo: number
   // z = (z ^ (z >>> 30)) * MIX1
   lo = (lo ^ ((lo >>> 30) | (hi << 2))) >>> 0
   hi = (hi ^ (hi >>> 30)) >>> 0
-  mul64(hi, lo, MIX1_HI, MIX1_LO)
+  mul64Into(out64, hi, lo, MIX1_HI, MIX1_LO)
   // z = (z ^ (z >>> 27)) * MIX2
   hi = out64[0]!
   lo = out64[1]!
-  mul64((hi ^ (hi >>> 27)) >>> 0, (lo ^ ((lo >>> 27) | (hi << 5))) >>> 0, MIX2_HI, MIX2_LO)
+  mul64Into(out64, (hi ^ (hi >>> 27)) >>> 0, (lo ^ ((lo >>> 27) | (hi << 5))) >>> 0, MIX2_HI, MIX2_LO)
   // z ^ (z >>> 31)
   hi = out64[0]!
   lo = out64[1]!
@@ -117,14 +104,14 @@ export class SuccessionOrder {
 
   /** The 64-bit succession hash of node `index` for `pid` (what `fill` orders by, ascending). */
   hash(index: number, pid: number): bigint {
-    mul64(0, pid + 1, GAMMA_HI, GAMMA_LO)
+    mul64Into(out64, 0, pid + 1, GAMMA_HI, GAMMA_LO)
     mixedKey(this.seedHi[index]!, this.seedLo[index]!, out64[0]!, out64[1]!)
     return (BigInt(out64[0]!) << 32n) | BigInt(out64[1]!)
   }
 
   /** Writes the node indexes in natural succession order for `pid` to out[offset, offset + size). */
   fill(pid: number, out: Uint16Array, offset = 0): void {
-    mul64(0, pid + 1, GAMMA_HI, GAMMA_LO)
+    mul64Into(out64, 0, pid + 1, GAMMA_HI, GAMMA_LO)
     const stepHi = out64[0]!
     const stepLo = out64[1]!
     const { keyLo, keyTop, bucketOf, bucketStart, bucketShift } = this

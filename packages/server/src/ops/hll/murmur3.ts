@@ -3,6 +3,8 @@
 // each as 32-bit high and low words: 64-bit arithmetic on number pairs is several times faster
 // than on bigints, and an add may carry hundreds of thousands of elements.
 
+import { mul64Into } from '../../word64.ts'
+
 /** A 64-bit word as [high 32 bits, low 32 bits], both unsigned. */
 export type Word64 = [number, number]
 
@@ -26,21 +28,12 @@ function xor(a: Word64, b: Word64): Word64 {
   return [(a[0] ^ b[0]) >>> 0, (a[1] ^ b[1]) >>> 0]
 }
 
-/** a * b mod 2^64, with the low words multiplied in 16-bit pieces so every product is exact. */
+const product = new Uint32Array(2)
+
+/** a * b mod 2^64. */
 function mul(a: Word64, b: Word64): Word64 {
-  const [ah, al] = a
-  const [bh, bl] = b
-  const a0 = al & 0xffff
-  const a1 = al >>> 16
-  const b0 = bl & 0xffff
-  const b1 = bl >>> 16
-  const p00 = a0 * b0
-  const p01 = a0 * b1
-  const p10 = a1 * b0
-  const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff)
-  const lo = (((mid & 0xffff) << 16) | (p00 & 0xffff)) >>> 0
-  const carry = a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16)
-  return [(carry + Math.imul(ah, bl) + Math.imul(al, bh)) >>> 0, lo]
+  mul64Into(product, a[0], a[1], b[0], b[1])
+  return [product[0]!, product[1]!]
 }
 
 function rotl(x: Word64, r: number): Word64 {
