@@ -1,5 +1,5 @@
-// What cluster features need of the fabric (fabric/fabric.ts): one-way messages and requests with
-// replies between members of the current view, by message type.
+// What cluster features need of the fabric (fabric/fabric.ts): requests with replies between
+// members of the current view, by message type.
 
 /** The kinds of node-to-node messages. */
 export const MessageType = {
@@ -22,7 +22,6 @@ export const MessageType = {
 export type FabricMessageHandler = (from: string, payload: Buffer, reply: ((payload: Buffer) => void) | undefined) => void
 
 export interface FabricLink {
-  send(nodeId: string, type: number, payload: Buffer): void
   request(nodeId: string, type: number, payload: Buffer, timeoutMs: number): Promise<Buffer>
   onMessage(type: number, handler: FabricMessageHandler): void
 }
