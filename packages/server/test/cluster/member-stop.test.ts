@@ -34,7 +34,6 @@ test('after leave() a member stops retrying copy reports to a peer that never an
   }
   let reportsSent = 0
   const fabric = {
-    send: () => {},
     request: async () => {
       reportsSent++
       throw new Error('B2 does not answer')
