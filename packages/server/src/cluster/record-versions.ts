@@ -4,7 +4,10 @@ import type { RemoteRecord } from '../commands/commit-remote.ts'
 import type { Namespace } from '../namespace/namespace.ts'
 import { recordTotalBytes } from '../record/layout.ts'
 
-/** The version held by entry `id` (a live record of the namespace's index). */
+/**
+ * The version held by entry `id` (a live record of the namespace's index). Its bytes are a view of
+ * the stored record, valid until the record next changes: encode it at once.
+ */
 export function versionOf(ns: Namespace, id: number, digest: Uint8Array): RemoteRecord {
   const { buf, at } = ns.location(id)
   return {
@@ -13,7 +16,7 @@ export function versionOf(ns: Namespace, id: number, digest: Uint8Array): Remote
     generation: ns.generationOf(id),
     lastUpdateMs: ns.lastUpdateMsOf(id),
     voidTime: ns.voidTimeOf(id),
-    bytes: Buffer.from(buf.subarray(at, at + recordTotalBytes(buf, at))),
+    bytes: buf.subarray(at, at + recordTotalBytes(buf, at)),
   }
 }
 
