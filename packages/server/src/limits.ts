@@ -163,6 +163,8 @@ export const limits = {
   maxMetadataEntryBytes: 1400 * 1024,
   /** How long a metadata write waits to be applied on the node that wrote it before answering a timeout. */
   metadataApplyTimeoutMs: 10_000,
+  /** How many times a read-modify-write of one metadata entry tries again when another writer changed it meanwhile. */
+  metadataUpdateAttempts: 16,
 } as const
 
 if (limits.maxInfoRequestBytes > limits.maxFrameBytes) throw new Error('limits: info requests must fit in a frame')

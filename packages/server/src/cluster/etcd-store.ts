@@ -105,9 +105,19 @@ export class EtcdStore implements MembershipStore {
     return Number(res.header.revision)
   }
 
-  async delete(key: string): Promise<number> {
+  async putIfUnchanged(key: string, value: string, modRevision: number): Promise<number | undefined> {
+    const keyBytes = Buffer.from(key)
+    // etcd compares the mod revision of a missing key as 0.
+    const res = await this.call(() => this.client.kv.txn({
+      compare: [{ key: keyBytes, target: 'Mod', result: 'Equal', mod_revision: modRevision }],
+      success: [{ request_put: { key: keyBytes, value: Buffer.from(value) } }],
+    }))
+    return res.succeeded ? Number(res.header.revision) : undefined
+  }
+
+  async delete(key: string): Promise<number | undefined> {
     const res = await this.call(() => this.client.kv.deleteRange({ key: Buffer.from(key) }))
-    return Number(res.header.revision)
+    return Number(res.deleted) > 0 ? Number(res.header.revision) : undefined
   }
 
   async range(prefix: string, atRevision?: number): Promise<RangeResult> {

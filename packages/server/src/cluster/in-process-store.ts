@@ -121,9 +121,17 @@ export class InProcessStore implements MembershipStore {
     return this.revision
   }
 
-  async delete(key: string): Promise<number> {
+  async putIfUnchanged(key: string, value: string, modRevision: number): Promise<number | undefined> {
     this.reachable()
-    if (this.valueAt(key, this.revision) === undefined) return this.revision
+    const last = lastAtOrBefore(this.versions.get(key) ?? [], this.revision)
+    const current = last?.value === undefined ? 0 : last.revision
+    if (current !== modRevision) return undefined
+    return this.put(key, value)
+  }
+
+  async delete(key: string): Promise<number | undefined> {
+    this.reachable()
+    if (this.valueAt(key, this.revision) === undefined) return undefined
     this.revision++
     this.record([this.deletion(key)])
     return this.revision

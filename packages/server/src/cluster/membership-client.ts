@@ -134,6 +134,18 @@ export class StoreMembership implements Membership {
         checkMetadataKey(key)
         return store.delete(smdPrefix + key)
       },
+      update: async (key, next) => {
+        checkMetadataKey(key)
+        const storeKey = smdPrefix + key
+        for (let attempt = 1; attempt <= limits.metadataUpdateAttempts; attempt++) {
+          const current = (await store.range(storeKey)).kvs.find((kv) => kv.key === storeKey)
+          const value = next(current?.value)
+          if (value === undefined) return current?.modRevision ?? 0
+          const revision = await store.putIfUnchanged(storeKey, value, current?.modRevision ?? 0)
+          if (revision !== undefined) return revision
+        }
+        throw new Error(`cluster metadata ${key} was changed by other writers ${limits.metadataUpdateAttempts} times in a row`)
+      },
       seen: (revision) => this.seen(revision),
       onChange: (listener) => {
         metadataListeners.push(listener)

@@ -59,8 +59,13 @@ export interface MembershipStore {
   revokeLease(leaseId: string): Promise<void>
   /** Puts key = value (on the lease, deleted with it); throws LeaseGoneError when the lease is gone. Returns the new revision. */
   put(key: string, value: string, leaseId?: string): Promise<number>
-  /** Deletes the key; returns the store revision after it (unchanged when there was no such key). */
-  delete(key: string): Promise<number>
+  /**
+   * Puts key = value (on no lease) only if the key's last put was at `modRevision` (0: only if the
+   * key does not exist): the new revision, or undefined when the key had changed (nothing written).
+   */
+  putIfUnchanged(key: string, value: string, modRevision: number): Promise<number | undefined>
+  /** Deletes the key: the new revision, or undefined when there was no such key (nothing changed). */
+  delete(key: string): Promise<number | undefined>
   /** The keys under `prefix`, ordered by key, at `atRevision` (default: now); CompactedError when that revision is no longer kept. */
   range(prefix: string, atRevision?: number): Promise<RangeResult>
   /** Watches the keys under `prefix`, starting with the changes at `fromRevision`. */

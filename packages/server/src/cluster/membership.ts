@@ -41,8 +41,15 @@ export interface ClusterMetadata {
   entries(): ReadonlyMap<string, string>
   /** Resolves with the store revision of the write (for seen()). */
   put(key: string, value: string): Promise<number>
-  /** Resolves with the store revision after the removal (for seen()). */
-  remove(key: string): Promise<number>
+  /** Resolves with the store revision after the removal (for seen()), or undefined when there was no such entry. */
+  remove(key: string): Promise<number | undefined>
+  /**
+   * Read-modify-write of one entry against concurrent writers: `next` gets the entry's value in the
+   * store (undefined: none) and returns the value to put, or undefined to leave it as it is; it is
+   * called again when another writer changed the entry meanwhile. Resolves with the store revision
+   * of the value that stands (for seen(); 0 when there is no entry).
+   */
+  update(key: string, next: (current: string | undefined) => string | undefined): Promise<number>
   /**
    * Resolves once entries() and the onChange listeners reflect every change up to `revision` (a
    * writer waits for its own write to be applied on this node); rejects once the membership stopped.

@@ -103,31 +103,39 @@ export class MetadataSync {
     return this.removeIfPresent(sindexKey(namespace, name))
   }
 
-  /** Moves the cutoff of a namespace or set on every node; a cutoff at or before the current one changes nothing. */
+  /**
+   * Moves the cutoff of a namespace or set on every node; a cutoff at or before the one in the
+   * store changes nothing. Compare-and-swap, so that of two truncates at once the later cutoff stays.
+   */
   async truncate(namespace: string, setName: string | undefined, cutoffMs: number): Promise<void> {
     const key = truncateKey(namespace, setName)
-    const current = this.metadata.entries().get(key)
-    if (current !== undefined && (decodeCutoff(current) ?? -1) >= cutoffMs) return
-    await this.write(key, encodeCutoff(cutoffMs))
+    const revision = await this.storeWrite(key, () => this.metadata.update(key, (current) => {
+      return current !== undefined && (decodeCutoff(current) ?? -1) >= cutoffMs ? undefined : encodeCutoff(cutoffMs)
+    }))
+    await this.appliedHere(key, revision)
   }
 
   /** An entry that is not there (as this node last saw) is not removed: nothing would be applied to wait for. */
   private async removeIfPresent(key: string): Promise<void> {
     if (!this.metadata.entries().has(key)) return
-    await this.write(key, undefined)
+    const revision = await this.storeWrite(key, () => this.metadata.remove(key))
+    // Another node removed it first: its removal is applied once this node sees it, as any other change.
+    if (revision !== undefined) await this.appliedHere(key, revision)
   }
 
-  private async write(key: string, value: string | undefined): Promise<void> {
-    if (value !== undefined && Buffer.byteLength(key) + Buffer.byteLength(value) > limits.maxMetadataEntryBytes) {
+  private async write(key: string, value: string): Promise<void> {
+    if (Buffer.byteLength(key) + Buffer.byteLength(value) > limits.maxMetadataEntryBytes) {
       throw new MetadataWriteError(`cluster metadata entry ${key} is over ${limits.maxMetadataEntryBytes} bytes: make it smaller`)
     }
-    let revision: number
+    await this.appliedHere(key, await this.storeWrite(key, () => this.metadata.put(key, value)))
+  }
+
+  private async storeWrite<T>(key: string, call: () => Promise<T>): Promise<T> {
     try {
-      revision = value === undefined ? await this.metadata.remove(key) : await this.metadata.put(key, value)
+      return await call()
     } catch (error) {
       throw new MetadataWriteError(`could not write cluster metadata ${key}: ${messageOf(error)}; retry once the membership store answers`, { cause: error })
     }
-    await this.appliedHere(key, revision)
   }
 
   /** Waits (bounded) until this node applied the write from the watch. */

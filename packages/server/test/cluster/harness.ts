@@ -109,7 +109,11 @@ export class CutStore implements MembershipStore {
     return this.pass(() => this.inner.put(key, value, leaseId))
   }
 
-  delete(key: string): Promise<number> {
+  putIfUnchanged(key: string, value: string, modRevision: number): Promise<number | undefined> {
+    return this.pass(() => this.inner.putIfUnchanged(key, value, modRevision))
+  }
+
+  delete(key: string): Promise<number | undefined> {
     return this.pass(() => this.inner.delete(key))
   }
 

@@ -28,7 +28,7 @@ test('after leave() a member stops retrying copy reports to a peer that never an
     holdsLease: () => true,
     onLeaseChange: () => {},
     onLeaseLost: () => {},
-    metadata: { entries: () => new Map(), put: async () => 0, remove: async () => 0, onChange: () => {}, seen: async () => {} },
+    metadata: { entries: () => new Map(), put: async () => 0, remove: async () => 0, update: async () => 0, onChange: () => {}, seen: async () => {} },
     leave: async () => {},
     halt: () => {},
   }

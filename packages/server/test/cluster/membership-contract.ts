@@ -117,6 +117,20 @@ export function defineMembershipContract(name: string, factory: HarnessFactory):
       })
     })
 
+    test('metadata: update is a compare-and-swap: of concurrent raises the highest value stays', async () => {
+      await withCluster(factory, async (c) => {
+        const a = await c.join(1)
+        const b = await c.join(2)
+        const raise = (to: number) => (current: string | undefined) => (current !== undefined && Number(current) >= to ? undefined : String(to))
+        const revisions = await Promise.all([200, 100, 300, 150].map((to, i) => (i % 2 === 0 ? a : b).membership.metadata.update('truncate/cas', raise(to))))
+        const entry = (await a.store.range(`/${c.name}/smd/truncate/cas`)).kvs[0]
+        assert.equal(entry?.value, '300')
+        assert.ok(revisions.every((revision) => revision > 0 && revision <= entry!.modRevision), `each answered a revision of a value that stood: ${revisions.join(' ')}`)
+        assert.equal(await a.membership.metadata.update('truncate/cas', raise(250)), entry!.modRevision, 'a lower value leaves the entry, answering its revision')
+        assert.equal(await a.membership.metadata.update('truncate/none', () => undefined), 0, 'no entry, nothing put')
+      })
+    })
+
     test('metadata: seen(revision) of a write resolves once this node applied it, and rejects once the membership stopped', async () => {
       await withCluster(factory, async (c) => {
         const a = await c.join(1)
@@ -135,7 +149,8 @@ export function defineMembershipContract(name: string, factory: HarnessFactory):
         })
         await c.h.until('b saw the revision', () => bSaw, 2000)
         let refused: unknown
-        const afterRemove = await b.membership.metadata.remove('udf/seen.lua')
+        const afterRemove = (await b.membership.metadata.remove('udf/seen.lua'))!
+        assert.equal(await b.membership.metadata.remove('udf/seen.lua'), undefined, 'a second removal removes nothing')
         const waiting = b.membership.metadata.seen(afterRemove + 1000).catch((error: unknown) => {
           refused = error
         })

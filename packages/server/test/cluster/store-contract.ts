@@ -76,7 +76,7 @@ export function defineStoreContract(name: string, factory: HarnessFactory): void
         const r2 = await store.put(`${prefix}a`, 'two')
         await store.put(`${prefix.slice(0, -1)}x`, 'outside the prefix')
         const r3 = await store.put(`${prefix}b`, 'three')
-        const r4 = await store.delete(`${prefix}a`)
+        const r4 = (await store.delete(`${prefix}a`))!
         assert.ok(r1 < r2 && r2 < r3 && r3 < r4, `revisions grow: ${r1} ${r2} ${r3} ${r4}`)
         const now = await store.range(prefix)
         assert.ok(now.revision >= r4)
@@ -84,7 +84,25 @@ export function defineStoreContract(name: string, factory: HarnessFactory): void
         const past = await store.range(prefix, r2)
         assert.equal(past.revision, r2)
         assert.deepEqual(past.kvs, [{ key: `${prefix}a`, value: 'two', modRevision: r2 }, { key: `${prefix}b`, value: 'one', modRevision: r1 }])
-        assert.equal(await store.delete(`${prefix}never`), (await store.range(prefix)).revision, 'deleting a missing key changes nothing')
+        const before = (await store.range(prefix)).revision
+        assert.equal(await store.delete(`${prefix}never`), undefined, 'deleting a missing key says so')
+        assert.equal((await store.range(prefix)).revision, before, 'and changes nothing')
+      })
+    })
+
+    test('a conditional put writes only over the mod revision it names (0: a missing key)', async () => {
+      await withStore(factory, async (_h, store, prefix) => {
+        const key = `${prefix}cas`
+        const created = await store.putIfUnchanged(key, 'one', 0)
+        assert.ok(created !== undefined, 'created where there was no key')
+        assert.equal(await store.putIfUnchanged(key, 'two', 0), undefined, 'the key exists now')
+        const other = await store.put(key, 'other')
+        assert.equal(await store.putIfUnchanged(key, 'two', created), undefined, 'another put came between')
+        const updated = await store.putIfUnchanged(key, 'two', other)
+        assert.ok(updated !== undefined && updated > other)
+        assert.deepEqual((await store.range(key)).kvs, [{ key, value: 'two', modRevision: updated }])
+        await store.delete(key)
+        assert.ok((await store.putIfUnchanged(key, 'again', 0)) !== undefined, 'a deleted key counts as missing')
       })
     })
 
