@@ -12,11 +12,6 @@ import { eventually, infoOf, stableWith, statistic } from './embedded-harness.ts
 const RECORDS = process.env.CI === undefined ? 3000 : 1000
 const POLICY = { totalTimeout: 10_000, maxRetries: 5, sleepBetweenRetries: 100 }
 
-
-
-/** Polls until `check` holds, failing with `what` past `timeoutMs`. */
-
-
 /** Every partition of `test` has exactly `copies` owners across the live nodes: one master and copies-1 replicas. */
 async function checkOwnership(cluster: EmbeddedCluster, alive: number[], copies: number): Promise<void> {
   const masters = new Array<number>(4096).fill(0)

@@ -72,6 +72,8 @@ export const limits = {
   spareWriteBlocks: 4,
   /** Rows in one batch request (BATCH_MAX_REQUESTS past it). */
   maxBatchRows: 100_000,
+  /** Rows of one batch answered later (proxied, waiting for a view's plans, or queued behind a change) that run side by side. */
+  batchRowsWaitingAtOnce: 64,
   /** Scan and query replies are cut into frames of about this size (Aerospike flushes every ~128 KiB). */
   streamFrameBytes: 128 * 1024,
   /** Entries per chunk of the primary index's columns (a power of two). */

@@ -188,33 +188,55 @@ export async function* streamBatch(batch: BatchRequest, context: CommandContext,
     return batch.compress ? compressMessageFrame(out.subarray(PROTO_HEADER_BYTES)) : out
   }
   let failure: number = ResultCode.OK
-  // Rows whose change must settle first answer at the end (rows of one turn share the namespace's
-  // next group commit). A row that queued behind an unsettled change of its record is awaited
-  // before the next row runs, so the rows of one record apply in row order.
+  const add = (row: BatchRow, reply: CommandReply): void => {
+    const body = rowBody(row, reply.reply)
+    batcher.add(body)
+    if (failure === ResultCode.OK && !batch.respondAllKeys && !ROUTINE_RESULTS.has(body[5]!)) failure = body[5]!
+  }
+  // Rows whose change must settle answer at the end (rows of one turn share the namespace's next
+  // group commit). Rows answered later (proxied to their master in a cluster, waiting for a view's
+  // plans, queued behind a change of their record) run side by side, a bounded number at once; a
+  // row of a record with such a row still waiting runs after it, so one record's rows apply in order.
   const settling: Array<{ row: BatchRow; reply: Promise<CommandReply> }> = []
+  const waiting: Array<{ row: BatchRow; reply: Promise<CommandReply> }> = []
+  const waitingByDigest = new Map<string, Promise<CommandReply>>()
   for (const row of batch.rows) {
     if (aborted()) return
+    if (waitingByDigest.size > 0) {
+      const before = waitingByDigest.get(digestKey(row))
+      if (before !== undefined) await before
+    }
     const result = executeRecord(row.message, context, 'client')
-    if ('reply' in result && result.settled !== undefined) {
+    if ('later' in result) {
+      const key = digestKey(row)
+      const reply = result.later.finally(() => {
+        if (waitingByDigest.get(key) === reply) waitingByDigest.delete(key)
+      })
+      waitingByDigest.set(key, reply)
+      waiting.push({ row, reply })
+      if (waiting.length < limits.batchRowsWaitingAtOnce) continue
+      const oldest = waiting.shift()!
+      add(oldest.row, await oldest.reply)
+    } else if (result.settled !== undefined) {
       settling.push({ row, reply: whenSettled(result) })
       continue
+    } else {
+      add(row, result)
     }
-    const body = rowBody(row, 'later' in result ? (await result.later).reply : result.reply)
-    batcher.add(body)
     if (batcher.full) yield frame()
-    if (!batch.respondAllKeys && !ROUTINE_RESULTS.has(body[5]!)) {
-      failure = body[5]!
-      break
-    }
+    if (failure !== ResultCode.OK) break
   }
-  for (const { row, reply } of settling) {
-    const body = rowBody(row, (await reply).reply)
-    batcher.add(body)
+  for (const { row, reply } of [...waiting, ...settling]) {
+    add(row, await reply)
     if (batcher.full) yield frame()
-    if (failure === ResultCode.OK && !batch.respondAllKeys && !ROUTINE_RESULTS.has(body[5]!)) failure = body[5]!
   }
   batcher.add(controlMessage(Info3.LAST, failure, 0))
   yield frame()
+}
+
+/** The row's digest as a map key (rows are parsed with one, so it is there). */
+function digestKey(row: BatchRow): string {
+  return findField(row.message, FieldType.DIGEST)?.toString('latin1') ?? ''
 }
 
 /** Each row takes the single-record road, handed in by dispatch (which imports this module). */

@@ -1,10 +1,12 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import {
-  FieldType, Info1, Info2, Info3, PROTO_HEADER_BYTES, ParticleType, ResultCode, computeDigest, decodeMessageAt, encodeMessage,
+  FieldType, Info1, Info2, Info3, PROTO_HEADER_BYTES, ParticleType, ResultCode, computeDigest, decodeMessage, decodeMessageAt, encodeMessage,
   emptyHeader, integerParticle, type Message,
 } from '@aerolite/protocol'
 import { dispatchMessage } from '../../src/commands/dispatch.ts'
+import { parseBatch, streamBatch } from '../../src/commands/batch.ts'
+import { headerReply, type CommandReply } from '../../src/commands/reply.ts'
 import { whenSettled } from '../../src/commands/record-result.ts'
 import type { Namespace } from '../../src/namespace/namespace.ts'
 import { limits } from '../../src/limits.ts'
@@ -78,7 +80,6 @@ function writeOp(): Buffer {
 
 async function runBatch(ns: Namespace, payload: Buffer): Promise<Message[]> {
   const body = encodeMessage({ ...emptyHeader(), info1: Info1.BATCH }, [{ type: FieldType.BATCH_INDEX, data: payload }])
-  const { decodeMessage } = await import('@aerolite/protocol')
   const result = dispatchMessage(decodeMessage(body), commandsOf(ns))
   const frames: Buffer[] = []
   if ('stream' in result) for await (const frame of result.stream({ aborted: () => false })) frames.push(frame)
@@ -196,5 +197,45 @@ describe('batch', () => {
       ),
       { numRuns: 300 },
     )
+  })
+
+  it('runs rows answered later (proxied) side by side, a bounded number at once, and one record\'s rows in row order', async () => {
+    const ns = makeNamespace()
+    const rows: Row[] = Array.from({ length: 3 * limits.batchRowsWaitingAtOnce }, (_, i) => ({ key: i % 10 === 0 ? 'same' : `k${i}`, kind: 'read' }))
+    const batch = parseBatch(decodeMessage(encodeMessage({ ...emptyHeader(), info1: Info1.BATCH }, [{ type: FieldType.BATCH_INDEX, data: batchField(rows) }])))
+    const pending: Array<{ digest: string; answer: (reply: CommandReply) => void }> = []
+    let mostAtOnce = 0
+    let sameRunning = 0
+    const execute = (message: Message): { later: Promise<CommandReply> } => {
+      const digest = message.fields.find((f) => f.type === FieldType.DIGEST)!.data.toString('hex')
+      if (digest === digestOf('same').toString('hex')) assert.equal(sameRunning++, 0, 'a row of the record ran while an earlier one waited')
+      mostAtOnce = Math.max(mostAtOnce, pending.length + 1)
+      return { later: new Promise((resolve) => pending.push({ digest, answer: resolve })) }
+    }
+    // Answers the waiting rows newest first, as replies from several masters may come back.
+    const answering = setInterval(() => {
+      const row = pending.pop()
+      if (row === undefined) return
+      if (row.digest === digestOf('same').toString('hex')) sameRunning--
+      row.answer({ reply: headerReply(ResultCode.OK) })
+    }, 1)
+    try {
+      const frames: Buffer[] = []
+      for await (const frame of streamBatch(batch, commandsOf(ns), execute as never, () => false)) frames.push(frame)
+      const indexes = frames.flatMap((frame) => {
+        const out: number[] = []
+        const body = frame.subarray(PROTO_HEADER_BYTES)
+        for (let at = 0; at < body.length; ) {
+          const { message, end } = decodeMessageAt(body, at)
+          if ((message.info3 & Info3.LAST) === 0) out.push(message.transactionTtl)
+          at = end
+        }
+        return out
+      })
+      assert.deepEqual([...indexes].sort((a, b) => a - b), rows.map((_, i) => i), 'every row answered once')
+      assert.ok(mostAtOnce <= limits.batchRowsWaitingAtOnce && mostAtOnce > 1, `rows waiting at once: ${mostAtOnce}`)
+    } finally {
+      clearInterval(answering)
+    }
   })
 })
