@@ -342,6 +342,7 @@ class SimSocket extends EventEmitter implements NetSocket {
     const wasOpen = this.state === 'open'
     this.state = 'closed'
     this.net.closed(this)
+    for (const listener of this.closeListeners.splice(0)) listener()
     this.outbound.splice(0)
     this.pump?.cancel()
     this.pump = undefined
