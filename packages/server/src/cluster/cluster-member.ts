@@ -15,6 +15,7 @@ import type { RecordRouting } from '../commands/routing.ts'
 import { limits } from '../limits.ts'
 import type { Logger } from '../log.ts'
 import type { Namespace } from '../namespace/namespace.ts'
+import { ClusterTombstones } from './cluster-tombstones.ts'
 import { ViewExchange, decodeCopyReports, encodeCopyReports } from './exchange.ts'
 import { MessageType, type FabricLink } from './fabric-link.ts'
 import { LocalCopies } from './local-copies.ts'
@@ -46,6 +47,7 @@ export interface ClusterMemberOptions {
 interface NamespacePart {
   namespace: Namespace
   copies: LocalCopies
+  tombstones: ClusterTombstones
   plan: PartitionPlan | undefined
 }
 
@@ -95,11 +97,13 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     this.keepServingWithoutLease = options.keepServingWithoutLease
     for (const namespace of options.namespaces.values()) {
       const copies = new LocalCopies(namespace)
-      const replicator = new Replicator(copies, this.fabric, (pid) => this.writeTargets(namespace.name, pid), this.log)
+      const tombstones = new ClusterTombstones(copies, () => this.parts.get(namespace.name)?.plan)
+      namespace.tombstones.cluster = tombstones
+      const replicator = new Replicator(copies, tombstones, this.fabric, (pid) => this.writeTargets(namespace.name, pid), this.log)
       namespace.listeners.push(replicator)
       namespace.replication = replicator
       namespace.mastersPartition = (pid) => this.parts.get(namespace.name)?.plan?.master(pid) === this.selfIndex
-      this.parts.set(namespace.name, { namespace, copies, plan: undefined })
+      this.parts.set(namespace.name, { namespace, copies, tombstones, plan: undefined })
     }
     const namespaceOf = (name: string): Namespace | undefined => this.parts.get(name)?.namespace
     serveReplicaWrites(this.fabric, namespaceOf, this.log)
@@ -204,6 +208,7 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
       const plan = new PartitionPlan(table, exchange.reportsOf(name, empty))
       part.plan = plan
       for (let pid = 0; pid < limits.partitions; pid++) setBit(part.copies.full, pid, plan.isFull(this.selfIndex, pid))
+      part.tombstones.sweepAll()
     }
     this.partitionGeneration++
     this.log.info({ revision: view.revision }, 'partition plans ready')
@@ -308,6 +313,7 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
         await sendPartition(part.namespace, { namespace: ns, pid, kind: 'fill' }, to, this.fabric, this.env.scheduler, () => this.view === view, this.migrationCounters)
         if (this.view !== view) return
         plan.fillDone(target, pid)
+        this.planChanged(ns, pid)
         this.broadcast({ ns, pid, kind: 'filled', node: to })
         this.handOverIfFilled(ns, pid, plan)
       })
@@ -381,6 +387,7 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     if (left === undefined || left.size > 0) return
     this.merges.delete(key)
     plan.mergeDone(ref.pid)
+    this.planChanged(ref.namespace, ref.pid)
     this.broadcast({ ns: ref.namespace, pid: ref.pid, kind: 'merged', node: this.self!.nodeId })
     this.queueFills(ref.namespace, ref.pid, plan)
     this.runMigrations()
@@ -452,11 +459,12 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     this.dropIfSurplus(event.ns, event.pid)
   }
 
-  /** This node's copy is full exactly when the plan says so; clients fetch the map again. */
+  /** This node's copy is full exactly when the plan says so; clients fetch the map again; a settled partition's tombstones may go. */
   private planChanged(ns: string, pid: number): void {
     const part = this.parts.get(ns)!
     setBit(part.copies.full, pid, part.plan!.isFull(this.selfIndex, pid))
     this.partitionGeneration++
+    part.tombstones.sweep(pid)
   }
 
   /** A copy no owner needs any more (every owner is full) is dropped. */
