@@ -46,6 +46,9 @@ export class Replicator implements RecordListener, ChangeReplication {
   }
 
   recordChanged(pid: number, digest: Uint8Array, id: number, before: RecordLocation | undefined, after: RecordLocation | undefined, cause: ChangeCause): void {
+    // A change nobody took the wait of (expiry, eviction) must not lend it to a later change of the record.
+    this.lastDigest = undefined
+    this.lastWait = undefined
     if (NOT_SENT_ON.has(cause)) return
     const targets = this.targetsOf(pid)
     if (targets.length === 0) {
