@@ -22,7 +22,7 @@ import { LocalCopies } from './local-copies.ts'
 import type { Membership } from './membership.ts'
 import { decodePartitionRef, encodePartitionRef, newMigrationCounters, sendPartition, serveMigrations, type MigrationCounters, type PartitionRef } from './migration.ts'
 import { computePartitionTable } from './partition-table.ts'
-import { PartitionPlan, newPartitionBits, setBit, type CopyReport } from './partition-plan.ts'
+import { PartitionPlan, hasBit, newPartitionBits, setBit, type CopyReport } from './partition-plan.ts'
 import { newProxyCounters, proxyCommand, serveProxies, type ProxyCounters } from './proxy.ts'
 import { Replicator, serveReplicaWrites } from './replication.ts'
 import type { MemberInfo, View } from './view.ts'
@@ -205,9 +205,14 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     const empty = (): CopyReport => ({ full: newPartitionBits(), hasData: newPartitionBits(), dirty: newPartitionBits() })
     for (const [name, part] of this.parts) {
       const table = computePartitionTable(view, name, part.namespace.config.replicationFactor)
-      const plan = new PartitionPlan(table, exchange.reportsOf(name, empty))
+      const reports = exchange.reportsOf(name, empty)
+      const plan = new PartitionPlan(table, reports)
       part.plan = plan
-      for (let pid = 0; pid < limits.partitions; pid++) setBit(part.copies.full, pid, plan.isFull(this.selfIndex, pid))
+      for (let pid = 0; pid < limits.partitions; pid++) {
+        setBit(part.copies.full, pid, plan.isFull(this.selfIndex, pid))
+        // The plan refills the other owners from this dirty master's copy: they will lack nothing.
+        if (plan.master(pid) === this.selfIndex && hasBit(reports[this.selfIndex]!.dirty, pid)) setBit(part.copies.dirty, pid, false)
+      }
       part.tombstones.sweepAll()
     }
     this.partitionGeneration++

@@ -112,16 +112,29 @@ function valueOf(ns: Namespace, key: string): number | undefined {
   return Number(readBins(buf, at)[0]!.value.readBigInt64BE(0))
 }
 
-test('a delete the replica missed stays deleted when the master\'s dirty copy is merged; a newer write survives; no tombstone is left', async () => {
+interface Scene {
+  env: ManualEnv
+  fabric: TestFabric
+  nodes: [TestNode, TestNode]
+  master: TestNode
+  replica: TestNode
+  pid: number
+  gone: string
+  back: string
+}
+
+/**
+ * Two settled members; two records of one partition written through its master, then the link
+ * from the master to its replica cut: the master deletes `gone`, deletes `back` and writes it again.
+ */
+async function replicaMissesChanges(): Promise<Scene> {
   const env = manualEnv({ seed: 3 })
   const fabric = new TestFabric(env)
-  const members = [memberInfo('A1'), memberInfo('B2')]
-  const first = makeView(1, members)
+  const first = makeView(1, [memberInfo('A1'), memberInfo('B2')])
   const a = await startNode(env, fabric, 'A1', first)
   const b = await startNode(env, fabric, 'B2', first)
   await settle(env, [a, b])
 
-  // Keys of one partition, whose master is then called `master`.
   const keys = ['gone', 'back']
   const pid = partitionId(digestOf(keys[0]!))
   for (let i = 0; partitionId(digestOf(keys[1]!)) !== pid; i++) keys[1] = `back${i}`
@@ -150,21 +163,38 @@ test('a delete the replica missed stays deleted when the master\'s dirty copy is
   assert.equal(valueOf(replica.namespace, back), 1)
   assert.equal(master.namespace.tombstones.size, 1, 'the master keeps the tombstone of the delete its replica missed')
   assert.equal(master.namespace.tombstones.deleteOf(pid, digestOf(gone))?.generation, 1)
-
-  // The master loses its lease and comes back: the replica acts as master and merges the dirty copy.
   fabric.cut.clear()
-  master.loseLease()
-  const receivedBefore = replica.member.migrationCounters.recordsReceived
-  const second = makeView(2, members)
-  a.newView(second)
-  b.newView(second)
-  await settle(env, [a, b])
-  assert.equal(replica.member.migrationCounters.recordsReceived - receivedBefore, 2, 'the merge brought the new version and the tombstone')
+  return { env, fabric, nodes: [a, b], master, replica, pid, gone, back }
+}
 
-  for (const node of [a, b]) {
-    assert.equal(valueOf(node.namespace, gone), undefined, `${node.info.nodeId}: the deleted record did not come back`)
-    assert.equal(valueOf(node.namespace, back), 2, `${node.info.nodeId}: the write after the delete survived`)
+async function nextView(scene: Scene, revision: number): Promise<void> {
+  const view = makeView(revision, scene.nodes.map((n) => n.info))
+  for (const node of scene.nodes) node.newView(view)
+  await settle(scene.env, scene.nodes)
+}
+
+async function checkConverged(scene: Scene): Promise<void> {
+  for (const node of scene.nodes) {
+    assert.equal(valueOf(node.namespace, scene.gone), undefined, `${node.info.nodeId}: the deleted record did not come back`)
+    assert.equal(valueOf(node.namespace, scene.back), 2, `${node.info.nodeId}: the write after the delete survived`)
     assert.equal(node.namespace.tombstones.size, 0, `${node.info.nodeId}: no tombstone once settled`)
   }
-  for (const node of [a, b]) await node.member.leave()
+  for (const node of scene.nodes) await node.member.leave()
+}
+
+test('a delete the replica missed stays deleted when the master\'s dirty copy is merged; a newer write survives; no tombstone is left', async () => {
+  const scene = await replicaMissesChanges()
+  // The master loses its lease and comes back: the replica acts as master and merges the dirty copy.
+  scene.master.loseLease()
+  const receivedBefore = scene.replica.member.migrationCounters.recordsReceived
+  await nextView(scene, 2)
+  assert.equal(scene.replica.member.migrationCounters.recordsReceived - receivedBefore, 2, 'the merge brought the new version and the tombstone')
+  await checkConverged(scene)
+})
+
+test('a dirty master that stays master refills its replica, which loses the record it missed the delete of', async () => {
+  const scene = await replicaMissesChanges()
+  await nextView(scene, 2)
+  assert.equal(scene.master.member.planOf('test')!.master(scene.pid), scene.master.member.memberIndex, 'the master stays master')
+  await checkConverged(scene)
 })
