@@ -412,9 +412,11 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     reply?.(Buffer.from([part === undefined ? ResultCode.NAMESPACE_NOT_FOUND : ResultCode.OK]))
     if (part === undefined || view === undefined) return
     this.migrationQueue.push(async () => {
-      // Cleared before sending: a change that fails to replicate meanwhile marks the copy again.
-      setBit(part.copies.dirty, ref.pid, false)
+      // Clean once the master has it all: a merge cut short by a view change leaves the copy dirty,
+      // so the next view gathers it again (with its tombstones). Not being master, this node makes
+      // no change of the partition meanwhile.
       await sendPartition(part.namespace, ref, from, this.fabric, this.env.scheduler, () => this.view === view, this.migrationCounters)
+      setBit(part.copies.dirty, ref.pid, false)
     })
     this.runMigrations()
   }
