@@ -3,7 +3,7 @@
 // hear it (the replica keeps the record, the master's copy turns dirty); the master then loses its
 // lease, so at the next view the replica acts as master and merges the dirty copy. The delete's
 // tombstone travels with the merge and wins over the replica's older version; once the partition is
-// settled no tombstone is left.
+// settled no tombstone is left. Or the dirty master stays master: it refills its replica instead.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ParticleType, computeDigest, integerParticle, partitionId } from '@aerolite/protocol'
