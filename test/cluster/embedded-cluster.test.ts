@@ -1,7 +1,7 @@
 // A three-node embedded cluster (replication factor 2) driven by the official client: the client
 // finds every node and routes by their replicas answers; every partition has one master and one
 // replica; a node killed mid-run loses nothing acknowledged; a node that comes back is filled and
-// takes its partitions back.
+// takes its partitions back; records deleted meanwhile stay deleted and leave no tombstone behind.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { holdsPartition, parseReplicas } from '@aerolite/client'
@@ -76,5 +76,39 @@ describe('embedded cluster of three nodes, replication factor 2', { timeout: 180
     let objects = 0
     for (const node of cluster.nodes) objects += Number(statistic((await infoOf(node, ['statistics'])).get('statistics')!, 'objects'))
     assert.equal(objects, 2 * RECORDS, 'two copies of each record once migrations are done')
+  })
+
+  it('keeps deleted records deleted through a kill and a return, and holds no tombstone once stable', async () => {
+    const doomed = keys.filter((_, i) => i % 3 === 1)
+    const half = Math.floor(doomed.length / 2)
+    // A delete that fails while a node dies (TIMEOUT when its replica died: in doubt; no connection
+    // when its master died) is sent again until it is sure; it finds nothing if a try reached the master.
+    const remove = async (key: (typeof keys)[number]): Promise<void> => {
+      for (let tries = 1; ; tries++) {
+        try {
+          await client.remove(key)
+          return
+        } catch (err) {
+          if ((err as { code?: number }).code === Aerospike.status.ERR_RECORD_NOT_FOUND) return
+          if (tries >= 100) throw err
+          await new Promise((resolve) => setTimeout(resolve, 100))
+        }
+      }
+    }
+    for (const key of doomed.slice(0, half)) await remove(key)
+    // The rest while the cluster loses a node, moves partitions, and gets it back.
+    await cluster.kill(1)
+    for (const key of doomed.slice(half)) await remove(key)
+    await stableWith(cluster, [0, 2])
+    await cluster.restart(1)
+    await stableWith(cluster, [0, 1, 2])
+    for (const key of doomed) assert.equal(await client.exists(key), false, `${String(key.key)} stays deleted`)
+    let objects = 0
+    for (const node of cluster.nodes) {
+      const stats = (await infoOf(node, [`namespace/${NS}`])).get(`namespace/${NS}`)!
+      assert.equal(statistic(stats, 'tombstones'), '0', `node ${node.port}: no tombstone once stable`)
+      objects += Number(statistic(stats, 'objects'))
+    }
+    assert.equal(objects, 2 * (RECORDS - doomed.length))
   })
 })

@@ -15,13 +15,14 @@ import type { RecordRouting } from '../commands/routing.ts'
 import { limits } from '../limits.ts'
 import type { Logger } from '../log.ts'
 import type { Namespace } from '../namespace/namespace.ts'
+import { ClusterTombstones } from './cluster-tombstones.ts'
 import { ViewExchange, decodeCopyReports, encodeCopyReports } from './exchange.ts'
 import { MessageType, type FabricLink } from './fabric-link.ts'
 import { LocalCopies } from './local-copies.ts'
 import type { Membership } from './membership.ts'
 import { decodePartitionRef, encodePartitionRef, newMigrationCounters, sendPartition, serveMigrations, type MigrationCounters, type PartitionRef } from './migration.ts'
 import { computePartitionTable } from './partition-table.ts'
-import { PartitionPlan, newPartitionBits, setBit, type CopyReport } from './partition-plan.ts'
+import { PartitionPlan, hasBit, newPartitionBits, setBit, type CopyReport } from './partition-plan.ts'
 import { newProxyCounters, proxyCommand, serveProxies, type ProxyCounters } from './proxy.ts'
 import { Replicator, serveReplicaWrites } from './replication.ts'
 import type { MemberInfo, View } from './view.ts'
@@ -46,6 +47,7 @@ export interface ClusterMemberOptions {
 interface NamespacePart {
   namespace: Namespace
   copies: LocalCopies
+  tombstones: ClusterTombstones
   plan: PartitionPlan | undefined
 }
 
@@ -95,11 +97,13 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     this.keepServingWithoutLease = options.keepServingWithoutLease
     for (const namespace of options.namespaces.values()) {
       const copies = new LocalCopies(namespace)
-      const replicator = new Replicator(copies, this.fabric, (pid) => this.writeTargets(namespace.name, pid), this.log)
+      const tombstones = new ClusterTombstones(copies, () => this.parts.get(namespace.name)?.plan)
+      namespace.tombstones.cluster = tombstones
+      const replicator = new Replicator(copies, tombstones, this.fabric, (pid) => this.writeTargets(namespace.name, pid), this.log)
       namespace.listeners.push(replicator)
       namespace.replication = replicator
       namespace.mastersPartition = (pid) => this.parts.get(namespace.name)?.plan?.master(pid) === this.selfIndex
-      this.parts.set(namespace.name, { namespace, copies, plan: undefined })
+      this.parts.set(namespace.name, { namespace, copies, tombstones, plan: undefined })
     }
     const namespaceOf = (name: string): Namespace | undefined => this.parts.get(name)?.namespace
     serveReplicaWrites(this.fabric, namespaceOf, this.log)
@@ -201,9 +205,15 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     const empty = (): CopyReport => ({ full: newPartitionBits(), hasData: newPartitionBits(), dirty: newPartitionBits() })
     for (const [name, part] of this.parts) {
       const table = computePartitionTable(view, name, part.namespace.config.replicationFactor)
-      const plan = new PartitionPlan(table, exchange.reportsOf(name, empty))
+      const reports = exchange.reportsOf(name, empty)
+      const plan = new PartitionPlan(table, reports)
       part.plan = plan
-      for (let pid = 0; pid < limits.partitions; pid++) setBit(part.copies.full, pid, plan.isFull(this.selfIndex, pid))
+      for (let pid = 0; pid < limits.partitions; pid++) {
+        setBit(part.copies.full, pid, plan.isFull(this.selfIndex, pid))
+        // The plan refills the other owners from this dirty master's copy: they will lack nothing.
+        if (plan.master(pid) === this.selfIndex && hasBit(reports[this.selfIndex]!.dirty, pid)) setBit(part.copies.dirty, pid, false)
+      }
+      part.tombstones.sweepAll()
     }
     this.partitionGeneration++
     this.log.info({ revision: view.revision }, 'partition plans ready')
@@ -308,6 +318,7 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
         await sendPartition(part.namespace, { namespace: ns, pid, kind: 'fill' }, to, this.fabric, this.env.scheduler, () => this.view === view, this.migrationCounters)
         if (this.view !== view) return
         plan.fillDone(target, pid)
+        this.planChanged(ns, pid)
         this.broadcast({ ns, pid, kind: 'filled', node: to })
         this.handOverIfFilled(ns, pid, plan)
       })
@@ -381,6 +392,7 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     if (left === undefined || left.size > 0) return
     this.merges.delete(key)
     plan.mergeDone(ref.pid)
+    this.planChanged(ref.namespace, ref.pid)
     this.broadcast({ ns: ref.namespace, pid: ref.pid, kind: 'merged', node: this.self!.nodeId })
     this.queueFills(ref.namespace, ref.pid, plan)
     this.runMigrations()
@@ -400,9 +412,11 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     reply?.(Buffer.from([part === undefined ? ResultCode.NAMESPACE_NOT_FOUND : ResultCode.OK]))
     if (part === undefined || view === undefined) return
     this.migrationQueue.push(async () => {
-      // Cleared before sending: a change that fails to replicate meanwhile marks the copy again.
-      setBit(part.copies.dirty, ref.pid, false)
+      // Clean once the master has it all: a merge cut short by a view change leaves the copy dirty,
+      // so the next view gathers it again (with its tombstones). Not being master, this node makes
+      // no change of the partition meanwhile.
       await sendPartition(part.namespace, ref, from, this.fabric, this.env.scheduler, () => this.view === view, this.migrationCounters)
+      setBit(part.copies.dirty, ref.pid, false)
     })
     this.runMigrations()
   }
@@ -452,11 +466,12 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     this.dropIfSurplus(event.ns, event.pid)
   }
 
-  /** This node's copy is full exactly when the plan says so; clients fetch the map again. */
+  /** This node's copy is full exactly when the plan says so; clients fetch the map again; a settled partition's tombstones may go. */
   private planChanged(ns: string, pid: number): void {
     const part = this.parts.get(ns)!
     setBit(part.copies.full, pid, part.plan!.isFull(this.selfIndex, pid))
     this.partitionGeneration++
+    part.tombstones.sweep(pid)
   }
 
   /** A copy no owner needs any more (every owner is full) is dropped. */

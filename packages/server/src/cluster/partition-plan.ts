@@ -8,6 +8,7 @@
 //     master gathers every member's records first (a merge) and refuses writes until it has them;
 //     it also gathers from members whose copies are DIRTY (they applied a change some other copy may
 //     lack: a write whose replication failed), so all copies converge on it;
+//   - a working master whose copy is DIRTY refills the other owners (they may lack its changes);
 //   - members that are neither owners nor the working master drop their copy once the owners are full.
 // The plan then changes only as fills finish: the filled owner becomes full, and mastership moves
 // back to the natural master when the working master hands it over (a handoff, never two at once).
@@ -77,9 +78,12 @@ export class PartitionPlan {
       for (let i = 0; i < order.length && master < 0; i++) if (hasBit(reports[order[i]!]!.full, pid)) master = order[i]!
       if (master >= 0) {
         // A full copy stays full only where writes keep reaching it: on the owners and the master.
+        // A dirty master applied changes (a delete, say) the other copies may lack: they are filled
+        // again, which replaces them.
+        const masterDirty = hasBit(reports[master]!.dirty, pid)
         for (let i = 0; i < order.length; i++) {
           const member = order[i]!
-          if ((i < rf || member === master) && hasBit(reports[member]!.full, pid)) setBit(this.full[member]!, pid, true)
+          if ((member === master || (i < rf && !masterDirty)) && hasBit(reports[member]!.full, pid)) setBit(this.full[member]!, pid, true)
         }
       } else {
         master = order[0]!

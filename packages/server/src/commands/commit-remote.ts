@@ -6,8 +6,10 @@
 //   migration  the winner under conflict-resolution-policy: `generation` compares generations, then
 //              last-update times; `last-update-time` the reverse;
 //   xdr        the newer last-update time wins (the generations of two clusters are unrelated).
-// A deleted record (a tombstone in a persistent namespace) takes part with the generation and
-// last-update time of its delete.
+// A deleted record (a tombstone: in a persistent namespace, or in a cluster while another copy may
+// still hold the record) takes part with the generation and last-update time of its delete. A
+// migrated delete of a record this node lacks is remembered too: a merge gathers several copies,
+// and a later one may hold an older version.
 import { ResultCode, partitionId } from '@aerolite/protocol'
 import { CommandError } from '../command-error.ts'
 import type { ConflictResolutionPolicy } from '../config/index.ts'
@@ -82,7 +84,10 @@ export function commitRemote(namespace: Namespace, incoming: RemoteRecord, origi
     return { applied: false, settled: undefined }
   }
   if (incoming.bytes === undefined) {
-    if (found.anyId < 0) return { applied: false, settled: undefined }
+    if (found.anyId < 0) {
+      if (origin === 'migration') namespace.rememberDelete(pid, incoming.digest, incoming, namespace.sets.get(incoming.setName)?.id ?? 0)
+      return { applied: false, settled: undefined }
+    }
     namespace.remove(found.anyId, incoming.digest, origin, pid, incoming)
   } else {
     const set = incoming.setName.length === 0 ? undefined : namespace.sets.getOrCreate(incoming.setName)

@@ -3,7 +3,7 @@
 //
 // - record-store.ts: encoding, compression and placement of record bytes in the write blocks;
 // - the primary index (storage/primary-index.ts): where each live record is, with its metadata;
-// - tombstones.ts: deleted records of a persistent namespace, until no older version is on disk;
+// - tombstones.ts: deleted records, while an older version on disk or another copy could bring them back;
 // - removeWhere(): the one partition walk of expiry (nsup.ts), eviction (eviction.ts) and truncation
 //   (truncation.ts); the defrag copy loop is in storage/defrag.ts;
 // - persistence.ts and restore.ts: what the files' headers keep, the index snapshot, the restart.
@@ -140,7 +140,7 @@ export class Namespace {
     this.records = new RecordStore(this.blocks, this.flusher, this.files !== undefined, this.counters)
     // Records in memory carry their own metadata; the index then holds only where they are.
     this.index = new PrimaryIndex(limits.partitions, dataInMemory ? this.blocks : undefined)
-    this.tombstones = new Tombstones(new PrimaryIndex(limits.partitions, dataInMemory ? this.blocks : undefined), this.records)
+    this.tombstones = new Tombstones(new PrimaryIndex(limits.partitions, dataInMemory ? this.blocks : undefined), this.records, this.files !== undefined)
     this.truncation = new Truncation(this, env.scheduler)
   }
 
@@ -365,10 +365,13 @@ export class Namespace {
     return id
   }
 
-  /** Deletes a record; a persistent namespace leaves a tombstone so a restart cannot bring it back (`deletedAs`: a delete made elsewhere). */
+  /**
+   * Deletes a record (`deletedAs`: a delete made elsewhere). A persistent namespace leaves a
+   * tombstone so a restart cannot bring it back; in a cluster, one is left while another copy may.
+   */
   remove(id: number, digest: Uint8Array, cause: ChangeCause, pid = partitionId(digest), deletedAs?: { generation: number; lastUpdateMs: number }): void {
     const before = this.listeners.length > 0 ? this.location(id) : undefined
-    if (this.files !== undefined) {
+    if (this.files !== undefined || this.tombstones.cluster?.leavesTombstone(pid) === true) {
       // Every older version of the record lies in a block no newer than its current one. A delete
       // made elsewhere is remembered with its own generation and time, for later conflicts.
       const generation = deletedAs?.generation ?? this.index.generation(id)
@@ -376,6 +379,16 @@ export class Namespace {
     }
     this.removeEntry(pid, id)
     for (const listener of this.listeners) listener.recordChanged(pid, digest, id, before, undefined, cause)
+  }
+
+  /**
+   * Remembers a delete made elsewhere of a record this node does not hold, when it must (a merge:
+   * another copy may still send an older version). No block here holds an older version.
+   */
+  rememberDelete(pid: number, digest: Uint8Array, deleted: { generation: number; lastUpdateMs: number }, setId: number): void {
+    if (this.files === undefined && this.tombstones.cluster?.leavesTombstone(pid) !== true) return
+    this.tombstones.dropFor(pid, digest)
+    this.tombstones.leave(pid, digest, deleted.generation, setId, 0, deleted.lastUpdateMs)
   }
 
   /**

@@ -1,21 +1,35 @@
-// Deleted records of a persistent namespace, remembered until no older version of them remains on
-// disk, so a cold restart cannot bring a deleted record back. Each tombstone is a small record in
-// the write blocks and an entry in an index of its own, whose void-time column holds the newest
-// block sequence number that may hold an older version.
+// Deleted records, remembered while something could still bring them back: in a persistent
+// namespace an older version on disk (a cold restart), and in a cluster another copy of the
+// partition (a merge; cluster/cluster-tombstones.ts says which partitions and deletes). Each
+// tombstone is a small record in the write blocks and an entry in an index of its own, whose
+// void-time column holds the newest block sequence number that may hold an older version.
 import { limits } from '../limits.ts'
 import type { PrimaryIndex } from '../storage/primary-index.ts'
 import type { WriteBlocks } from '../storage/write-blocks.ts'
 import type { RecordStore } from './record-store.ts'
 
+/** What the cluster needs of a namespace's tombstones (cluster/cluster-tombstones.ts). */
+export interface ClusterDeletes {
+  /** Whether a delete in the partition must leave a tombstone for the other copies. */
+  leavesTombstone(pid: number): boolean
+  /** Whether another copy of the partition may still bring back a record one of its tombstones deleted. */
+  needsTombstones(pid: number): boolean
+}
+
 export class Tombstones {
   readonly index: PrimaryIndex
+  /** Set when the namespace is part of a cluster. */
+  cluster: ClusterDeletes | undefined
   private readonly blocks: WriteBlocks
   private readonly records: RecordStore
+  /** Versions of records are on disk: a tombstone is needed while an older one may be there. */
+  private readonly onDisk: boolean
 
-  constructor(index: PrimaryIndex, records: RecordStore) {
+  constructor(index: PrimaryIndex, records: RecordStore, onDisk: boolean) {
     this.index = index
     this.blocks = records.blocks
     this.records = records
+    this.onDisk = onDisk
   }
 
   get size(): number {
@@ -43,6 +57,23 @@ export class Tombstones {
     if (tomb >= 0) this.drop(pid, tomb)
   }
 
+  /** Drops the digest's tombstone if it remembers exactly this delete (not a later one). */
+  dropDelete(pid: number, digest: Uint8Array, deleted: { generation: number; lastUpdateMs: number }): void {
+    if (this.index.size === 0) return
+    const tomb = this.index.find(pid, digest)
+    if (tomb >= 0 && this.index.generation(tomb) === deleted.generation && this.index.lastUpdateMs(tomb) === deleted.lastUpdateMs) this.drop(pid, tomb)
+  }
+
+  /** Drops the partition's tombstones except those `keep` chooses (by digest). */
+  dropPartitionExcept(pid: number, keep: (digest: Buffer) => boolean): void {
+    if (this.index.size === 0) return
+    const digest = Buffer.allocUnsafe(20)
+    for (const tomb of this.index.entriesOf(pid)) {
+      this.index.digestInto(tomb, digest)
+      if (!keep(digest)) this.drop(pid, tomb)
+    }
+  }
+
   /** Drops every tombstone of a partition (the node no longer holds it). */
   dropPartition(pid: number): void {
     if (this.index.size === 0) return
@@ -50,7 +81,9 @@ export class Tombstones {
   }
 
   /** Whether a tombstone is still needed when the oldest block on disk other than its own has sequence number oldestOtherSeq. */
-  isNeeded(tomb: number, oldestOtherSeq: number): boolean {
+  isNeeded(pid: number, tomb: number, oldestOtherSeq: number): boolean {
+    // Without files a tombstone exists only for the cluster, which drops it itself.
+    if (!this.onDisk || this.cluster?.needsTombstones(pid) === true) return true
     return this.index.voidTime(tomb) >= oldestOtherSeq
   }
 
@@ -59,12 +92,12 @@ export class Tombstones {
    * space, so blocks full of tombstones empty out too. Returns how many were dropped.
    */
   sweep(): number {
-    if (this.index.size === 0) return 0
+    if (this.index.size === 0 || !this.onDisk) return 0
     const { oldest, oldestBlock, second } = this.blocks.oldestSeqsOnDisk()
     let dropped = 0
     for (let pid = 0; pid < limits.partitions; pid++) {
       for (const tomb of this.index.entriesOf(pid)) {
-        if (!this.isNeeded(tomb, this.index.block(tomb) === oldestBlock ? second : oldest)) {
+        if (!this.isNeeded(pid, tomb, this.index.block(tomb) === oldestBlock ? second : oldest)) {
           this.drop(pid, tomb)
           dropped++
         }

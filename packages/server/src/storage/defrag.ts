@@ -91,7 +91,7 @@ export function defragBlock(ns: Namespace, block: number, buf: Buffer, seq: numb
         const seqs = blocks.oldestSeqsOnDisk()
         oldestOtherSeq = block === seqs.oldestBlock ? seqs.second : seqs.oldest
       }
-      if (tombstone && !tombstones.isNeeded(id, oldestOtherSeq)) {
+      if (tombstone && !tombstones.isNeeded(pid, id, oldestOtherSeq)) {
         index.remove(pid, id)
         ns.counters.tombstonesDropped++
       } else {

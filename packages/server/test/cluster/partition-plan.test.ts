@@ -95,8 +95,12 @@ describe('partition plan', () => {
     assert.equal(plan.master(0), 0)
     assert.ok(plan.isMerging(0))
     assert.deepEqual(plan.mergeSources(0), [1])
-    // Member 1 is the master of odd partitions: its own dirt needs no gathering.
+    // Member 1 is the master of odd partitions: its own dirt needs no gathering, but the other
+    // owner may lack its changes and is filled again.
     assert.equal(plan.isMerging(1), false)
+    assert.equal(plan.isFull(0, 1), false)
+    assert.deepEqual(plan.fillTargets(1), [0])
+    assert.equal(plan.isSettled(1), false)
     plan.mergeDone(0)
     assert.ok(plan.isSettled(0))
   })

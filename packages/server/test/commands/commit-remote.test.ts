@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { ParticleType, computeDigest, integerParticle } from '@aerolite/protocol'
+import { ParticleType, computeDigest, integerParticle, partitionId } from '@aerolite/protocol'
 import { commitRemote, generationNewer, incomingWins, type RemoteOrigin, type RemoteRecord } from '../../src/commands/commit-remote.ts'
 import { encodedRecordBytes, readBins, writeRecord } from '../../src/record/layout.ts'
 import type { Namespace } from '../../src/namespace/namespace.ts'
@@ -124,5 +124,44 @@ describe('a version of a record made elsewhere', () => {
     } finally {
       cleanup()
     }
+  })
+
+  it('a memory namespace keeps a delete only in a cluster that asks for it, and resolves merged records against it', () => {
+    const single = makeNamespace()
+    commitRemote(single, remote(1, 5, 5000), 'replica')
+    commitRemote(single, deleted(5, 6000), 'replica')
+    assert.equal(single.tombstones.size, 0, 'a single node keeps no tombstone in memory')
+
+    const ns = makeNamespace()
+    let keeps = true
+    ns.tombstones.cluster = { leavesTombstone: () => keeps, needsTombstones: () => keeps }
+    commitRemote(ns, remote(1, 5, 5000), 'replica')
+    assert.equal(commitRemote(ns, deleted(5, 6000), 'replica').applied, true)
+    assert.deepEqual(ns.tombstones.deleteOf(partitionId(digest), digest), { generation: 5, lastUpdateMs: 6000 }, 'a replica delete leaves the master\'s stamp')
+    assert.equal(commitRemote(ns, remote(2, 5, 5000), 'migration').applied, false, 'the version the delete removed does not come back')
+    assert.equal(commitRemote(ns, remote(3, 5, 5999), 'migration').applied, false, 'nor an older one')
+    assert.equal(stored(ns), undefined)
+    assert.equal(commitRemote(ns, remote(4, 6, 5500), 'migration').applied, true, 'a newer generation wins over the delete')
+    assert.equal(stored(ns)?.value, 4)
+    assert.equal(ns.tombstones.size, 0, 'the write replaced the tombstone')
+
+    // A partition the cluster is done with: a replica's delete leaves nothing.
+    keeps = false
+    assert.equal(commitRemote(ns, deleted(6, 7000), 'replica').applied, true)
+    assert.equal(ns.tombstones.size, 0)
+  })
+
+  it('a merge remembers the delete of a record it lacks, so a later copy\'s older version stays out', () => {
+    const ns = makeNamespace()
+    ns.tombstones.cluster = { leavesTombstone: () => true, needsTombstones: () => true }
+    assert.equal(commitRemote(ns, deleted(3, 6000), 'migration').applied, false, 'nothing here to remove')
+    assert.equal(commitRemote(ns, deleted(2, 4000), 'migration').applied, false, 'an older delete changes nothing')
+    assert.deepEqual(ns.tombstones.deleteOf(partitionId(digest), digest), { generation: 3, lastUpdateMs: 6000 })
+    assert.equal(commitRemote(ns, remote(1, 2, 9000), 'migration').applied, false, 'an older version from another copy stays out')
+    assert.equal(commitRemote(ns, deleted(4, 7000), 'migration').applied, false)
+    assert.deepEqual(ns.tombstones.deleteOf(partitionId(digest), digest), { generation: 4, lastUpdateMs: 7000 }, 'a newer delete replaces the tombstone')
+    assert.equal(ns.tombstones.size, 1)
+    assert.equal(commitRemote(ns, remote(2, 5, 1000), 'migration').applied, true)
+    assert.equal(ns.tombstones.size, 0)
   })
 })

@@ -23,7 +23,7 @@ async function runInTempDir(mode: StorageMode, steps: readonly Step[]): Promise<
 }
 
 describe('Namespace against a Map model', () => {
-  for (const mode of ['memory', 'memory-file', 'device'] as const) {
+  for (const mode of ['memory', 'memory-file', 'device', 'memory-cluster'] as const) {
     it(`${mode}: random steps agree with the model after every step`, async () => {
       await fc.assert(fc.asyncProperty(fc.array(stepArbitrary, { minLength: 1, maxLength: 60, size: 'max' }), (steps) => runInTempDir(mode, steps)), { numRuns: RUNS })
     })
@@ -72,7 +72,7 @@ describe('Namespace against a Map model', () => {
       { kind: 'store', set: 2, key: 3, value: 31, blobBytes: 10, ttlSeconds: 0 },
       { kind: 'coldRestart' },
     ]
-    for (const mode of ['memory', 'memory-file', 'device'] as const) await runInTempDir(mode, steps)
+    for (const mode of ['memory', 'memory-file', 'device', 'memory-cluster'] as const) await runInTempDir(mode, steps)
   })
 
   it('the checker fails when the namespace and the model disagree', async () => {

@@ -2,7 +2,9 @@
 // steps that change a namespace (store, remove, touch, time passing, expiry, eviction, truncation,
 // defrag, cold and fast restarts), and a runner that applies each step to a real Namespace and to
 // the model, then checks that the two agree. The simulator drives the same runner with its own steps.
-import { ParticleType, citrusleafSeconds, computeDigest, integerParticle } from '@aerolite/protocol'
+// In memory-cluster mode the namespace keeps every delete for the other copies of a cluster (as in a
+// partition that is not settled), and the model also knows which tombstones it must hold.
+import { ParticleType, citrusleafSeconds, computeDigest, integerParticle, partitionId } from '@aerolite/protocol'
 import fc from 'fast-check'
 import { pino } from 'pino'
 import { defaultNamespaceConfig, defaultStorageConfig, type NamespaceConfig } from '../../src/config/index.ts'
@@ -63,8 +65,11 @@ export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'fastRestart' as const }) },
 )
 
-/** memory: no files (restarts are skipped); memory-file: memory backed by a file; device: records on disk. */
-export type StorageMode = 'memory' | 'memory-file' | 'device'
+/**
+ * memory: no files (restarts are skipped); memory-file: memory backed by a file; device: records on
+ * disk; memory-cluster: no files, every delete kept as a tombstone for a cluster's other copies.
+ */
+export type StorageMode = 'memory' | 'memory-file' | 'device' | 'memory-cluster'
 
 const BLOCK_BYTES = 16 * 1024
 const FILE_HEADER_BYTES = 1024 * 1024
@@ -75,7 +80,7 @@ export function modelConfig(mode: StorageMode, file: string): NamespaceConfig {
   const engine = mode === 'device' ? 'device' : 'memory'
   config.storage = {
     ...defaultStorageConfig(engine), writeBlockSizeBytes: BLOCK_BYTES, dataSizeBytes: DATA_BYTES, fileSizeBytes: FILE_HEADER_BYTES + DATA_BYTES,
-    files: mode === 'memory' ? [] : [file], defragLwmPct: 50,
+    files: mode === 'memory' || mode === 'memory-cluster' ? [] : [file], defragLwmPct: 50,
   }
   config.evictHistBuckets = 100
   return config
@@ -95,8 +100,19 @@ function digestOf(setName: string, key: number): Buffer {
 const modelKey = (setName: string, key: number): string => `${setName}/${key}`
 
 /** A Namespace and its model, stepped together. */
+/** What a tombstone remembers of a delete. */
+interface ModelDelete {
+  generation: number
+  lastUpdateMs: number
+}
+
+/** A cluster whose copies all still need every tombstone. */
+const keepEveryDelete = { leavesTombstone: () => true, needsTombstones: () => true }
+
 export class ModelRunner {
   readonly model = new Map<string, ModelRecord>()
+  /** The tombstones the namespace must hold (memory-cluster mode only). */
+  readonly deletes = new Map<string, ModelDelete>()
   readonly clock = new ManualClock()
   ns: Namespace
   private readonly config: NamespaceConfig
@@ -105,15 +121,18 @@ export class ModelRunner {
   /** The persisted eviction cutoff, as the model knows it (a restart applies it again). */
   private evictVoidTime = 0
 
-  private constructor(config: NamespaceConfig, scheduler: Scheduler) {
+  private readonly keepsDeletes: boolean
+
+  private constructor(config: NamespaceConfig, scheduler: Scheduler, keepsDeletes: boolean) {
     this.config = config
     this.scheduler = scheduler
+    this.keepsDeletes = keepsDeletes
     this.ns = this.newNamespace()
   }
 
   /** file: where a namespace with files keeps its data (a fresh path in a temporary directory). */
   static async open(mode: StorageMode, file: string, scheduler: Scheduler = realScheduler): Promise<ModelRunner> {
-    const runner = new ModelRunner(modelConfig(mode, file), scheduler)
+    const runner = new ModelRunner(modelConfig(mode, file), scheduler, mode === 'memory-cluster')
     await runner.ns.open(runner.log)
     return runner
   }
@@ -124,7 +143,15 @@ export class ModelRunner {
   }
 
   private newNamespace(): Namespace {
-    return new Namespace(this.config, { ...envWithWallClock(this.clock), scheduler: this.scheduler }, this.log)
+    const ns = new Namespace(this.config, { ...envWithWallClock(this.clock), scheduler: this.scheduler }, this.log)
+    if (this.keepsDeletes) ns.tombstones.cluster = keepEveryDelete
+    return ns
+  }
+
+  /** The model's side of a record removed (not truncated): a tombstone when deletes are kept. */
+  private deleted(k: string, record: ModelRecord): void {
+    this.model.delete(k)
+    if (this.keepsDeletes) this.deletes.set(k, { generation: record.generation, lastUpdateMs: this.clock.ms })
   }
 
   private nowVoidTime(): number {
@@ -149,8 +176,10 @@ export class ModelRunner {
           voidTime: step.ttlSeconds === 0 ? 0 : this.nowVoidTime() + step.ttlSeconds,
           lastUpdateMs: this.clock.ms,
         }
-        ns.store(digest, ns.findAny(digest), this.versionOf(record), 'client')
+        const existing = ns.findAny(digest)
+        ns.store(digest, existing, this.versionOf(record), 'client')
         this.model.set(modelKey(setName, step.key), record)
+        if (existing < 0) this.deletes.delete(modelKey(setName, step.key))
         return
       }
       case 'remove': {
@@ -159,7 +188,7 @@ export class ModelRunner {
         const id = ns.find(digest)
         if (id < 0) return
         ns.remove(id, digest, 'client')
-        this.model.delete(modelKey(setName, step.key))
+        this.deleted(modelKey(setName, step.key), this.model.get(modelKey(setName, step.key))!)
         return
       }
       case 'touch': {
@@ -179,7 +208,7 @@ export class ModelRunner {
         return
       case 'expire': {
         for (let pid = 0; pid < limits.partitions; pid++) expirePartition(ns, pid)
-        for (const [k, record] of this.model) if (!this.isVisible(record)) this.model.delete(k)
+        for (const [k, record] of this.model) if (!this.isVisible(record)) this.deleted(k, record)
         return
       }
       case 'evict': {
@@ -204,6 +233,8 @@ export class ModelRunner {
           if ((setName === undefined || record.setName === setName) && record.lastUpdateMs < cutoffMs) this.model.delete(k)
         }
         this.clock.ms += 1
+        // An expiry before the sweep would leave a tombstone for a truncated record: the model waits.
+        if (this.keepsDeletes) await ns.truncation.whenDone()
         return
       }
       case 'settle':
@@ -239,7 +270,7 @@ export class ModelRunner {
   private applyEvictCutoff(): void {
     const cutoff = this.evictVoidTime
     if (cutoff === 0) return
-    for (const [k, record] of this.model) if (record.voidTime !== 0 && record.voidTime < cutoff) this.model.delete(k)
+    for (const [k, record] of this.model) if (record.voidTime !== 0 && record.voidTime < cutoff) this.deleted(k, record)
   }
 
   private versionOf(record: ModelRecord): NewVersion {
@@ -274,6 +305,7 @@ export class ModelRunner {
         if (value !== BigInt(record.value) || blob !== record.blobBytes) throw new Error(`${where}: value ${value} blob ${blob}, the model has ${record.value} and ${record.blobBytes}`)
       }
     }
+    this.checkDeletes()
     // Counts hold once no truncate sweep is pending (until then truncated records still count).
     if (ns.truncation.sweeping) return
     if (ns.objects !== this.model.size) throw new Error(`objects ${ns.objects}, the model has ${this.model.size}`)
@@ -283,6 +315,21 @@ export class ModelRunner {
       const actual = ns.sets.get(setName)?.objects ?? 0
       if (actual !== expected) throw new Error(`set ${setName}: objects ${actual}, the model has ${expected}`)
     }
+  }
+
+  /** Throws unless the namespace holds exactly the tombstones the model holds (memory-cluster mode). */
+  private checkDeletes(): void {
+    if (!this.keepsDeletes) return
+    const tombstones = this.ns.tombstones
+    for (const setName of MODEL_SETS) {
+      for (let key = 0; key < MODEL_KEYS_PER_SET; key++) {
+        const digest = digestOf(setName, key)
+        const actual = JSON.stringify(tombstones.deleteOf(partitionId(digest), digest))
+        const expected = JSON.stringify(this.deletes.get(modelKey(setName, key)))
+        if (actual !== expected) throw new Error(`${modelKey(setName, key)}: tombstone ${actual}, the model has ${expected}`)
+      }
+    }
+    if (tombstones.size !== this.deletes.size) throw new Error(`tombstones ${tombstones.size}, the model has ${this.deletes.size}`)
   }
 }
 

@@ -72,6 +72,35 @@ describe('defrag', () => {
   })
 })
 
+describe('defrag in a cluster', () => {
+  it('keeps every tombstone while another copy of its partition may still need it, then drops by the disk rule', async () => {
+    const { dir, cleanup } = tempDir()
+    try {
+      const ns = await openNamespace(deviceConfig([join(dir, 'a.dat')], (s) => {
+        s.defragLwmPct = 90
+      }))
+      let needed = true
+      ns.tombstones.cluster = { leavesTombstone: () => true, needsTombstones: () => needed }
+      const defrag = new Defragmenter(ns)
+      for (let i = 0; i < 200; i++) put(ns, `k${i}`, [write('b', ParticleType.BLOB, blob(400))])
+      for (let i = 0; i < 200; i++) assert.equal(del(ns, `k${i}`), ResultCode.OK)
+      await ns.flusher!.flushAll()
+      for (let round = 0; round < 3; round++) for (let i = 0; i < 40; i++) put(ns, `f${i}`, [write('b', ParticleType.BLOB, blob(400, round))])
+      await ns.flusher!.flushAll()
+      await defrag.run()
+      assert.equal(ns.tombstones.size, 200, 'the partitions are not quiet: every tombstone stays')
+      assert.equal(ns.counters.tombstonesDropped, 0)
+      needed = false
+      await defrag.run()
+      assert.ok(ns.tombstones.size < 200, `${ns.tombstones.size} tombstones kept once quiet`)
+      assert.equal(ns.counters.tombstonesDropped, 200 - ns.tombstones.size)
+      await ns.close(memoryLogger().log)
+    } finally {
+      cleanup()
+    }
+  })
+})
+
 describe('space', () => {
   it('evicts the records nearest expiry first past evict-used-pct', async () => {
     const ns = makeNamespace((c) => {
