@@ -518,6 +518,8 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
   stop(): void {
     this.stopped = true
     this.view = undefined
+    // A copy report arriving late must not make plans for a member that stopped.
+    this.exchange = undefined
     this.migrationQueue.length = 0
     this.unsentEvents.length = 0
     for (const part of this.parts.values()) part.plan = undefined

@@ -4,7 +4,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ClusterMember } from '../../src/cluster/cluster-member.ts'
+import { encodeCopyReports } from '../../src/cluster/exchange.ts'
+import { MessageType } from '../../src/cluster/fabric-link.ts'
 import type { Membership } from '../../src/cluster/membership.ts'
+import { newPartitionBits } from '../../src/cluster/partition-plan.ts'
 import { makeView, type MemberInfo, type View } from '../../src/cluster/view.ts'
 import { defaultNamespaceConfig } from '../../src/config/index.ts'
 import { manualEnv } from '../../src/env/manual-env.ts'
@@ -53,4 +56,40 @@ test('after leave() a member stops retrying copy reports to a peer that never an
   await env.scheduler.advance(1000)
   assert.equal(reportsSent, sentAtLeave, 'no copy report after leaving')
   assert.equal(env.scheduler.pendingTimers, baseline, 'no timer of the member is left')
+})
+
+test('a copy report that arrives after stop() makes no plans (it threw in the fills before)', async () => {
+  const env = manualEnv()
+  const { log, lines } = memoryLogger()
+  const namespace = new Namespace(defaultNamespaceConfig('test'), env, log)
+  await namespace.open(log)
+  const view: View = makeView(2, [member('A1'), member('B2')])
+  const membership: Membership = {
+    join: async () => view,
+    currentView: () => view,
+    onView: () => {},
+    holdsLease: () => true,
+    onLeaseChange: () => {},
+    onLeaseLost: () => {},
+    metadata: { entries: () => new Map(), put: async () => 0, remove: async () => 0, update: async () => 0, onChange: () => {}, seen: async () => {} },
+    leave: async () => {},
+    halt: () => {},
+  }
+  const handlers = new Map<number, (from: string, payload: Buffer, reply: ((payload: Buffer) => void) | undefined) => void>()
+  const fabric = {
+    request: () => new Promise<Buffer>(() => {}),
+    onMessage: (type: number, handler: (from: string, payload: Buffer, reply: ((payload: Buffer) => void) | undefined) => void) => {
+      handlers.set(type, handler)
+    },
+    setView: () => {},
+  }
+  const cluster = new ClusterMember({ env, log, namespaces: new Map([['test', namespace]]), membership, fabric, keepServingWithoutLease: false, runProxied: () => Promise.reject(new Error('unused')) })
+  void cluster.join(member('A1'))
+  await env.scheduler.advance(10)
+  cluster.stop()
+  const report = encodeCopyReports(new Map([['test', { full: newPartitionBits(), hasData: newPartitionBits(), dirty: newPartitionBits() }]]))
+  assert.doesNotThrow(() => handlers.get(MessageType.COPY_REPORT)!('B2', report, () => {}))
+  await env.scheduler.advance(1000)
+  assert.equal(cluster.hasPlans, false)
+  assert.ok(!lines.some((line) => line.level === 50), 'nothing failed')
 })

@@ -67,7 +67,7 @@ async function startNode(env: ManualEnv, fabric: TestFabric, nodeId: string, fir
     holdsLease: () => true,
     onLeaseChange: () => {},
     onLeaseLost: (listener) => { leaseLost.push(listener) },
-    metadata: { entries: () => new Map(), put: async () => 0, remove: async () => 0, onChange: () => {}, seen: async () => {} },
+    metadata: { entries: () => new Map(), put: async () => 0, remove: async () => 0, update: async () => 0, onChange: () => {}, seen: async () => {} },
     leave: async () => {},
     halt: () => {},
   }
