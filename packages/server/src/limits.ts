@@ -51,7 +51,7 @@ export const limits = {
   migrationBatchTombstones: 1000,
   /** A migration batch's confirmation; past it the migration stops and the next view retries it. */
   migrationRequestTimeoutMs: 10_000,
-  /** Wait before a migration that stopped is tried again in the same view (its receiver was not ready). */
+  /** Wait before a receiver that refused a partition (not ready, or its incoming partitions taken) is asked again in the same view. */
   migrationRetryMs: 200,
   /**
    * Partitions sent at once per migrate-threads: a "thread" here is a share of the event loop, and

@@ -1,9 +1,10 @@
 // The partitions a node has to send in the current view (fills it owes as master, copies a merging
 // master pulls), queued per receiver and sent at most `capacity()` at once (migrate-threads;
 // 0 pauses them). When a receiver refuses one (its incoming partitions are all taken, or its plan is
-// not computed yet) or a send fails, that receiver is left alone for limits.migrationRetryMs with
-// the partition back at the head of its queue: the migration waits, it does not fail, and a busy
-// receiver is not asked for every queued partition in turn.
+// not computed yet) or a send fails, that receiver is left alone for limits.migrationRetryMs, or
+// until a partition sent to it finishes (freeing a slot there), with the refused partition back at
+// the head of its queue: the migration waits, it does not fail, and a busy receiver is not asked
+// for every queued partition in turn.
 import type { Scheduler, Timer } from '@aerolite/protocol'
 import { limits } from '../limits.ts'
 import type { Logger } from '../log.ts'
@@ -68,7 +69,11 @@ export class OutgoingMigrations {
   private start(migration: OutgoingMigration): void {
     const running = { migration, epoch: this.epoch }
     this.running.add(running)
-    migration.send().catch((err: unknown) => {
+    migration.send().then(() => {
+      // The receiver's slot for it is free now: a receiver that refused may take the next one.
+      this.resting.get(migration.to)?.cancel()
+      this.resting.delete(migration.to)
+    }, (err: unknown) => {
       if (running.epoch !== this.epoch) return
       if (!(err instanceof MigrationRefusedError && err.code === INCOMING_FULL)) {
         this.log.info({ to: migration.to, err: err instanceof Error ? err.message : String(err) }, 'migration stopped; retrying')

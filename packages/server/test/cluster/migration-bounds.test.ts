@@ -85,6 +85,18 @@ describe('outgoing migrations', () => {
     assert.equal(h.lines.filter((l) => l.msg === 'migration stopped; retrying').length, 0)
   })
 
+  it('a receiver that refused is asked again as soon as a partition sent to it finishes (its slot is free)', async () => {
+    const h = harness(() => 2)
+    h.add('B', 1)
+    h.add('B', 2)
+    h.add('B', 3)
+    h.outgoing.run()
+    await h.finish(2, new MigrationRefusedError('B', INCOMING_FULL))
+    assert.deepEqual(h.pending.map((p) => p.pid), [1], 'B rests')
+    await h.finish(1)
+    assert.deepEqual(h.pending.map((p) => p.pid), [2, 3], 'no wait: the refused partition goes first')
+  })
+
   it('other receivers go on while one rests', async () => {
     const h = harness(() => 1)
     h.add('B', 1)
