@@ -7,8 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { holdsPartition, parseReplicas } from '@aerolite/client'
+import { computeDigest, ParticleType, partitionId } from '@aerolite/protocol'
 import { startCluster, type EmbeddedCluster } from '@aerolite/server'
-import { Aerospike, NS, type AerospikeClient } from '../compat/helpers.ts'
+import { Aerospike, NS, rejectsWithCode, type AerospikeClient } from '../compat/helpers.ts'
 import { eventually, infoValue, stableWith, statistic } from './embedded-harness.ts'
 
 describe('min-cluster-size 2 on an embedded cluster of two nodes', { timeout: 60_000 }, () => {
@@ -42,13 +44,18 @@ describe('min-cluster-size 2 on an embedded cluster of two nodes', { timeout: 60
 
   it('one node left alone forms no cluster and answers within bounds, until min-cluster-size is lowered', async () => {
     const node = cluster.nodes[0]!
+    // A key the client sends to the surviving node (its master before the kill).
+    const masters = parseReplicas(await infoValue(node, 'replicas')).find((entry) => entry.namespace === NS)!.bitmaps[0]!
+    let name = 0
+    while (!holdsPartition(masters, partitionId(computeDigest('size', ParticleType.STRING, Buffer.from(`m${name}`))))) name++
+    const mastered = new Aerospike.Key(NS, 'size', `m${name}`)
     await cluster.kill(1)
     await eventually('the node sees a view of one', async () => statistic(await infoValue(node, 'statistics'), 'cluster_size') === '1')
     assert.equal(statistic(await infoValue(node, 'statistics'), 'cluster_integrity'), 'false')
     assert.equal(await infoValue(node, 'cluster-stable'), 'ERROR:4:cluster size 1 is below min-cluster-size 2')
     assert.equal(await infoValue(node, 'rebalance-generation'), '1')
     const started = Date.now()
-    await assert.rejects(client.put(key, { v: 2 }))
+    await rejectsWithCode(client.put(mastered, { v: 2 }), 9, 'a write while the cluster is not formed')
     assert.ok(Date.now() - started < 10_000, 'the command failed within its wait')
 
     assert.equal(await infoValue(node, 'set-config:context=service;min-cluster-size=1'), 'ok')
