@@ -51,10 +51,19 @@ export const limits = {
   migrationBatchTombstones: 1000,
   /** A migration batch's confirmation; past it the migration stops and the next view retries it. */
   migrationRequestTimeoutMs: 10_000,
-  /** Wait before a migration that stopped is tried again in the same view (its receiver was not ready). */
+  /** Wait before a receiver that refused a partition (not ready, or its incoming partitions taken) is asked again in the same view. */
   migrationRetryMs: 200,
-  /** Partitions one node sends at once (each a stream of batches). */
-  migrationsAtOnce: 4,
+  /**
+   * Partitions sent at once per migrate-threads: a "thread" here is a share of the event loop, and
+   * one stream mostly waits on its receiver's confirmations, so each keeps several in flight.
+   */
+  migrationsPerThread: 4,
+  /** Largest migrate-threads, as Aerospike allows. */
+  maxMigrateThreads: 100,
+  /** Largest migrate-max-num-incoming, as Aerospike allows. */
+  maxMigrateIncoming: 256,
+  /** Largest min-cluster-size (Aerospike's largest cluster). */
+  maxMinClusterSize: 256,
   /** How long a copy report or a list of partition events waits for a member's confirmation before it is sent again. */
   confirmTimeoutMs: 1000,
   /** Between resends of a copy report or partition events a member has not confirmed. */

@@ -166,6 +166,7 @@ export class AeroliteNode implements NodeContext {
       membership,
       fabric,
       keepServingWithoutLease: this.config.service.keepServingWithoutEtcd,
+      settings: this.config.service,
       runProxied: (message, hops) => whenSettled(executeRecordCommand(message, this.commands, 'client', hops)),
     })
     // UDF modules, indexes and truncate points of the cluster: followed before joining, so none is missed.
@@ -265,6 +266,11 @@ export class AeroliteNode implements NodeContext {
     this.sweepers.get(namespace.name)?.schedule()
     namespace.flusher?.setFlushMaxMs(namespace.config.storage.flushMaxMs)
     this.log.info({ ns: namespace.name }, 'namespace config changed')
+  }
+
+  serviceConfigChanged(): void {
+    this.cluster?.settingsChanged()
+    this.log.info('service config changed')
   }
 
   /** Runs one expiry sweep of every namespace now (tests and admin use). */

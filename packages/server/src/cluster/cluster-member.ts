@@ -12,15 +12,18 @@ import type { RecordCommandResult } from '../commands/record-result.ts'
 import type { RecordRequest } from '../commands/request.ts'
 import type { PartitionMastery, PartitionOwnership } from '../commands/partition-mastery.ts'
 import type { RecordRouting } from '../commands/routing.ts'
+import type { ServiceConfig } from '../config/index.ts'
 import { limits } from '../limits.ts'
 import type { Logger } from '../log.ts'
 import type { Namespace } from '../namespace/namespace.ts'
 import { ClusterTombstones } from './cluster-tombstones.ts'
 import { ViewExchange, decodeCopyReports, encodeCopyReports } from './exchange.ts'
 import { MessageType, type FabricLink } from './fabric-link.ts'
+import { IncomingMigrations } from './incoming-migrations.ts'
 import { LocalCopies } from './local-copies.ts'
 import type { Membership } from './membership.ts'
-import { decodePartitionRef, encodePartitionRef, newMigrationCounters, sendPartition, serveMigrations, type MigrationCounters, type PartitionRef } from './migration.ts'
+import { INCOMING_FULL, decodePartitionRef, encodePartitionRef, newMigrationCounters, sendPartition, serveMigrations, type MigrationCounters, type PartitionRef } from './migration.ts'
+import { OutgoingMigrations } from './outgoing-migrations.ts'
 import { computePartitionTable } from './partition-table.ts'
 import { PartitionPlan, hasBit, newPartitionBits, setBit, type CopyReport } from './partition-plan.ts'
 import { newProxyCounters, proxyCommand, serveProxies, type ProxyCounters } from './proxy.ts'
@@ -42,6 +45,8 @@ export interface ClusterMemberOptions {
   keepServingWithoutLease: boolean
   /** Runs a forwarded command on this node's single-record road. */
   runProxied: (message: Message, hops: number) => Promise<CommandReply>
+  /** The service settings, read when used (set-config changes them; then call settingsChanged()). */
+  settings: Readonly<Pick<ServiceConfig, 'migrateThreads' | 'migrateMaxNumIncoming' | 'minClusterSize'>>
 }
 
 interface NamespacePart {
@@ -66,6 +71,7 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
   private readonly membership: Membership
   private readonly fabric: MemberFabric
   private readonly keepServingWithoutLease: boolean
+  private readonly settings: ClusterMemberOptions['settings']
   private readonly parts = new Map<string, NamespacePart>()
   private self: MemberInfo | undefined
   private view: View | undefined
@@ -73,21 +79,24 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
   private stopped = false
   private exchange: ViewExchange | undefined
   private planWaiters: Array<() => void> = []
+  /** Resolves join(): the first view's plans are computed, or the view is below min-cluster-size. */
+  private joined: (() => void) | undefined
   /** Merges the master waits on: sources left per `${ns}/${pid}`. */
   private readonly merges = new Map<string, Set<string>>()
   /** Fills into this node that have begun in this view (`${ns}/${pid}`): the copy was dropped for them. */
   private readonly fillsStarted = new Set<string>()
-  private readonly migrationQueue: Array<() => Promise<void>> = []
+  private readonly outgoing: OutgoingMigrations
+  private readonly incoming: IncomingMigrations
   /** Partition events of this turn, sent together. */
   private readonly unsentEvents: PartitionEvent[] = []
-  private migrationsRunning = 0
-  private migrationsRetrying = 0
   readonly proxyCounters: ProxyCounters = newProxyCounters()
   readonly migrationCounters: MigrationCounters = newMigrationCounters()
   /** Changes whenever this node's partition ownership changes (clients fetch the map again). */
   partitionGeneration = 0
   /** Changes whenever the member set changes. */
   peersGeneration = 0
+  /** Counts the partition plans this node adopted (one per view that formed a cluster). */
+  rebalanceGeneration = 0
 
   constructor(options: ClusterMemberOptions) {
     this.env = options.env
@@ -95,6 +104,9 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     this.membership = options.membership
     this.fabric = options.fabric
     this.keepServingWithoutLease = options.keepServingWithoutLease
+    this.settings = options.settings
+    this.outgoing = new OutgoingMigrations(this.env.scheduler, this.log, () => this.settings.migrateThreads * limits.migrationsPerThread)
+    this.incoming = new IncomingMigrations(() => this.settings.migrateMaxNumIncoming)
     for (const namespace of options.namespaces.values()) {
       const copies = new LocalCopies(namespace)
       const tombstones = new ClusterTombstones(copies, () => this.parts.get(namespace.name)?.plan)
@@ -127,8 +139,27 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
       this.partitionGeneration++
     })
     const first = await this.membership.join(self)
+    // The view may have come through onView already.
     this.adopt(first)
-    await this.plansReady()
+    if (this.hasPlans || this.belowMinClusterSize) return
+    await new Promise<void>((resolve) => {
+      this.joined = resolve
+    })
+  }
+
+  /** Applies set-config changes of the service settings: resumes migrations, forms a cluster now big enough. */
+  settingsChanged(): void {
+    this.planIfComplete()
+    this.outgoing.run()
+  }
+
+  /** The current view has fewer members than min-cluster-size: this node forms no cluster for it. */
+  get belowMinClusterSize(): boolean {
+    return this.view !== undefined && this.view.members.length < this.settings.minClusterSize
+  }
+
+  get minClusterSize(): number {
+    return this.settings.minClusterSize
   }
 
   currentView(): View | undefined {
@@ -155,7 +186,8 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     this.partitionGeneration++
     this.merges.clear()
     this.fillsStarted.clear()
-    this.migrationQueue.length = 0
+    this.outgoing.clear()
+    this.incoming.clear()
     this.unsentEvents.length = 0
     for (const part of this.parts.values()) part.plan = undefined
     this.selfIndex = view.members.findIndex((m) => m.nodeId === selfId)
@@ -173,6 +205,7 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     this.exchange = new ViewExchange(view, selfId!, own)
     this.fabric.setView(view)
     this.log.info({ revision: view.revision, size: view.members.length }, 'new cluster view')
+    if (this.belowMinClusterSize) this.log.warn({ size: view.members.length, minClusterSize: this.settings.minClusterSize }, 'fewer members than min-cluster-size: the cluster is not formed until more join')
     const payload = encodeCopyReports(own)
     for (const member of view.members) if (member.nodeId !== selfId) this.sendUntilConfirmed(view, member.nodeId, MessageType.COPY_REPORT, payload)
     this.planIfComplete()
@@ -200,7 +233,11 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
 
   private planIfComplete(): void {
     const exchange = this.exchange
-    if (exchange === undefined || !exchange.isComplete() || this.hasPlans) return
+    if (exchange === undefined || this.hasPlans) return
+    // min-cluster-size: the reports are still exchanged, so the cluster forms as soon as the setting
+    // is lowered; until then commands wait for plans as in any view change (TIMEOUT past the wait).
+    if (this.belowMinClusterSize) return this.joined?.()
+    if (!exchange.isComplete()) return
     const view = exchange.view
     const empty = (): CopyReport => ({ full: newPartitionBits(), hasData: newPartitionBits(), dirty: newPartitionBits() })
     for (const [name, part] of this.parts) {
@@ -216,14 +253,11 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
       part.tombstones.sweepAll()
     }
     this.partitionGeneration++
+    this.rebalanceGeneration++
     this.log.info({ revision: view.revision }, 'partition plans ready')
+    this.joined?.()
     for (const wake of this.planWaiters.splice(0)) wake()
     this.startMigrations()
-  }
-
-  private plansReady(): Promise<void> {
-    if (this.hasPlans) return Promise.resolve()
-    return new Promise((resolve) => this.planWaiters.push(resolve))
   }
 
   // --- routing ------------------------------------------------------------------------------
@@ -294,7 +328,7 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
         else this.queueFills(name, pid, plan)
       }
     }
-    this.runMigrations()
+    this.outgoing.run()
   }
 
   private startMerge(ns: string, pid: number, plan: PartitionPlan): void {
@@ -313,7 +347,7 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     const view = this.view!
     for (const target of plan.fillTargets(pid)) {
       const to = view.members[target]!.nodeId
-      this.migrationQueue.push(async () => {
+      this.outgoing.add({ ns, to, send: async () => {
         const part = this.parts.get(ns)!
         await sendPartition(part.namespace, { namespace: ns, pid, kind: 'fill' }, to, this.fabric, this.env.scheduler, () => this.view === view, this.migrationCounters)
         if (this.view !== view) return
@@ -321,7 +355,7 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
         this.planChanged(ns, pid)
         this.broadcast({ ns, pid, kind: 'filled', node: to })
         this.handOverIfFilled(ns, pid, plan)
-      })
+      } })
     }
   }
 
@@ -337,37 +371,19 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     this.dropIfSurplus(ns, pid)
   }
 
-  private runMigrations(): void {
-    while (this.migrationsRunning < limits.migrationsAtOnce && this.migrationQueue.length > 0) {
-      const task = this.migrationQueue.shift()!
-      const view = this.view
-      this.migrationsRunning++
-      task().catch((err: unknown) => {
-        if (this.view !== view || this.stopped) return
-        // The receiver may not have its plan yet, or was busy: try again in this view.
-        this.log.info({ err: err instanceof Error ? err.message : String(err) }, 'migration stopped; retrying')
-        this.migrationsRetrying++
-        this.env.scheduler.after(limits.migrationRetryMs, () => {
-          this.migrationsRetrying--
-          if (this.view !== view) return
-          this.migrationQueue.push(task)
-          this.runMigrations()
-        })
-      }).finally(() => {
-        this.migrationsRunning--
-        this.runMigrations()
-      })
-    }
-  }
-
-  private acceptsMigration(ref: PartitionRef, from: string): boolean {
+  /** OK when this node takes the partition's migration message now; otherwise the code the sender gets. */
+  private acceptsMigration(ref: PartitionRef, from: string): number {
     const part = this.parts.get(ref.namespace)
     const plan = part?.plan
-    if (part === undefined || plan === undefined) return false
+    if (part === undefined || plan === undefined) return ResultCode.TIMEOUT
     const key = `${ref.namespace}/${ref.pid}`
-    if (ref.kind === 'merge') return plan.master(ref.pid) === this.selfIndex && (this.merges.get(key)?.has(from) ?? false)
+    if (ref.kind === 'merge') {
+      if (plan.master(ref.pid) !== this.selfIndex || !(this.merges.get(key)?.has(from) ?? false)) return ResultCode.TIMEOUT
+      return this.incoming.admit(ref, from) ? ResultCode.OK : INCOMING_FULL
+    }
     const master = this.view!.members[plan.master(ref.pid)]!.nodeId
-    if (master !== from || !plan.fillTargets(ref.pid).includes(this.selfIndex)) return false
+    if (master !== from || !plan.fillTargets(ref.pid).includes(this.selfIndex)) return ResultCode.TIMEOUT
+    if (!this.incoming.admit(ref, from)) return INCOMING_FULL
     if (!this.fillsStarted.has(key)) {
       // A fill replaces this copy: what it holds that the master lacks is stale (a delete it missed)
       // or was gathered by the master already (a dirty copy). The walk sends every record as it is
@@ -375,12 +391,13 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
       this.fillsStarted.add(key)
       part.namespace.dropPartition(ref.pid)
     }
-    return true
+    return ResultCode.OK
   }
 
   private migrationReceived(ref: PartitionRef, from: string): void {
     const part = this.parts.get(ref.namespace)!
     const plan = part.plan!
+    this.incoming.finish(ref, from)
     if (ref.kind === 'fill') {
       plan.fillDone(this.selfIndex, ref.pid)
       this.planChanged(ref.namespace, ref.pid)
@@ -395,7 +412,7 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     this.planChanged(ref.namespace, ref.pid)
     this.broadcast({ ns: ref.namespace, pid: ref.pid, kind: 'merged', node: this.self!.nodeId })
     this.queueFills(ref.namespace, ref.pid, plan)
-    this.runMigrations()
+    this.outgoing.run()
   }
 
   /** A master gathers this node's dirty copy: send it everything of the partition. */
@@ -411,14 +428,14 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     const part = this.parts.get(ref.namespace)
     reply?.(Buffer.from([part === undefined ? ResultCode.NAMESPACE_NOT_FOUND : ResultCode.OK]))
     if (part === undefined || view === undefined) return
-    this.migrationQueue.push(async () => {
+    this.outgoing.add({ ns: ref.namespace, to: from, send: async () => {
       // Clean once the master has it all: a merge cut short by a view change leaves the copy dirty,
       // so the next view gathers it again (with its tombstones). Not being master, this node makes
       // no change of the partition meanwhile.
       await sendPartition(part.namespace, ref, from, this.fabric, this.env.scheduler, () => this.view === view, this.migrationCounters)
       setBit(part.copies.dirty, ref.pid, false)
-    })
-    this.runMigrations()
+    } })
+    this.outgoing.run()
   }
 
   // --- partition events ---------------------------------------------------------------------
@@ -448,7 +465,7 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     // A resent list applies again harmlessly: every event sets a state, none toggles one.
     for (const event of events) this.applyEvent(event)
     reply?.(Buffer.alloc(0))
-    this.runMigrations()
+    this.outgoing.run()
   }
 
   private applyEvent(event: PartitionEvent): void {
@@ -491,7 +508,19 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
   migrationsRemaining(): number {
     let merges = 0
     for (const left of this.merges.values()) merges += left.size
-    return this.migrationQueue.length + this.migrationsRunning + this.migrationsRetrying + merges
+    return this.outgoing.remaining() + merges
+  }
+
+  /** A namespace's migrations as this node sees them (Aerospike's migrate_{tx,rx}_partitions_* statistics). */
+  migrationProgress(ns: string): { txRemaining: number; txActive: number; rxRemaining: number; rxActive: number } {
+    const plan = this.parts.get(ns)?.plan
+    // To receive: the fills the plan still owes this node, and the copies it gathers as a merging master.
+    let rxRemaining = 0
+    if (plan !== undefined) {
+      for (let pid = 0; pid < limits.partitions; pid++) if (plan.master(pid) !== this.selfIndex && plan.fillTargets(pid).includes(this.selfIndex)) rxRemaining++
+    }
+    for (const [key, left] of this.merges) if (key.startsWith(`${ns}/`)) rxRemaining += left.size
+    return { txRemaining: this.outgoing.remaining(ns), txActive: this.outgoing.active(ns), rxRemaining, rxActive: this.incoming.active(ns) }
   }
 
   /** Every partition of every namespace is settled, as far as this node has heard. */
@@ -520,7 +549,8 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     this.view = undefined
     // A copy report arriving late must not make plans for a member that stopped.
     this.exchange = undefined
-    this.migrationQueue.length = 0
+    this.outgoing.clear()
+    this.incoming.clear()
     this.unsentEvents.length = 0
     for (const part of this.parts.values()) part.plan = undefined
   }

@@ -67,7 +67,7 @@ export function newMigrationCounters(): MigrationCounters {
 }
 
 /**
- * Sends the partition's records and tombstones to `to`, then MIGRATE_DONE. Rejects when the view
+ * Asks `to` to take the partition, sends its records and tombstones, then MIGRATE_DONE. Rejects when the view
  * changed meanwhile (`current()` false) or the receiver failed; the plan of the next view decides again.
  */
 export async function sendPartition(ns: Namespace, ref: PartitionRef, to: string, fabric: FabricLink, scheduler: Scheduler, current: () => boolean, counters: MigrationCounters): Promise<void> {
@@ -75,6 +75,8 @@ export async function sendPartition(ns: Namespace, ref: PartitionRef, to: string
   const batch = (): PayloadWriter => writePartitionRef(new PayloadWriter(limits.migrationBatchBytes + 64 * 1024), ref)
   const digest = Buffer.allocUnsafe(20)
   let after: Buffer | undefined
+  // A batch without records first: the receiver takes the partition (or refuses it) before any is sent.
+  await sendBatch(fabric, to, head, current)
   for (;;) {
     if (!current()) throw new Error('the view changed')
     // Entry ids do not survive a wait: each batch starts again after the last digest sent.
@@ -112,20 +114,32 @@ async function sendBatch(fabric: FabricLink, to: string, payload: Buffer, curren
   await expectOk(fabric.request(to, MessageType.MIGRATE_RECORDS, payload, limits.migrationRequestTimeoutMs), to)
 }
 
+/** What a receiver answers when the partitions it receives at once (migrate-max-num-incoming) are taken. */
+export const INCOMING_FULL = ResultCode.FAIL_FORBIDDEN
+
+/** A receiver did not take a migration message: the sender tries again later. */
+export class MigrationRefusedError extends Error {
+  readonly code: number | undefined
+  constructor(from: string, code: number | undefined) {
+    super(`${from} answered ${code ?? 'nothing'} to a migration message`)
+    this.code = code
+  }
+}
+
 async function expectOk(reply: Promise<Buffer>, from: string): Promise<void> {
   const code = (await reply)[0]
-  if (code !== ResultCode.OK) throw new Error(`${from} answered ${code ?? 'nothing'} to a migration message`)
+  if (code !== ResultCode.OK) throw new MigrationRefusedError(from, code)
 }
 
 /**
  * The receiving side: applies migrated records (each resolved against the local version) and tells
- * `done` when a sender finished a partition. `accepts` says whether this node takes the partition
- * now (an owner being filled, or the master gathering a merge).
+ * `done` when a sender finished a partition. `accepts` answers whether this node takes the partition
+ * now (an owner being filled, or the master gathering a merge): OK, or the code the sender gets.
  */
 export function serveMigrations(
   fabric: FabricLink,
   namespaceOf: (name: string) => Namespace | undefined,
-  accepts: (ref: PartitionRef, from: string) => boolean,
+  accepts: (ref: PartitionRef, from: string) => number,
   done: (ref: PartitionRef, from: string) => void,
   counters: MigrationCounters,
   log: Logger,
@@ -137,7 +151,8 @@ export function serveMigrations(
       const ref = readPartitionRef(input)
       const ns = namespaceOf(ref.namespace)
       if (ns === undefined) return answer(ResultCode.NAMESPACE_NOT_FOUND)
-      if (!accepts(ref, from)) return answer(ResultCode.TIMEOUT)
+      const accepted = accepts(ref, from)
+      if (accepted !== ResultCode.OK) return answer(accepted)
       const settling: Promise<void>[] = []
       while (input.remaining > 0) {
         const { record } = readRemoteRecord(input)
@@ -160,7 +175,8 @@ export function serveMigrations(
       log.warn({ from, err: err instanceof Error ? err.message : String(err) }, 'malformed migration end')
       return reply?.(Buffer.from([ResultCode.PARAMETER_ERROR]))
     }
-    if (!accepts(ref, from)) return reply?.(Buffer.from([ResultCode.TIMEOUT]))
+    const accepted = accepts(ref, from)
+    if (accepted !== ResultCode.OK) return reply?.(Buffer.from([accepted]))
     counters.partitionsReceived++
     done(ref, from)
     reply?.(Buffer.from([ResultCode.OK]))

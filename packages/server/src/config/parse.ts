@@ -98,6 +98,15 @@ const serviceScope: Scope<ServiceConfig> = {
     'keep-serving-without-etcd': (r, service) => {
       service.keepServingWithoutEtcd = r.boolean()
     },
+    'migrate-threads': (r, service) => {
+      service.migrateThreads = r.integer(0, limits.maxMigrateThreads)
+    },
+    'migrate-max-num-incoming': (r, service) => {
+      service.migrateMaxNumIncoming = r.integer(0, limits.maxMigrateIncoming)
+    },
+    'min-cluster-size': (r, service) => {
+      service.minClusterSize = r.integer(0, limits.maxMinClusterSize)
+    },
   },
   // Process and thread settings of asd that have no counterpart in a Node process.
   ignored: ['user', 'group', 'pidfile', 'work-directory', 'feature-key-file', 'service-threads'],

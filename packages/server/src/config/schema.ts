@@ -89,6 +89,15 @@ export interface ServiceConfig {
    * may both accept writes to the same records: split brain, and writes lost when they meet again).
    */
   keepServingWithoutEtcd: boolean
+  /**
+   * Outgoing migrations: each "thread" keeps limits.migrationsPerThread partitions in flight; 0
+   * pauses them (dynamic).
+   */
+  migrateThreads: number
+  /** Partitions this node receives at once; a source that finds them taken retries later (dynamic). */
+  migrateMaxNumIncoming: number
+  /** Below this many members in the view the node forms no cluster: no partition plans (dynamic). */
+  minClusterSize: number
 }
 
 /** One log destination: a file, or stderr when path is undefined (Aerospike's `console`). */
@@ -199,6 +208,9 @@ export function defaultServerConfig(): ServerConfig {
       tickerIntervalSeconds: 10,
       maxFrameBytes: 128 * MiB,
       keepServingWithoutEtcd: false,
+      migrateThreads: 1,
+      migrateMaxNumIncoming: 4,
+      minClusterSize: 1,
     },
     logging: { level: 'info', sinks: [] },
     network: {

@@ -43,11 +43,39 @@ export function replicasAnswer(ctx: NodeContext, cluster: ClusterMember, form: R
  */
 export function clusterStable(cluster: ClusterMember, cmd: InfoCommand): string {
   const view = cluster.currentView()
+  if (cluster.belowMinClusterSize) return infoError(4, `cluster size ${view!.members.length} is below min-cluster-size ${cluster.minClusterSize}`)
   if (view === undefined || !cluster.hasPlans) return infoError(4, 'the cluster view is still being formed')
   const size = cmd.params.get('size')
   if (size !== undefined && size !== String(view.members.length)) return infoError(4, `cluster size is ${view.members.length}, not ${size}`)
   if (cmd.params.get('ignore-migrations') !== 'true' && !cluster.isSettled()) return infoError(4, 'migrations are not finished')
   return clusterKeyText(view)
+}
+
+/**
+ * `racks:` per namespace, `ns=<ns>:rack_<id>=<node id>,...:rack_<id>=...`: the current view's members
+ * by their rack for the namespace (racks ascending, node ids ascending); a single node lists itself.
+ */
+export function racksAnswer(ctx: NodeContext): string {
+  const members = ctx.cluster?.currentView()?.members
+  return [...ctx.namespaces.values()].map((ns) => {
+    const racks = new Map<number, string[]>()
+    const place = (rack: number, nodeId: string): void => {
+      const nodes = racks.get(rack)
+      if (nodes === undefined) racks.set(rack, [nodeId])
+      else nodes.push(nodeId)
+    }
+    if (members === undefined) place(ns.config.rackId, ctx.nodeId)
+    else for (const m of members) place(m.rackIds[ns.name] ?? 0, m.nodeId)
+    const entries = [...racks].sort(([a], [b]) => a - b).map(([rack, nodes]) => `rack_${rack}=${nodes.sort(byNodeId).join(',')}`)
+    return [`ns=${ns.name}`, ...entries].join(':')
+  }).join(';')
+}
+
+/** Node ids (hex of 64 bits, not zero-padded) in ascending order of their value. */
+function byNodeId(a: string, b: string): number {
+  const x = BigInt(`0x${a}`)
+  const y = BigInt(`0x${b}`)
+  return x < y ? -1 : x > y ? 1 : 0
 }
 
 export function clusterStatistics(cluster: ClusterMember): Array<[string, string | number]> {

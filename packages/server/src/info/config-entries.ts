@@ -1,4 +1,5 @@
 // Config values as get-config and namespace/<ns> print them, and set-config's writable keys.
+import { limits } from '../limits.ts'
 import { CONFLICT_RESOLUTION_POLICIES, isConflictResolutionPolicy, type NamespaceConfig, type ServerConfig } from '../config/index.ts'
 
 export function namespaceConfigEntries(c: NamespaceConfig): Array<[string, string | number | boolean]> {
@@ -33,6 +34,9 @@ export function namespaceConfigEntries(c: NamespaceConfig): Array<[string, strin
 export function serviceConfigEntries(config: ServerConfig, nodeId: string): Array<[string, string | number | boolean]> {
   return [
     ['cluster-name', config.service.clusterName === '' ? 'null' : config.service.clusterName],
+    ['migrate-max-num-incoming', config.service.migrateMaxNumIncoming],
+    ['migrate-threads', config.service.migrateThreads],
+    ['min-cluster-size', config.service.minClusterSize],
     ['node-id', nodeId],
     ['proto-fd-idle-ms', config.service.protoFdIdleMs],
     ['proto-fd-max', config.service.protoFdMax],
@@ -96,4 +100,7 @@ export const serviceSetters: Record<string, Setter<ServerConfig['service']>> = {
   'proto-fd-idle-ms': (c, v) => integerIn(0, 86400000, (n) => { c.protoFdIdleMs = n })(v),
   'proto-fd-max': (c, v) => integerIn(1, 2000000, (n) => { c.protoFdMax = n })(v),
   'ticker-interval': (c, v) => integerIn(1, 86400, (n) => { c.tickerIntervalSeconds = n })(v),
+  'migrate-threads': (c, v) => integerIn(0, limits.maxMigrateThreads, (n) => { c.migrateThreads = n })(v),
+  'migrate-max-num-incoming': (c, v) => integerIn(0, limits.maxMigrateIncoming, (n) => { c.migrateMaxNumIncoming = n })(v),
+  'min-cluster-size': (c, v) => integerIn(0, limits.maxMinClusterSize, (n) => { c.minClusterSize = n })(v),
 }

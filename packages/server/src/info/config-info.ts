@@ -53,6 +53,7 @@ export function setConfig(ctx: NodeContext, cmd: InfoCommand): string {
       if (problem !== undefined) return infoError(4, `${key}: ${problem}`)
     }
     Object.assign(ctx.config.service, next)
+    ctx.serviceConfigChanged()
     return 'ok'
   }
   return infoError(4, `set-config context "${context ?? ''}" is not supported (allowed: namespace, service)`)

@@ -26,5 +26,7 @@ export interface NodeContext {
   truncate(namespace: Namespace, setName: string | undefined, cutoffMs: number): void
   /** Applies a namespace config change made at run time. */
   namespaceConfigChanged(namespace: Namespace): void
+  /** Applies a service config change made at run time (already in config.service). */
+  serviceConfigChanged(): void
   nowMs(): number
 }

@@ -92,7 +92,18 @@ function storageUnitStatistics(ns: Namespace): Array<[string, string | number | 
 export function namespaceInfo(ctx: NodeContext, name: string | undefined): string {
   const ns = name === undefined ? undefined : ctx.namespaces.get(name)
   if (ns === undefined) return 'type=unknown'
-  return namespaceStatistics(ns).map(([k, v]) => `${k}=${v}`).join(';')
+  return [...namespaceStatistics(ns), ...migrationStatistics(ctx, ns.name)].map(([k, v]) => `${k}=${v}`).join(';')
+}
+
+/** Partitions of the namespace this node still sends (tx) and receives (rx), and those moving now; none on a single node. */
+function migrationStatistics(ctx: NodeContext, ns: string): Array<[string, number]> {
+  const p = ctx.cluster?.migrationProgress(ns) ?? { txRemaining: 0, txActive: 0, rxRemaining: 0, rxActive: 0 }
+  return [
+    ['migrate_tx_partitions_remaining', p.txRemaining],
+    ['migrate_tx_partitions_active', p.txActive],
+    ['migrate_rx_partitions_remaining', p.rxRemaining],
+    ['migrate_rx_partitions_active', p.rxActive],
+  ]
 }
 
 

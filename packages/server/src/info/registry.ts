@@ -5,7 +5,7 @@ import type { NodeContext } from './context.ts'
 import { getConfig, setConfig } from './config-info.ts'
 import { binsInfo, namespaceInfo, setsInfo } from './namespace-info.ts'
 import { replicas, replicasAll, replicasMaster } from './replicas.ts'
-import { clusterStable, peersAnswer, replicasAnswer } from './cluster-info.ts'
+import { clusterStable, peersAnswer, racksAnswer, replicasAnswer } from './cluster-info.ts'
 import { nodeStatistics } from './statistics.ts'
 import { truncate, truncateNamespace } from './truncate-info.ts'
 import { jobsInfo, queryAbort, queryAbortAll, queryShow, scanShow } from '../commands/jobs.ts'
@@ -41,7 +41,7 @@ const HANDLERS: Record<string, InfoHandler> = {
   'partitions': () => String(PARTITION_COUNT),
   'partition-generation': (ctx) => String(ctx.partitionGeneration()),
   'peers-generation': (ctx) => String(ctx.peersGeneration()),
-  'rebalance-generation': () => '0',
+  'rebalance-generation': (ctx) => String(ctx.cluster?.rebalanceGeneration ?? 0),
   'cluster-generation': () => '1',
   'cluster-name': (ctx) => ctx.config.service.clusterName === '' ? 'null' : ctx.config.service.clusterName,
   'cluster-stable': (ctx, cmd) => {
@@ -69,7 +69,7 @@ const HANDLERS: Record<string, InfoHandler> = {
   'replicas-all': replicasOf('replicas-all'),
   'replicas-master': replicasOf('replicas-master'),
   'rack-ids': (ctx) => [...ctx.namespaces.values()].map((ns) => `${ns.name}:${ns.config.rackId}`).join(';'),
-  'racks': (ctx) => [...ctx.namespaces.keys()].map((ns) => `ns=${ns}:rack_0=${ctx.nodeId}`).join(';'),
+  'racks': (ctx) => racksAnswer(ctx),
   'namespaces': (ctx) => [...ctx.namespaces.keys()].join(';'),
   'namespace': (ctx, cmd) => namespaceInfo(ctx, cmd.path[0]),
   'sets': (ctx, cmd) => setsInfo(ctx, cmd.path),

@@ -45,7 +45,7 @@ test('after leave() a member stops retrying copy reports to a peer that never an
     setView: () => {},
   }
   const baseline = env.scheduler.pendingTimers
-  const cluster = new ClusterMember({ env, log, namespaces: new Map([['test', namespace]]), membership, fabric, keepServingWithoutLease: false, runProxied: () => Promise.reject(new Error('unused')) })
+  const cluster = new ClusterMember({ env, log, namespaces: new Map([['test', namespace]]), membership, fabric, keepServingWithoutLease: false, settings: { migrateThreads: 1, migrateMaxNumIncoming: 4, minClusterSize: 1 }, runProxied: () => Promise.reject(new Error('unused')) })
   // The plans never come (B2 never reports), so join does not resolve; the retries are what matters.
   void cluster.join(member('A1'))
   await env.scheduler.advance(1000)
@@ -83,7 +83,7 @@ test('a copy report that arrives after stop() makes no plans (it threw in the fi
     },
     setView: () => {},
   }
-  const cluster = new ClusterMember({ env, log, namespaces: new Map([['test', namespace]]), membership, fabric, keepServingWithoutLease: false, runProxied: () => Promise.reject(new Error('unused')) })
+  const cluster = new ClusterMember({ env, log, namespaces: new Map([['test', namespace]]), membership, fabric, keepServingWithoutLease: false, settings: { migrateThreads: 1, migrateMaxNumIncoming: 4, minClusterSize: 1 }, runProxied: () => Promise.reject(new Error('unused')) })
   void cluster.join(member('A1'))
   await env.scheduler.advance(10)
   cluster.stop()

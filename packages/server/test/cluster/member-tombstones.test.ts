@@ -73,7 +73,7 @@ async function startNode(env: ManualEnv, fabric: TestFabric, nodeId: string, fir
   }
   const info = memberInfo(nodeId)
   const member = new ClusterMember({
-    env, log, namespaces: new Map([['test', namespace]]), membership, fabric: fabric.linkOf(nodeId), keepServingWithoutLease: false,
+    env, log, namespaces: new Map([['test', namespace]]), membership, fabric: fabric.linkOf(nodeId), keepServingWithoutLease: false, settings: { migrateThreads: 1, migrateMaxNumIncoming: 4, minClusterSize: 1 },
     runProxied: () => Promise.reject(new Error('unused')),
   })
   void member.join(info)

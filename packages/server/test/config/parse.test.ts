@@ -62,6 +62,10 @@ describe('defaults', () => {
         tickerIntervalSeconds: 10,
         maxFrameBytes: 128 * MiB,
         keepServingWithoutEtcd: false,
+        // Aerospike's defaults.
+        migrateThreads: 1,
+        migrateMaxNumIncoming: 4,
+        minClusterSize: 1,
       },
       logging: { level: 'info', sinks: [] },
       network: {
@@ -204,6 +208,9 @@ describe('parseConfig: a realistic aerospike.conf', () => {
         tickerIntervalSeconds: 30,
         maxFrameBytes: 128 * MiB,
         keepServingWithoutEtcd: false,
+        migrateThreads: 1,
+        migrateMaxNumIncoming: 4,
+        minClusterSize: 1,
       },
       // The one logger follows the most verbose sink: file at debug beats console at warning.
       logging: { level: 'debug', sinks: [{ path: undefined, level: 'warn' }, { path: '/var/log/aerospike/aerospike.log', level: 'debug' }] },
@@ -365,6 +372,14 @@ describe('parseConfig: values', () => {
     assert.equal(parseNamespace('transaction-pending-limit 0').transactionPendingLimit, 0)
   })
 
+  it('migrate-threads, migrate-max-num-incoming and min-cluster-size, 0 included as in Aerospike', () => {
+    const service = (...lines: string[]) => parseConfig(conf('service {', ...lines, '}', ...NAMESPACE), FILE, realDisk).service
+    const set = service('migrate-threads 0', 'migrate-max-num-incoming 256', 'min-cluster-size 3')
+    assert.deepEqual([set.migrateThreads, set.migrateMaxNumIncoming, set.minClusterSize], [0, 256, 3])
+    const limits = service('migrate-threads 100', 'migrate-max-num-incoming 0', 'min-cluster-size 256')
+    assert.deepEqual([limits.migrateThreads, limits.migrateMaxNumIncoming, limits.minClusterSize], [100, 0, 256])
+  })
+
   it('a 31-byte namespace name is allowed', () => {
     assert.equal(parseConfig(conf(`namespace ${'n'.repeat(31)} {`, '}'), FILE, realDisk).namespaces[0]?.name, 'n'.repeat(31))
   })
@@ -462,6 +477,9 @@ describe('parseConfig: errors name file, line and key', () => {
     assertConfigError(storage('write-block-size 16M'), 3, 'write-block-size', '1K to 8M')
     assertConfigError(storage('write-block-size 3K'), 3, 'write-block-size', 'power of 2')
     assertConfigError(conf('service {', 'proto-fd-max 0', '}'), 2, 'proto-fd-max', '1 or more')
+    assertConfigError(conf('service {', 'migrate-threads 101', '}'), 2, 'migrate-threads', '0 to 100')
+    assertConfigError(conf('service {', 'migrate-max-num-incoming 257', '}'), 2, 'migrate-max-num-incoming', '0 to 256')
+    assertConfigError(conf('service {', 'min-cluster-size -1', '}'), 2, 'min-cluster-size', 'not a whole number')
   })
 
   it('a key set twice in one block', () => {
