@@ -382,7 +382,11 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
       return this.incoming.admit(ref, from) ? ResultCode.OK : INCOMING_FULL
     }
     const master = this.view!.members[plan.master(ref.pid)]!.nodeId
-    if (master !== from || !plan.fillTargets(ref.pid).includes(this.selfIndex)) return ResultCode.TIMEOUT
+    if (master !== from) return ResultCode.TIMEOUT
+    // A fill this node finished is sent again when the master missed the answer to its end: the
+    // records resolve against what is here (no drop this time), and the end is answered again.
+    const again = this.fillsStarted.has(key) && plan.isFull(this.selfIndex, ref.pid)
+    if (!again && !plan.fillTargets(ref.pid).includes(this.selfIndex)) return ResultCode.TIMEOUT
     if (!this.incoming.admit(ref, from)) return INCOMING_FULL
     if (!this.fillsStarted.has(key)) {
       // A fill replaces this copy: what it holds that the master lacks is stale (a delete it missed)

@@ -67,16 +67,15 @@ export function newMigrationCounters(): MigrationCounters {
 }
 
 /**
- * Asks `to` to take the partition, sends its records and tombstones, then MIGRATE_DONE. Rejects when the view
- * changed meanwhile (`current()` false) or the receiver failed; the plan of the next view decides again.
+ * Sends the partition's records and tombstones to `to`, then MIGRATE_DONE; the first message takes
+ * one of the receiver's incoming slots (or is refused, before anything is applied). Rejects when the
+ * view changed meanwhile (`current()` false) or the receiver refused or failed.
  */
 export async function sendPartition(ns: Namespace, ref: PartitionRef, to: string, fabric: FabricLink, scheduler: Scheduler, current: () => boolean, counters: MigrationCounters): Promise<void> {
   const head = encodePartitionRef(ref)
   const batch = (): PayloadWriter => writePartitionRef(new PayloadWriter(limits.migrationBatchBytes + 64 * 1024), ref)
   const digest = Buffer.allocUnsafe(20)
   let after: Buffer | undefined
-  // A batch without records first: the receiver takes the partition (or refuses it) before any is sent.
-  await sendBatch(fabric, to, head, current)
   for (;;) {
     if (!current()) throw new Error('the view changed')
     // Entry ids do not survive a wait: each batch starts again after the last digest sent.

@@ -7,87 +7,11 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ParticleType, computeDigest, integerParticle, partitionId } from '@aerolite/protocol'
-import { ClusterMember, type MemberFabric } from '../../src/cluster/cluster-member.ts'
-import type { FabricMessageHandler } from '../../src/cluster/fabric-link.ts'
-import type { Membership } from '../../src/cluster/membership.ts'
-import { makeView, type MemberInfo, type View } from '../../src/cluster/view.ts'
-import { defaultNamespaceConfig } from '../../src/config/index.ts'
+import { makeView } from '../../src/cluster/view.ts'
 import { manualEnv, type ManualEnv } from '../../src/env/manual-env.ts'
-import { Namespace } from '../../src/namespace/namespace.ts'
+import type { Namespace } from '../../src/namespace/namespace.ts'
 import { readBins } from '../../src/record/layout.ts'
-import { memoryLogger } from '../storage/harness.ts'
-
-/** Delivers requests between members in later turns; a cut direction fails its requests at once. */
-class TestFabric {
-  readonly cut = new Set<string>()
-  private readonly handlers = new Map<string, Map<number, FabricMessageHandler>>()
-  private readonly env: ManualEnv
-
-  constructor(env: ManualEnv) {
-    this.env = env
-  }
-
-  linkOf(self: string): MemberFabric {
-    const own = new Map<number, FabricMessageHandler>()
-    this.handlers.set(self, own)
-    return {
-      request: (to, type, payload) => new Promise<Buffer>((resolve, reject) => {
-        const handler = this.handlers.get(to)?.get(type)
-        if (this.cut.has(`${self}>${to}`) || handler === undefined) return reject(new Error(`${self} cannot reach ${to}`))
-        this.env.scheduler.soon(() => handler(self, payload, (reply) => this.env.scheduler.soon(() => resolve(reply))))
-      }),
-      onMessage: (type, handler) => { own.set(type, handler) },
-      setView: () => {},
-    }
-  }
-}
-
-interface TestNode {
-  info: MemberInfo
-  namespace: Namespace
-  member: ClusterMember
-  newView(view: View): void
-  loseLease(): void
-}
-
-function memberInfo(nodeId: string): MemberInfo {
-  return { nodeId, service: { host: '127.0.0.1', port: 3000 }, fabric: { host: '127.0.0.1', port: 3001 }, rackIds: {}, build: 'test' }
-}
-
-async function startNode(env: ManualEnv, fabric: TestFabric, nodeId: string, first: View): Promise<TestNode> {
-  const { log } = memoryLogger()
-  const namespace = new Namespace(defaultNamespaceConfig('test'), env, log)
-  await namespace.open(log)
-  const viewListeners: Array<(view: View) => void> = []
-  const leaseLost: Array<() => void> = []
-  const membership: Membership = {
-    join: async () => first,
-    currentView: () => first,
-    onView: (listener) => { viewListeners.push(listener) },
-    holdsLease: () => true,
-    onLeaseChange: () => {},
-    onLeaseLost: (listener) => { leaseLost.push(listener) },
-    metadata: { entries: () => new Map(), put: async () => 0, remove: async () => 0, update: async () => 0, onChange: () => {}, seen: async () => {} },
-    leave: async () => {},
-    halt: () => {},
-  }
-  const info = memberInfo(nodeId)
-  const member = new ClusterMember({
-    env, log, namespaces: new Map([['test', namespace]]), membership, fabric: fabric.linkOf(nodeId), keepServingWithoutLease: false, settings: { migrateThreads: 1, migrateMaxNumIncoming: 4, minClusterSize: 1 },
-    runProxied: () => Promise.reject(new Error('unused')),
-  })
-  void member.join(info)
-  return {
-    info, namespace, member,
-    newView: (view) => { for (const listener of viewListeners) listener(view) },
-    loseLease: () => { for (const listener of leaseLost) listener() },
-  }
-}
-
-async function settle(env: ManualEnv, nodes: TestNode[]): Promise<void> {
-  for (let i = 0; i < 200 && !nodes.every((n) => n.member.isSettled()); i++) await env.scheduler.advance(100)
-  assert.ok(nodes.every((n) => n.member.isSettled()), 'the cluster settles')
-}
+import { TestFabric, memberInfo, settle, startNode, type TestNode } from './member-harness.ts'
 
 const digestOf = (key: string): Buffer => computeDigest('demo', ParticleType.STRING, Buffer.from(key))
 
