@@ -23,6 +23,7 @@ test('after leave() a member stops retrying copy reports to a peer that never an
   const view: View = makeView(2, [member('A1'), member('B2')])
   const membership: Membership = {
     join: async () => view,
+    updateSelf: async () => {},
     currentView: () => view,
     onView: () => {},
     holdsLease: () => true,
