@@ -459,10 +459,15 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     this.partitionGeneration++
   }
 
-  /** A copy no owner needs any more (every owner is full) is dropped. */
+  /**
+   * A copy no owner needs any more (every owner is full) is dropped, except on a quiesced node: it
+   * keeps its data (it is about to stop, or be undone). Nothing waits for the drop: settled and
+   * the migrations remaining count only owners and masters.
+   */
   private dropIfSurplus(ns: string, pid: number): void {
     const part = this.parts.get(ns)!
     const plan = part.plan!
+    if (this.view!.members[this.selfIndex]!.quiesced === true) return
     if (!plan.isSettled(pid) || !plan.surplusHolders(pid).includes(this.selfIndex)) return
     part.namespace.dropPartition(pid)
     plan.dropped(this.selfIndex, pid)
