@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { holdsPartition, parseReplicas } from '@aerolite/client'
 import { startCluster, type EmbeddedCluster } from '@aerolite/server'
-import { Aerospike, NS, type AerospikeClient } from '../compat/helpers.ts'
+import { Aerospike, NS, startHarness, infoValue as clientInfo, type AerospikeClient } from '../compat/helpers.ts'
 import { eventually, infoOf, infoValue, stableWith, statistic } from './embedded-harness.ts'
 
 const RECORDS = 300
@@ -168,5 +168,34 @@ describe('quiesce: in a cluster of three nodes, replication factor 2', { timeout
     await allReadBack()
     assert.equal(await migrated(), sentBefore, 'no record migrated when the quiesced node left')
     t.diagnostic(`commands tried again after an in-doubt TIMEOUT at a view change: ${inDoubt}`)
+  })
+
+  it('a node joining after a recluster is not disturbed by the old recluster entry', async () => {
+    await cluster.restart(X)
+    await rebalanced(cluster, [0, 1, 2], () => 'false,false,0')
+    await assertFullShare(cluster, X)
+  })
+})
+
+describe('quiesce: on a single node', () => {
+  it('answers ok and shows the node pending; with nothing to rebalance it is never effective', async () => {
+    const harness = await startHarness()
+    try {
+      const stats = async (): Promise<string> => {
+        const answer = await clientInfo(harness.client, `namespace/${NS}`)
+        return ['pending_quiesce', 'effective_is_quiesced', 'nodes_quiesced'].map((name) => statistic(answer, name)).join(',')
+      }
+      assert.equal(await stats(), 'false,false,0')
+      assert.equal(await clientInfo(harness.client, 'quiesce:'), 'ok')
+      assert.equal(await clientInfo(harness.client, 'recluster:'), 'ok')
+      assert.equal(await stats(), 'true,false,0')
+      assert.equal(await clientInfo(harness.client, 'quiesce-undo:'), 'ok')
+      assert.equal(await stats(), 'false,false,0')
+      // The client turns an ERROR answer into an error.
+      await assert.rejects(clientInfo(harness.client, 'quiesce:foo=bar'), /quiesce takes no parameters/)
+      assert.equal(await stats(), 'false,false,0')
+    } finally {
+      await harness.stop()
+    }
   })
 })
