@@ -24,7 +24,7 @@ import { computePartitionTable } from './partition-table.ts'
 import { PartitionPlan, newPartitionBits, setBit, type CopyReport } from './partition-plan.ts'
 import { newProxyCounters, proxyCommand, serveProxies, type ProxyCounters } from './proxy.ts'
 import { Replicator, serveReplicaWrites } from './replication.ts'
-import type { MemberInfo, View } from './view.ts'
+import { quiescedMembers, type MemberInfo, type View } from './view.ts'
 
 /** The fabric as the member drives it. */
 export interface MemberFabric extends FabricLink {
@@ -467,7 +467,8 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
   private dropIfSurplus(ns: string, pid: number): void {
     const part = this.parts.get(ns)!
     const plan = part.plan!
-    if (this.view!.members[this.selfIndex]!.quiesced === true) return
+    const view = this.view!
+    if (quiescedMembers(view).includes(view.members[this.selfIndex]!)) return
     if (!plan.isSettled(pid) || !plan.surplusHolders(pid).includes(this.selfIndex)) return
     part.namespace.dropPartition(pid)
     plan.dropped(this.selfIndex, pid)

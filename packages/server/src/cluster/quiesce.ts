@@ -5,13 +5,18 @@
 // hand their partitions to the others through the usual fills and handovers.
 import type { Logger } from '../log.ts'
 import type { Membership } from './membership.ts'
-import { quiescedMembers } from './view.ts'
+import { quiescedMembers, type MemberInfo } from './view.ts'
 
 export class Quiesce {
   /** What this node asks for (quiesce: true, quiesce-undo: false); published at the next recluster. */
   pending = false
   private readonly log: Logger
   private cluster: { membership: Membership; nodeId: string } | undefined
+  /**
+   * What this node last published (undefined: unknown, see the view). The view lags a publication,
+   * so a recluster right after another compares with this rather than with the view.
+   */
+  private published: boolean | undefined
   /** Recluster entries are applied one after the other. */
   private applying: Promise<void> = Promise.resolve()
 
@@ -24,9 +29,13 @@ export class Quiesce {
     this.cluster = { membership, nodeId }
   }
 
-  /** A recluster entry arrived: publish the pending state unless the current view already shows it. */
-  recluster(): void {
+  /**
+   * A recluster entry arrived: publish the pending state unless it is already. Resolves once done;
+   * never rejects (a failure is logged, and the next recluster tries again).
+   */
+  recluster(): Promise<void> {
     this.applying = this.applying.then(() => this.publish())
+    return this.applying
   }
 
   /** Whether this node hands its partitions to the others in the current view. */
@@ -39,7 +48,7 @@ export class Quiesce {
     return this.quiescedNow().length
   }
 
-  private quiescedNow(): ReturnType<typeof quiescedMembers> {
+  private quiescedNow(): MemberInfo[] {
     const view = this.cluster?.membership.currentView()
     return view === undefined ? [] : quiescedMembers(view)
   }
@@ -53,11 +62,14 @@ export class Quiesce {
       this.log.warn({ pending: this.pending }, 'recluster: this node is not in the cluster view, so its quiesce state waits for the next recluster')
       return
     }
-    if ((self.quiesced ?? false) === this.pending) return
+    if ((this.published ?? self.quiesced ?? false) === this.pending) return
+    const quiesced = this.pending
     try {
-      await membership.updateSelf({ ...self, quiesced: this.pending })
-      this.log.info({ quiesced: this.pending }, this.pending ? 'quiesced: this node hands its partitions to the others' : 'no longer quiesced: this node takes partitions again')
+      await membership.updateSelf({ ...self, quiesced })
+      this.published = quiesced
+      this.log.info({ quiesced }, quiesced ? 'quiesced: this node hands its partitions to the others' : 'no longer quiesced: this node takes partitions again')
     } catch (error) {
+      this.published = undefined
       this.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'recluster: could not publish the quiesce state; the next recluster tries again')
     }
   }
