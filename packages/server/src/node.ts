@@ -177,7 +177,7 @@ export class AeroliteNode implements NodeContext {
       udf: this.udf,
       namespaces: this.namespaces,
       truncate: (ns, setName, cutoffMs) => this.truncate(ns, setName, cutoffMs),
-      recluster: () => this.quiesce.recluster(),
+      recluster: () => void this.quiesce.recluster(),
       scheduler: this.env.scheduler,
       log: this.log,
     })
