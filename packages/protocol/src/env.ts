@@ -116,7 +116,8 @@ export interface NetSocket {
   uncork(): void
   setNoDelay(noDelay: boolean): unknown
   on(event: 'data', listener: (chunk: Buffer) => void): unknown
-  on(event: 'drain' | 'close' | 'connect', listener: () => void): unknown
+  /** 'finish': end() was called and everything written is flushed. */
+  on(event: 'drain' | 'close' | 'connect' | 'finish', listener: () => void): unknown
   on(event: 'error', listener: (err: Error) => void): unknown
   once(event: 'data', listener: (chunk: Buffer) => void): unknown
   once(event: 'drain' | 'close' | 'connect', listener: () => void): unknown

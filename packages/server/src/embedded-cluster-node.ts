@@ -12,7 +12,7 @@ export interface ClusterWorkerData {
   options: StartOptions
 }
 
-export type ClusterRequest = { type: 'stop' } | { type: 'kill'; index: number } | { type: 'restart'; index: number }
+export type ClusterRequest = { type: 'stop' } | { type: 'kill' | 'leave' | 'restart'; index: number }
 
 const port = parentPort
 if (port === null) throw new Error('embedded-cluster-node must run in a worker thread')
@@ -55,10 +55,11 @@ async function handle(request: ClusterRequest): Promise<unknown> {
     return undefined
   }
   const node = nodes[request.index]
-  if (request.type === 'kill') {
+  if (request.type === 'kill' || request.type === 'leave') {
     if (node === undefined) throw new Error(`node ${request.index} is not running`)
     nodes[request.index] = undefined
-    await node.crash()
+    if (request.type === 'kill') await node.crash()
+    else await node.drain()
     return undefined
   }
   if (node !== undefined) throw new Error(`node ${request.index} is running`)

@@ -14,7 +14,9 @@ export interface EmbeddedCluster {
   nodes: ClusterNodeAddress[]
   /** Ends node `index` at once: no goodbye, so the others notice when its lease expires. */
   kill(index: number): Promise<void>
-  /** Starts a killed node again on its port (its in-memory data is gone). */
+  /** Drains node `index`: it leaves at once (the others see it go without waiting for its lease). */
+  leave(index: number): Promise<void>
+  /** Starts a killed (or departed) node again on its port (its in-memory data is gone). */
   restart(index: number): Promise<ClusterNodeAddress>
   /** Drains every node and ends the worker. */
   stop(): Promise<void>
@@ -65,6 +67,9 @@ export function startCluster(options: StartClusterOptions = {}): Promise<Embedde
         nodes: reply.nodes,
         kill: async (index) => {
           await ask({ type: 'kill', index })
+        },
+        leave: async (index) => {
+          await ask({ type: 'leave', index })
         },
         restart: async (index) => (await ask({ type: 'restart', index })) as ClusterNodeAddress,
         stop: () => {

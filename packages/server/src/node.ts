@@ -10,6 +10,7 @@ import { ClusterMember } from './cluster/cluster-member.ts'
 import { Fabric } from './cluster/fabric/fabric.ts'
 import type { Membership } from './cluster/membership.ts'
 import { MetadataSync } from './cluster/metadata-sync.ts'
+import { Quiesce } from './cluster/quiesce.ts'
 import { StoreMembership } from './cluster/membership-client.ts'
 import { EtcdStore } from './cluster/etcd-store.ts'
 import { AEROSPIKE_COMPATIBLE_BUILD } from './info/version.ts'
@@ -44,6 +45,7 @@ export class AeroliteNode implements NodeContext {
   nodeId = ''
   readonly env: Env
   readonly udf: UdfRuntime
+  readonly quiesce: Quiesce
   private readonly commands: CommandContext
   private lastJobId = 0n
   private readonly sweepers = new Map<string, ExpirySweeper>()
@@ -67,6 +69,7 @@ export class AeroliteNode implements NodeContext {
     this.log = options.logger ?? createLogger(config.logging)
     this.udf = new UdfRuntime(this.env.clock)
     this.udf.logTo(this.log)
+    this.quiesce = new Quiesce(this.log)
     this.startedAtMs = this.env.clock.nowMs()
     for (const nsConfig of config.namespaces) {
       const ns = new Namespace(nsConfig, this.env, this.log)
@@ -175,10 +178,12 @@ export class AeroliteNode implements NodeContext {
       udf: this.udf,
       namespaces: this.namespaces,
       truncate: (ns, setName, cutoffMs) => this.truncate(ns, setName, cutoffMs),
+      recluster: () => void this.quiesce.recluster(),
       scheduler: this.env.scheduler,
       log: this.log,
     })
     this.clusterMetadata.start()
+    this.quiesce.follow(membership, this.nodeId)
     const rackIds: Record<string, number> = {}
     for (const ns of this.namespaces.values()) rackIds[ns.name] = ns.config.rackId
     await this.cluster.join({

@@ -28,7 +28,7 @@ import { computePartitionTable } from './partition-table.ts'
 import { PartitionPlan, hasBit, newPartitionBits, setBit, type CopyReport } from './partition-plan.ts'
 import { newProxyCounters, proxyCommand, serveProxies, type ProxyCounters } from './proxy.ts'
 import { Replicator, serveReplicaWrites } from './replication.ts'
-import type { MemberInfo, View } from './view.ts'
+import { quiescedMembers, type MemberInfo, type View } from './view.ts'
 
 /** The fabric as the member drives it. */
 export interface MemberFabric extends FabricLink {
@@ -495,10 +495,16 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     part.tombstones.sweep(pid)
   }
 
-  /** A copy no owner needs any more (every owner is full) is dropped. */
+  /**
+   * A copy no owner needs any more (every owner is full) is dropped, except on a quiesced node: it
+   * keeps its data (it is about to stop, or be undone). Nothing waits for the drop: settled and
+   * the migrations remaining count only owners and masters.
+   */
   private dropIfSurplus(ns: string, pid: number): void {
     const part = this.parts.get(ns)!
     const plan = part.plan!
+    const view = this.view!
+    if (quiescedMembers(view).includes(view.members[this.selfIndex]!)) return
     if (!plan.isSettled(pid) || !plan.surplusHolders(pid).includes(this.selfIndex)) return
     part.namespace.dropPartition(pid)
     plan.dropped(this.selfIndex, pid)

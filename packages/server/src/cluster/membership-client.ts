@@ -84,6 +84,8 @@ export class StoreMembership implements Membership {
   /** The registration in flight: join and the re-registration after a lost lease share it. */
   private registering: Promise<void> | undefined
   private reportedHolds = false
+  /** The updateSelf calls, one after the other. */
+  private updating: Promise<void> = Promise.resolve()
 
   private view: View | undefined
   /** Members by store key, as last seen. */
@@ -185,6 +187,31 @@ export class StoreMembership implements Membership {
     for (const waiter of waiters) waiter.reject(new Error(`stopped following ${this.store.name} before revision ${waiter.revision} was seen`))
   }
 
+  updateSelf(info: MemberInfo): Promise<void> {
+    const self = this.self
+    if (self === undefined) return Promise.reject(new Error('updateSelf before join'))
+    if (info.nodeId !== self.nodeId) return Promise.reject(new RangeError(`updateSelf cannot change the node id (${self.nodeId} to ${info.nodeId})`))
+    this.self = info
+    const update = this.updating.then(() => this.putSelf())
+    this.updating = update.catch(() => {})
+    return update
+  }
+
+  /** Puts this.self on the lease; without a lease, the registration under way or to come puts it. */
+  private async putSelf(): Promise<void> {
+    if (this.stopped) throw new Error('left the cluster: nothing to update')
+    // A registration in flight may have sent the earlier info: put again once it holds a lease.
+    await this.registering?.catch(() => {})
+    const lease = this.lease
+    if (lease === undefined) return
+    try {
+      await this.store.put(this.nodesPrefix + this.self!.nodeId, JSON.stringify(this.self), lease.id)
+    } catch (error) {
+      // The lease expired meanwhile: the registration after it puts this.self.
+      if (!(error instanceof LeaseGoneError)) throw error
+    }
+  }
+
   currentView(): View | undefined {
     return this.view
   }
@@ -262,12 +289,12 @@ export class StoreMembership implements Membership {
   }
 
   private async registerOnce(): Promise<void> {
-    const self = this.self!
     const sentAtMs = this.clock.monotonicMs()
     const lease = await this.store.grantLease(leaseTtlSeconds(this.heartbeat))
     let revision: number
     try {
-      revision = await this.store.put(this.nodesPrefix + self.nodeId, JSON.stringify(self), lease.id)
+      // this.self as it is now: updateSelf may have changed it while the lease was granted.
+      revision = await this.store.put(this.nodesPrefix + this.self!.nodeId, JSON.stringify(this.self), lease.id)
     } catch (error) {
       this.store.revokeLease(lease.id).catch(() => {})
       throw error

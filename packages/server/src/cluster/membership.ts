@@ -10,6 +10,13 @@ export interface Membership {
    * waits for) while the store is unreachable; resolves with the first view that holds `self`.
    */
   join(self: MemberInfo): Promise<View>
+  /**
+   * Publishes new info about this node (the same node id; join resolved) on its current lease:
+   * every member sees the changed member in a new view. Calls apply in order. Rejects when the
+   * store cannot be reached; the info is kept either way, so a registration after a lost lease
+   * carries it.
+   */
+  updateSelf(info: MemberInfo): Promise<void>
   /** The latest view seen (undefined before join resolved). */
   currentView(): View | undefined
   /** Called with every new view (the member set changed), in revision order. */

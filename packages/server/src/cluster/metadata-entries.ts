@@ -3,6 +3,7 @@
 //   sindex/<namespace>/<index name>  -> the index definition as JSON (binary parts in base64)
 //   truncate/<namespace>             -> cutoff, ms since 1970 (the whole namespace)
 //   truncate/<namespace>/<set>       -> cutoff, ms since 1970 (one set)
+//   recluster                        -> a counter each recluster: raises (an event, not a state)
 // Each name is URI-encoded, so a "/" inside a name cannot be read as a separator.
 import { COLLECTION_TYPES, KEY_TYPES, type CollectionType, type IndexDefinition, type KeyType } from '../sindex/definition.ts'
 import { parseContext } from '../sindex/context.ts'
@@ -11,6 +12,7 @@ export type MetadataKey =
   | { kind: 'udf'; fileName: string }
   | { kind: 'sindex'; namespace: string; name: string }
   | { kind: 'truncate'; namespace: string; setName: string | undefined }
+  | { kind: 'recluster' }
 
 const encode = encodeURIComponent
 
@@ -31,6 +33,8 @@ export function truncateKey(namespace: string, setName: string | undefined): str
   return setName === undefined ? `truncate/${encode(namespace)}` : `truncate/${encode(namespace)}/${encode(setName)}`
 }
 
+export const RECLUSTER_KEY = 'recluster'
+
 /** What a key names; undefined for a key this node does not know (a later version's kind, or a bad one). */
 export function parseMetadataKey(key: string): MetadataKey | undefined {
   const parts = key.split('/')
@@ -44,6 +48,7 @@ export function parseMetadataKey(key: string): MetadataKey | undefined {
   if (parts[0] === 'udf' && names.length === 1) return { kind: 'udf', fileName: names[0]! }
   if (parts[0] === 'sindex' && names.length === 2) return { kind: 'sindex', namespace: names[0]!, name: names[1]! }
   if (parts[0] === 'truncate' && (names.length === 1 || names.length === 2)) return { kind: 'truncate', namespace: names[0]!, setName: names[1] }
+  if (key === RECLUSTER_KEY) return { kind: 'recluster' }
   return undefined
 }
 
@@ -99,6 +104,12 @@ export function encodeCutoff(cutoffMs: number): string {
 export function decodeCutoff(value: string): number | undefined {
   if (!/^\d{1,16}$/.test(value)) return undefined
   return Number(value)
+}
+
+/** The recluster entry after `current`: every write changes the value, so a re-read store shows it too. */
+export function nextRecluster(current: string | undefined): string {
+  const count = current !== undefined && /^\d{1,15}$/.test(current) ? Number(current) : 0
+  return String(count + 1)
 }
 
 function parseJson(value: string): unknown {

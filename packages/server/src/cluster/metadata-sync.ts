@@ -1,6 +1,6 @@
 // Cluster metadata (Aerospike's SMD) through the membership: UDF modules, secondary-index
-// definitions and truncate points live as entries of `membership.metadata`, so they reach every node,
-// a node joining later included, and outlive any node. This node
+// definitions, truncate points and reclusters live as entries of `membership.metadata`, so they
+// reach every node, a node joining later included, and outlive any node. This node
 //   - applies every entry once it has its first view (before any partition plan),
 //   - applies every change the watch brings, idempotently (a change may be seen twice: once in the
 //     entries at join, once from the watch),
@@ -17,7 +17,7 @@ import { indexesOf } from '../sindex/namespace-indexes.ts'
 import type { UdfRuntime } from '../udf/runtime.ts'
 import type { ClusterMetadata, Membership } from './membership.ts'
 import {
-  decodeCutoff, decodeIndex, decodeUdf, encodeCutoff, encodeIndex, encodeUdf, parseMetadataKey, sindexKey, sindexPrefix, truncateKey, udfKey,
+  RECLUSTER_KEY, decodeCutoff, decodeIndex, decodeUdf, encodeCutoff, encodeIndex, encodeUdf, nextRecluster, parseMetadataKey, sindexKey, sindexPrefix, truncateKey, udfKey,
 } from './metadata-entries.ts'
 
 export interface MetadataSyncOptions {
@@ -26,6 +26,8 @@ export interface MetadataSyncOptions {
   namespaces: ReadonlyMap<string, Namespace>
   /** Moves a truncate cutoff on this node (the node's truncate: it logs and starts the sweep). */
   truncate(namespace: Namespace, setName: string | undefined, cutoffMs: number): void
+  /** A recluster was asked (on any node): this node publishes its quiesce state. */
+  recluster(): void
   scheduler: Scheduler
   log: Logger
 }
@@ -50,6 +52,7 @@ export class MetadataSync {
   private readonly udf: UdfRuntime
   private readonly namespaces: ReadonlyMap<string, Namespace>
   private readonly truncateHere: MetadataSyncOptions['truncate']
+  private readonly reclusterHere: () => void
   private readonly scheduler: Scheduler
   private readonly log: Logger
   private started = false
@@ -60,6 +63,7 @@ export class MetadataSync {
     this.udf = options.udf
     this.namespaces = options.namespaces
     this.truncateHere = options.truncate
+    this.reclusterHere = options.recluster
     this.scheduler = options.scheduler
     this.log = options.log
   }
@@ -115,6 +119,11 @@ export class MetadataSync {
     await this.appliedHere(key, revision)
   }
 
+  /** Every node publishes its quiesce state (answers once this node applied the entry). */
+  recluster(): Promise<void> {
+    return this.write(RECLUSTER_KEY, nextRecluster(this.metadata.entries().get(RECLUSTER_KEY)))
+  }
+
   /** An entry that is not there (as this node last saw) is not removed: nothing would be applied to wait for. */
   private async removeIfPresent(key: string): Promise<void> {
     if (!this.metadata.entries().has(key)) return
@@ -159,10 +168,16 @@ export class MetadataSync {
 
   // --- the apply side ----------------------------------------------------------------------
 
-  /** Every entry, in key order; the indexes of every namespace are made to match the entries. */
+  /**
+   * Every entry, in key order; the indexes of every namespace are made to match the entries. A
+   * recluster is an event: one from before this node joined is not for it.
+   */
   private applyAll(): void {
     const entries = [...this.metadata.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-    for (const [key, value] of entries) if (parseMetadataKey(key)?.kind !== 'sindex') this.apply(key, value)
+    for (const [key, value] of entries) {
+      const kind = parseMetadataKey(key)?.kind
+      if (kind !== 'sindex' && kind !== 'recluster') this.apply(key, value)
+    }
     for (const name of this.namespaces.keys()) this.reconcileIndexes(name)
   }
 
@@ -173,6 +188,7 @@ export class MetadataSync {
     try {
       if (parsed.kind === 'udf') this.applyUdf(parsed.fileName, value)
       else if (parsed.kind === 'sindex') this.reconcileIndexes(parsed.namespace)
+      else if (parsed.kind === 'recluster') this.reclusterHere()
       else if (value !== undefined) this.applyTruncate(parsed.namespace, parsed.setName, value)
     } catch (error) {
       this.log.error({ key, err: messageOf(error) }, 'a cluster metadata entry could not be applied on this node')

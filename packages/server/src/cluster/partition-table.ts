@@ -1,12 +1,13 @@
 // Which members own each partition of a namespace, computed from a view alone (no clock, no random,
 // no I/O), so every node derives the same table from the same view without exchanging it:
 // natural succession by hash (succession.ts), owners spread over racks (rack-spread.ts), then
-// owners and masters balanced to floor or ceil of their mean per node (balance.ts).
+// owners and masters balanced to floor or ceil of their mean per node (balance.ts); quiesced
+// members after all the others.
 import { PARTITION_COUNT } from '@aerolite/protocol'
 import { balanceMasters, balanceOwners, balanceReplicaIndexes } from './balance.ts'
 import { spreadOverRacks } from './rack-spread.ts'
 import { SuccessionOrder, parseNodeId } from './succession.ts'
-import type { MemberInfo, View } from './view.ts'
+import { quiescedMembers, type MemberInfo, type View } from './view.ts'
 
 /** Member indexes in order; a read-only view into the table (copy it to keep it past the table). */
 export type MemberIndexes = ArrayLike<number> & Iterable<number>
@@ -70,8 +71,9 @@ export class PartitionTable {
 
 /**
  * The partition table of `namespace` for `view` with `replicationFactor` copies per partition.
- * Depends only on the members' node ids and their rack ids for this namespace, not on the order
- * of view.members.
+ * Depends only on the members' node ids, their rack ids for this namespace and which are quiesced,
+ * not on the order of view.members. Quiesced members come last in every partition's order: racks
+ * and balance are worked out over the others as if the quiesced were not in the cluster.
  */
 export function computePartitionTable(view: View, namespace: string, replicationFactor: number): PartitionTable {
   if (!(Number.isInteger(replicationFactor) && replicationFactor >= 1)) throw new RangeError(`replication factor ${replicationFactor} is not a positive integer`)
@@ -79,22 +81,60 @@ export function computePartitionTable(view: View, namespace: string, replication
   const n = members.length
   if (n === 0) throw new Error('partition table of a view without members')
   const rf = Math.min(replicationFactor, n)
+  const quiesced = new Set(quiescedMembers(view))
+  const all = members.map((_, index) => index)
+  if (quiesced.size === 0) return new PartitionTable(namespace, members, rf, placedOrder(members, all, namespace, rf))
 
-  // Work on members ranked by node id, so that the result does not depend on the input order.
-  const ids = members.map((member) => parseNodeId(member.nodeId))
-  const memberOfRank = members.map((_, index) => index).sort((a, b) => (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0))
-  const succession = new SuccessionOrder(memberOfRank.map((index) => members[index]!.nodeId))
+  const active = all.filter((index) => !quiesced.has(members[index]!))
+  const rest = all.filter((index) => quiesced.has(members[index]!))
+  const head = placedOrder(members, active, namespace, Math.min(rf, active.length))
+  const tail = naturalOrder(members, rest)
   const order = new Uint16Array(PARTITION_COUNT * n)
-  for (let pid = 0; pid < PARTITION_COUNT; pid++) succession.fill(pid, order, pid * n)
+  for (let pid = 0; pid < PARTITION_COUNT; pid++) {
+    order.set(head.subarray(pid * active.length, (pid + 1) * active.length), pid * n)
+    order.set(tail.subarray(pid * rest.length, (pid + 1) * rest.length), pid * n + active.length)
+  }
+  return new PartitionTable(namespace, members, rf, order)
+}
 
+/**
+ * Rows of the members `indexes` (into `members`) per partition, rf owners first: natural succession,
+ * spread over racks, balanced.
+ */
+function placedOrder(members: readonly MemberInfo[], indexes: readonly number[], namespace: string, rf: number): Uint16Array {
+  const n = indexes.length
+  const { memberOfRank, order } = successionByRank(members, indexes)
   const { rackOf, rackCount } = denseRacks(memberOfRank.map((index) => members[index]!.rackIds[namespace] ?? 0))
   spreadOverRacks(order, n, rf, rackOf, rackCount)
   balanceOwners(order, n, rf, rackOf)
   balanceMasters(order, n, rf, rackOf)
   balanceReplicaIndexes(order, n, rf, rackOf)
+  return toMemberIndexes(order, memberOfRank)
+}
 
+/** Rows of the members `indexes` per partition in natural succession order. */
+function naturalOrder(members: readonly MemberInfo[], indexes: readonly number[]): Uint16Array {
+  const { memberOfRank, order } = successionByRank(members, indexes)
+  return toMemberIndexes(order, memberOfRank)
+}
+
+/**
+ * The natural succession rows of the members `indexes`, as ranks by node id (so that the result
+ * does not depend on the input order), and the member index of each rank.
+ */
+function successionByRank(members: readonly MemberInfo[], indexes: readonly number[]): { memberOfRank: number[]; order: Uint16Array } {
+  const n = indexes.length
+  const ids = new Map(indexes.map((index) => [index, parseNodeId(members[index]!.nodeId)]))
+  const memberOfRank = [...indexes].sort((a, b) => (ids.get(a)! < ids.get(b)! ? -1 : ids.get(a)! > ids.get(b)! ? 1 : 0))
+  const succession = new SuccessionOrder(memberOfRank.map((index) => members[index]!.nodeId))
+  const order = new Uint16Array(PARTITION_COUNT * n)
+  for (let pid = 0; pid < PARTITION_COUNT; pid++) succession.fill(pid, order, pid * n)
+  return { memberOfRank, order }
+}
+
+function toMemberIndexes(order: Uint16Array, memberOfRank: readonly number[]): Uint16Array {
   for (let i = 0; i < order.length; i++) order[i] = memberOfRank[order[i]!]!
-  return new PartitionTable(namespace, members, rf, order)
+  return order
 }
 
 /** Rack ids renumbered 0..rackCount-1 in ascending order of id. */

@@ -20,6 +20,8 @@ export interface MemberInfo {
   rackIds: Record<string, number>
   /** The build (version) the node runs. */
   build: string
+  /** Quiesced at the last recluster: it hands its partitions to the others (absent: false). */
+  quiesced?: boolean
 }
 
 /** The member set at one revision of the membership store. */
@@ -38,6 +40,15 @@ export function makeView(revision: number, members: readonly MemberInfo[]): View
   const hash = createHash('sha256').update(`${revision}`)
   for (const member of ordered) hash.update(`\n${member.nodeId}`)
   return { revision, members: ordered, clusterKey: hash.digest().readBigUInt64BE(0) }
+}
+
+/**
+ * The members a rebalance of `view` treats as quiesced: those that said so, unless every member
+ * did (then none is, since someone has to own the partitions).
+ */
+export function quiescedMembers(view: View): MemberInfo[] {
+  const quiesced = view.members.filter((member) => member.quiesced === true)
+  return quiesced.length === view.members.length ? [] : quiesced
 }
 
 /** The cluster key as Aerospike's `cluster_key` statistic shows it: upper-case hex. */

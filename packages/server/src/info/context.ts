@@ -1,6 +1,7 @@
 // What info handlers may see and change of the node.
 import type { ClusterMember } from '../cluster/cluster-member.ts'
 import type { MetadataSync } from '../cluster/metadata-sync.ts'
+import type { Quiesce } from '../cluster/quiesce.ts'
 import type { ServerConfig } from '../config/index.ts'
 import type { Namespace } from '../namespace/namespace.ts'
 import type { ServiceStats } from '../service/stats.ts'
@@ -18,6 +19,8 @@ export interface NodeContext {
   readonly cluster: ClusterMember | undefined
   /** In a cluster, where UDF, index and truncate changes go (every node applies them); undefined for a single node. */
   readonly clusterMetadata: MetadataSync | undefined
+  /** What this node asks for at the next recluster, and what the cluster applied. */
+  readonly quiesce: Quiesce
   /** Address and port clients should use to reach this node. */
   serviceEndpoint(): { host: string; port: number }
   partitionGeneration(): number

@@ -4,6 +4,7 @@ import { isOverEvictionMark } from '../namespace/eviction.ts'
 import type { SetState } from '../namespace/sets.ts'
 import { namespaceConfigEntries } from './config-entries.ts'
 import type { NodeContext } from './context.ts'
+import { quiesceStatistics } from './quiesce-info.ts'
 
 export function namespaceStatistics(ns: Namespace): Array<[string, string | number | boolean]> {
   const c = ns.counters
@@ -92,7 +93,7 @@ function storageUnitStatistics(ns: Namespace): Array<[string, string | number | 
 export function namespaceInfo(ctx: NodeContext, name: string | undefined): string {
   const ns = name === undefined ? undefined : ctx.namespaces.get(name)
   if (ns === undefined) return 'type=unknown'
-  return [...namespaceStatistics(ns), ...migrationStatistics(ctx, ns.name)].map(([k, v]) => `${k}=${v}`).join(';')
+  return [...namespaceStatistics(ns), ...migrationStatistics(ctx, ns.name), ...quiesceStatistics(ctx)].map(([k, v]) => `${k}=${v}`).join(';')
 }
 
 /** Partitions of the namespace this node still sends (tx) and receives (rx), and those moving now; none on a single node. */
@@ -105,7 +106,6 @@ function migrationStatistics(ctx: NodeContext, ns: string): Array<[string, numbe
     ['migrate_rx_partitions_active', p.rxActive],
   ]
 }
-
 
 function setLine(ns: Namespace, set: SetState, tombstones: number): string {
   return [

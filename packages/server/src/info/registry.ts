@@ -8,6 +8,7 @@ import { replicas, replicasAll, replicasMaster } from './replicas.ts'
 import { clusterStable, peersAnswer, racksAnswer, replicasAnswer } from './cluster-info.ts'
 import { nodeStatistics } from './statistics.ts'
 import { truncate, truncateNamespace } from './truncate-info.ts'
+import { quiesce, quiesceUndo, recluster } from './quiesce-info.ts'
 import { jobsInfo, queryAbort, queryAbortAll, queryShow, scanShow } from '../commands/jobs.ts'
 import { sindexCreate, sindexDelete, sindexExists, sindexList, sindexPath, sindexStat } from './sindex-info.ts'
 import { AEROLITE_VERSION, AEROSPIKE_COMPATIBLE_BUILD, EDITION, FEATURES } from './version.ts'
@@ -79,6 +80,9 @@ const HANDLERS: Record<string, InfoHandler> = {
   'set-config': setConfig,
   'truncate': truncate,
   'truncate-namespace': truncateNamespace,
+  'quiesce': quiesce,
+  'quiesce-undo': quiesceUndo,
+  'recluster': recluster,
   'truncate-undo': () => 'ok',
   'truncate-namespace-undo': () => 'ok',
   'user-agent-set': () => 'ok',

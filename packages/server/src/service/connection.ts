@@ -63,6 +63,11 @@ export class ClientConnection {
       this.idleReaper?.stop()
     })
     socket.on('error', (err) => this.log.debug({ err: err.message }, 'client socket error'))
+    // Once a draining connection's replies are flushed it is closed outright: a client's idle pooled
+    // connection would otherwise stay half open, and hold the drain, until the client next used it.
+    socket.on('finish', () => {
+      if (this.closing) socket.destroy()
+    })
     if (options.idleTimeoutMs > 0) {
       this.idleReaper = new IdleReaper(options.idleTimeoutMs, options.env, () => this.streaming, () => {
         this.log.debug('reaping idle client connection')

@@ -11,6 +11,22 @@ import { Namespace } from '../../src/namespace/namespace.ts'
 import { memoryLogger } from '../storage/harness.ts'
 
 /** Delivers requests between members in later turns; a cut direction fails its requests at once. */
+/** A membership that always holds its lease and stays at `view` (override what a test drives). */
+export function fakeMembership(view: View): Membership {
+  return {
+    join: async () => view,
+    currentView: () => view,
+    onView: () => {},
+    holdsLease: () => true,
+    onLeaseChange: () => {},
+    onLeaseLost: () => {},
+    metadata: { entries: () => new Map(), put: async () => 0, remove: async () => 0, update: async () => 0, onChange: () => {}, seen: async () => {} },
+    updateSelf: async () => {},
+    leave: async () => {},
+    halt: () => {},
+  }
+}
+
 export class TestFabric {
   readonly cut = new Set<string>()
   /** Message types whose next reply is lost (the request fails, though the handler ran). */
@@ -59,15 +75,9 @@ export async function startNode(env: ManualEnv, fabric: TestFabric, nodeId: stri
   const viewListeners: Array<(view: View) => void> = []
   const leaseLost: Array<() => void> = []
   const membership: Membership = {
-    join: async () => first,
-    currentView: () => first,
+    ...fakeMembership(first),
     onView: (listener) => { viewListeners.push(listener) },
-    holdsLease: () => true,
-    onLeaseChange: () => {},
     onLeaseLost: (listener) => { leaseLost.push(listener) },
-    metadata: { entries: () => new Map(), put: async () => 0, remove: async () => 0, update: async () => 0, onChange: () => {}, seen: async () => {} },
-    leave: async () => {},
-    halt: () => {},
   }
   const info = memberInfo(nodeId)
   const member = new ClusterMember({

@@ -4,34 +4,20 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ClusterMember } from '../../src/cluster/cluster-member.ts'
-import type { Membership } from '../../src/cluster/membership.ts'
-import { makeView, type MemberInfo, type View } from '../../src/cluster/view.ts'
+import { makeView, type View } from '../../src/cluster/view.ts'
 import { defaultNamespaceConfig } from '../../src/config/index.ts'
 import { manualEnv } from '../../src/env/manual-env.ts'
 import { Namespace } from '../../src/namespace/namespace.ts'
 import { memoryLogger } from '../storage/harness.ts'
-
-function member(nodeId: string): MemberInfo {
-  return { nodeId, service: { host: '127.0.0.1', port: 3000 }, fabric: { host: '127.0.0.1', port: 3001 }, rackIds: {}, build: 'test' }
-}
+import { fakeMembership, memberInfo } from './member-harness.ts'
 
 async function memberAlone(minClusterSize: number) {
   const env = manualEnv()
   const { log } = memoryLogger()
   const namespace = new Namespace(defaultNamespaceConfig('test'), env, log)
   await namespace.open(log)
-  const view: View = makeView(2, [member('A1')])
-  const membership: Membership = {
-    join: async () => view,
-    currentView: () => view,
-    onView: () => {},
-    holdsLease: () => true,
-    onLeaseChange: () => {},
-    onLeaseLost: () => {},
-    metadata: { entries: () => new Map(), put: async () => 0, remove: async () => 0, update: async () => 0, onChange: () => {}, seen: async () => {} },
-    leave: async () => {},
-    halt: () => {},
-  }
+  const view: View = makeView(2, [memberInfo('A1')])
+  const membership = fakeMembership(view)
   const fabric = { request: () => Promise.reject(new Error('no peer')), onMessage: () => {}, setView: () => {} }
   const settings = { migrateThreads: 1, migrateMaxNumIncoming: 4, minClusterSize }
   const cluster = new ClusterMember({ env, log, namespaces: new Map([['test', namespace]]), membership, fabric, keepServingWithoutLease: false, settings, runProxied: () => Promise.reject(new Error('unused')) })
@@ -40,7 +26,7 @@ async function memberAlone(minClusterSize: number) {
 
 test('a view below min-cluster-size: joined without plans; lowering the setting forms the cluster at once', async () => {
   const { cluster, settings } = await memberAlone(2)
-  await cluster.join(member('A1'))
+  await cluster.join(memberInfo('A1'))
   assert.equal(cluster.belowMinClusterSize, true)
   assert.equal(cluster.hasPlans, false)
   assert.equal(cluster.rebalanceGeneration, 0)
@@ -56,7 +42,7 @@ test('a view below min-cluster-size: joined without plans; lowering the setting 
 
 test('a view at min-cluster-size forms the cluster when joining', async () => {
   const { cluster } = await memberAlone(1)
-  await cluster.join(member('A1'))
+  await cluster.join(memberInfo('A1'))
   assert.equal(cluster.hasPlans, true)
   assert.equal(cluster.rebalanceGeneration, 1)
   cluster.stop()

@@ -6,35 +6,21 @@ import assert from 'node:assert/strict'
 import { ClusterMember } from '../../src/cluster/cluster-member.ts'
 import { encodeCopyReports } from '../../src/cluster/exchange.ts'
 import { MessageType } from '../../src/cluster/fabric-link.ts'
-import type { Membership } from '../../src/cluster/membership.ts'
 import { newPartitionBits } from '../../src/cluster/partition-plan.ts'
-import { makeView, type MemberInfo, type View } from '../../src/cluster/view.ts'
+import { makeView, type View } from '../../src/cluster/view.ts'
 import { defaultNamespaceConfig } from '../../src/config/index.ts'
 import { manualEnv } from '../../src/env/manual-env.ts'
 import { Namespace } from '../../src/namespace/namespace.ts'
 import { memoryLogger } from '../storage/harness.ts'
-
-function member(nodeId: string): MemberInfo {
-  return { nodeId, service: { host: '127.0.0.1', port: 3000 }, fabric: { host: '127.0.0.1', port: 3001 }, rackIds: {}, build: 'test' }
-}
+import { fakeMembership, memberInfo } from './member-harness.ts'
 
 test('after leave() a member stops retrying copy reports to a peer that never answers', async () => {
   const env = manualEnv()
   const { log } = memoryLogger()
   const namespace = new Namespace(defaultNamespaceConfig('test'), env, log)
   await namespace.open(log)
-  const view: View = makeView(2, [member('A1'), member('B2')])
-  const membership: Membership = {
-    join: async () => view,
-    currentView: () => view,
-    onView: () => {},
-    holdsLease: () => true,
-    onLeaseChange: () => {},
-    onLeaseLost: () => {},
-    metadata: { entries: () => new Map(), put: async () => 0, remove: async () => 0, update: async () => 0, onChange: () => {}, seen: async () => {} },
-    leave: async () => {},
-    halt: () => {},
-  }
+  const view: View = makeView(2, [memberInfo('A1'), memberInfo('B2')])
+  const membership = fakeMembership(view)
   let reportsSent = 0
   const fabric = {
     request: async () => {
@@ -47,7 +33,7 @@ test('after leave() a member stops retrying copy reports to a peer that never an
   const baseline = env.scheduler.pendingTimers
   const cluster = new ClusterMember({ env, log, namespaces: new Map([['test', namespace]]), membership, fabric, keepServingWithoutLease: false, settings: { migrateThreads: 1, migrateMaxNumIncoming: 4, minClusterSize: 1 }, runProxied: () => Promise.reject(new Error('unused')) })
   // The plans never come (B2 never reports), so join does not resolve; the retries are what matters.
-  void cluster.join(member('A1'))
+  void cluster.join(memberInfo('A1'))
   await env.scheduler.advance(1000)
   assert.ok(reportsSent > 2, `the copy report is retried while a member (${reportsSent} sent)`)
   await cluster.leave()
@@ -63,18 +49,8 @@ test('a copy report that arrives after stop() makes no plans (it threw in the fi
   const { log, lines } = memoryLogger()
   const namespace = new Namespace(defaultNamespaceConfig('test'), env, log)
   await namespace.open(log)
-  const view: View = makeView(2, [member('A1'), member('B2')])
-  const membership: Membership = {
-    join: async () => view,
-    currentView: () => view,
-    onView: () => {},
-    holdsLease: () => true,
-    onLeaseChange: () => {},
-    onLeaseLost: () => {},
-    metadata: { entries: () => new Map(), put: async () => 0, remove: async () => 0, update: async () => 0, onChange: () => {}, seen: async () => {} },
-    leave: async () => {},
-    halt: () => {},
-  }
+  const view: View = makeView(2, [memberInfo('A1'), memberInfo('B2')])
+  const membership = fakeMembership(view)
   const handlers = new Map<number, (from: string, payload: Buffer, reply: ((payload: Buffer) => void) | undefined) => void>()
   const fabric = {
     request: () => new Promise<Buffer>(() => {}),
@@ -84,7 +60,7 @@ test('a copy report that arrives after stop() makes no plans (it threw in the fi
     setView: () => {},
   }
   const cluster = new ClusterMember({ env, log, namespaces: new Map([['test', namespace]]), membership, fabric, keepServingWithoutLease: false, settings: { migrateThreads: 1, migrateMaxNumIncoming: 4, minClusterSize: 1 }, runProxied: () => Promise.reject(new Error('unused')) })
-  void cluster.join(member('A1'))
+  void cluster.join(memberInfo('A1'))
   await env.scheduler.advance(10)
   cluster.stop()
   const report = encodeCopyReports(new Map([['test', { full: newPartitionBits(), hasData: newPartitionBits(), dirty: newPartitionBits() }]]))

@@ -161,6 +161,40 @@ export function defineMembershipContract(name: string, factory: HarnessFactory):
       })
     })
 
+    test('updateSelf: every member sees the new info in a new view, on the same lease; the node id cannot change', async () => {
+      await withCluster(factory, async (c) => {
+        const a = await c.join(1)
+        const b = await c.join(2)
+        await c.converge([a, b], [1, 2])
+        const viewsBefore = b.views.length
+        const quiescedA = (node: TestNode): boolean | undefined => node.membership.currentView()?.members.find((m) => m.nodeId === memberInfo(1).nodeId)?.quiesced
+        await a.membership.updateSelf({ ...memberInfo(1), quiesced: true })
+        await c.h.until('both see a quiesced', () => [a, b].every((node) => quiescedA(node) === true), 2000)
+        assert.equal(b.views.length, viewsBefore + 1, 'one new view')
+        assert.equal(key(a.membership.currentView()!), key(b.membership.currentView()!))
+        await assert.rejects(a.membership.updateSelf(memberInfo(3)), /node id/)
+        assert.equal(a.membership.holdsLease(), true)
+        // Still on a's lease: revoking it removes the key at once.
+        await a.membership.leave()
+        await c.converge([b], [2], 1000)
+      })
+    })
+
+    test('updateSelf while the store cannot be reached rejects, and the registration after the lost lease carries the new info', async () => {
+      await withCluster(factory, async (c) => {
+        const a = await c.join(1)
+        const b = await c.join(2)
+        await c.converge([a, b], [1, 2])
+        b.store.setCut(true)
+        await c.converge([a], [1], TTL_MS + 2000)
+        await assert.rejects(b.membership.updateSelf({ ...memberInfo(2), quiesced: true }), /unreachable|unavailable/)
+        b.store.setCut(false)
+        await c.converge([a, b], [1, 2], 4000)
+        const seenByA = a.membership.currentView()!.members.find((m) => m.nodeId === memberInfo(2).nodeId)
+        assert.equal(seenByA?.quiesced, true, 'b registered again with its new info')
+      })
+    })
+
     test('join waits while the store cannot be reached, saying so once per attempt, and completes once it can', async () => {
       await withCluster(factory, async (c) => {
         const a = await c.node(1)

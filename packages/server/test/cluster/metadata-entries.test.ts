@@ -4,7 +4,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { parseInfoCommand } from '@aerolite/protocol'
 import {
-  decodeCutoff, decodeIndex, decodeUdf, encodeCutoff, encodeIndex, encodeUdf, parseMetadataKey, sindexKey, truncateKey, udfKey,
+  RECLUSTER_KEY, decodeCutoff, decodeIndex, decodeUdf, encodeCutoff, encodeIndex, encodeUdf, nextRecluster, parseMetadataKey, sindexKey, truncateKey, udfKey,
 } from '../../src/cluster/metadata-entries.ts'
 import { parseDefinition, type IndexDefinition } from '../../src/sindex/definition.ts'
 
@@ -14,13 +14,16 @@ test('keys name their entry; names with separators stay one segment', () => {
   assert.deepEqual(parseMetadataKey(sindexKey('test', 'by/v')), { kind: 'sindex', namespace: 'test', name: 'by/v' })
   assert.deepEqual(parseMetadataKey(truncateKey('test', undefined)), { kind: 'truncate', namespace: 'test', setName: undefined })
   assert.deepEqual(parseMetadataKey(truncateKey('test', 's/1')), { kind: 'truncate', namespace: 'test', setName: 's/1' })
-  for (const key of ['xdr/dc1', 'udf/', 'udf/a/b', 'sindex/test', 'truncate/test/a/b', 'udf/%E0%A4%A', 'truncate//s']) assert.equal(parseMetadataKey(key), undefined, key)
+  assert.deepEqual(parseMetadataKey(RECLUSTER_KEY), { kind: 'recluster' })
+  for (const key of ['recluster/x', 'xdr/dc1', 'udf/', 'udf/a/b', 'sindex/test', 'truncate/test/a/b', 'udf/%E0%A4%A', 'truncate//s']) assert.equal(parseMetadataKey(key), undefined, key)
 })
 
 test('values round-trip; what is not a value of the kind is refused', () => {
   assert.equal(decodeUdf(encodeUdf('AAAA')), 'AAAA')
   for (const value of ['', '{', '{"type":"PYTHON","content":"AAAA"}', '{"type":"LUA"}']) assert.equal(decodeUdf(value), undefined, value)
   assert.equal(decodeCutoff(encodeCutoff(1764672000123)), 1764672000123)
+  // Each recluster changes the value; one that is not a count starts again.
+  assert.deepEqual([undefined, '1', '41', 'x'].map(nextRecluster), ['1', '2', '42', '1'])
   for (const value of ['', '-1', '1.5', 'x', '12345678901234567']) assert.equal(decodeCutoff(value), undefined, value)
   // A list index on a context (its steps are parsed again from the bytes).
   const context = Buffer.from([0x92, 0x10, 0x01]).toString('base64')

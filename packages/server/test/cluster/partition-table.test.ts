@@ -234,6 +234,58 @@ test('movement: the partitions the leaving node did not own keep their owners, n
   }), { numRuns: 40 })
 })
 
+const quiescedView = (ids: readonly string[], quiesced: ReadonlySet<string>, racks: readonly number[] = []): View =>
+  makeView(7, ids.map((id, i) => ({ ...member(id, racks[i]), ...(quiesced.has(id) ? { quiesced: true } : {}) })))
+
+/** Node ids, some of them (at least one, not all) quiesced, and a rack per node. */
+const withQuiesced = nodeIds(2, 12).chain((ids) => fc.tuple(
+  fc.constant(ids),
+  fc.shuffledSubarray(ids, { minLength: 1, maxLength: ids.length - 1 }),
+  fc.array(fc.integer({ min: 0, max: 2 }), { minLength: ids.length, maxLength: ids.length }),
+))
+
+test('quiesced: last in every partition, masters none, owns none when the others number RF or more; the others are placed as if it were not there', () => {
+  fc.assert(fc.property(withQuiesced, fc.integer({ min: 1, max: 4 }), ([ids, quiescedIds, racks], rf) => {
+    const quiesced = new Set(quiescedIds)
+    const table = computePartitionTable(quiescedView(ids, quiesced, racks), NS, rf)
+    const active = ids.filter((id) => !quiesced.has(id))
+    const without = computePartitionTable(viewOf(active, ids.map((id, i) => (quiesced.has(id) ? -1 : racks[i]!)).filter((rack) => rack >= 0)), NS, rf)
+    assert.equal(table.replicationFactor, Math.min(rf, ids.length))
+    for (let pid = 0; pid < PARTITION_COUNT; pid++) {
+      const order = successionIds(table, pid)
+      assert.deepEqual(order.slice(0, active.length), successionIds(without, pid), `partition ${pid}: the others as in a view without the quiesced`)
+      assert.ok(order.slice(active.length).every((id) => quiesced.has(id)))
+      assert.ok(!quiesced.has(table.members[table.master(pid)]!.nodeId), `partition ${pid} mastered by a quiesced node`)
+      if (active.length >= rf) assert.ok(ownerIds(table, pid).every((id) => !quiesced.has(id)), `partition ${pid} owned by a quiesced node`)
+    }
+  }), { numRuns: 40 })
+})
+
+test('quiesced: masters and owners balanced over the others (no racks)', () => {
+  fc.assert(fc.property(withQuiesced, fc.integer({ min: 1, max: 3 }), ([ids, quiescedIds], rf) => {
+    const quiesced = new Set(quiescedIds)
+    const table = computePartitionTable(quiescedView(ids, quiesced), NS, rf)
+    const active = ids.length - quiesced.size
+    const owned = new Array<number>(ids.length).fill(0)
+    for (let pid = 0; pid < PARTITION_COUNT; pid++) for (const owner of table.owners(pid)) owned[owner]!++
+    const masters = masterCounts(table)
+    const ownerFloor = Math.floor((PARTITION_COUNT * Math.min(rf, active)) / active)
+    const masterFloor = Math.floor(PARTITION_COUNT / active)
+    table.members.forEach((m, i) => {
+      if (quiesced.has(m.nodeId)) return assert.equal(masters[i], 0)
+      assert.ok(masters[i] === masterFloor || masters[i] === masterFloor + 1, `master counts ${masters.join(' ')}`)
+      assert.ok(owned[i] === ownerFloor || owned[i] === ownerFloor + 1, `owned counts ${owned.join(' ')}`)
+    })
+  }), { numRuns: 40 })
+})
+
+test('quiesced: every member quiesced is the same table as none', () => {
+  const ids = ['BB9020011AC4202', 'BB9030011AC4202', 'BB9040011AC4202']
+  const all = computePartitionTable(quiescedView(ids, new Set(ids)), NS, 2)
+  const none = computePartitionTable(viewOf(ids), NS, 2)
+  for (let pid = 0; pid < PARTITION_COUNT; pid++) assert.deepEqual(successionIds(all, pid), successionIds(none, pid))
+})
+
 test('bad arguments are refused', () => {
   assert.throws(() => computePartitionTable(viewOf([]), NS, 2), /without members/)
   assert.throws(() => computePartitionTable(viewOf(['A']), NS, 0), RangeError)
