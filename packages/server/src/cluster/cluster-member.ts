@@ -111,7 +111,8 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
       const copies = new LocalCopies(namespace)
       const tombstones = new ClusterTombstones(copies, () => this.parts.get(namespace.name)?.plan)
       namespace.tombstones.cluster = tombstones
-      const replicator = new Replicator(copies, tombstones, this.fabric, (pid) => this.writeTargets(namespace.name, pid), this.log)
+      const routes = { targetsOf: (pid: number) => this.writeTargets(namespace.name, pid), whenPlanned: () => this.whenPlanned() }
+      const replicator = new Replicator(copies, tombstones, this.fabric, routes, this.log)
       namespace.listeners.push(replicator)
       namespace.replication = replicator
       namespace.mastersPartition = (pid) => this.parts.get(namespace.name)?.plan?.master(pid) === this.selfIndex
@@ -293,19 +294,26 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
   }
 
   /** Runs the command once the view's plans are computed, or answers TIMEOUT past maxWaitForPlanMs. */
-  private afterPlans(runHere: () => Promise<CommandReply>): Promise<CommandReply> {
+  private async afterPlans(runHere: () => Promise<CommandReply>): Promise<CommandReply> {
+    if (await this.whenPlanned()) return runHere()
+    return { reply: headerReply(ResultCode.TIMEOUT), problem: 'the cluster view\'s partition plans are not ready' }
+  }
+
+  /** Resolves true once the current view's plans are computed (at once when they are), false past maxWaitForPlanMs. */
+  private whenPlanned(): Promise<boolean> {
+    if (this.hasPlans) return Promise.resolve(true)
     return new Promise((resolve) => {
       let done = false
       const timer = this.env.scheduler.after(limits.maxWaitForPlanMs, () => {
         if (done) return
         done = true
-        resolve({ reply: headerReply(ResultCode.TIMEOUT), problem: 'the cluster view\'s partition plans are not ready' })
+        resolve(false)
       })
       this.planWaiters.push(() => {
         if (done) return
         done = true
         timer.cancel()
-        resolve(runHere())
+        resolve(true)
       })
     })
   }

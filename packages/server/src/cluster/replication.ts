@@ -2,8 +2,11 @@
 // expiry and eviction, records a merge took in) is sent to the partition's other owners, and the
 // command that made it answers once all of them hold it (commit-level all). A change a replica could
 // not confirm leaves the master's copy dirty: at the next view the others gather from it, so the
-// copies converge. Replicas apply what the master sends as it is (commit-remote.ts). A delete's
-// tombstone is kept or dropped by what the owners answered (cluster-tombstones.ts).
+// copies converge. A change whose replica writes the view change cut short is sent again, as the
+// record is then, to the owners of the new view once its plans are ready, if this node still masters
+// the partition: a view change (a node joining, a quiesce) does not fail the writes in flight.
+// Replicas apply what the master sends as it is (commit-remote.ts). A delete's tombstone is kept or
+// dropped by what the owners answered (cluster-tombstones.ts).
 import { ResultCode } from '@aerolite/protocol'
 import { CommandError } from '../command-error.ts'
 import { commitRemote, type RemoteRecord } from '../commands/commit-remote.ts'
@@ -16,9 +19,18 @@ import { recordGeneration } from '../record/layout.ts'
 import type { ClusterTombstones } from './cluster-tombstones.ts'
 import { MessageType, type FabricLink } from './fabric-link.ts'
 import type { LocalCopies } from './local-copies.ts'
+import { FabricError } from './fabric/errors.ts'
 import { setBit } from './partition-plan.ts'
 import { versionOf } from './record-versions.ts'
 import { decodeRemoteRecord, encodeRemoteRecord } from './remote-record-codec.ts'
+
+/** Where a namespace's changes go, from the member's plans. */
+export interface ReplicationRoutes {
+  /** The owners the master sends each change of the partition to (none unless this node masters it). */
+  targetsOf(pid: number): readonly string[]
+  /** Resolves true once the current view's plans are computed, false past the wait for them. */
+  whenPlanned(): Promise<boolean>
+}
 
 /** Changes made elsewhere are not sent on: their origin already did (or, for a fill, the master does). */
 const NOT_SENT_ON: ReadonlySet<ChangeCause> = new Set<ChangeCause>(['replica', 'truncate', 'dropped'])
@@ -27,17 +39,17 @@ export class Replicator implements RecordListener, ChangeReplication {
   private readonly copies: LocalCopies
   private readonly deletes: ClusterTombstones
   private readonly fabric: FabricLink
-  private readonly targetsOf: (pid: number) => readonly string[]
+  private readonly routes: ReplicationRoutes
   private readonly log: Logger
   /** The wait of the last change sent, until the commit road takes it (in the same turn). */
   private lastDigest: Uint8Array | undefined
   private lastWait: Promise<void> | undefined
 
-  constructor(copies: LocalCopies, deletes: ClusterTombstones, fabric: FabricLink, targetsOf: (pid: number) => readonly string[], log: Logger) {
+  constructor(copies: LocalCopies, deletes: ClusterTombstones, fabric: FabricLink, routes: ReplicationRoutes, log: Logger) {
     this.copies = copies
     this.deletes = deletes
     this.fabric = fabric
-    this.targetsOf = targetsOf
+    this.routes = routes
     this.log = log
   }
 
@@ -50,7 +62,7 @@ export class Replicator implements RecordListener, ChangeReplication {
     this.lastDigest = undefined
     this.lastWait = undefined
     if (NOT_SENT_ON.has(cause)) return
-    const targets = this.targetsOf(pid)
+    const targets = this.routes.targetsOf(pid)
     if (targets.length === 0) {
       // A master with no other owner to tell: its delete is on every owner already.
       const deleted = after === undefined && this.namespace.mastersPartition(pid) ? this.namespace.tombstones.deleteOf(pid, digest) : undefined
@@ -58,14 +70,12 @@ export class Replicator implements RecordListener, ChangeReplication {
       return
     }
     const record = this.remoteRecord(pid, digest, id, before, after)
-    const payload = encodeRemoteRecord(this.namespace.name, record)
-    const acks = targets.map((nodeId) => this.fabric.request(nodeId, MessageType.REPLICA_WRITE, payload, limits.replicaWriteTimeoutMs).then((reply) => {
-      const code = reply[0] ?? ResultCode.SERVER_ERROR
-      if (code !== ResultCode.OK) throw new Error(`replica ${nodeId} answered ${code}`)
-    }))
     const deleted = record.bytes === undefined
     if (deleted) this.deletes.sent(digest)
-    const wait = Promise.all(acks).then(
+    const wait = this.send(targets, record).catch((err: unknown) => {
+      if (!(err instanceof FabricError && err.code === 'ERR_FABRIC_VIEW_CHANGED')) throw err
+      return this.sendInNewView(pid, record)
+    }).then(
       () => {
         if (deleted) this.deletes.settled(pid, digest, record, true)
       },
@@ -82,6 +92,29 @@ export class Replicator implements RecordListener, ChangeReplication {
     this.lastWait = wait
   }
 
+  private async send(targets: readonly string[], record: RemoteRecord): Promise<void> {
+    const payload = encodeRemoteRecord(this.namespace.name, record)
+    await Promise.all(targets.map(async (nodeId) => {
+      const code = (await this.fabric.request(nodeId, MessageType.REPLICA_WRITE, payload, limits.replicaWriteTimeoutMs))[0] ?? ResultCode.SERVER_ERROR
+      if (code !== ResultCode.OK) throw new Error(`replica ${nodeId} answered ${code}`)
+    }))
+  }
+
+  /**
+   * The view changed while the change was on its way: once the new view's plans are ready, sends the
+   * record as it is now (a later change of it went out after, or goes out after, this) to the
+   * partition's owners, if this node still masters it. Fails if it does not, or the view moves again.
+   */
+  private async sendInNewView(pid: number, sent: RemoteRecord): Promise<void> {
+    if (!(await this.routes.whenPlanned())) throw new Error('the new view\'s plans were not ready in time')
+    if (!this.namespace.mastersPartition(pid)) throw new Error(`partition ${pid} has another master in the new view`)
+    const targets = this.routes.targetsOf(pid)
+    if (targets.length === 0) return
+    const id = this.namespace.findAny(sent.digest)
+    const now = id >= 0 ? versionOf(this.namespace, id, sent.digest) : this.deleted(pid, sent.digest, undefined)
+    await this.send(targets, now)
+  }
+
   pendingFor(digest: Uint8Array): Promise<void> | undefined {
     const wait = this.lastDigest !== undefined && Buffer.compare(this.lastDigest, digest) === 0 ? this.lastWait : undefined
     this.lastDigest = undefined
@@ -90,9 +123,14 @@ export class Replicator implements RecordListener, ChangeReplication {
   }
 
   private remoteRecord(pid: number, digest: Uint8Array, id: number, before: RecordLocation | undefined, after: RecordLocation | undefined): RemoteRecord {
-    if (after !== undefined) return versionOf(this.namespace, id, digest)
-    // A delete takes part in later conflicts as its tombstone remembers it (a merged delete keeps its
-    // own), else with the generation of the version it removed, and its own time.
+    return after !== undefined ? versionOf(this.namespace, id, digest) : this.deleted(pid, digest, before)
+  }
+
+  /**
+   * A delete takes part in later conflicts as its tombstone remembers it (a merged delete keeps its
+   * own), else with the generation of the version it removed, and its own time.
+   */
+  private deleted(pid: number, digest: Uint8Array, before: RecordLocation | undefined): RemoteRecord {
     const remembered = this.namespace.tombstones.deleteOf(pid, digest)
     const generation = remembered?.generation ?? (before === undefined ? 0 : recordGeneration(before.buf, before.at))
     return { digest: Buffer.from(digest), setName: '', generation, lastUpdateMs: remembered?.lastUpdateMs ?? this.namespace.nowMs(), voidTime: 0, bytes: undefined }

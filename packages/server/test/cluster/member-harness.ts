@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict'
 import { ClusterMember, type MemberFabric } from '../../src/cluster/cluster-member.ts'
 import type { FabricMessageHandler } from '../../src/cluster/fabric-link.ts'
+import { FabricError } from '../../src/cluster/fabric/errors.ts'
 import type { Membership } from '../../src/cluster/membership.ts'
 import type { MemberInfo, View } from '../../src/cluster/view.ts'
 import { defaultNamespaceConfig } from '../../src/config/index.ts'
@@ -41,17 +42,28 @@ export class TestFabric {
   linkOf(self: string): MemberFabric {
     const own = new Map<number, FabricMessageHandler>()
     this.handlers.set(self, own)
+    // As the real fabric: a view change fails the requests still waiting for their replies.
+    const waiting = new Set<(error: Error) => void>()
     return {
       request: (to, type, payload) => new Promise<Buffer>((resolve, reject) => {
         const handler = this.handlers.get(to)?.get(type)
         if (this.cut.has(`${self}>${to}`) || handler === undefined) return reject(new Error(`${self} cannot reach ${to}`))
+        const fail = (error: Error): void => {
+          waiting.delete(fail)
+          reject(error)
+        }
+        waiting.add(fail)
         this.env.scheduler.soon(() => handler(self, payload, (reply) => this.env.scheduler.soon(() => {
-          if (!this.loseNextReply.delete(type)) return resolve(reply)
-          reject(new Error(`the reply of ${to} to message type ${type} was lost`))
+          if (!waiting.has(fail)) return
+          if (this.loseNextReply.delete(type)) return fail(new Error(`the reply of ${to} to message type ${type} was lost`))
+          waiting.delete(fail)
+          resolve(reply)
         })))
       }),
       onMessage: (type, handler) => { own.set(type, handler) },
-      setView: () => {},
+      setView: () => {
+        for (const fail of [...waiting]) fail(new FabricError('ERR_FABRIC_VIEW_CHANGED', '?', 'the view changed'))
+      },
     }
   }
 }
