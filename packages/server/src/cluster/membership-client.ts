@@ -90,6 +90,8 @@ export class StoreMembership implements Membership {
   private view: View | undefined
   /** Members by store key, as last seen. */
   private members = new Map<string, MemberInfo>()
+  /** The store revision of each member key's last put, as last seen. */
+  private memberRevisions = new Map<string, number>()
   private smd = new Map<string, string>()
   /** The last revision applied from the store (the initial range, then each watch event). */
   private seenRevision = 0
@@ -437,16 +439,21 @@ export class StoreMembership implements Membership {
     })
   }
 
-  /** Reads the whole cluster prefix again (the history the watch needed is gone), then watches from there. */
+  /**
+   * Reads the whole cluster prefix again (the history the watch needed is gone), then watches from
+   * there. The member changes it missed happened at revisions it cannot know, so a view made here
+   * would have a cluster key no other member has: if the members changed, it puts its own key again
+   * instead, and every member (this one through the new watch) makes the view at that revision.
+   */
   private async relist(): Promise<void> {
     for (let attempt = 1; !this.stopped; attempt++) {
       try {
+        const before = this.memberRevisions
         const snapshot = await this.store.range(this.prefix)
         if (this.stopped) return
         this.load(snapshot, true)
-        const members = this.memberList()
-        if (!sameMembers(members, this.view?.members ?? [])) this.publish(makeView(snapshot.revision, members))
         this.startWatch()
+        if (!sameRevisions(before, this.memberRevisions)) await this.updateSelf(this.self!)
         return
       } catch (error) {
         const waitMs = this.backoffMs(attempt)
@@ -459,16 +466,20 @@ export class StoreMembership implements Membership {
   /** Replaces members and metadata with a range's; `announce` tells metadata listeners what changed. */
   private load(snapshot: RangeResult, announce: boolean): void {
     const members = new Map<string, MemberInfo>()
+    const revisions = new Map<string, number>()
     const smd = new Map<string, string>()
     for (const kv of snapshot.kvs) {
       if (kv.key.startsWith(this.nodesPrefix)) {
         const member = this.parseMember(kv.key, kv.value)
-        if (member !== undefined) members.set(kv.key, member)
+        if (member === undefined) continue
+        members.set(kv.key, member)
+        revisions.set(kv.key, kv.modRevision)
       } else if (kv.key.startsWith(this.smdPrefix)) {
         smd.set(kv.key.slice(this.smdPrefix.length), kv.value)
       }
     }
     this.members = members
+    this.memberRevisions = revisions
     const changes: [string, string | undefined][] = []
     for (const [key, value] of smd) if (this.smd.get(key) !== value) changes.push([key, value])
     for (const key of this.smd.keys()) if (!smd.has(key)) changes.push([key, undefined])
@@ -489,10 +500,13 @@ export class StoreMembership implements Membership {
         if (revision <= this.seenRevision) continue
         if (event.key.startsWith(this.nodesPrefix)) {
           const member = event.type === 'put' ? this.parseMember(event.key, event.value) : undefined
-          if (member === undefined) membersChanged = this.members.delete(event.key) || membersChanged
-          else {
+          if (member === undefined) {
+            membersChanged = this.members.delete(event.key) || membersChanged
+            this.memberRevisions.delete(event.key)
+          } else {
             membersChanged = true
             this.members.set(event.key, member)
+            this.memberRevisions.set(event.key, revision)
           }
         } else if (event.key.startsWith(this.smdPrefix)) {
           const key = event.key.slice(this.smdPrefix.length)
@@ -503,9 +517,9 @@ export class StoreMembership implements Membership {
       }
       if (revision <= this.seenRevision) continue
       this.advanceSeen(revision)
-      if (!membersChanged || this.view === undefined) continue
-      const members = this.memberList()
-      if (!sameMembers(members, this.view.members)) this.publish(makeView(revision, members))
+      // Any put of a member key makes a view, even of the same info: a node that re-listed puts its
+      // own key again so that every member derives one view at one revision.
+      if (membersChanged && this.view !== undefined) this.publish(makeView(revision, this.memberList()))
     }
   }
 
@@ -563,9 +577,10 @@ export class StoreMembership implements Membership {
   }
 }
 
-function sameMembers(a: readonly MemberInfo[], b: readonly MemberInfo[]): boolean {
-  const text = (members: readonly MemberInfo[]): string[] => members.map((m) => JSON.stringify(m)).sort()
-  return a.length === b.length && text(a).join('\n') === text(b).join('\n')
+function sameRevisions(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {
+  if (a.size !== b.size) return false
+  for (const [key, revision] of a) if (b.get(key) !== revision) return false
+  return true
 }
 
 function checkMetadataKey(key: string): void {
