@@ -53,6 +53,8 @@ export const limits = {
   migrationRequestTimeoutMs: 10_000,
   /** Wait before a receiver that refused a partition (not ready, or its incoming partitions taken) is asked again in the same view. */
   migrationRetryMs: 200,
+  /** First migration messages a node holds while its incoming slots are taken (each up to a batch's bytes). */
+  migrationsWaitingForSlot: 32,
   /**
    * Partitions sent at once per migrate-threads: a "thread" here is a share of the event loop, and
    * one stream mostly waits on its receiver's confirmations, so each keeps several in flight.

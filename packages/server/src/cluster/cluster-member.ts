@@ -150,6 +150,7 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
 
   /** Applies set-config changes of the service settings: resumes migrations, forms a cluster now big enough. */
   settingsChanged(): void {
+    this.incoming.admitWaiting()
     this.planIfComplete()
     this.outgoing.run()
   }
@@ -379,29 +380,50 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     this.dropIfSurplus(ns, pid)
   }
 
-  /** OK when this node takes the partition's migration message now; otherwise the code the sender gets. */
-  private acceptsMigration(ref: PartitionRef, from: string): number {
-    const part = this.parts.get(ref.namespace)
-    const plan = part?.plan
-    if (part === undefined || plan === undefined) return ResultCode.TIMEOUT
+  /**
+   * OK when this node takes the partition's migration message; otherwise the code the sender gets.
+   * A promise of either while the partition waits for an incoming slot.
+   */
+  private acceptsMigration(ref: PartitionRef, from: string): number | Promise<number> {
+    const refusal = this.migrationRefusal(ref, from)
+    if (refusal !== undefined) return refusal
+    const admitted = this.incoming.admit(ref, from)
+    if (admitted === true) return this.migrationAdmitted(ref)
+    if (admitted === false) return INCOMING_FULL
+    const view = this.view
+    return admitted.then((ok) => {
+      if (!ok || this.view !== view) return ResultCode.TIMEOUT
+      // The plan moved on while it waited (a handover, a fill by another road): check again.
+      const now = this.migrationRefusal(ref, from)
+      if (now === undefined) return this.migrationAdmitted(ref)
+      this.incoming.finish(ref, from)
+      return now
+    })
+  }
+
+  /** Why this node does not take the partition's migration message from `from`, if it does not. */
+  private migrationRefusal(ref: PartitionRef, from: string): number | undefined {
+    const plan = this.parts.get(ref.namespace)?.plan
+    if (plan === undefined) return ResultCode.TIMEOUT
     const key = `${ref.namespace}/${ref.pid}`
     if (ref.kind === 'merge') {
-      if (plan.master(ref.pid) !== this.selfIndex || !(this.merges.get(key)?.has(from) ?? false)) return ResultCode.TIMEOUT
-      return this.incoming.admit(ref, from) ? ResultCode.OK : INCOMING_FULL
+      return plan.master(ref.pid) === this.selfIndex && (this.merges.get(key)?.has(from) ?? false) ? undefined : ResultCode.TIMEOUT
     }
-    const master = this.view!.members[plan.master(ref.pid)]!.nodeId
-    if (master !== from) return ResultCode.TIMEOUT
+    if (this.view!.members[plan.master(ref.pid)]!.nodeId !== from) return ResultCode.TIMEOUT
     // A fill this node finished is sent again when the master missed the answer to its end: the
     // records resolve against what is here (no drop this time), and the end is answered again.
     const again = this.fillsStarted.has(key) && plan.isFull(this.selfIndex, ref.pid)
-    if (!again && !plan.fillTargets(ref.pid).includes(this.selfIndex)) return ResultCode.TIMEOUT
-    if (!this.incoming.admit(ref, from)) return INCOMING_FULL
-    if (!this.fillsStarted.has(key)) {
+    return again || plan.fillTargets(ref.pid).includes(this.selfIndex) ? undefined : ResultCode.TIMEOUT
+  }
+
+  private migrationAdmitted(ref: PartitionRef): number {
+    const key = `${ref.namespace}/${ref.pid}`
+    if (ref.kind === 'fill' && !this.fillsStarted.has(key)) {
       // A fill replaces this copy: what it holds that the master lacks is stale (a delete it missed)
       // or was gathered by the master already (a dirty copy). The walk sends every record as it is
       // when read, after any change sent here before it, so dropping now loses nothing.
       this.fillsStarted.add(key)
-      part.namespace.dropPartition(ref.pid)
+      this.parts.get(ref.namespace)!.namespace.dropPartition(ref.pid)
     }
     return ResultCode.OK
   }

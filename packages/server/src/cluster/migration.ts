@@ -133,38 +133,54 @@ async function expectOk(reply: Promise<Buffer>, from: string): Promise<void> {
 /**
  * The receiving side: applies migrated records (each resolved against the local version) and tells
  * `done` when a sender finished a partition. `accepts` answers whether this node takes the partition
- * now (an owner being filled, or the master gathering a merge): OK, or the code the sender gets.
+ * now (an owner being filled, or the master gathering a merge): OK, or the code the sender gets, or
+ * a promise of either while the partition waits for one of the incoming slots.
  */
 export function serveMigrations(
   fabric: FabricLink,
   namespaceOf: (name: string) => Namespace | undefined,
-  accepts: (ref: PartitionRef, from: string) => number,
+  accepts: (ref: PartitionRef, from: string) => number | Promise<number>,
   done: (ref: PartitionRef, from: string) => void,
   counters: MigrationCounters,
   log: Logger,
 ): void {
+  /** Calls `then` with the answer of accepts, now or once it came (with a copy of the payload: the fabric reuses its buffer). */
+  const whenAccepted = (ref: PartitionRef, from: string, payload: Buffer, then: (code: number, payload: Buffer) => void): void => {
+    const accepted = accepts(ref, from)
+    if (typeof accepted === 'number') return then(accepted, payload)
+    const kept = Buffer.from(payload)
+    accepted.then((code) => then(code, kept), () => then(ResultCode.TIMEOUT, kept))
+  }
   fabric.onMessage(MessageType.MIGRATE_RECORDS, (from, payload, reply) => {
     const answer = (code: number): void => reply?.(Buffer.from([code]))
+    let ref: PartitionRef
     try {
-      const input = new PayloadReader(payload)
-      const ref = readPartitionRef(input)
-      const ns = namespaceOf(ref.namespace)
-      if (ns === undefined) return answer(ResultCode.NAMESPACE_NOT_FOUND)
-      const accepted = accepts(ref, from)
-      if (accepted !== ResultCode.OK) return answer(accepted)
-      const settling: Promise<void>[] = []
-      while (input.remaining > 0) {
-        const { record } = readRemoteRecord(input)
-        const settled = commitRemote(ns, record, 'migration').settled
-        if (settled !== undefined) settling.push(settled)
-        counters.recordsReceived++
-      }
-      if (settling.length === 0) return answer(ResultCode.OK)
-      Promise.all(settling).then(() => answer(ResultCode.OK), () => answer(ResultCode.SERVER_ERROR))
+      ref = readPartitionRef(new PayloadReader(payload))
     } catch (err) {
-      if (!(err instanceof CommandError)) log.warn({ from, err: err instanceof Error ? err.message : String(err) }, 'migration batch refused')
-      answer(err instanceof CommandError ? err.resultCode : ResultCode.PARAMETER_ERROR)
+      log.warn({ from, err: err instanceof Error ? err.message : String(err) }, 'migration batch refused')
+      return answer(ResultCode.PARAMETER_ERROR)
     }
+    const ns = namespaceOf(ref.namespace)
+    if (ns === undefined) return answer(ResultCode.NAMESPACE_NOT_FOUND)
+    whenAccepted(ref, from, payload, (accepted, batch) => {
+      if (accepted !== ResultCode.OK) return answer(accepted)
+      try {
+        const input = new PayloadReader(batch)
+        readPartitionRef(input)
+        const settling: Promise<void>[] = []
+        while (input.remaining > 0) {
+          const { record } = readRemoteRecord(input)
+          const settled = commitRemote(ns, record, 'migration').settled
+          if (settled !== undefined) settling.push(settled)
+          counters.recordsReceived++
+        }
+        if (settling.length === 0) return answer(ResultCode.OK)
+        Promise.all(settling).then(() => answer(ResultCode.OK), () => answer(ResultCode.SERVER_ERROR))
+      } catch (err) {
+        if (!(err instanceof CommandError)) log.warn({ from, err: err instanceof Error ? err.message : String(err) }, 'migration batch refused')
+        answer(err instanceof CommandError ? err.resultCode : ResultCode.PARAMETER_ERROR)
+      }
+    })
   })
   fabric.onMessage(MessageType.MIGRATE_DONE, (from, payload, reply) => {
     let ref: PartitionRef
@@ -174,10 +190,11 @@ export function serveMigrations(
       log.warn({ from, err: err instanceof Error ? err.message : String(err) }, 'malformed migration end')
       return reply?.(Buffer.from([ResultCode.PARAMETER_ERROR]))
     }
-    const accepted = accepts(ref, from)
-    if (accepted !== ResultCode.OK) return reply?.(Buffer.from([accepted]))
-    counters.partitionsReceived++
-    done(ref, from)
-    reply?.(Buffer.from([ResultCode.OK]))
+    whenAccepted(ref, from, payload, (accepted) => {
+      if (accepted !== ResultCode.OK) return reply?.(Buffer.from([accepted]))
+      counters.partitionsReceived++
+      done(ref, from)
+      reply?.(Buffer.from([ResultCode.OK]))
+    })
   })
 }

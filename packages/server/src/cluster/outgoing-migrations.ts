@@ -1,9 +1,9 @@
 // The partitions a node has to send in the current view (fills it owes as master, copies a merging
 // master pulls), queued per receiver and sent at most `capacity()` at once (migrate-threads;
-// 0 pauses them). When a receiver refuses one (its incoming partitions are all taken, or its plan is
-// not computed yet) or a send fails, that receiver is left alone for limits.migrationRetryMs, or
-// until a partition sent to it finishes (freeing a slot there), with the refused partition back at
-// the head of its queue: the migration waits, it does not fail, and a busy receiver is not asked
+// 0 pauses them). When a receiver refuses one (too many partitions wait for its incoming slots
+// already, or its plan is not computed yet) or a send fails, that receiver is left alone for
+// limits.migrationRetryMs, or until a partition sent to it finishes, with the refused partition back
+// at the head of its queue: the migration waits, it does not fail, and a busy receiver is not asked
 // for every queued partition in turn.
 import type { Scheduler, Timer } from '@aerolite/protocol'
 import { limits } from '../limits.ts'

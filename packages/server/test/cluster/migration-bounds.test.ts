@@ -123,19 +123,40 @@ describe('outgoing migrations', () => {
 describe('incoming migrations', () => {
   const ref = (pid: number): PartitionRef => ({ namespace: 'test', pid, kind: 'fill' })
 
-  it('admits up to capacity() partitions; one already admitted stays admitted; finish frees a slot', () => {
+  it('admits up to capacity() partitions; one already admitted stays admitted; the next waits for a freed slot, in order', async () => {
     let capacity = 2
     const incoming = new IncomingMigrations(() => capacity)
     assert.equal(incoming.admit(ref(1), 'A'), true)
     assert.equal(incoming.admit(ref(2), 'A'), true)
-    assert.equal(incoming.admit(ref(3), 'A'), false)
+    const third = incoming.admit(ref(3), 'A')
+    const fourth = incoming.admit(ref(4), 'B')
+    assert.ok(third instanceof Promise && fourth instanceof Promise, 'past capacity a partition waits')
     assert.equal(incoming.admit(ref(1), 'A'), true, 'the next batch of a partition being received')
     assert.equal(incoming.active('test'), 2)
+    const admitted: number[] = []
+    void third.then((ok) => ok && admitted.push(3))
+    void fourth.then((ok) => ok && admitted.push(4))
     incoming.finish(ref(1), 'A')
-    assert.equal(incoming.admit(ref(3), 'A'), true)
-    capacity = 0
-    assert.equal(incoming.admit(ref(4), 'A'), false, 'capacity 0 receives nothing new')
+    await Promise.resolve()
+    assert.deepEqual(admitted, [3], 'the first to wait takes the freed slot')
+    capacity = 3
+    incoming.admitWaiting()
+    await Promise.resolve()
+    assert.deepEqual(admitted, [3, 4], 'a larger capacity admits the next')
+  })
+
+  it('a bounded number wait; past it, and at capacity 0, a partition is refused; clear() turns the waiting away', async () => {
+    let capacity = 1
+    const incoming = new IncomingMigrations(() => capacity)
+    assert.equal(incoming.admit(ref(0), 'A'), true)
+    const waiting = Array.from({ length: limits.migrationsWaitingForSlot }, (_, i) => incoming.admit(ref(i + 1), 'A'))
+    assert.ok(waiting.every((w) => w instanceof Promise))
+    assert.equal(incoming.admit(ref(999), 'A'), false, 'too many wait already')
     incoming.clear()
+    assert.deepEqual(await Promise.all(waiting), waiting.map(() => false))
     assert.equal(incoming.active('test'), 0)
+    capacity = 0
+    const none = incoming.admit(ref(5), 'A')
+    assert.ok(none instanceof Promise, 'capacity 0 takes nothing new (the partition waits for a raise)')
   })
 })
