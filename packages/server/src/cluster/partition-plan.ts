@@ -3,7 +3,9 @@
 //   - a FULL copy holds every acknowledged write of the partition;
 //   - the working master is the first node in succession order with a full copy (the natural master
 //     once its fill is done; until then a replica or a former owner acts for it);
-//   - owners without a full copy are filled by the working master, and receive its writes meanwhile;
+//   - owners without a full copy are filled by the working master, and receive its writes meanwhile
+//     (a copy that holds nothing of a partition whose full copy holds nothing, or that no member
+//     holds anything of, is full already);
 //   - with no full copy anywhere (the whole cluster restarted, or every full copy died), the natural
 //     master gathers every member's records first (a merge) and refuses writes until it has them;
 //     it also gathers from members whose copies are DIRTY (they applied a change some other copy may
@@ -76,6 +78,15 @@ export class PartitionPlan {
       const order = ownership.succession(pid)
       let master = -1
       for (let i = 0; i < order.length && master < 0; i++) if (hasBit(reports[order[i]!]!.full, pid)) master = order[i]!
+      // A clean full copy that holds nothing says the partition is empty: a clean copy that holds
+      // nothing is then as full as it (no fill to send, and the natural master may act at once).
+      const empty = master >= 0 && !hasBit(reports[master]!.hasData, pid) && !hasBit(reports[master]!.dirty, pid)
+      const isFull = (member: number): boolean =>
+        hasBit(reports[member]!.full, pid) || (empty && !hasBit(reports[member]!.hasData, pid) && !hasBit(reports[member]!.dirty, pid))
+      if (empty) {
+        master = -1
+        for (let i = 0; i < order.length && master < 0; i++) if (isFull(order[i]!)) master = order[i]!
+      }
       if (master >= 0) {
         // A full copy stays full only where writes keep reaching it: on the owners and the master.
         // A dirty master applied changes (a delete, say) the other copies may lack: they are filled
@@ -83,13 +94,20 @@ export class PartitionPlan {
         const masterDirty = hasBit(reports[master]!.dirty, pid)
         for (let i = 0; i < order.length; i++) {
           const member = order[i]!
-          if ((member === master || (i < rf && !masterDirty)) && hasBit(reports[member]!.full, pid)) setBit(this.full[member]!, pid, true)
+          if ((member === master || (i < rf && !masterDirty)) && isFull(member)) setBit(this.full[member]!, pid, true)
         }
       } else {
         master = order[0]!
         setBit(this.full[master]!, pid, true)
         // No copy is full: every copy may hold what the others lack.
-        for (let i = 1; i < order.length; i++) if (hasBit(this.hasData[order[i]!]!, pid)) setBit(this.dirty[order[i]!]!, pid, true)
+        let anyData = hasBit(this.hasData[master]!, pid)
+        for (let i = 1; i < order.length; i++) {
+          if (!hasBit(this.hasData[order[i]!]!, pid)) continue
+          setBit(this.dirty[order[i]!]!, pid, true)
+          anyData = true
+        }
+        // Nothing anywhere (a new cluster): the owners' empty copies are all alike.
+        if (!anyData) for (let i = 1; i < rf; i++) setBit(this.full[order[i]!]!, pid, true)
       }
       this.masters[pid] = master
       for (let i = 0; i < order.length; i++) if (order[i] !== master && hasBit(this.dirty[order[i]!]!, pid)) setBit(this.merging, pid, true)

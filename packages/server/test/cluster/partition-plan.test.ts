@@ -22,15 +22,48 @@ function report(options: { full?: boolean; hasData?: boolean; dirty?: boolean } 
 }
 
 describe('partition plan', () => {
-  it('a fresh cluster: the natural master is full at once and fills its replicas', () => {
+  it('a fresh cluster: nothing anywhere, so every owner is full at once and nothing moves', () => {
     const plan = new PartitionPlan(rotating(3, 2), [report(), report(), report()])
     for (const pid of [0, 1, 2, 4095]) {
       assert.equal(plan.master(pid), pid % 3)
-      assert.ok(plan.isFull(pid % 3, pid))
+      assert.ok(plan.isFull(pid % 3, pid) && plan.isFull((pid + 1) % 3, pid))
       assert.equal(plan.isMerging(pid), false)
-      assert.deepEqual(plan.fillTargets(pid), [(pid + 1) % 3])
+      assert.deepEqual(plan.fillTargets(pid), [])
       assert.deepEqual(plan.writeTargets(pid), [(pid + 1) % 3])
+      assert.ok(plan.isSettled(pid))
     }
+  })
+
+  it('an empty full copy makes every clean empty copy full: a joining node masters its empty partitions at once', () => {
+    // Members 1 and 2 held the cluster; member 0 joins with nothing. Partition 0 holds records on 1
+    // and 2; partition 3 is empty but member 0 holds a stale record of it; the others are empty.
+    const old = (): CopyReport => {
+      const r = report({ full: true })
+      r.hasData = newPartitionBits()
+      setBit(r.hasData, 0, true)
+      return r
+    }
+    const joining = report()
+    setBit(joining.hasData, 3, true)
+    const plan = new PartitionPlan(rotating(3, 2), [joining, old(), old()])
+    assert.equal(plan.master(0), 1, 'with records, the joining natural master is filled first')
+    assert.deepEqual(plan.fillTargets(0), [0])
+    assert.equal(plan.isFull(0, 3), false, 'a stale copy is not full: it is filled (replaced)')
+    assert.equal(plan.master(3), 1)
+    assert.deepEqual(plan.fillTargets(3), [0])
+    for (const pid of [6, 9, 4095]) {
+      assert.equal(plan.master(pid), pid % 3, `partition ${pid}: the natural master acts`)
+      assert.deepEqual(plan.fillTargets(pid), [], `partition ${pid}: no fill`)
+      assert.ok(plan.isSettled(pid), `partition ${pid}: settled`)
+    }
+  })
+
+  it('a dirty empty full copy makes no other copy full', () => {
+    const dirtyEmpty = report({ full: true, dirty: true })
+    dirtyEmpty.hasData = newPartitionBits()
+    const plan = new PartitionPlan(rotating(2, 2), [report(), dirtyEmpty])
+    assert.equal(plan.master(0), 1)
+    assert.deepEqual(plan.fillTargets(0), [0])
   })
 
   it('every copy full: settled, nothing moves', () => {
