@@ -271,7 +271,7 @@ class SimSocket extends EventEmitter implements NetSocket {
     if (data !== undefined) this.write(data)
     if (this.state === 'closed' || this.ending) return this
     this.ending = true
-    if (this.state === 'open') this.enqueue('fin')
+    if (this.state === 'open') this.finish()
     return this
   }
 
@@ -308,6 +308,14 @@ class SimSocket extends EventEmitter implements NetSocket {
     return this
   }
 
+  /** Sends the FIN after what was written; 'finish' follows, as Node's once the kernel has it all. */
+  private finish(): void {
+    this.enqueue('fin')
+    this.net.soon(() => {
+      if (this.state === 'open') this.emit('finish')
+    })
+  }
+
   // --- the network's side -------------------------------------------------------------------
 
   pair(peer: SimSocket): void {
@@ -319,7 +327,7 @@ class SimSocket extends EventEmitter implements NetSocket {
     if (this.state !== 'connecting') return
     this.state = 'open'
     for (const chunk of this.early.splice(0)) this.send(chunk)
-    if (this.ending) this.enqueue('fin')
+    if (this.ending) this.finish()
     this.emit('connect')
     this.flushInbox()
   }

@@ -130,10 +130,14 @@ test('a reset ends both sides with ECONNRESET', async () => {
   assert.equal(ends.client.write(bytes(1)), false, 'a closed socket takes no bytes')
 })
 
-test('end and destroy deliver what was written, then both sides close', async () => {
+test('end and destroy deliver what was written, then both sides close; end emits finish', async () => {
   const { env, open } = await setup()
   const ended = await open()
+  let finished = false
+  ended.client.on('finish', () => (finished = true))
   ended.client.end(bytes(4))
+  await env.scheduler.drain()
+  assert.equal(finished, true, 'finish once end() handed everything over')
   await env.scheduler.advance(5)
   assert.deepEqual(Buffer.concat(ended.serverGot), bytes(4))
   assert.deepEqual(ended.closed.sort(), ['client', 'server'])
