@@ -7,7 +7,7 @@
 // The receiver resolves every record against its own version (conflict-resolution-policy), so a
 // record sent before a newer write arrived never replaces it, and a delete's tombstone keeps an
 // older version from coming back.
-import { ResultCode, type Scheduler } from '@aerolite/protocol'
+import { DIGEST_BYTES, ResultCode, type Scheduler } from '@aerolite/protocol'
 import { CommandError } from '../command-error.ts'
 import { commitRemote } from '../commands/commit-remote.ts'
 import { limits } from '../limits.ts'
@@ -74,7 +74,7 @@ export function newMigrationCounters(): MigrationCounters {
 export async function sendPartition(ns: Namespace, ref: PartitionRef, to: string, fabric: FabricLink, scheduler: Scheduler, current: () => boolean, counters: MigrationCounters): Promise<void> {
   const head = encodePartitionRef(ref)
   const batch = (): PayloadWriter => writePartitionRef(new PayloadWriter(limits.migrationBatchBytes + 64 * 1024), ref)
-  const digest = Buffer.allocUnsafe(20)
+  const digest = Buffer.allocUnsafe(DIGEST_BYTES)
   let after: Buffer | undefined
   for (;;) {
     if (!current()) throw new Error('the view changed')

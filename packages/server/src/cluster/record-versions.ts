@@ -1,5 +1,6 @@
 // A record's current version (or the delete a tombstone remembers) read out of a namespace, as it
 // travels to another node.
+import { DIGEST_BYTES } from '@aerolite/protocol'
 import type { RemoteRecord } from '../commands/commit-remote.ts'
 import type { Namespace } from '../namespace/namespace.ts'
 import { recordTotalBytes } from '../record/layout.ts'
@@ -23,7 +24,7 @@ export function versionOf(ns: Namespace, id: number, digest: Uint8Array): Remote
 /** The delete remembered by tombstone entry `tomb` (of the namespace's tombstone index). */
 export function deleteOf(ns: Namespace, tomb: number): RemoteRecord {
   const index = ns.tombstones.index
-  const digest = Buffer.allocUnsafe(20)
+  const digest = Buffer.allocUnsafe(DIGEST_BYTES)
   index.digestInto(tomb, digest)
   return { digest, setName: ns.sets.byIdOf(index.setId(tomb))?.name ?? '', generation: index.generation(tomb), lastUpdateMs: index.lastUpdateMs(tomb), voidTime: 0, bytes: undefined }
 }

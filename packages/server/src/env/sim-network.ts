@@ -25,6 +25,8 @@ export interface SimNetworkOptions {
 /** Bytes a socket may have on the way before write() asks the writer to wait for 'drain'. */
 const HIGH_WATER_BYTES = 1024 * 1024
 const FIRST_FREE_PORT = 30_000
+/** How often a connection attempt over a cut link tries again (a SYN retransmission), until the SYN timeout. */
+const SYN_RETRY_MS = 200
 
 interface Listener {
   host: string
@@ -169,7 +171,7 @@ export class SimNetwork {
       if (client.destroyed) return
       if (this.isCut(fromHost, toHost) || this.isCut(toHost, fromHost)) {
         if (this.now() - startedMs >= this.synTimeoutMs) return client.fail('ETIMEDOUT')
-        this.after(Math.min(200, this.synTimeoutMs), attempt)
+        this.after(Math.min(SYN_RETRY_MS, this.synTimeoutMs), attempt)
         return
       }
       const listener = this.listeners.get(`${toHost}:${port}`)

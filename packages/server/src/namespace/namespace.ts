@@ -7,7 +7,7 @@
 // - removeWhere(): the one partition walk of expiry (nsup.ts), eviction (eviction.ts) and truncation
 //   (truncation.ts); the defrag copy loop is in storage/defrag.ts;
 // - persistence.ts and restore.ts: what the files' headers keep, the index snapshot, the restart.
-import { citrusleafSeconds, partitionId, ResultCode, type Env } from '@aerolite/protocol'
+import { DIGEST_BYTES, citrusleafSeconds, partitionId, ResultCode, type Env } from '@aerolite/protocol'
 import { CommandError } from '../command-error.ts'
 import type { NamespaceConfig } from '../config/index.ts'
 import { limits } from '../limits.ts'
@@ -397,7 +397,7 @@ export class Namespace {
    * tombstone: the truncate time persisted in the headers keeps them out after a restart.
    */
   removeWhere(pid: number, predicate: EntryPredicate, cause: ChangeCause): number {
-    const digest = Buffer.allocUnsafe(20)
+    const digest = Buffer.allocUnsafe(DIGEST_BYTES)
     let removed = 0
     for (const id of this.index.entriesOf(pid)) {
       if (!predicate(id)) continue

@@ -3,6 +3,7 @@
 // partition (a merge; cluster/cluster-tombstones.ts says which partitions and deletes). Each
 // tombstone is a small record in the write blocks and an entry in an index of its own, whose
 // void-time column holds the newest block sequence number that may hold an older version.
+import { DIGEST_BYTES } from '@aerolite/protocol'
 import { limits } from '../limits.ts'
 import type { PrimaryIndex } from '../storage/primary-index.ts'
 import type { WriteBlocks } from '../storage/write-blocks.ts'
@@ -67,7 +68,7 @@ export class Tombstones {
   /** Drops the partition's tombstones except those `keep` chooses (by digest). */
   dropPartitionExcept(pid: number, keep: (digest: Buffer) => boolean): void {
     if (this.index.size === 0) return
-    const digest = Buffer.allocUnsafe(20)
+    const digest = Buffer.allocUnsafe(DIGEST_BYTES)
     for (const tomb of this.index.entriesOf(pid)) {
       this.index.digestInto(tomb, digest)
       if (!keep(digest)) this.drop(pid, tomb)
