@@ -1,0 +1,53 @@
+// `npm run sim -- --seed S` replays one seed and prints its schedule, its findings and its event
+// log hash; `--seeds N [--from S]` runs many and prints `N seeds, K failures` and the failing seeds
+// (each shrunk to its shortest failing schedule); `--plant NAME` switches a planted bug on.
+import { parseArgs } from 'node:util'
+import { PLANT_NAMES } from '@aerolite/server'
+import { runMany, runOne } from './runner.ts'
+
+const USAGE = 'usage: npm run sim -- (--seed S | --seeds N [--from S]) [--plant NAME] [--schedule JSON] [--verbose]'
+
+function main(): Promise<number> {
+  let args
+  try {
+    args = parseArgs({
+      options: {
+        seed: { type: 'string' },
+        seeds: { type: 'string' },
+        from: { type: 'string', default: '1' },
+        plant: { type: 'string', multiple: true, default: [] },
+        schedule: { type: 'string' },
+        verbose: { type: 'boolean', default: false },
+      },
+      strict: true,
+    }).values
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`)
+    return Promise.resolve(2)
+  }
+  for (const plant of args.plant) {
+    if (!(PLANT_NAMES as readonly string[]).includes(plant)) {
+      console.error(`--plant ${plant} is not a planted fault (allowed: ${PLANT_NAMES.join(', ')})`)
+      return Promise.resolve(2)
+    }
+  }
+  const plants = new Set(args.plant)
+  const count = (name: string, text: string | undefined): number | undefined => {
+    if (text === undefined) return undefined
+    const value = Number(text)
+    if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`--${name} ${text} is not a whole number`)
+    return value
+  }
+  try {
+    const seed = count('seed', args.seed)
+    const seeds = count('seeds', args.seeds)
+    if ((seed === undefined) === (seeds === undefined)) throw new RangeError(`give --seed or --seeds\n${USAGE}`)
+    if (seed !== undefined) return runOne(seed, { plants, schedule: args.schedule, verbose: args.verbose, print: console.log })
+    return runMany(count('from', args.from)!, seeds!, { plants, print: console.log })
+  } catch (err) {
+    console.error((err as Error).message)
+    return Promise.resolve(2)
+  }
+}
+
+process.exitCode = await main()

@@ -1,0 +1,59 @@
+// A run's faults, drawn from its seed: what happens, when, and for how long. A schedule is plain
+// data, so a failing one can be printed, shrunk (faults removed one by one) and replayed as given.
+import { SeededRandom } from '@aerolite/server'
+
+export type Fault =
+  /** kill -9 of a node (unsynced writes lost); it restarts after `forMs` on what its disk kept. */
+  | { kind: 'crash'; atMs: number; node: number; forMs: number }
+  /** SIGSTOP then SIGCONT after `forMs`. */
+  | { kind: 'pause'; atMs: number; node: number; forMs: number }
+  /** The nodes in `side` cannot reach the others (or, one way, cannot send to them). */
+  | { kind: 'partition'; atMs: number; side: number[]; oneWay: boolean; forMs: number }
+  /** Every link of a node gets extra latency. */
+  | { kind: 'slow-node'; atMs: number; node: number; extraMs: number; forMs: number }
+  /** The membership store (etcd) is unreachable for everyone. */
+  | { kind: 'store-down'; atMs: number; forMs: number }
+
+export interface Schedule {
+  nodes: number
+  replicationFactor: number
+  /** How long the workload runs; every fault ends before it does. */
+  workloadMs: number
+  faults: Fault[]
+}
+
+export const FAULT_KINDS = ['crash', 'pause', 'partition', 'slow-node', 'store-down'] as const
+
+export function generateSchedule(seed: number): Schedule {
+  const random = new SeededRandom(seed ^ 0xfa017)
+  const pick = (low: number, high: number): number => low + Math.floor(random.float() * (high - low + 1))
+  const nodes = 3
+  const workloadMs = 8000
+  const faults: Fault[] = []
+  const count = pick(1, 3)
+  for (let i = 0; i < count; i++) {
+    const atMs = pick(500, 5000)
+    // Every fault ends a second before the workload does, so the last writes meet a whole cluster.
+    const forMs = Math.min(pick(300, 4000), workloadMs - 1000 - atMs)
+    const node = pick(0, nodes - 1)
+    const draw = random.float()
+    if (draw < 0.35) faults.push({ kind: 'crash', atMs, node, forMs })
+    else if (draw < 0.5) faults.push({ kind: 'pause', atMs, node, forMs })
+    else if (draw < 0.7) faults.push({ kind: 'partition', atMs, side: [node], oneWay: random.float() < 0.3, forMs })
+    else if (draw < 0.85) faults.push({ kind: 'slow-node', atMs, node, extraMs: pick(5, 200), forMs })
+    else faults.push({ kind: 'store-down', atMs, forMs })
+  }
+  faults.sort((a, b) => a.atMs - b.atMs)
+  return { nodes, replicationFactor: 2, workloadMs, faults }
+}
+
+export function describeFault(fault: Fault): string {
+  const when = `at ${fault.atMs} ms for ${fault.forMs} ms`
+  switch (fault.kind) {
+    case 'crash': return `crash node ${fault.node} ${when}`
+    case 'pause': return `pause node ${fault.node} ${when}`
+    case 'partition': return `partition [${fault.side.join(',')}] ${fault.oneWay ? 'cannot send to' : 'from'} the rest ${when}`
+    case 'slow-node': return `slow node ${fault.node} (+${fault.extraMs} ms per message) ${when}`
+    case 'store-down': return `membership store down ${when}`
+  }
+}

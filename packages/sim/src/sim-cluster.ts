@@ -1,0 +1,213 @@
+// A whole cluster in one process on simulated time: one manual Env (clock, scheduler, seeded
+// random), the in-process membership store, the simulated network (each node its own host), and
+// per node a memory disk that outlives the node's process, so a crashed node restarts on what it
+// had synced. Faults act here: crash, restart, pause, link cuts and delays, the store unreachable.
+import { createHash, type Hash } from 'node:crypto'
+import { pino, type Logger } from 'pino'
+import {
+  AeroliteNode, InProcessStore, MemoryDisk, StoreMembership, defaultNamespaceConfig, defaultServerConfig, manualEnv,
+  type ManualEnv, type NamespaceConfig,
+} from '@aerolite/server'
+import type { Network } from '@aerolite/protocol'
+import { SimNetwork, simNodeEnv, type SimNodeEnv } from '@aerolite/server/simulation'
+
+export const SIM_NAMESPACE = 'test'
+export const SERVICE_PORT = 3000
+const FABRIC_PORT = 3001
+const DATA_FILE = '/data/test.dat'
+/** 150 ms × 10: a lease TTL of 2 s, Aerospike's default heartbeat. */
+export const SIM_HEARTBEAT = { intervalMs: 150, timeoutCount: 10 }
+/** Small write blocks and files: a simulated node holds a few hundred records. */
+const WRITE_BLOCK_BYTES = 128 * 1024
+const FILE_BYTES = 1024 * 1024 + 24 * WRITE_BLOCK_BYTES
+
+export interface SimClusterOptions {
+  seed: number
+  nodes: number
+  replicationFactor: number
+  plants?: ReadonlySet<string>
+  /** Acknowledge writes only once they are synced to the (simulated) disk. */
+  commitToDevice?: boolean
+}
+
+export interface SimNodeSlot {
+  index: number
+  host: string
+  nodeId: string
+  disk: MemoryDisk
+  /** The running process, or undefined while crashed. */
+  node: AeroliteNode | undefined
+  env: SimNodeEnv | undefined
+  /** Every process this slot ran (a restart makes a new one). */
+  incarnation: number
+}
+
+/** A line per event of the run, hashed as it goes; the tail is kept to print with a violation. */
+export class EventLog {
+  private readonly hash: Hash = createHash('sha256')
+  private readonly tail: string[] = []
+  count = 0
+
+  constructor(private readonly env: ManualEnv, private readonly keepLines = 200) {}
+
+  add(line: string): void {
+    const stamped = `${this.env.clock.monotonicMs().toFixed(3)} ${line}`
+    this.hash.update(stamped).update('\n')
+    this.count++
+    this.tail.push(stamped)
+    if (this.tail.length > this.keepLines) this.tail.shift()
+  }
+
+  digest(): string {
+    return this.hash.copy().digest('hex')
+  }
+
+  lastLines(): readonly string[] {
+    return this.tail
+  }
+}
+
+export class SimCluster {
+  readonly env: ManualEnv
+  readonly net: SimNetwork
+  readonly store: InProcessStore
+  readonly slots: SimNodeSlot[]
+  readonly log: EventLog
+  private readonly options: SimClusterOptions
+  /** What simulated processes threw or logged at error level: a violation of "no process throws". */
+  readonly processErrors: string[] = []
+  private readonly clientHosts: string[] = []
+
+  constructor(options: SimClusterOptions) {
+    this.options = options
+    this.env = manualEnv({ seed: options.seed })
+    this.log = new EventLog(this.env)
+    this.net = new SimNetwork(this.env, { log: (line) => this.log.add(line) })
+    this.store = new InProcessStore(this.env)
+    this.slots = Array.from({ length: options.nodes }, (_, index) => ({
+      index,
+      host: `10.0.0.${index + 1}`,
+      nodeId: `BB9${String(index + 1).padStart(13, '0')}`,
+      disk: new MemoryDisk(this.env.scheduler),
+      node: undefined,
+      env: undefined,
+      incarnation: 0,
+    }))
+    for (const slot of this.slots) slot.disk.mkdir('/data')
+  }
+
+  get up(): SimNodeSlot[] {
+    return this.slots.filter((slot) => slot.node !== undefined)
+  }
+
+  /** Starts the slot's process (first start or restart); resolves once it serves. */
+  start(index: number): Promise<void> {
+    const slot = this.slots[index]!
+    if (slot.node !== undefined) throw new Error(`node ${index} is already running`)
+    slot.incarnation++
+    const nodeEnv = simNodeEnv(this.env, { disk: slot.disk, network: this.net.forHost(slot.host) })
+    const logger = this.nodeLogger(slot)
+    const membership = new StoreMembership({ clusterName: 'sim', store: this.store, env: nodeEnv, log: logger, heartbeat: SIM_HEARTBEAT })
+    const node = new AeroliteNode(this.nodeConfig(slot), { env: nodeEnv, logger, membership })
+    slot.node = node
+    slot.env = nodeEnv
+    this.log.add(`start node ${index} (incarnation ${slot.incarnation})`)
+    return node.start()
+  }
+
+  /** kill -9: the process runs no more code, peers see its sockets close, unsynced writes are lost. */
+  crash(index: number): void {
+    const slot = this.slots[index]!
+    if (slot.node === undefined) return
+    this.log.add(`crash node ${index}`)
+    this.net.crashHost(slot.host)
+    slot.env!.halt()
+    slot.disk.crash()
+    slot.node = undefined
+    slot.env = undefined
+  }
+
+  /** SIGSTOP: the node runs no code, bytes sent to it wait in its buffers, nobody sees a close. */
+  pause(index: number): void {
+    const slot = this.slots[index]!
+    if (slot.node === undefined) return
+    slot.env!.pause()
+    this.net.pauseHost(slot.host)
+  }
+
+  /** SIGCONT. */
+  resume(index: number): void {
+    const slot = this.slots[index]!
+    if (slot.node === undefined) return
+    this.net.resumeHost(slot.host)
+    slot.env!.resume()
+  }
+
+  /** The nodes of `side` cannot reach the other nodes (one way: cannot send to them). Clients reach everyone. */
+  partition(side: readonly number[], oneWay: boolean): void {
+    for (const [from, to] of this.acrossPartition(side)) this.net.cut(from, to, oneWay)
+  }
+
+  healPartition(side: readonly number[], oneWay: boolean): void {
+    for (const [from, to] of this.acrossPartition(side)) this.net.heal(from, to, oneWay)
+  }
+
+  /** Extra latency on every link of a node, to its peers and to clients (undefined: back to normal). */
+  slowNode(index: number, extraMs: number | undefined): void {
+    const host = this.slots[index]!.host
+    for (const other of [...this.slots.map((slot) => slot.host), ...this.clientHosts]) {
+      if (other !== host) this.net.setLinkDelay(host, other, extraMs)
+    }
+  }
+
+  /** The network of a simulated client (hosts 10.0.9.x). */
+  clientNetwork(index: number): Network {
+    const host = `10.0.9.${index + 1}`
+    if (!this.clientHosts.includes(host)) this.clientHosts.push(host)
+    return this.net.forHost(host)
+  }
+
+  private acrossPartition(side: readonly number[]): Array<[string, string]> {
+    const pairs: Array<[string, string]> = []
+    for (const inside of side) {
+      for (const slot of this.slots) if (!side.includes(slot.index)) pairs.push([this.slots[inside]!.host, slot.host])
+    }
+    return pairs
+  }
+
+  private nodeConfig(slot: SimNodeSlot) {
+    const config = defaultServerConfig()
+    config.service.clusterName = 'sim'
+    config.service.nodeId = slot.nodeId
+    config.network.service = { address: slot.host, port: SERVICE_PORT }
+    config.network.fabric.port = FABRIC_PORT
+    config.network.heartbeat = { ...config.network.heartbeat, ...SIM_HEARTBEAT }
+    config.logging.level = 'warn'
+    config.namespaces = [this.namespaceConfig()]
+    return config
+  }
+
+  private namespaceConfig(): NamespaceConfig {
+    const ns = defaultNamespaceConfig(SIM_NAMESPACE)
+    ns.replicationFactor = this.options.replicationFactor
+    ns.storage.engine = 'device'
+    ns.storage.files = [DATA_FILE]
+    ns.storage.writeBlockSizeBytes = WRITE_BLOCK_BYTES
+    ns.storage.fileSizeBytes = FILE_BYTES
+    ns.storage.dataSizeBytes = FILE_BYTES - 1024 * 1024
+    ns.storage.flushMaxMs = 100
+    ns.storage.commitToDevice = this.options.commitToDevice ?? false
+    ns.storage.maxWriteCacheBytes = 8 * WRITE_BLOCK_BYTES
+    return ns
+  }
+
+  /** Warnings and errors only, without timestamps (wall time would differ between replays); errors are noted. */
+  private nodeLogger(slot: SimNodeSlot): Logger {
+    return pino({ level: 'warn', timestamp: false, base: undefined }, {
+      write: (line: string) => {
+        const entry = JSON.parse(line) as { level: number; msg?: string; err?: { message?: string } }
+        if (entry.level >= 50) this.processErrors.push(`node ${slot.index}: ${entry.msg ?? ''} ${entry.err?.message ?? ''}`.trim())
+      },
+    })
+  }
+}
