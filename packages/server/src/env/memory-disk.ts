@@ -1,14 +1,42 @@
 // A Disk in memory, for tests and the simulator. Each file keeps what was written and what was
 // last synced: crash() loses every unsynced write, as power loss would. Asynchronous calls finish
-// through the scheduler (a manual one runs them when the test drains it). failWith() makes writes
-// and syncs fail with an OS error code, as a full or failing disk would.
-import { DiskLockedError, type Disk, type EnvError, type FileStat, type Scheduler } from '@aerolite/protocol'
+// through the scheduler (a manual one runs them when the test drains it), on the next turn or,
+// after setLatency(ms), that many ms later. The faults it plays, all deterministic:
+//   - failWith(code): from now on writes and syncs fail with an OS error code: failWith('ENOSPC')
+//     is a full disk, failWith('EIO') a failing one; failWith(undefined) heals it;
+//   - failNextSync(code): the next fsync or fdatasync fails once (a failed sync);
+//   - crash({ random }): a power cut that also tears the last unsynced write of one file;
+//   - corrupt(path, offset, length, random): a bad block, in what was synced and what was written.
+import { DiskLockedError, type Disk, type EnvError, type FileStat, type Random, type Scheduler, type Timer } from '@aerolite/protocol'
 
 interface MemoryFile {
   data: Buffer
   length: number
   /** The bytes a crash keeps. */
   synced: Buffer
+  /** Where the file's last write since its last sync went (a torn write keeps a prefix of it); its bytes are still in data. */
+  lastWrite: { position: number; length: number } | undefined
+}
+
+export interface CrashOptions {
+  /**
+   * When given, the crash tears a write: of the files written since their last sync (taken in path
+   * order, one picked at random), the first k bytes of that file's last write survive, laid over
+   * its synced content at the write's position (growing the file, with zeros between, if they
+   * reach past its synced end), k drawn uniformly from 0 to the write's length (or tearBytes, if
+   * smaller). Every other unsynced byte is lost. Two draws from random when a file qualifies.
+   */
+  random?: Random
+  /** The most bytes of the torn write that survive (default: the whole write may). */
+  tearBytes?: number
+}
+
+/** What a torn crash kept: `keptBytes` bytes of the last write to `path`, at `position`. */
+export interface TornWrite {
+  path: string
+  position: number
+  keptBytes: number
+  writeBytes: number
 }
 
 interface OpenFile {
@@ -27,6 +55,8 @@ export class MemoryDisk implements Disk {
   private readonly locks = new Set<string>()
   private nextFd = 3
   private failureCode: string | undefined
+  private nextSyncFailure: string | undefined
+  private latencyMs = 0
 
   constructor(scheduler: Scheduler) {
     this.scheduler = scheduler
@@ -47,22 +77,85 @@ export class MemoryDisk implements Disk {
   writeFile(path: string, content: Uint8Array): void {
     this.requireDirectory(path, 'open')
     const data = Buffer.from(content)
-    this.files.set(path, { data, length: data.length, synced: Buffer.from(data) })
+    this.files.set(path, { data, length: data.length, synced: Buffer.from(data), lastWrite: undefined })
   }
 
-  /** Loses every write not yet synced, closes every file and drops every lock (a power cut). */
-  crash(): void {
+  /**
+   * Loses every write not yet synced, closes every file and drops every lock (a power cut). With
+   * `random`, one write is torn (see CrashOptions) and what survived of it is returned.
+   */
+  crash(options: CrashOptions = {}): TornWrite | undefined {
+    const { random, tearBytes } = options
+    if (tearBytes !== undefined && !(Number.isInteger(tearBytes) && tearBytes >= 0)) throw new RangeError(`tearBytes must be a whole number from 0, not ${tearBytes}`)
+    let torn: TornWrite | undefined
+    let tornFile: MemoryFile | undefined
+    if (random !== undefined) {
+      const written = [...this.files].filter(([, file]) => file.lastWrite !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      if (written.length > 0) {
+        const [path, file] = written[Math.min(written.length - 1, Math.floor(random.float() * written.length))]!
+        const write = file.lastWrite!
+        // A truncate since may have cut the write short: what is gone from the file cannot survive.
+        const writeBytes = Math.max(0, Math.min(write.length, file.length - write.position))
+        const most = Math.min(writeBytes, tearBytes ?? writeBytes)
+        const keptBytes = Math.min(most, Math.floor(random.float() * (most + 1)))
+        torn = { path, position: write.position, keptBytes, writeBytes }
+        tornFile = file
+      }
+    }
     for (const file of this.files.values()) {
-      file.data = Buffer.from(file.synced)
-      file.length = file.synced.length
+      let content = file.synced
+      if (file === tornFile && torn !== undefined && torn.keptBytes > 0) {
+        const end = torn.position + torn.keptBytes
+        content = Buffer.alloc(Math.max(content.length, end))
+        file.synced.copy(content)
+        file.data.copy(content, torn.position, torn.position, end)
+      }
+      file.synced = content
+      file.data = Buffer.from(content)
+      file.length = content.length
+      file.lastWrite = undefined
     }
     this.descriptors.clear()
     this.locks.clear()
+    return torn
   }
 
-  /** From now on writes and syncs fail with this OS code (e.g. ENOSPC, EIO); undefined heals the disk. */
+  /** From now on writes and syncs fail with this OS code (ENOSPC: a full disk; EIO: a failing one); undefined heals the disk. */
   failWith(code: string | undefined): void {
     this.failureCode = code
+  }
+
+  /**
+   * The next fsync or fdatasync (whichever completes first) fails once with this OS code; what was
+   * written stays unsynced (a crash still loses it; a later sync that succeeds makes it durable).
+   */
+  failNextSync(code = 'EIO'): void {
+    this.nextSyncFailure = code
+  }
+
+  /**
+   * A bad block: every byte of [offset, offset + length) is changed (XORed with a random non-zero
+   * byte, the same in both) in the file's synced content and in its content as written, as far as
+   * each reaches. The range must lie within the longer of the two.
+   */
+  corrupt(path: string, offset: number, length: number, random: Random): void {
+    const file = this.files.get(path)
+    if (file === undefined) throw osError('ENOENT', 'no such file or directory', 'corrupt', path)
+    if (!(Number.isInteger(offset) && offset >= 0 && Number.isInteger(length) && length >= 0)) throw new RangeError(`a corrupt range needs whole numbers from 0, not ${offset} and ${length}`)
+    if (offset + length > Math.max(file.length, file.synced.length)) throw new RangeError(`${path} holds ${Math.max(file.length, file.synced.length)} bytes: [${offset}, ${offset + length}) reaches past them`)
+    const mask = Buffer.alloc(length)
+    random.fill(mask)
+    for (let i = 0; i < length; i++) {
+      if (mask[i] === 0) mask[i] = 0xff
+      if (offset + i < file.length) file.data[offset + i]! ^= mask[i]!
+      if (offset + i < file.synced.length) file.synced[offset + i]! ^= mask[i]!
+    }
+  }
+
+  /** Asynchronous reads, writes and fdatasyncs finish this many ms of scheduler time after the call (0: on the next turn). */
+  setLatency(ms: number): void {
+    if (!(ms >= 0 && Number.isFinite(ms))) throw new RangeError(`a disk latency must be a finite number of ms from 0, not ${ms}`)
+    this.latencyMs = ms
   }
 
   open(path: string, flags: 'r' | 'r+' | 'w' | 'w+'): number {
@@ -71,7 +164,7 @@ export class MemoryDisk implements Disk {
     if (flags === 'w' || flags === 'w+') {
       this.requireDirectory(path, 'open')
       if (file === undefined) {
-        file = { data: Buffer.alloc(0), length: 0, synced: Buffer.alloc(0) }
+        file = { data: Buffer.alloc(0), length: 0, synced: Buffer.alloc(0), lastWrite: undefined }
         this.files.set(path, file)
       } else {
         file.length = 0
@@ -119,6 +212,7 @@ export class MemoryDisk implements Disk {
     if (position > file.length) file.data.fill(0, file.length, position)
     file.data.set(source.subarray(sourceAt, sourceAt + length), position)
     file.length = Math.max(file.length, end)
+    file.lastWrite = { position, length }
     return length
   }
 
@@ -131,16 +225,26 @@ export class MemoryDisk implements Disk {
   }
 
   fsync(fd: number): void {
-    const { path, file } = this.fileOf(fd, 'fsync')
-    this.failIfBroken('fsync', path)
-    file.synced = Buffer.from(file.data.subarray(0, file.length))
+    this.sync(fd, 'fsync')
   }
 
   fdatasync(fd: number, done: (err: EnvError | null) => void): void {
     this.later(() => {
-      this.fsync(fd)
+      this.sync(fd, 'fdatasync')
       return 0
     }, (err) => done(err))
+  }
+
+  private sync(fd: number, syscall: string): void {
+    const { path, file } = this.fileOf(fd, syscall)
+    this.failIfBroken(syscall, path)
+    const failure = this.nextSyncFailure
+    if (failure !== undefined) {
+      this.nextSyncFailure = undefined
+      throw osError(failure, 'injected sync failure', syscall, path)
+    }
+    file.synced = Buffer.from(file.data.subarray(0, file.length))
+    file.lastWrite = undefined
   }
 
   truncate(fd: number, sizeBytes: number): void {
@@ -181,7 +285,8 @@ export class MemoryDisk implements Disk {
   }
 
   private later<T>(work: () => T, done: (err: EnvError | null, result: T | 0) => void): void {
-    this.scheduler.soon(() => {
+    const complete = (run: () => void): Timer => (this.latencyMs > 0 ? this.scheduler.after(this.latencyMs, run) : this.scheduler.soon(run))
+    complete(() => {
       let result: T
       try {
         result = work()

@@ -7,7 +7,12 @@
 //     a connection attempt over a cut link fails after the SYN timeout;
 //   - reset(a, b): every connection between the two hosts ends with ECONNRESET on both sides;
 //   - crashHost(host): the host's listeners vanish and its sockets close (peers see the close, as
-//     the kernel of a killed process sends it), or with `silent` peers see nothing (a machine gone).
+//     the kernel of a killed process sends it), or with `silent` peers see nothing (a machine gone);
+//   - pauseHost(host): the host's process is stopped (SIGSTOP): its kernel still takes bytes and
+//     connections, but the process sees nothing (no event of its sockets, no accept) until
+//     resumeHost(), when it sees all of it in the order it arrived; peers see no close;
+//   - setLinkDelay(from, to, ms): a slow or congested path adds ms to every chunk's latency,
+//     bytes still in order.
 import { EventEmitter } from 'node:events'
 import type { Clock, EnvError, ListenOptions, Network, NetServer, NetSocket, Random, Scheduler, Timer } from '@aerolite/protocol'
 
@@ -47,6 +52,11 @@ export class SimNetwork {
   private readonly listeners = new Map<string, Listener>()
   private readonly nextPort = new Map<string, number>()
   private readonly cutLinks = new Set<string>()
+  /** Extra one-way latency per link (ms). */
+  private readonly linkDelays = new Map<string, number>()
+  private readonly pausedHosts = new Set<string>()
+  /** Per host, what its process must see (arrivals, socket events) held while it is paused, in order. */
+  private readonly heldWork = new Map<string, (() => void)[]>()
   /** Sockets open per host (both ends of each connection are registered with their own host). */
   private readonly sockets = new Map<string, Set<SimSocket>>()
   /** Called with every delivery and connection event, for the event log a simulation hashes. */
@@ -95,6 +105,47 @@ export class SimNetwork {
     return this.cutLinks.has(linkKey(from, to))
   }
 
+  /**
+   * Adds extraMs to the one-way latency of every chunk (and connection handshake) sent from `from`
+   * to `to` from now on (both ways unless oneWay); undefined or 0 removes it. Bytes already on the
+   * way keep their arrival time, and no chunk overtakes an earlier one on the same connection.
+   */
+  setLinkDelay(from: string, to: string, extraMs: number | undefined, oneWay = false): void {
+    if (extraMs !== undefined && !(extraMs >= 0 && Number.isFinite(extraMs))) throw new RangeError(`a link delay must be a finite number of ms from 0, not ${extraMs}`)
+    for (const key of oneWay ? [linkKey(from, to)] : [linkKey(from, to), linkKey(to, from)]) {
+      if (extraMs === undefined || extraMs === 0) this.linkDelays.delete(key)
+      else this.linkDelays.set(key, extraMs)
+    }
+    this.log(`delay ${from}${oneWay ? '->' : '<->'}${to} ${extraMs === undefined || extraMs === 0 ? 'off' : `${extraMs}ms`}`)
+  }
+
+  linkDelayMs(from: string, to: string): number {
+    return this.linkDelays.get(linkKey(from, to)) ?? 0
+  }
+
+  /**
+   * Stops the host's process (SIGSTOP): until resumeHost(), bytes and FINs reaching its sockets
+   * wait in its kernel, connections to its listeners complete but are not accepted (onConnection
+   * waits), and no event of its sockets is emitted. Nothing closes: peers see a silent host.
+   * Bytes it wrote before are still sent (they are in its kernel); it writes nothing new, as its
+   * process runs no code (pause its simNodeEnv too).
+   */
+  pauseHost(host: string): void {
+    this.pausedHosts.add(host)
+    this.log(`pause ${host}`)
+  }
+
+  /** Continues the host's process: on the next turn it sees what it was held from, in the order it arrived. */
+  resumeHost(host: string): void {
+    if (!this.pausedHosts.delete(host)) return
+    this.log(`resume ${host}`)
+    if (this.heldWork.has(host)) this.scheduler.soon(() => this.releaseHeld(host))
+  }
+
+  isPaused(host: string): boolean {
+    return this.pausedHosts.has(host)
+  }
+
   /** Ends every connection between a and b with ECONNRESET on both sides. */
   reset(a: string, b: string): void {
     this.log(`reset ${a}<->${b}`)
@@ -104,6 +155,9 @@ export class SimNetwork {
   /** The host's process is gone: listeners vanish; its sockets close (peers told unless silent). */
   crashHost(host: string, options: { silent?: boolean } = {}): void {
     this.log(`crash ${host}${options.silent === true ? ' silent' : ''}`)
+    // A stopped process can be killed too; what it was held from dies with it.
+    this.pausedHosts.delete(host)
+    this.heldWork.delete(host)
     for (const [key, listener] of this.listeners) if (listener.host === host) this.listeners.delete(key)
     for (const socket of [...(this.sockets.get(host) ?? [])]) socket.vanish(options.silent === true)
   }
@@ -123,6 +177,24 @@ export class SimNetwork {
 
   after(ms: number, run: () => void): Timer {
     return this.scheduler.after(ms, run)
+  }
+
+  /**
+   * Runs what the host's process sees (an arrival, a socket event) now, or holds it while the host
+   * is paused; held work keeps its place, so nothing arriving after the resume overtakes it.
+   */
+  toHost(host: string, run: () => void): void {
+    const held = this.heldWork.get(host)
+    if (held !== undefined) held.push(run)
+    else if (this.pausedHosts.has(host)) this.heldWork.set(host, [run])
+    else run()
+  }
+
+  private releaseHeld(host: string): void {
+    const held = this.heldWork.get(host)
+    if (held === undefined) return
+    while (!this.pausedHosts.has(host) && held.length > 0) held.shift()!()
+    if (held.length === 0 && this.heldWork.get(host) === held) this.heldWork.delete(host)
   }
 
   opened(socket: SimSocket): void {
@@ -186,10 +258,11 @@ export class SimNetwork {
         if (listener.closing !== undefined && listener.accepted.size === 0) listener.closing()
       })
       this.log(`connect ${fromHost}->${toHost}:${port}`)
-      listener.onConnection(server)
-      this.after(this.latencyMs(), () => client.connected())
+      // The kernel completes the handshake; a paused process accepts it only once it runs again.
+      this.toHost(toHost, () => listener.onConnection(server))
+      this.after(this.latencyMs() + this.linkDelayMs(toHost, fromHost), () => this.toHost(fromHost, () => client.connected()))
     }
-    this.after(this.latencyMs(), attempt)
+    this.after(this.latencyMs() + this.linkDelayMs(fromHost, toHost), attempt)
     return client
   }
 
@@ -294,7 +367,7 @@ class SimSocket extends EventEmitter implements NetSocket {
   resume(): this {
     if (!this.paused) return this
     this.paused = false
-    this.net.soon(() => this.flushInbox())
+    this.net.soon(() => this.net.toHost(this.localHost, () => this.flushInbox()))
     return this
   }
 
@@ -313,9 +386,9 @@ class SimSocket extends EventEmitter implements NetSocket {
   /** Sends the FIN after what was written; 'finish' follows, as Node's once the kernel has it all. */
   private finish(): void {
     this.enqueue('fin')
-    this.net.soon(() => {
+    this.net.soon(() => this.net.toHost(this.localHost, () => {
       if (this.state === 'open') this.emit('finish')
-    })
+    }))
   }
 
   // --- the network's side -------------------------------------------------------------------
@@ -396,7 +469,7 @@ class SimSocket extends EventEmitter implements NetSocket {
   }
 
   private enqueue(data: Buffer | 'fin'): void {
-    const readyAtMs = Math.max(this.net.now() + this.net.latencyMs(), this.lastReadyAtMs)
+    const readyAtMs = Math.max(this.net.now() + this.net.latencyMs() + this.net.linkDelayMs(this.localHost, this.remoteAddress), this.lastReadyAtMs)
     this.lastReadyAtMs = readyAtMs
     this.outbound.push({ data, readyAtMs })
     this.armPump()
@@ -420,15 +493,15 @@ class SimSocket extends EventEmitter implements NetSocket {
       const { data } = this.outbound.shift()!
       if (data === 'fin') {
         this.net.log(`fin ${this.localHost}->${this.remoteAddress}`)
-        peer.remoteEnded()
+        this.net.toHost(peer.localHost, () => peer.remoteEnded())
         continue
       }
       this.queuedBytes -= data.length
       this.net.log(`data ${this.localHost}->${this.remoteAddress} ${data.length}`)
-      peer.receive(data)
+      this.net.toHost(peer.localHost, () => peer.receive(data))
       if (this.needDrain && this.queuedBytes < HIGH_WATER_BYTES && this.state !== 'closed') {
         this.needDrain = false
-        this.emit('drain')
+        this.net.toHost(this.localHost, () => this.emit('drain'))
       }
     }
     this.armPump()
@@ -447,10 +520,10 @@ class SimSocket extends EventEmitter implements NetSocket {
       this.pump = undefined
     }
     this.net.closed(this)
-    this.net.soon(() => {
+    this.net.soon(() => this.net.toHost(this.localHost, () => {
       if (error !== undefined) this.emit('error', error)
       this.emit('close')
       for (const listener of this.closeListeners.splice(0)) listener()
-    })
+    }))
   }
 }
