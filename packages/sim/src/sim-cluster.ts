@@ -105,7 +105,8 @@ export class SimCluster {
     const slot = this.slots[index]!
     if (slot.node !== undefined) throw new Error(`node ${index} is already running`)
     slot.incarnation++
-    const nodeEnv = simNodeEnv(this.env, { disk: slot.disk, network: this.net.forHost(slot.host) })
+    // The disk answers on the node's own scheduler: a paused node's disk calls wait for it, a crashed one's never finish.
+    const nodeEnv = simNodeEnv(this.env, { disk: (scheduler) => { slot.disk.useScheduler(scheduler); return slot.disk }, network: this.net.forHost(slot.host) })
     const logger = this.nodeLogger(slot)
     const membership = new StoreMembership({ clusterName: 'sim', store: this.store, env: nodeEnv, log: logger, heartbeat: SIM_HEARTBEAT })
     const node = new AeroliteNode(this.nodeConfig(slot), { env: nodeEnv, logger, membership })

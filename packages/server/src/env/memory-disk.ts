@@ -48,7 +48,7 @@ interface OpenFile {
 const MEMORY_HOLDER = { pid: 0, host: 'memory disk' }
 
 export class MemoryDisk implements Disk {
-  private readonly scheduler: Scheduler
+  private scheduler: Scheduler
   private readonly files = new Map<string, MemoryFile>()
   private readonly directories = new Set<string>(['/', '.'])
   private readonly descriptors = new Map<number, OpenFile>()
@@ -59,6 +59,14 @@ export class MemoryDisk implements Disk {
   private latencyMs = 0
 
   constructor(scheduler: Scheduler) {
+    this.scheduler = scheduler
+  }
+
+  /**
+   * Finishes asynchronous calls on this scheduler from now on: a restarted process's, so the disk
+   * outlives the process while a crashed one's halted timers keep its late completions from running.
+   */
+  useScheduler(scheduler: Scheduler): void {
     this.scheduler = scheduler
   }
 
