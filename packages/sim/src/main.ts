@@ -3,9 +3,10 @@
 // (each shrunk to its shortest failing schedule); `--plant NAME` switches a planted bug on.
 import { parseArgs } from 'node:util'
 import { PLANT_NAMES } from '@aerolite/server'
-import { runMany, runOne } from './runner.ts'
+import { runMany, runOne, runSeeds } from './runner.ts'
+import { FAULT_KINDS, type FaultKind } from './schedule.ts'
 
-const USAGE = 'usage: npm run sim -- (--seed S | --seeds N [--from S]) [--plant NAME] [--schedule JSON] [--verbose]'
+const USAGE = 'usage: npm run sim -- (--seed S [--schedule JSON] [--verbose] | --seeds N [--from S] [--workers W]) [--faults KIND,...] [--plant NAME]'
 
 function main(): Promise<number> {
   let args
@@ -18,6 +19,9 @@ function main(): Promise<number> {
         plant: { type: 'string', multiple: true, default: [] },
         schedule: { type: 'string' },
         verbose: { type: 'boolean', default: false },
+        faults: { type: 'string', default: FAULT_KINDS.join(',') },
+        workers: { type: 'string', default: '1' },
+        json: { type: 'boolean', default: false },
       },
       strict: true,
     }).values
@@ -32,6 +36,14 @@ function main(): Promise<number> {
     }
   }
   const plants = new Set(args.plant)
+  const kinds = new Set(args.faults.split(',').filter((kind) => kind !== ''))
+  for (const kind of kinds) {
+    if (!(FAULT_KINDS as readonly string[]).includes(kind)) {
+      console.error(`--faults ${kind} is not a fault kind (allowed: ${FAULT_KINDS.join(', ')})`)
+      return Promise.resolve(2)
+    }
+  }
+  const faultKinds = kinds as Set<FaultKind>
   const count = (name: string, text: string | undefined): number | undefined => {
     if (text === undefined) return undefined
     const value = Number(text)
@@ -42,8 +54,10 @@ function main(): Promise<number> {
     const seed = count('seed', args.seed)
     const seeds = count('seeds', args.seeds)
     if ((seed === undefined) === (seeds === undefined)) throw new RangeError(`give --seed or --seeds\n${USAGE}`)
-    if (seed !== undefined) return runOne(seed, { plants, schedule: args.schedule, verbose: args.verbose, print: console.log })
-    return runMany(count('from', args.from)!, seeds!, { plants, print: console.log })
+    if (seed !== undefined) return runOne(seed, { plants, kinds: faultKinds, schedule: args.schedule, verbose: args.verbose, print: console.log })
+    const from = count('from', args.from)!
+    if (args.json) return runSeeds(from, seeds!, { plants, kinds: faultKinds }, (summary) => console.log(JSON.stringify(summary))).then(() => 0)
+    return runMany(from, seeds!, { plants, kinds: faultKinds, workers: Math.max(1, count('workers', args.workers)!), print: console.log })
   } catch (err) {
     console.error((err as Error).message)
     return Promise.resolve(2)

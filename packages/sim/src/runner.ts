@@ -1,8 +1,11 @@
 // Runs seeds and reports them: one seed in full, or many with a summary line, failing schedules
 // shrunk first (a fault is dropped, or made shorter, while the run still fails).
+import { spawn } from 'node:child_process'
 import { performance } from 'node:perf_hooks'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
 import { runSchedule, type RunOptions, type RunResult } from './run-seed.ts'
-import { describeFault, generateSchedule, type Schedule } from './schedule.ts'
+import { describeFault, generateSchedule, type FaultKind, type Schedule } from './schedule.ts'
 
 export interface ReportOptions {
   plants: ReadonlySet<string>
@@ -11,41 +14,78 @@ export interface ReportOptions {
 
 /** At most this many extra runs to shrink one failing schedule. */
 const SHRINK_RUNS = 24
+/** Failing seeds shrunk and printed in full after a many-seed run. */
+const SHRUNK_SEEDS = 3
 
-export async function runOne(seed: number, options: ReportOptions & { schedule?: string | undefined; verbose?: boolean }): Promise<number> {
-  const schedule = options.schedule === undefined ? generateSchedule(seed) : parseSchedule(options.schedule)
+export async function runOne(seed: number, options: ReportOptions & { kinds: ReadonlySet<FaultKind>; schedule?: string | undefined; verbose?: boolean }): Promise<number> {
+  const schedule = options.schedule === undefined ? generateSchedule(seed, options.kinds) : parseSchedule(options.schedule)
   const result = await runSchedule(seed, schedule, { plants: options.plants })
   printRun(result, options.print, options.verbose === true)
   return result.violations.length > 0 ? 1 : 0
 }
 
-export async function runMany(from: number, count: number, options: ReportOptions): Promise<number> {
-  const started = performance.now()
-  const failing: RunResult[] = []
-  let operations = 0
-  let simulatedMs = 0
-  let lossRuns = 0
-  let losses = 0
+/** What a worker process reports of one seed (a JSON line). */
+interface SeedSummary {
+  seed: number
+  violations: number
+  losses: number
+  operations: number
+  simulatedMs: number
+}
+
+export interface ManyOptions extends ReportOptions {
+  kinds: ReadonlySet<FaultKind>
+  workers: number
+}
+
+/** Runs seeds from..from+count-1 in this process, handing each summary over as it ends. */
+export async function runSeeds(from: number, count: number, options: Pick<ManyOptions, 'plants' | 'kinds'>, onSummary: (summary: SeedSummary) => void): Promise<void> {
   for (let seed = from; seed < from + count; seed++) {
-    const result = await runSchedule(seed, generateSchedule(seed), { plants: options.plants })
-    operations += result.operations
-    simulatedMs += result.simulatedMs
-    if (result.losses.length > 0) {
-      lossRuns++
-      losses += result.losses.length
-    }
-    if (result.violations.length > 0) failing.push(result)
+    const result = await runSchedule(seed, generateSchedule(seed, options.kinds), { plants: options.plants })
+    onSummary({ seed, violations: result.violations.length, losses: result.losses.length, operations: result.operations, simulatedMs: result.simulatedMs })
   }
+}
+
+export async function runMany(from: number, count: number, options: ManyOptions): Promise<number> {
+  const started = performance.now()
+  const summaries: SeedSummary[] = []
+  if (options.workers <= 1) await runSeeds(from, count, options, (summary) => summaries.push(summary))
+  else await runInWorkers(from, count, options, (summary) => summaries.push(summary))
   const minutes = (performance.now() - started) / 60_000
+  const failing = summaries.filter((s) => s.violations > 0).sort((a, b) => a.seed - b.seed)
+  const lossy = summaries.filter((s) => s.losses > 0)
+  const operations = summaries.reduce((sum, s) => sum + s.operations, 0)
+  const simulatedMs = summaries.reduce((sum, s) => sum + s.simulatedMs, 0)
   options.print(`${count} seeds, ${failing.length} failures`)
-  options.print(`tagged runs (network partition or a second failure before copies were restored) that lost acknowledged writes: ${lossRuns} runs, ${losses} losses`)
-  options.print(`${(count / minutes).toFixed(0)} seeds per minute, ${(operations / (minutes * 60)).toFixed(0)} simulated operations per second, ${(simulatedMs / 1000).toFixed(0)} s simulated`)
-  for (const result of failing) {
+  options.print(`tagged runs that lost acknowledged writes (network partition, a second failure before copies were restored, every lease lost): ${lossy.length} runs, ${lossy.reduce((sum, s) => sum + s.losses, 0)} losses`)
+  options.print(`${(count / minutes).toFixed(0)} seeds per minute, ${(operations / (minutes * 60)).toFixed(0)} simulated operations per second, ${(simulatedMs / 1000).toFixed(0)} s simulated in ${(minutes * 60).toFixed(0)} s`)
+  if (failing.length > 0) options.print(`failing seeds: ${failing.map((s) => s.seed).join(' ')}`)
+  for (const summary of failing.slice(0, SHRUNK_SEEDS)) {
+    const result = await runSchedule(summary.seed, generateSchedule(summary.seed, options.kinds), { plants: options.plants })
     const shrunk = await shrink(result, { plants: options.plants })
-    options.print(`failing seed ${result.seed}: ${shrunk.violations[0]!.kind}: ${shrunk.violations[0]!.detail}`)
-    options.print(`  replay: npm run sim -- --seed ${result.seed} --schedule '${JSON.stringify(shrunk.schedule)}'${[...options.plants].map((p) => ` --plant ${p}`).join('')}`)
+    options.print(`seed ${summary.seed}: ${shrunk.violations[0]!.kind}: ${shrunk.violations[0]!.detail}`)
+    options.print(`  shrunk to: ${shrunk.schedule.faults.map(describeFault).join('; ') || 'no fault'}`)
+    options.print(`  replay: npm run sim -- --seed ${summary.seed} --schedule '${JSON.stringify(shrunk.schedule)}'${[...options.plants].map((p) => ` --plant ${p}`).join('')}`)
   }
   return failing.length > 0 ? 1 : 0
+}
+
+/** Splits the seeds over worker processes (this same program with --json), one core each. */
+async function runInWorkers(from: number, count: number, options: ManyOptions, onSummary: (summary: SeedSummary) => void): Promise<void> {
+  const main = fileURLToPath(new URL('./main.ts', import.meta.url))
+  const share = Math.ceil(count / options.workers)
+  const workers: Array<Promise<void>> = []
+  for (let start = from; start < from + count; start += share) {
+    const args = [...process.execArgv, main, '--seeds', String(Math.min(share, from + count - start)), '--from', String(start), '--json', '--faults', [...options.kinds].join(',')]
+    for (const plant of options.plants) args.push('--plant', plant)
+    workers.push(new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+      createInterface({ input: child.stdout }).on('line', (line) => onSummary(JSON.parse(line) as SeedSummary))
+      child.on('error', reject)
+      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`a worker running seeds from ${start} exited with ${code}`))))
+    }))
+  }
+  await Promise.all(workers)
 }
 
 /** Drops faults, then halves what remains, while the run keeps failing; bounded in runs. */

@@ -24,7 +24,10 @@ export interface Schedule {
 
 export const FAULT_KINDS = ['crash', 'pause', 'partition', 'slow-node', 'store-down'] as const
 
-export function generateSchedule(seed: number): Schedule {
+export type FaultKind = (typeof FAULT_KINDS)[number]
+
+/** The faults of a seed, drawn among `kinds` (all by default; the draws do not depend on which are allowed). */
+export function generateSchedule(seed: number, kinds: ReadonlySet<FaultKind> = new Set(FAULT_KINDS)): Schedule {
   const random = new SeededRandom(seed ^ 0xfa017)
   const pick = (low: number, high: number): number => low + Math.floor(random.float() * (high - low + 1))
   const nodes = 3
@@ -37,11 +40,15 @@ export function generateSchedule(seed: number): Schedule {
     const forMs = Math.min(pick(300, 4000), workloadMs - 1000 - atMs)
     const node = pick(0, nodes - 1)
     const draw = random.float()
-    if (draw < 0.35) faults.push({ kind: 'crash', atMs, node, forMs })
-    else if (draw < 0.5) faults.push({ kind: 'pause', atMs, node, forMs })
-    else if (draw < 0.7) faults.push({ kind: 'partition', atMs, side: [node], oneWay: random.float() < 0.3, forMs })
-    else if (draw < 0.85) faults.push({ kind: 'slow-node', atMs, node, extraMs: pick(5, 200), forMs })
-    else faults.push({ kind: 'store-down', atMs, forMs })
+    const oneWay = random.float() < 0.3
+    const extraMs = pick(5, 200)
+    let fault: Fault
+    if (draw < 0.35) fault = { kind: 'crash', atMs, node, forMs }
+    else if (draw < 0.5) fault = { kind: 'pause', atMs, node, forMs }
+    else if (draw < 0.7) fault = { kind: 'partition', atMs, side: [node], oneWay, forMs }
+    else if (draw < 0.85) fault = { kind: 'slow-node', atMs, node, extraMs, forMs }
+    else fault = { kind: 'store-down', atMs, forMs }
+    if (kinds.has(fault.kind)) faults.push(fault)
   }
   faults.sort((a, b) => a.atMs - b.atMs)
   return { nodes, replicationFactor: 2, workloadMs, faults }
