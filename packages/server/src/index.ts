@@ -1,5 +1,6 @@
 export { startServer, type EmbeddedServer } from './embedded.ts'
 export { AeroliteNode, type NodeOptions } from './node.ts'
+export { PLANT_NAMES, type PlantName, type PlantedFaults } from './cluster/planted-faults.ts'
 export { buildConfig, StartOptionError, type StartOptions } from './options.ts'
 export { runNodeProcess } from './main.ts'
 export * from './config/index.ts'

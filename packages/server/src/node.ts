@@ -13,6 +13,7 @@ import { MetadataSync } from './cluster/metadata-sync.ts'
 import { Quiesce } from './cluster/quiesce.ts'
 import { StoreMembership } from './cluster/membership-client.ts'
 import { EtcdStore } from './cluster/etcd-store.ts'
+import { NO_PLANTED_FAULTS, type PlantedFaults } from './cluster/planted-faults.ts'
 import { AEROSPIKE_COMPATIBLE_BUILD } from './info/version.ts'
 import { realEnv } from './env/real-env.ts'
 import { answerInfo } from './info/registry.ts'
@@ -34,6 +35,8 @@ export interface NodeOptions {
   logger?: Logger
   /** Cluster membership kept in this process (embedded clusters, the simulator). */
   membership?: Membership
+  /** Deliberate bugs for the simulator's proof that its checker fails; never set by the product. */
+  plantedFaults?: PlantedFaults
 }
 
 export class AeroliteNode implements NodeContext {
@@ -59,6 +62,7 @@ export class AeroliteNode implements NodeContext {
   private membership: Membership | undefined
   private membershipStore: EtcdStore | undefined
   private fabric: Fabric | undefined
+  private readonly plantedFaults: PlantedFaults
   cluster: ClusterMember | undefined
   clusterMetadata: MetadataSync | undefined
 
@@ -79,6 +83,7 @@ export class AeroliteNode implements NodeContext {
       this.evictors.push(new Evictor(ns, this.log, this.env.scheduler))
     }
     this.membership = options.membership
+    this.plantedFaults = options.plantedFaults ?? NO_PLANTED_FAULTS
     const node = this
     this.commands = {
       namespace: (name) => this.namespaces.get(name),
@@ -158,7 +163,7 @@ export class AeroliteNode implements NodeContext {
 
   /** Listens on the fabric, registers in the membership and waits for the first view's partition plans. */
   private async joinCluster(membership: Membership): Promise<void> {
-    const fabric = new Fabric({ env: this.env, self: { nodeId: this.nodeId }, log: this.log })
+    const fabric = new Fabric({ env: this.env, self: { nodeId: this.nodeId }, log: this.log, plantedFaults: this.plantedFaults })
     this.fabric = fabric
     const address = this.config.network.fabric.address ?? this.config.network.service.address
     const fabricEndpoint = await fabric.listen(address, this.config.network.fabric.port)
@@ -170,6 +175,7 @@ export class AeroliteNode implements NodeContext {
       fabric,
       keepServingWithoutLease: this.config.service.keepServingWithoutEtcd,
       settings: this.config.service,
+      plantedFaults: this.plantedFaults,
       runProxied: (message, hops) => whenSettled(executeRecordCommand(message, this.commands, 'client', hops)),
     })
     // UDF modules, indexes and truncate points of the cluster: followed before joining, so none is missed.

@@ -24,6 +24,7 @@ import { LocalCopies } from './local-copies.ts'
 import type { Membership } from './membership.ts'
 import { INCOMING_FULL, decodePartitionRef, encodePartitionRef, newMigrationCounters, sendPartition, serveMigrations, type MigrationCounters, type PartitionRef } from './migration.ts'
 import { OutgoingMigrations } from './outgoing-migrations.ts'
+import { NO_PLANTED_FAULTS, type PlantedFaults } from './planted-faults.ts'
 import { computePartitionTable } from './partition-table.ts'
 import { PartitionPlan, hasBit, newPartitionBits, setBit, type CopyReport } from './partition-plan.ts'
 import { newProxyCounters, proxyCommand, serveProxies, type ProxyCounters } from './proxy.ts'
@@ -47,6 +48,8 @@ export interface ClusterMemberOptions {
   runProxied: (message: Message, hops: number) => Promise<CommandReply>
   /** The service settings, read when used (set-config changes them; then call settingsChanged()). */
   settings: Readonly<Pick<ServiceConfig, 'migrateThreads' | 'migrateMaxNumIncoming' | 'minClusterSize'>>
+  /** Deliberate bugs for the simulator's proof that its checker fails; never set by the product. */
+  plantedFaults?: PlantedFaults
 }
 
 interface NamespacePart {
@@ -72,6 +75,7 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
   private readonly fabric: MemberFabric
   private readonly keepServingWithoutLease: boolean
   private readonly settings: ClusterMemberOptions['settings']
+  private readonly plantedFaults: PlantedFaults
   private readonly parts = new Map<string, NamespacePart>()
   private self: MemberInfo | undefined
   private view: View | undefined
@@ -105,6 +109,7 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     this.fabric = options.fabric
     this.keepServingWithoutLease = options.keepServingWithoutLease
     this.settings = options.settings
+    this.plantedFaults = options.plantedFaults ?? NO_PLANTED_FAULTS
     this.outgoing = new OutgoingMigrations(this.env.scheduler, this.log, () => this.settings.migrateThreads * limits.migrationsPerThread)
     this.incoming = new IncomingMigrations(() => this.settings.migrateMaxNumIncoming)
     for (const namespace of options.namespaces.values()) {
@@ -112,7 +117,7 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
       const tombstones = new ClusterTombstones(copies, () => this.parts.get(namespace.name)?.plan)
       namespace.tombstones.cluster = tombstones
       const routes = { targetsOf: (pid: number) => this.writeTargets(namespace.name, pid), whenPlanned: () => this.whenPlanned() }
-      const replicator = new Replicator(copies, tombstones, this.fabric, routes, this.log)
+      const replicator = new Replicator(copies, tombstones, this.fabric, routes, this.log, this.plantedFaults)
       namespace.listeners.push(replicator)
       namespace.replication = replicator
       namespace.mastersPartition = (pid) => this.parts.get(namespace.name)?.plan?.master(pid) === this.selfIndex
@@ -358,7 +363,7 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
       const to = view.members[target]!.nodeId
       this.outgoing.add({ ns, to, send: async () => {
         const part = this.parts.get(ns)!
-        await sendPartition(part.namespace, { namespace: ns, pid, kind: 'fill' }, to, this.fabric, this.env.scheduler, () => this.view === view, this.migrationCounters)
+        await sendPartition(part.namespace, { namespace: ns, pid, kind: 'fill' }, to, this.fabric, this.env.scheduler, () => this.view === view, this.migrationCounters, this.plantedFaults)
         if (this.view !== view) return
         plan.fillDone(target, pid)
         this.planChanged(ns, pid)

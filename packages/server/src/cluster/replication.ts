@@ -19,6 +19,7 @@ import { recordGeneration } from '../record/layout.ts'
 import type { ClusterTombstones } from './cluster-tombstones.ts'
 import { MessageType, type FabricLink } from './fabric-link.ts'
 import type { LocalCopies } from './local-copies.ts'
+import { NO_PLANTED_FAULTS, PLANTED_REPLICA_DELAY_MS, type PlantedFaults } from './planted-faults.ts'
 import { FabricError } from './fabric/errors.ts'
 import { setBit } from './partition-plan.ts'
 import { versionOf } from './record-versions.ts'
@@ -41,16 +42,19 @@ export class Replicator implements RecordListener, ChangeReplication {
   private readonly fabric: FabricLink
   private readonly routes: ReplicationRoutes
   private readonly log: Logger
+  /** Deliberate bugs for the simulator (planted-faults.ts); empty in the product. */
+  private readonly plantedFaults: PlantedFaults
   /** The wait of the last change sent, until the commit road takes it (in the same turn). */
   private lastDigest: Uint8Array | undefined
   private lastWait: Promise<void> | undefined
 
-  constructor(copies: LocalCopies, deletes: ClusterTombstones, fabric: FabricLink, routes: ReplicationRoutes, log: Logger) {
+  constructor(copies: LocalCopies, deletes: ClusterTombstones, fabric: FabricLink, routes: ReplicationRoutes, log: Logger, plantedFaults: PlantedFaults = NO_PLANTED_FAULTS) {
     this.copies = copies
     this.deletes = deletes
     this.fabric = fabric
     this.routes = routes
     this.log = log
+    this.plantedFaults = plantedFaults
   }
 
   private get namespace(): Namespace {
@@ -71,6 +75,17 @@ export class Replicator implements RecordListener, ChangeReplication {
     }
     const record = this.remoteRecord(pid, digest, id, before, after)
     const deleted = record.bytes === undefined
+    if (deleted && this.plantedFaults.has('no-tombstone-replication')) {
+      // Planted fault: the delete never reaches the replicas, yet counts as on every owner.
+      this.deletes.everyOwnerHas(pid, digest, record)
+      return
+    }
+    if (this.plantedFaults.has('ack-before-replica')) {
+      // Planted fault: nothing waits on the replicas (the command answers at once, the record is not
+      // in flight, a failure marks nothing dirty), and they are told only later: a master crash loses it.
+      this.namespace.env.scheduler.after(PLANTED_REPLICA_DELAY_MS, () => void this.send(targets, record).catch(() => undefined))
+      return
+    }
     if (deleted) this.deletes.sent(digest)
     const wait = this.send(targets, record).catch((err: unknown) => {
       if (!(err instanceof FabricError && err.code === 'ERR_FABRIC_VIEW_CHANGED')) throw err

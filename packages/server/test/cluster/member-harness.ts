@@ -5,6 +5,7 @@ import { ClusterMember, type MemberFabric } from '../../src/cluster/cluster-memb
 import type { FabricMessageHandler } from '../../src/cluster/fabric-link.ts'
 import { FabricError } from '../../src/cluster/fabric/errors.ts'
 import type { Membership } from '../../src/cluster/membership.ts'
+import type { PlantedFaults } from '../../src/cluster/planted-faults.ts'
 import type { MemberInfo, View } from '../../src/cluster/view.ts'
 import { defaultNamespaceConfig } from '../../src/config/index.ts'
 import type { ManualEnv } from '../../src/env/manual-env.ts'
@@ -80,7 +81,7 @@ export function memberInfo(nodeId: string): MemberInfo {
   return { nodeId, service: { host: '127.0.0.1', port: 3000 }, fabric: { host: '127.0.0.1', port: 3001 }, rackIds: {}, build: 'test' }
 }
 
-export async function startNode(env: ManualEnv, fabric: TestFabric, nodeId: string, first: View): Promise<TestNode> {
+export async function startNode(env: ManualEnv, fabric: TestFabric, nodeId: string, first: View, plantedFaults?: PlantedFaults): Promise<TestNode> {
   const { log } = memoryLogger()
   const namespace = new Namespace(defaultNamespaceConfig('test'), env, log)
   await namespace.open(log)
@@ -93,7 +94,7 @@ export async function startNode(env: ManualEnv, fabric: TestFabric, nodeId: stri
   }
   const info = memberInfo(nodeId)
   const member = new ClusterMember({
-    env, log, namespaces: new Map([['test', namespace]]), membership, fabric: fabric.linkOf(nodeId), keepServingWithoutLease: false, settings: { migrateThreads: 1, migrateMaxNumIncoming: 4, minClusterSize: 1 },
+    env, log, namespaces: new Map([['test', namespace]]), membership, fabric: fabric.linkOf(nodeId), keepServingWithoutLease: false, settings: { migrateThreads: 1, migrateMaxNumIncoming: 4, minClusterSize: 1 }, plantedFaults,
     runProxied: () => Promise.reject(new Error('unused')),
   })
   void member.join(info)

@@ -12,6 +12,7 @@
 import type { Env, NetServer } from '@aerolite/protocol'
 import { limits } from '../../limits.ts'
 import type { Logger } from '../../log.ts'
+import { NO_PLANTED_FAULTS, type PlantedFaults } from '../planted-faults.ts'
 import type { Endpoint, MemberInfo, View } from '../view.ts'
 import { newFabricCounters, type FabricCounters } from './counters.ts'
 import { FabricError, type FabricErrorCode } from './errors.ts'
@@ -45,6 +46,8 @@ export interface FabricOptions {
   self: Pick<MemberInfo, 'nodeId'>
   log: Logger
   tuning?: Partial<FabricTuning>
+  /** Deliberate bugs for the simulator's proof that its checker fails; never set by the product. */
+  plantedFaults?: PlantedFaults
 }
 
 interface PendingRequest {
@@ -66,6 +69,7 @@ export class Fabric {
   private readonly tuning: FabricTuning
   private readonly selfId: string
   private readonly selfKey: bigint
+  private readonly plantedFaults: PlantedFaults
   private view: View | undefined
   /** The view's members other than this node, by node id as the view spells it, and by number. */
   private peers = new Map<string, MemberInfo>()
@@ -86,6 +90,7 @@ export class Fabric {
     this.log = options.log
     this.selfId = options.self.nodeId
     this.selfKey = nodeKey(options.self.nodeId)
+    this.plantedFaults = options.plantedFaults ?? NO_PLANTED_FAULTS
     this.tuning = {
       maxPayloadBytes: limits.maxFabricPayloadBytes,
       maxQueuedBytesPerPeer: limits.maxFabricQueuedBytesPerPeer,
@@ -354,10 +359,12 @@ export class Fabric {
   /** A frame of `view` or an older one. */
   private accept(frame: FabricFrame, view: View): void {
     if (frame.revision < view.revision) {
-      this.counters.droppedStale++
-      return
-    }
-    if (frame.clusterKey !== view.clusterKey) {
+      // Planted fault: a message of an older view (its revision and cluster key) is acted on.
+      if (!this.plantedFaults.has('accept-stale-view')) {
+        this.counters.droppedStale++
+        return
+      }
+    } else if (frame.clusterKey !== view.clusterKey) {
       this.counters.droppedWrongKey++
       return
     }
