@@ -2,7 +2,7 @@
 // log hash; `--seeds N [--from S]` runs many and prints `N seeds, K failures` and the failing seeds
 // (each shrunk to its shortest failing schedule); `--plant NAME` switches a planted bug on.
 import { parseArgs } from 'node:util'
-import { PLANT_NAMES } from '@aerolite/server'
+import { PLANT_NAMES, type PlantName } from '@aerolite/server'
 import { runMany, runOne, runSeeds } from './runner.ts'
 import { FAULT_KINDS, type FaultKind } from './schedule.ts'
 
@@ -35,7 +35,7 @@ function main(): Promise<number> {
       return Promise.resolve(2)
     }
   }
-  const plants = new Set(args.plant)
+  const plants = new Set(args.plant as PlantName[])
   const kinds = new Set(args.faults.split(',').filter((kind) => kind !== ''))
   for (const kind of kinds) {
     if (!(FAULT_KINDS as readonly string[]).includes(kind)) {

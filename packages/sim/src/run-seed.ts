@@ -4,7 +4,7 @@
 // and schedule give the same events, and the same event log hash.
 import { performance } from 'node:perf_hooks'
 import { partitionId } from '@aerolite/protocol'
-import { leaseTtlSeconds } from '@aerolite/server'
+import { leaseTtlSeconds, type PlantName } from '@aerolite/server'
 import { computePartitionTable, loadCodecs } from '@aerolite/server/simulation'
 import { checkKeys, describe, type Finding, type StoreOutage } from './checker.ts'
 import { copyDifferences, recordState, type RecordState } from './copies.ts'
@@ -37,7 +37,7 @@ export interface RunResult {
 }
 
 export interface RunOptions {
-  plants?: ReadonlySet<string>
+  plants?: ReadonlySet<PlantName>
   workload?: WorkloadOptions
 }
 

@@ -4,11 +4,12 @@ import { spawn } from 'node:child_process'
 import { performance } from 'node:perf_hooks'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import type { PlantName } from '@aerolite/server'
 import { runSchedule, type RunOptions, type RunResult } from './run-seed.ts'
 import { describeFault, generateSchedule, type FaultKind, type Schedule } from './schedule.ts'
 
 export interface ReportOptions {
-  plants: ReadonlySet<string>
+  plants: ReadonlySet<PlantName>
   print: (line: string) => void
 }
 

@@ -6,7 +6,7 @@ import { createHash, type Hash } from 'node:crypto'
 import { pino, type Logger } from 'pino'
 import {
   AeroliteNode, InProcessStore, MemoryDisk, StoreMembership, defaultNamespaceConfig, defaultServerConfig, manualEnv,
-  type ManualEnv, type NamespaceConfig,
+  type ManualEnv, type NamespaceConfig, type PlantName,
 } from '@aerolite/server'
 import type { Network } from '@aerolite/protocol'
 import { SimNetwork, simNodeEnv, type SimNodeEnv } from '@aerolite/server/simulation'
@@ -25,7 +25,7 @@ export interface SimClusterOptions {
   seed: number
   nodes: number
   replicationFactor: number
-  plants?: ReadonlySet<string>
+  plants?: ReadonlySet<PlantName>
   /** Acknowledge writes only once they are synced to the (simulated) disk. */
   commitToDevice?: boolean
 }
@@ -46,9 +46,14 @@ export interface SimNodeSlot {
 export class EventLog {
   private readonly hash: Hash = createHash('sha256')
   private readonly tail: string[] = []
+  private readonly env: ManualEnv
+  private readonly keepLines: number
   count = 0
 
-  constructor(private readonly env: ManualEnv, private readonly keepLines = 200) {}
+  constructor(env: ManualEnv, keepLines = 200) {
+    this.env = env
+    this.keepLines = keepLines
+  }
 
   add(line: string): void {
     const stamped = `${this.env.clock.monotonicMs().toFixed(3)} ${line}`
@@ -109,11 +114,11 @@ export class SimCluster {
     const nodeEnv = simNodeEnv(this.env, { disk: (scheduler) => { slot.disk.useScheduler(scheduler); return slot.disk }, network: this.net.forHost(slot.host) })
     const logger = this.nodeLogger(slot)
     const membership = new StoreMembership({ clusterName: 'sim', store: this.store, env: nodeEnv, log: logger, heartbeat: SIM_HEARTBEAT })
-    const node = new AeroliteNode(this.nodeConfig(slot), { env: nodeEnv, logger, membership })
+    const node = new AeroliteNode(this.nodeConfig(slot), { env: nodeEnv, logger, membership, plantedFaults: this.options.plants })
     slot.node = node
     slot.env = nodeEnv
     this.log.add(`start node ${index} (incarnation ${slot.incarnation})`)
-    return node.start()
+    return node.start().then(() => {})
   }
 
   /** kill -9: the process runs no more code, peers see its sockets close, unsynced writes are lost. */

@@ -146,13 +146,13 @@ export class Workload {
   private async read(client: SimClient, key: KeyInfo): Promise<void> {
     const startMs = this.env.clock.monotonicMs()
     const outcome = await client.command(SIM_NAMESPACE, key.digest, false, request(key, { info1: Info1.READ | Info1.GET_ALL }, []))
-    const answered = outcome.kind === 'answer'
-    const code = answered ? outcome.message.resultCode : undefined
+    const answer = outcome.kind === 'answer' ? outcome : undefined
+    const code = answer?.message.resultCode
     this.history.add({
       key: key.key, kind: 'get', value: undefined, startMs, endMs: this.env.clock.monotonicMs(),
       verdict: code === ResultCode.OK || code === ResultCode.RECORD_NOT_FOUND ? 'ok' : 'in-doubt',
-      resultCode: code, node: answered ? outcome.node : undefined,
-      read: code === ResultCode.OK ? readBins(outcome.message) : undefined,
+      resultCode: code, node: answer?.node,
+      read: answer !== undefined && code === ResultCode.OK ? readBins(answer.message) : undefined,
     })
   }
 }
