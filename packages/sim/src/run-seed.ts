@@ -105,7 +105,7 @@ export async function runSchedule(seed: number, schedule: Schedule, options: Run
   await drive(cluster, workload.run(schedule.workloadMs), schedule.workloadMs + 10_000, 'the workload did not finish')
   for (const op of workload.history.ops) cluster.log.add(`op ${describe(op)}`)
   const settled = await drive(cluster, until(cluster, () => isStable(cluster, paused)), SETTLE_BOUND_MS, '').then(() => true, () => false)
-  if (!settled) violations.push({ kind: 'not-stable', detail: `the cluster did not settle within ${SETTLE_BOUND_MS} ms of simulated time after the faults stopped` })
+  if (!settled) violations.push({ kind: 'not-stable', detail: `the cluster did not settle within ${SETTLE_BOUND_MS} ms of simulated time after the faults stopped: ${unsettled(cluster)}` })
   for (const client of clients) client.close()
 
   const nodes = cluster.up.map((slot) => slot.node!)
@@ -157,6 +157,16 @@ function isStable(cluster: SimCluster, paused: ReadonlySet<number>): boolean {
     if (!member.acknowledgesWrites || !member.isSettled()) return false
   }
   return true
+}
+
+/** What each node says of its state, for a run that did not settle. */
+function unsettled(cluster: SimCluster): string {
+  return cluster.slots.map((slot) => {
+    const member = slot.node?.cluster
+    if (member === undefined) return `node ${slot.index} down`
+    const view = member.currentView()
+    return `node ${slot.index}: view ${view?.revision} of ${view?.members.length}, ${member.acknowledgesWrites ? 'holds' : 'lacks'} its lease, ${member.isSettled() ? 'settled' : `unsettled (${member.migrationsRemaining()} migrations left)`}`
+  }).join('; ')
 }
 
 /** The longest a message can take one way in this schedule: the base latency plus any slow-node delay. */
