@@ -71,6 +71,7 @@ test('the planted fault accept-stale-view is caught', { todo: 'no schedule yet m
 
 // Found by the simulator and still open: each runs, and reports, until its bug is fixed.
 const FOUND: Array<[string, number, Schedule]> = [
+  ['one crash and restart loses an acknowledged list append', 16, schedule([{ kind: 'crash', atMs: 4979, node: 2, forMs: 1440 }])],
   ['the membership store down past the lease TTL loses acknowledged writes (the first node back serves alone)', 3, schedule([{ kind: 'store-down', atMs: 2000, forMs: 3000 }])],
   ['the membership store down for less than the TTL leaves surplus copies that are never dropped', 1, generateSchedule(1)],
   ['a node paused past its lease applies a buffered write after later ones (a list out of order)', 6, generateSchedule(6)],
