@@ -48,7 +48,6 @@ export class EventLog {
   private readonly tail: string[] = []
   private readonly env: ManualEnv
   private readonly keepLines: number
-  count = 0
 
   constructor(env: ManualEnv, keepLines = 200) {
     this.env = env
@@ -58,7 +57,6 @@ export class EventLog {
   add(line: string): void {
     const stamped = `${this.env.clock.monotonicMs().toFixed(3)} ${line}`
     this.hash.update(stamped).update('\n')
-    this.count++
     this.tail.push(stamped)
     if (this.tail.length > this.keepLines) this.tail.shift()
   }
