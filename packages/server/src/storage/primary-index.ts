@@ -74,6 +74,9 @@ const ENTRY_MASK = (1 << ENTRY_BITS) - 1
 /** The most entries one index holds (ids 0 .. MAX_INDEX_ENTRIES - 1): about 134 million records per namespace. */
 export const MAX_INDEX_ENTRIES = ENTRY_MASK - 1
 
+/** What entriesOf returns for an empty partition (a zero-length array: nothing to change in it). */
+const NO_ENTRIES = new Int32Array(0)
+
 interface PartitionSlots {
   slots: Int32Array
   count: number
@@ -199,9 +202,16 @@ export class PrimaryIndex {
   /** A copy of the entry ids of one partition, safe to iterate while entries are removed. */
   entriesOf(pid: number): Int32Array {
     const part = this.partitions[pid]!
-    const out = new Int32Array(part.count)
+    const count = part.count
+    // Most partitions of a small namespace are empty: one shared empty array, nothing to walk.
+    if (count === 0) return NO_ENTRIES
+    const out = new Int32Array(count)
+    const slots = part.slots
     let n = 0
-    for (const slot of part.slots) if (slot !== 0) out[n++] = (slot & ENTRY_MASK) - 1
+    for (let i = 0; n < count; i++) {
+      const slot = slots[i]!
+      if (slot !== 0) out[n++] = (slot & ENTRY_MASK) - 1
+    }
     return out
   }
 
