@@ -65,6 +65,8 @@ export class PartitionPlan {
   private readonly dirty: PartitionBits[]
   /** Partitions whose master gathers other copies before it accepts writes. */
   private readonly merging = newPartitionBits()
+  /** Changes since the plan was made: answers derived from the plan (replica bitmaps) are cached by it. */
+  private changes = 0
 
   /** The plan at the start of a view; `reports` are indexed like the view's members. */
   constructor(ownership: Ownership, reports: readonly CopyReport[]) {
@@ -112,6 +114,11 @@ export class PartitionPlan {
       this.masters[pid] = master
       for (let i = 0; i < order.length; i++) if (order[i] !== master && hasBit(this.dirty[order[i]!]!, pid)) setBit(this.merging, pid, true)
     }
+  }
+
+  /** Counts the changes to the plan (merges, fills, handoffs, drops): the same version, the same answers. */
+  get version(): number {
+    return this.changes
   }
 
   /** The member acting as master of the partition. */
@@ -178,12 +185,14 @@ export class PartitionPlan {
    * like any write): it accepts writes now.
    */
   mergeDone(pid: number): void {
+    this.changes++
     setBit(this.merging, pid, false)
     for (let m = 0; m < this.ownership.members.length; m++) setBit(this.dirty[m]!, pid, false)
   }
 
   /** An owner's fill is done: its copy is full. */
   fillDone(member: number, pid: number): void {
+    this.changes++
     setBit(this.full[member]!, pid, true)
     setBit(this.hasData[member]!, pid, true)
   }
@@ -192,6 +201,7 @@ export class PartitionPlan {
   handOver(pid: number, member: number): void {
     if (!this.isFull(member, pid)) throw new Error(`partition ${pid}: mastership can only go to a full copy`)
     const former = this.masters[pid]!
+    this.changes++
     this.masters[pid] = member
     // A former master that is not an owner receives no more writes: its copy is stale from now on.
     if (former !== member && !this.owners(pid).includes(former)) setBit(this.full[former]!, pid, false)
@@ -199,6 +209,7 @@ export class PartitionPlan {
 
   /** A surplus copy was dropped. */
   dropped(member: number, pid: number): void {
+    this.changes++
     setBit(this.hasData[member]!, pid, false)
     setBit(this.full[member]!, pid, false)
   }

@@ -2,6 +2,7 @@
 // (replicas), whether the cluster is stable, and the cluster statistics.
 import { infoError, type InfoCommand } from '@aerolite/protocol'
 import type { ClusterMember } from '../cluster/cluster-member.ts'
+import type { PartitionPlan } from '../cluster/partition-plan.ts'
 import { replicaBitmaps, replicasEntry, withoutMastership } from '../cluster/replica-bitmaps.ts'
 import { clusterKeyText } from '../cluster/view.ts'
 import type { NodeContext } from './context.ts'
@@ -28,13 +29,23 @@ type ReplicasForm = 'replicas' | 'replicas-all' | 'replicas-master'
 export function replicasAnswer(ctx: NodeContext, cluster: ClusterMember, form: ReplicasForm): string {
   return [...ctx.namespaces.values()].map((ns) => {
     const plan = cluster.planOf(ns.name)
-    const count = plan?.ownership.replicationFactor ?? 1
-    const acting = replicaBitmaps(plan === undefined ? -1 : cluster.memberIndex, count, (pid) => plan?.actingOwners(pid) ?? [])
+    const acting = plan === undefined ? replicaBitmaps(-1, 1, () => []) : actingBitmaps(plan, cluster.memberIndex)
     const bitmaps = cluster.acknowledgesWrites ? acting : withoutMastership(acting)
     if (form === 'replicas-master') return `${ns.name}:${bitmaps[0]!}`
     if (form === 'replicas-all') return `${ns.name}:${bitmaps.length},${bitmaps.join(',')}`
     return replicasEntry(ns.name, 0, bitmaps)
   }).join(';')
+}
+
+/** The acting bitmaps of a plan's member, by the plan's version: clients ask every node for them every second. */
+const actingCache = new WeakMap<PartitionPlan, { version: number; memberIndex: number; bitmaps: string[] }>()
+
+function actingBitmaps(plan: PartitionPlan, memberIndex: number): string[] {
+  const cached = actingCache.get(plan)
+  if (cached !== undefined && cached.version === plan.version && cached.memberIndex === memberIndex) return cached.bitmaps
+  const bitmaps = replicaBitmaps(memberIndex, plan.ownership.replicationFactor, (pid) => plan.actingOwners(pid))
+  actingCache.set(plan, { version: plan.version, memberIndex, bitmaps })
+  return bitmaps
 }
 
 /**
