@@ -53,6 +53,15 @@ export interface CopyReport {
   dirty: PartitionBits
 }
 
+/**
+ * Whether a member's copy counts as full in a new plan: it says so, or the partition is empty (a
+ * clean full copy holds nothing) and the copy is clean and holds nothing too. (A function, not a
+ * closure per partition: a plan is made for 4096 partitions on every view change.)
+ */
+function reportsFull(report: CopyReport, pid: number, empty: boolean): boolean {
+  return hasBit(report.full, pid) || (empty && !hasBit(report.hasData, pid) && !hasBit(report.dirty, pid))
+}
+
 export class PartitionPlan {
   readonly ownership: Ownership
   /** Member index acting as master of each partition. */
@@ -83,11 +92,9 @@ export class PartitionPlan {
       // A clean full copy that holds nothing says the partition is empty: a clean copy that holds
       // nothing is then as full as it (no fill to send, and the natural master may act at once).
       const empty = master >= 0 && !hasBit(reports[master]!.hasData, pid) && !hasBit(reports[master]!.dirty, pid)
-      const isFull = (member: number): boolean =>
-        hasBit(reports[member]!.full, pid) || (empty && !hasBit(reports[member]!.hasData, pid) && !hasBit(reports[member]!.dirty, pid))
       if (empty) {
         master = -1
-        for (let i = 0; i < order.length && master < 0; i++) if (isFull(order[i]!)) master = order[i]!
+        for (let i = 0; i < order.length && master < 0; i++) if (reportsFull(reports[order[i]!]!, pid, empty)) master = order[i]!
       }
       if (master >= 0) {
         // A full copy stays full only where writes keep reaching it: on the owners and the master.
@@ -96,7 +103,7 @@ export class PartitionPlan {
         const masterDirty = hasBit(reports[master]!.dirty, pid)
         for (let i = 0; i < order.length; i++) {
           const member = order[i]!
-          if ((member === master || (i < rf && !masterDirty)) && isFull(member)) setBit(this.full[member]!, pid, true)
+          if ((member === master || (i < rf && !masterDirty)) && reportsFull(reports[member]!, pid, empty)) setBit(this.full[member]!, pid, true)
         }
       } else {
         master = order[0]!
