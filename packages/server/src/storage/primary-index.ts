@@ -76,6 +76,11 @@ export const MAX_INDEX_ENTRIES = ENTRY_MASK - 1
 
 /** What entriesOf returns for an empty partition (a zero-length array: nothing to change in it). */
 const NO_ENTRIES = new Int32Array(0)
+/**
+ * The slot table of every partition that never held an entry: zero-length, so nothing writes to
+ * it (the first insert grows the table first). 4096 partitions per index need no 4096 arrays.
+ */
+const NO_SLOTS = new Int32Array(0)
 
 interface PartitionSlots {
   slots: Int32Array
@@ -104,7 +109,7 @@ export class PrimaryIndex {
   /** With records, the index reads digests and metadata from them; without, it keeps columns. */
   constructor(partitionCount: number, records?: RecordSource) {
     this.records = records
-    this.partitions = Array.from({ length: partitionCount }, () => ({ slots: new Int32Array(0), count: 0 }))
+    this.partitions = Array.from({ length: partitionCount }, () => ({ slots: NO_SLOTS, count: 0 }))
   }
 
   get size(): number {
