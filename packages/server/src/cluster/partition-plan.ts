@@ -183,8 +183,10 @@ export class PartitionPlan {
 
   /** Every owner holds a full copy and the natural master acts: nothing left to move for the partition. */
   isSettled(pid: number): boolean {
-    const owners = this.owners(pid)
-    return owners[0] === this.master(pid) && owners.every((m) => this.isFull(m, pid))
+    const order = this.ownership.succession(pid)
+    if (order[0] !== this.master(pid)) return false
+    for (let i = 0; i < this.ownership.replicationFactor; i++) if (!this.isFull(order[i]!, pid)) return false
+    return true
   }
 
   /**
@@ -224,7 +226,13 @@ export class PartitionPlan {
   /** Who acts for the partition by replica index: the master, then the other owners with full copies. */
   actingOwners(pid: number): number[] {
     const master = this.master(pid)
-    return [master, ...this.owners(pid).filter((m) => m !== master && this.isFull(m, pid))]
+    const order = this.ownership.succession(pid)
+    const acting = [master]
+    for (let i = 0; i < this.ownership.replicationFactor; i++) {
+      const member = order[i]!
+      if (member !== master && this.isFull(member, pid)) acting.push(member)
+    }
+    return acting
   }
 
   /** Every partition is settled (as far as this node has heard). */

@@ -29,23 +29,38 @@ type ReplicasForm = 'replicas' | 'replicas-all' | 'replicas-master'
 export function replicasAnswer(ctx: NodeContext, cluster: ClusterMember, form: ReplicasForm): string {
   return [...ctx.namespaces.values()].map((ns) => {
     const plan = cluster.planOf(ns.name)
-    const acting = plan === undefined ? replicaBitmaps(-1, 1, () => []) : actingBitmaps(plan, cluster.memberIndex)
-    const bitmaps = cluster.acknowledgesWrites ? acting : withoutMastership(acting)
+    const bitmaps = plan === undefined
+      ? acknowledging(replicaBitmaps(-1, 1, () => []), cluster.acknowledgesWrites)
+      : actingBitmaps(plan, cluster.memberIndex, cluster.acknowledgesWrites)
     if (form === 'replicas-master') return `${ns.name}:${bitmaps[0]!}`
     if (form === 'replicas-all') return `${ns.name}:${bitmaps.length},${bitmaps.join(',')}`
     return replicasEntry(ns.name, 0, bitmaps)
   }).join(';')
 }
 
-/** The acting bitmaps of a plan's member, by the plan's version: clients ask every node for them every second. */
-const actingCache = new WeakMap<PartitionPlan, { version: number; memberIndex: number; bitmaps: string[] }>()
+function acknowledging(acting: string[], acknowledgesWrites: boolean): string[] {
+  return acknowledgesWrites ? acting : withoutMastership(acting)
+}
 
-function actingBitmaps(plan: PartitionPlan, memberIndex: number): string[] {
-  const cached = actingCache.get(plan)
-  if (cached !== undefined && cached.version === plan.version && cached.memberIndex === memberIndex) return cached.bitmaps
-  const bitmaps = replicaBitmaps(memberIndex, plan.ownership.replicationFactor, (pid) => plan.actingOwners(pid))
-  actingCache.set(plan, { version: plan.version, memberIndex, bitmaps })
-  return bitmaps
+interface CachedBitmaps {
+  version: number
+  memberIndex: number
+  acting: string[]
+  withoutMastership: string[] | undefined
+}
+
+/** The bitmaps of a plan's member, by the plan's version: clients ask every node for them every second. */
+const bitmapsCache = new WeakMap<PartitionPlan, CachedBitmaps>()
+
+function actingBitmaps(plan: PartitionPlan, memberIndex: number, acknowledgesWrites: boolean): string[] {
+  let cached = bitmapsCache.get(plan)
+  if (cached === undefined || cached.version !== plan.version || cached.memberIndex !== memberIndex) {
+    const acting = replicaBitmaps(memberIndex, plan.ownership.replicationFactor, (pid) => plan.actingOwners(pid))
+    cached = { version: plan.version, memberIndex, acting, withoutMastership: undefined }
+    bitmapsCache.set(plan, cached)
+  }
+  if (acknowledgesWrites) return cached.acting
+  return (cached.withoutMastership ??= withoutMastership(cached.acting))
 }
 
 /**
