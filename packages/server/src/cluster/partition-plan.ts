@@ -53,6 +53,15 @@ export interface CopyReport {
   dirty: PartitionBits
 }
 
+/**
+ * Whether a member's copy counts as full in a new plan: it says so, or the partition is empty (a
+ * clean full copy holds nothing) and the copy is clean and holds nothing too. (A function, not a
+ * closure per partition: a plan is made for 4096 partitions on every view change.)
+ */
+function reportsFull(report: CopyReport, pid: number, empty: boolean): boolean {
+  return hasBit(report.full, pid) || (empty && !hasBit(report.hasData, pid) && !hasBit(report.dirty, pid))
+}
+
 export class PartitionPlan {
   readonly ownership: Ownership
   /** Member index acting as master of each partition. */
@@ -65,6 +74,8 @@ export class PartitionPlan {
   private readonly dirty: PartitionBits[]
   /** Partitions whose master gathers other copies before it accepts writes. */
   private readonly merging = newPartitionBits()
+  /** Changes since the plan was made: answers derived from the plan (replica bitmaps) are cached by it. */
+  private changes = 0
 
   /** The plan at the start of a view; `reports` are indexed like the view's members. */
   constructor(ownership: Ownership, reports: readonly CopyReport[]) {
@@ -81,11 +92,9 @@ export class PartitionPlan {
       // A clean full copy that holds nothing says the partition is empty: a clean copy that holds
       // nothing is then as full as it (no fill to send, and the natural master may act at once).
       const empty = master >= 0 && !hasBit(reports[master]!.hasData, pid) && !hasBit(reports[master]!.dirty, pid)
-      const isFull = (member: number): boolean =>
-        hasBit(reports[member]!.full, pid) || (empty && !hasBit(reports[member]!.hasData, pid) && !hasBit(reports[member]!.dirty, pid))
       if (empty) {
         master = -1
-        for (let i = 0; i < order.length && master < 0; i++) if (isFull(order[i]!)) master = order[i]!
+        for (let i = 0; i < order.length && master < 0; i++) if (reportsFull(reports[order[i]!]!, pid, empty)) master = order[i]!
       }
       if (master >= 0) {
         // A full copy stays full only where writes keep reaching it: on the owners and the master.
@@ -94,7 +103,7 @@ export class PartitionPlan {
         const masterDirty = hasBit(reports[master]!.dirty, pid)
         for (let i = 0; i < order.length; i++) {
           const member = order[i]!
-          if ((member === master || (i < rf && !masterDirty)) && isFull(member)) setBit(this.full[member]!, pid, true)
+          if ((member === master || (i < rf && !masterDirty)) && reportsFull(reports[member]!, pid, empty)) setBit(this.full[member]!, pid, true)
         }
       } else {
         master = order[0]!
@@ -112,6 +121,11 @@ export class PartitionPlan {
       this.masters[pid] = master
       for (let i = 0; i < order.length; i++) if (order[i] !== master && hasBit(this.dirty[order[i]!]!, pid)) setBit(this.merging, pid, true)
     }
+  }
+
+  /** Counts the changes to the plan (merges, fills, handoffs, drops): the same version, the same answers. */
+  get version(): number {
+    return this.changes
   }
 
   /** The member acting as master of the partition. */
@@ -169,8 +183,10 @@ export class PartitionPlan {
 
   /** Every owner holds a full copy and the natural master acts: nothing left to move for the partition. */
   isSettled(pid: number): boolean {
-    const owners = this.owners(pid)
-    return owners[0] === this.master(pid) && owners.every((m) => this.isFull(m, pid))
+    const order = this.ownership.succession(pid)
+    if (order[0] !== this.master(pid)) return false
+    for (let i = 0; i < this.ownership.replicationFactor; i++) if (!this.isFull(order[i]!, pid)) return false
+    return true
   }
 
   /**
@@ -178,12 +194,14 @@ export class PartitionPlan {
    * like any write): it accepts writes now.
    */
   mergeDone(pid: number): void {
+    this.changes++
     setBit(this.merging, pid, false)
     for (let m = 0; m < this.ownership.members.length; m++) setBit(this.dirty[m]!, pid, false)
   }
 
   /** An owner's fill is done: its copy is full. */
   fillDone(member: number, pid: number): void {
+    this.changes++
     setBit(this.full[member]!, pid, true)
     setBit(this.hasData[member]!, pid, true)
   }
@@ -192,6 +210,7 @@ export class PartitionPlan {
   handOver(pid: number, member: number): void {
     if (!this.isFull(member, pid)) throw new Error(`partition ${pid}: mastership can only go to a full copy`)
     const former = this.masters[pid]!
+    this.changes++
     this.masters[pid] = member
     // A former master that is not an owner receives no more writes: its copy is stale from now on.
     if (former !== member && !this.owners(pid).includes(former)) setBit(this.full[former]!, pid, false)
@@ -199,6 +218,7 @@ export class PartitionPlan {
 
   /** A surplus copy was dropped. */
   dropped(member: number, pid: number): void {
+    this.changes++
     setBit(this.hasData[member]!, pid, false)
     setBit(this.full[member]!, pid, false)
   }
@@ -206,7 +226,13 @@ export class PartitionPlan {
   /** Who acts for the partition by replica index: the master, then the other owners with full copies. */
   actingOwners(pid: number): number[] {
     const master = this.master(pid)
-    return [master, ...this.owners(pid).filter((m) => m !== master && this.isFull(m, pid))]
+    const order = this.ownership.succession(pid)
+    const acting = [master]
+    for (let i = 0; i < this.ownership.replicationFactor; i++) {
+      const member = order[i]!
+      if (member !== master && this.isFull(member, pid)) acting.push(member)
+    }
+    return acting
   }
 
   /** Every partition is settled (as far as this node has heard). */

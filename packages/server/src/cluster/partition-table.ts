@@ -82,8 +82,28 @@ export function computePartitionTable(view: View, namespace: string, replication
   if (n === 0) throw new Error('partition table of a view without members')
   const rf = Math.min(replicationFactor, n)
   const quiesced = new Set(quiescedMembers(view))
+  const key = JSON.stringify([namespace, rf, members.map((m) => [m.nodeId, m.rackIds[namespace] ?? 0, quiesced.has(m)])])
+  let order = recentOrders.get(key)
+  if (order === undefined) {
+    order = computeOrder(members, quiesced, namespace, rf)
+    if (recentOrders.size >= RECENT_ORDERS) recentOrders.delete(recentOrders.keys().next().value!)
+    recentOrders.set(key, order)
+  }
+  return new PartitionTable(namespace, members, rf, order)
+}
+
+/**
+ * The last few tables' rows, by what they depend on (namespace, owners per partition, and the
+ * members' node ids, racks and quiesced flags in view order): the nodes of one process (a test, the
+ * simulator) compute the same table for every view. Tables only read their rows.
+ */
+const recentOrders = new Map<string, Uint16Array>()
+const RECENT_ORDERS = 4
+
+function computeOrder(members: readonly MemberInfo[], quiesced: ReadonlySet<MemberInfo>, namespace: string, rf: number): Uint16Array {
+  const n = members.length
   const all = members.map((_, index) => index)
-  if (quiesced.size === 0) return new PartitionTable(namespace, members, rf, placedOrder(members, all, namespace, rf))
+  if (quiesced.size === 0) return placedOrder(members, all, namespace, rf)
 
   const active = all.filter((index) => !quiesced.has(members[index]!))
   const rest = all.filter((index) => quiesced.has(members[index]!))
@@ -94,7 +114,7 @@ export function computePartitionTable(view: View, namespace: string, replication
     order.set(head.subarray(pid * active.length, (pid + 1) * active.length), pid * n)
     order.set(tail.subarray(pid * rest.length, (pid + 1) * rest.length), pid * n + active.length)
   }
-  return new PartitionTable(namespace, members, rf, order)
+  return order
 }
 
 /**

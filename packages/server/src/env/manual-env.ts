@@ -37,18 +37,31 @@ export class ManualClock implements Clock {
   }
 }
 
-interface ManualTimer extends Timer {
+/** A class rather than an object with a cancel closure: a run of the simulator makes tens of thousands. */
+class ManualTimer implements Timer {
   atMs: number
   /** Order of creation: timers due at the same moment fire in the order they were set. */
-  seq: number
-  periodMs: number | undefined
-  run: () => void
-  cancelled: boolean
+  readonly seq: number
+  readonly periodMs: number | undefined
+  readonly run: () => void
+  cancelled = false
+
+  constructor(atMs: number, seq: number, periodMs: number | undefined, run: () => void) {
+    this.atMs = atMs
+    this.seq = seq
+    this.periodMs = periodMs
+    this.run = run
+  }
+
+  cancel(): void {
+    this.cancelled = true
+  }
 }
 
 export class ManualScheduler implements Scheduler {
   private readonly clock: ManualClock
-  private timers: ManualTimer[] = []
+  /** Timers by due time (then creation order), a binary heap; cancelled ones leave it when they reach the top. */
+  private readonly timers: ManualTimer[] = []
   private queue: ManualTimer[] = []
   private seq = 0
 
@@ -109,36 +122,74 @@ export class ManualScheduler implements Scheduler {
       if (next === undefined) break
       this.clock.moveTo(next.atMs)
       if (next.periodMs === undefined) next.cancelled = true
-      else next.atMs += next.periodMs
+      else {
+        next.atMs += next.periodMs
+        this.push(next)
+      }
       next.run()
       await this.drain()
     }
     this.clock.moveTo(targetMs)
   }
 
+  /** Takes the first timer due by targetMs (earliest, then first set) off the heap. */
   private nextDue(targetMs: number): ManualTimer | undefined {
-    this.timers = this.timers.filter((t) => !t.cancelled)
-    let next: ManualTimer | undefined
-    for (const t of this.timers) {
-      if (t.atMs > targetMs) continue
-      if (next === undefined || t.atMs < next.atMs || (t.atMs === next.atMs && t.seq < next.seq)) next = t
+    const timers = this.timers
+    while (timers.length > 0) {
+      const top = timers[0]!
+      if (!top.cancelled && top.atMs > targetMs) return undefined
+      const last = timers.pop()!
+      if (timers.length > 0) {
+        timers[0] = last
+        this.siftDown(0)
+      }
+      if (!top.cancelled) return top
     }
-    return next
+    return undefined
+  }
+
+  private push(timer: ManualTimer): void {
+    const timers = this.timers
+    let i = timers.length
+    timers.push(timer)
+    while (i > 0) {
+      const parent = (i - 1) >> 1
+      if (!firesBefore(timer, timers[parent]!)) break
+      timers[i] = timers[parent]!
+      i = parent
+    }
+    timers[i] = timer
+  }
+
+  private siftDown(i: number): void {
+    const timers = this.timers
+    const n = timers.length
+    const timer = timers[i]!
+    for (;;) {
+      let child = 2 * i + 1
+      if (child >= n) break
+      if (child + 1 < n && firesBefore(timers[child + 1]!, timers[child]!)) child++
+      if (!firesBefore(timers[child]!, timer)) break
+      timers[i] = timers[child]!
+      i = child
+    }
+    timers[i] = timer
   }
 
   private add(delayMs: number, periodMs: number | undefined, run: () => void): Timer {
     const timer = this.newTimer(this.clock.monotonicMs() + delayMs, periodMs, run)
-    this.timers.push(timer)
+    this.push(timer)
     return timer
   }
 
   private newTimer(atMs: number, periodMs: number | undefined, run: () => void): ManualTimer {
-    const timer: ManualTimer = {
-      atMs, seq: this.seq++, periodMs, run, cancelled: false,
-      cancel: () => { timer.cancelled = true },
-    }
-    return timer
+    return new ManualTimer(atMs, this.seq++, periodMs, run)
   }
+}
+
+/** Timers due at the same moment fire in the order they were set. */
+function firesBefore(a: ManualTimer, b: ManualTimer): boolean {
+  return a.atMs < b.atMs || (a.atMs === b.atMs && a.seq < b.seq)
 }
 
 /** Lets every promise continuation already due run (they are microtasks, not time). */

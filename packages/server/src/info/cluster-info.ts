@@ -2,6 +2,7 @@
 // (replicas), whether the cluster is stable, and the cluster statistics.
 import { infoError, type InfoCommand } from '@aerolite/protocol'
 import type { ClusterMember } from '../cluster/cluster-member.ts'
+import type { PartitionPlan } from '../cluster/partition-plan.ts'
 import { replicaBitmaps, replicasEntry, withoutMastership } from '../cluster/replica-bitmaps.ts'
 import { clusterKeyText } from '../cluster/view.ts'
 import type { NodeContext } from './context.ts'
@@ -28,13 +29,38 @@ type ReplicasForm = 'replicas' | 'replicas-all' | 'replicas-master'
 export function replicasAnswer(ctx: NodeContext, cluster: ClusterMember, form: ReplicasForm): string {
   return [...ctx.namespaces.values()].map((ns) => {
     const plan = cluster.planOf(ns.name)
-    const count = plan?.ownership.replicationFactor ?? 1
-    const acting = replicaBitmaps(plan === undefined ? -1 : cluster.memberIndex, count, (pid) => plan?.actingOwners(pid) ?? [])
-    const bitmaps = cluster.acknowledgesWrites ? acting : withoutMastership(acting)
+    const bitmaps = plan === undefined
+      ? acknowledging(replicaBitmaps(-1, 1, () => []), cluster.acknowledgesWrites)
+      : actingBitmaps(plan, cluster.memberIndex, cluster.acknowledgesWrites)
     if (form === 'replicas-master') return `${ns.name}:${bitmaps[0]!}`
     if (form === 'replicas-all') return `${ns.name}:${bitmaps.length},${bitmaps.join(',')}`
     return replicasEntry(ns.name, 0, bitmaps)
   }).join(';')
+}
+
+function acknowledging(acting: string[], acknowledgesWrites: boolean): string[] {
+  return acknowledgesWrites ? acting : withoutMastership(acting)
+}
+
+interface CachedBitmaps {
+  version: number
+  memberIndex: number
+  acting: string[]
+  withoutMastership: string[] | undefined
+}
+
+/** The bitmaps of a plan's member, by the plan's version: clients ask every node for them every second. */
+const bitmapsCache = new WeakMap<PartitionPlan, CachedBitmaps>()
+
+function actingBitmaps(plan: PartitionPlan, memberIndex: number, acknowledgesWrites: boolean): string[] {
+  let cached = bitmapsCache.get(plan)
+  if (cached === undefined || cached.version !== plan.version || cached.memberIndex !== memberIndex) {
+    const acting = replicaBitmaps(memberIndex, plan.ownership.replicationFactor, (pid) => plan.actingOwners(pid))
+    cached = { version: plan.version, memberIndex, acting, withoutMastership: undefined }
+    bitmapsCache.set(plan, cached)
+  }
+  if (acknowledgesWrites) return cached.acting
+  return (cached.withoutMastership ??= withoutMastership(cached.acting))
 }
 
 /**

@@ -288,6 +288,7 @@ export class Namespace {
   /** The live entries of a partition in digest order, after the resume digest if one is given. */
   liveEntriesInDigestOrder(pid: number, after: Uint8Array | undefined): number[] {
     const index = this.index
+    if (index.partitionSize(pid) === 0) return []
     const now = this.nowVoidTime()
     const truncating = this.truncation.sweeping
     const ids: number[] = []

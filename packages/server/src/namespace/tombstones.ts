@@ -97,6 +97,7 @@ export class Tombstones {
     const { oldest, oldestBlock, second } = this.blocks.oldestSeqsOnDisk()
     let dropped = 0
     for (let pid = 0; pid < limits.partitions; pid++) {
+      if (this.index.partitionSize(pid) === 0) continue
       for (const tomb of this.index.entriesOf(pid)) {
         if (!this.isNeeded(pid, tomb, this.index.block(tomb) === oldestBlock ? second : oldest)) {
           this.drop(pid, tomb)

@@ -74,6 +74,14 @@ const ENTRY_MASK = (1 << ENTRY_BITS) - 1
 /** The most entries one index holds (ids 0 .. MAX_INDEX_ENTRIES - 1): about 134 million records per namespace. */
 export const MAX_INDEX_ENTRIES = ENTRY_MASK - 1
 
+/** What entriesOf returns for an empty partition (a zero-length array: nothing to change in it). */
+const NO_ENTRIES = new Int32Array(0)
+/**
+ * The slot table of every partition that never held an entry: zero-length, so nothing writes to
+ * it (the first insert grows the table first). 4096 partitions per index need no 4096 arrays.
+ */
+const NO_SLOTS = new Int32Array(0)
+
 interface PartitionSlots {
   slots: Int32Array
   count: number
@@ -101,7 +109,7 @@ export class PrimaryIndex {
   /** With records, the index reads digests and metadata from them; without, it keeps columns. */
   constructor(partitionCount: number, records?: RecordSource) {
     this.records = records
-    this.partitions = Array.from({ length: partitionCount }, () => ({ slots: new Int32Array(0), count: 0 }))
+    this.partitions = Array.from({ length: partitionCount }, () => ({ slots: NO_SLOTS, count: 0 }))
   }
 
   get size(): number {
@@ -199,9 +207,16 @@ export class PrimaryIndex {
   /** A copy of the entry ids of one partition, safe to iterate while entries are removed. */
   entriesOf(pid: number): Int32Array {
     const part = this.partitions[pid]!
-    const out = new Int32Array(part.count)
+    const count = part.count
+    // Most partitions of a small namespace are empty: one shared empty array, nothing to walk.
+    if (count === 0) return NO_ENTRIES
+    const out = new Int32Array(count)
+    const slots = part.slots
     let n = 0
-    for (const slot of part.slots) if (slot !== 0) out[n++] = (slot & ENTRY_MASK) - 1
+    for (let i = 0; n < count; i++) {
+      const slot = slots[i]!
+      if (slot !== 0) out[n++] = (slot & ENTRY_MASK) - 1
+    }
     return out
   }
 
