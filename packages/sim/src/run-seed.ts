@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks'
 import { partitionId } from '@aerolite/protocol'
 import { leaseTtlSeconds, type PlantName } from '@aerolite/server'
-import { computePartitionTable, loadCodecs } from '@aerolite/server/simulation'
+import { computePartitionTable } from '@aerolite/server/simulation'
 import { checkKeys, describe, type Finding, type StoreOutage } from './checker.ts'
 import { copyDifferences, recordState, type RecordState } from './copies.ts'
 import { describeFault, type Fault, type Schedule } from './schedule.ts'
@@ -50,9 +50,6 @@ const LOSS_KINDS: ReadonlySet<Finding['kind']> = new Set(['lost-write', 'zombie'
 export async function runSchedule(seed: number, schedule: Schedule, options: RunOptions = {}): Promise<RunResult> {
   await (warmedUp ??= warmUp())
   const startedAt = performance.now()
-  // Loading the compression codecs is real asynchronous work (WebAssembly): done before simulated
-  // time starts, or the first run of a process would start its nodes at a different simulated moment.
-  await loadCodecs()
   const cluster = new SimCluster({ seed, nodes: schedule.nodes, replicationFactor: schedule.replicationFactor, plants: options.plants })
   const { env } = cluster
   const violations: Finding[] = []
