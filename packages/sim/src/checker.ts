@@ -1,12 +1,13 @@
 // The invariants a run must hold, checked against the history and the final copies:
-//   - durability: a key ends at its last acknowledged write (or at a later write in doubt), and a
-//     list holds every acknowledged append exactly once, in order, with its counter equal to its
-//     length; a deleted record does not come back (no zombie);
+//   - durability: a key ends at its last acknowledged write (or at a write in doubt, which may land
+//     late), and a list holds every acknowledged append exactly once, acknowledged ones in order,
+//     with its counter equal to its length; a deleted record does not come back (no zombie);
 //   - reads during the run see only values some write wrote;
 //   - no write is acknowledged past the lease deadline while the membership store is unreachable;
 //   - no answer is SERVER_ERROR and no simulated process logs an error.
 // Durability findings of runs that may lose data by design (AP under a network partition, or a
 // second node lost before migrations restored the copies) are counted as losses, not violations.
+import { partitionId } from '@aerolite/protocol'
 import type { RecordState } from './copies.ts'
 import type { History, KeyInfo, OpRecord } from './workload.ts'
 
@@ -15,9 +16,12 @@ export interface Finding {
   detail: string
 }
 
+/** The store unreachable: for every node, or (host set) for one node, which mastered `pids` then. */
 export interface StoreOutage {
   fromMs: number
   toMs: number
+  host?: string
+  pids?: ReadonlySet<number>
 }
 
 export interface CheckInput {
@@ -56,7 +60,9 @@ function checkRegister(key: string, ops: readonly OpRecord[], final: RecordState
   const allowed = new Set<number | 'absent'>()
   const base = writes[lastDefinite]
   allowed.add(base === undefined || base.kind === 'delete' ? 'absent' : base.value!)
-  for (const op of writes.slice(lastDefinite + 1)) allowed.add(op.kind === 'delete' ? 'absent' : op.value!)
+  // A write in doubt may take effect any time after it was sent, even after later writes (a node
+  // stopped with the request in its socket buffer runs it when it continues, as Aerospike would).
+  for (const op of writes) if (op.verdict === 'in-doubt') allowed.add(op.kind === 'delete' ? 'absent' : op.value!)
   const actual = final?.v ?? 'absent'
   if (allowed.has(actual)) return findings
   const expected = [...allowed].join(' or ')
@@ -69,7 +75,7 @@ function checkRegister(key: string, ops: readonly OpRecord[], final: RecordState
 function checkList(key: string, ops: readonly OpRecord[], final: RecordState | undefined): Finding[] {
   const findings: Finding[] = []
   const appends = ops.filter((op) => op.kind === 'append')
-  const attempted = new Set(appends.map((op) => op.value!))
+  const attempted = new Map(appends.map((op) => [op.value!, op]))
   for (const op of ops) {
     if (op.kind !== 'get' || op.read === undefined) continue
     const problem = listProblem(op.read, attempted)
@@ -85,26 +91,43 @@ function checkList(key: string, ops: readonly OpRecord[], final: RecordState | u
   return findings
 }
 
-/** What is wrong with a list record's state, if anything. */
-function listProblem(state: RecordState, attempted: ReadonlySet<number>): string | undefined {
+/**
+ * What is wrong with a list record's state, if anything: a value never appended, a value twice,
+ * acknowledged appends out of their order (appends in doubt may land late, anywhere after), or a
+ * counter that is not the list's length.
+ */
+function listProblem(state: RecordState, appends: ReadonlyMap<number, OpRecord>): string | undefined {
   const list = state.l ?? []
-  for (let i = 0; i < list.length; i++) {
-    if (!attempted.has(list[i]!)) return `${list[i]} was never appended`
-    if (i > 0 && list[i]! <= list[i - 1]!) return list[i] === list[i - 1] ? `duplicate ${list[i]}` : `out of order at ${list[i]}`
+  const seen = new Set<number>()
+  let lastAcknowledged = -Infinity
+  for (const value of list) {
+    const op = appends.get(value)
+    if (op === undefined) return `${value} was never appended`
+    if (seen.has(value)) return `duplicate ${value}`
+    seen.add(value)
+    if (op.verdict !== 'ok') continue
+    if (value < lastAcknowledged) return `acknowledged appends out of order at ${value}`
+    lastAcknowledged = value
   }
   if ((state.c ?? 0) !== list.length) return `counter ${state.c ?? 0} is not the list's length ${list.length} (append and increment are one operation)`
   return undefined
 }
 
+/**
+ * No write acknowledged past the lease deadline while the store is out of reach: from any node when
+ * it is down for all; when one node is cut off, from that node as the master it still believes it
+ * is (it may relay the answers of the nodes that took over, which hold their leases).
+ */
 function checkFencing(input: CheckInput): Finding[] {
   const findings: Finding[] = []
+  const pidOf = new Map(input.keys.map((key) => [key.key, partitionId(key.digest)]))
   for (const outage of input.outages) {
     const deadline = outage.fromMs + input.fenceBoundMs
     for (const op of input.history.ops) {
-      if (op.kind === 'get' || op.verdict !== 'ok') continue
-      if (op.endMs > deadline && op.endMs < outage.toMs) {
-        findings.push({ kind: 'ack-while-fenced', detail: `${describe(op)} was acknowledged ${(op.endMs - outage.fromMs).toFixed(1)} ms after the membership store became unreachable (bound ${input.fenceBoundMs} ms)` })
-      }
+      if (op.kind === 'get' || op.verdict !== 'ok' || op.endMs <= deadline || op.endMs >= outage.toMs) continue
+      if (outage.host !== undefined && (op.node !== outage.host || outage.pids?.has(pidOf.get(op.key)!) !== true)) continue
+      const whose = outage.host === undefined ? 'the membership store became unreachable' : `${outage.host} was cut off from the membership store`
+      findings.push({ kind: 'ack-while-fenced', detail: `${describe(op)} was acknowledged ${(op.endMs - outage.fromMs).toFixed(1)} ms after ${whose} (bound ${input.fenceBoundMs} ms)` })
     }
   }
   return findings

@@ -3,7 +3,7 @@
 // check the history and the copies. Everything runs on the one manual scheduler, so the same seed
 // and schedule give the same events, and the same event log hash.
 import { performance } from 'node:perf_hooks'
-import { partitionId } from '@aerolite/protocol'
+import { PARTITION_COUNT, partitionId } from '@aerolite/protocol'
 import { leaseTtlSeconds, type PlantName } from '@aerolite/server'
 import { computePartitionTable } from '@aerolite/server/simulation'
 import { checkKeys, describe, type Finding, type StoreOutage } from './checker.ts'
@@ -80,6 +80,7 @@ export async function runSchedule(seed: number, schedule: Schedule, options: Run
       case 'partition': return cluster.partition(fault.side, fault.oneWay)
       case 'slow-node': return cluster.slowNode(fault.node, fault.extraMs)
       case 'store-down': outages.push({ fromMs: env.clock.monotonicMs(), toMs: Infinity }); return cluster.store.setAvailable(false)
+      case 'store-cut': outages.push({ fromMs: env.clock.monotonicMs(), toMs: Infinity, ...masteredBy(cluster, fault.node) }); return cluster.cutFromStore(fault.node, true)
     }
   }
   const end = (fault: Fault): void => {
@@ -91,9 +92,10 @@ export async function runSchedule(seed: number, schedule: Schedule, options: Run
       case 'pause': paused.delete(fault.node); return cluster.resume(fault.node)
       case 'partition': return cluster.healPartition(fault.side, fault.oneWay)
       case 'slow-node': return cluster.slowNode(fault.node, undefined)
+      case 'store-cut': closeOutage(outages, cluster.slots[fault.node]!.host, env.clock.monotonicMs()); return cluster.cutFromStore(fault.node, false)
       case 'store-down':
         if (fault.forMs >= leaseTtlSeconds(SIM_HEARTBEAT) * 1000) tags.add('every-lease-lost')
-        outages.at(-1)!.toMs = env.clock.monotonicMs()
+        closeOutage(outages, undefined, env.clock.monotonicMs())
         return cluster.store.setAvailable(true)
     }
   }
@@ -171,6 +173,22 @@ function isStable(cluster: SimCluster, paused: ReadonlySet<number>): boolean {
     if (!member.acknowledgesWrites || !member.isSettled()) return false
   }
   return true
+}
+
+/** The node's host and the partitions it masters now: while cut off from the store, it may go on
+ * believing it masters them, and must stop acknowledging their writes at its lease deadline. */
+function masteredBy(cluster: SimCluster, index: number): { host: string; pids: ReadonlySet<number> } {
+  const slot = cluster.slots[index]!
+  const member = slot.node?.cluster
+  const plan = member?.planOf(SIM_NAMESPACE)
+  const pids = new Set<number>()
+  if (member !== undefined && plan !== undefined) for (let pid = 0; pid < PARTITION_COUNT; pid++) if (plan.master(pid) === member.memberIndex) pids.add(pid)
+  return { host: slot.host, pids }
+}
+
+function closeOutage(outages: StoreOutage[], host: string | undefined, atMs: number): void {
+  const open = outages.find((outage) => outage.host === host && outage.toMs === Infinity)
+  if (open !== undefined) open.toMs = atMs
 }
 
 /** What each node says of its state, for a run that did not settle. */

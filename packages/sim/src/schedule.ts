@@ -13,6 +13,8 @@ export type Fault =
   | { kind: 'slow-node'; atMs: number; node: number; extraMs: number; forMs: number }
   /** The membership store (etcd) is unreachable for everyone. */
   | { kind: 'store-down'; atMs: number; forMs: number }
+  /** One node cannot reach the membership store (etcd); it still reaches its peers and clients. */
+  | { kind: 'store-cut'; atMs: number; node: number; forMs: number }
 
 export interface Schedule {
   nodes: number
@@ -22,7 +24,7 @@ export interface Schedule {
   faults: Fault[]
 }
 
-export const FAULT_KINDS = ['crash', 'pause', 'partition', 'slow-node', 'store-down'] as const
+export const FAULT_KINDS = ['crash', 'pause', 'partition', 'slow-node', 'store-down', 'store-cut'] as const
 
 export type FaultKind = (typeof FAULT_KINDS)[number]
 
@@ -47,7 +49,8 @@ export function generateSchedule(seed: number, kinds: ReadonlySet<FaultKind> = n
     else if (draw < 0.5) fault = { kind: 'pause', atMs, node, forMs }
     else if (draw < 0.7) fault = { kind: 'partition', atMs, side: [node], oneWay, forMs }
     else if (draw < 0.85) fault = { kind: 'slow-node', atMs, node, extraMs, forMs }
-    else fault = { kind: 'store-down', atMs, forMs }
+    // The one-way draw picks, among store faults, the outage of one node rather than of all.
+    else fault = oneWay ? { kind: 'store-cut', atMs, node, forMs } : { kind: 'store-down', atMs, forMs }
     if (kinds.has(fault.kind)) faults.push(fault)
   }
   faults.sort((a, b) => a.atMs - b.atMs)
@@ -62,5 +65,6 @@ export function describeFault(fault: Fault): string {
     case 'partition': return `partition [${fault.side.join(',')}] ${fault.oneWay ? 'cannot send to' : 'from'} the rest ${when}`
     case 'slow-node': return `slow node ${fault.node} (+${fault.extraMs} ms per message) ${when}`
     case 'store-down': return `membership store down ${when}`
+    case 'store-cut': return `node ${fault.node} cut off from the membership store ${when}`
   }
 }

@@ -9,6 +9,7 @@ import {
   type ManualEnv, type NamespaceConfig, type PlantName,
 } from '@aerolite/server'
 import type { Network } from '@aerolite/protocol'
+import { NodeStoreLink } from './node-store-link.ts'
 import { SimNetwork, simNodeEnv, type SimNodeEnv } from '@aerolite/server/simulation'
 
 export const SIM_NAMESPACE = 'test'
@@ -38,6 +39,8 @@ export interface SimNodeSlot {
   /** The running process, or undefined while crashed. */
   node: AeroliteNode | undefined
   env: SimNodeEnv | undefined
+  /** The process's connection to the membership store. */
+  storeLink: NodeStoreLink | undefined
   /** Every process this slot ran (a restart makes a new one). */
   incarnation: number
 }
@@ -94,6 +97,7 @@ export class SimCluster {
       disk: new MemoryDisk(this.env.scheduler),
       node: undefined,
       env: undefined,
+      storeLink: undefined,
       incarnation: 0,
     }))
     for (const slot of this.slots) slot.disk.mkdir('/data')
@@ -111,7 +115,8 @@ export class SimCluster {
     // The disk answers on the node's own scheduler: a paused node's disk calls wait for it, a crashed one's never finish.
     const nodeEnv = simNodeEnv(this.env, { disk: (scheduler) => { slot.disk.useScheduler(scheduler); return slot.disk }, network: this.net.forHost(slot.host) })
     const logger = this.nodeLogger(slot)
-    const membership = new StoreMembership({ clusterName: 'sim', store: this.store, env: nodeEnv, log: logger, heartbeat: SIM_HEARTBEAT })
+    slot.storeLink = new NodeStoreLink(this.store, nodeEnv.scheduler)
+    const membership = new StoreMembership({ clusterName: 'sim', store: slot.storeLink, env: nodeEnv, log: logger, heartbeat: SIM_HEARTBEAT })
     const node = new AeroliteNode(this.nodeConfig(slot), { env: nodeEnv, logger, membership, plantedFaults: this.options.plants })
     slot.node = node
     slot.env = nodeEnv
@@ -129,6 +134,12 @@ export class SimCluster {
     slot.disk.crash()
     slot.node = undefined
     slot.env = undefined
+    slot.storeLink = undefined
+  }
+
+  /** Cuts one node off from the membership store (or reconnects it); the store and the network stay up. */
+  cutFromStore(index: number, cut: boolean): void {
+    this.slots[index]!.storeLink?.setReachable(!cut)
   }
 
   /** SIGSTOP: the node runs no code, bytes sent to it wait in its buffers, nobody sees a close. */
