@@ -12,7 +12,7 @@ import type { RecordState } from './copies.ts'
 import type { History, KeyInfo, OpRecord } from './workload.ts'
 
 export interface Finding {
-  kind: 'lost-write' | 'zombie' | 'phantom' | 'duplicate' | 'bad-read' | 'ack-while-fenced' | 'server-error' | 'process-error' | 'copies-differ' | 'not-stable'
+  kind: 'lost-write' | 'zombie' | 'phantom' | 'duplicate' | 'out-of-order' | 'counter-mismatch' | 'bad-read' | 'ack-while-fenced' | 'server-error' | 'process-error' | 'copies-differ' | 'not-stable'
   detail: string
 }
 
@@ -79,11 +79,11 @@ function checkList(key: string, ops: readonly OpRecord[], final: RecordState | u
   for (const op of ops) {
     if (op.kind !== 'get' || op.read === undefined) continue
     const problem = listProblem(op.read, attempted)
-    if (problem !== undefined) findings.push({ kind: 'bad-read', detail: `${describe(op)} read ${key} = ${JSON.stringify(op.read)}: ${problem}` })
+    if (problem !== undefined) findings.push({ kind: 'bad-read', detail: `${describe(op)} read ${key} = ${JSON.stringify(op.read)}: ${problem.detail}` })
   }
   const list = final?.l ?? []
   const problem = final === undefined ? undefined : listProblem(final, attempted)
-  if (problem !== undefined) findings.push({ kind: problem.startsWith('duplicate') ? 'duplicate' : 'phantom', detail: `${key} ends as ${JSON.stringify(final)}: ${problem}` })
+  if (problem !== undefined) findings.push({ kind: problem.kind, detail: `${key} ends as ${JSON.stringify(final)}: ${problem.detail}` })
   const present = new Set(list)
   for (const op of appends) {
     if (op.verdict === 'ok' && !present.has(op.value!)) findings.push({ kind: 'lost-write', detail: `${key} lacks ${op.value} of ${describe(op)}` })
@@ -96,20 +96,20 @@ function checkList(key: string, ops: readonly OpRecord[], final: RecordState | u
  * acknowledged appends out of their order (appends in doubt may land late, anywhere after), or a
  * counter that is not the list's length.
  */
-function listProblem(state: RecordState, appends: ReadonlyMap<number, OpRecord>): string | undefined {
+function listProblem(state: RecordState, appends: ReadonlyMap<number, OpRecord>): Pick<Finding, 'kind' | 'detail'> | undefined {
   const list = state.l ?? []
   const seen = new Set<number>()
   let lastAcknowledged = -Infinity
   for (const value of list) {
     const op = appends.get(value)
-    if (op === undefined) return `${value} was never appended`
-    if (seen.has(value)) return `duplicate ${value}`
+    if (op === undefined) return { kind: 'phantom', detail: `${value} was never appended` }
+    if (seen.has(value)) return { kind: 'duplicate', detail: `${value} twice` }
     seen.add(value)
     if (op.verdict !== 'ok') continue
-    if (value < lastAcknowledged) return `acknowledged appends out of order at ${value}`
+    if (value < lastAcknowledged) return { kind: 'out-of-order', detail: `acknowledged appends out of order at ${value}` }
     lastAcknowledged = value
   }
-  if ((state.c ?? 0) !== list.length) return `counter ${state.c ?? 0} is not the list's length ${list.length} (append and increment are one operation)`
+  if ((state.c ?? 0) !== list.length) return { kind: 'counter-mismatch', detail: `counter ${state.c ?? 0} is not the list's length ${list.length} (append and increment are one operation)` }
   return undefined
 }
 

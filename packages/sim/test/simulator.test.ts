@@ -31,11 +31,14 @@ test('a seed replays exactly: the same event log hash twice in one process and o
   assert.notEqual(other.eventLogHash, first.eventLogHash, 'another seed is another run')
 })
 
-test('without faults, through a crash and restart, and with a slow node, every invariant holds', async () => {
+test('without faults, through a crash and restart, a slow node, a pause past the lease, and a node cut off from the store, every invariant holds', async () => {
   const cases: Array<[string, Schedule]> = [
     ['no fault', schedule([])],
     ['a crash and restart', schedule([{ kind: 'crash', atMs: 1500, node: 1, forMs: 2000 }])],
     ['a slow node', schedule([{ kind: 'slow-node', atMs: 1000, node: 0, extraMs: 150, forMs: 4000 }])],
+    // Seed 6 found the checker too strict: the paused master ran a buffered append, in doubt at the client, after later ones.
+    ['a pause past the lease', schedule([{ kind: 'pause', atMs: 903, node: 0, forMs: 3873 }])],
+    ['a node cut off from the membership store', schedule([{ kind: 'store-cut', atMs: 1000, node: 0, forMs: 5000 }])],
   ]
   for (const [name, faults] of cases) {
     const result = await runSchedule(3, faults)
@@ -73,9 +76,8 @@ test('the planted fault accept-stale-view is caught', { todo: 'no schedule yet m
 const FOUND: Array<[string, number, Schedule]> = [
   ['one crash and restart loses an acknowledged list append', 16, schedule([{ kind: 'crash', atMs: 4979, node: 2, forMs: 1440 }])],
   ['the membership store down past the lease TTL loses acknowledged writes (the first node back serves alone)', 3, schedule([{ kind: 'store-down', atMs: 2000, forMs: 3000 }])],
-  ['the membership store down for less than the TTL leaves surplus copies that are never dropped', 1, generateSchedule(1)],
-  ['a node paused past its lease applies a buffered write after later ones (a list out of order)', 6, generateSchedule(6)],
-  ['two crashes in a row: the cluster does not settle within 60 s', 26, generateSchedule(26)],
+  ['the membership store down for less than the TTL leaves surplus copies that are never dropped', 1, schedule([{ kind: 'store-down', atMs: 2519, forMs: 1812 }])],
+  ['two crashes in a row: the cluster does not settle within 60 s', 26, schedule([{ kind: 'crash', atMs: 1129, node: 1, forMs: 3118 }, { kind: 'crash', atMs: 4037, node: 2, forMs: 2509 }])],
   ['a second crash well after migrations: one node never sees an empty partition settle', 3, schedule([{ kind: 'crash', atMs: 500, node: 0, forMs: 800 }, { kind: 'crash', atMs: 5000, node: 2, forMs: 1500 }])],
 ]
 for (const [name, seed, found] of FOUND) {
