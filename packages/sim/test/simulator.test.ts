@@ -36,7 +36,6 @@ test('without faults, through a crash and restart, a slow node, a pause past the
     ['no fault', schedule([])],
     ['a crash and restart', schedule([{ kind: 'crash', atMs: 1500, node: 1, forMs: 2000 }])],
     ['a slow node', schedule([{ kind: 'slow-node', atMs: 1000, node: 0, extraMs: 150, forMs: 4000 }])],
-    // Seed 6 found the checker too strict: the paused master ran a buffered append, in doubt at the client, after later ones.
     ['a pause past the lease', schedule([{ kind: 'pause', atMs: 903, node: 0, forMs: 3873 }])],
     ['a node cut off from the membership store', schedule([{ kind: 'store-cut', atMs: 1000, node: 0, forMs: 5000 }])],
   ]
@@ -44,6 +43,22 @@ test('without faults, through a crash and restart, a slow node, a pause past the
     const result = await runSchedule(3, faults)
     assert.deepEqual(result.violations, [], `${name}: ${explain(result)}`)
     assert.deepEqual(result.tags, [], `${name}: no copy was at risk`)
+  }
+})
+
+// Seeds that failed through faults of the simulator itself, kept so they stay fixed: a crashed
+// process went on hearing from the membership store (its answers and watch events came on the
+// shared scheduler), re-registered, and haunted the views; the checker once wanted appends in
+// doubt in order.
+test('seeds that once failed through the simulator\'s own faults pass', async () => {
+  const cases: Array<[number, Schedule]> = [
+    [16, schedule([{ kind: 'crash', atMs: 4979, node: 2, forMs: 1440 }])],
+    [26, schedule([{ kind: 'crash', atMs: 1129, node: 1, forMs: 3118 }, { kind: 'crash', atMs: 4037, node: 2, forMs: 2509 }])],
+    [6, schedule([{ kind: 'pause', atMs: 903, node: 0, forMs: 3873 }])],
+  ]
+  for (const [seed, faults] of cases) {
+    const result = await runSchedule(seed, faults)
+    assert.deepEqual(result.violations, [], `seed ${seed}: ${explain(result)}`)
   }
 })
 
@@ -74,10 +89,8 @@ test('the planted fault accept-stale-view is caught', { todo: 'no schedule yet m
 
 // Found by the simulator and still open: each runs, and reports, until its bug is fixed.
 const FOUND: Array<[string, number, Schedule]> = [
-  ['one crash and restart loses an acknowledged list append', 16, schedule([{ kind: 'crash', atMs: 4979, node: 2, forMs: 1440 }])],
   ['the membership store down past the lease TTL loses acknowledged writes (the first node back serves alone)', 3, schedule([{ kind: 'store-down', atMs: 2000, forMs: 3000 }])],
   ['the membership store down for less than the TTL leaves surplus copies that are never dropped', 1, schedule([{ kind: 'store-down', atMs: 2519, forMs: 1812 }])],
-  ['two crashes in a row: the cluster does not settle within 60 s', 26, schedule([{ kind: 'crash', atMs: 1129, node: 1, forMs: 3118 }, { kind: 'crash', atMs: 4037, node: 2, forMs: 2509 }])],
   ['a second crash well after migrations: one node never sees an empty partition settle', 3, schedule([{ kind: 'crash', atMs: 500, node: 0, forMs: 800 }, { kind: 'crash', atMs: 5000, node: 2, forMs: 1500 }])],
 ]
 for (const [name, seed, found] of FOUND) {
