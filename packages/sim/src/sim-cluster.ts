@@ -6,7 +6,7 @@ import { createHash, type Hash } from 'node:crypto'
 import { pino, type Logger } from 'pino'
 import {
   AeroliteNode, InProcessStore, MemoryDisk, StoreMembership, defaultNamespaceConfig, defaultServerConfig, manualEnv,
-  type ManualEnv, type NamespaceConfig, type PlantName,
+  type ManualEnv, type MembershipStore, type NamespaceConfig, type PlantName, type StoreWatch,
 } from '@aerolite/server'
 import type { Network } from '@aerolite/protocol'
 import { SimNetwork, simNodeEnv, type SimNodeEnv } from '@aerolite/server/simulation'
@@ -111,7 +111,7 @@ export class SimCluster {
     // The disk answers on the node's own scheduler: a paused node's disk calls wait for it, a crashed one's never finish.
     const nodeEnv = simNodeEnv(this.env, { disk: (scheduler) => { slot.disk.useScheduler(scheduler); return slot.disk }, network: this.net.forHost(slot.host) })
     const logger = this.nodeLogger(slot)
-    const membership = new StoreMembership({ clusterName: 'sim', store: this.store, env: nodeEnv, log: logger, heartbeat: SIM_HEARTBEAT })
+    const membership = new StoreMembership({ clusterName: 'sim', store: processStore(this.store, nodeEnv), env: nodeEnv, log: logger, heartbeat: SIM_HEARTBEAT })
     const node = new AeroliteNode(this.nodeConfig(slot), { env: nodeEnv, logger, membership, plantedFaults: this.options.plants })
     slot.node = node
     slot.env = nodeEnv
@@ -213,5 +213,41 @@ export class SimCluster {
         if (entry.level >= 50) this.processErrors.push(`node ${slot.index}: ${entry.msg ?? ''} ${entry.err?.message ?? ''}`.trim())
       },
     })
+  }
+}
+
+/**
+ * The shared store as one process reaches it. The store runs on the cluster's scheduler, not the
+ * node's, so without this a killed process would go on receiving its answers and watch events, and
+ * act on them (adopt views, send copy reports from what it held when it died). A killed process
+ * runs no more code: once the node is halted, no answer or event reaches it.
+ */
+function processStore(store: MembershipStore, env: SimNodeEnv): MembershipStore {
+  const never = new Promise<never>(() => {})
+  const watches = new Set<StoreWatch>()
+  const answer = <T>(call: Promise<T>): Promise<T> => call.then((value) => (env.halted ? never : value), (err: unknown) => (env.halted ? never : Promise.reject(err)))
+  return {
+    name: store.name,
+    grantLease: (ttlSeconds) => answer(store.grantLease(ttlSeconds)),
+    keepAliveOnce: (leaseId) => answer(store.keepAliveOnce(leaseId)),
+    revokeLease: (leaseId) => answer(store.revokeLease(leaseId)),
+    put: (key, value, leaseId) => answer(store.put(key, value, leaseId)),
+    putIfUnchanged: (key, value, modRevision) => answer(store.putIfUnchanged(key, value, modRevision)),
+    delete: (key) => answer(store.delete(key)),
+    range: (prefix, atRevision) => answer(store.range(prefix, atRevision)),
+    watch: (prefix, fromRevision, handlers) => {
+      const watch = store.watch(prefix, fromRevision, {
+        onEvents: (events) => (env.halted ? watch.cancel() : handlers.onEvents(events)),
+        onError: (error) => (env.halted ? undefined : handlers.onError(error)),
+      })
+      watches.add(watch)
+      return { cancel: () => { watches.delete(watch); watch.cancel() } }
+    },
+    compact: (revision) => answer(store.compact(revision)),
+    // This process's connection ends; the store, shared with the others, goes on.
+    close: async () => {
+      for (const watch of watches) watch.cancel()
+      watches.clear()
+    },
   }
 }
