@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import type { PlantName } from '@aerolite/server'
 import { runSchedule, type RunResult } from '../src/run-seed.ts'
 import { generateSchedule, type FaultKind, type Schedule } from '../src/schedule.ts'
+import { SimCluster } from '../src/sim-cluster.ts'
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url))
 const SURVIVED: ReadonlySet<FaultKind> = new Set(['crash', 'slow-node'])
@@ -53,7 +54,6 @@ test('without faults, through a crash and restart, a slow node, a pause past the
 test('seeds that once failed through the simulator\'s own faults pass', async () => {
   const cases: Array<[number, Schedule]> = [
     [16, schedule([{ kind: 'crash', atMs: 4979, node: 2, forMs: 1440 }])],
-    [26, schedule([{ kind: 'crash', atMs: 1129, node: 1, forMs: 3118 }, { kind: 'crash', atMs: 4037, node: 2, forMs: 2509 }])],
     [6, schedule([{ kind: 'pause', atMs: 903, node: 0, forMs: 3873 }])],
   ]
   for (const [seed, faults] of cases) {
@@ -67,6 +67,45 @@ test('a second crash before the copies were restored is tagged, and its losses a
   assert.deepEqual(result.tags, ['copies-at-risk'])
   assert.deepEqual(result.violations, [], explain(result))
   assert.ok(result.losses.every((loss) => loss.kind === 'lost-write' || loss.kind === 'zombie'))
+})
+
+test('after two crashes of different nodes the cluster settles, and holds every invariant', async () => {
+  // Found by the simulator. Seeds 26, 54 and 73: a crashed node's process went on receiving the
+  // store's views and sent copy reports of what it held when it died, so the members planned from
+  // different reports. Seed 3: a member dropped the partition events that came before it had
+  // computed the view's plans, and saw an owner of an empty partition unfilled forever.
+  const cases: Array<[number, Schedule]> = [
+    [26, generateSchedule(26)],
+    [54, generateSchedule(54)],
+    [73, generateSchedule(73)],
+    [3, schedule([{ kind: 'crash', atMs: 500, node: 0, forMs: 800 }, { kind: 'crash', atMs: 5000, node: 2, forMs: 1500 }])],
+  ]
+  for (const [seed, faults] of cases) {
+    const result = await runSchedule(seed, faults)
+    assert.deepEqual(result.violations, [], `seed ${seed}: ${explain(result)}`)
+  }
+})
+
+test('a crashed node runs no more code: the views that come after its crash do not reach it', async () => {
+  const cluster = new SimCluster({ seed: 1, nodes: 3, replicationFactor: 2 })
+  const advance = async (ms: number): Promise<void> => {
+    for (let t = 0; t < ms; t += 10) await cluster.env.scheduler.advance(10)
+  }
+  let started = false
+  void Promise.all(cluster.slots.map((slot) => cluster.start(slot.index))).then(() => { started = true })
+  for (let t = 0; !started; t += 10) {
+    assert.ok(t < 30_000, 'the cluster started')
+    await cluster.env.scheduler.advance(10)
+  }
+  await advance(3000)
+  const dead = cluster.slots[1]!.node!.cluster!
+  const revision = dead.currentView()!.revision
+  cluster.crash(1)
+  await advance(3000)
+  void cluster.start(1)
+  await advance(3000)
+  assert.ok(cluster.slots[0]!.node!.cluster!.currentView()!.revision > revision, 'the others saw views after the crash')
+  assert.equal(dead.currentView()?.revision, revision, 'the crashed process adopted no later view')
 })
 
 for (const plant of ['ack-before-replica', 'skip-last-migrated', 'no-tombstone-replication'] as PlantName[]) {
@@ -91,7 +130,6 @@ test('the planted fault accept-stale-view is caught', { todo: 'no schedule yet m
 const FOUND: Array<[string, number, Schedule]> = [
   ['the membership store down past the lease TTL loses acknowledged writes (the first node back serves alone)', 3, schedule([{ kind: 'store-down', atMs: 2000, forMs: 3000 }])],
   ['the membership store down for less than the TTL leaves surplus copies that are never dropped', 1, schedule([{ kind: 'store-down', atMs: 2519, forMs: 1812 }])],
-  ['a second crash well after migrations: one node never sees an empty partition settle', 3, schedule([{ kind: 'crash', atMs: 500, node: 0, forMs: 800 }, { kind: 'crash', atMs: 5000, node: 2, forMs: 1500 }])],
 ]
 for (const [name, seed, found] of FOUND) {
   test(`seed ${seed}: ${name}`, { todo: 'open bug found by the simulator' }, async () => {

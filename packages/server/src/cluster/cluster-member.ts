@@ -93,6 +93,11 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
   private readonly incoming: IncomingMigrations
   /** Partition events of this turn, sent together. */
   private readonly unsentEvents: PartitionEvent[] = []
+  /**
+   * Partition events of the current view that arrived before its plans were computed (a member
+   * that had every report sooner planned, filled and told): applied once the plans are.
+   */
+  private readonly earlyEvents: PartitionEvent[] = []
   readonly proxyCounters: ProxyCounters = newProxyCounters()
   readonly migrationCounters: MigrationCounters = newMigrationCounters()
   /** Changes whenever this node's partition ownership changes (clients fetch the map again). */
@@ -196,6 +201,7 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     this.outgoing.clear()
     this.incoming.clear()
     this.unsentEvents.length = 0
+    this.earlyEvents.length = 0
     for (const part of this.parts.values()) part.plan = undefined
     this.selfIndex = view.members.findIndex((m) => m.nodeId === selfId)
     if (this.selfIndex < 0) {
@@ -265,6 +271,9 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     this.joined?.()
     for (const wake of this.planWaiters.splice(0)) wake()
     this.startMigrations()
+    // As if they arrived now: after the plans' own migrations were queued (a handover to this node queues its fills).
+    for (const event of this.earlyEvents.splice(0)) this.applyEvent(event)
+    this.outgoing.run()
   }
 
   // --- routing ------------------------------------------------------------------------------
@@ -501,8 +510,10 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
       this.log.warn({ from }, 'malformed partition events')
       return
     }
-    // A resent list applies again harmlessly: every event sets a state, none toggles one.
-    for (const event of events) this.applyEvent(event)
+    // A resent list applies again harmlessly: every event sets a state, none toggles one. The fabric
+    // delivers only messages of this node's view, but they may come before its plans: held till then.
+    if (this.hasPlans) for (const event of events) this.applyEvent(event)
+    else if (this.exchange !== undefined) this.earlyEvents.push(...events)
     reply?.(Buffer.alloc(0))
     this.outgoing.run()
   }
@@ -597,6 +608,7 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     this.outgoing.clear()
     this.incoming.clear()
     this.unsentEvents.length = 0
+    this.earlyEvents.length = 0
     for (const part of this.parts.values()) part.plan = undefined
   }
 }
