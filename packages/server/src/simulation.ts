@@ -5,3 +5,4 @@ export { simNodeEnv, type ClockSkew, type SimNodeEnv } from './env/sim-node-env.
 export { computePartitionTable, type PartitionTable } from './cluster/partition-table.ts'
 export { readBins } from './record/layout.ts'
 export type { Bin } from './record/bins.ts'
+export { loadCodecs } from './storage/compression.ts'

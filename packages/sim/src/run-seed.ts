@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks'
 import { PARTITION_COUNT, partitionId } from '@aerolite/protocol'
 import { leaseTtlSeconds, type PlantName } from '@aerolite/server'
-import { computePartitionTable } from '@aerolite/server/simulation'
+import { computePartitionTable, loadCodecs } from '@aerolite/server/simulation'
 import { checkKeys, describe, type Finding, type StoreOutage } from './checker.ts'
 import { copyDifferences, recordState, type RecordState } from './copies.ts'
 import { describeFault, type Fault, type Schedule } from './schedule.ts'
@@ -140,6 +140,8 @@ let warmedUp: Promise<void> | undefined
  * in a process (another event log, maybe another outcome), and a replay would not match its batch.
  */
 async function warmUp(): Promise<void> {
+  // Awaited in real time: driving simulated time meanwhile would bound it by event-loop turns.
+  await loadCodecs()
   const cluster = new SimCluster({ seed: 0, nodes: 1, replicationFactor: 1 })
   await drive(cluster, cluster.start(0), FORM_BOUND_MS, 'the warm-up node did not start')
   cluster.crash(0)
