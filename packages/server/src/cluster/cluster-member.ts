@@ -434,8 +434,9 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     const key = `${ref.namespace}/${ref.pid}`
     if (ref.kind === 'fill' && !this.fillsStarted.has(key)) {
       // A fill replaces this copy: what it holds that the master lacks is stale (a delete it missed)
-      // or was gathered by the master already (a dirty copy). The walk sends every record as it is
-      // when read, after any change sent here before it, so dropping now loses nothing.
+      // or was gathered by the master already (a dirty copy). The walk reads the partition only once
+      // the first message (no record) is answered, and sends every record as it is when read, after
+      // any change sent here before it, so dropping now loses nothing.
       this.fillsStarted.add(key)
       this.parts.get(ref.namespace)!.namespace.dropPartition(ref.pid)
     }

@@ -68,8 +68,8 @@ export function newMigrationCounters(): MigrationCounters {
 }
 
 /**
- * Sends the partition's records and tombstones to `to`, then MIGRATE_DONE; the first message takes
- * one of the receiver's incoming slots (or is refused, before anything is applied). Rejects when the
+ * Sends the partition's records and tombstones to `to`, then MIGRATE_DONE; the first message, with
+ * no record, takes one of the receiver's incoming slots (or is refused). Rejects when the
  * view changed meanwhile (`current()` false) or the receiver refused or failed. `plantedFaults`:
  * the simulator's deliberate bugs (planted-faults.ts), empty in the product.
  */
@@ -77,6 +77,12 @@ export async function sendPartition(ns: Namespace, ref: PartitionRef, to: string
   const head = encodePartitionRef(ref)
   const batch = (): PayloadWriter => writePartitionRef(new PayloadWriter(limits.migrationBatchBytes + 64 * 1024), ref)
   const digest = Buffer.allocUnsafe(DIGEST_BYTES)
+  // The first message carries no record: it takes one of the receiver's slots (waiting for one if
+  // need be), and a fill's target drops its copy then. Only then is the partition read, so every
+  // batch holds versions at least as new as the replica writes the receiver applied before it: a
+  // batch read earlier and held while the receiver waited for a slot would bring back versions older
+  // than the writes that reached it meanwhile, which the drop would undo.
+  await sendBatch(fabric, to, batch().finish(), current)
   let after: Buffer | undefined
   for (;;) {
     if (!current()) throw new Error('the view changed')

@@ -69,10 +69,18 @@ export class TestFabric {
   }
 }
 
+/** The service settings a member reads (a test changes them, then calls member.settingsChanged()). */
+export interface TestSettings {
+  migrateThreads: number
+  migrateMaxNumIncoming: number
+  minClusterSize: number
+}
+
 export interface TestNode {
   info: MemberInfo
   namespace: Namespace
   member: ClusterMember
+  settings: TestSettings
   newView(view: View): void
   loseLease(): void
 }
@@ -81,7 +89,7 @@ export function memberInfo(nodeId: string): MemberInfo {
   return { nodeId, service: { host: '127.0.0.1', port: 3000 }, fabric: { host: '127.0.0.1', port: 3001 }, rackIds: {}, build: 'test' }
 }
 
-export async function startNode(env: ManualEnv, fabric: TestFabric, nodeId: string, first: View, plantedFaults?: PlantedFaults): Promise<TestNode> {
+export async function startNode(env: ManualEnv, fabric: TestFabric, nodeId: string, first: View, plantedFaults?: PlantedFaults, settings: Partial<TestSettings> = {}): Promise<TestNode> {
   const { log } = memoryLogger()
   const namespace = new Namespace(defaultNamespaceConfig('test'), env, log)
   await namespace.open(log)
@@ -93,13 +101,14 @@ export async function startNode(env: ManualEnv, fabric: TestFabric, nodeId: stri
     onLeaseLost: (listener) => { leaseLost.push(listener) },
   }
   const info = memberInfo(nodeId)
+  const own: TestSettings = { migrateThreads: 1, migrateMaxNumIncoming: 4, minClusterSize: 1, ...settings }
   const member = new ClusterMember({
-    env, log, namespaces: new Map([['test', namespace]]), membership, fabric: fabric.linkOf(nodeId), keepServingWithoutLease: false, settings: { migrateThreads: 1, migrateMaxNumIncoming: 4, minClusterSize: 1 }, plantedFaults,
+    env, log, namespaces: new Map([['test', namespace]]), membership, fabric: fabric.linkOf(nodeId), keepServingWithoutLease: false, settings: own, plantedFaults,
     runProxied: () => Promise.reject(new Error('unused')),
   })
   void member.join(info)
   return {
-    info, namespace, member,
+    info, namespace, member, settings: own,
     newView: (view) => { for (const listener of viewListeners) listener(view) },
     loseLease: () => { for (const listener of leaseLost) listener() },
   }
