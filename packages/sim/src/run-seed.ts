@@ -16,7 +16,8 @@ import { DEFAULT_WORKLOAD, Workload, workloadKeys, type WorkloadOptions } from '
 /**
  * Why a run may lose acknowledged writes: then losses are counted, not violations.
  *   - network-partition: AP under a partition, by design (as Aerospike AP);
- *   - copies-at-risk: a node lost before migrations restored the copies of an earlier loss;
+ *   - copies-at-risk: a node lost (crashed, paused, or cut off from the store) before migrations
+ *     restored the copies of an earlier loss;
  *   - every-lease-lost: the store was down past the lease TTL, so every node left the view and the
  *     first to come back serves alone. This one is a known gap, not a design choice (docs/simulation.md).
  */
@@ -73,7 +74,8 @@ export async function runSchedule(seed: number, schedule: Schedule, options: Run
   const begin = (fault: Fault): void => {
     cluster.log.add(`fault: ${describeFault(fault)}`)
     if (fault.kind === 'partition') tags.add('network-partition')
-    if ((fault.kind === 'crash' || fault.kind === 'pause') && !isStable(cluster, paused)) tags.add('copies-at-risk')
+    // A node cut off from the store leaves the view as surely as a crashed or paused one.
+    if ((fault.kind === 'crash' || fault.kind === 'pause' || fault.kind === 'store-cut') && !isStable(cluster, paused)) tags.add('copies-at-risk')
     switch (fault.kind) {
       case 'crash': return cluster.crash(fault.node)
       case 'pause': paused.add(fault.node); return cluster.pause(fault.node)
