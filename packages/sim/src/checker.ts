@@ -32,6 +32,8 @@ export interface CheckInput {
   outages: readonly StoreOutage[]
   /** Lease TTL plus the longest delivery delay: acks later than this after an outage began are violations. */
   fenceBoundMs: number
+  /** Nodes given a disk fault, from when: their SERVER_ERROR answers since then are the right answer. */
+  diskFaults?: ReadonlyArray<{ host: string; fromMs: number }>
 }
 
 export function checkKeys(input: CheckInput): Finding[] {
@@ -42,7 +44,10 @@ export function checkKeys(input: CheckInput): Finding[] {
     if (key.kind === 'register') findings.push(...checkRegister(key.key, ops, final))
     else findings.push(...checkList(key.key, ops, final))
   }
-  for (const op of input.history.serverErrors) findings.push({ kind: 'server-error', detail: `${describe(op)} answered SERVER_ERROR` })
+  for (const op of input.history.serverErrors) {
+    if (input.diskFaults?.some((fault) => fault.host === op.node && op.endMs >= fault.fromMs) === true) continue
+    findings.push({ kind: 'server-error', detail: `${describe(op)} answered SERVER_ERROR` })
+  }
   findings.push(...checkFencing(input))
   return findings
 }

@@ -8,7 +8,7 @@ import { leaseTtlSeconds, type PlantName } from '@aerolite/server'
 import { computePartitionTable, loadCodecs } from '@aerolite/server/simulation'
 import { checkKeys, describe, type Finding, type StoreOutage } from './checker.ts'
 import { copyDifferences, recordState, type RecordState } from './copies.ts'
-import { describeFault, type Fault, type Schedule } from './schedule.ts'
+import { DISK_FAULTS, describeFault, type Fault, type Schedule } from './schedule.ts'
 import { SimClient } from './sim-client.ts'
 import { SERVICE_PORT, SIM_HEARTBEAT, SIM_NAMESPACE, SimCluster } from './sim-cluster.ts'
 import { DEFAULT_WORKLOAD, Workload, workloadKeys, type WorkloadOptions } from './workload.ts'
@@ -47,17 +47,20 @@ const SETTLE_BOUND_MS = 60_000
 const FORM_BOUND_MS = 30_000
 const STEP_MS = 10
 const LOSS_KINDS: ReadonlySet<Finding['kind']> = new Set(['lost-write', 'zombie'])
+/** Faults that take a node out of the view: a second one before migrations restored the copies puts them at risk. */
+const NODE_LOSSES: ReadonlySet<Fault['kind']> = new Set(['crash', 'torn-crash', 'pause', 'store-cut'])
 
 export async function runSchedule(seed: number, schedule: Schedule, options: RunOptions = {}): Promise<RunResult> {
   await (warmedUp ??= warmUp())
   const startedAt = performance.now()
-  const cluster = new SimCluster({ seed, nodes: schedule.nodes, replicationFactor: schedule.replicationFactor, plants: options.plants })
+  const cluster = new SimCluster({ seed, nodes: schedule.nodes, replicationFactor: schedule.replicationFactor, plants: options.plants, skews: schedule.skews })
   const { env } = cluster
   const violations: Finding[] = []
   const losses: Finding[] = []
   const tags = new Set<RunTag>()
   const outages: StoreOutage[] = []
   const paused = new Set<number>()
+  const diskFaults: Array<{ node: number; fromMs: number }> = []
 
   await drive(cluster, Promise.all(cluster.slots.map((slot) => cluster.start(slot.index))), FORM_BOUND_MS, 'the cluster did not start')
   await drive(cluster, until(cluster, () => isStable(cluster, paused)), FORM_BOUND_MS, 'the cluster did not form')
@@ -75,9 +78,13 @@ export async function runSchedule(seed: number, schedule: Schedule, options: Run
     cluster.log.add(`fault: ${describeFault(fault)}`)
     if (fault.kind === 'partition') tags.add('network-partition')
     // A node cut off from the store leaves the view as surely as a crashed or paused one.
-    if ((fault.kind === 'crash' || fault.kind === 'pause' || fault.kind === 'store-cut') && !isStable(cluster, paused)) tags.add('copies-at-risk')
+    if (NODE_LOSSES.has(fault.kind) && !isStable(cluster, paused)) tags.add('copies-at-risk')
+    if (DISK_FAULTS.has(fault.kind) && 'node' in fault) diskFaults.push({ node: fault.node, fromMs: env.clock.monotonicMs() })
     switch (fault.kind) {
       case 'crash': return cluster.crash(fault.node)
+      case 'torn-crash': return cluster.crash(fault.node, { torn: true })
+      case 'disk-full': return cluster.slots[fault.node]!.disk.failWith('ENOSPC')
+      case 'sync-fail': return cluster.slots[fault.node]!.disk.failNextSync('EIO')
       case 'pause': paused.add(fault.node); return cluster.pause(fault.node)
       case 'partition': return cluster.partition(fault.side, fault.oneWay)
       case 'slow-node': return cluster.slowNode(fault.node, fault.extraMs)
@@ -89,11 +96,15 @@ export async function runSchedule(seed: number, schedule: Schedule, options: Run
     cluster.log.add(`heal: ${describeFault(fault)}`)
     switch (fault.kind) {
       // Overlapping crashes of one node are one crash: the first restart brings it back.
-      case 'crash': if (cluster.slots[fault.node]!.node !== undefined) return
+      case 'crash':
+      case 'torn-crash':
+        if (cluster.slots[fault.node]!.node !== undefined) return
         return void cluster.start(fault.node).catch((err: unknown) => violations.push({ kind: 'process-error', detail: `node ${fault.node} did not restart: ${String(err)}` }))
       case 'pause': paused.delete(fault.node); return cluster.resume(fault.node)
       case 'partition': return cluster.healPartition(fault.side, fault.oneWay)
       case 'slow-node': return cluster.slowNode(fault.node, undefined)
+      case 'disk-full': return cluster.slots[fault.node]!.disk.failWith(undefined)
+      case 'sync-fail': return
       case 'store-cut': closeOutage(outages, cluster.slots[fault.node]!.host, env.clock.monotonicMs()); return cluster.cutFromStore(fault.node, false)
       case 'store-down':
         if (fault.forMs >= leaseTtlSeconds(SIM_HEARTBEAT) * 1000) tags.add('every-lease-lost')
@@ -122,10 +133,14 @@ export async function runSchedule(seed: number, schedule: Schedule, options: Run
       finalState: finalStates(cluster, schedule.replicationFactor, workloadOptions),
       outages,
       fenceBoundMs: ttlMs + maxDeliveryDelayMs(schedule),
+      diskFaults: diskFaults.map(({ node, fromMs }) => ({ host: cluster.slots[node]!.host, fromMs })),
     })
     for (const finding of findings) (tags.size > 0 && LOSS_KINDS.has(finding.kind) ? losses : violations).push(finding)
   }
-  for (const error of cluster.processErrors) violations.push({ kind: 'process-error', detail: error })
+  // A node that logs an error about the disk fault injected into it is right to.
+  for (const error of cluster.processErrors) {
+    if (!diskFaults.some((fault) => fault.node === error.node && error.atMs >= fault.fromMs)) violations.push({ kind: 'process-error', detail: `node ${error.node} at ${error.atMs.toFixed(1)} ms: ${error.text}` })
+  }
   cluster.log.add(`end: ${violations.length} violations, ${losses.length} losses`)
   return {
     seed, schedule, violations, losses, tags: [...tags], eventLogHash: cluster.log.digest(), operations: workload.history.ops.length,

@@ -15,6 +15,18 @@ export type Fault =
   | { kind: 'store-down'; atMs: number; forMs: number }
   /** One node cannot reach the membership store (etcd); it still reaches its peers and clients. */
   | { kind: 'store-cut'; atMs: number; node: number; forMs: number }
+  /** A crash whose power cut also tears the last unsynced write of one file. */
+  | { kind: 'torn-crash'; atMs: number; node: number; forMs: number }
+  /** A node's disk is full (ENOSPC on every write and sync) for a while. */
+  | { kind: 'disk-full'; atMs: number; node: number; forMs: number }
+  /** A node's next sync fails (EIO), once. */
+  | { kind: 'sync-fail'; atMs: number; node: number; forMs: number }
+
+/** A node's clocks against simulated time: its wall clock offset, and how fast both run. */
+export interface Skew {
+  wallOffsetMs: number
+  rate: number
+}
 
 export interface Schedule {
   nodes: number
@@ -22,9 +34,13 @@ export interface Schedule {
   /** How long the workload runs; every fault ends before it does. */
   workloadMs: number
   faults: Fault[]
+  /** Per node, when the clocks are skewed. */
+  skews?: Skew[]
 }
 
-export const FAULT_KINDS = ['crash', 'pause', 'partition', 'slow-node', 'store-down', 'store-cut'] as const
+export const FAULT_KINDS = ['crash', 'pause', 'partition', 'slow-node', 'store-down', 'store-cut', 'torn-crash', 'disk-full', 'sync-fail', 'clock-skew'] as const
+/** The faults that act on disks: a node may log errors and answer errors for them. */
+export const DISK_FAULTS: ReadonlySet<Fault['kind']> = new Set(['torn-crash', 'disk-full', 'sync-fail'])
 
 export type FaultKind = (typeof FAULT_KINDS)[number]
 
@@ -53,8 +69,20 @@ export function generateSchedule(seed: number, kinds: ReadonlySet<FaultKind> = n
     else fault = oneWay ? { kind: 'store-cut', atMs, node, forMs } : { kind: 'store-down', atMs, forMs }
     if (kinds.has(fault.kind)) faults.push(fault)
   }
+  // Disk faults and skews come from streams of their own, so adding them left the other draws as they were.
+  const disk = new SeededRandom(seed ^ 0xd15c)
+  const diskPick = (low: number, high: number): number => low + Math.floor(disk.float() * (high - low + 1))
+  const diskDraw = disk.float()
+  const diskAtMs = diskPick(500, 5000)
+  const diskForMs = Math.min(diskPick(300, 3000), workloadMs - 1000 - diskAtMs)
+  const diskNode = diskPick(0, nodes - 1)
+  const diskKind = diskDraw < 0.2 ? 'torn-crash' : diskDraw < 0.35 ? 'disk-full' : diskDraw < 0.5 ? 'sync-fail' : undefined
+  if (diskKind !== undefined && kinds.has(diskKind)) faults.push({ kind: diskKind, atMs: diskAtMs, node: diskNode, forMs: diskForMs })
   faults.sort((a, b) => a.atMs - b.atMs)
-  return { nodes, replicationFactor: 2, workloadMs, faults }
+  const clock = new SeededRandom(seed ^ 0xc10c)
+  // Up to 5 s off in wall time, and clocks up to 0.5% fast or slow (NTP keeps real ones far closer).
+  const skews = Array.from({ length: nodes }, () => ({ wallOffsetMs: Math.round((clock.float() * 2 - 1) * 5000), rate: 1 + Math.round((clock.float() * 2 - 1) * 50) / 10_000 }))
+  return { nodes, replicationFactor: 2, workloadMs, faults, ...(kinds.has('clock-skew') ? { skews } : {}) }
 }
 
 export function describeFault(fault: Fault): string {
@@ -66,5 +94,8 @@ export function describeFault(fault: Fault): string {
     case 'slow-node': return `slow node ${fault.node} (+${fault.extraMs} ms per message) ${when}`
     case 'store-down': return `membership store down ${when}`
     case 'store-cut': return `node ${fault.node} cut off from the membership store ${when}`
+    case 'torn-crash': return `crash node ${fault.node}, tearing its last unsynced write, ${when}`
+    case 'disk-full': return `node ${fault.node}'s disk full ${when}`
+    case 'sync-fail': return `node ${fault.node}'s next sync fails at ${fault.atMs} ms`
   }
 }

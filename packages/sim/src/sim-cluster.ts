@@ -10,7 +10,7 @@ import {
 } from '@aerolite/server'
 import type { Network } from '@aerolite/protocol'
 import { NodeStoreLink } from './node-store-link.ts'
-import { SimNetwork, simNodeEnv, type SimNodeEnv } from '@aerolite/server/simulation'
+import { SimNetwork, simNodeEnv, type ClockSkew, type SimNodeEnv } from '@aerolite/server/simulation'
 
 export const SIM_NAMESPACE = 'test'
 export const SERVICE_PORT = 3000
@@ -21,6 +21,8 @@ export const SIM_HEARTBEAT = { intervalMs: 150, timeoutCount: 10 }
 /** Small write blocks and files: a simulated node holds a few hundred records. */
 const WRITE_BLOCK_BYTES = 128 * 1024
 const FILE_BYTES = 1024 * 1024 + 24 * WRITE_BLOCK_BYTES
+/** At most this much of a torn write reaches the disk (a few sectors of a write block). */
+const TEAR_BYTES = 16 * 1024
 
 export interface SimClusterOptions {
   seed: number
@@ -29,6 +31,8 @@ export interface SimClusterOptions {
   plants?: ReadonlySet<PlantName>
   /** Acknowledge writes only once they are synced to the (simulated) disk. */
   commitToDevice?: boolean
+  /** Per node, its clocks' offset and rate. */
+  skews?: ReadonlyArray<ClockSkew>
 }
 
 export interface SimNodeSlot {
@@ -80,8 +84,8 @@ export class SimCluster {
   readonly slots: SimNodeSlot[]
   readonly log: EventLog
   private readonly options: SimClusterOptions
-  /** What simulated processes threw or logged at error level: a violation of "no process throws". */
-  readonly processErrors: string[] = []
+  /** What simulated processes logged at error level, when and where: a violation of "no process throws" unless a disk fault explains it. */
+  readonly processErrors: Array<{ node: number; atMs: number; text: string }> = []
   private readonly clientHosts: string[] = []
 
   constructor(options: SimClusterOptions) {
@@ -113,7 +117,8 @@ export class SimCluster {
     if (slot.node !== undefined) throw new Error(`node ${index} is already running`)
     slot.incarnation++
     // The disk answers on the node's own scheduler: a paused node's disk calls wait for it, a crashed one's never finish.
-    const nodeEnv = simNodeEnv(this.env, { disk: (scheduler) => { slot.disk.useScheduler(scheduler); return slot.disk }, network: this.net.forHost(slot.host) })
+    const skew = this.options.skews?.[index]
+    const nodeEnv = simNodeEnv(this.env, { disk: (scheduler) => { slot.disk.useScheduler(scheduler); return slot.disk }, network: this.net.forHost(slot.host), ...(skew === undefined ? {} : { skew }) })
     const logger = this.nodeLogger(slot)
     slot.storeLink = new NodeStoreLink(this.store, nodeEnv.scheduler)
     const membership = new StoreMembership({ clusterName: 'sim', store: slot.storeLink, env: nodeEnv, log: logger, heartbeat: SIM_HEARTBEAT })
@@ -124,14 +129,14 @@ export class SimCluster {
     return node.start().then(() => {})
   }
 
-  /** kill -9: the process runs no more code, peers see its sockets close, unsynced writes are lost. */
-  crash(index: number): void {
+  /** kill -9: the process runs no more code, peers see its sockets close, unsynced writes are lost (torn: the last one partly kept). */
+  crash(index: number, options: { torn?: boolean } = {}): void {
     const slot = this.slots[index]!
     if (slot.node === undefined) return
-    this.log.add(`crash node ${index}`)
+    this.log.add(`crash node ${index}${options.torn === true ? ' (torn write)' : ''}`)
     this.net.crashHost(slot.host)
     slot.env!.halt()
-    slot.disk.crash()
+    slot.disk.crash(options.torn === true ? { random: this.env.random, tearBytes: TEAR_BYTES } : {})
     slot.node = undefined
     slot.env = undefined
     slot.storeLink = undefined
@@ -221,7 +226,7 @@ export class SimCluster {
     return pino({ level: 'warn', timestamp: false, base: undefined }, {
       write: (line: string) => {
         const entry = JSON.parse(line) as { level: number; msg?: string; err?: { message?: string } }
-        if (entry.level >= 50) this.processErrors.push(`node ${slot.index}: ${entry.msg ?? ''} ${entry.err?.message ?? ''}`.trim())
+        if (entry.level >= 50) this.processErrors.push({ node: slot.index, atMs: this.env.clock.monotonicMs(), text: `${entry.msg ?? ''} ${entry.err?.message ?? ''}`.trim() })
       },
     })
   }

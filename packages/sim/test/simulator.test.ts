@@ -72,9 +72,9 @@ test('after two crashes of different nodes the cluster settles, and holds every 
   // different reports. Seed 3: a member dropped the partition events that came before it had
   // computed the view's plans, and saw an owner of an empty partition unfilled forever.
   const cases: Array<[number, Schedule]> = [
-    [26, generateSchedule(26)],
-    [54, generateSchedule(54)],
-    [73, generateSchedule(73)],
+    [26, generateSchedule(26, new Set(['crash']))],
+    [54, generateSchedule(54, new Set(['crash']))],
+    [73, generateSchedule(73, new Set(['crash']))],
     [3, schedule([{ kind: 'crash', atMs: 500, node: 0, forMs: 800 }, { kind: 'crash', atMs: 5000, node: 2, forMs: 1500 }])],
   ]
   for (const [seed, faults] of cases) {
@@ -134,6 +134,7 @@ test('seed 16: one crash and restart loses no acknowledged list append (a fill w
 
 // Found by the simulator and still open: each runs, and reports, until its bug is fixed.
 const FOUND: Array<[string, number, Schedule]> = [
+  ['a replica whose disk is full for a while keeps an older copy: replica writes it could not store are never made up', 39, schedule([{ kind: 'disk-full', atMs: 4663, node: 1, forMs: 2125 }])],
   ['the membership store down past the lease TTL loses acknowledged writes (the first node back serves alone)', 3, schedule([{ kind: 'store-down', atMs: 2000, forMs: 3000 }])],
   ['the membership store down for less than the TTL leaves surplus copies that are never dropped', 1, schedule([{ kind: 'store-down', atMs: 2519, forMs: 1812 }])],
 ]
