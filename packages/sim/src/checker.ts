@@ -57,7 +57,7 @@ function checkRegister(key: string, ops: readonly OpRecord[], final: RecordState
   const written = new Set(ops.filter((op) => op.kind === 'put').map((op) => op.value!))
   for (const op of ops) {
     const seen = op.read?.v
-    if (op.kind === 'get' && seen !== undefined && !written.has(seen)) findings.push({ kind: 'bad-read', detail: `${describe(op)} read ${seen}, which no write of ${key} wrote` })
+    if ((op.kind === 'get' || op.kind === 'batch-get') && seen !== undefined && !written.has(seen)) findings.push({ kind: 'bad-read', detail: `${describe(op)} read ${seen}, which no write of ${key} wrote` })
   }
   const writes = ops.filter((op) => op.kind === 'put' || op.kind === 'delete')
   let lastDefinite = -1
@@ -82,7 +82,7 @@ function checkList(key: string, ops: readonly OpRecord[], final: RecordState | u
   const appends = ops.filter((op) => op.kind === 'append')
   const attempted = new Map(appends.map((op) => [op.value!, op]))
   for (const op of ops) {
-    if (op.kind !== 'get' || op.read === undefined) continue
+    if ((op.kind !== 'get' && op.kind !== 'batch-get') || op.read === undefined) continue
     const problem = listProblem(op.read, attempted)
     if (problem !== undefined) findings.push({ kind: 'bad-read', detail: `${describe(op)} read ${key} = ${JSON.stringify(op.read)}: ${problem.detail}` })
   }
@@ -129,7 +129,7 @@ function checkFencing(input: CheckInput): Finding[] {
   for (const outage of input.outages) {
     const deadline = outage.fromMs + input.fenceBoundMs
     for (const op of input.history.ops) {
-      if (op.kind === 'get' || op.verdict !== 'ok' || op.endMs <= deadline || op.endMs >= outage.toMs) continue
+      if (op.kind === 'get' || op.kind === 'batch-get' || op.verdict !== 'ok' || op.endMs <= deadline || op.endMs >= outage.toMs) continue
       if (outage.host !== undefined && (op.node !== outage.host || outage.pids?.has(pidOf.get(op.key)!) !== true)) continue
       const whose = outage.host === undefined ? 'the membership store became unreachable' : `${outage.host} was cut off from the membership store`
       findings.push({ kind: 'ack-while-fenced', detail: `${describe(op)} was acknowledged ${(op.endMs - outage.fromMs).toFixed(1)} ms after ${whose} (bound ${input.fenceBoundMs} ms)` })

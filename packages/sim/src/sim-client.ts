@@ -5,7 +5,10 @@
 // and retries reads but not writes (the official write policy's maxRetries is 0), so a write whose
 // answer was lost is "in doubt": it may or may not have been applied.
 import { Connection, parseReplicas, requestInfo } from '@aerolite/client'
-import { PARTITION_COUNT, ResultCode, decodeMessage, partitionId, type Env, type Message, type Timer } from '@aerolite/protocol'
+import {
+  DIGEST_BYTES, FieldType, Info1, Info3, PARTITION_COUNT, ProtoType, ResultCode, decodeMessage, decodeMessageAt, emptyHeader, encodeFrame,
+  encodeMessage, partitionId, type Env, type Message, type Timer,
+} from '@aerolite/protocol'
 
 export interface ClientPolicy {
   /** One attempt's limit: past it the connection is closed and the attempt counts as timed out. */
@@ -135,6 +138,33 @@ export class SimClient {
     return last
   }
 
+  /**
+   * Reads several records with batch-index commands, one per node holding their partitions (as the
+   * official clients split a batch); rows whose node gave no answer, or a code worth retrying, are
+   * read again one by one with the read policy. The outcomes are in the digests' order.
+   */
+  async batchGet(namespace: string, digests: readonly Uint8Array[]): Promise<Outcome[]> {
+    const outcomes: Array<Outcome | undefined> = digests.map(() => undefined)
+    const byNode = new Map<KnownNode, number[]>()
+    digests.forEach((digest, row) => {
+      const node = this.nodeFor(namespace, partitionId(digest), 0)
+      if (node === undefined) return
+      const rows = byNode.get(node) ?? []
+      rows.push(row)
+      byNode.set(node, rows)
+    })
+    await Promise.all([...byNode].map(async ([node, rows]) => {
+      const answer = await this.attemptFrames(node, batchFrame(namespace, rows.map((row) => digests[row]!)))
+      if (answer.kind === 'no-answer') return
+      for (const message of answer.messages) {
+        const row = rows[message.transactionTtl]
+        if ((message.info3 & Info3.LAST) !== 0 || row === undefined) continue
+        if (!RETRY_CODES.has(message.resultCode)) outcomes[row] = { kind: 'answer', message, node: node.host }
+      }
+    }))
+    return Promise.all(outcomes.map((outcome, row) => outcome ?? this.command(namespace, digests[row]!, false, singleRead(namespace, digests[row]!))))
+  }
+
   private nodeFor(namespace: string, pid: number, attempt: number): KnownNode | undefined {
     const table = this.owners.get(namespace)
     if (table === undefined || table.length === 0) return undefined
@@ -157,6 +187,25 @@ export class SimClient {
       return { kind: 'answer', message: decodeMessage(reply.body), node: node.host }
     } catch (err) {
       return { kind: 'no-answer', why: (err as Error).message }
+    }
+  }
+
+  /** One attempt whose answer is a frame of several messages (a batch reply, ended by a LAST message). */
+  private async attemptFrames(node: KnownNode, frame: Buffer): Promise<{ kind: 'messages'; messages: Message[] } | { kind: 'no-answer' }> {
+    try {
+      const connection = await this.connectionTo(node)
+      const reply = await this.withTimeout(connection.request(frame), connection)
+      const messages: Message[] = []
+      for (let at = 0; at < reply.body.length;) {
+        const { message, end } = decodeMessageAt(reply.body, at)
+        messages.push(message)
+        at = end
+      }
+      // A reply spread over several frames would need a reader that waits for LAST; the workload's batches fit in one.
+      if (!messages.some((message) => (message.info3 & Info3.LAST) !== 0)) throw new Error('a batch reply without its LAST message in one frame')
+      return { kind: 'messages', messages }
+    } catch {
+      return { kind: 'no-answer' }
     }
   }
 
@@ -186,4 +235,41 @@ export class SimClient {
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => this.env.scheduler.after(ms, resolve))
   }
+}
+
+/** Batch-index row types: a full row with the info bytes, or a repeat of the previous row's template. */
+const ROW_INFO = 0x02
+const ROW_REPEAT = 0x01
+/** Answer every row even when one fails. */
+const RESPOND_ALL_KEYS = 0x04
+
+/** A batch-index read of whole records: the first row carries the template (get all bins of the namespace), the others repeat it. */
+function batchFrame(namespace: string, digests: readonly Uint8Array[]): Buffer {
+  const ns = Buffer.from(namespace)
+  const rowBytes = 4 + DIGEST_BYTES + 1
+  const templateBytes = 3 + 2 + 2 + 4 + 1 + ns.length
+  const data = Buffer.alloc(4 + 1 + digests.length * rowBytes + templateBytes)
+  let at = data.writeUInt32BE(digests.length, 0)
+  at = data.writeUInt8(RESPOND_ALL_KEYS, at)
+  digests.forEach((digest, index) => {
+    at = data.writeUInt32BE(index, at)
+    data.set(digest, at)
+    at += DIGEST_BYTES
+    at = data.writeUInt8(index === 0 ? ROW_INFO : ROW_REPEAT, at)
+    if (index > 0) return
+    at = data.writeUInt8(Info1.READ | Info1.GET_ALL, at)
+    at = data.writeUInt8(0, at)
+    at = data.writeUInt8(0, at)
+    at = data.writeUInt16BE(1, at)
+    at = data.writeUInt16BE(0, at)
+    at = data.writeUInt32BE(1 + ns.length, at)
+    at = data.writeUInt8(FieldType.NAMESPACE, at)
+    at += ns.copy(data, at)
+  })
+  return encodeFrame(ProtoType.MESSAGE, encodeMessage({ ...emptyHeader(), info1: Info1.READ | Info1.BATCH }, [{ type: FieldType.BATCH_INDEX, data }]))
+}
+
+function singleRead(namespace: string, digest: Uint8Array): Buffer {
+  const fields = [{ type: FieldType.NAMESPACE, data: Buffer.from(namespace) }, { type: FieldType.DIGEST, data: Buffer.from(digest) }]
+  return encodeFrame(ProtoType.MESSAGE, encodeMessage({ ...emptyHeader(), info1: Info1.READ | Info1.GET_ALL }, fields))
 }

@@ -15,9 +15,11 @@ import { SIM_NAMESPACE } from './sim-cluster.ts'
 const SET = 'sim'
 /** List operation code of append in a CDT modify. */
 const LIST_APPEND = 1
+/** Keys a batch read adds to the one drawn. */
+const BATCH_EXTRA_KEYS = 3
 
 export type KeyKind = 'register' | 'list'
-export type OpKind = 'put' | 'delete' | 'append' | 'get'
+export type OpKind = 'put' | 'delete' | 'append' | 'get' | 'batch-get'
 
 /** What one operation's answer says about whether it took effect. */
 export type Verdict =
@@ -49,9 +51,11 @@ export interface WorkloadOptions {
   listKeys: number
   /** Pause between one client's operations: uniform in 0..2×mean. */
   meanThinkMs: number
+  /** Of a register key's reads, the share that are batch reads (of it and the client's next keys). */
+  batchReadShare: number
 }
 
-export const DEFAULT_WORKLOAD: WorkloadOptions = { clients: 3, registerKeys: 24, listKeys: 12, meanThinkMs: 10 }
+export const DEFAULT_WORKLOAD: WorkloadOptions = { clients: 3, registerKeys: 24, listKeys: 12, meanThinkMs: 10, batchReadShare: 0 }
 
 export interface KeyInfo {
   key: string
@@ -114,15 +118,17 @@ export class Workload {
     const mine = this.keys.filter((_, i) => i % this.clients.length === index)
     while (this.env.clock.monotonicMs() < this.stopAtMs) {
       const key = mine[Math.floor(this.random.float() * mine.length)]!
-      await this.one(client, key, this.random.float())
+      await this.one(client, key, this.random.float(), mine)
       await new Promise<void>((resolve) => this.env.scheduler.after(this.random.float() * 2 * this.options.meanThinkMs, resolve))
     }
   }
 
-  private async one(client: SimClient, key: KeyInfo, draw: number): Promise<void> {
+  private async one(client: SimClient, key: KeyInfo, draw: number, mine: readonly KeyInfo[]): Promise<void> {
     if (key.kind === 'register') {
       if (draw < 0.5) return this.write(client, key, 'put', this.nextValue++)
       if (draw < 0.65) return this.write(client, key, 'delete', undefined)
+      // The batch's other keys follow this one among the client's keys: no draw, so the operations stay the same.
+      if (draw >= 1 - 0.35 * this.options.batchReadShare) return this.batchRead(client, [key, ...mine.filter((k) => k !== key).slice(0, BATCH_EXTRA_KEYS)])
     } else if (draw < 0.7) {
       return this.write(client, key, 'append', this.nextValue++)
     }
@@ -146,14 +152,24 @@ export class Workload {
   private async read(client: SimClient, key: KeyInfo): Promise<void> {
     const startMs = this.env.clock.monotonicMs()
     const outcome = await client.command(SIM_NAMESPACE, key.digest, false, request(key, { info1: Info1.READ | Info1.GET_ALL }, []))
-    const answer = outcome.kind === 'answer' ? outcome : undefined
-    const code = answer?.message.resultCode
-    this.history.add({
-      key: key.key, kind: 'get', value: undefined, startMs, endMs: this.env.clock.monotonicMs(),
-      verdict: code === ResultCode.OK || code === ResultCode.RECORD_NOT_FOUND ? 'ok' : 'in-doubt',
-      resultCode: code, node: answer?.node,
-      read: answer !== undefined && code === ResultCode.OK ? readBins(answer.message) : undefined,
-    })
+    this.history.add(readRecord(key, startMs, this.env.clock.monotonicMs(), outcome, false))
+  }
+
+  private async batchRead(client: SimClient, keys: readonly KeyInfo[]): Promise<void> {
+    const startMs = this.env.clock.monotonicMs()
+    const outcomes = await client.batchGet(SIM_NAMESPACE, keys.map((key) => key.digest))
+    keys.forEach((key, row) => this.history.add(readRecord(key, startMs, this.env.clock.monotonicMs(), outcomes[row]!, true)))
+  }
+}
+
+function readRecord(key: KeyInfo, startMs: number, endMs: number, outcome: Outcome, batch: boolean): OpRecord {
+  const answer = outcome.kind === 'answer' ? outcome : undefined
+  const code = answer?.message.resultCode
+  return {
+    key: key.key, kind: batch ? 'batch-get' : 'get', value: undefined, startMs, endMs,
+    verdict: code === ResultCode.OK || code === ResultCode.RECORD_NOT_FOUND ? 'ok' : 'in-doubt',
+    resultCode: code, node: answer?.node,
+    read: answer !== undefined && code === ResultCode.OK ? readBins(answer.message) : undefined,
   }
 }
 

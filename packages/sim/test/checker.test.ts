@@ -7,7 +7,7 @@ import { checkKeys, type StoreOutage } from '../src/checker.ts'
 import type { RecordState } from '../src/copies.ts'
 import { History, workloadKeys, type OpRecord } from '../src/workload.ts'
 
-const KEYS = workloadKeys({ clients: 1, registerKeys: 1, listKeys: 1, meanThinkMs: 1 })
+const KEYS = workloadKeys({ clients: 1, registerKeys: 1, listKeys: 1, meanThinkMs: 1, batchReadShare: 0 })
 let clock = 0
 
 function op(key: string, kind: OpRecord['kind'], value: number | undefined, verdict: OpRecord['verdict'] = 'ok', extra: Partial<OpRecord> = {}): OpRecord {
