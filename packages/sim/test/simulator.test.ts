@@ -59,6 +59,27 @@ test('seeds that once failed through the simulator\'s own faults pass', async ()
   }
 })
 
+test('a node killed during a network partition: once the partition heals the cluster settles, and holds every invariant', async () => {
+  // Found by the simulator, seeds 30, 46, 51, 65, 117, 159 of a sweep with partitions (not-stable:
+  // every node held its lease in one view of 3, migrations left forever). A fault of the simulated
+  // network: the FIN of a connection of the killed process waited on the cut link, and the network
+  // forgot it once the socket was closed, so after the heal a peer kept sending its copy reports
+  // into a dead connection and the restarted node never planned. TCP retransmits the FIN.
+  const cases: Array<[number, Schedule]> = [
+    [51, schedule([{ kind: 'partition', atMs: 4874, side: [0], oneWay: false, forMs: 452 }, { kind: 'crash', atMs: 4879, node: 1, forMs: 260 }])],
+    [46, schedule([{ kind: 'partition', atMs: 3061, side: [2], oneWay: false, forMs: 737 }, { kind: 'crash', atMs: 3187, node: 0, forMs: 833 }])],
+    [30, schedule([{ kind: 'partition', atMs: 624, side: [1], oneWay: false, forMs: 1988 }, { kind: 'crash', atMs: 1916, node: 0, forMs: 785 }])],
+    [159, schedule([{ kind: 'partition', atMs: 3460, side: [1], oneWay: false, forMs: 2527 }, { kind: 'crash', atMs: 3760, node: 0, forMs: 1394 }])],
+    // One way: the killed node itself could not send to the others (its FIN waited).
+    [117, schedule([{ kind: 'partition', atMs: 1274, side: [0], oneWay: true, forMs: 1955 }, { kind: 'crash', atMs: 2575, node: 0, forMs: 1814 }])],
+    [65, schedule([{ kind: 'partition', atMs: 1159, side: [2], oneWay: false, forMs: 3143 }, { kind: 'crash', atMs: 2324, node: 0, forMs: 1519 }, { kind: 'crash', atMs: 3310, node: 0, forMs: 836 }])],
+  ]
+  for (const [seed, faults] of cases) {
+    const result = await runSchedule(seed, faults)
+    assert.deepEqual(result.violations, [], `seed ${seed}: ${explain(result)}`)
+  }
+})
+
 test('a second crash before the copies were restored is tagged, and its losses are counted instead of failing the run', async () => {
   const result = await runSchedule(5, schedule([{ kind: 'crash', atMs: 2000, node: 1, forMs: 1000 }, { kind: 'crash', atMs: 2500, node: 2, forMs: 1000 }]))
   assert.deepEqual(result.tags, ['copies-at-risk'])

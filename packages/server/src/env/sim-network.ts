@@ -3,8 +3,9 @@
 // connection knows both of its ends. What TCP promises holds: per direction, bytes arrive once and
 // in order, after a latency drawn from the seeded random (chunks may be split on the way, as TCP
 // may split them). What TCP does not promise is what the faults do:
-//   - cut(from, to): bytes from `from` to `to` wait (TCP retransmitting) until the link heals;
-//     a connection attempt over a cut link fails after the SYN timeout;
+//   - cut(from, to): bytes from `from` to `to` wait (TCP retransmitting) until the link heals,
+//     those of a socket closed meanwhile too, its FIN last (a killed process's peer sees the close
+//     after the heal); a connection attempt over a cut link fails after the SYN timeout;
 //   - reset(a, b): every connection between the two hosts ends with ECONNRESET on both sides;
 //   - crashHost(host): the host's listeners vanish and its sockets close (peers see the close, as
 //     the kernel of a killed process sends it), or with `silent` peers see nothing (a machine gone);
@@ -59,6 +60,12 @@ export class SimNetwork {
   private readonly heldWork = new Map<string, (() => void)[]>()
   /** Sockets open per host (both ends of each connection are registered with their own host). */
   private readonly sockets = new Map<string, Set<SimSocket>>()
+  /**
+   * Closed sockets whose last bytes or FIN still wait on a cut link: their kernel retransmits them
+   * after the heal as it would for an open one (the peer of a process killed during a partition
+   * must still see the close, or it writes into a dead connection forever).
+   */
+  private readonly lingering = new Set<SimSocket>()
   /** Called with every delivery and connection event, for the event log a simulation hashes. */
   readonly log: (line: string) => void
 
@@ -92,13 +99,18 @@ export class SimNetwork {
     this.cutLinks.delete(linkKey(from, to))
     if (!oneWay) this.cutLinks.delete(linkKey(to, from))
     this.log(`heal ${from}${oneWay ? '->' : '<->'}${to}`)
-    for (const set of this.sockets.values()) for (const socket of set) socket.linkHealed()
+    this.linksHealed()
   }
 
   healAll(): void {
     this.cutLinks.clear()
     this.log('heal all')
+    this.linksHealed()
+  }
+
+  private linksHealed(): void {
     for (const set of this.sockets.values()) for (const socket of set) socket.linkHealed()
+    for (const socket of [...this.lingering]) socket.linkHealed()
   }
 
   isCut(from: string, to: string): boolean {
@@ -203,8 +215,15 @@ export class SimNetwork {
     set.add(socket)
   }
 
-  closed(socket: SimSocket): void {
+  /** The socket closed; with bytes or its FIN still to send, it lingers until they are sent. */
+  closed(socket: SimSocket, sending: boolean): void {
     this.sockets.get(socket.localHost)?.delete(socket)
+    if (sending) this.lingering.add(socket)
+  }
+
+  /** A closed socket sent its last bytes. */
+  drained(socket: SimSocket): void {
+    this.lingering.delete(socket)
   }
 
   // --- listen and connect -------------------------------------------------------------------
@@ -424,13 +443,13 @@ class SimSocket extends EventEmitter implements NetSocket {
     this.removeAllListeners()
     const wasOpen = this.state === 'open'
     this.state = 'closed'
-    this.net.closed(this)
     for (const listener of this.closeListeners.splice(0)) listener()
     this.outbound.splice(0)
     this.pump?.cancel()
     this.pump = undefined
     // The kernel of a killed process closes its connections; a machine that is gone says nothing.
     if (!silent && wasOpen && !this.ending) this.enqueue('fin')
+    this.net.closed(this, this.outbound.length > 0)
   }
 
   /** The peer's FIN arrived: this end answers with its own (no half-open connections) and closes. */
@@ -504,6 +523,7 @@ class SimSocket extends EventEmitter implements NetSocket {
         this.net.toHost(this.localHost, () => this.emit('drain'))
       }
     }
+    if (this.outbound.length === 0 && this.state === 'closed') this.net.drained(this)
     this.armPump()
   }
 
@@ -519,7 +539,7 @@ class SimSocket extends EventEmitter implements NetSocket {
       this.pump?.cancel()
       this.pump = undefined
     }
-    this.net.closed(this)
+    this.net.closed(this, this.outbound.length > 0)
     this.net.soon(() => this.net.toHost(this.localHost, () => {
       if (error !== undefined) this.emit('error', error)
       this.emit('close')

@@ -17,6 +17,7 @@ import { makeView, type Endpoint, type MemberInfo, type View } from '../../src/c
 import { manualEnv, type ManualEnv } from '../../src/env/manual-env.ts'
 import { realEnv } from '../../src/env/real-env.ts'
 import { realNetwork } from '../../src/env/real-network.ts'
+import { SimNetwork } from '../../src/env/sim-network.ts'
 
 // ---------------------------------------------------------------------------------------------
 // Payload codec
@@ -649,6 +650,48 @@ describe('fabric between three nodes', () => {
     await until(() => b!.fabric.counters.handlerFaults === 2, 'two handler faults')
     assert.equal(b!.fabric.counters.droppedNoHandler, 1)
     assert.ok(b!.lines.some((l) => l.msg === 'fabric handler of message type 3 failed on a message from node A1'))
+  })
+})
+
+// Found by the simulator (seeds 30, 46, 51): a peer killed while the link to it was cut sent its FIN
+// into the cut, and the simulated network forgot it once the socket closed, so after the heal the
+// channel stayed open to a dead connection and every request to the restarted peer timed out.
+describe('fabric on the simulated network', () => {
+  test('a peer killed while the link to it is cut: after the heal the channel sees the close, redials the restarted peer, and requests reach it', async () => {
+    const env = manualEnv({ seed: 5 })
+    const net = new SimNetwork(env)
+    const start = async (id: string, host: string): Promise<Node> => {
+      const { log, lines } = memoryLogger()
+      const fabric = new Fabric({ env: { ...env, network: net.forHost(host) }, self: { nodeId: id }, log, tuning: fastTuning })
+      return { id, fabric, endpoint: await fabric.listen(host, 3001), lines }
+    }
+    /** One request, its outcome once `forMs` of simulated time passed. */
+    const ask = async (from: Node, to: string, text: string, forMs = 200): Promise<string> => {
+      let outcome = 'no answer'
+      from.fabric.request(to, ECHO, Buffer.from(text), forMs).then((reply) => { outcome = reply.toString() }, (err: unknown) => { outcome = (err as FabricError).code })
+      await env.scheduler.advance(forMs)
+      return outcome
+    }
+    const a = await start('A1', '10.0.0.1')
+    const b = await start('B2', '10.0.0.2')
+    echo(b)
+    for (const node of [a, b]) node.fabric.setView(viewOf(1, [a, b]))
+    assert.equal(await ask(a, 'B2', 'before'), 'B2 answers A1: before')
+
+    net.cut('10.0.0.1', '10.0.0.2')
+    net.crashHost('10.0.0.2')
+    await env.scheduler.advance(100)
+    const restarted = await start('B2', '10.0.0.2')
+    echo(restarted)
+    for (const node of [a, restarted]) node.fabric.setView(viewOf(2, [a, restarted]))
+    assert.equal(await ask(a, 'B2', 'cut'), 'ERR_FABRIC_TIMEOUT', 'nothing crosses the cut')
+    assert.equal(a.fabric.counters.channelBreaks, 0, 'the close of the killed peer waits in the cut')
+
+    net.heal('10.0.0.1', '10.0.0.2')
+    await env.scheduler.advance(100)
+    assert.equal(a.fabric.counters.channelBreaks, 1, 'the close arrived with the heal')
+    assert.equal(await ask(a, 'B2', 'after'), 'B2 answers A1: after')
+    assert.equal(a.fabric.counters.reconnects, 1)
   })
 })
 

@@ -167,6 +167,30 @@ test('a crashed host: its listener is gone and peers see the close, or nothing w
   assert.deepEqual(refused, ['ECONNREFUSED'])
 })
 
+test('a close held on a cut link (a crashed host\'s, a destroy\'s) reaches the peer once the link heals, as TCP retransmits its FIN', async () => {
+  const { env, net, open } = await setup()
+  const crashed = await open()
+  net.cut('10.0.0.1', '10.0.0.2')
+  net.crashHost('10.0.0.2')
+  await env.scheduler.advance(50)
+  assert.deepEqual(crashed.closed, [], 'nothing crosses a cut link')
+  net.heal('10.0.0.1', '10.0.0.2')
+  await env.scheduler.advance(5)
+  assert.deepEqual(crashed.closed, ['client'], 'the peer of the killed process sees the close after the heal')
+
+  const again = await setup()
+  const destroyed = await again.open()
+  again.net.cut('10.0.0.1', '10.0.0.2')
+  destroyed.client.write(bytes(3))
+  destroyed.client.destroy()
+  await again.env.scheduler.advance(50)
+  assert.deepEqual(destroyed.serverGot, [])
+  again.net.heal('10.0.0.1', '10.0.0.2')
+  await again.env.scheduler.advance(5)
+  assert.deepEqual(Buffer.concat(destroyed.serverGot), bytes(3), 'what was written before the destroy arrives')
+  assert.deepEqual(destroyed.closed, ['client', 'server'])
+})
+
 test('back-pressure: write answers false past the high-water mark and drain follows delivery; pause holds data', async () => {
   const { env, open } = await setup()
   const ends = await open()
