@@ -6,7 +6,7 @@ import { PLANT_NAMES, type PlantName } from '@aerolite/server'
 import { runMany, runOne, runSeeds } from './runner.ts'
 import { FAULT_KINDS, type FaultKind } from './schedule.ts'
 
-const USAGE = 'usage: npm run sim -- (--seed S [--schedule JSON] [--verbose] | --seeds N [--from S] [--workers W]) [--faults KIND,...] [--plant NAME]'
+const USAGE = 'usage: npm run sim -- (--seed S [--schedule JSON] [--verbose] | --seeds N [--from S] [--workers W]) [--faults KIND,...] [--plant NAME]\n       npm run sim -- --real --seed S [--faults crash,pause,store-down,store-cut]  (real processes: etcd and 3 nodes)'
 
 function main(): Promise<number> {
   let args
@@ -22,6 +22,7 @@ function main(): Promise<number> {
         faults: { type: 'string', default: FAULT_KINDS.join(',') },
         workers: { type: 'string', default: '1' },
         json: { type: 'boolean', default: false },
+        real: { type: 'boolean', default: false },
       },
       strict: true,
     }).values
@@ -29,6 +30,7 @@ function main(): Promise<number> {
     console.error(`${(err as Error).message}\n${USAGE}`)
     return Promise.resolve(2)
   }
+  if (args.real) return import('./real-main.ts').then(({ realMain }) => realMain(args.seed, args.faults === FAULT_KINDS.join(',') ? undefined : args.faults, console.log))
   for (const plant of args.plant) {
     if (!(PLANT_NAMES as readonly string[]).includes(plant)) {
       console.error(`--plant ${plant} is not a planted fault (allowed: ${PLANT_NAMES.join(', ')})`)

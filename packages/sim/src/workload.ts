@@ -180,7 +180,7 @@ function writeVerdict(kind: OpKind, outcome: Outcome): Pick<OpRecord, 'verdict' 
   return { verdict, resultCode: code, node: outcome.node }
 }
 
-function request(key: KeyInfo, header: Partial<MessageHeader>, ops: OutOp[]): Buffer {
+export function request(key: KeyInfo, header: Partial<MessageHeader>, ops: OutOp[]): Buffer {
   const fields: Field[] = [
     { type: FieldType.NAMESPACE, data: Buffer.from(SIM_NAMESPACE) },
     { type: FieldType.SET, data: Buffer.from(SET) },
@@ -190,7 +190,7 @@ function request(key: KeyInfo, header: Partial<MessageHeader>, ops: OutOp[]): Bu
 }
 
 /** The workload's bins from a read answer. */
-function readBins(message: Message): OpRecord['read'] {
+export function readBins(message: Message): OpRecord['read'] {
   const read: NonNullable<OpRecord['read']> = {}
   for (const op of message.ops) {
     const name = op.name.toString()
