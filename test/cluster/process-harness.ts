@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, connect, type Server, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -342,82 +341,4 @@ export function errorWindow(errorTimes: readonly number[], sinceMs: number): { c
   return { count: errorTimes.length, firstMs: first - sinceMs, lastMs: last - sinceMs, windowMs: last - first }
 }
 
-// --- a TCP proxy the test can cut ----------------------------------------------------------------------
-
-/**
- * Forwards a local port to target. cut('reset') closes it and resets every connection through it
- * (the node hears of it at once); cut('silent') keeps everything open and forwards nothing, as a
- * link that drops packets does (the node hears nothing until its own timeouts). restore() heals it.
- */
-export class TcpProxy {
-  port = 0
-  private server: Server | undefined
-  private silent = false
-  private readonly sockets = new Set<Socket>()
-  private readonly targetPort: number
-
-  constructor(targetPort: number) {
-    this.targetPort = targetPort
-  }
-
-  /** Listens (on the same port as before, after a reset cut). */
-  async start(): Promise<void> {
-    const server = createServer((inbound) => {
-      this.sockets.add(inbound)
-      inbound.on('error', () => {})
-      inbound.on('close', () => this.sockets.delete(inbound))
-      // A silent link takes the connection and never answers.
-      if (this.silent) return void inbound.pause()
-      const outbound = connect(this.targetPort, '127.0.0.1')
-      this.sockets.add(outbound)
-      for (const [a, b] of [[inbound, outbound], [outbound, inbound]] as const) {
-        a.pipe(b)
-        a.on('error', () => b.destroy())
-        a.on('close', () => {
-          this.sockets.delete(a)
-          b.destroy()
-        })
-      }
-    })
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(this.port, '127.0.0.1', () => resolve())
-    })
-    const address = server.address()
-    if (address === null || typeof address === 'string') throw new Error('the proxy has no TCP address')
-    this.port = address.port
-    this.server = server
-  }
-
-  async cut(how: 'reset' | 'silent'): Promise<void> {
-    if (how === 'silent') {
-      this.silent = true
-      for (const socket of this.sockets) {
-        socket.unpipe()
-        socket.pause()
-      }
-      return
-    }
-    await this.stop()
-  }
-
-  /** Heals a cut: the connections a silent cut held are reset (their bytes are lost), a reset cut listens again. */
-  async restore(): Promise<void> {
-    if (this.silent) {
-      this.silent = false
-      for (const socket of this.sockets) socket.resetAndDestroy()
-      this.sockets.clear()
-      return
-    }
-    await this.start()
-  }
-
-  /** Refuses new connections and resets the open ones. */
-  async stop(): Promise<void> {
-    const server = this.server
-    this.server = undefined
-    for (const socket of this.sockets) socket.resetAndDestroy()
-    this.sockets.clear()
-    if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()))
-  }
-}
+export { TcpProxy } from '../../packages/sim/src/tcp-proxy.ts'

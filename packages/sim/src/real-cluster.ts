@@ -15,7 +15,8 @@ import { Info1, PARTITION_COUNT, ResultCode, partitionId } from '@aerolite/proto
 import { SeededRandom, leaseTtlSeconds, realEnv } from '@aerolite/server'
 import { checkKeys, type Finding, type StoreOutage } from './checker.ts'
 import type { RecordState } from './copies.ts'
-import { EtcdChild, NodeChild, StoreProxy, info, sleep } from './real-processes.ts'
+import { EtcdChild, NodeChild, info, sleep } from './real-processes.ts'
+import { TcpProxy } from './tcp-proxy.ts'
 import { SimClient, type ClientPolicy } from './sim-client.ts'
 import { SIM_HEARTBEAT, SIM_NAMESPACE } from './sim-cluster.ts'
 import { DEFAULT_WORKLOAD, Workload, readBins, request, workloadKeys, type History, type KeyInfo, type WorkloadOptions } from './workload.ts'
@@ -123,7 +124,7 @@ export function describeRealFault(fault: RealFault): string {
 class RealCluster {
   readonly dir = mkdtempSync(join(tmpdir(), 'aerolite-sim-real-'))
   readonly etcd = new EtcdChild(join(this.dir, 'etcd'))
-  readonly proxies = Array.from({ length: NODES }, () => new StoreProxy(() => this.etcd.clientPort))
+  readonly proxies = Array.from({ length: NODES }, () => new TcpProxy(() => this.etcd.clientPort))
   readonly nodes = Array.from({ length: NODES }, (_, i) => new NodeChild({
     name: `node-${i}`, host: `127.0.0.${i + 1}`, dir: this.dir, replicationFactor: REPLICATION_FACTOR, heartbeat: SIM_HEARTBEAT,
     etcdEndpoint: () => `127.0.0.1:${this.proxies[i]!.port}`,

@@ -4,7 +4,7 @@
 // tracked and killed by its PID (SIGKILL at exit as a last resort); every wait is bounded.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs'
-import { createServer, connect, type Server, type Socket } from 'node:net'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Connection, requestInfo } from '@aerolite/client'
@@ -279,76 +279,3 @@ export class NodeChild {
   }
 }
 
-/**
- * Forwards a local port to etcd. cut('reset') closes it and resets every connection through it;
- * cut('silent') keeps everything open and forwards nothing (a link that drops packets).
- * restore() heals it (the connections a silent cut held are reset).
- */
-export class StoreProxy {
-  port = 0
-  private server: Server | undefined
-  private silent = false
-  private readonly sockets = new Set<Socket>()
-  private readonly targetPort: () => number
-
-  constructor(targetPort: () => number) {
-    this.targetPort = targetPort
-  }
-
-  async start(): Promise<void> {
-    const server = createServer((inbound) => {
-      this.sockets.add(inbound)
-      inbound.on('error', () => {})
-      inbound.on('close', () => this.sockets.delete(inbound))
-      if (this.silent) return void inbound.pause()
-      const outbound = connect(this.targetPort(), '127.0.0.1')
-      this.sockets.add(outbound)
-      for (const [a, b] of [[inbound, outbound], [outbound, inbound]] as const) {
-        a.pipe(b)
-        a.on('error', () => b.destroy())
-        a.on('close', () => {
-          this.sockets.delete(a)
-          b.destroy()
-        })
-      }
-    })
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(this.port, '127.0.0.1', () => resolve())
-    })
-    const address = server.address()
-    if (address === null || typeof address === 'string') throw new Error('the proxy has no TCP address')
-    this.port = address.port
-    this.server = server
-  }
-
-  async cut(how: 'reset' | 'silent'): Promise<void> {
-    if (how === 'silent') {
-      this.silent = true
-      for (const socket of this.sockets) {
-        socket.unpipe()
-        socket.pause()
-      }
-      return
-    }
-    await this.stop()
-  }
-
-  async restore(): Promise<void> {
-    if (this.silent) {
-      this.silent = false
-      for (const socket of this.sockets) socket.resetAndDestroy()
-      this.sockets.clear()
-      return
-    }
-    if (this.server === undefined) await this.start()
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server
-    this.server = undefined
-    for (const socket of this.sockets) socket.resetAndDestroy()
-    this.sockets.clear()
-    if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()))
-  }
-}
