@@ -39,6 +39,11 @@ export const limits = {
   replicaWriteTimeoutMs: 1000,
   /** A proxied command's answer from the partition's master. */
   proxyTimeoutMs: 1000,
+  /**
+   * How often a node whose storage refused replica writes checks that it takes writes again, to ask
+   * then for the new view that refills its copies.
+   */
+  refillCheckMs: 1000,
   /** How long a command waits for the partition plans of a new view before it answers TIMEOUT (9). */
   maxWaitForPlanMs: 1000,
   /** How often a whole-namespace walk (job, aggregation) looks again at a partition whose mastership is not known yet. */

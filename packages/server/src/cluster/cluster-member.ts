@@ -4,9 +4,11 @@
 //     the master (proxy), or wait while the view's plans are computed;
 //   - replicates the changes of the partitions it masters to their other owners;
 //   - runs the migrations its plan gives it (fills, merges) and tells every member as each finishes,
-//     handing mastership back to the natural master once its fill is done.
+//     handing mastership back to the natural master once its fill is done;
+//   - when its storage refused replica writes (a full or failing disk), counts those copies as not
+//     full and, once the storage takes writes again, asks for a new view, whose plan refills them.
 // A node whose lease deadline passed acknowledges no write (unless keep-serving-without-etcd).
-import { ResultCode, type Env, type Message } from '@aerolite/protocol'
+import { ResultCode, type Env, type Message, type Timer } from '@aerolite/protocol'
 import { headerReply, type CommandReply } from '../commands/reply.ts'
 import type { RecordCommandResult } from '../commands/record-result.ts'
 import type { RecordRequest } from '../commands/request.ts'
@@ -91,6 +93,8 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
   private readonly fillsStarted = new Set<string>()
   private readonly outgoing: OutgoingMigrations
   private readonly incoming: IncomingMigrations
+  /** Checks whether the storage that refused replica writes takes writes again (then: a new view). */
+  private refillCheck: Timer | undefined
   /** Partition events of this turn, sent together. */
   private readonly unsentEvents: PartitionEvent[] = []
   /**
@@ -129,7 +133,7 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
       this.parts.set(namespace.name, { namespace, copies, tombstones, plan: undefined })
     }
     const namespaceOf = (name: string): Namespace | undefined => this.parts.get(name)?.namespace
-    serveReplicaWrites(this.fabric, namespaceOf, this.log)
+    serveReplicaWrites(this.fabric, namespaceOf, (namespace, pid) => this.replicaWriteMissed(namespace, pid), this.log)
     serveProxies(this.fabric, options.runProxied, this.log)
     serveMigrations(this.fabric, namespaceOf, (ref, from) => this.acceptsMigration(ref, from), (ref, from) => this.migrationReceived(ref, from), this.migrationCounters, this.log)
     this.fabric.onMessage(MessageType.COPY_REPORT, (from, payload, reply) => this.copyReportReceived(from, payload, reply))
@@ -264,6 +268,8 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
         if (plan.master(pid) === this.selfIndex && hasBit(reports[this.selfIndex]!.dirty, pid)) setBit(part.copies.dirty, pid, false)
       }
       part.tombstones.sweepAll()
+      // The copies this view's report gave as behind are not full in the plan: it fills them.
+      part.copies.planned()
     }
     this.partitionGeneration++
     this.rebalanceGeneration++
@@ -291,8 +297,9 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
       if (plan.isMerging(pid)) return refuse(`partition ${pid} is gathering its copies after a view change`)
       return undefined
     }
-    // A full copy serves reads (the client's replica policy sent them here).
-    if (!write && plan.isFull(this.selfIndex, pid)) return undefined
+    // A full copy serves reads (the client's replica policy sent them here); one that missed a
+    // replica write does not.
+    if (!write && plan.isFull(this.selfIndex, pid) && !part.copies.isBehind(pid)) return undefined
     if (hops >= limits.maxProxyHops) return refuse(`command forwarded ${hops} times without reaching partition ${pid}'s master`)
     const masterId = this.view!.members[master]!.nodeId
     return { later: proxyCommand(this.fabric, masterId, req.message, hops, this.proxyCounters) }
@@ -305,7 +312,7 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     const plan = part.plan
     if (plan === undefined) return 'unsettled'
     if (plan.master(pid) === this.selfIndex) return plan.isMerging(pid) ? 'unsettled' : 'master'
-    return plan.isFull(this.selfIndex, pid) ? 'full-copy' : 'elsewhere'
+    return plan.isFull(this.selfIndex, pid) && !part.copies.isBehind(pid) ? 'full-copy' : 'elsewhere'
   }
 
   /** Runs the command once the view's plans are computed, or answers TIMEOUT past maxWaitForPlanMs. */
@@ -338,6 +345,43 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     const plan = this.parts.get(ns)?.plan
     if (plan === undefined || plan.master(pid) !== this.selfIndex) return []
     return plan.writeTargets(pid).map((m) => this.view!.members[m]!.nodeId)
+  }
+
+  // --- copies that missed replica writes -----------------------------------------------------
+
+  /**
+   * The storage refused a replica write (a full or failing disk, a write queue over max-write-cache):
+   * this copy lacks the master's version, and the master's copy turned dirty. Nothing in this view
+   * makes it up, so once the storage takes writes again this node asks for a new view: its report
+   * gives the copy as not full and the master's as dirty, and the plan refills it.
+   */
+  private replicaWriteMissed(namespace: Namespace, pid: number): void {
+    const part = this.parts.get(namespace.name)
+    if (part === undefined || this.stopped) return
+    if (!part.copies.anyBehind()) this.log.warn({ ns: namespace.name, pid }, 'this node could not store a replica write; its copies that missed one are refilled at a new view once its storage takes writes again')
+    part.copies.missedWrite(pid)
+    this.checkForRefillLater()
+  }
+
+  private checkForRefillLater(): void {
+    if (this.refillCheck !== undefined || this.stopped) return
+    this.refillCheck = this.env.scheduler.after(limits.refillCheckMs, () => {
+      this.refillCheck = undefined
+      this.askForRefill()
+    })
+  }
+
+  private askForRefill(): void {
+    if (this.stopped) return
+    const behind = [...this.parts.values()].filter((part) => part.copies.anyBehind())
+    // A view came meanwhile, and its plan refills them.
+    if (behind.length === 0) return
+    if (!behind.every((part) => part.namespace.storageAcceptsWrites())) return this.checkForRefillLater()
+    this.log.info({ namespaces: behind.map((part) => part.namespace.name) }, 'the storage takes writes again: asking for a new view to refill the copies that missed replica writes')
+    this.membership.republish().catch((err: unknown) => {
+      this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not ask for a new view; trying again')
+      this.checkForRefillLater()
+    })
   }
 
   // --- migrations ---------------------------------------------------------------------------
@@ -603,6 +647,8 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
   /** Stops all cluster work (retries, migrations) without a goodbye: the node is stopping or crashing. */
   stop(): void {
     this.stopped = true
+    this.refillCheck?.cancel()
+    this.refillCheck = undefined
     this.view = undefined
     // A copy report arriving late must not make plans for a member that stopped.
     this.exchange = undefined

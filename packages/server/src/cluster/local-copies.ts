@@ -1,15 +1,20 @@
 // What this node knows of its own copies of a namespace's partitions: which are full (they hold
-// every acknowledged write) and which are dirty (they applied a change other copies may lack).
-// Kept in memory only: a node that restarts, or loses its lease, has no full copy until it is
+// every acknowledged write), which are dirty (they applied a change other copies may lack) and
+// which are behind (they missed a replica write this node could not store: reported as not full
+// until a view's plan has them filled). Kept in memory only: a node that restarts, or loses its lease, has no full copy until it is
 // filled again, because writes went on without it.
 import { limits } from '../limits.ts'
 import type { Namespace } from '../namespace/namespace.ts'
-import { newPartitionBits, setBit, type CopyReport, type PartitionBits } from './partition-plan.ts'
+import { hasBit, newPartitionBits, setBit, type CopyReport, type PartitionBits } from './partition-plan.ts'
 
 export class LocalCopies {
   readonly namespace: Namespace
   readonly full: PartitionBits = newPartitionBits()
   readonly dirty: PartitionBits = newPartitionBits()
+  /** Copies that missed a replica write (the storage refused it): not full, whatever the plan said. */
+  readonly behind: PartitionBits = newPartitionBits()
+  /** The behind copies as the last report gave them. */
+  private reportedBehind: PartitionBits = newPartitionBits()
 
   constructor(namespace: Namespace) {
     this.namespace = namespace
@@ -19,7 +24,33 @@ export class LocalCopies {
   report(): CopyReport {
     const hasData = newPartitionBits()
     for (let pid = 0; pid < limits.partitions; pid++) setBit(hasData, pid, this.holdsAnything(pid))
-    return { full: Uint8Array.from(this.full), hasData, dirty: Uint8Array.from(this.dirty) }
+    const full = Uint8Array.from(this.full)
+    for (let i = 0; i < full.length; i++) full[i] = full[i]! & ~this.behind[i]!
+    this.reportedBehind = Uint8Array.from(this.behind)
+    return { full, hasData, dirty: Uint8Array.from(this.dirty) }
+  }
+
+  /** This copy of the partition lacks a version the master sent: it is full no more. */
+  missedWrite(pid: number): void {
+    setBit(this.behind, pid, true)
+  }
+
+  isBehind(pid: number): boolean {
+    return hasBit(this.behind, pid)
+  }
+
+  /** Whether any copy is behind. */
+  anyBehind(): boolean {
+    return this.behind.some((byte) => byte !== 0)
+  }
+
+  /**
+   * The view's plan is made from the last report: the copies it gave as behind are filled by that
+   * plan (they were not full in it). Copies that fell behind since then stay behind.
+   */
+  planned(): void {
+    for (let i = 0; i < this.behind.length; i++) this.behind[i] = this.behind[i]! & ~this.reportedBehind[i]!
+    this.reportedBehind.fill(0)
   }
 
   /** Records or tombstones of the partition are here. */

@@ -199,6 +199,12 @@ export class StoreMembership implements Membership {
     return update
   }
 
+  republish(): Promise<void> {
+    const self = this.self
+    if (self === undefined) return Promise.reject(new Error('republish before join'))
+    return this.updateSelf(self)
+  }
+
   /** Puts this.self on the lease; without a lease, the registration under way or to come puts it. */
   private async putSelf(): Promise<void> {
     if (this.stopped) throw new Error('left the cluster: nothing to update')

@@ -17,6 +17,12 @@ export interface Membership {
    * carries it.
    */
   updateSelf(info: MemberInfo): Promise<void>
+  /**
+   * Puts this node's info again, unchanged (join resolved): every member makes a new view, so
+   * copies are reported and planned afresh (a node whose storage refused replica writes asks for
+   * the refill of its copies this way). Rejects when the store cannot be reached.
+   */
+  republish(): Promise<void>
   /** The latest view seen (undefined before join resolved). */
   currentView(): View | undefined
   /** Called with every new view (the member set changed), in revision order. */

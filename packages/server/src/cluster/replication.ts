@@ -5,9 +5,11 @@
 // copies converge. A change whose replica writes the view change cut short is sent again, as the
 // record is then, to the owners of the new view once its plans are ready, if this node still masters
 // the partition: a view change (a node joining, a quiesce) does not fail the writes in flight.
-// Replicas apply what the master sends as it is (commit-remote.ts). A delete's tombstone is kept or
-// dropped by what the owners answered (cluster-tombstones.ts).
-import { ResultCode } from '@aerolite/protocol'
+// Replicas apply what the master sends as it is (commit-remote.ts); one whose storage refuses a
+// version marks its copy behind (the member then asks for the view that refills it, once the storage
+// takes writes again). A delete's tombstone is kept or dropped by what the owners answered
+// (cluster-tombstones.ts).
+import { ResultCode, partitionId } from '@aerolite/protocol'
 import { CommandError } from '../command-error.ts'
 import { commitRemote, type RemoteRecord } from '../commands/commit-remote.ts'
 import { limits } from '../limits.ts'
@@ -152,8 +154,12 @@ export class Replicator implements RecordListener, ChangeReplication {
   }
 }
 
-/** A replica's side: applies the master's version and answers once it is settled (durable where asked). */
-export function serveReplicaWrites(fabric: FabricLink, namespaceOf: (name: string) => Namespace | undefined, log: Logger): void {
+/**
+ * A replica's side: applies the master's version and answers once it is settled (durable where asked).
+ * A version it could not store (its storage refused it, or it did not become durable) is reported to
+ * `missed`: this copy lacks it from then on, and must not count as full.
+ */
+export function serveReplicaWrites(fabric: FabricLink, namespaceOf: (name: string) => Namespace | undefined, missed: (namespace: Namespace, pid: number) => void, log: Logger): void {
   fabric.onMessage(MessageType.REPLICA_WRITE, (from, payload, reply) => {
     const answer = (code: number): void => reply?.(Buffer.from([code]))
     let namespace: Namespace | undefined
@@ -167,11 +173,16 @@ export function serveReplicaWrites(fabric: FabricLink, namespaceOf: (name: strin
       return answer(ResultCode.PARAMETER_ERROR)
     }
     if (namespace === undefined) return answer(ResultCode.NAMESPACE_NOT_FOUND)
+    const ns = namespace
     try {
-      const settled = commitRemote(namespace, record, 'replica').settled
+      const settled = commitRemote(ns, record, 'replica').settled
       if (settled === undefined) return answer(ResultCode.OK)
-      settled.then(() => answer(ResultCode.OK), () => answer(ResultCode.SERVER_ERROR))
+      settled.then(() => answer(ResultCode.OK), () => {
+        missed(ns, partitionId(record.digest))
+        answer(ResultCode.SERVER_ERROR)
+      })
     } catch (err) {
+      missed(ns, partitionId(record.digest))
       answer(err instanceof CommandError ? err.resultCode : ResultCode.SERVER_ERROR)
     }
   })

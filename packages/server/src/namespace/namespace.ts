@@ -331,6 +331,11 @@ export class Namespace {
     return ((blocks.freeBlockCount * blockBytes + restOfCurrent) * 100) / (blocks.capacityBlocks * blockBytes)
   }
 
+  /** Whether the storage takes writes now: its last flush did not fail and its write queue is not over max-write-cache. */
+  storageAcceptsWrites(): boolean {
+    return this.flusher === undefined || (this.flusher.ioError === undefined && !this.writeQueueFull())
+  }
+
   isStopWrites(): boolean {
     const storage = this.config.storage
     if (this.flusher?.ioError !== undefined) return true

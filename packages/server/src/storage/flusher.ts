@@ -44,6 +44,8 @@ export class Flusher implements BlockSink {
   private writtenCount = 0
   private durableCount = 0
   private lastErrorAtMs = Number.NEGATIVE_INFINITY
+  /** A sync failed: the next cycle syncs again, even with nothing new to write. */
+  private syncOwed = false
   /** Blocks written, per file (Aerospike's `writes` per device). */
   readonly blocksWrittenPerFile: number[]
   /** The last write error, until a cycle succeeds again. */
@@ -79,7 +81,9 @@ export class Flusher implements BlockSink {
 
   start(): void {
     this.timer = this.options.env.scheduler.every(this.options.flushMaxMs, () => {
-      if (this.hasUnwritten() && this.options.env.clock.monotonicMs() - this.lastErrorAtMs >= RETRY_AFTER_ERROR_MS) this.schedule()
+      // After an error, a cycle runs again even with nothing left to write (the sync or a free
+      // failed): only a cycle that succeeds lifts the error, and with it the stop on writes.
+      if ((this.hasUnwritten() || this.ioError !== undefined) && this.options.env.clock.monotonicMs() - this.lastErrorAtMs >= RETRY_AFTER_ERROR_MS) this.schedule()
     })
   }
 
@@ -155,13 +159,18 @@ export class Flusher implements BlockSink {
         done++
       }
       if (current >= 0 && currentEnd > (this.flushedTo.get(current) ?? 0)) await this.writeRegion(current, currentEnd, true)
-      if (sync || waiters.length > 0) await this.files.sync()
+      if (sync || waiters.length > 0 || this.syncOwed) {
+        this.syncOwed = true
+        await this.files.sync()
+        this.syncOwed = false
+      }
       for (const block of frees) {
         await this.files.write(block, 0, NO_HEADER)
         this.flushedTo.delete(block)
         this.blocks.completeFree(block)
       }
       this.durableCount = Math.max(this.durableCount, target)
+      if (this.ioError !== undefined) this.options.log.info({ ns: this.options.namespace }, 'storage writes succeed again; writes resume')
       this.ioError = undefined
       for (const waiter of waiters) waiter.resolve()
     } catch (err) {

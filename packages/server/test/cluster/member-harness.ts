@@ -7,8 +7,9 @@ import { FabricError } from '../../src/cluster/fabric/errors.ts'
 import type { Membership } from '../../src/cluster/membership.ts'
 import type { PlantedFaults } from '../../src/cluster/planted-faults.ts'
 import type { MemberInfo, View } from '../../src/cluster/view.ts'
-import { defaultNamespaceConfig } from '../../src/config/index.ts'
+import { defaultNamespaceConfig, type NamespaceConfig } from '../../src/config/index.ts'
 import type { ManualEnv } from '../../src/env/manual-env.ts'
+import type { MemoryDisk } from '../../src/env/memory-disk.ts'
 import { Namespace } from '../../src/namespace/namespace.ts'
 import { memoryLogger } from '../storage/harness.ts'
 
@@ -24,6 +25,7 @@ export function fakeMembership(view: View): Membership {
     onLeaseLost: () => {},
     metadata: { entries: () => new Map(), put: async () => 0, remove: async () => 0, update: async () => 0, onChange: () => {}, seen: async () => {} },
     updateSelf: async () => {},
+    republish: async () => {},
     leave: async () => {},
     halt: () => {},
   }
@@ -83,22 +85,32 @@ export interface TestNode {
   settings: TestSettings
   newView(view: View): void
   loseLease(): void
+  /** How many times the member asked for a new view (Membership.republish). */
+  republished(): number
+}
+
+/** A namespace of the node's own on its own disk (default: namespace `test` in memory). */
+export interface TestStorage {
+  config: NamespaceConfig
+  disk: MemoryDisk
 }
 
 export function memberInfo(nodeId: string): MemberInfo {
   return { nodeId, service: { host: '127.0.0.1', port: 3000 }, fabric: { host: '127.0.0.1', port: 3001 }, rackIds: {}, build: 'test' }
 }
 
-export async function startNode(env: ManualEnv, fabric: TestFabric, nodeId: string, first: View, plantedFaults?: PlantedFaults, settings: Partial<TestSettings> = {}): Promise<TestNode> {
+export async function startNode(env: ManualEnv, fabric: TestFabric, nodeId: string, first: View, plantedFaults?: PlantedFaults, settings: Partial<TestSettings> = {}, storage?: TestStorage): Promise<TestNode> {
   const { log } = memoryLogger()
-  const namespace = new Namespace(defaultNamespaceConfig('test'), env, log)
+  const namespace = storage === undefined ? new Namespace(defaultNamespaceConfig('test'), env, log) : new Namespace(storage.config, { ...env, disk: storage.disk }, log)
   await namespace.open(log)
   const viewListeners: Array<(view: View) => void> = []
   const leaseLost: Array<() => void> = []
+  let republished = 0
   const membership: Membership = {
     ...fakeMembership(first),
     onView: (listener) => { viewListeners.push(listener) },
     onLeaseLost: (listener) => { leaseLost.push(listener) },
+    republish: async () => { republished++ },
   }
   const info = memberInfo(nodeId)
   const own: TestSettings = { migrateThreads: 1, migrateMaxNumIncoming: 4, minClusterSize: 1, ...settings }
@@ -111,6 +123,7 @@ export async function startNode(env: ManualEnv, fabric: TestFabric, nodeId: stri
     info, namespace, member, settings: own,
     newView: (view) => { for (const listener of viewListeners) listener(view) },
     loseLease: () => { for (const listener of leaseLost) listener() },
+    republished: () => republished,
   }
 }
 
