@@ -47,6 +47,9 @@ const SETTLE_BOUND_MS = 60_000
 const FORM_BOUND_MS = 30_000
 const STEP_MS = 10
 const LOSS_KINDS: ReadonlySet<Finding['kind']> = new Set(['lost-write', 'zombie'])
+/** A node whose disk fault kept it from starting is started again this much later, this many times at most. */
+const RESTART_RETRY_MS = 1000
+const RESTART_ATTEMPTS = 10
 /** Faults that take a node out of the view: a second one before migrations restored the copies puts them at risk. */
 const NODE_LOSSES: ReadonlySet<Fault['kind']> = new Set(['crash', 'torn-crash', 'pause', 'store-cut'])
 
@@ -99,7 +102,7 @@ export async function runSchedule(seed: number, schedule: Schedule, options: Run
       case 'crash':
       case 'torn-crash':
         if (cluster.slots[fault.node]!.node !== undefined) return
-        return void cluster.start(fault.node).catch((err: unknown) => violations.push({ kind: 'process-error', detail: `node ${fault.node} did not restart: ${String(err)}` }))
+        return restart(fault.node, RESTART_ATTEMPTS)
       case 'pause': paused.delete(fault.node); return cluster.resume(fault.node)
       case 'partition': return cluster.healPartition(fault.side, fault.oneWay)
       case 'slow-node': return cluster.slowNode(fault.node, undefined)
@@ -111,6 +114,20 @@ export async function runSchedule(seed: number, schedule: Schedule, options: Run
         closeOutage(outages, undefined, env.clock.monotonicMs())
         return cluster.store.setAvailable(true)
     }
+  }
+  // A node that cannot start because of the disk fault given to it is started again a second later,
+  // as a supervisor would; any other failure to start is a violation.
+  const restart = (node: number, attemptsLeft: number): void => {
+    cluster.start(node).catch((err: unknown) => {
+      const diskFault = diskFaults.some((fault) => fault.node === node)
+      if (!diskFault || attemptsLeft <= 1) {
+        violations.push({ kind: 'process-error', detail: `node ${node} did not restart: ${String(err)}` })
+        return
+      }
+      cluster.log.add(`node ${node} did not start (${String(err)}): starting it again`)
+      cluster.crash(node)
+      env.scheduler.after(RESTART_RETRY_MS, () => restart(node, attemptsLeft - 1))
+    })
   }
   for (const fault of schedule.faults) {
     env.scheduler.after(fault.atMs, () => begin(fault))
