@@ -55,7 +55,7 @@ export interface WorkloadOptions {
   batchReadShare: number
 }
 
-export const DEFAULT_WORKLOAD: WorkloadOptions = { clients: 3, registerKeys: 24, listKeys: 12, meanThinkMs: 10, batchReadShare: 0 }
+export const DEFAULT_WORKLOAD: WorkloadOptions = { clients: 3, registerKeys: 24, listKeys: 12, meanThinkMs: 10, batchReadShare: 0.3 }
 
 export interface KeyInfo {
   key: string
