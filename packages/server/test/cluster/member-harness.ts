@@ -22,6 +22,7 @@ export function fakeMembership(view: View): Membership {
     holdsLease: () => true,
     onLeaseChange: () => {},
     onLeaseLost: () => {},
+    onRegisteredAgain: () => {},
     metadata: { entries: () => new Map(), put: async () => 0, remove: async () => 0, update: async () => 0, onChange: () => {}, seen: async () => {} },
     updateSelf: async () => {},
     leave: async () => {},
@@ -75,6 +76,8 @@ export interface TestNode {
   member: ClusterMember
   newView(view: View): void
   loseLease(): void
+  /** The node registers again after a lost lease; `clusterWentOn`: some other member kept its lease. */
+  registerAgain(clusterWentOn: boolean): void
 }
 
 export function memberInfo(nodeId: string): MemberInfo {
@@ -87,10 +90,12 @@ export async function startNode(env: ManualEnv, fabric: TestFabric, nodeId: stri
   await namespace.open(log)
   const viewListeners: Array<(view: View) => void> = []
   const leaseLost: Array<() => void> = []
+  const registeredAgain: Array<(clusterWentOn: boolean) => void> = []
   const membership: Membership = {
     ...fakeMembership(first),
     onView: (listener) => { viewListeners.push(listener) },
     onLeaseLost: (listener) => { leaseLost.push(listener) },
+    onRegisteredAgain: (listener) => { registeredAgain.push(listener) },
   }
   const info = memberInfo(nodeId)
   const member = new ClusterMember({
@@ -102,6 +107,7 @@ export async function startNode(env: ManualEnv, fabric: TestFabric, nodeId: stri
     info, namespace, member,
     newView: (view) => { for (const listener of viewListeners) listener(view) },
     loseLease: () => { for (const listener of leaseLost) listener() },
+    registerAgain: (clusterWentOn) => { for (const listener of registeredAgain) listener(clusterWentOn) },
   }
 }
 
