@@ -89,6 +89,8 @@ test('the planted fault accept-stale-view is caught', { todo: 'no schedule yet m
 // Found by the simulator and still open: each runs, and reports, until its bug is fixed.
 const FOUND: Array<[string, number, Schedule]> = [
   ['one crash and restart loses an acknowledged list append', 16, schedule([{ kind: 'crash', atMs: 4979, node: 2, forMs: 1440 }])],
+  ['a node restarted during a store outage past the TTL registers first, alone, and acknowledges an append that the merge with the others\' newer copy drops', 47, schedule([{ kind: 'crash', atMs: 1602, node: 1, forMs: 3536 }, { kind: 'store-down', atMs: 3793, forMs: 2427 }])],
+  ['a fill into a node restarted during a store outage drops a replica write that arrived before the fill was admitted (owners differ, a put lost)', 199, schedule([{ kind: 'crash', atMs: 4370, node: 0, forMs: 1796 }, { kind: 'store-down', atMs: 4666, forMs: 2334 }])],
   ['a node paused past its lease applies a buffered write after later ones (a list out of order)', 6, generateSchedule(6)],
   ['two crashes in a row: the cluster does not settle within 60 s', 26, generateSchedule(26)],
   ['a second crash well after migrations: one node never sees an empty partition settle', 3, schedule([{ kind: 'crash', atMs: 500, node: 0, forMs: 800 }, { kind: 'crash', atMs: 5000, node: 2, forMs: 1500 }])],
