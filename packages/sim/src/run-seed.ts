@@ -17,11 +17,10 @@ import { DEFAULT_WORKLOAD, Workload, workloadKeys, type WorkloadOptions } from '
  * Why a run may lose acknowledged writes: then losses are counted, not violations.
  *   - network-partition: AP under a partition, by design (as Aerospike AP);
  *   - copies-at-risk: a node lost (crashed, paused, or cut off from the store) before migrations
- *     restored the copies of an earlier loss;
- *   - every-lease-lost: the store was down past the lease TTL, so every node left the view and the
- *     first to come back serves alone. This one is a known gap, not a design choice (docs/simulation.md).
+ *     restored the copies of an earlier loss.
+ * A store outage is no excuse: every lease may expire, but no acknowledged write may be lost.
  */
-export type RunTag = 'network-partition' | 'copies-at-risk' | 'every-lease-lost'
+export type RunTag = 'network-partition' | 'copies-at-risk'
 
 export interface RunResult {
   seed: number
@@ -64,6 +63,8 @@ export async function runSchedule(seed: number, schedule: Schedule, options: Run
   const outages: StoreOutage[] = []
   const paused = new Set<number>()
   const diskFaults: Array<{ node: number; fromMs: number }> = []
+  /** Store outages in effect, for all (key -1) or per node (they may overlap: the link is back when the last one ends). */
+  const storeOutages = new Map<number, number>()
 
   await drive(cluster, Promise.all(cluster.slots.map((slot) => cluster.start(slot.index))), FORM_BOUND_MS, 'the cluster did not start')
   await drive(cluster, until(cluster, () => isStable(cluster, paused)), FORM_BOUND_MS, 'the cluster did not form')
@@ -91,8 +92,14 @@ export async function runSchedule(seed: number, schedule: Schedule, options: Run
       case 'pause': paused.add(fault.node); return cluster.pause(fault.node)
       case 'partition': return cluster.partition(fault.side, fault.oneWay)
       case 'slow-node': return cluster.slowNode(fault.node, fault.extraMs)
-      case 'store-down': outages.push({ fromMs: env.clock.monotonicMs(), toMs: Infinity }); return cluster.store.setAvailable(false)
-      case 'store-cut': outages.push({ fromMs: env.clock.monotonicMs(), toMs: Infinity, ...masteredBy(cluster, fault.node) }); return cluster.cutFromStore(fault.node, true)
+      case 'store-down':
+        if (overlaps(storeOutages, -1, +1)) return
+        outages.push({ fromMs: env.clock.monotonicMs(), toMs: Infinity })
+        return cluster.store.setAvailable(false)
+      case 'store-cut':
+        if (overlaps(storeOutages, fault.node, +1)) return
+        outages.push({ fromMs: env.clock.monotonicMs(), toMs: Infinity, ...masteredBy(cluster, fault.node) })
+        return cluster.cutFromStore(fault.node, true)
     }
   }
   const end = (fault: Fault): void => {
@@ -108,9 +115,12 @@ export async function runSchedule(seed: number, schedule: Schedule, options: Run
       case 'slow-node': return cluster.slowNode(fault.node, undefined)
       case 'disk-full': return cluster.slots[fault.node]!.disk.failWith(undefined)
       case 'sync-fail': return
-      case 'store-cut': closeOutage(outages, cluster.slots[fault.node]!.host, env.clock.monotonicMs()); return cluster.cutFromStore(fault.node, false)
+      case 'store-cut':
+        if (overlaps(storeOutages, fault.node, -1)) return
+        closeOutage(outages, cluster.slots[fault.node]!.host, env.clock.monotonicMs())
+        return cluster.cutFromStore(fault.node, false)
       case 'store-down':
-        if (fault.forMs >= leaseTtlSeconds(SIM_HEARTBEAT) * 1000) tags.add('every-lease-lost')
+        if (overlaps(storeOutages, -1, -1)) return
         closeOutage(outages, undefined, env.clock.monotonicMs())
         return cluster.store.setAvailable(true)
     }
@@ -220,6 +230,13 @@ function masteredBy(cluster: SimCluster, index: number): { host: string; pids: R
   const pids = new Set<number>()
   if (member !== undefined && plan !== undefined) for (let pid = 0; pid < PARTITION_COUNT; pid++) if (plan.master(pid) === member.memberIndex) pids.add(pid)
   return { host: slot.host, pids }
+}
+
+/** Counts an outage beginning (+1) or ending (-1): whether another one of the same key is (still) in effect. */
+function overlaps(inEffect: Map<number, number>, key: number, step: 1 | -1): boolean {
+  const before = inEffect.get(key) ?? 0
+  inEffect.set(key, before + step)
+  return step > 0 ? before > 0 : before > 1
 }
 
 function closeOutage(outages: StoreOutage[], host: string | undefined, atMs: number): void {

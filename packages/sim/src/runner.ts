@@ -58,7 +58,7 @@ export async function runMany(from: number, count: number, options: ManyOptions)
   const operations = summaries.reduce((sum, s) => sum + s.operations, 0)
   const simulatedMs = summaries.reduce((sum, s) => sum + s.simulatedMs, 0)
   options.print(`${count} seeds, ${failing.length} failures`)
-  options.print(`tagged runs that lost acknowledged writes (network partition, a second failure before copies were restored, every lease lost): ${lossy.length} runs, ${lossy.reduce((sum, s) => sum + s.losses, 0)} losses`)
+  options.print(`tagged runs that lost acknowledged writes (network partition, a second failure before copies were restored): ${lossy.length} runs, ${lossy.reduce((sum, s) => sum + s.losses, 0)} losses`)
   options.print(`${(count / minutes).toFixed(0)} seeds per minute, ${(operations / (minutes * 60)).toFixed(0)} simulated operations per second, ${(simulatedMs / 1000).toFixed(0)} s simulated in ${(minutes * 60).toFixed(0)} s`)
   if (failing.length > 0) options.print(`failing seeds: ${failing.map((s) => s.seed).join(' ')}`)
   for (const summary of failing.slice(0, SHRUNK_SEEDS)) {

@@ -147,7 +147,11 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     this.membership.onView((view) => this.adopt(view))
     // The others went on without this node: none of its copies is full any more.
     this.membership.onLeaseLost(() => {
-      for (const part of this.parts.values()) part.copies.forgetFull()
+      for (const part of this.parts.values()) part.copies.left()
+    })
+    // Registered again: stale copies are replaced, or (every member lost its lease) full ones merged.
+    this.membership.onRegisteredAgain((clusterWentOn) => {
+      for (const part of this.parts.values()) part.copies.registeredAgain(clusterWentOn)
     })
     // The replicas answer claims mastership only while the lease holds: clients fetch it again.
     this.membership.onLeaseChange(() => {
@@ -210,7 +214,7 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     this.selfIndex = view.members.findIndex((m) => m.nodeId === selfId)
     if (this.selfIndex < 0) {
       // Writes went on without this node: none of its copies is full any more.
-      for (const part of this.parts.values()) part.copies.forgetFull()
+      for (const part of this.parts.values()) part.copies.left()
       this.exchange = undefined
       this.fabric.setView(view)
       this.log.warn({ revision: view.revision }, 'this node is not in the cluster view; waiting to be a member again')

@@ -1,8 +1,9 @@
 // What this node knows of its own copies of a namespace's partitions: which are full (they hold
 // every acknowledged write), which are dirty (they applied a change other copies may lack) and
 // which are behind (they missed a replica write this node could not store: reported as not full
-// until a view's plan has them filled). Kept in memory only: a node that restarts, or loses its lease, has no full copy until it is
-// filled again, because writes went on without it.
+// until a view's plan has them filled). Kept in memory only: a node that restarts, or loses its
+// lease, has no full copy until it is filled again, because writes went on without it (unless every
+// member lost its lease at once: then what was full is gathered by a merge, see registeredAgain).
 import { limits } from '../limits.ts'
 import type { Namespace } from '../namespace/namespace.ts'
 import { hasBit, newPartitionBits, setBit, type CopyReport, type PartitionBits } from './partition-plan.ts'
@@ -58,8 +59,34 @@ export class LocalCopies {
     return this.namespace.entriesOf(pid).length > 0 || (this.namespace.tombstones.size > 0 && this.namespace.tombstones.index.entriesOf(pid).length > 0)
   }
 
-  /** Writes went (or may have gone) on without this node: no copy of it is full any more. */
-  forgetFull(): void {
+  /**
+   * The copies that were full when this node last left the cluster (its lease lost, or a view
+   * without it): until it registers again, nobody knows whether they are stale or the best there is.
+   */
+  private readonly fullWhenLeft: PartitionBits = newPartitionBits()
+
+  /**
+   * This node left the cluster (its lease was lost, or a view without it came): writes went (or may
+   * have gone) on without it, so no copy of it is full any more. Which were full is remembered
+   * until it registers again.
+   */
+  left(): void {
+    for (let i = 0; i < this.full.length; i++) this.fullWhenLeft[i]! |= this.full[i]!
     this.full.fill(0)
+  }
+
+  /**
+   * This node registered again after a lost lease. If the cluster went on without it, its copies
+   * are stale: the full copies out there replace them (a fill), so a delete they missed cannot come
+   * back. If instead every member lost its lease, no copy out there is full for certain (the first
+   * node back made its copies full alone): a copy that was full here holds every write acknowledged
+   * before the leases were lost, perhaps some no other copy holds, so it is marked dirty and the
+   * working master gathers it (a merge) before it takes writes or fills it.
+   */
+  registeredAgain(clusterWentOn: boolean): void {
+    if (!clusterWentOn) {
+      for (let pid = 0; pid < limits.partitions; pid++) if (hasBit(this.fullWhenLeft, pid) && this.holdsAnything(pid)) setBit(this.dirty, pid, true)
+    }
+    this.fullWhenLeft.fill(0)
   }
 }

@@ -104,6 +104,19 @@ export class StoreMembership implements Membership {
   private readonly viewListeners: ((view: View) => void)[] = []
   private readonly leaseListeners: ((holds: boolean) => void)[] = []
   private readonly leaseLostListeners: (() => void)[] = []
+  private readonly registeredAgainListeners: ((clusterWentOn: boolean) => void)[] = []
+  /** The lease each member's key is on, as last seen (from the key's value; '' for a value without one). */
+  private memberLeases = new Map<string, string>()
+  /**
+   * The other members of the latest view that held this node while it held its lease, each with
+   * the lease its key was on: after a lost lease, whether any of them still has that lease tells
+   * whether the cluster went on without this node.
+   */
+  private lastLeasedMembers = new Map<string, string>()
+  /** The lease of the registration under way, before its put is confirmed (its event may come first). */
+  private registeringLease: string | undefined
+  /** The lease was lost and the node has not registered again yet. */
+  private lostLease = false
   private readonly metadataListeners: ((key: string, value: string | undefined) => void)[] = []
   /** Writers waiting for their revision to be applied here (one per metadata write in flight). */
   private revisionWaiters: { revision: number; resolve: () => void; reject: (error: Error) => void }[] = []
@@ -213,7 +226,7 @@ export class StoreMembership implements Membership {
     const lease = this.lease
     if (lease === undefined) return
     try {
-      await this.store.put(this.nodesPrefix + this.self!.nodeId, JSON.stringify(this.self), lease.id)
+      await this.store.put(this.nodesPrefix + this.self!.nodeId, this.memberValue(lease), lease.id)
     } catch (error) {
       // The lease expired meanwhile: the registration after it puts this.self.
       if (!(error instanceof LeaseGoneError)) throw error
@@ -234,6 +247,10 @@ export class StoreMembership implements Membership {
 
   onLeaseLost(listener: () => void): void {
     this.leaseLostListeners.push(listener)
+  }
+
+  onRegisteredAgain(listener: (clusterWentOn: boolean) => void): void {
+    this.registeredAgainListeners.push(listener)
   }
 
   onLeaseChange(listener: (holds: boolean) => void): void {
@@ -299,11 +316,16 @@ export class StoreMembership implements Membership {
   private async registerOnce(): Promise<void> {
     const sentAtMs = this.clock.monotonicMs()
     const lease = await this.store.grantLease(leaseTtlSeconds(this.heartbeat))
+    this.registeringLease = lease.id
     let revision: number
     try {
+      // Before this node's key is back (so before any view holds it again), its copies learn
+      // whether the cluster went on without it.
+      if (this.lostLease) await this.tellWhetherClusterWentOn()
       // this.self as it is now: updateSelf may have changed it while the lease was granted.
-      revision = await this.store.put(this.nodesPrefix + this.self!.nodeId, JSON.stringify(this.self), lease.id)
+      revision = await this.store.put(this.nodesPrefix + this.self!.nodeId, this.memberValue(lease), lease.id)
     } catch (error) {
+      this.registeringLease = undefined
       this.store.revokeLease(lease.id).catch(() => {})
       throw error
     }
@@ -312,11 +334,37 @@ export class StoreMembership implements Membership {
       throw new Error('left the cluster while registering')
     }
     this.lease = lease
+    this.lostLease = false
     this.registeredRevision = revision
     this.renewFailing = false
     this.renewed(sentAtMs, lease.ttlSeconds)
     this.keepAliveTimer ??= this.scheduler.every(this.heartbeat.intervalMs, () => this.keepAlive())
     this.storeAnswered()
+  }
+
+  /** What this node puts under its key: its info, and the lease the key is on (which says whether it registered again). */
+  private memberValue(lease: GrantedLease): string {
+    return JSON.stringify({ ...this.self, lease: lease.id })
+  }
+
+  /**
+   * After a lost lease: whether some other member of the last view this node held its lease in
+   * still holds the lease it had then (the cluster went on without this node: its copies are
+   * stale) or none does (every member lost its lease too, as when the store was down for all of
+   * them past the TTL: this node's full copies may hold acknowledged writes that no other copy
+   * holds). Tells the listeners, once per lost lease.
+   */
+  private async tellWhetherClusterWentOn(): Promise<void> {
+    const snapshot = await this.store.range(this.nodesPrefix)
+    let wentOn = false
+    for (const kv of snapshot.kvs) {
+      const lease = this.lastLeasedMembers.get(kv.key)
+      if (lease !== undefined && this.parseMember(kv.key, kv.value)?.lease === lease) wentOn = true
+    }
+    if (this.stopped) throw new Error('left the cluster while registering')
+    this.lostLease = false
+    this.log.warn({ clusterWentOn: wentOn }, wentOn ? 'the cluster went on without this node while its lease was lost' : 'every member of the last view lost its lease too: this node\'s full copies are gathered, not replaced')
+    for (const listener of this.registeredAgainListeners) this.call(() => listener(wentOn))
   }
 
   /** The store answers again: a broken watch need not wait out its back-off. */
@@ -377,6 +425,7 @@ export class StoreMembership implements Membership {
   /** The store expired (or someone revoked) the lease: stop acting as a member, and register again. */
   private leaseGone(lease: GrantedLease): void {
     this.lease = undefined
+    this.lostLease = true
     this.deadlineMs = -Infinity
     this.reportHolds()
     for (const listener of this.leaseLostListeners) this.call(listener)
@@ -473,19 +522,22 @@ export class StoreMembership implements Membership {
   private load(snapshot: RangeResult, announce: boolean): void {
     const members = new Map<string, MemberInfo>()
     const revisions = new Map<string, number>()
+    const leases = new Map<string, string>()
     const smd = new Map<string, string>()
     for (const kv of snapshot.kvs) {
       if (kv.key.startsWith(this.nodesPrefix)) {
-        const member = this.parseMember(kv.key, kv.value)
-        if (member === undefined) continue
-        members.set(kv.key, member)
+        const parsed = this.parseMember(kv.key, kv.value)
+        if (parsed === undefined) continue
+        members.set(kv.key, parsed.member)
         revisions.set(kv.key, kv.modRevision)
+        leases.set(kv.key, parsed.lease)
       } else if (kv.key.startsWith(this.smdPrefix)) {
         smd.set(kv.key.slice(this.smdPrefix.length), kv.value)
       }
     }
     this.members = members
     this.memberRevisions = revisions
+    this.memberLeases = leases
     const changes: [string, string | undefined][] = []
     for (const [key, value] of smd) if (this.smd.get(key) !== value) changes.push([key, value])
     for (const key of this.smd.keys()) if (!smd.has(key)) changes.push([key, undefined])
@@ -505,14 +557,16 @@ export class StoreMembership implements Membership {
         // A watch started again may repeat what a range already showed.
         if (revision <= this.seenRevision) continue
         if (event.key.startsWith(this.nodesPrefix)) {
-          const member = event.type === 'put' ? this.parseMember(event.key, event.value) : undefined
-          if (member === undefined) {
+          const parsed = event.type === 'put' ? this.parseMember(event.key, event.value) : undefined
+          if (parsed === undefined) {
             membersChanged = this.members.delete(event.key) || membersChanged
             this.memberRevisions.delete(event.key)
+            this.memberLeases.delete(event.key)
           } else {
             membersChanged = true
-            this.members.set(event.key, member)
+            this.members.set(event.key, parsed.member)
             this.memberRevisions.set(event.key, revision)
+            this.memberLeases.set(event.key, parsed.lease)
           }
         } else if (event.key.startsWith(this.smdPrefix)) {
           const key = event.key.slice(this.smdPrefix.length)
@@ -529,10 +583,11 @@ export class StoreMembership implements Membership {
     }
   }
 
-  private parseMember(key: string, value: string): MemberInfo | undefined {
+  /** A member key's value: the member's info, and the lease its key is on ('' when the value names none). */
+  private parseMember(key: string, value: string): { member: MemberInfo; lease: string } | undefined {
     try {
-      const member = JSON.parse(value) as MemberInfo
-      if (typeof member.nodeId === 'string' && key === this.nodesPrefix + member.nodeId) return member
+      const { lease, ...member } = JSON.parse(value) as MemberInfo & { lease?: unknown }
+      if (typeof member.nodeId === 'string' && key === this.nodesPrefix + member.nodeId) return { member, lease: typeof lease === 'string' ? lease : '' }
     } catch {
       // Reported below.
     }
@@ -544,8 +599,22 @@ export class StoreMembership implements Membership {
     return [...this.members.values()]
   }
 
-  private publish(view: View): void {
+  /**
+   * Tells the listeners of a view. A view that holds this node's key from an earlier registration,
+   * on a lease it lost (the watch replays the store's history once it can reach the store again),
+   * is shown without this node, under the same revision and cluster key: this node is no member of
+   * it, and must not act in it (a plan made there would count its copies full and clean).
+   */
+  private publish(made: View): void {
+    const selfKey = this.nodesPrefix + this.self!.nodeId
+    const selfLease = this.memberLeases.get(selfKey)
+    const current = selfLease !== undefined && (selfLease === this.lease?.id || selfLease === this.registeringLease)
+    const view = selfLease === undefined || current ? made : { ...made, members: made.members.filter((m) => m.nodeId !== this.self!.nodeId) }
     this.view = view
+    if (this.lease !== undefined && current) {
+      // A member whose value names no lease (an older build) counts as having kept it: the cluster went on.
+      this.lastLeasedMembers = new Map([...this.memberLeases].filter(([key]) => key !== selfKey))
+    }
     for (const listener of this.viewListeners) this.call(() => listener(view))
   }
 

@@ -25,7 +25,11 @@ export interface Membership {
   republish(): Promise<void>
   /** The latest view seen (undefined before join resolved). */
   currentView(): View | undefined
-  /** Called with every new view (the member set changed), in revision order. */
+  /**
+   * Called with every new view (the member set changed), in revision order. A view that still holds
+   * this node's key from a registration whose lease it lost (history replayed once the store is
+   * reachable again) comes without this node, under the same revision and cluster key.
+   */
   onView(listener: (view: View) => void): void
   /**
    * Whether this node may act as a member now: false once the monotonic deadline of its lease (the
@@ -40,6 +44,14 @@ export interface Membership {
    * this node for a while, whatever views it saw, and it registers again.
    */
   onLeaseLost(listener: () => void): void
+  /**
+   * Called once after each lost lease, when the node registers again, before its key is back in
+   * the store (so before any view holds it again): `clusterWentOn` is true when some other member
+   * of the last view that held this node while it held its lease still holds the lease it had then
+   * (the others went on without this node), false when none does (every one of them lost its
+   * lease too, as when the store was unreachable for all of them past the TTL).
+   */
+  onRegisteredAgain(listener: (clusterWentOn: boolean) => void): void
   /** Cluster-wide metadata (UDF modules, index definitions, truncate points, ...). */
   readonly metadata: ClusterMetadata
   /** Revokes the lease (the others see the node leave at once) and stops watching. */

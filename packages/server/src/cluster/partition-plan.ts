@@ -213,7 +213,12 @@ export class PartitionPlan {
     this.changes++
     this.masters[pid] = member
     // A former master that is not an owner receives no more writes: its copy is stale from now on.
-    if (former !== member && !this.owners(pid).includes(former)) setBit(this.full[former]!, pid, false)
+    // It is a surplus copy to drop even if it reported holding nothing at the start of the view:
+    // as master it took writes, and records it gathered in a merge.
+    if (former !== member && !this.owners(pid).includes(former)) {
+      setBit(this.full[former]!, pid, false)
+      setBit(this.hasData[former]!, pid, true)
+    }
   }
 
   /** A surplus copy was dropped. */

@@ -23,6 +23,7 @@ export function fakeMembership(view: View): Membership {
     holdsLease: () => true,
     onLeaseChange: () => {},
     onLeaseLost: () => {},
+    onRegisteredAgain: () => {},
     metadata: { entries: () => new Map(), put: async () => 0, remove: async () => 0, update: async () => 0, onChange: () => {}, seen: async () => {} },
     updateSelf: async () => {},
     republish: async () => {},
@@ -87,6 +88,8 @@ export interface TestNode {
   loseLease(): void
   /** How many times the member asked for a new view (Membership.republish). */
   republished(): number
+  /** The node registers again after a lost lease; `clusterWentOn`: some other member kept its lease. */
+  registerAgain(clusterWentOn: boolean): void
 }
 
 /** A namespace of the node's own on its own disk (default: namespace `test` in memory). */
@@ -106,11 +109,13 @@ export async function startNode(env: ManualEnv, fabric: TestFabric, nodeId: stri
   const viewListeners: Array<(view: View) => void> = []
   const leaseLost: Array<() => void> = []
   let republished = 0
+  const registeredAgain: Array<(clusterWentOn: boolean) => void> = []
   const membership: Membership = {
     ...fakeMembership(first),
     onView: (listener) => { viewListeners.push(listener) },
     onLeaseLost: (listener) => { leaseLost.push(listener) },
     republish: async () => { republished++ },
+    onRegisteredAgain: (listener) => { registeredAgain.push(listener) },
   }
   const info = memberInfo(nodeId)
   const own: TestSettings = { migrateThreads: 1, migrateMaxNumIncoming: 4, minClusterSize: 1, ...settings }
@@ -124,6 +129,7 @@ export async function startNode(env: ManualEnv, fabric: TestFabric, nodeId: stri
     newView: (view) => { for (const listener of viewListeners) listener(view) },
     loseLease: () => { for (const listener of leaseLost) listener() },
     republished: () => republished,
+    registerAgain: (clusterWentOn) => { for (const listener of registeredAgain) listener(clusterWentOn) },
   }
 }
 

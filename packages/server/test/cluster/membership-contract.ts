@@ -225,6 +225,8 @@ export function defineMembershipContract(name: string, factory: HarnessFactory):
         assert.equal(b.membership.holdsLease(), true)
         let lost = 0
         b.membership.onLeaseLost(() => lost++)
+        const registeredAgain: boolean[] = []
+        b.membership.onRegisteredAgain((clusterWentOn) => registeredAgain.push(clusterWentOn))
         b.store.setCut(true)
         await c.h.until('b is told it no longer holds its lease', () => b.leaseChanges.at(-1)?.holds === false, TTL_MS + 500)
         assert.equal(lost, 0, 'a passed deadline alone does not mean the store dropped the lease')
@@ -240,9 +242,47 @@ export function defineMembershipContract(name: string, factory: HarnessFactory):
         await c.converge([a, b], [1, 2])
         assert.ok(b.log.matching(/lease .* is gone/).length >= 1, 'b found its lease gone and registered again')
         assert.equal(lost, 1, 'b was told once that the store dropped its lease')
+        assert.deepEqual(registeredAgain, [true], 'b was told once, on registering again, that a kept its lease: the cluster went on without b')
+        assert.deepEqual(b.membership.currentView()!.members, [memberInfo(1), memberInfo(2)], 'views show the members\' info, not the leases their keys are on')
         // b learns its own return (and its absence before it) through its watch, soon after registering again.
         await c.h.until('a and b agree on the view', () => key(a.membership.currentView()!) === key(b.membership.currentView()!), 1000)
         assert.deepEqual(b.views.slice(-2).map(key), a.views.slice(-2).map(key), 'b saw itself leave and return as a did')
+      })
+    })
+
+    test('when every member lost its lease (the store unreachable for all past the TTL), each is told on registering again that the cluster did not go on without it', async () => {
+      await withCluster(factory, async (c) => {
+        const a = await c.join(1)
+        const b = await c.join(2)
+        await c.converge([a, b], [1, 2])
+        const told = new Map<number, boolean[]>([[1, []], [2, []]])
+        for (const node of [a, b]) node.membership.onRegisteredAgain((clusterWentOn) => told.get(node.n)!.push(clusterWentOn))
+        const seenBefore = new Map([a, b].map((node) => [node.n, node.views.length]))
+        // b's lease expires first: a's watch, once it reaches the store again, replays a view that
+        // still holds a's old key (on the lease a lost).
+        b.store.setCut(true)
+        await c.h.pass(2 * HEARTBEAT.intervalMs)
+        a.store.setCut(true)
+        // The store expires both leases meanwhile: past the TTL from the last renewals.
+        await c.h.pass(TTL_MS + 1000)
+        assert.equal(a.membership.holdsLease(), false)
+        assert.equal(b.membership.holdsLease(), false)
+        a.store.setCut(false)
+        await c.h.until('a holds a lease again', () => a.membership.holdsLease(), 4000)
+        b.store.setCut(false)
+        await c.h.until('b holds a lease again', () => b.membership.holdsLease(), 4000)
+        // The view before the cut has both members too: wait for a later one.
+        const both = (view: View | undefined): boolean => view?.members.length === 2
+        await c.h.until('a and b see both back in a view after the outage', () => [a, b].every((node) => node.views.length > seenBefore.get(node.n)! && both(node.views.at(-1))), 4000)
+        // a came back first and found nobody; b found a, but on another lease than in its last view.
+        assert.deepEqual(told.get(1), [false])
+        assert.deepEqual(told.get(2), [false])
+        for (const node of [a, b]) {
+          // Views from the store's history that hold the node's old key come without it: it is a member again only once registered again.
+          const holds = node.views.slice(seenBefore.get(node.n)).map((view) => view.members.some((m) => m.nodeId === memberInfo(node.n).nodeId))
+          assert.deepEqual(holds.slice(holds.indexOf(true)), holds.slice(holds.indexOf(true)).map(() => true), `node ${node.n}: in the views after the outage (${holds.join(', ')}), once back, it stays`)
+          assert.equal(holds.at(-1), true)
+        }
       })
     })
 

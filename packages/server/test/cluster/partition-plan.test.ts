@@ -110,6 +110,22 @@ describe('partition plan', () => {
     assert.deepEqual(plan.surplusHolders(0), [2])
   })
 
+  it('a former master that reported an empty copy is a surplus holder once it hands over: it took writes and merged records meanwhile', () => {
+    // Member 2 holds full empty copies (it came back first after every lease was lost and formed a
+    // view alone); members 0 and 1 hold dirty copies (full before the leases were lost). Partition
+    // 0's owners are 0 and 1: member 2 masters it, gathers both copies, fills them and hands over.
+    const plan = new PartitionPlan(rotating(3, 2), [report({ hasData: true, dirty: true }), report({ hasData: true, dirty: true }), report({ full: true, hasData: false })])
+    assert.equal(plan.master(0), 2)
+    assert.deepEqual(plan.mergeSources(0), [0, 1])
+    assert.deepEqual(plan.surplusHolders(0), [], 'nothing to drop yet: the master reported holding nothing')
+    plan.mergeDone(0)
+    plan.fillDone(0, 0)
+    plan.fillDone(1, 0)
+    plan.handOver(0, 0)
+    assert.ok(plan.isSettled(0))
+    assert.deepEqual(plan.surplusHolders(0), [2], 'the former master drops what it gathered and wrote')
+  })
+
   it('no full copy anywhere: the natural master gathers every copy before it takes writes', () => {
     const plan = new PartitionPlan(rotating(3, 2), [report({ hasData: true }), report({ hasData: true }), report()])
     assert.equal(plan.master(0), 0)
