@@ -176,6 +176,15 @@ test('seed 39: a replica whose disk is full for a while is refilled once it has 
   assert.deepEqual(result.tags, [], 'no copy was at risk')
 })
 
+test('seed 115: a node paused past its lease, back when the cluster had settled without it, drops the copies it holds of partitions it no longer owns (settled from the start of the view, no fill or handover dropped them)', async () => {
+  const result = await runSchedule(115, {
+    ...schedule([{ kind: 'crash', atMs: 2195, node: 1, forMs: 2940 }, { kind: 'sync-fail', atMs: 3315, node: 0, forMs: 2203 }, { kind: 'pause', atMs: 4755, node: 0, forMs: 2245 }]),
+    skews: [{ wallOffsetMs: -498, rate: 0.9962 }, { wallOffsetMs: 3696, rate: 0.9987 }, { wallOffsetMs: -1503, rate: 0.9976 }],
+  })
+  assert.deepEqual(result.violations, [], explain(result))
+  assert.deepEqual(result.losses, [], `${result.losses.length} losses in a run tagged ${result.tags.join(', ')}`)
+})
+
 // Found by the simulator and still open: each runs, and reports, until its bug is fixed.
 const FOUND: Array<[string, number, Schedule]> = [
   ['a node restarted during a store outage past the TTL registers first, alone, and acknowledges an append that the merge with the others\' newer copy drops', 47, schedule([{ kind: 'crash', atMs: 1602, node: 1, forMs: 3536 }, { kind: 'store-down', atMs: 3793, forMs: 2427 }])],

@@ -274,6 +274,9 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
       part.tombstones.sweepAll()
       // The copies this view's report gave as behind are not full in the plan: it fills them.
       part.copies.planned()
+      // A copy this node holds of a partition settled from the start (every owner reported full) is
+      // dropped now: no fill or handover of it will come in this view to drop it then.
+      for (let pid = 0; pid < limits.partitions; pid++) this.dropIfSurplus(name, pid)
     }
     this.partitionGeneration++
     this.rebalanceGeneration++
@@ -592,15 +595,21 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
 
   /**
    * A copy no owner needs any more (every owner is full) is dropped, except on a quiesced node: it
-   * keeps its data (it is about to stop, or be undone). Nothing waits for the drop: settled and
+   * keeps its data (it is about to stop, or be undone). Checked as the plans are made (a partition
+   * settled from the start: a node back after a pause or crash holds records of partitions it no
+   * longer owns, whose owners are full) and at every partition event. Not while the master still
+   * gathers copies (a dirty surplus copy is a merge source). Nothing waits for the drop: settled and
    * the migrations remaining count only owners and masters.
    */
   private dropIfSurplus(ns: string, pid: number): void {
     const part = this.parts.get(ns)!
     const plan = part.plan!
     const view = this.view!
+    if (!plan.isSettled(pid) || plan.isMerging(pid)) return
+    if (plan.master(pid) === this.selfIndex || plan.owners(pid).includes(this.selfIndex)) return
+    // What this node holds, not only what its report said: nothing it holds of the partition is needed.
+    if (!plan.surplusHolders(pid).includes(this.selfIndex) && !part.copies.holdsAnything(pid)) return
     if (quiescedMembers(view).includes(view.members[this.selfIndex]!)) return
-    if (!plan.isSettled(pid) || !plan.surplusHolders(pid).includes(this.selfIndex)) return
     part.namespace.dropPartition(pid)
     plan.dropped(this.selfIndex, pid)
     setBit(part.copies.full, pid, false)
