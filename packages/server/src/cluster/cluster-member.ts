@@ -633,13 +633,22 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     if (plan !== undefined) {
       for (let pid = 0; pid < limits.partitions; pid++) if (plan.master(pid) !== this.selfIndex && plan.fillTargets(pid).includes(this.selfIndex)) rxRemaining++
     }
+    // And the copies that missed a replica write, which the next view refills.
+    const copies = this.parts.get(ns)?.copies
+    if (copies !== undefined && plan !== undefined) {
+      for (let pid = 0; pid < limits.partitions; pid++) if (copies.isBehind(pid) && !plan.fillTargets(pid).includes(this.selfIndex)) rxRemaining++
+    }
     for (const [key, left] of this.merges) if (key.startsWith(`${ns}/`)) rxRemaining += left.size
     return { txRemaining: this.outgoing.remaining(ns), txActive: this.outgoing.active(ns), rxRemaining, rxActive: this.incoming.active(ns) }
   }
 
-  /** Every partition of every namespace is settled, as far as this node has heard. */
+  /**
+   * Every partition of every namespace is settled, as far as this node has heard. A copy that missed
+   * a replica write is not: the plan still counts it full, but it differs from the master's until
+   * the view it asks for has refilled it.
+   */
   isSettled(): boolean {
-    return this.hasPlans && [...this.parts.values()].every((p) => p.plan!.allSettled()) && this.migrationsRemaining() === 0
+    return this.hasPlans && [...this.parts.values()].every((p) => p.plan!.allSettled() && !p.copies.anyBehind()) && this.migrationsRemaining() === 0
   }
 
   /** The plan of a namespace in the current view (undefined while the view's reports are exchanged). */

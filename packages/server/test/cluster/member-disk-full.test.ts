@@ -83,3 +83,51 @@ test('a replica whose disk was full is refilled at the view it asks for once the
   await env.scheduler.advance(3000)
   assert.equal(b.republished(), 1, 'asked once')
 })
+
+test('a node whose copy missed a replica write is not settled until the view it asks for has refilled it', async () => {
+  // Found by the simulator (seeds 207, 241: a disk full for 2.2 s): the cluster called itself
+  // settled while the copy was behind, between the refusal and the view that refills it, so a
+  // check of the copies (or an operator's cluster-stable) in that window found them different.
+  const env = manualEnv({ seed: 241 })
+  const fabric = new TestFabric(env)
+  const first = makeView(1, [memberInfo('A1'), memberInfo('B2')])
+  const storage = (): { config: ReturnType<typeof deviceConfig>; disk: MemoryDisk } => {
+    const disk = new MemoryDisk(env.scheduler)
+    disk.mkdir('/data')
+    return { config: deviceConfig(['/data/test.dat']), disk }
+  }
+  const bStorage = storage()
+  const a = await startNode(env, fabric, 'A1', first, undefined, {}, storage())
+  const b = await startNode(env, fabric, 'B2', first, undefined, {}, bStorage)
+  await settle(env, [a, b])
+  const key = keyMasteredBy(a)
+  const digest = write(a.namespace, key, 1).digest
+  await env.scheduler.advance(1500)
+  assert.ok(b.member.isSettled())
+
+  bStorage.disk.failWith('ENOSPC')
+  write(a.namespace, key, 2)
+  await env.scheduler.advance(1500)
+  const refused = await outcomeOf(env, write(a.namespace, key, 3).wait)
+  assert.ok(refused instanceof CommandError && refused.resultCode === ResultCode.TIMEOUT, `in doubt: ${String(refused)}`)
+  assert.equal(b.member.isSettled(), false, 'a copy that missed a write is a migration still owed')
+  assert.equal(b.member.migrationProgress('test').rxRemaining, 1, 'counted as a partition to receive')
+
+  // The disk has room again and the storage takes writes, but the view that refills the copy has
+  // not come yet: still not settled.
+  bStorage.disk.failWith(undefined)
+  for (let i = 0; i < 40 && b.namespace.flusher!.ioError !== undefined; i++) await env.scheduler.advance(50)
+  assert.equal(b.namespace.flusher!.ioError, undefined)
+  assert.equal(b.republished(), 0, 'not asked yet')
+  assert.equal(b.member.isSettled(), false)
+  assert.equal(b.namespace.generationOf(b.namespace.find(digest)), 2, 'the copies differ meanwhile')
+
+  await env.scheduler.advance(1500)
+  assert.equal(b.republished(), 1)
+  const next = makeView(2, [a.info, b.info])
+  a.newView(next)
+  b.newView(next)
+  await settle(env, [a, b])
+  assert.equal(b.namespace.generationOf(b.namespace.find(digest)), 3, 'refilled: settled means the copies agree')
+  assert.equal(b.member.migrationProgress('test').rxRemaining, 0)
+})
