@@ -46,6 +46,11 @@ export const limits = {
   refillCheckMs: 1000,
   /** How long a command waits for the partition plans of a new view before it answers TIMEOUT (9). */
   maxWaitForPlanMs: 1000,
+  /**
+   * How long a view waits for the members of the last cluster before it plans partitions none of
+   * whose present copies is full, when the membership does not tell its lease TTL.
+   */
+  absentMemberWaitMs: 2000,
   /** How often a whole-namespace walk (job, aggregation) looks again at a partition whose mastership is not known yet. */
   partitionSettlePollMs: 20,
   /** Times a command is forwarded between nodes before it answers TIMEOUT (9) (maps settling after a view change). */

@@ -324,7 +324,7 @@ export async function runReal(seed: number, schedule: RealSchedule, options: Rea
     }
     return {
       seed, schedule, violations, losses, tags: [...tags], operations: history.ops.length,
-      acknowledged: history.ops.filter((op) => op.kind !== 'get' && op.verdict === 'ok').length,
+      acknowledged: history.ops.filter((op) => op.kind !== 'get' && op.kind !== 'batch-get' && op.verdict === 'ok').length,
       copies: { objects, records }, events, fencing: fencingReport(outages, history, workloadKeys(workloadOptions)), realMs: performance.now() - startedAt,
     }
   } finally {
@@ -339,7 +339,7 @@ export async function runReal(seed: number, schedule: RealSchedule, options: Rea
 function fencingReport(outages: readonly StoreOutage[], history: History, keyInfos: readonly KeyInfo[]): string[] {
   const pidOf = new Map(keyInfos.map((key) => [key.key, partitionId(key.digest)]))
   return outages.map((outage) => {
-    const inScope = history.ops.filter((op) => op.kind !== 'get' && op.verdict === 'ok' && op.endMs >= outage.fromMs && op.endMs < outage.toMs &&
+    const inScope = history.ops.filter((op) => op.kind !== 'get' && op.kind !== 'batch-get' && op.verdict === 'ok' && op.endMs >= outage.fromMs && op.endMs < outage.toMs &&
       (outage.host === undefined || (op.node === outage.host && outage.pids?.has(pidOf.get(op.key)!) === true)))
     const last = Math.max(-1, ...inScope.map((op) => op.endMs - outage.fromMs))
     const scope = outage.host === undefined ? 'etcd down' : `${outage.host} cut off from etcd (${outage.pids?.size ?? 0} partitions it mastered)`

@@ -93,6 +93,12 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
   private readonly fillsStarted = new Set<string>()
   private readonly outgoing: OutgoingMigrations
   private readonly incoming: IncomingMigrations
+  /** The node ids of the last view this node formed a cluster in (made plans in); none since it started. */
+  private lastMembers: string[] = []
+  /** While some partition has no full copy and members of the last cluster are absent: the wait for them (one lease TTL). */
+  private absentWait: Timer | undefined
+  /** The current view waited for its absent members long enough: it plans with the copies present. */
+  private absentWaitOver = false
   /** Checks whether the storage that refused replica writes takes writes again (then: a new view). */
   private refillCheck: Timer | undefined
   /** Partition events of this turn, sent together. */
@@ -210,6 +216,9 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     this.incoming.clear()
     this.unsentEvents.length = 0
     this.earlyEvents.length = 0
+    this.absentWait?.cancel()
+    this.absentWait = undefined
+    this.absentWaitOver = false
     for (const part of this.parts.values()) part.plan = undefined
     this.selfIndex = view.members.findIndex((m) => m.nodeId === selfId)
     if (this.selfIndex < 0) {
@@ -222,12 +231,16 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     }
     const own = new Map<string, CopyReport>()
     for (const [name, part] of this.parts) own.set(name, part.copies.report())
+    // A node that formed no cluster since it started but holds data was in one before (a restart):
+    // who else was is unknown, and may still come back.
+    const holdsData = [...own.values()].some((report) => report.hasData.some((byte) => byte !== 0))
+    const lastMembers = this.lastMembers.length === 0 && holdsData ? [UNKNOWN_LAST_MEMBER] : this.lastMembers
     // The exchange exists before the fabric delivers reports held for this view.
-    this.exchange = new ViewExchange(view, selfId!, own)
+    this.exchange = new ViewExchange(view, selfId!, own, lastMembers)
     this.fabric.setView(view)
     this.log.info({ revision: view.revision, size: view.members.length }, 'new cluster view')
     if (this.belowMinClusterSize) this.log.warn({ size: view.members.length, minClusterSize: this.settings.minClusterSize }, 'fewer members than min-cluster-size: the cluster is not formed until more join')
-    const payload = encodeCopyReports(own)
+    const payload = encodeCopyReports(own, lastMembers)
     for (const member of view.members) if (member.nodeId !== selfId) this.sendUntilConfirmed(view, member.nodeId, MessageType.COPY_REPORT, payload)
     this.planIfComplete()
   }
@@ -243,7 +256,8 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
 
   private copyReportReceived(from: string, payload: Buffer, reply: ((payload: Buffer) => void) | undefined): void {
     try {
-      this.exchange?.receive(from, decodeCopyReports(payload))
+      const { reports, lastMembers } = decodeCopyReports(payload)
+      this.exchange?.receive(from, reports, lastMembers)
     } catch (err) {
       this.log.warn({ from, err: err instanceof Error ? err.message : String(err) }, 'malformed copy report')
       return
@@ -261,6 +275,8 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     if (!exchange.isComplete()) return
     const view = exchange.view
     const empty = (): CopyReport => ({ full: newPartitionBits(), hasData: newPartitionBits(), dirty: newPartitionBits() })
+    if (this.waitsForAbsentMembers(exchange, empty)) return
+    this.lastMembers = view.members.map((m) => m.nodeId)
     for (const [name, part] of this.parts) {
       const table = computePartitionTable(view, name, part.namespace.config.replicationFactor)
       const reports = exchange.reportsOf(name, empty)
@@ -287,6 +303,37 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     // As if they arrived now: after the plans' own migrations were queued (a handover to this node queues its fills).
     for (const event of this.earlyEvents.splice(0)) this.applyEvent(event)
     this.outgoing.run()
+  }
+
+  /**
+   * A partition none of whose present copies is full would be planned from what the present
+   * members hold: its natural master counts itself full and takes writes, and a copy that comes
+   * back later (a member whose lease was lost along with everyone's, say) is filled over or merged
+   * with one version per record. So while a member of some member's last cluster is absent, and
+   * some partition has no full copy here, no plan is made, for at most one lease TTL (a member
+   * that lost its lease registers again within it): every node decides this from the same reports.
+   */
+  private waitsForAbsentMembers(exchange: ViewExchange, empty: () => CopyReport): boolean {
+    if (this.absentWaitOver) return false
+    const absent = exchange.absentLastMembers()
+    if (absent.length === 0) return false
+    let unfull = 0
+    for (const name of this.parts.keys()) {
+      const reports = exchange.reportsOf(name, empty)
+      for (let pid = 0; pid < limits.partitions; pid++) if (!reports.some((r) => hasBit(r.full, pid))) unfull++
+    }
+    if (unfull === 0) return false
+    if (this.absentWait !== undefined) return true
+    const waitMs = this.membership.leaseTtlMs?.() ?? limits.absentMemberWaitMs
+    this.log.warn({ revision: exchange.view.revision, absent, partitionsWithoutFullCopy: unfull, waitMs }, 'members of the last cluster are absent and no present copy of some partitions is full: waiting for them before planning')
+    this.absentWait = this.env.scheduler.after(waitMs, () => {
+      this.absentWait = undefined
+      if (this.exchange !== exchange || this.stopped) return
+      this.absentWaitOver = true
+      this.log.warn({ revision: exchange.view.revision, absent }, 'the absent members of the last cluster did not come back: planning with the copies present')
+      this.planIfComplete()
+    })
+    return true
   }
 
   // --- routing ------------------------------------------------------------------------------
@@ -669,6 +716,8 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
   /** Stops all cluster work (retries, migrations) without a goodbye: the node is stopping or crashing. */
   stop(): void {
     this.stopped = true
+    this.absentWait?.cancel()
+    this.absentWait = undefined
     this.refillCheck?.cancel()
     this.refillCheck = undefined
     this.view = undefined
@@ -681,6 +730,9 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     for (const part of this.parts.values()) part.plan = undefined
   }
 }
+
+/** The last cluster of a node restarted with data: some members, unknown (no node has this id). */
+const UNKNOWN_LAST_MEMBER = '?'
 
 function refuse(problem: string): RecordCommandResult {
   return { reply: headerReply(ResultCode.TIMEOUT), problem }

@@ -79,7 +79,7 @@ export class LocalCopies {
    * This node registered again after a lost lease. If the cluster went on without it, its copies
    * are stale: the full copies out there replace them (a fill), so a delete they missed cannot come
    * back. If instead every member lost its lease, no copy out there is full for certain (the first
-   * node back made its copies full alone): a copy that was full here holds every write acknowledged
+   * node back waits a lease TTL at most for the others, then makes its copies full alone): a copy that was full here holds every write acknowledged
    * before the leases were lost, perhaps some no other copy holds, so it is marked dirty and the
    * working master gathers it (a merge) before it takes writes or fills it.
    */

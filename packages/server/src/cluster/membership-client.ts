@@ -257,6 +257,10 @@ export class StoreMembership implements Membership {
     this.leaseListeners.push(listener)
   }
 
+  leaseTtlMs(): number {
+    return (this.lease?.ttlSeconds ?? leaseTtlSeconds(this.heartbeat)) * 1000
+  }
+
   async leave(): Promise<void> {
     if (this.stopped) return
     const lease = this.lease

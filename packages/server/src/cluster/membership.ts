@@ -52,6 +52,8 @@ export interface Membership {
    * lease too, as when the store was unreachable for all of them past the TTL).
    */
   onRegisteredAgain(listener: (clusterWentOn: boolean) => void): void
+  /** The lease TTL in ms (how long a member that lost its lease may take to be back); unknown: limits.absentMemberWaitMs. */
+  leaseTtlMs?(): number
   /** Cluster-wide metadata (UDF modules, index definitions, truncate points, ...). */
   readonly metadata: ClusterMetadata
   /** Revokes the lease (the others see the node leave at once) and stops watching. */

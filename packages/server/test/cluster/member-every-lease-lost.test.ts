@@ -87,3 +87,68 @@ test('a node that lost its lease while the others went on has its copies replace
   await env.scheduler.advance(1000)
   for (const digest of deleted) for (const node of nodes) assert.equal(holds(node, digest), false, `${node.info.nodeId} does not hold a deleted record`)
 })
+
+// The node back first used to plan alone at once: it counted itself full of the partitions it held
+// nothing of and took writes there, which the merge with the others' copies (one version per
+// record, by generation) or a fill from it then lost. Now a view in which some partition has no
+// full copy while members of some member's last cluster are absent waits for them, one lease TTL
+// at most, and every node decides so from the copy reports alone.
+test('every lease lost: the node back first makes no plan while the members of its last cluster may come back, then merges their copies', async () => {
+  const { env, nodes, digests } = await threeNodesWithRecords(13)
+  const [a, b, c] = nodes as [TestNode, TestNode, TestNode]
+  for (const node of nodes) node.loseLease()
+  c.registerAgain(false)
+  show([c], makeView(10, [c.info]))
+  await env.scheduler.advance(1000)
+  assert.equal(c.member.planOf('test'), undefined, 'alone, with A and B absent, C makes no plan')
+  a.registerAgain(false)
+  show([a, c], makeView(11, [a.info, c.info]))
+  await env.scheduler.advance(1000)
+  assert.equal(c.member.planOf('test'), undefined, 'B is still absent: no plan')
+  assert.equal(a.member.planOf('test'), undefined, 'the same on A, from the same reports')
+  b.registerAgain(false)
+  show(nodes, makeView(12, [a.info, b.info, c.info]))
+  await settle(env, nodes)
+  await env.scheduler.advance(1000)
+  const plan = a.member.planOf('test')!
+  for (const digest of digests) {
+    const pid = partitionId(digest)
+    for (const owner of plan.owners(pid)) assert.ok(holds(nodes[owner]!, digest), `partition ${pid}: owner ${nodes[owner]!.info.nodeId} holds the record`)
+  }
+})
+
+test('a node that kept its lease while the others lost theirs waits for them before planning the partitions it holds no full copy of', async () => {
+  const { env, nodes, digests } = await threeNodesWithRecords(14)
+  const [a, b, c] = nodes as [TestNode, TestNode, TestNode]
+  // A renewed its lease just in time after the outage; B's and C's expired in the store.
+  b.loseLease()
+  c.loseLease()
+  show([a], makeView(10, [a.info]))
+  await env.scheduler.advance(1000)
+  assert.equal(a.member.planOf('test'), undefined, 'A makes no plan: it holds no full copy of the partitions B and C own')
+  // B and C see that A kept its lease: the cluster went on, as far as they can tell.
+  b.registerAgain(true)
+  show([a, b], makeView(11, [a.info, b.info]))
+  await env.scheduler.advance(200)
+  c.registerAgain(true)
+  show(nodes, makeView(12, [a.info, b.info, c.info]))
+  await settle(env, nodes)
+  await env.scheduler.advance(1000)
+  const plan = a.member.planOf('test')!
+  for (const digest of digests) {
+    const pid = partitionId(digest)
+    for (const owner of plan.owners(pid)) assert.ok(holds(nodes[owner]!, digest), `partition ${pid}: owner ${nodes[owner]!.info.nodeId} holds the record`)
+  }
+})
+
+test('the absent members of the last cluster never come back: the node plans alone after one lease TTL', async () => {
+  const { env, nodes } = await threeNodesWithRecords(15)
+  const [, , c] = nodes as [TestNode, TestNode, TestNode]
+  for (const node of nodes) node.loseLease()
+  c.registerAgain(false)
+  show([c], makeView(10, [c.info]))
+  await env.scheduler.advance(1500)
+  assert.equal(c.member.planOf('test'), undefined, 'within the TTL: no plan')
+  await settle(env, [c])
+  assert.ok(c.member.planOf('test') !== undefined, 'past it, C plans with its own copies')
+})

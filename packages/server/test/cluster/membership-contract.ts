@@ -100,6 +100,13 @@ export function defineMembershipContract(name: string, factory: HarnessFactory):
       })
     })
 
+    test('leaseTtlMs is the TTL of the lease granted (how long a view waits for absent members of the last cluster)', async () => {
+      await withCluster(factory, async (c) => {
+        const a = await c.join(1)
+        assert.equal(a.membership.leaseTtlMs(), TTL_MS)
+      })
+    })
+
     test('metadata: changes reach every member in order, and a node that joins later has all entries when join resolves', async () => {
       await withCluster(factory, async (c) => {
         const a = await c.join(1)
