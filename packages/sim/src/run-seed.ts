@@ -62,6 +62,8 @@ export async function runSchedule(seed: number, schedule: Schedule, options: Run
   const tags = new Set<RunTag>()
   const outages: StoreOutage[] = []
   const paused = new Set<number>()
+  /** Per node, the faults taking it out of the view that have begun and not yet ended. */
+  const lostNodes = new Map<number, number>()
   const diskFaults: Array<{ node: number; fromMs: number }> = []
   /** Store outages in effect, for all (key -1) or per node (they may overlap: the link is back when the last one ends). */
   const storeOutages = new Map<number, number>()
@@ -82,7 +84,12 @@ export async function runSchedule(seed: number, schedule: Schedule, options: Run
     cluster.log.add(`fault: ${describeFault(fault)}`)
     if (fault.kind === 'partition') tags.add('network-partition')
     // A node cut off from the store leaves the view as surely as a crashed or paused one.
-    if (NODE_LOSSES.has(fault.kind) && !isStable(cluster, paused)) tags.add('copies-at-risk')
+    // ... and one whose lease has not run out yet is as good as gone: a loss overlapping another is one too many.
+    if (NODE_LOSSES.has(fault.kind) && 'node' in fault) {
+      const otherNodeLost = [...lostNodes].some(([node, count]) => node !== fault.node && count > 0)
+      if (!isStable(cluster, paused) || otherNodeLost) tags.add('copies-at-risk')
+      lostNodes.set(fault.node, (lostNodes.get(fault.node) ?? 0) + 1)
+    }
     if (DISK_FAULTS.has(fault.kind) && 'node' in fault) diskFaults.push({ node: fault.node, fromMs: env.clock.monotonicMs() })
     switch (fault.kind) {
       case 'crash': return cluster.crash(fault.node)
@@ -104,6 +111,7 @@ export async function runSchedule(seed: number, schedule: Schedule, options: Run
   }
   const end = (fault: Fault): void => {
     cluster.log.add(`heal: ${describeFault(fault)}`)
+    if (NODE_LOSSES.has(fault.kind) && 'node' in fault) lostNodes.set(fault.node, lostNodes.get(fault.node)! - 1)
     switch (fault.kind) {
       // Overlapping crashes of one node are one crash: the first restart brings it back.
       case 'crash':
