@@ -3,24 +3,19 @@
 // check the history and the copies. Everything runs on the one manual scheduler, so the same seed
 // and schedule give the same events, and the same event log hash.
 import { performance } from 'node:perf_hooks'
-import { PARTITION_COUNT, partitionId } from '@aerolite/protocol'
+import { partitionId } from '@aerolite/protocol'
 import { leaseTtlSeconds, type PlantName } from '@aerolite/server'
 import { computePartitionTable, loadCodecs } from '@aerolite/server/simulation'
-import { checkKeys, describe, type Finding, type StoreOutage } from './checker.ts'
+import { checkKeys, describe, type Finding } from './checker.ts'
 import { copyDifferences, recordState, type RecordState } from './copies.ts'
-import { DISK_FAULTS, describeFault, type Fault, type Schedule } from './schedule.ts'
+import { FaultInjector, type RunTag } from './fault-injector.ts'
+import type { Schedule } from './schedule.ts'
 import { SimClient } from './sim-client.ts'
 import { SERVICE_PORT, SIM_HEARTBEAT, SIM_NAMESPACE, SimCluster } from './sim-cluster.ts'
 import { DEFAULT_WORKLOAD, Workload, workloadKeys, type WorkloadOptions } from './workload.ts'
 
-/**
- * Why a run may lose acknowledged writes: then losses are counted, not violations.
- *   - network-partition: AP under a partition, by design (as Aerospike AP);
- *   - copies-at-risk: a node lost (crashed, paused, or cut off from the store) before migrations
- *     restored the copies of an earlier loss.
- * A store outage is no excuse: every lease may expire, but no acknowledged write may be lost.
- */
-export type RunTag = 'network-partition' | 'copies-at-risk'
+
+export type { RunTag } from './fault-injector.ts'
 
 export interface RunResult {
   seed: number
@@ -46,11 +41,6 @@ const SETTLE_BOUND_MS = 60_000
 const FORM_BOUND_MS = 30_000
 const STEP_MS = 10
 const LOSS_KINDS: ReadonlySet<Finding['kind']> = new Set(['lost-write', 'zombie'])
-/** A node whose disk fault kept it from starting is started again this much later, this many times at most. */
-const RESTART_RETRY_MS = 1000
-const RESTART_ATTEMPTS = 10
-/** Faults that take a node out of the view: a second one before migrations restored the copies puts them at risk. */
-const NODE_LOSSES: ReadonlySet<Fault['kind']> = new Set(['crash', 'torn-crash', 'pause', 'store-cut'])
 
 export async function runSchedule(seed: number, schedule: Schedule, options: RunOptions = {}): Promise<RunResult> {
   await (warmedUp ??= warmUp())
@@ -59,17 +49,9 @@ export async function runSchedule(seed: number, schedule: Schedule, options: Run
   const { env } = cluster
   const violations: Finding[] = []
   const losses: Finding[] = []
-  const tags = new Set<RunTag>()
-  const outages: StoreOutage[] = []
-  const paused = new Set<number>()
-  /** Per node, the faults taking it out of the view that have begun and not yet ended. */
-  const lostNodes = new Map<number, number>()
-  const diskFaults: Array<{ node: number; fromMs: number }> = []
-  /** Store outages in effect, for all (key -1) or per node (they may overlap: the link is back when the last one ends). */
-  const storeOutages = new Map<number, number>()
 
   await drive(cluster, Promise.all(cluster.slots.map((slot) => cluster.start(slot.index))), FORM_BOUND_MS, 'the cluster did not start')
-  await drive(cluster, until(cluster, () => isStable(cluster, paused)), FORM_BOUND_MS, 'the cluster did not form')
+  await drive(cluster, until(cluster, () => cluster.isStable()), FORM_BOUND_MS, 'the cluster did not form')
 
   const workloadOptions = options.workload ?? DEFAULT_WORKLOAD
   const clients = Array.from({ length: workloadOptions.clients }, (_, i) => new SimClient(
@@ -80,82 +62,13 @@ export async function runSchedule(seed: number, schedule: Schedule, options: Run
   const workload = new Workload(env, clients, workloadOptions, seed)
   const t0 = env.clock.monotonicMs()
 
-  const begin = (fault: Fault): void => {
-    cluster.log.add(`fault: ${describeFault(fault)}`)
-    if (fault.kind === 'partition') tags.add('network-partition')
-    // A node cut off from the store leaves the view as surely as a crashed or paused one.
-    // ... and one whose lease has not run out yet is as good as gone: a loss overlapping another is one too many.
-    if (NODE_LOSSES.has(fault.kind) && 'node' in fault) {
-      const otherNodeLost = [...lostNodes].some(([node, count]) => node !== fault.node && count > 0)
-      if (!isStable(cluster, paused) || otherNodeLost) tags.add('copies-at-risk')
-      lostNodes.set(fault.node, (lostNodes.get(fault.node) ?? 0) + 1)
-    }
-    if (DISK_FAULTS.has(fault.kind) && 'node' in fault) diskFaults.push({ node: fault.node, fromMs: env.clock.monotonicMs() })
-    switch (fault.kind) {
-      case 'crash': return cluster.crash(fault.node)
-      case 'torn-crash': return cluster.crash(fault.node, { torn: true })
-      case 'disk-full': return cluster.slots[fault.node]!.disk.failWith('ENOSPC')
-      case 'sync-fail': return cluster.slots[fault.node]!.disk.failNextSync('EIO')
-      case 'pause': paused.add(fault.node); return cluster.pause(fault.node)
-      case 'partition': return cluster.partition(fault.side, fault.oneWay)
-      case 'slow-node': return cluster.slowNode(fault.node, fault.extraMs)
-      case 'store-down':
-        if (overlaps(storeOutages, -1, +1)) return
-        outages.push({ fromMs: env.clock.monotonicMs(), toMs: Infinity })
-        return cluster.store.setAvailable(false)
-      case 'store-cut':
-        if (overlaps(storeOutages, fault.node, +1)) return
-        outages.push({ fromMs: env.clock.monotonicMs(), toMs: Infinity, ...masteredBy(cluster, fault.node) })
-        return cluster.cutFromStore(fault.node, true)
-    }
-  }
-  const end = (fault: Fault): void => {
-    cluster.log.add(`heal: ${describeFault(fault)}`)
-    if (NODE_LOSSES.has(fault.kind) && 'node' in fault) lostNodes.set(fault.node, lostNodes.get(fault.node)! - 1)
-    switch (fault.kind) {
-      // Overlapping crashes of one node are one crash: the first restart brings it back.
-      case 'crash':
-      case 'torn-crash':
-        if (cluster.slots[fault.node]!.node !== undefined) return
-        return restart(fault.node, RESTART_ATTEMPTS)
-      case 'pause': paused.delete(fault.node); return cluster.resume(fault.node)
-      case 'partition': return cluster.healPartition(fault.side, fault.oneWay)
-      case 'slow-node': return cluster.slowNode(fault.node, undefined)
-      case 'disk-full': return cluster.slots[fault.node]!.disk.failWith(undefined)
-      case 'sync-fail': return
-      case 'store-cut':
-        if (overlaps(storeOutages, fault.node, -1)) return
-        closeOutage(outages, cluster.slots[fault.node]!.host, env.clock.monotonicMs())
-        return cluster.cutFromStore(fault.node, false)
-      case 'store-down':
-        if (overlaps(storeOutages, -1, -1)) return
-        closeOutage(outages, undefined, env.clock.monotonicMs())
-        return cluster.store.setAvailable(true)
-    }
-  }
-  // A node that cannot start because of the disk fault given to it is started again a second later,
-  // as a supervisor would; any other failure to start is a violation.
-  const restart = (node: number, attemptsLeft: number): void => {
-    cluster.start(node).catch((err: unknown) => {
-      const diskFault = diskFaults.some((fault) => fault.node === node)
-      if (!diskFault || attemptsLeft <= 1) {
-        violations.push({ kind: 'process-error', detail: `node ${node} did not restart: ${String(err)}` })
-        return
-      }
-      cluster.log.add(`node ${node} did not start (${String(err)}): starting it again`)
-      cluster.crash(node)
-      env.scheduler.after(RESTART_RETRY_MS, () => restart(node, attemptsLeft - 1))
-    })
-  }
-  for (const fault of schedule.faults) {
-    env.scheduler.after(fault.atMs, () => begin(fault))
-    env.scheduler.after(fault.atMs + fault.forMs, () => end(fault))
-  }
+  const faults = new FaultInjector(cluster, (violation) => violations.push(violation))
+  faults.schedule(schedule.faults)
 
   await drive(cluster, workload.run(schedule.workloadMs), schedule.workloadMs + 10_000, 'the workload did not finish')
   for (const op of workload.history.ops) cluster.log.add(`op ${describe(op)}`)
-  const settled = await drive(cluster, until(cluster, () => isStable(cluster, paused)), SETTLE_BOUND_MS, '').then(() => true, () => false)
-  if (!settled) violations.push({ kind: 'not-stable', detail: `the cluster did not settle within ${SETTLE_BOUND_MS} ms of simulated time after the faults stopped: ${unsettled(cluster)}` })
+  const settled = await drive(cluster, until(cluster, () => cluster.isStable()), SETTLE_BOUND_MS, '').then(() => true, () => false)
+  if (!settled) violations.push({ kind: 'not-stable', detail: `the cluster did not settle within ${SETTLE_BOUND_MS} ms of simulated time after the faults stopped: ${cluster.unsettled()}` })
   for (const client of clients) client.close()
 
   const nodes = cluster.up.map((slot) => slot.node!)
@@ -166,19 +79,19 @@ export async function runSchedule(seed: number, schedule: Schedule, options: Run
       keys: workloadKeys(workloadOptions),
       history: workload.history,
       finalState: finalStates(cluster, schedule.replicationFactor, workloadOptions),
-      outages,
+      outages: faults.outages,
       fenceBoundMs: ttlMs + maxDeliveryDelayMs(schedule),
-      diskFaults: diskFaults.map(({ node, fromMs }) => ({ host: cluster.slots[node]!.host, fromMs })),
+      diskFaults: faults.diskFaults.map(({ node, fromMs }) => ({ host: cluster.slots[node]!.host, fromMs })),
     })
-    for (const finding of findings) (tags.size > 0 && LOSS_KINDS.has(finding.kind) ? losses : violations).push(finding)
+    for (const finding of findings) (faults.tags.size > 0 && LOSS_KINDS.has(finding.kind) ? losses : violations).push(finding)
   }
   // A node that logs an error about the disk fault injected into it is right to.
   for (const error of cluster.processErrors) {
-    if (!diskFaults.some((fault) => fault.node === error.node && error.atMs >= fault.fromMs)) violations.push({ kind: 'process-error', detail: `node ${error.node} at ${error.atMs.toFixed(1)} ms: ${error.text}` })
+    if (!faults.diskFaults.some((fault) => fault.node === error.node && error.atMs >= fault.fromMs)) violations.push({ kind: 'process-error', detail: `node ${error.node} at ${error.atMs.toFixed(1)} ms: ${error.text}` })
   }
   cluster.log.add(`end: ${violations.length} violations, ${losses.length} losses`)
   return {
-    seed, schedule, violations, losses, tags: [...tags], eventLogHash: cluster.log.digest(), operations: workload.history.ops.length,
+    seed, schedule, violations, losses, tags: [...faults.tags], eventLogHash: cluster.log.digest(), operations: workload.history.ops.length,
     simulatedMs: env.clock.monotonicMs() - t0, realMs: performance.now() - startedAt, lastEvents: cluster.log.lastLines(),
   }
 }
@@ -212,54 +125,6 @@ function finalStates(cluster: SimCluster, replicationFactor: number, workload: W
     states.set(key.key, recordState(master, key.digest))
   }
   return states
-}
-
-/** Every node runs, none is paused, all agree on one view of every node, and every partition is settled. */
-function isStable(cluster: SimCluster, paused: ReadonlySet<number>): boolean {
-  if (paused.size > 0 || cluster.up.length !== cluster.slots.length) return false
-  let revision: number | undefined
-  for (const slot of cluster.slots) {
-    const member = slot.node!.cluster
-    const view = member?.currentView()
-    if (member === undefined || view === undefined || view.members.length !== cluster.slots.length) return false
-    if (revision !== undefined && view.revision !== revision) return false
-    revision = view.revision
-    if (!member.acknowledgesWrites || !member.isSettled()) return false
-  }
-  return true
-}
-
-/** The node's host and the partitions it masters now: while cut off from the store, it may go on
- * believing it masters them, and must stop acknowledging their writes at its lease deadline. */
-function masteredBy(cluster: SimCluster, index: number): { host: string; pids: ReadonlySet<number> } {
-  const slot = cluster.slots[index]!
-  const member = slot.node?.cluster
-  const plan = member?.planOf(SIM_NAMESPACE)
-  const pids = new Set<number>()
-  if (member !== undefined && plan !== undefined) for (let pid = 0; pid < PARTITION_COUNT; pid++) if (plan.master(pid) === member.memberIndex) pids.add(pid)
-  return { host: slot.host, pids }
-}
-
-/** Counts an outage beginning (+1) or ending (-1): whether another one of the same key is (still) in effect. */
-function overlaps(inEffect: Map<number, number>, key: number, step: 1 | -1): boolean {
-  const before = inEffect.get(key) ?? 0
-  inEffect.set(key, before + step)
-  return step > 0 ? before > 0 : before > 1
-}
-
-function closeOutage(outages: StoreOutage[], host: string | undefined, atMs: number): void {
-  const open = outages.find((outage) => outage.host === host && outage.toMs === Infinity)
-  if (open !== undefined) open.toMs = atMs
-}
-
-/** What each node says of its state, for a run that did not settle. */
-function unsettled(cluster: SimCluster): string {
-  return cluster.slots.map((slot) => {
-    const member = slot.node?.cluster
-    if (member === undefined) return `node ${slot.index} down`
-    const view = member.currentView()
-    return `node ${slot.index}: view ${view?.revision} of ${view?.members.length}, ${member.acknowledgesWrites ? 'holds' : 'lacks'} its lease, ${member.isSettled() ? 'settled' : `unsettled (${member.migrationsRemaining()} migrations left)`}`
-  }).join('; ')
 }
 
 /** The longest a message can take one way in this schedule: the base latency plus any slow-node delay. */

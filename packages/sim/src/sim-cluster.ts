@@ -87,6 +87,7 @@ export class SimCluster {
   /** What simulated processes logged at error level, when and where: a violation of "no process throws" unless a disk fault explains it. */
   readonly processErrors: Array<{ node: number; atMs: number; text: string }> = []
   private readonly clientHosts: string[] = []
+  private readonly paused = new Set<number>()
 
   constructor(options: SimClusterOptions) {
     this.options = options
@@ -140,6 +141,32 @@ export class SimCluster {
     slot.node = undefined
     slot.env = undefined
     slot.storeLink = undefined
+    this.paused.delete(index)
+  }
+
+  /** Every node runs, none is paused, all agree on one view of every node, and every partition is settled. */
+  isStable(): boolean {
+    if (this.paused.size > 0 || this.up.length !== this.slots.length) return false
+    let revision: number | undefined
+    for (const slot of this.slots) {
+      const member = slot.node!.cluster
+      const view = member?.currentView()
+      if (member === undefined || view === undefined || view.members.length !== this.slots.length) return false
+      if (revision !== undefined && view.revision !== revision) return false
+      revision = view.revision
+      if (!member.acknowledgesWrites || !member.isSettled()) return false
+    }
+    return true
+  }
+
+  /** What each node says of its state, for a run that did not settle. */
+  unsettled(): string {
+    return this.slots.map((slot) => {
+      const member = slot.node?.cluster
+      if (member === undefined) return `node ${slot.index} down`
+      const view = member.currentView()
+      return `node ${slot.index}: view ${view?.revision} of ${view?.members.length}, ${member.acknowledgesWrites ? 'holds' : 'lacks'} its lease, ${member.isSettled() ? 'settled' : `unsettled (${member.migrationsRemaining()} migrations left)`}`
+    }).join('; ')
   }
 
   /** Cuts one node off from the membership store (or reconnects it); the store and the network stay up. */
@@ -151,6 +178,7 @@ export class SimCluster {
   pause(index: number): void {
     const slot = this.slots[index]!
     if (slot.node === undefined) return
+    this.paused.add(index)
     slot.env!.pause()
     this.net.pauseHost(slot.host)
   }
@@ -158,6 +186,7 @@ export class SimCluster {
   /** SIGCONT. */
   resume(index: number): void {
     const slot = this.slots[index]!
+    this.paused.delete(index)
     if (slot.node === undefined) return
     this.net.resumeHost(slot.host)
     slot.env!.resume()
