@@ -240,3 +240,19 @@ test('a crash, then the store down past the TTL: no write is lost', async () => 
     assert.deepEqual(result.losses, [], `seed ${seed}: ${result.losses.length} losses in a run tagged ${result.tags.join(', ')}`)
   }
 })
+
+// The store down for everyone, and a node killed during the outage: it restarted on what its disk had
+// synced (nothing), was back first and alone, and, holding no data, named no last cluster, so it
+// planned alone at once, counted itself full of every partition and took writes; the merge with the
+// others' dirty copies kept their older versions. Seed 341 (two crashes, the second in the outage) too.
+test('seeds 477 and 341: a node restarted on an empty disk while every lease is lost does not plan alone', async () => {
+  const cases: Array<[number, Schedule]> = [
+    [477, { ...schedule([{ kind: 'store-down', atMs: 2768, forMs: 2597 }, { kind: 'crash', atMs: 3818, node: 1, forMs: 1407 }]), skews: [{ wallOffsetMs: -4435, rate: 1.0028 }, { wallOffsetMs: -1103, rate: 0.9963 }, { wallOffsetMs: 4059, rate: 1.0021 }] }],
+    [341, { ...schedule([{ kind: 'crash', atMs: 1170, node: 1, forMs: 660 }, { kind: 'store-down', atMs: 3524, forMs: 3476 }, { kind: 'crash', atMs: 4017, node: 0, forMs: 2983 }]), skews: [{ wallOffsetMs: 3079, rate: 0.9988 }, { wallOffsetMs: -1182, rate: 1.0022 }, { wallOffsetMs: 4729, rate: 0.9954 }] }],
+  ]
+  for (const [seed, faults] of cases) {
+    const result = await runSchedule(seed, faults)
+    assert.deepEqual(result.violations, [], `seed ${seed}: ${explain(result)}`)
+    assert.deepEqual(result.losses, [], `seed ${seed}: ${result.losses.length} losses in a run tagged ${result.tags.join(', ')}`)
+  }
+})

@@ -231,10 +231,12 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     }
     const own = new Map<string, CopyReport>()
     for (const [name, part] of this.parts) own.set(name, part.copies.report())
-    // A node that formed no cluster since it started but holds data was in one before (a restart):
-    // who else was is unknown, and may still come back.
+    // A node that formed no cluster since it started but holds data, or found its files from an
+    // earlier run, was in one before (a restart): who else was is unknown, and may still come back.
+    // (Files with nothing in them count: a crash keeps only what was synced, maybe nothing, and a
+    // node back with no data is still no new cluster's first member.)
     const holdsData = [...own.values()].some((report) => report.hasData.some((byte) => byte !== 0))
-    const lastMembers = this.lastMembers.length === 0 && holdsData ? [UNKNOWN_LAST_MEMBER] : this.lastMembers
+    const lastMembers = this.lastMembers.length === 0 && (holdsData || this.restarted()) ? [UNKNOWN_LAST_MEMBER] : this.lastMembers
     // The exchange exists before the fabric delivers reports held for this view.
     this.exchange = new ViewExchange(view, selfId!, own, lastMembers)
     this.fabric.setView(view)
@@ -243,6 +245,11 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     const payload = encodeCopyReports(own, lastMembers)
     for (const member of view.members) if (member.nodeId !== selfId) this.sendUntilConfirmed(view, member.nodeId, MessageType.COPY_REPORT, payload)
     this.planIfComplete()
+  }
+
+  /** Some namespace of this node opened files written by an earlier run of it (a restart, not a new node). */
+  private restarted(): boolean {
+    return [...this.parts.values()].some((part) => part.namespace.restoreReport !== undefined && part.namespace.restoreReport.mode !== 'fresh')
   }
 
   /** Sends a request until the member confirms it, for as long as the view lasts (a lost one is sent again). */

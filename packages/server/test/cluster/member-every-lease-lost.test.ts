@@ -10,11 +10,14 @@ import assert from 'node:assert/strict'
 import { ParticleType, computeDigest, integerParticle, partitionId } from '@aerolite/protocol'
 import { makeView, type View } from '../../src/cluster/view.ts'
 import { manualEnv } from '../../src/env/manual-env.ts'
+import { MemoryDisk } from '../../src/env/memory-disk.ts'
+import { Namespace } from '../../src/namespace/namespace.ts'
+import { deviceConfig, memoryLogger } from '../storage/harness.ts'
 import { TestFabric, memberInfo, settle, startNode, type TestNode } from './member-harness.ts'
 
 const RECORDS = 300
 
-async function threeNodesWithRecords(seed: number): Promise<{ env: ReturnType<typeof manualEnv>; nodes: TestNode[]; digests: Buffer[] }> {
+async function threeNodesWithRecords(seed: number): Promise<{ env: ReturnType<typeof manualEnv>; fabric: TestFabric; nodes: TestNode[]; digests: Buffer[] }> {
   const env = manualEnv({ seed })
   const fabric = new TestFabric(env)
   const all = makeView(1, ['A1', 'B2', 'C3'].map(memberInfo))
@@ -32,7 +35,7 @@ async function threeNodesWithRecords(seed: number): Promise<{ env: ReturnType<ty
   }
   await env.scheduler.advance(1000)
   assert.equal(nodes.reduce((sum, node) => sum + node.namespace.objects, 0), 2 * RECORDS, 'each record on its two owners')
-  return { env, nodes, digests }
+  return { env, fabric, nodes, digests }
 }
 
 function holds(node: TestNode, digest: Buffer): boolean {
@@ -151,4 +154,49 @@ test('the absent members of the last cluster never come back: the node plans alo
   assert.equal(c.member.planOf('test'), undefined, 'within the TTL: no plan')
   await settle(env, [c])
   assert.ok(c.member.planOf('test') !== undefined, 'past it, C plans with its own copies')
+})
+
+// Seed 477 (and 341) of the simulator: the store down for everyone, and during the outage a node
+// killed; it restarted on what its disk had synced (nothing), was back first and alone, and named no
+// last cluster (it held no data, so it looked like a new cluster's first member). It planned alone at
+// once, counted itself full of every partition and took writes (records at generation 1); the merge
+// with the others' dirty copies, back a moment later, kept their older versions (higher generations).
+// A node that found its files from an earlier run names an unknown last cluster, data or not.
+test('every lease lost and a node restarted on an empty disk: back first and alone, it makes no plan while the members of its last cluster may come back', async () => {
+  const { env, fabric, nodes, digests } = await threeNodesWithRecords(16)
+  const [a, b, c] = nodes as [TestNode, TestNode, TestNode]
+  for (const node of nodes) node.loseLease()
+  // B2 is killed during the outage; its disk kept its files and none of its records.
+  b.member.stop()
+  const disk = new MemoryDisk(env.scheduler)
+  disk.mkdir('/data')
+  const config = deviceConfig(['/data/test.dat'])
+  await new Namespace(config, { ...env, disk }, memoryLogger().log).open(memoryLogger().log)
+  disk.crash()
+  const b2 = await startNode(env, fabric, 'B2', makeView(10, [b.info]), undefined, {}, { config, disk })
+  assert.equal(b2.namespace.restoreReport?.mode, 'cold', 'the restarted node found its files')
+  assert.equal(b2.namespace.objects, 0, 'and nothing in them')
+  await env.scheduler.advance(1000)
+  assert.equal(b2.member.planOf('test'), undefined, 'alone, B2 makes no plan: its last cluster is unknown')
+  a.registerAgain(false)
+  c.registerAgain(false)
+  const restarted = [a, b2, c]
+  show(restarted, makeView(11, [a.info, b2.info, c.info]))
+  await settle(env, restarted)
+  await env.scheduler.advance(1000)
+  const plan = a.member.planOf('test')!
+  for (const digest of digests) {
+    const pid = partitionId(digest)
+    for (const owner of plan.owners(pid)) assert.ok(holds(restarted[owner]!, digest), `partition ${pid}: owner ${restarted[owner]!.info.nodeId} holds the record`)
+  }
+})
+
+test('a new node (its files made now) alone plans at once: a new cluster does not wait', async () => {
+  const env = manualEnv({ seed: 17 })
+  const disk = new MemoryDisk(env.scheduler)
+  disk.mkdir('/data')
+  const a = await startNode(env, new TestFabric(env), 'A1', makeView(1, [memberInfo('A1')]), undefined, {}, { config: deviceConfig(['/data/test.dat']), disk })
+  assert.equal(a.namespace.restoreReport?.mode, 'fresh')
+  await env.scheduler.advance(100)
+  assert.ok(a.member.planOf('test') !== undefined, 'planned')
 })
