@@ -3,9 +3,10 @@
 // command that made it answers once all of them hold it (commit-level all). A change a replica could
 // not confirm leaves the master's copy dirty: at the next view the others gather from it (or are
 // refilled from it), so the copies converge; the member asks for that view once it reaches the
-// other members again (`ReplicationRoutes.unreplicated`). A change whose replica writes the view change cut short is sent again, as the
-// record is then, to the owners of the new view once its plans are ready, if this node still masters
-// the partition: a view change (a node joining, a quiesce) does not fail the writes in flight.
+// other members again (`ReplicationRoutes.unreplicated`). A change whose replica writes the view
+// change cut short is sent again, as the record is then, to the owners of the new view once its
+// plans are ready, if this node still masters the partition: a view change (a node joining, a
+// quiesce) does not fail the writes in flight.
 // Replicas apply what the master sends as it is (commit-remote.ts); one whose storage refuses a
 // version marks its copy behind (the member then asks for the view that refills it, once the storage
 // takes writes again). A delete's tombstone is kept or dropped by what the owners answered
