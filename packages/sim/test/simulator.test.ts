@@ -256,3 +256,20 @@ test('seeds 477 and 341: a node restarted on an empty disk while every lease is 
     assert.deepEqual(result.losses, [], `seed ${seed}: ${result.losses.length} losses in a run tagged ${result.tags.join(', ')}`)
   }
 })
+
+test('seed 802: a replica write refused by a member still in the view (its channel redialling after a crash) is repaired by a new view before the cluster says it is settled', async () => {
+  // Node 1 restarted and was in the view's plan as an owner of an empty partition (counted full),
+  // but node 0's fabric channel to it was still backing off after the refused redials of its
+  // crash: node 0, the master, wrote a record, the replica write failed fast, its copy turned dirty,
+  // and no later view came to refill node 1. The master now asks for one once it reaches everyone.
+  const result = await runSchedule(802, {
+    ...schedule([
+      { kind: 'crash', atMs: 1523, node: 0, forMs: 1238 },
+      { kind: 'partition', atMs: 2475, side: [1], oneWay: false, forMs: 2573 },
+      { kind: 'torn-crash', atMs: 2807, node: 1, forMs: 1893 },
+      { kind: 'crash', atMs: 4942, node: 1, forMs: 1483 },
+    ]),
+    skews: [{ wallOffsetMs: 1737, rate: 0.9976 }, { wallOffsetMs: 2687, rate: 1.0035 }, { wallOffsetMs: -4593, rate: 1.0001 }],
+  })
+  assert.deepEqual(result.violations, [], explain(result))
+})

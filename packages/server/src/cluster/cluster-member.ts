@@ -6,7 +6,9 @@
 //   - runs the migrations its plan gives it (fills, merges) and tells every member as each finishes,
 //     handing mastership back to the natural master once its fill is done;
 //   - when its storage refused replica writes (a full or failing disk), counts those copies as not
-//     full and, once the storage takes writes again, asks for a new view, whose plan refills them.
+//     full and, once the storage takes writes again, asks for a new view, whose plan refills them;
+//   - when a replica did not confirm one of its changes (its copy turned dirty), likewise asks for
+//     a new view once it reaches every other member again: that view's plan repairs the copies.
 // A node whose lease deadline passed acknowledges no write (unless keep-serving-without-etcd).
 import { ResultCode, type Env, type Message, type Timer } from '@aerolite/protocol'
 import { headerReply, type CommandReply } from '../commands/reply.ts'
@@ -131,7 +133,11 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
       const copies = new LocalCopies(namespace)
       const tombstones = new ClusterTombstones(copies, () => this.parts.get(namespace.name)?.plan)
       namespace.tombstones.cluster = tombstones
-      const routes = { targetsOf: (pid: number) => this.writeTargets(namespace.name, pid), whenPlanned: () => this.whenPlanned() }
+      const routes = {
+        targetsOf: (pid: number) => this.writeTargets(namespace.name, pid),
+        whenPlanned: () => this.whenPlanned(),
+        unreplicated: () => this.changeUnreplicated(),
+      }
       const replicator = new Replicator(copies, tombstones, this.fabric, routes, this.log, this.plantedFaults)
       namespace.listeners.push(replicator)
       namespace.replication = replicator
@@ -424,6 +430,18 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     this.checkForRefillLater()
   }
 
+  /**
+   * A change this node made as master did not reach every owner (a replica that did not confirm:
+   * unreachable, its channel redialling after a crash, a timeout): the copy is dirty, which only a
+   * view's plan repairs (the others are refilled from it, or gather it), and none may come: the
+   * replica is still a member (its lease holds, or it is back already). So this node is not settled
+   * and, once it reaches every other member again, asks for a new view.
+   */
+  private changeUnreplicated(): void {
+    if (this.stopped) return
+    this.checkForRefillLater()
+  }
+
   private checkForRefillLater(): void {
     if (this.refillCheck !== undefined || this.stopped) return
     this.refillCheck = this.env.scheduler.after(limits.refillCheckMs, () => {
@@ -435,14 +453,36 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
   private askForRefill(): void {
     if (this.stopped) return
     const behind = [...this.parts.values()].filter((part) => part.copies.anyBehind())
+    const unreplicated = [...this.parts.values()].filter((part) => part.copies.anyUnreplicated())
     // A view came meanwhile, and its plan refills them.
-    if (behind.length === 0) return
+    if (behind.length === 0 && unreplicated.length === 0) return
     if (!behind.every((part) => part.namespace.storageAcceptsWrites())) return this.checkForRefillLater()
-    this.log.info({ namespaces: behind.map((part) => part.namespace.name) }, 'the storage takes writes again: asking for a new view to refill the copies that missed replica writes')
-    this.membership.republish().catch((err: unknown) => {
-      this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not ask for a new view; trying again')
-      this.checkForRefillLater()
-    })
+    const republish = (): void => {
+      this.log.info({ behind: behind.map((part) => part.namespace.name), unreplicated: unreplicated.map((part) => part.namespace.name) }, 'asking for a new view to repair the copies that missed replica writes')
+      this.membership.republish().catch((err: unknown) => {
+        this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not ask for a new view; trying again')
+        this.checkForRefillLater()
+      })
+    }
+    if (unreplicated.length === 0) return republish()
+    // A view whose copy reports cannot get across (a network partition) makes no plans and holds
+    // every command: ask for it only once every other member answers.
+    const view = this.view
+    this.reachesEveryMember().then((reached) => {
+      if (this.stopped) return
+      if (reached && this.view === view) republish()
+      else this.checkForRefillLater()
+    }, () => this.checkForRefillLater())
+  }
+
+  /** Whether every other member of the current view answers a probe (an empty list of partition events). */
+  private async reachesEveryMember(): Promise<boolean> {
+    const view = this.view
+    if (view === undefined) return false
+    const probe = Buffer.from('[]')
+    const answers = view.members.filter((m) => m.nodeId !== this.self?.nodeId)
+      .map((m) => this.fabric.request(m.nodeId, MessageType.PARTITION_EVENT, probe, limits.confirmTimeoutMs).then(() => true, () => false))
+    return (await Promise.all(answers)).every(Boolean)
   }
 
   // --- migrations ---------------------------------------------------------------------------
@@ -693,16 +733,19 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
       for (let pid = 0; pid < limits.partitions; pid++) if (copies.isBehind(pid) && !plan.fillTargets(pid).includes(this.selfIndex)) rxRemaining++
     }
     for (const [key, left] of this.merges) if (key.startsWith(`${ns}/`)) rxRemaining += left.size
-    return { txRemaining: this.outgoing.remaining(ns), txActive: this.outgoing.active(ns), rxRemaining, rxActive: this.incoming.active(ns) }
+    // To send: the queued migrations, and the copies a replica write of this node missed (the next view repairs them).
+    const txRemaining = this.outgoing.remaining(ns) + (copies?.unreplicatedCount() ?? 0)
+    return { txRemaining, txActive: this.outgoing.active(ns), rxRemaining, rxActive: this.incoming.active(ns) }
   }
 
   /**
    * Every partition of every namespace is settled, as far as this node has heard. A copy that missed
    * a replica write is not: the plan still counts it full, but it differs from the master's until
-   * the view it asks for has refilled it.
+   * the view it asks for has refilled it. Nor is a master's copy whose change a replica did not
+   * confirm, until the view it asks for has repaired the others.
    */
   isSettled(): boolean {
-    return this.hasPlans && [...this.parts.values()].every((p) => p.plan!.allSettled() && !p.copies.anyBehind()) && this.migrationsRemaining() === 0
+    return this.hasPlans && [...this.parts.values()].every((p) => p.plan!.allSettled() && !p.copies.anyBehind() && !p.copies.anyUnreplicated()) && this.migrationsRemaining() === 0
   }
 
   /** The plan of a namespace in the current view (undefined while the view's reports are exchanged). */

@@ -15,7 +15,7 @@ export const MessageType = {
   MIGRATE_DONE: 5,
   /** A partition's master asks a dirty copy to send it everything (request; reply when sent). */
   MIGRATE_PULL: 6,
-  /** Partitions' states changed (fills done, mastership handed over): tells every member (request; empty reply). */
+  /** Partitions' states changed (fills done, mastership handed over): tells every member (request; empty reply). An empty list probes whether a member answers. */
   PARTITION_EVENT: 7,
 } as const
 

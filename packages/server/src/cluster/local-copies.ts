@@ -1,7 +1,8 @@
 // What this node knows of its own copies of a namespace's partitions: which are full (they hold
-// every acknowledged write), which are dirty (they applied a change other copies may lack) and
-// which are behind (they missed a replica write this node could not store: reported as not full
-// until a view's plan has them filled). Kept in memory only: a node that restarts, or loses its
+// every acknowledged write), which are dirty (they applied a change other copies may lack), which
+// are behind (they missed a replica write this node could not store: reported as not full until a
+// view's plan has them filled) and which are unreplicated (dirty since the last report: a change
+// made here did not reach every owner, and only the next view's plan repairs that). Kept in memory only: a node that restarts, or loses its
 // lease, has no full copy until it is filled again, because writes went on without it (unless every
 // member lost its lease at once: then what was full is gathered by a merge, see registeredAgain).
 import { limits } from '../limits.ts'
@@ -16,6 +17,13 @@ export class LocalCopies {
   readonly behind: PartitionBits = newPartitionBits()
   /** The behind copies as the last report gave them. */
   private reportedBehind: PartitionBits = newPartitionBits()
+  /**
+   * Copies that turned dirty since the last report: a change this node made (as master) did not
+   * reach every owner. The current view's plan does not know, and nothing in it repairs them.
+   */
+  private readonly unreplicated: PartitionBits = newPartitionBits()
+  /** The unreplicated copies as the last report gave them (dirty). */
+  private reportedUnreplicated: PartitionBits = newPartitionBits()
 
   constructor(namespace: Namespace) {
     this.namespace = namespace
@@ -28,6 +36,7 @@ export class LocalCopies {
     const full = Uint8Array.from(this.full)
     for (let i = 0; i < full.length; i++) full[i] = full[i]! & ~this.behind[i]!
     this.reportedBehind = Uint8Array.from(this.behind)
+    this.reportedUnreplicated = Uint8Array.from(this.unreplicated)
     return { full, hasData, dirty: Uint8Array.from(this.dirty) }
   }
 
@@ -46,12 +55,41 @@ export class LocalCopies {
   }
 
   /**
+   * A change of the partition made here did not reach every owner (a replica did not confirm): the
+   * copy is dirty, and the copies differ until a view whose report says so.
+   */
+  changeUnreplicated(pid: number): void {
+    setBit(this.dirty, pid, true)
+    setBit(this.unreplicated, pid, true)
+  }
+
+  /**
+   * Whether some copy turned dirty since the last report and still is (a merge that gathered it,
+   * or a drop, cleans it): the copies differ, and only a new view repairs them.
+   */
+  anyUnreplicated(): boolean {
+    return this.unreplicated.some((byte, i) => (byte & this.dirty[i]!) !== 0)
+  }
+
+  /** How many partitions anyUnreplicated() counts. */
+  unreplicatedCount(): number {
+    let count = 0
+    for (let pid = 0; pid < limits.partitions; pid++) if (hasBit(this.unreplicated, pid) && hasBit(this.dirty, pid)) count++
+    return count
+  }
+
+  /**
    * The view's plan is made from the last report: the copies it gave as behind are filled by that
-   * plan (they were not full in it). Copies that fell behind since then stay behind.
+   * plan (they were not full in it), and those it gave as dirty are refilled from or gathered.
+   * Copies that fell behind or turned dirty since then stay so.
    */
   planned(): void {
-    for (let i = 0; i < this.behind.length; i++) this.behind[i] = this.behind[i]! & ~this.reportedBehind[i]!
+    for (let i = 0; i < this.behind.length; i++) {
+      this.behind[i] = this.behind[i]! & ~this.reportedBehind[i]!
+      this.unreplicated[i] = this.unreplicated[i]! & ~this.reportedUnreplicated[i]!
+    }
     this.reportedBehind.fill(0)
+    this.reportedUnreplicated.fill(0)
   }
 
   /** Records or tombstones of the partition are here. */

@@ -1,10 +1,12 @@
 // Replication: every change a partition's master makes (client writes and deletes, UDFs, touches,
 // expiry and eviction, records a merge took in) is sent to the partition's other owners, and the
 // command that made it answers once all of them hold it (commit-level all). A change a replica could
-// not confirm leaves the master's copy dirty: at the next view the others gather from it, so the
-// copies converge. A change whose replica writes the view change cut short is sent again, as the
-// record is then, to the owners of the new view once its plans are ready, if this node still masters
-// the partition: a view change (a node joining, a quiesce) does not fail the writes in flight.
+// not confirm leaves the master's copy dirty: at the next view the others gather from it (or are
+// refilled from it), so the copies converge; the member asks for that view once it reaches the
+// other members again (`ReplicationRoutes.unreplicated`). A change whose replica writes the view
+// change cut short is sent again, as the record is then, to the owners of the new view once its
+// plans are ready, if this node still masters the partition: a view change (a node joining, a
+// quiesce) does not fail the writes in flight.
 // Replicas apply what the master sends as it is (commit-remote.ts); one whose storage refuses a
 // version marks its copy behind (the member then asks for the view that refills it, once the storage
 // takes writes again). A delete's tombstone is kept or dropped by what the owners answered
@@ -33,7 +35,16 @@ export interface ReplicationRoutes {
   targetsOf(pid: number): readonly string[]
   /** Resolves true once the current view's plans are computed, false past the wait for them. */
   whenPlanned(): Promise<boolean>
+  /**
+   * A change of the partition did not reach every owner and no owner answered that it refused it
+   * (the copy is dirty now): nothing in the current view repairs that, so the member brings about a
+   * new one.
+   */
+  unreplicated(pid: number): void
 }
+
+/** A replica answered that it did not apply the change (its storage refused it). */
+class ReplicaRefusal extends Error {}
 
 /** Changes made elsewhere are not sent on: their origin already did (or, for a fill, the master does). */
 const NOT_SENT_ON: ReadonlySet<ChangeCause> = new Set<ChangeCause>(['replica', 'truncate', 'dropped'])
@@ -97,7 +108,15 @@ export class Replicator implements RecordListener, ChangeReplication {
         if (deleted) this.deletes.settled(pid, digest, record, true)
       },
       (err: unknown) => {
-        setBit(this.copies.dirty, pid, true)
+        if (err instanceof ReplicaRefusal) {
+          // The replica got the change and could not store it: it marks its copy behind and asks for
+          // the view that refills it, once its storage takes writes again (serveReplicaWrites).
+          setBit(this.copies.dirty, pid, true)
+        } else {
+          // Nobody else knows the replica lacks it: this node brings about the view that repairs it.
+          this.copies.changeUnreplicated(pid)
+          this.routes.unreplicated(pid)
+        }
         if (deleted) this.deletes.settled(pid, digest, record, false)
         this.log.warn({ ns: this.namespace.name, pid, err: err instanceof Error ? err.message : String(err) }, 'a replica did not confirm a write; the copies converge at the next view')
         throw new CommandError(ResultCode.TIMEOUT, 'the change reached this node but not every replica')
@@ -113,7 +132,7 @@ export class Replicator implements RecordListener, ChangeReplication {
     const payload = encodeRemoteRecord(this.namespace.name, record)
     await Promise.all(targets.map(async (nodeId) => {
       const code = (await this.fabric.request(nodeId, MessageType.REPLICA_WRITE, payload, limits.replicaWriteTimeoutMs))[0] ?? ResultCode.SERVER_ERROR
-      if (code !== ResultCode.OK) throw new Error(`replica ${nodeId} answered ${code}`)
+      if (code !== ResultCode.OK) throw new ReplicaRefusal(`replica ${nodeId} answered ${code}`)
     }))
   }
 

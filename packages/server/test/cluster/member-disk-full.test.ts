@@ -66,6 +66,7 @@ test('a replica whose disk was full is refilled at the view it asks for once the
   // No new view while the disk is still full: a refill would fail the same way.
   await env.scheduler.advance(3000)
   assert.equal(b.republished(), 0)
+  assert.equal(a.republished(), 0, 'nor does the master: the replica answered that it refused the write, and asks itself')
 
   // Room again: the flusher's retry succeeds, writes resume, and B2 asks for a new view.
   bStorage.disk.failWith(undefined)
