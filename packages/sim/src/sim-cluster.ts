@@ -88,6 +88,7 @@ export class SimCluster {
   readonly processErrors: Array<{ node: number; atMs: number; text: string }> = []
   private readonly clientHosts: string[] = []
   private readonly paused = new Set<number>()
+  private readonly cutOffFromStore = new Set<number>()
 
   constructor(options: SimClusterOptions) {
     this.options = options
@@ -122,6 +123,8 @@ export class SimCluster {
     const nodeEnv = simNodeEnv(this.env, { disk: (scheduler) => { slot.disk.useScheduler(scheduler); return slot.disk }, network: this.net.forHost(slot.host), ...(skew === undefined ? {} : { skew }) })
     const logger = this.nodeLogger(slot)
     slot.storeLink = new NodeStoreLink(this.store, nodeEnv.scheduler)
+    // A cut is in the network, not in the process: a node restarted during one is cut off too.
+    if (this.cutOffFromStore.has(index)) slot.storeLink.setReachable(false)
     const membership = new StoreMembership({ clusterName: 'sim', store: slot.storeLink, env: nodeEnv, log: logger, heartbeat: SIM_HEARTBEAT })
     const node = new AeroliteNode(this.nodeConfig(slot), { env: nodeEnv, logger, membership, plantedFaults: this.options.plants })
     slot.node = node
@@ -171,6 +174,8 @@ export class SimCluster {
 
   /** Cuts one node off from the membership store (or reconnects it); the store and the network stay up. */
   cutFromStore(index: number, cut: boolean): void {
+    if (cut) this.cutOffFromStore.add(index)
+    else this.cutOffFromStore.delete(index)
     this.slots[index]!.storeLink?.setReachable(!cut)
   }
 

@@ -137,6 +137,7 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
         targetsOf: (pid: number) => this.writeTargets(namespace.name, pid),
         whenPlanned: () => this.whenPlanned(),
         unreplicated: () => this.changeUnreplicated(),
+        acknowledgesWrites: () => this.acknowledgesWrites,
       }
       const replicator = new Replicator(copies, tombstones, this.fabric, routes, this.log, this.plantedFaults)
       namespace.listeners.push(replicator)

@@ -41,6 +41,8 @@ export interface ReplicationRoutes {
    * new one.
    */
   unreplicated(pid: number): void
+  /** Whether this node may still acknowledge writes (its lease deadline has not passed). */
+  acknowledgesWrites(): boolean
 }
 
 /** A replica answered that it did not apply the change (its storage refused it). */
@@ -106,6 +108,9 @@ export class Replicator implements RecordListener, ChangeReplication {
     }).then(
       () => {
         if (deleted) this.deletes.settled(pid, digest, record, true)
+        // The replicas hold it, but a node past its lease deadline acknowledges nothing: the
+        // cluster may have gone on without it, so the client hears "in doubt".
+        if (!this.routes.acknowledgesWrites()) throw new CommandError(ResultCode.TIMEOUT, 'this node\'s lease deadline passed before its replicas confirmed the write')
       },
       (err: unknown) => {
         if (err instanceof ReplicaRefusal) {
