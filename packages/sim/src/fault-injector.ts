@@ -19,7 +19,7 @@ export type RunTag = 'network-partition' | 'copies-at-risk'
 const RESTART_RETRY_MS = 1000
 const RESTART_ATTEMPTS = 10
 /** Faults that take a node out of the view. */
-const NODE_LOSSES: ReadonlySet<Fault['kind']> = new Set(['crash', 'torn-crash', 'pause', 'store-cut'])
+const NODE_LOSSES: ReadonlySet<Fault['kind']> = new Set(['crash', 'kill', 'torn-crash', 'pause', 'store-cut'])
 /** The key of the store outage for every node, among the per-node ones. */
 const EVERYONE = -1
 
@@ -62,6 +62,7 @@ export class FaultInjector {
     switch (fault.kind) {
       case 'crash': return cluster.crash(fault.node)
       case 'torn-crash': return cluster.crash(fault.node, { torn: true })
+      case 'kill': return cluster.crash(fault.node, { processOnly: true })
       case 'disk-full': return cluster.slots[fault.node]!.disk.failWith('ENOSPC')
       case 'sync-fail': return cluster.slots[fault.node]!.disk.failNextSync('EIO')
       case 'pause': return cluster.pause(fault.node)
@@ -85,6 +86,7 @@ export class FaultInjector {
     switch (fault.kind) {
       // Overlapping crashes of one node are one crash: the first restart brings it back.
       case 'crash':
+      case 'kill':
       case 'torn-crash':
         if (cluster.slots[fault.node]!.node !== undefined) return
         return this.restart(fault.node, RESTART_ATTEMPTS)
@@ -107,6 +109,8 @@ export class FaultInjector {
   /** A node that cannot start because of its own disk fault is started again later, as a supervisor would; any other failure to start is a violation. */
   private restart(node: number, attemptsLeft: number): void {
     const { cluster } = this
+    // Another fault's end may have started it meanwhile.
+    if (cluster.slots[node]!.node !== undefined) return
     cluster.start(node).catch((err: unknown) => {
       const diskFault = this.diskFaults.some((fault) => fault.node === node)
       if (!diskFault || attemptsLeft <= 1) {

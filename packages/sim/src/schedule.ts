@@ -15,6 +15,8 @@ export type Fault =
   | { kind: 'store-down'; atMs: number; forMs: number }
   /** One node cannot reach the membership store (etcd); it still reaches its peers and clients. */
   | { kind: 'store-cut'; atMs: number; node: number; forMs: number }
+  /** kill -9 of the process alone: what it wrote to its files survives in the page cache, synced or not. */
+  | { kind: 'kill'; atMs: number; node: number; forMs: number }
   /** A crash whose power cut also tears the last unsynced write of one file. */
   | { kind: 'torn-crash'; atMs: number; node: number; forMs: number }
   /** A node's disk is full (ENOSPC on every write and sync) for a while. */
@@ -38,7 +40,7 @@ export interface Schedule {
   skews?: Skew[]
 }
 
-export const FAULT_KINDS = ['crash', 'pause', 'partition', 'slow-node', 'store-down', 'store-cut', 'torn-crash', 'disk-full', 'sync-fail', 'clock-skew'] as const
+export const FAULT_KINDS = ['crash', 'kill', 'pause', 'partition', 'slow-node', 'store-down', 'store-cut', 'torn-crash', 'disk-full', 'sync-fail', 'clock-skew'] as const
 /** The faults that act on disks: a node may log errors and answer errors for them. */
 export const DISK_FAULTS: ReadonlySet<Fault['kind']> = new Set(['torn-crash', 'disk-full', 'sync-fail'])
 
@@ -78,6 +80,13 @@ export function generateSchedule(seed: number, kinds: ReadonlySet<FaultKind> = n
   const diskNode = diskPick(0, nodes - 1)
   const diskKind = diskDraw < 0.2 ? 'torn-crash' : diskDraw < 0.35 ? 'disk-full' : diskDraw < 0.5 ? 'sync-fail' : undefined
   if (diskKind !== undefined && kinds.has(diskKind)) faults.push({ kind: diskKind, atMs: diskAtMs, node: diskNode, forMs: diskForMs })
+  // Process kills, too, from a stream of their own.
+  const kill = new SeededRandom(seed ^ 0x4b11)
+  const killPick = (low: number, high: number): number => low + Math.floor(kill.float() * (high - low + 1))
+  const killDraw = kill.float()
+  const killAtMs = killPick(500, 5000)
+  const killFault: Fault = { kind: 'kill', atMs: killAtMs, node: killPick(0, nodes - 1), forMs: Math.min(killPick(300, 3000), workloadMs - 1000 - killAtMs) }
+  if (killDraw < 0.3 && kinds.has('kill')) faults.push(killFault)
   faults.sort((a, b) => a.atMs - b.atMs)
   const clock = new SeededRandom(seed ^ 0xc10c)
   // Up to 5 s off in wall time, and clocks up to 0.5% fast or slow (NTP keeps real ones far closer).
@@ -89,6 +98,7 @@ export function describeFault(fault: Fault): string {
   const when = `at ${fault.atMs} ms for ${fault.forMs} ms`
   switch (fault.kind) {
     case 'crash': return `crash node ${fault.node} ${when}`
+    case 'kill': return `kill -9 node ${fault.node} (its files keep what it wrote) ${when}`
     case 'pause': return `pause node ${fault.node} ${when}`
     case 'partition': return `partition [${fault.side.join(',')}] ${fault.oneWay ? 'cannot send to' : 'from'} the rest ${when}`
     case 'slow-node': return `slow node ${fault.node} (+${fault.extraMs} ms per message) ${when}`

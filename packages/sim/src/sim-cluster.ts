@@ -133,14 +133,18 @@ export class SimCluster {
     return node.start().then(() => {})
   }
 
-  /** kill -9: the process runs no more code, peers see its sockets close, unsynced writes are lost (torn: the last one partly kept). */
-  crash(index: number, options: { torn?: boolean } = {}): void {
+  /**
+   * A power cut: the process runs no more code, peers see its sockets close, unsynced writes are lost
+   * (torn: the last one partly kept). With `processOnly`, a kill -9: what it wrote to its files stays.
+   */
+  crash(index: number, options: { torn?: boolean; processOnly?: boolean } = {}): void {
     const slot = this.slots[index]!
     if (slot.node === undefined) return
-    this.log.add(`crash node ${index}${options.torn === true ? ' (torn write)' : ''}`)
+    this.log.add(`${options.processOnly === true ? 'kill' : 'crash'} node ${index}${options.torn === true ? ' (torn write)' : ''}`)
     this.net.crashHost(slot.host)
     slot.env!.halt()
-    slot.disk.crash(options.torn === true ? { random: this.env.random, tearBytes: TEAR_BYTES } : {})
+    if (options.processOnly === true) slot.disk.closeAll()
+    else slot.disk.crash(options.torn === true ? { random: this.env.random, tearBytes: TEAR_BYTES } : {})
     slot.node = undefined
     slot.env = undefined
     slot.storeLink = undefined

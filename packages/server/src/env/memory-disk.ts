@@ -88,6 +88,12 @@ export class MemoryDisk implements Disk {
     this.files.set(path, { data, length: data.length, synced: Buffer.from(data), lastWrite: undefined })
   }
 
+  /** Closes every file and drops every lock, keeping what was written (a killed process: the kernel keeps its writes). */
+  closeAll(): void {
+    this.descriptors.clear()
+    this.locks.clear()
+  }
+
   /**
    * Loses every write not yet synced, closes every file and drops every lock (a power cut). With
    * `random`, one write is torn (see CrashOptions) and what survived of it is returned.
