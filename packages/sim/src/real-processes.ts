@@ -4,11 +4,11 @@
 // tracked and killed by its PID (SIGKILL at exit as a last resort); every wait is bounded.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Connection, requestInfo } from '@aerolite/client'
 import { realEnv } from '@aerolite/server'
+import { freePort } from '../../cli/src/cluster-processes.ts'
 
 const BIN = fileURLToPath(new URL('../../cli/bin/aerolite.mjs', import.meta.url))
 
@@ -37,18 +37,6 @@ export function etcdInstalled(): boolean {
 /** Whether 127.0.0.2 can be listened on (Linux routes all of 127/8 to loopback; macOS does not). */
 export async function loopbackAliases(): Promise<boolean> {
   return await freePort('127.0.0.3').then(() => true, () => false)
-}
-
-/** A port that was free a moment ago on `host`. */
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, host, () => {
-      const address = server.address()
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no TCP address'))))
-    })
-  })
 }
 
 /** One info request to host:port, bounded by timeoutMs. */
