@@ -15,11 +15,12 @@ function childCommands(pid: number): string[] {
   const children = readdirSync(`/proc/${pid}/task`).flatMap((tid) => readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter((c) => c !== ''))
   return children.map((child) => {
     try {
+      // An exited child not yet reaped (a zombie) has an empty command line: it runs no more.
       return readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0').join(' ').trim()
     } catch {
       return `${child} (gone)`
     }
-  })
+  }).filter((command) => command !== '')
 }
 
 test('after building the bundle, the node runs without an esbuild child', { skip: process.platform !== 'linux' && 'reads /proc' }, async () => {
