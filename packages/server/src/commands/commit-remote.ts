@@ -68,9 +68,7 @@ function localStamp(namespace: Namespace, pid: number, digest: Buffer, liveId: n
 }
 
 function truncatedBefore(namespace: Namespace, incoming: RemoteRecord): boolean {
-  if (incoming.lastUpdateMs < namespace.truncateLutMs) return true
-  const set = incoming.setName.length === 0 ? undefined : namespace.sets.get(incoming.setName)
-  return set !== undefined && incoming.lastUpdateMs < set.truncateLutMs
+  return namespace.truncates(incoming.lastUpdateMs, incoming.setName.length === 0 ? undefined : namespace.sets.get(incoming.setName))
 }
 
 /** Applies a version of a record made elsewhere if it wins (see the top of this file). */

@@ -102,7 +102,7 @@ export function commitStore(req: RecordRequest, found: FoundRecord, change: Stor
   const version = {
     generation: change.keepGeneration === true ? found.generation : nextGeneration(found.generation),
     voidTime,
-    lastUpdateMs: namespace.nowMs(),
+    lastUpdateMs: namespace.writeLutMs(namespace.sets.byIdOf(setId)),
     setId,
     key: change.key,
     bins: change.bins,

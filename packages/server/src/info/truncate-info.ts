@@ -3,11 +3,14 @@ import { CITRUSLEAF_EPOCH_SECONDS, ResultCode, infoError, type InfoCommand } fro
 import type { MetadataSync } from '../cluster/metadata-sync.ts'
 import type { NodeContext } from './context.ts'
 
-/** Aerospike's lut is in nanoseconds since the Unix epoch; it must not lie in the future. */
+/**
+ * Aerospike's lut is in nanoseconds since the Unix epoch; it must not lie in the future. Without
+ * one, the cutoff is the end of this millisecond: records written in it, before the truncate, go too.
+ */
 function cutoffMs(ctx: NodeContext, cmd: InfoCommand): number | string {
   const lut = cmd.params.get('lut')
   const now = ctx.nowMs()
-  if (lut === undefined || lut === '') return now
+  if (lut === undefined || lut === '') return now + 1
   if (!/^\d+$/.test(lut)) return infoError(4, `lut "${lut}" is not a time in nanoseconds since 1970`)
   const ms = Number(BigInt(lut) / 1000000n)
   if (ms > now) return infoError(4, 'lut is in the future')

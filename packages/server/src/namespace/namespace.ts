@@ -236,10 +236,17 @@ export class Namespace {
 
   /** Whether an entry was last updated before a truncate cutoff of the namespace or its set. */
   isTruncated(id: number): boolean {
-    const lastUpdateMs = this.index.lastUpdateMs(id)
-    if (lastUpdateMs < this.truncateLutMs) return true
-    const set = this.setOf(id)
-    return set !== undefined && lastUpdateMs < set.truncateLutMs
+    return this.truncates(this.index.lastUpdateMs(id), this.setOf(id))
+  }
+
+  /** Whether a version last updated at lastUpdateMs in set is older than a truncate cutoff. */
+  truncates(lastUpdateMs: number, set: SetState | undefined): boolean {
+    return lastUpdateMs < this.truncateLutMs || (set !== undefined && lastUpdateMs < set.truncateLutMs)
+  }
+
+  /** The last-update time of a write made now in set: never before a truncate cutoff, so a write made after a truncate survives it even when the wall clock stepped back. */
+  writeLutMs(set: SetState | undefined): number {
+    return Math.max(this.nowMs(), this.truncateLutMs, set === undefined ? 0 : set.truncateLutMs)
   }
 
   /** Entry id whether expired or not (writes replace expired versions in place). */
@@ -381,7 +388,7 @@ export class Namespace {
       // Every older version of the record lies in a block no newer than its current one. A delete
       // made elsewhere is remembered with its own generation and time, for later conflicts.
       const generation = deletedAs?.generation ?? this.index.generation(id)
-      this.tombstones.leave(pid, digest, generation, this.index.setId(id), this.blocks.seqOf(this.index.block(id)), deletedAs?.lastUpdateMs ?? this.nowMs())
+      this.tombstones.leave(pid, digest, generation, this.index.setId(id), this.blocks.seqOf(this.index.block(id)), deletedAs?.lastUpdateMs ?? this.writeLutMs(this.setOf(id)))
     }
     this.removeEntry(pid, id)
     for (const listener of this.listeners) listener.recordChanged(pid, digest, id, before, undefined, cause)

@@ -185,9 +185,7 @@ function applyVersion(ns: Namespace, block: number, buf: Buffer, at: number, tot
 function dropTruncated(ns: Namespace): void {
   for (let pid = 0; pid < limits.partitions; pid++) {
     for (const id of ns.index.entriesOf(pid)) {
-      const lutMs = ns.index.lastUpdateMs(id)
-      const set = ns.sets.byIdOf(ns.index.setId(id))
-      if (lutMs < ns.truncateLutMs || (set !== undefined && lutMs < set.truncateLutMs)) {
+      if (ns.isTruncated(id)) {
         ns.blocks.claim(ns.index.block(id), -ns.index.sizeOf(id))
         ns.index.remove(pid, id)
         ns.counters.truncatedRecords++
