@@ -24,6 +24,11 @@ export interface Scheduler {
   soon(run: () => void): Timer
   /** Resolves once the I/O already waiting has had its turn: a yield point for long work. */
   yieldTurn(): Promise<void>
+  /**
+   * Runs work that takes real time whatever the clock says (compiling WebAssembly). A simulated
+   * scheduler holds its time and its queue until the work is done, so when it ends is the seed's.
+   */
+  offClock<T>(work: () => Promise<T>): Promise<T>
 }
 
 export interface Random {

@@ -71,7 +71,7 @@ export class AeroliteNode implements NodeContext {
     this.config = config
     this.env = options.env ?? realEnv
     this.log = options.logger ?? createLogger(config.logging)
-    this.udf = new UdfRuntime(this.env.clock)
+    this.udf = new UdfRuntime(this.env)
     this.udf.logTo(this.log)
     this.quiesce = new Quiesce(this.log)
     this.startedAtMs = this.env.clock.nowMs()

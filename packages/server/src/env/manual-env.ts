@@ -64,6 +64,8 @@ export class ManualScheduler implements Scheduler {
   private readonly timers: ManualTimer[] = []
   private queue: ManualTimer[] = []
   private seq = 0
+  /** Work off the clock (offClock) not yet done: nothing else runs meanwhile. */
+  private readonly held = new Set<Promise<void>>()
 
   constructor(clock: ManualClock) {
     this.clock = clock
@@ -88,6 +90,14 @@ export class ManualScheduler implements Scheduler {
     return new Promise<void>((resolve) => this.soon(resolve))
   }
 
+  offClock<T>(work: () => Promise<T>): Promise<T> {
+    const done = work()
+    const held = done.then(() => undefined, () => undefined)
+    this.held.add(held)
+    void held.then(() => this.held.delete(held))
+    return done
+  }
+
   /** Timers not yet fired (or cancelled). */
   get pendingTimers(): number {
     return this.timers.filter((t) => !t.cancelled).length
@@ -105,6 +115,10 @@ export class ManualScheduler implements Scheduler {
   async drain(): Promise<void> {
     for (let rounds = 0; ; rounds++) {
       await settleMicrotasks()
+      while (this.held.size > 0) {
+        await Promise.all(this.held)
+        await settleMicrotasks()
+      }
       if (this.queue.length === 0) return
       if (rounds > 1_000_000) throw new Error('queued work keeps queuing more: a loop that never ends?')
       const batch = this.queue

@@ -25,6 +25,7 @@ export const realScheduler: Scheduler = {
     return { cancel: () => clearImmediate(handle) }
   },
   yieldTurn: () => new Promise<void>((resolve) => setImmediate(resolve)),
+  offClock: (work) => work(),
 }
 
 export const realRandom: Random = {

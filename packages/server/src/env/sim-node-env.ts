@@ -113,6 +113,7 @@ export function simNodeEnv(shared: ManualEnv, parts: SimNodeParts): SimNodeEnv {
     every: (ms, run) => track(false, run, (due) => shared.scheduler.every(ms / skew.rate, due)),
     soon: (run) => track(true, run, (due) => shared.scheduler.soon(due)),
     yieldTurn: () => new Promise<void>((resolve) => { scheduler.soon(resolve) }),
+    offClock: (work) => shared.scheduler.offClock(work),
   }
   return {
     clock,

@@ -2,7 +2,7 @@
 // Each node has its own (two nodes in one process never share modules).
 // Compiling the VM's WebAssembly costs ~150 ms of CPU, so the node starts it right after it begins
 // listening (start()), keeping process start fast; commands that need Lua before it is up wait.
-import type { Clock } from '@aerolite/protocol'
+import type { Env } from '@aerolite/protocol'
 import { LuaVm, type CallBudget, type CallResult, type HostHandler } from './lua-vm.ts'
 import { LUA_RECORD_SOURCE } from './lua-record.ts'
 import { LUA_SANDBOX_SOURCE } from './lua-sandbox.ts'
@@ -46,13 +46,13 @@ export class UdfRuntime {
   private vm: LuaVm | undefined
   private api: Api | undefined
   private startError: string | undefined
-  private readonly clock: Clock
+  private readonly env: Pick<Env, 'clock' | 'scheduler'>
   /** Where aerospike:log and info()/warn()/... lines go; dropped until the node names a sink. */
   log: UdfLogSink = () => {}
 
-  /** Call deadlines are on clock's monotonic time. */
-  constructor(clock: Clock) {
-    this.clock = clock
+  /** Call deadlines are on the env's monotonic time; the VM compiles off its clock. */
+  constructor(env: Pick<Env, 'clock' | 'scheduler'>) {
+    this.env = env
   }
 
   /** Settles when the VM is up (or failed to start: then every call fails with startError); starts it if needed. */
@@ -62,7 +62,7 @@ export class UdfRuntime {
 
   /** Starts the VM once; later calls return the same promise. */
   start(): Promise<void> {
-    this.starting ??= LuaVm.start(TIMEOUT_MESSAGE, limits.maxLuaVmMemoryBytes, this.clock).then(
+    this.starting ??= this.env.scheduler.offClock(() => LuaVm.start(TIMEOUT_MESSAGE, limits.maxLuaVmMemoryBytes, this.env.clock)).then(
       (vm) => {
         const refs = vm.boot(LUA_TYPES_SOURCE + LUA_RECORD_SOURCE + LUA_STREAM_SOURCE + LUA_SANDBOX_SOURCE, '=aerospike', ENTRY_POINTS)
         this.api = { define: refs.get('define')!, forget: refs.get('forget')!, apply: refs.get('apply')!, apply_stream: refs.get('apply_stream')! }
@@ -153,7 +153,7 @@ export class UdfRuntime {
   private callBudget(timeLimitMs: number): CallBudget {
     return {
       instructions: limits.maxUdfInstructionsPerCall,
-      deadlineMs: this.clock.monotonicMs() + Math.min(timeLimitMs, limits.maxUdfCallMs),
+      deadlineMs: this.env.clock.monotonicMs() + Math.min(timeLimitMs, limits.maxUdfCallMs),
       memoryBytes: limits.maxUdfCallMemoryBytes,
     }
   }

@@ -22,7 +22,7 @@ export function makeNamespace(tune: (c: NamespaceConfig) => void = () => {}, clo
 }
 
 /** The UDF runtime the command tests share (each node has its own). */
-export const testUdfRuntime = new UdfRuntime(realClock)
+export const testUdfRuntime = new UdfRuntime(realEnv)
 let lastJobId = 0n
 
 /** What commands reach of a node that holds just these namespaces. */

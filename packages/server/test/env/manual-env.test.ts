@@ -49,6 +49,29 @@ test('soon and yieldTurn work waits for drain; a timer sees the work it queued r
   assert.deepEqual(steps.slice(-2), ['queued by timer at 5', 'next timer'])
 })
 
+test('work off the clock holds simulated time and queued work until it is done, whether it succeeds or fails', async () => {
+  const { clock, scheduler } = manualEnv()
+  const order: string[] = []
+  const realDelay = (what: string, fail: boolean) => () => new Promise<string>((resolve, reject) => {
+    setTimeout(() => {
+      order.push(`${what}@${clock.monotonicMs()}`)
+      if (fail) reject(new Error(what))
+      else resolve(what)
+    }, 20)
+  })
+  scheduler.soon(() => order.push('queued'))
+  const compiled = scheduler.offClock(realDelay('compiled', false))
+  scheduler.after(5, () => {
+    order.push('timer@5')
+    void scheduler.offClock(realDelay('failed', true)).catch(() => order.push('caught'))
+    scheduler.soon(() => order.push('after-failed'))
+  })
+  await scheduler.advance(10)
+  assert.equal(await compiled, 'compiled')
+  assert.deepEqual(order, ['compiled@0', 'queued', 'timer@5', 'failed@5', 'caught', 'after-failed'])
+  assert.equal(clock.monotonicMs(), 10)
+})
+
 test('the wall clock can be skewed without moving monotonic time', () => {
   const clock = new ManualClock(1_000)
   clock.skewWallMs(-500)
