@@ -21,6 +21,7 @@ import { limits } from '../limits.ts'
 import type { Logger } from '../log.ts'
 import type { Namespace } from '../namespace/namespace.ts'
 import { ClusterTombstones } from './cluster-tombstones.ts'
+import { CopyRepair } from './copy-repair.ts'
 import { ViewExchange, decodeCopyReports, encodeCopyReports } from './exchange.ts'
 import { MessageType, type FabricLink } from './fabric-link.ts'
 import { IncomingMigrations } from './incoming-migrations.ts'
@@ -101,8 +102,7 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
   private absentWait: Timer | undefined
   /** The current view waited for its absent members long enough: it plans with the copies present. */
   private absentWaitOver = false
-  /** Checks whether the storage that refused replica writes takes writes again (then: a new view). */
-  private refillCheck: Timer | undefined
+  private readonly repair: CopyRepair
   /** Partition events of this turn, sent together. */
   private readonly unsentEvents: PartitionEvent[] = []
   /**
@@ -129,6 +129,14 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     this.plantedFaults = options.plantedFaults ?? NO_PLANTED_FAULTS
     this.outgoing = new OutgoingMigrations(this.env.scheduler, this.log, () => this.settings.migrateThreads * limits.migrationsPerThread)
     this.incoming = new IncomingMigrations(() => this.settings.migrateMaxNumIncoming)
+    this.repair = new CopyRepair({
+      scheduler: this.env.scheduler,
+      log: this.log,
+      parts: () => this.parts.values(),
+      republish: () => this.membership.republish(),
+      reachesEveryMember: () => this.reachesEveryMember(),
+      currentView: () => this.view,
+    })
     for (const namespace of options.namespaces.values()) {
       const copies = new LocalCopies(namespace)
       const tombstones = new ClusterTombstones(copies, () => this.parts.get(namespace.name)?.plan)
@@ -136,7 +144,7 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
       const routes = {
         targetsOf: (pid: number) => this.writeTargets(namespace.name, pid),
         whenPlanned: () => this.whenPlanned(),
-        unreplicated: () => this.changeUnreplicated(),
+        unreplicated: () => this.repair.changeUnreplicated(),
         acknowledgesWrites: () => this.acknowledgesWrites,
       }
       const replicator = new Replicator(copies, tombstones, this.fabric, routes, this.log, this.plantedFaults)
@@ -146,7 +154,7 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
       this.parts.set(namespace.name, { namespace, copies, tombstones, plan: undefined })
     }
     const namespaceOf = (name: string): Namespace | undefined => this.parts.get(name)?.namespace
-    serveReplicaWrites(this.fabric, namespaceOf, (namespace, pid) => this.replicaWriteMissed(namespace, pid), this.log)
+    serveReplicaWrites(this.fabric, namespaceOf, (namespace, pid) => this.repairPart(namespace, pid), this.log)
     serveProxies(this.fabric, options.runProxied, this.log)
     serveMigrations(this.fabric, namespaceOf, (ref, from) => this.acceptsMigration(ref, from), (ref, from) => this.migrationReceived(ref, from), this.migrationCounters, this.log)
     this.fabric.onMessage(MessageType.COPY_REPORT, (from, payload, reply) => this.copyReportReceived(from, payload, reply))
@@ -415,65 +423,10 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     return plan.writeTargets(pid).map((m) => this.view!.members[m]!.nodeId)
   }
 
-  // --- copies that missed replica writes -----------------------------------------------------
-
-  /**
-   * The storage refused a replica write (a full or failing disk, a write queue over max-write-cache):
-   * this copy lacks the master's version, and the master's copy turned dirty. Nothing in this view
-   * makes it up, so once the storage takes writes again this node asks for a new view: its report
-   * gives the copy as not full and the master's as dirty, and the plan refills it.
-   */
-  private replicaWriteMissed(namespace: Namespace, pid: number): void {
+  /** The storage refused a replica write of a partition this node owns. */
+  private repairPart(namespace: Namespace, pid: number): void {
     const part = this.parts.get(namespace.name)
-    if (part === undefined || this.stopped) return
-    if (!part.copies.anyBehind()) this.log.warn({ ns: namespace.name, pid }, 'this node could not store a replica write; its copies that missed one are refilled at a new view once its storage takes writes again')
-    part.copies.missedWrite(pid)
-    this.checkForRefillLater()
-  }
-
-  /**
-   * A change this node made as master did not reach every owner (a replica that did not confirm:
-   * unreachable, its channel redialling after a crash, a timeout): the copy is dirty, which only a
-   * view's plan repairs (the others are refilled from it, or gather it), and none may come: the
-   * replica is still a member (its lease holds, or it is back already). So this node is not settled
-   * and, once it reaches every other member again, asks for a new view.
-   */
-  private changeUnreplicated(): void {
-    if (this.stopped) return
-    this.checkForRefillLater()
-  }
-
-  private checkForRefillLater(): void {
-    if (this.refillCheck !== undefined || this.stopped) return
-    this.refillCheck = this.env.scheduler.after(limits.refillCheckMs, () => {
-      this.refillCheck = undefined
-      this.askForRefill()
-    })
-  }
-
-  private askForRefill(): void {
-    if (this.stopped) return
-    const behind = [...this.parts.values()].filter((part) => part.copies.anyBehind())
-    const unreplicated = [...this.parts.values()].filter((part) => part.copies.anyUnreplicated())
-    // A view came meanwhile, and its plan refills them.
-    if (behind.length === 0 && unreplicated.length === 0) return
-    if (!behind.every((part) => part.namespace.storageAcceptsWrites())) return this.checkForRefillLater()
-    const republish = (): void => {
-      this.log.info({ behind: behind.map((part) => part.namespace.name), unreplicated: unreplicated.map((part) => part.namespace.name) }, 'asking for a new view to repair the copies that missed replica writes')
-      this.membership.republish().catch((err: unknown) => {
-        this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not ask for a new view; trying again')
-        this.checkForRefillLater()
-      })
-    }
-    if (unreplicated.length === 0) return republish()
-    // A view whose copy reports cannot get across (a network partition) makes no plans and holds
-    // every command: ask for it only once every other member answers.
-    const view = this.view
-    this.reachesEveryMember().then((reached) => {
-      if (this.stopped) return
-      if (reached && this.view === view) republish()
-      else this.checkForRefillLater()
-    }, () => this.checkForRefillLater())
+    if (part !== undefined) this.repair.replicaWriteMissed(part, pid)
   }
 
   /** Whether every other member of the current view answers a probe (an empty list of partition events). */
@@ -769,8 +722,7 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     this.stopped = true
     this.absentWait?.cancel()
     this.absentWait = undefined
-    this.refillCheck?.cancel()
-    this.refillCheck = undefined
+    this.repair.stop()
     this.view = undefined
     // A copy report arriving late must not make plans for a member that stopped.
     this.exchange = undefined
