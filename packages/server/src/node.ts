@@ -4,8 +4,7 @@ import { ProtoType, encodeFrame, type Env, type Timer } from '@aerolite/protocol
 import { limits } from './limits.ts'
 import type { ServerConfig } from './config/index.ts'
 import type { CommandContext } from './commands/context.ts'
-import { dispatchMessage, executeRecordCommand } from './commands/dispatch.ts'
-import { whenSettled } from './commands/record-result.ts'
+import { dispatchMessage, executeProxiedCommand } from './commands/dispatch.ts'
 import { ClusterMember } from './cluster/cluster-member.ts'
 import { Fabric } from './cluster/fabric/fabric.ts'
 import type { Membership } from './cluster/membership.ts'
@@ -176,7 +175,7 @@ export class AeroliteNode implements NodeContext {
       keepServingWithoutLease: this.config.service.keepServingWithoutEtcd,
       settings: this.config.service,
       plantedFaults: this.plantedFaults,
-      runProxied: (message, hops) => whenSettled(executeRecordCommand(message, this.commands, 'client', hops)),
+      runProxied: (message, hops) => executeProxiedCommand(message, this.commands, hops),
     })
     // UDF modules, indexes and truncate points of the cluster: followed before joining, so none is missed.
     this.clusterMetadata = new MetadataSync({

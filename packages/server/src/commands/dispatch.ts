@@ -4,7 +4,7 @@ import { CommandError } from '../command-error.ts'
 import { executeDelete } from './delete.ts'
 import { executeRead } from './read.ts'
 import { mayTouchOnRead } from './read-touch.ts'
-import { headerReply, streamErrorReply } from './reply.ts'
+import { headerReply, streamErrorReply, type CommandReply } from './reply.ts'
 import { whenSettled, type RecordCommandResult } from './record-result.ts'
 import type { CommandContext } from './context.ts'
 import { parseRecordRequest, type RecordRequest, type RequestOrigin } from './request.ts'
@@ -61,6 +61,12 @@ export function dispatchMessage(message: Message, context: CommandContext): Disp
   if ((message.info1 & Info1.BATCH) !== 0) return dispatchBatch(message, context, executeRecordCommand)
   if (isMultiRecord(message)) return dispatchMultiRecord(message, context)
   return executeRecordCommand(message, context)
+}
+
+/** A record command another node forwarded here (a proxy): right after start, a UDF waits for the Lua VM as a client's does. */
+export async function executeProxiedCommand(message: Message, context: CommandContext, hops: number): Promise<CommandReply> {
+  if (!context.udf.isReady && mayNeedLua(message)) await context.udf.ready
+  return whenSettled(executeRecordCommand(message, context, 'client', hops))
 }
 
 /** The road of every single-record command, also taken by each row of a batch and each record of a job. */
