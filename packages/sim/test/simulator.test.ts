@@ -310,3 +310,19 @@ test('seeds 1413, 2289: a node restarted during its cut from the store is still 
     assert.deepEqual(result.violations, [], `seed ${seed}: ${explain(result)}`)
   }
 })
+
+test('seeds 2002, 2095, 2218, 2242, 2291: a record deleted and written again survives a kill -9 of its master, whose disk brings the delete back', async () => {
+  // The master's unflushed write was lost with its process; its disk still held the tombstone of
+  // the delete before it. The new record restarted at generation 1 and lost the merge to it.
+  const cases: Array<[number, Schedule]> = [
+    [2002, { ...schedule([{ kind: 'store-down', atMs: 3172, forMs: 3220 }, { kind: 'kill', atMs: 3836, node: 2, forMs: 489 }]), skews: [{ wallOffsetMs: -1796, rate: 0.9992 }, { wallOffsetMs: 575, rate: 0.9952 }, { wallOffsetMs: -3167, rate: 0.9994 }] }],
+    [2095, { ...schedule([{ kind: 'kill', atMs: 2993, node: 2, forMs: 1325 }, { kind: 'store-down', atMs: 3954, forMs: 1931 }]), skews: [{ wallOffsetMs: -1717, rate: 0.9995 }, { wallOffsetMs: -3283, rate: 1.0033 }, { wallOffsetMs: -4466, rate: 1.0007 }] }],
+    [2218, { ...schedule([{ kind: 'kill', atMs: 1001, node: 1, forMs: 2028 }, { kind: 'store-down', atMs: 1335, forMs: 3291 }]), skews: [{ wallOffsetMs: -2454, rate: 1.0049 }, { wallOffsetMs: 189, rate: 1.0031 }, { wallOffsetMs: 4748, rate: 1.0048 }] }],
+    [2242, generateSchedule(2242)],
+    [2291, generateSchedule(2291)],
+  ]
+  for (const [seed, faults] of cases) {
+    const result = await runSchedule(seed, faults)
+    assert.deepEqual(result.violations, [], `seed ${seed}: ${explain(result)}`)
+  }
+})

@@ -100,7 +100,7 @@ export function commitStore(req: RecordRequest, found: FoundRecord, change: Stor
   const existingVoidTime = exists ? namespace.voidTimeOf(found.liveId) : undefined
   const voidTime = resolveVoidTime(change.wireTtl, namespace.config, existingVoidTime, namespace.nowVoidTime())
   const version = {
-    generation: change.keepGeneration === true ? found.generation : nextGeneration(found.generation),
+    generation: change.keepGeneration === true ? found.generation : nextGeneration(exists ? found.generation : deletedGeneration(req)),
     voidTime,
     lastUpdateMs: namespace.writeLutMs(namespace.sets.byIdOf(setId)),
     setId,
@@ -111,6 +111,15 @@ export function commitStore(req: RecordRequest, found: FoundRecord, change: Stor
   version.encodedBytes = checkedRecordBytes(namespace, version)
   namespace.store(req.digest, found.anyId, version, cause, req.partitionId)
   return { removed: false, generation: version.generation, voidTime, settled: settleChange(namespace, req.digest, commitLevelMaster(req)) }
+}
+
+/**
+ * The generation a record created now continues from: its durable delete's, when a tombstone
+ * remembers one. Restarting at 1 would make the new record lose, under the generation
+ * conflict-resolution policy, to the older delete on a copy that missed the new write.
+ */
+function deletedGeneration(req: RecordRequest): number {
+  return req.namespace.tombstones.deleteOf(req.partitionId, req.digest)?.generation ?? 0
 }
 
 /** Removes a record (entry id of its current version). */

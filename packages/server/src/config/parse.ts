@@ -398,6 +398,9 @@ const namespaceScope: Scope<NamespaceConfig> = {
       // Aerospike's bounds.
       ns.evictHistBuckets = r.integer(100, 10_000_000)
     },
+    'tomb-raider-eligible-age': (r, ns) => {
+      ns.tombRaiderEligibleAgeSeconds = r.durationSeconds()
+    },
     'allow-ttl-without-nsup': (r, ns) => {
       ns.allowTtlWithoutNsup = r.boolean()
     },

@@ -60,6 +60,12 @@ export interface NamespaceConfig {
   allowTtlWithoutNsup: boolean
   /** Buckets of the void-time histogram eviction picks its cutoff from (more: a finer cutoff). */
   evictHistBuckets: number
+  /**
+   * A persistent namespace keeps a durable delete's tombstone at least this long (Aerospike's
+   * tomb-raider-eligible-age): a record written again meanwhile continues its generation, so an
+   * older copy of the delete (a node's disk after kill -9) never wins over it.
+   */
+  tombRaiderEligibleAgeSeconds: number
   /** 0 = limited by write-block-size only. */
   maxRecordSizeBytes: number
   /** A read within this percent of a record's TTL from its end of life resets the TTL; 0 = off. */
@@ -189,6 +195,7 @@ export function defaultNamespaceConfig(name: string): NamespaceConfig {
     nsupPeriodSeconds: 120,
     allowTtlWithoutNsup: false,
     evictHistBuckets: 10_000,
+    tombRaiderEligibleAgeSeconds: 86_400,
     maxRecordSizeBytes: 1 * MiB,
     readTouchTtlPercent: 0,
     transactionPendingLimit: 20,

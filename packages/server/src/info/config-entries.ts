@@ -13,6 +13,7 @@ export function namespaceConfigEntries(c: NamespaceConfig): Array<[string, strin
     ['nsup-period', c.nsupPeriodSeconds],
     ['replication-factor', c.replicationFactor],
     ['strong-consistency', false],
+    ['tomb-raider-eligible-age', c.tombRaiderEligibleAgeSeconds],
     ['transaction-pending-limit', c.transactionPendingLimit],
     ['storage-engine', c.storage.engine],
     ...c.storage.files.map((path, i): [string, string] => [`storage-engine.file[${i}]`, path]),

@@ -140,7 +140,7 @@ export class Namespace {
     this.records = new RecordStore(this.blocks, this.flusher, this.files !== undefined, this.counters)
     // Records in memory carry their own metadata; the index then holds only where they are.
     this.index = new PrimaryIndex(limits.partitions, dataInMemory ? this.blocks : undefined)
-    this.tombstones = new Tombstones(new PrimaryIndex(limits.partitions, dataInMemory ? this.blocks : undefined), this.records, this.files !== undefined)
+    this.tombstones = new Tombstones(new PrimaryIndex(limits.partitions, dataInMemory ? this.blocks : undefined), this.records, this.files !== undefined, () => this.nowMs() - this.config.tombRaiderEligibleAgeSeconds * 1000)
     this.truncation = new Truncation(this, env.scheduler)
   }
 

@@ -25,12 +25,15 @@ export class Tombstones {
   private readonly records: RecordStore
   /** Versions of records are on disk: a tombstone is needed while an older one may be there. */
   private readonly onDisk: boolean
+  /** Tombstones of deletes made after this time (ms) are kept whatever the disk holds (tomb-raider-eligible-age). */
+  private readonly youngSinceMs: () => number
 
-  constructor(index: PrimaryIndex, records: RecordStore, onDisk: boolean) {
+  constructor(index: PrimaryIndex, records: RecordStore, onDisk: boolean, youngSinceMs: () => number) {
     this.index = index
     this.blocks = records.blocks
     this.records = records
     this.onDisk = onDisk
+    this.youngSinceMs = youngSinceMs
   }
 
   get size(): number {
@@ -85,7 +88,7 @@ export class Tombstones {
   isNeeded(pid: number, tomb: number, oldestOtherSeq: number): boolean {
     // Without files a tombstone exists only for the cluster, which drops it itself.
     if (!this.onDisk || this.cluster?.needsTombstones(pid) === true) return true
-    return this.index.voidTime(tomb) >= oldestOtherSeq
+    return this.index.voidTime(tomb) >= oldestOtherSeq || this.index.lastUpdateMs(tomb) > this.youngSinceMs()
   }
 
   /**

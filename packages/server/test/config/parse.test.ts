@@ -86,6 +86,7 @@ describe('defaults', () => {
       nsupPeriodSeconds: 120,
       allowTtlWithoutNsup: false,
       evictHistBuckets: 10_000,
+      tombRaiderEligibleAgeSeconds: 86_400,
       maxRecordSizeBytes: 1048576,
       readTouchTtlPercent: 0,
       transactionPendingLimit: 20,
@@ -233,6 +234,7 @@ describe('parseConfig: a realistic aerospike.conf', () => {
           nsupPeriodSeconds: 60,
           allowTtlWithoutNsup: false,
           evictHistBuckets: 10_000,
+          tombRaiderEligibleAgeSeconds: 86_400,
           maxRecordSizeBytes: MiB,
           readTouchTtlPercent: 0,
           transactionPendingLimit: 20,
@@ -256,6 +258,7 @@ describe('parseConfig: a realistic aerospike.conf', () => {
           nsupPeriodSeconds: 0,
           allowTtlWithoutNsup: true,
           evictHistBuckets: 10_000,
+          tombRaiderEligibleAgeSeconds: 86_400,
           maxRecordSizeBytes: 512 * 1024,
           readTouchTtlPercent: 0,
           transactionPendingLimit: 20,
@@ -348,6 +351,8 @@ describe('parseConfig: values', () => {
   it('evict-hist-buckets defaults to 10000 and takes Aerospike\'s range, 100 to 10000000', () => {
     assert.equal(parseNamespace().evictHistBuckets, 10_000)
     assert.equal(parseNamespace('evict-hist-buckets 100').evictHistBuckets, 100)
+    assert.equal(parseNamespace().tombRaiderEligibleAgeSeconds, 86_400)
+    assert.equal(parseNamespace('tomb-raider-eligible-age 1h').tombRaiderEligibleAgeSeconds, 3600)
     assertConfigError(conf('namespace test {', '\tevict-hist-buckets 99', '}'), 2, 'evict-hist-buckets', '99')
     assertConfigError(conf('namespace test {', '\tevict-hist-buckets 10000001', '}'), 2, 'evict-hist-buckets')
   })
@@ -413,7 +418,7 @@ describe('parseConfig: errors name file, line and key', () => {
     const error = assertConfigError(text, 6, 'replcation-factor', 'unknown key "replcation-factor" in namespace test')
     assert.ok(
       error.message.endsWith(
-        '(allowed: replication-factor, default-ttl, max-ttl, nsup-period, evict-hist-buckets, allow-ttl-without-nsup, max-record-size, default-read-touch-ttl-pct, transaction-pending-limit, rack-id, conflict-resolution-policy, storage-engine)',
+        '(allowed: replication-factor, default-ttl, max-ttl, nsup-period, evict-hist-buckets, tomb-raider-eligible-age, allow-ttl-without-nsup, max-record-size, default-read-touch-ttl-pct, transaction-pending-limit, rack-id, conflict-resolution-policy, storage-engine)',
       ),
       error.message,
     )

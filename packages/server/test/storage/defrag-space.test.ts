@@ -42,6 +42,7 @@ describe('defrag', () => {
       const config = deviceConfig([join(dir, 'a.dat')], (s) => {
         s.defragLwmPct = 90
       })
+      config.tombRaiderEligibleAgeSeconds = 0 // the disk rule alone
       let ns = await openNamespace(config)
       const defrag = new Defragmenter(ns)
       for (let i = 0; i < 200; i++) put(ns, `k${i}`, [write('b', ParticleType.BLOB, blob(400))])
@@ -72,13 +73,49 @@ describe('defrag', () => {
   })
 })
 
+describe('tomb-raider-eligible-age', () => {
+  it('keeps a tombstone that young although no older version is on disk, so a record written again continues its generation; drops it once older', async () => {
+    const { dir, cleanup } = tempDir()
+    try {
+      const config = deviceConfig([join(dir, 'a.dat')], (s) => {
+        s.defragLwmPct = 90
+      })
+      config.tombRaiderEligibleAgeSeconds = 3600
+      const clock = { ms: Date.UTC(2026, 0, 1), nowMs() { return this.ms } }
+      const ns = await openNamespace(config, memoryLogger().log, clock)
+      const defrag = new Defragmenter(ns)
+      for (let i = 0; i < 200; i++) put(ns, `k${i}`, [write('b', ParticleType.BLOB, blob(400))])
+      for (let gen = 2; gen <= 5; gen++) putInt(ns, 'again', gen)
+      for (let i = 0; i < 200; i++) assert.equal(del(ns, `k${i}`), ResultCode.OK)
+      assert.equal(del(ns, 'again'), ResultCode.OK)
+      await ns.flusher!.flushAll()
+      for (let round = 0; round < 3; round++) for (let i = 0; i < 40; i++) put(ns, `f${i}`, [write('b', ParticleType.BLOB, blob(400, round))])
+      await ns.flusher!.flushAll()
+      await defrag.run()
+      assert.equal(ns.tombstones.size, 201, 'every tombstone is younger than an hour')
+      assert.equal(putInt(ns, 'again', 6), ResultCode.OK)
+      assert.equal(get(ns, 'again').generation, 5, 'generation 4 deleted: the record written again is generation 5, not 1')
+      clock.ms += 3601_000
+      for (let round = 3; round < 6; round++) for (let i = 0; i < 40; i++) put(ns, `f${i}`, [write('b', ParticleType.BLOB, blob(400, round))])
+      await ns.flusher!.flushAll()
+      await defrag.run()
+      assert.ok(ns.tombstones.size < 60, `${ns.tombstones.size} tombstones left an hour later`)
+      await ns.close(memoryLogger().log)
+    } finally {
+      cleanup()
+    }
+  })
+})
+
 describe('defrag in a cluster', () => {
   it('keeps every tombstone while another copy of its partition may still need it, then drops by the disk rule', async () => {
     const { dir, cleanup } = tempDir()
     try {
-      const ns = await openNamespace(deviceConfig([join(dir, 'a.dat')], (s) => {
+      const config = deviceConfig([join(dir, 'a.dat')], (s) => {
         s.defragLwmPct = 90
-      }))
+      })
+      config.tombRaiderEligibleAgeSeconds = 0 // the cluster's and the disk's rules alone
+      const ns = await openNamespace(config)
       let needed = true
       ns.tombstones.cluster = { leavesTombstone: () => true, needsTombstones: () => needed }
       const defrag = new Defragmenter(ns)
