@@ -19,7 +19,7 @@ export type RunTag = 'network-partition' | 'copies-at-risk'
 const RESTART_RETRY_MS = 1000
 const RESTART_ATTEMPTS = 10
 /** Faults that take a node out of the view. */
-const NODE_LOSSES: ReadonlySet<Fault['kind']> = new Set(['crash', 'kill', 'torn-crash', 'pause', 'store-cut'])
+const NODE_LOSSES: ReadonlySet<Fault['kind']> = new Set(['crash', 'kill', 'torn-crash', 'corrupt-block', 'restart', 'pause', 'store-cut'])
 /** The key of the store outage for every node, among the per-node ones. */
 const EVERYONE = -1
 
@@ -33,6 +33,8 @@ export class FaultInjector {
   private readonly lostNodes = new Map<number, number>()
   /** Store outages in effect, for all (EVERYONE) or per node: they may overlap, and end with the last one. */
   private readonly storeOutages = new Map<number, number>()
+  /** Per node, its clean stop in progress (a restart waits for it). */
+  private readonly stopping = new Map<number, Promise<void>>()
 
   constructor(cluster: SimCluster, violation: (finding: Finding) => void) {
     this.cluster = cluster
@@ -63,6 +65,16 @@ export class FaultInjector {
       case 'crash': return cluster.crash(fault.node)
       case 'torn-crash': return cluster.crash(fault.node, { torn: true })
       case 'kill': return cluster.crash(fault.node, { processOnly: true })
+      case 'corrupt-block':
+        // kill -9, so the file keeps the blocks written without a sync (a power cut would lose them all).
+        cluster.crash(fault.node, { processOnly: true })
+        return cluster.corruptBlock(fault.node, fault.nth, fault.offset, fault.lengthBytes)
+      case 'restart': {
+        const stopped = cluster.stop(fault.node).catch((err: unknown) => this.violation({ kind: 'process-error', detail: `node ${fault.node} did not stop cleanly: ${String(err)}` }))
+        this.stopping.set(fault.node, stopped)
+        return
+      }
+      case 'disk-slow': return cluster.slots[fault.node]!.disk.setLatency(fault.extraMs)
       case 'disk-full': return cluster.slots[fault.node]!.disk.failWith('ENOSPC')
       case 'sync-fail': return cluster.slots[fault.node]!.disk.failNextSync('EIO')
       case 'pause': return cluster.pause(fault.node)
@@ -88,8 +100,18 @@ export class FaultInjector {
       case 'crash':
       case 'kill':
       case 'torn-crash':
+      case 'corrupt-block':
         if (cluster.slots[fault.node]!.node !== undefined) return
         return this.restart(fault.node, RESTART_ATTEMPTS)
+      case 'restart': {
+        const stopped = this.stopping.get(fault.node)
+        this.stopping.delete(fault.node)
+        void stopped?.then(() => {
+          if (cluster.slots[fault.node]!.node === undefined) this.restart(fault.node, RESTART_ATTEMPTS)
+        })
+        return
+      }
+      case 'disk-slow': return cluster.slots[fault.node]!.disk.setLatency(0)
       case 'pause': return cluster.resume(fault.node)
       case 'partition': return cluster.healPartition(fault.side, fault.oneWay)
       case 'slow-node': return cluster.slowNode(fault.node, undefined)

@@ -24,6 +24,8 @@ export interface RunResult {
   /** Durability findings of a tagged run (AP behaviour under partitions or double failures). */
   losses: Finding[]
   tags: RunTag[]
+  /** Errors nodes logged about the disk faults injected into them (right to, so not violations). */
+  diskFaultErrors: string[]
   eventLogHash: string
   operations: number
   simulatedMs: number
@@ -86,12 +88,15 @@ export async function runSchedule(seed: number, schedule: Schedule, options: Run
     for (const finding of findings) (faults.tags.size > 0 && LOSS_KINDS.has(finding.kind) ? losses : violations).push(finding)
   }
   // A node that logs an error about the disk fault injected into it is right to.
+  const diskFaultErrors: string[] = []
   for (const error of cluster.processErrors) {
-    if (!faults.diskFaults.some((fault) => fault.node === error.node && error.atMs >= fault.fromMs)) violations.push({ kind: 'process-error', detail: `node ${error.node} at ${error.atMs.toFixed(1)} ms: ${error.text}` })
+    const detail = `node ${error.node} at ${error.atMs.toFixed(1)} ms: ${error.text}`
+    if (faults.diskFaults.some((fault) => fault.node === error.node && error.atMs >= fault.fromMs)) diskFaultErrors.push(detail)
+    else violations.push({ kind: 'process-error', detail })
   }
   cluster.log.add(`end: ${violations.length} violations, ${losses.length} losses`)
   return {
-    seed, schedule, violations, losses, tags: [...faults.tags], eventLogHash: cluster.log.digest(), operations: workload.history.ops.length,
+    seed, schedule, violations, losses, tags: [...faults.tags], diskFaultErrors, eventLogHash: cluster.log.digest(), operations: workload.history.ops.length,
     simulatedMs: env.clock.monotonicMs() - t0, realMs: performance.now() - startedAt, lastEvents: cluster.log.lastLines(),
   }
 }

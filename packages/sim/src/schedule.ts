@@ -1,6 +1,7 @@
 // A run's faults, drawn from its seed: what happens, when, and for how long. A schedule is plain
 // data, so a failing one can be printed, shrunk (faults removed one by one) and replayed as given.
 import { SeededRandom } from '@aerolite/server'
+import { SIM_WRITE_BLOCKS, SIM_WRITE_BLOCK_BYTES } from './sim-cluster.ts'
 
 export type Fault =
   /** kill -9 of a node (unsynced writes lost); it restarts after `forMs` on what its disk kept. */
@@ -23,6 +24,12 @@ export type Fault =
   | { kind: 'disk-full'; atMs: number; node: number; forMs: number }
   /** A node's next sync fails (EIO), once. */
   | { kind: 'sync-fail'; atMs: number; node: number; forMs: number }
+  /** A node's disk answers every read, write and sync `extraMs` late for a while. */
+  | { kind: 'disk-slow'; atMs: number; node: number; extraMs: number; forMs: number }
+  /** kill -9, and while the node is down `lengthBytes` at `offset` of its `nth` newest write block on disk go bad. */
+  | { kind: 'corrupt-block'; atMs: number; node: number; forMs: number; nth: number; offset: number; lengthBytes: number }
+  /** SIGTERM: the node drains (leaves the view, writes its index snapshot) and restarts fast from the snapshot after `forMs`. */
+  | { kind: 'restart'; atMs: number; node: number; forMs: number }
 
 /** A node's clocks against simulated time: its wall clock offset, and how fast both run. */
 export interface Skew {
@@ -40,9 +47,10 @@ export interface Schedule {
   skews?: Skew[]
 }
 
-export const FAULT_KINDS = ['crash', 'kill', 'pause', 'partition', 'slow-node', 'store-down', 'store-cut', 'torn-crash', 'disk-full', 'sync-fail', 'clock-skew'] as const
+export const FAULT_KINDS = ['crash', 'kill', 'pause', 'partition', 'slow-node', 'store-down', 'store-cut', 'torn-crash', 'disk-full', 'sync-fail', 'clock-skew', 'disk-slow', 'corrupt-block', 'restart'] as const
 /** The faults that act on disks: a node may log errors and answer errors for them. */
-export const DISK_FAULTS: ReadonlySet<Fault['kind']> = new Set(['torn-crash', 'disk-full', 'sync-fail'])
+export const DISK_FAULTS: ReadonlySet<Fault['kind']> = new Set(['torn-crash', 'disk-full', 'sync-fail', 'corrupt-block'])
+
 
 export type FaultKind = (typeof FAULT_KINDS)[number]
 
@@ -87,6 +95,22 @@ export function generateSchedule(seed: number, kinds: ReadonlySet<FaultKind> = n
   const killAtMs = killPick(500, 5000)
   const killFault: Fault = { kind: 'kill', atMs: killAtMs, node: killPick(0, nodes - 1), forMs: Math.min(killPick(300, 3000), workloadMs - 1000 - killAtMs) }
   if (killDraw < 0.3 && kinds.has('kill')) faults.push(killFault)
+  // Slow disks, bad blocks and clean restarts, from a stream of their own as well.
+  const more = new SeededRandom(seed ^ 0x5107)
+  const morePick = (low: number, high: number): number => low + Math.floor(more.float() * (high - low + 1))
+  const moreDraw = more.float()
+  const moreAtMs = morePick(500, 5000)
+  const moreForMs = Math.min(morePick(300, 3000), workloadMs - 1000 - moreAtMs)
+  const moreNode = morePick(0, nodes - 1)
+  const extraMs = morePick(1, 50)
+  const nth = morePick(0, SIM_WRITE_BLOCKS - 1)
+  const lengthBytes = morePick(1, 4096)
+  const offset = morePick(0, SIM_WRITE_BLOCK_BYTES - lengthBytes)
+  const moreFault: Fault | undefined = moreDraw < 0.15 ? { kind: 'disk-slow', atMs: moreAtMs, node: moreNode, extraMs, forMs: moreForMs }
+    : moreDraw < 0.25 ? { kind: 'corrupt-block', atMs: moreAtMs, node: moreNode, forMs: moreForMs, nth, offset, lengthBytes }
+      : moreDraw < 0.4 ? { kind: 'restart', atMs: moreAtMs, node: moreNode, forMs: moreForMs }
+        : undefined
+  if (moreFault !== undefined && kinds.has(moreFault.kind)) faults.push(moreFault)
   faults.sort((a, b) => a.atMs - b.atMs)
   const clock = new SeededRandom(seed ^ 0xc10c)
   // Up to 5 s off in wall time, and clocks up to 0.5% fast or slow (NTP keeps real ones far closer).
@@ -107,5 +131,8 @@ export function describeFault(fault: Fault): string {
     case 'torn-crash': return `crash node ${fault.node}, tearing its last unsynced write, ${when}`
     case 'disk-full': return `node ${fault.node}'s disk full ${when}`
     case 'sync-fail': return `node ${fault.node}'s next sync fails at ${fault.atMs} ms`
+    case 'disk-slow': return `node ${fault.node}'s disk slow (+${fault.extraMs} ms per read, write and sync) ${when}`
+    case 'corrupt-block': return `kill -9 node ${fault.node} and corrupt ${fault.lengthBytes} bytes of its write block ${fault.nth} from the newest (at ${fault.offset}) ${when}`
+    case 'restart': return `stop node ${fault.node} cleanly (SIGTERM) and restart it fast ${when}`
   }
 }

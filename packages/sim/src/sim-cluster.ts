@@ -5,7 +5,7 @@
 import { createHash, type Hash } from 'node:crypto'
 import { pino, type Logger } from 'pino'
 import {
-  AeroliteNode, InProcessStore, MemoryDisk, StoreMembership, defaultNamespaceConfig, defaultServerConfig, manualEnv,
+  AeroliteNode, InProcessStore, MemoryDisk, StoreMembership, defaultNamespaceConfig, defaultServerConfig, limits, manualEnv, readBlockSeq,
   type ManualEnv, type NamespaceConfig, type PlantName,
 } from '@aerolite/server'
 import type { Network } from '@aerolite/protocol'
@@ -19,8 +19,9 @@ const DATA_FILE = '/data/test.dat'
 /** 150 ms × 10: a lease TTL of 2 s, Aerospike's default heartbeat. */
 export const SIM_HEARTBEAT = { intervalMs: 150, timeoutCount: 10 }
 /** Small write blocks and files: a simulated node holds a few hundred records. */
-const WRITE_BLOCK_BYTES = 128 * 1024
-const FILE_BYTES = 1024 * 1024 + 24 * WRITE_BLOCK_BYTES
+export const SIM_WRITE_BLOCK_BYTES = 128 * 1024
+export const SIM_WRITE_BLOCKS = 24
+const FILE_BYTES = limits.dataFileHeaderBytes + SIM_WRITE_BLOCKS * SIM_WRITE_BLOCK_BYTES
 /** At most this much of a torn write reaches the disk (a few sectors of a write block). */
 const TEAR_BYTES = 16 * 1024
 
@@ -183,6 +184,46 @@ export class SimCluster {
     this.slots[index]!.storeLink?.setReachable(!cut)
   }
 
+  /**
+   * SIGTERM: the node drains (leaves the view, answers what is in flight, writes its files and
+   * index snapshot) and exits; resolves then. Its next start is a fast restart from the snapshot.
+   */
+  async stop(index: number): Promise<void> {
+    const slot = this.slots[index]!
+    const node = slot.node
+    if (node === undefined) return
+    this.log.add(`stop node ${index}`)
+    await node.drain()
+    // A crash during the drain ended the process already.
+    if (slot.node !== node) return
+    this.log.add(`node ${index} stopped`)
+    slot.env!.halt()
+    slot.disk.closeAll()
+    slot.node = undefined
+    slot.env = undefined
+    slot.storeLink = undefined
+    this.paused.delete(index)
+  }
+
+  /**
+   * Bad bytes in one of the write blocks a node's data file holds, synced or not (the node should be
+   * down): the `nth` newest of them, counted modulo how many there are, so the damage hits data.
+   */
+  corruptBlock(index: number, nth: number, offset: number, lengthBytes: number): void {
+    const disk = this.slots[index]!.disk
+    const content = disk.contentOf(DATA_FILE) ?? Buffer.alloc(0)
+    const held: Array<{ block: number; seq: number }> = []
+    for (let block = 0; block < SIM_WRITE_BLOCKS; block++) {
+      const seq = readBlockSeq(content, limits.dataFileHeaderBytes + block * SIM_WRITE_BLOCK_BYTES)
+      if (seq > 0) held.push({ block, seq })
+    }
+    if (held.length === 0) return this.log.add(`node ${index} holds no write block to corrupt`)
+    held.sort((a, b) => b.seq - a.seq)
+    const block = held[nth % held.length]!.block
+    this.log.add(`corrupt node ${index} block ${block} at ${offset} (${lengthBytes} bytes)`)
+    disk.corrupt(DATA_FILE, limits.dataFileHeaderBytes + block * SIM_WRITE_BLOCK_BYTES + offset, lengthBytes, this.env.random)
+  }
+
   /** SIGSTOP: the node runs no code, bytes sent to it wait in its buffers, nobody sees a close. */
   pause(index: number): void {
     const slot = this.slots[index]!
@@ -250,12 +291,12 @@ export class SimCluster {
     ns.replicationFactor = this.options.replicationFactor
     ns.storage.engine = 'device'
     ns.storage.files = [DATA_FILE]
-    ns.storage.writeBlockSizeBytes = WRITE_BLOCK_BYTES
+    ns.storage.writeBlockSizeBytes = SIM_WRITE_BLOCK_BYTES
     ns.storage.fileSizeBytes = FILE_BYTES
     ns.storage.dataSizeBytes = FILE_BYTES - 1024 * 1024
     ns.storage.flushMaxMs = 100
     ns.storage.commitToDevice = this.options.commitToDevice ?? false
-    ns.storage.maxWriteCacheBytes = 8 * WRITE_BLOCK_BYTES
+    ns.storage.maxWriteCacheBytes = 8 * SIM_WRITE_BLOCK_BYTES
     return ns
   }
 
