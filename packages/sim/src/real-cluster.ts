@@ -3,7 +3,8 @@
 // of its own that can be cut. The same SimClient and Workload run on the real Env (sockets, timers)
 // for a few seconds while faults drawn from a seed come and go: kill -9 and a restart on the node's
 // data, SIGSTOP/SIGCONT past the lease, etcd stopped (SIGSTOP, or kill -9 and a restart on its data),
-// one node cut off from etcd. Then everything is healed, the cluster must be stable again (bounded),
+// one node cut off from etcd, one node cut off from its peers (network namespaces: it still reaches
+// etcd and its clients). Then everything is healed, the cluster must be stable again (bounded),
 // each key's final state is read from its master through a client, and checkKeys judges the history.
 // Real time is not reproducible: a seed fixes the faults and the workload's draws, not the run.
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -15,6 +16,7 @@ import { Info1, PARTITION_COUNT, ResultCode, partitionId } from '@aerolite/proto
 import { SeededRandom, leaseTtlSeconds, realEnv } from '@aerolite/server'
 import { checkKeys, type Finding, type StoreOutage } from './checker.ts'
 import type { RecordState } from './copies.ts'
+import { NetNamespaces } from './net-namespaces.ts'
 import { EtcdChild, NodeChild, info, sleep } from './real-processes.ts'
 import { TcpProxy } from './tcp-proxy.ts'
 import { SimClient, type ClientPolicy } from './sim-client.ts'
@@ -30,16 +32,20 @@ export type RealFault =
   | { kind: 'store-down'; atMs: number; forMs: number; how: 'stop' | 'kill' }
   /** One node's proxy to etcd cut: reset (connections closed) or silent (nothing forwarded). */
   | { kind: 'store-cut'; atMs: number; node: number; forMs: number; how: 'reset' | 'silent' }
+  /** Every packet between a node and its peers dropped (network namespaces); etcd and the clients still reach it. */
+  | { kind: 'node-cut'; atMs: number; node: number; forMs: number }
 
 export type RealFaultKind = RealFault['kind']
-export const REAL_FAULT_KINDS: readonly RealFaultKind[] = ['crash', 'pause', 'store-down', 'store-cut']
+export const REAL_FAULT_KINDS: readonly RealFaultKind[] = ['crash', 'pause', 'store-down', 'store-cut', 'node-cut']
+/** The kinds that need the nodes in network namespaces (root, ip, nft). */
+export const NAMESPACED_FAULT_KINDS: ReadonlySet<RealFaultKind> = new Set(['node-cut'])
 
 export interface RealSchedule {
   workloadMs: number
   faults: RealFault[]
 }
 
-export type RealRunTag = 'copies-at-risk'
+export type RealRunTag = 'copies-at-risk' | 'network-partition'
 
 export interface RealRunResult {
   seed: number
@@ -55,6 +61,8 @@ export interface RealRunResult {
   copies: { objects: number[]; records: number }
   /** Faults as they happened, ms after the workload began. */
   events: string[]
+  /** What the nodes logged at warning level (what the faults did to them), as `node-N: line`. */
+  warnings: string[]
   /** Per store outage: how late after it began the last write in its scope was acknowledged, against the bound. */
   fencing: string[]
   realMs: number
@@ -117,18 +125,33 @@ export function describeRealFault(fault: RealFault): string {
     case 'pause': return `SIGSTOP of node ${fault.node} ${when}`
     case 'store-down': return `etcd ${fault.how === 'stop' ? 'stopped (SIGSTOP)' : 'killed (kill -9) and restarted on its data'} ${when}`
     case 'store-cut': return `node ${fault.node} cut off from etcd (${fault.how}) ${when}`
+    case 'node-cut': return `node ${fault.node} cut off from its peers ${when}`
   }
 }
 
-/** The processes of one run: etcd, a proxy to it per node, the nodes. */
+/** A namespaced node's service port: each namespace has its ports to itself. */
+const NAMESPACED_PORT = 3000
+
+/**
+ * The processes of one run: etcd, a proxy to it per node, the nodes. Node N listens on 127.0.0.N,
+ * or, given namespaces, on its namespace's address (the proxies then listen on the bridge's).
+ */
 class RealCluster {
   readonly dir = mkdtempSync(join(tmpdir(), 'aerolite-sim-real-'))
   readonly etcd = new EtcdChild(join(this.dir, 'etcd'))
-  readonly proxies = Array.from({ length: NODES }, () => new TcpProxy(() => this.etcd.clientPort))
-  readonly nodes = Array.from({ length: NODES }, (_, i) => new NodeChild({
-    name: `node-${i}`, host: `127.0.0.${i + 1}`, dir: this.dir, replicationFactor: REPLICATION_FACTOR, heartbeat: SIM_HEARTBEAT,
-    etcdEndpoint: () => `127.0.0.1:${this.proxies[i]!.port}`,
-  }))
+  readonly namespaces: NetNamespaces | undefined
+  readonly proxies: TcpProxy[]
+  readonly nodes: NodeChild[]
+
+  constructor(namespaces: NetNamespaces | undefined) {
+    this.namespaces = namespaces
+    this.proxies = Array.from({ length: NODES }, () => new TcpProxy(() => this.etcd.clientPort, namespaces?.bridgeHost))
+    this.nodes = Array.from({ length: NODES }, (_, i) => new NodeChild({
+      name: `node-${i}`, nodeId: `BB9${String(i + 1).padStart(13, '0')}`, host: namespaces?.nodes[i]!.host ?? `127.0.0.${i + 1}`, dir: this.dir, replicationFactor: REPLICATION_FACTOR, heartbeat: SIM_HEARTBEAT,
+      etcdEndpoint: () => `${this.proxies[i]!.host}:${this.proxies[i]!.port}`,
+      ...(namespaces === undefined ? {} : { wrap: namespaces.nodes[i]!.wrap, port: NAMESPACED_PORT }),
+    }))
+  }
 
   async start(): Promise<void> {
     await this.etcd.run()
@@ -169,8 +192,9 @@ class RealCluster {
     return pids
   }
 
-  /** Every process back: nodes continued or restarted, proxies forwarding, etcd running. */
+  /** Every process back: nodes continued or restarted, proxies forwarding, etcd running, no cut. */
   async heal(): Promise<void> {
+    for (let i = 0; i < NODES; i++) this.namespaces?.heal(i)
     this.etcd.resume()
     if (!(await etcdHealthy(this.etcd.clientPort))) await this.etcd.run()
     for (const proxy of this.proxies) await proxy.restore()
@@ -184,6 +208,7 @@ class RealCluster {
     await Promise.all(this.nodes.map((node) => node.stop()))
     for (const proxy of this.proxies) await proxy.stop()
     await this.etcd.stop()
+    this.namespaces?.dispose()
     rmSync(this.dir, { recursive: true, force: true })
   }
 }
@@ -215,7 +240,7 @@ export interface RealRunOptions {
 /** One run on real processes; the processes are stopped and their directory removed at the end. */
 export async function runReal(seed: number, schedule: RealSchedule, options: RealRunOptions = {}): Promise<RealRunResult> {
   const startedAt = performance.now()
-  const cluster = new RealCluster()
+  const cluster = new RealCluster(schedule.faults.some((fault) => NAMESPACED_FAULT_KINDS.has(fault.kind)) ? new NetNamespaces(NODES) : undefined)
   const violations: Finding[] = []
   const losses: Finding[] = []
   const tags = new Set<RealRunTag>()
@@ -260,6 +285,11 @@ export async function runReal(seed: number, schedule: RealSchedule, options: Rea
           await cluster.proxies[fault.node]!.cut(fault.how)
           break
         }
+        case 'node-cut':
+          // Both sides keep serving (etcd still sees the node): AP, as a partition in the simulator.
+          tags.add('network-partition')
+          cluster.namespaces!.cut(fault.node)
+          break
       }
       note(`begin: ${describeRealFault(fault)}`)
     }
@@ -279,6 +309,7 @@ export async function runReal(seed: number, schedule: RealSchedule, options: Rea
           closeOutage(outages, cluster.nodes[fault.node]!.options.host)
           await cluster.proxies[fault.node]!.restore()
           break
+        case 'node-cut': cluster.namespaces!.heal(fault.node); break
       }
       if (NODE_LOSSES.has(fault.kind)) lossesUnderWay--
       note(`healed: ${fault.kind}`)
@@ -318,6 +349,7 @@ export async function runReal(seed: number, schedule: RealSchedule, options: Rea
       const findings = checkKeys({ keys, history, finalState, outages, fenceBoundMs: TTL_MS + FENCE_MARGIN_MS })
       for (const finding of findings) (tags.size > 0 && LOSS_KINDS.has(finding.kind) ? losses : violations).push(finding)
     }
+    const warnings = cluster.nodes.flatMap((node) => node.warningLines().map((line) => `${node.options.name}: ${line}`))
     for (const node of cluster.nodes) {
       for (const exit of node.unexpectedExits) violations.push({ kind: 'process-error', detail: exit })
       for (const line of node.errorLines()) violations.push({ kind: 'process-error', detail: `${node.options.name}: ${line}` })
@@ -325,7 +357,7 @@ export async function runReal(seed: number, schedule: RealSchedule, options: Rea
     return {
       seed, schedule, violations, losses, tags: [...tags], operations: history.ops.length,
       acknowledged: history.ops.filter((op) => op.kind !== 'get' && op.kind !== 'batch-get' && op.verdict === 'ok').length,
-      copies: { objects, records }, events, fencing: fencingReport(outages, history, workloadKeys(workloadOptions)), realMs: performance.now() - startedAt,
+      copies: { objects, records }, events, warnings, fencing: fencingReport(outages, history, workloadKeys(workloadOptions)), realMs: performance.now() - startedAt,
     }
   } finally {
     for (const timer of timers) clearTimeout(timer)

@@ -1,6 +1,7 @@
 // `npm run sim -- --real --seed S [--faults KIND,...]`: one run of the workload and checker on real
 // processes (etcd and three `aerolite start` nodes), its faults drawn from the seed.
-import { REAL_FAULT_KINDS, realSchedule, reportReal, runReal, type RealFaultKind } from './real-cluster.ts'
+import { NAMESPACED_FAULT_KINDS, REAL_FAULT_KINDS, realSchedule, reportReal, runReal, type RealFaultKind } from './real-cluster.ts'
+import { netNamespacesUsable } from './net-namespaces.ts'
 import { etcdInstalled, loopbackAliases } from './real-processes.ts'
 
 export async function realMain(seedText: string | undefined, faults: string | undefined, print: (line: string) => void): Promise<number> {
@@ -15,6 +16,16 @@ export async function realMain(seedText: string | undefined, faults: string | un
       console.error(`--faults ${kind} is not a real-process fault kind (allowed: ${REAL_FAULT_KINDS.join(', ')})`)
       return 2
     }
+  }
+  const cannotIsolate = netNamespacesUsable()
+  if (cannotIsolate !== undefined) {
+    const needing = [...NAMESPACED_FAULT_KINDS].filter((kind) => kinds.has(kind))
+    if (faults !== undefined && needing.length > 0) {
+      console.error(`--faults ${needing.join(',')}: ${cannotIsolate}`)
+      return 2
+    }
+    for (const kind of needing) kinds.delete(kind)
+    if (needing.length > 0) print(`without ${needing.join(', ')}: ${cannotIsolate}`)
   }
   if (!etcdInstalled()) {
     console.error('--real needs etcd on PATH (apt-get install etcd-server)')

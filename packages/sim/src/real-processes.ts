@@ -133,6 +133,11 @@ export interface NodeChildOptions {
   heartbeat: { intervalMs: number; timeoutCount: number }
   /** Where the node reaches etcd (its proxy). */
   etcdEndpoint: () => string
+  /** A command prefix the node runs under (a network namespace's `ip netns exec NS`, which execs it: same PID). */
+  wrap?: string[]
+  /** The service port (default: a free one on `host`). */
+  port?: number
+  nodeId: string
 }
 
 /** One `aerolite start` on a device namespace in its own directory; start() after kill() restarts it on its data and port. */
@@ -152,6 +157,8 @@ export class NodeChild {
     this.log = join(options.dir, `${options.name}.log`)
     this.config = join(options.dir, `${options.name}.conf`)
     writeFileSync(this.config, [
+      // Set, not derived from the host name and port: nodes in network namespaces share both.
+      `service { node-id ${options.nodeId} }`,
       'network {',
       '    heartbeat {',
       '        mode etcd',
@@ -181,10 +188,11 @@ export class NodeChild {
 
   /** Starts the process and waits for its ready line (bounded). */
   async start(): Promise<void> {
-    if (this.port === 0) this.port = await freePort(this.options.host)
+    if (this.port === 0) this.port = this.options.port ?? await freePort(this.options.host)
     const fd = openSync(this.log, 'a')
-    const child = spawn(process.execPath, [
-      BIN, 'start', '--config', this.config, '--port', String(this.port), '--address', this.options.host,
+    const [command, ...prefix] = [...(this.options.wrap ?? []), process.execPath]
+    const child = spawn(command!, [
+      ...prefix, BIN, 'start', '--config', this.config, '--port', String(this.port), '--address', this.options.host,
       '--etcd', this.options.etcdEndpoint(), '--fabric-port', '0', '--log-level', 'warn',
     ], { stdio: ['ignore', 'pipe', fd] })
     closeSync(fd)
@@ -246,6 +254,15 @@ export class NodeChild {
 
   /** Lines the node logged at error level or above (pino JSON, level >= 50). */
   errorLines(): string[] {
+    return this.linesFrom(50)
+  }
+
+  /** Lines the node logged at warning level or above (pino JSON, level >= 40). */
+  warningLines(): string[] {
+    return this.linesFrom(40)
+  }
+
+  private linesFrom(minLevel: number): string[] {
     let text = ''
     try {
       text = readFileSync(this.log, 'utf8')
@@ -254,7 +271,7 @@ export class NodeChild {
     }
     return text.split('\n').filter((line) => {
       const level = /"level":(\d+)/.exec(line)
-      return level !== null && Number(level[1]) >= 50
+      return level !== null && Number(level[1]) >= minLevel
     })
   }
 

@@ -14,9 +14,12 @@ export class TcpProxy {
   private silent = false
   private readonly sockets = new Set<Socket>()
   private readonly targetPort: () => number
+  /** The address it listens on (the target is on 127.0.0.1). */
+  readonly host: string
 
-  constructor(targetPort: number | (() => number)) {
+  constructor(targetPort: number | (() => number), host = '127.0.0.1') {
     this.targetPort = typeof targetPort === 'number' ? () => targetPort : targetPort
+    this.host = host
   }
 
   async start(): Promise<void> {
@@ -38,7 +41,7 @@ export class TcpProxy {
     })
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
-      server.listen(this.port, '127.0.0.1', () => resolve())
+      server.listen(this.port, this.host, () => resolve())
     })
     const address = server.address()
     if (address === null || typeof address === 'string') throw new Error('the proxy has no TCP address')
