@@ -141,6 +141,8 @@ export class AeroliteNode implements NodeContext {
     for (const defrag of this.defragmenters) defrag.start(limits.defragIntervalMs)
     this.storageTimer = this.env.scheduler.every(limits.storageTickMs, () => this.evict())
     this.ticker.start(this.config.service.tickerIntervalSeconds)
+    // Commands are read from here on: a cluster node has joined and computed its first plans.
+    this.listener.serve()
     // The Lua VM warms up once the node serves; the few commands that need it before then wait.
     void this.udf.start()
     return bound
