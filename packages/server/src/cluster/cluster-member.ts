@@ -306,8 +306,8 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
       part.plan = plan
       for (let pid = 0; pid < limits.partitions; pid++) {
         setBit(part.copies.full, pid, plan.isFull(this.selfIndex, pid))
-        // The plan refills the other owners from this dirty master's copy: they will lack nothing.
-        if (plan.master(pid) === this.selfIndex && hasBit(reports[this.selfIndex]!.dirty, pid)) setBit(part.copies.dirty, pid, false)
+        // A dirty master with no other owner to refill has no copy to tell (its fills clean it otherwise).
+        if (plan.master(pid) === this.selfIndex && hasBit(reports[this.selfIndex]!.dirty, pid) && plan.fillTargets(pid).length === 0) part.copies.refilledOthers(pid)
       }
       part.tombstones.sweepAll()
       // The copies this view's report gave as behind are not full in the plan: it fills them.
@@ -474,6 +474,9 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
         await sendPartition(part.namespace, { namespace: ns, pid, kind: 'fill' }, to, this.fabric, this.env.scheduler, () => this.view === view, this.migrationCounters, this.plantedFaults)
         if (this.view !== view) return
         plan.fillDone(target, pid)
+        // The other owners now hold this copy: it is dirty no more. Until then (a view change cut a
+        // fill short) it stays dirty, so the next view's plan refills them again.
+        if (plan.fillTargets(pid).length === 0) part.copies.refilledOthers(pid)
         this.planChanged(ns, pid)
         this.broadcast({ ns, pid, kind: 'filled', node: to })
         this.handOverIfFilled(ns, pid, plan)

@@ -64,6 +64,14 @@ export class LocalCopies {
   }
 
   /**
+   * Every other owner was filled from this master's copy of the partition: it is dirty no more,
+   * unless a change made since the last report did not reach them (the next view repairs that).
+   */
+  refilledOthers(pid: number): void {
+    if (!hasBit(this.unreplicated, pid)) setBit(this.dirty, pid, false)
+  }
+
+  /**
    * Whether some copy turned dirty since the last report and still is (a merge that gathered it,
    * or a drop, cleans it): the copies differ, and only a new view repairs them.
    */
