@@ -16,6 +16,8 @@ interface MemoryFile {
   synced: Buffer
   /** Where the file's last write since its last sync went (a torn write keeps a prefix of it); its bytes are still in data. */
   lastWrite: { position: number; length: number } | undefined
+  /** The byte ranges written since the last sync: a sync copies only these (a whole-file copy per sync made commit-to-device runs slow). */
+  unsynced: Array<{ start: number; end: number }>
 }
 
 export interface CrashOptions {
@@ -85,7 +87,7 @@ export class MemoryDisk implements Disk {
   writeFile(path: string, content: Uint8Array): void {
     this.requireDirectory(path, 'open')
     const data = Buffer.from(content)
-    this.files.set(path, { data, length: data.length, synced: Buffer.from(data), lastWrite: undefined })
+    this.files.set(path, { data, length: data.length, synced: Buffer.from(data), lastWrite: undefined, unsynced: [] })
   }
 
   /** Closes every file and drops every lock, keeping what was written (a killed process: the kernel keeps its writes). */
@@ -128,6 +130,7 @@ export class MemoryDisk implements Disk {
       file.data = Buffer.from(content)
       file.length = content.length
       file.lastWrite = undefined
+      file.unsynced = []
     }
     this.descriptors.clear()
     this.locks.clear()
@@ -178,7 +181,7 @@ export class MemoryDisk implements Disk {
     if (flags === 'w' || flags === 'w+') {
       this.requireDirectory(path, 'open')
       if (file === undefined) {
-        file = { data: Buffer.alloc(0), length: 0, synced: Buffer.alloc(0), lastWrite: undefined }
+        file = { data: Buffer.alloc(0), length: 0, synced: Buffer.alloc(0), lastWrite: undefined, unsynced: [] }
         this.files.set(path, file)
       } else {
         file.length = 0
@@ -225,8 +228,17 @@ export class MemoryDisk implements Disk {
     }
     if (position > file.length) file.data.fill(0, file.length, position)
     file.data.set(source.subarray(sourceAt, sourceAt + length), position)
+    // The zeros between the old end and the write changed too.
+    const start = Math.min(position, file.length)
     file.length = Math.max(file.length, end)
     file.lastWrite = { position, length }
+    const last = file.unsynced[file.unsynced.length - 1]
+    if (last !== undefined && start <= last.end && end >= last.start) {
+      last.start = Math.min(last.start, start)
+      last.end = Math.max(last.end, end)
+    } else {
+      file.unsynced.push({ start, end })
+    }
     return length
   }
 
@@ -257,7 +269,14 @@ export class MemoryDisk implements Disk {
       this.nextSyncFailure = undefined
       throw osError(failure, 'injected sync failure', syscall, path)
     }
-    file.synced = Buffer.from(file.data.subarray(0, file.length))
+    if (file.synced.length !== file.length) {
+      // Grown or truncated: bytes past the old synced end were written (or are zeros) since.
+      const resized = Buffer.alloc(file.length)
+      file.synced.copy(resized, 0, 0, Math.min(file.synced.length, file.length))
+      file.synced = resized
+    }
+    for (const { start, end } of file.unsynced) file.data.copy(file.synced, start, start, Math.min(end, file.length))
+    file.unsynced = []
     file.lastWrite = undefined
   }
 
