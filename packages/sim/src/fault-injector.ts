@@ -10,7 +10,8 @@ import { SIM_NAMESPACE, type SimCluster } from './sim-cluster.ts'
  * Why a run may lose acknowledged writes: then losses are counted, not violations.
  *   - network-partition: AP under a partition, by design (as Aerospike AP);
  *   - copies-at-risk: a node lost (crashed, paused, or cut off from the store) before migrations
- *     restored the copies of an earlier loss, or while another node's loss is in effect.
+ *     restored the copies of an earlier loss, or while another node's loss is in effect. With
+ *     commit-to-device, crashes alone never put copies at risk: every acknowledged write is on disk.
  * A store outage is no excuse: every lease may expire, but no acknowledged write may be lost.
  */
 export type RunTag = 'network-partition' | 'copies-at-risk'
@@ -20,6 +21,8 @@ const RESTART_RETRY_MS = 1000
 const RESTART_ATTEMPTS = 10
 /** Faults that take a node out of the view. */
 const NODE_LOSSES: ReadonlySet<Fault['kind']> = new Set(['crash', 'kill', 'torn-crash', 'corrupt-block', 'restart', 'pause', 'store-cut'])
+/** Crashes of the process, which commit-to-device outlives (a bad block is damage, not a crash). */
+const CRASHES: ReadonlySet<Fault['kind']> = new Set(['crash', 'kill', 'torn-crash', 'restart'])
 /** The key of the store outage for every node, among the per-node ones. */
 const EVERYONE = -1
 
@@ -31,13 +34,17 @@ export class FaultInjector {
   private readonly violation: (finding: Finding) => void
   /** Per node, the faults taking it out of the view that have begun and not yet ended. */
   private readonly lostNodes = new Map<number, number>()
+  /** Of those, the losses that are not crashes excused by commit-to-device, per node. */
+  private readonly riskyLosses = new Map<number, number>()
+  private readonly commitToDevice: boolean
   /** Store outages in effect, for all (EVERYONE) or per node: they may overlap, and end with the last one. */
   private readonly storeOutages = new Map<number, number>()
   /** Per node, its clean stop in progress (a restart waits for it). */
   private readonly stopping = new Map<number, Promise<void>>()
 
-  constructor(cluster: SimCluster, violation: (finding: Finding) => void) {
+  constructor(cluster: SimCluster, violation: (finding: Finding) => void, options: { commitToDevice?: boolean } = {}) {
     this.cluster = cluster
+    this.commitToDevice = options.commitToDevice ?? false
     this.violation = violation
   }
 
@@ -50,6 +57,11 @@ export class FaultInjector {
     }
   }
 
+  /** A crash under commit-to-device: every acknowledged write it held is on its disk. */
+  private excused(kind: Fault['kind']): boolean {
+    return this.commitToDevice && CRASHES.has(kind)
+  }
+
   private begin(fault: Fault): void {
     const { cluster } = this
     cluster.log.add(`fault: ${describeFault(fault)}`)
@@ -57,8 +69,11 @@ export class FaultInjector {
     if (NODE_LOSSES.has(fault.kind) && 'node' in fault) {
       // A node cut off from the store, its lease not yet run out, is as good as gone too.
       const otherNodeLost = [...this.lostNodes].some(([node, count]) => node !== fault.node && count > 0)
-      if (!cluster.isStable() || otherNodeLost) this.tags.add('copies-at-risk')
+      const excused = this.excused(fault.kind)
+      const otherRiskyLoss = [...this.riskyLosses].some(([node, count]) => node !== fault.node && count > 0)
+      if ((!cluster.isStable() || otherNodeLost) && (!excused || otherRiskyLoss)) this.tags.add('copies-at-risk')
       this.lostNodes.set(fault.node, (this.lostNodes.get(fault.node) ?? 0) + 1)
+      if (!excused) this.riskyLosses.set(fault.node, (this.riskyLosses.get(fault.node) ?? 0) + 1)
     }
     if (DISK_FAULTS.has(fault.kind) && 'node' in fault) this.diskFaults.push({ node: fault.node, fromMs: this.nowMs() })
     switch (fault.kind) {
@@ -94,7 +109,10 @@ export class FaultInjector {
   private end(fault: Fault): void {
     const { cluster } = this
     cluster.log.add(`heal: ${describeFault(fault)}`)
-    if (NODE_LOSSES.has(fault.kind) && 'node' in fault) this.lostNodes.set(fault.node, this.lostNodes.get(fault.node)! - 1)
+    if (NODE_LOSSES.has(fault.kind) && 'node' in fault) {
+      this.lostNodes.set(fault.node, this.lostNodes.get(fault.node)! - 1)
+      if (!this.excused(fault.kind)) this.riskyLosses.set(fault.node, this.riskyLosses.get(fault.node)! - 1)
+    }
     switch (fault.kind) {
       // Overlapping crashes of one node are one crash: the first restart brings it back.
       case 'crash':

@@ -47,7 +47,7 @@ const LOSS_KINDS: ReadonlySet<Finding['kind']> = new Set(['lost-write', 'zombie'
 export async function runSchedule(seed: number, schedule: Schedule, options: RunOptions = {}): Promise<RunResult> {
   await (warmedUp ??= warmUp())
   const startedAt = performance.now()
-  const cluster = new SimCluster({ seed, nodes: schedule.nodes, replicationFactor: schedule.replicationFactor, plants: options.plants, skews: schedule.skews })
+  const cluster = new SimCluster({ seed, nodes: schedule.nodes, replicationFactor: schedule.replicationFactor, commitToDevice: schedule.commitToDevice, plants: options.plants, skews: schedule.skews })
   const { env } = cluster
   const violations: Finding[] = []
   const losses: Finding[] = []
@@ -64,7 +64,7 @@ export async function runSchedule(seed: number, schedule: Schedule, options: Run
   const workload = new Workload(env, clients, workloadOptions, seed)
   const t0 = env.clock.monotonicMs()
 
-  const faults = new FaultInjector(cluster, (violation) => violations.push(violation))
+  const faults = new FaultInjector(cluster, (violation) => violations.push(violation), { commitToDevice: schedule.commitToDevice })
   faults.schedule(schedule.faults)
 
   await drive(cluster, workload.run(schedule.workloadMs), schedule.workloadMs + 10_000, 'the workload did not finish')

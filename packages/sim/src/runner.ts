@@ -118,7 +118,7 @@ export async function shrink(failed: RunResult, options: RunOptions): Promise<Ru
 }
 
 function printRun(result: RunResult, print: (line: string) => void, verbose: boolean): void {
-  print(`seed ${result.seed}: ${result.schedule.nodes} nodes, replication factor ${result.schedule.replicationFactor}, ${result.schedule.workloadMs} ms of workload`)
+  print(`seed ${result.seed}: ${result.schedule.nodes} nodes, replication factor ${result.schedule.replicationFactor}${result.schedule.commitToDevice === true ? ', commit-to-device' : ''}, ${result.schedule.workloadMs} ms of workload`)
   print(result.schedule.faults.length === 0 ? 'faults: none' : 'faults:')
   for (const fault of result.schedule.faults) print(`  ${describeFault(fault)}`)
   if (result.tags.length > 0) print(`tags: ${result.tags.join(', ')} (acknowledged writes may be lost by design; counted, not failed)`)

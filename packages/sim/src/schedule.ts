@@ -40,6 +40,8 @@ export interface Skew {
 export interface Schedule {
   nodes: number
   replicationFactor: number
+  /** Writes are acknowledged once synced (crashes alone then lose nothing acknowledged). */
+  commitToDevice?: boolean
   /** How long the workload runs; every fault ends before it does. */
   workloadMs: number
   faults: Fault[]
@@ -58,7 +60,12 @@ export type FaultKind = (typeof FAULT_KINDS)[number]
 export function generateSchedule(seed: number, kinds: ReadonlySet<FaultKind> = new Set(FAULT_KINDS)): Schedule {
   const random = new SeededRandom(seed ^ 0xfa017)
   const pick = (low: number, high: number): number => low + Math.floor(random.float() * (high - low + 1))
-  const nodes = 3
+  // The cluster's shape, from a stream of its own: mostly 3 nodes, sometimes 4 or 5; some runs with
+  // commit-to-device.
+  const shape = new SeededRandom(seed ^ 0x54a9)
+  const shapeDraw = shape.float()
+  const nodes = shapeDraw < 0.1 ? 5 : shapeDraw < 0.2 ? 4 : 3
+  const commitToDevice = shape.float() < 0.15
   const workloadMs = 8000
   const faults: Fault[] = []
   const count = pick(1, 3)
@@ -115,7 +122,7 @@ export function generateSchedule(seed: number, kinds: ReadonlySet<FaultKind> = n
   const clock = new SeededRandom(seed ^ 0xc10c)
   // Up to 5 s off in wall time, and clocks up to 0.5% fast or slow (NTP keeps real ones far closer).
   const skews = Array.from({ length: nodes }, () => ({ wallOffsetMs: Math.round((clock.float() * 2 - 1) * 5000), rate: 1 + Math.round((clock.float() * 2 - 1) * 50) / 10_000 }))
-  return { nodes, replicationFactor: 2, workloadMs, faults, ...(kinds.has('clock-skew') ? { skews } : {}) }
+  return { nodes, replicationFactor: 2, workloadMs, faults, ...(commitToDevice ? { commitToDevice } : {}), ...(kinds.has('clock-skew') ? { skews } : {}) }
 }
 
 export function describeFault(fault: Fault): string {
