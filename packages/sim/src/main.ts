@@ -6,7 +6,7 @@ import { PLANT_NAMES, type PlantName } from '@aerolite/server'
 import { runMany, runOne, runSeeds } from './runner.ts'
 import { FAULT_KINDS, type FaultKind } from './schedule.ts'
 
-const USAGE = 'usage: npm run sim -- (--seed S [--schedule JSON] [--verbose] | --seeds N [--from S] [--workers W]) [--faults KIND,...] [--plant NAME]\n       npm run sim -- --real --seed S [--faults crash,pause,store-down,store-cut]  (real processes: etcd and 3 nodes)'
+const USAGE = 'usage: npm run sim -- (--seed S [--schedule JSON] [--verbose] | --seeds N [--from S] [--workers W]) [--faults KIND,...] [--plant NAME]\n       npm run sim -- --real --seed S [--faults crash,pause,store-down,store-cut,node-cut]  (real processes: etcd and 3 nodes)'
 
 function main(): Promise<number> {
   let args

@@ -53,7 +53,6 @@ export const FAULT_KINDS = ['crash', 'kill', 'pause', 'partition', 'slow-node', 
 /** The faults that act on disks: a node may log errors and answer errors for them. */
 export const DISK_FAULTS: ReadonlySet<Fault['kind']> = new Set(['torn-crash', 'disk-full', 'sync-fail', 'corrupt-block'])
 
-
 export type FaultKind = (typeof FAULT_KINDS)[number]
 
 /** The faults of a seed, drawn among `kinds` (all by default; the draws do not depend on which are allowed). */
