@@ -32,7 +32,10 @@ export interface CheckInput {
   outages: readonly StoreOutage[]
   /** Lease TTL plus the longest delivery delay: acks later than this after an outage began are violations. */
   fenceBoundMs: number
-  /** Nodes given a disk fault, from when: their SERVER_ERROR answers since then are the right answer. */
+  /**
+   * Nodes given a disk fault, from when: SERVER_ERROR answers since then are the right answer, from
+   * them or from any node (one may relay the answer of the master it proxied the command to).
+   */
   diskFaults?: ReadonlyArray<{ host: string; fromMs: number }>
 }
 
@@ -45,7 +48,7 @@ export function checkKeys(input: CheckInput): Finding[] {
     else findings.push(...checkList(key.key, ops, final))
   }
   for (const op of input.history.serverErrors) {
-    if (input.diskFaults?.some((fault) => fault.host === op.node && op.endMs >= fault.fromMs) === true) continue
+    if (input.diskFaults?.some((fault) => op.endMs >= fault.fromMs) === true) continue
     findings.push({ kind: 'server-error', detail: `${describe(op)} answered SERVER_ERROR` })
   }
   findings.push(...checkFencing(input))
@@ -139,6 +142,7 @@ function checkFencing(input: CheckInput): Finding[] {
 }
 
 export function describe(op: OpRecord): string {
-  const what = op.value === undefined ? op.kind : `${op.kind} ${op.value}`
+  const kind = op.batch === true ? `batch ${op.kind}` : op.kind
+  const what = op.value === undefined ? kind : `${kind} ${op.value}`
   return `${what} on ${op.key} (${op.startMs.toFixed(1)}..${op.endMs.toFixed(1)} ms, ${op.verdict}${op.resultCode === undefined ? '' : `, code ${op.resultCode}`}${op.node === undefined ? '' : ` from ${op.node}`})`
 }

@@ -28,6 +28,8 @@ export interface RunResult {
   diskFaultErrors: string[]
   eventLogHash: string
   operations: number
+  /** Rows of batch writes that were acknowledged. */
+  batchWritesAcknowledged: number
   simulatedMs: number
   realMs: number
   lastEvents: readonly string[]
@@ -97,6 +99,7 @@ export async function runSchedule(seed: number, schedule: Schedule, options: Run
   cluster.log.add(`end: ${violations.length} violations, ${losses.length} losses`)
   return {
     seed, schedule, violations, losses, tags: [...faults.tags], diskFaultErrors, eventLogHash: cluster.log.digest(), operations: workload.history.ops.length,
+    batchWritesAcknowledged: workload.history.ops.filter((op) => op.batch === true && op.verdict === 'ok').length,
     simulatedMs: env.clock.monotonicMs() - t0, realMs: performance.now() - startedAt, lastEvents: cluster.log.lastLines(),
   }
 }

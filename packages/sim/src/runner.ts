@@ -122,7 +122,7 @@ function printRun(result: RunResult, print: (line: string) => void, verbose: boo
   print(result.schedule.faults.length === 0 ? 'faults: none' : 'faults:')
   for (const fault of result.schedule.faults) print(`  ${describeFault(fault)}`)
   if (result.tags.length > 0) print(`tags: ${result.tags.join(', ')} (acknowledged writes may be lost by design; counted, not failed)`)
-  print(`${result.operations} operations, ${(result.simulatedMs / 1000).toFixed(1)} s simulated in ${(result.realMs / 1000).toFixed(2)} s`)
+  print(`${result.operations} operations (${result.batchWritesAcknowledged} batch-write rows acknowledged), ${(result.simulatedMs / 1000).toFixed(1)} s simulated in ${(result.realMs / 1000).toFixed(2)} s`)
   for (const loss of result.losses) print(`loss: ${loss.kind}: ${loss.detail}`)
   for (const violation of result.violations) print(`VIOLATION ${violation.kind}: ${violation.detail}`)
   if (result.violations.length === 0) print('no violation')

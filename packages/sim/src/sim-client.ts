@@ -3,11 +3,12 @@
 // sends each command to the partition's master (reads walk master then replicas on retries: the
 // SEQUENCE replica policy), gives each attempt a socket timeout and each command a total timeout,
 // and retries reads but not writes (the official write policy's maxRetries is 0), so a write whose
-// answer was lost is "in doubt": it may or may not have been applied.
+// answer was lost is "in doubt": it may or may not have been applied. Batches go as one batch-index
+// command per node, as the official clients split them.
 import { Connection, parseReplicas, requestInfo } from '@aerolite/client'
 import {
-  DIGEST_BYTES, FieldType, Info1, Info3, PARTITION_COUNT, ProtoType, ResultCode, decodeMessage, decodeMessageAt, emptyHeader, encodeFrame,
-  encodeMessage, partitionId, type Env, type Message, type Timer,
+  DIGEST_BYTES, FieldType, Info1, Info2, Info3, PARTITION_COUNT, ProtoType, ResultCode, decodeMessage, decodeMessageAt, emptyHeader, encodeFrame,
+  encodeMessage, partitionId, type Env, type Field, type Message, type OutOp, type Timer,
 } from '@aerolite/protocol'
 
 export interface ClientPolicy {
@@ -27,6 +28,18 @@ export const OFFICIAL_DEFAULTS: ClientPolicy = {
   writeRetries: 0,
   sleepBetweenRetriesMs: 50,
 }
+
+/** One row of a batch-index command: a record, what to do with it (info bits and ops), and its fields (namespace first). */
+export interface BatchRowRequest {
+  digest: Uint8Array
+  info1: number
+  info2: number
+  fields: Field[]
+  ops: OutOp[]
+}
+
+/** A batch row's outcome, and when its node's answer (or its attempt's end) came: nodes answer a batch at their own pace. */
+export type BatchOutcome = Outcome & { endMs: number }
 
 export type Outcome =
   /** The server answered (any result code). */
@@ -144,25 +157,43 @@ export class SimClient {
    * read again one by one with the read policy. The outcomes are in the digests' order.
    */
   async batchGet(namespace: string, digests: readonly Uint8Array[]): Promise<Outcome[]> {
-    const outcomes: Array<Outcome | undefined> = digests.map(() => undefined)
+    const fields = [{ type: FieldType.NAMESPACE, data: Buffer.from(namespace) }]
+    const rows = digests.map((digest) => ({ digest, info1: Info1.READ | Info1.GET_ALL, info2: 0, fields, ops: [] }))
+    const outcomes = await this.batch(namespace, rows)
+    return Promise.all(outcomes.map((outcome, row) => outcome.kind === 'answer' && !RETRY_CODES.has(outcome.message.resultCode)
+      ? outcome
+      : this.command(namespace, digests[row]!, false, singleRead(namespace, digests[row]!))))
+  }
+
+  /**
+   * Writes several records with batch-index commands, one per master. Rows are not tried again
+   * (as single writes are not): a row without an answer, or with an error, is in doubt.
+   */
+  batchWrite(namespace: string, rows: readonly BatchRowRequest[]): Promise<BatchOutcome[]> {
+    return this.batch(namespace, rows)
+  }
+
+  /** One attempt per node at its rows (of the partitions it masters); the outcomes are in the rows' order. */
+  private async batch(namespace: string, rows: readonly BatchRowRequest[]): Promise<BatchOutcome[]> {
+    const now = this.env.clock.monotonicMs()
+    const outcomes: BatchOutcome[] = rows.map(() => ({ kind: 'no-answer', why: 'no node holds the partition', endMs: now }))
     const byNode = new Map<KnownNode, number[]>()
-    digests.forEach((digest, row) => {
-      const node = this.nodeFor(namespace, partitionId(digest), 0)
+    rows.forEach((row, index) => {
+      const node = this.nodeFor(namespace, partitionId(row.digest), 0)
       if (node === undefined) return
-      const rows = byNode.get(node) ?? []
-      rows.push(row)
-      byNode.set(node, rows)
+      byNode.set(node, [...(byNode.get(node) ?? []), index])
     })
-    await Promise.all([...byNode].map(async ([node, rows]) => {
-      const answer = await this.attemptFrames(node, batchFrame(namespace, rows.map((row) => digests[row]!)))
+    await Promise.all([...byNode].map(async ([node, indexes]) => {
+      const answer = await this.attemptFrames(node, batchFrame(indexes.map((index) => rows[index]!)))
+      const endMs = this.env.clock.monotonicMs()
+      for (const index of indexes) outcomes[index] = { kind: 'no-answer', why: answer.kind === 'no-answer' ? answer.why : 'the batch reply has no row for it', endMs }
       if (answer.kind === 'no-answer') return
       for (const message of answer.messages) {
-        const row = rows[message.transactionTtl]
-        if ((message.info3 & Info3.LAST) !== 0 || row === undefined) continue
-        if (!RETRY_CODES.has(message.resultCode)) outcomes[row] = { kind: 'answer', message, node: node.host }
+        const index = indexes[message.transactionTtl]
+        if ((message.info3 & Info3.LAST) === 0 && index !== undefined) outcomes[index] = { kind: 'answer', message, node: node.host, endMs }
       }
     }))
-    return Promise.all(outcomes.map((outcome, row) => outcome ?? this.command(namespace, digests[row]!, false, singleRead(namespace, digests[row]!))))
+    return outcomes
   }
 
   private nodeFor(namespace: string, pid: number, attempt: number): KnownNode | undefined {
@@ -191,7 +222,7 @@ export class SimClient {
   }
 
   /** One attempt whose answer is a frame of several messages (a batch reply, ended by a LAST message). */
-  private async attemptFrames(node: KnownNode, frame: Buffer): Promise<{ kind: 'messages'; messages: Message[] } | { kind: 'no-answer' }> {
+  private async attemptFrames(node: KnownNode, frame: Buffer): Promise<{ kind: 'messages'; messages: Message[] } | { kind: 'no-answer'; why: string }> {
     try {
       const connection = await this.connectionTo(node)
       const reply = await this.withTimeout(connection.request(frame), connection)
@@ -204,8 +235,8 @@ export class SimClient {
       // A reply spread over several frames would need a reader that waits for LAST; the workload's batches fit in one.
       if (!messages.some((message) => (message.info3 & Info3.LAST) !== 0)) throw new Error('a batch reply without its LAST message in one frame')
       return { kind: 'messages', messages }
-    } catch {
-      return { kind: 'no-answer' }
+    } catch (err) {
+      return { kind: 'no-answer', why: (err as Error).message }
     }
   }
 
@@ -243,30 +274,30 @@ const ROW_REPEAT = 0x01
 /** Answer every row even when one fails. */
 const RESPOND_ALL_KEYS = 0x04
 
-/** A batch-index read of whole records: the first row carries the template (get all bins of the namespace), the others repeat it. */
-function batchFrame(namespace: string, digests: readonly Uint8Array[]): Buffer {
-  const ns = Buffer.from(namespace)
-  const rowBytes = 4 + DIGEST_BYTES + 1
-  const templateBytes = 3 + 2 + 2 + 4 + 1 + ns.length
-  const data = Buffer.alloc(4 + 1 + digests.length * rowBytes + templateBytes)
-  let at = data.writeUInt32BE(digests.length, 0)
-  at = data.writeUInt8(RESPOND_ALL_KEYS, at)
-  digests.forEach((digest, index) => {
-    at = data.writeUInt32BE(index, at)
-    data.set(digest, at)
-    at += DIGEST_BYTES
-    at = data.writeUInt8(index === 0 ? ROW_INFO : ROW_REPEAT, at)
-    if (index > 0) return
-    at = data.writeUInt8(Info1.READ | Info1.GET_ALL, at)
-    at = data.writeUInt8(0, at)
-    at = data.writeUInt8(0, at)
-    at = data.writeUInt16BE(1, at)
-    at = data.writeUInt16BE(0, at)
-    at = data.writeUInt32BE(1 + ns.length, at)
-    at = data.writeUInt8(FieldType.NAMESPACE, at)
-    at += ns.copy(data, at)
+/**
+ * A batch-index command: each row a full one (its info bits, fields and ops), or a repeat of the
+ * row before when it does the same with no ops (a read of whole records, as the clients send them).
+ */
+function batchFrame(rows: readonly BatchRowRequest[]): Buffer {
+  const parts: Buffer[] = [Buffer.alloc(5)]
+  parts[0]!.writeUInt32BE(rows.length, 0)
+  parts[0]!.writeUInt8(RESPOND_ALL_KEYS, 4)
+  rows.forEach((row, index) => {
+    const previous = rows[index - 1]
+    const repeat = previous !== undefined && row.ops.length === 0 && previous.ops.length === 0 && row.info1 === previous.info1 && row.info2 === previous.info2 && row.fields === previous.fields
+    const head = Buffer.alloc(4 + DIGEST_BYTES + 1)
+    head.writeUInt32BE(index, 0)
+    head.set(row.digest, 4)
+    head.writeUInt8(repeat ? ROW_REPEAT : ROW_INFO, 4 + DIGEST_BYTES)
+    parts.push(head)
+    if (repeat) return
+    // A row's field and op counts, fields and ops are laid out as a message's after its header's first 18 bytes.
+    parts.push(Buffer.from([row.info1, row.info2, 0]), encodeMessage(emptyHeader(), row.fields, row.ops).subarray(18))
   })
-  return encodeFrame(ProtoType.MESSAGE, encodeMessage({ ...emptyHeader(), info1: Info1.READ | Info1.BATCH }, [{ type: FieldType.BATCH_INDEX, data }]))
+  const writes = rows.some((row) => (row.info2 & Info2.WRITE) !== 0)
+  const reads = rows.some((row) => (row.info1 & Info1.READ) !== 0)
+  const header = { ...emptyHeader(), info1: Info1.BATCH | (reads ? Info1.READ : 0), info2: writes ? Info2.WRITE : 0 }
+  return encodeFrame(ProtoType.MESSAGE, encodeMessage(header, [{ type: FieldType.BATCH_INDEX, data: Buffer.concat(parts) }]))
 }
 
 function singleRead(namespace: string, digest: Uint8Array): Buffer {

@@ -1,7 +1,8 @@
 // The simulated applications: a few clients, each owning its own keys (so one key's operations
 // never overlap and its history is a plain sequence), issuing puts, gets, deletes and operates.
 // Every write carries a value used nowhere else, so the checker can tell which write it sees.
-//   - register keys (bin `v`): put a unique integer, delete, get;
+//   - register keys (bin `v`): put a unique integer, delete, get; some puts are batch writes of the
+//     key and the client's next keys (a unique value each), some gets batch reads;
 //   - list keys: one operate appends a unique integer to list bin `l` and increments bin `c`
 //     (atomic, so c always equals the list's length), and get.
 import {
@@ -9,7 +10,7 @@ import {
   integerParticle, packValue, readIntegerParticle, unpackValue, type Env, type Field, type Message, type MessageHeader, type OutOp,
 } from '@aerolite/protocol'
 import { SeededRandom } from '@aerolite/server'
-import { SimClient, type Outcome } from './sim-client.ts'
+import { SimClient, type BatchRowRequest, type Outcome } from './sim-client.ts'
 import { SIM_NAMESPACE } from './sim-cluster.ts'
 
 const SET = 'sim'
@@ -17,6 +18,8 @@ const SET = 'sim'
 const LIST_APPEND = 1
 /** Keys a batch read adds to the one drawn. */
 const BATCH_EXTRA_KEYS = 3
+/** Keys a batch write adds to the one drawn. */
+const BATCH_WRITE_EXTRA_KEYS = 2
 
 export type KeyKind = 'register' | 'list'
 export type OpKind = 'put' | 'delete' | 'append' | 'get' | 'batch-get'
@@ -35,6 +38,8 @@ export interface OpRecord {
   kind: OpKind
   /** The unique value a put or append wrote. */
   value: number | undefined
+  /** A row of a batch write. */
+  batch?: true
   verdict: Verdict
   resultCode: number | undefined
   startMs: number
@@ -53,9 +58,13 @@ export interface WorkloadOptions {
   meanThinkMs: number
   /** Of a register key's reads, the share that are batch reads (of it and the client's next keys). */
   batchReadShare: number
+  /** Of a register key's puts, the share that are batch writes (of it and the client's next keys). */
+  batchWriteShare: number
 }
 
-export const DEFAULT_WORKLOAD: WorkloadOptions = { clients: 3, registerKeys: 24, listKeys: 12, meanThinkMs: 10, batchReadShare: 0.3 }
+export const DEFAULT_WORKLOAD: WorkloadOptions = { clients: 3, registerKeys: 24, listKeys: 12, meanThinkMs: 10, batchReadShare: 0.3, batchWriteShare: 0.2 }
+/** The workload before batch writes: replays the seeds found before them exactly. */
+export const WORKLOAD_WITHOUT_BATCH_WRITES: WorkloadOptions = { ...DEFAULT_WORKLOAD, batchWriteShare: 0 }
 
 export interface KeyInfo {
   key: string
@@ -94,6 +103,8 @@ export class Workload {
   private readonly clients: SimClient[]
   private readonly options: WorkloadOptions
   private readonly random: SeededRandom
+  /** Whether a put is a batch write: a stream of its own, drawn only when batch writes are on, so a workload without them is as it was. */
+  private readonly batchWriteRandom: SeededRandom
   private readonly keys: KeyInfo[]
   readonly history = new History()
   private nextValue = 1
@@ -105,6 +116,7 @@ export class Workload {
     this.clients = clients
     this.options = options
     this.random = new SeededRandom(seed ^ 0x5eed)
+    this.batchWriteRandom = new SeededRandom(seed ^ 0xba7c)
     this.keys = workloadKeys(options)
   }
 
@@ -125,7 +137,12 @@ export class Workload {
 
   private async one(client: SimClient, key: KeyInfo, draw: number, mine: readonly KeyInfo[]): Promise<void> {
     if (key.kind === 'register') {
-      if (draw < 0.5) return this.write(client, key, 'put', this.nextValue++)
+      if (draw < 0.5) {
+        if (this.options.batchWriteShare > 0 && this.batchWriteRandom.float() < this.options.batchWriteShare) {
+          return this.batchWrite(client, [key, ...mine.filter((k) => k !== key && k.kind === 'register').slice(0, BATCH_WRITE_EXTRA_KEYS)])
+        }
+        return this.write(client, key, 'put', this.nextValue++)
+      }
       if (draw < 0.65) return this.write(client, key, 'delete', undefined)
       // The batch's other keys follow this one among the client's keys: no draw, so the operations stay the same.
       if (draw >= 1 - 0.35 * this.options.batchReadShare) return this.batchRead(client, [key, ...mine.filter((k) => k !== key).slice(0, BATCH_EXTRA_KEYS)])
@@ -138,7 +155,7 @@ export class Workload {
   private async write(client: SimClient, key: KeyInfo, kind: 'put' | 'delete' | 'append', value: number | undefined): Promise<void> {
     const startMs = this.env.clock.monotonicMs()
     const frame = kind === 'put'
-      ? request(key, { info2: Info2.WRITE }, [{ type: OpType.WRITE, name: 'v', particleType: ParticleType.INTEGER, value: integerParticle(value!) }])
+      ? request(key, { info2: Info2.WRITE }, [putOp(value!)])
       : kind === 'delete'
         ? request(key, { info2: Info2.WRITE | Info2.DELETE | Info2.DURABLE_DELETE }, [])
         : request(key, { info2: Info2.WRITE }, [
@@ -153,6 +170,15 @@ export class Workload {
     const startMs = this.env.clock.monotonicMs()
     const outcome = await client.command(SIM_NAMESPACE, key.digest, false, request(key, { info1: Info1.READ | Info1.GET_ALL }, []))
     this.history.add(readRecord(key, startMs, this.env.clock.monotonicMs(), outcome, false))
+  }
+
+  /** A put of a new value to each key, as one batch write (a row each). */
+  private async batchWrite(client: SimClient, keys: readonly KeyInfo[]): Promise<void> {
+    const startMs = this.env.clock.monotonicMs()
+    const values = keys.map(() => this.nextValue++)
+    const rows: BatchRowRequest[] = keys.map((key, i) => ({ digest: key.digest, info1: 0, info2: Info2.WRITE, fields: keyFields(), ops: [putOp(values[i]!)] }))
+    const outcomes = await client.batchWrite(SIM_NAMESPACE, rows)
+    keys.forEach((key, i) => this.history.add({ key: key.key, kind: 'put', value: values[i], batch: true, startMs, endMs: outcomes[i]!.endMs, ...writeVerdict('put', outcomes[i]!) }))
   }
 
   private async batchRead(client: SimClient, keys: readonly KeyInfo[]): Promise<void> {
@@ -180,12 +206,17 @@ function writeVerdict(kind: OpKind, outcome: Outcome): Pick<OpRecord, 'verdict' 
   return { verdict, resultCode: code, node: outcome.node }
 }
 
+function putOp(value: number): OutOp {
+  return { type: OpType.WRITE, name: 'v', particleType: ParticleType.INTEGER, value: integerParticle(value) }
+}
+
+/** The namespace and set of every workload key. */
+function keyFields(): Field[] {
+  return [{ type: FieldType.NAMESPACE, data: Buffer.from(SIM_NAMESPACE) }, { type: FieldType.SET, data: Buffer.from(SET) }]
+}
+
 export function request(key: KeyInfo, header: Partial<MessageHeader>, ops: OutOp[]): Buffer {
-  const fields: Field[] = [
-    { type: FieldType.NAMESPACE, data: Buffer.from(SIM_NAMESPACE) },
-    { type: FieldType.SET, data: Buffer.from(SET) },
-    { type: FieldType.DIGEST, data: key.digest },
-  ]
+  const fields: Field[] = [...keyFields(), { type: FieldType.DIGEST, data: key.digest }]
   return encodeFrame(ProtoType.MESSAGE, encodeMessage({ ...emptyHeader(), ...header }, fields, ops))
 }
 

@@ -3,11 +3,11 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { partitionId } from '@aerolite/protocol'
-import { checkKeys, type StoreOutage } from '../src/checker.ts'
+import { checkKeys, type CheckInput, type StoreOutage } from '../src/checker.ts'
 import type { RecordState } from '../src/copies.ts'
 import { History, workloadKeys, type OpRecord } from '../src/workload.ts'
 
-const KEYS = workloadKeys({ clients: 1, registerKeys: 1, listKeys: 1, meanThinkMs: 1, batchReadShare: 0 })
+const KEYS = workloadKeys({ clients: 1, registerKeys: 1, listKeys: 1, meanThinkMs: 1, batchReadShare: 0, batchWriteShare: 0 })
 let clock = 0
 
 function op(key: string, kind: OpRecord['kind'], value: number | undefined, verdict: OpRecord['verdict'] = 'ok', extra: Partial<OpRecord> = {}): OpRecord {
@@ -15,10 +15,10 @@ function op(key: string, kind: OpRecord['kind'], value: number | undefined, verd
   return { key, kind, value, verdict, resultCode: verdict === 'ok' ? 0 : undefined, startMs: clock, endMs: clock + 1, node: '10.0.0.1', ...extra }
 }
 
-function kinds(ops: OpRecord[], final: Record<string, RecordState | undefined>, outages: StoreOutage[] = []): string[] {
+function kinds(ops: OpRecord[], final: Record<string, RecordState | undefined>, outages: StoreOutage[] = [], diskFaults: CheckInput['diskFaults'] = []): string[] {
   const history = new History()
   for (const o of ops) history.add(o)
-  return checkKeys({ keys: KEYS, history, finalState: new Map(Object.entries(final)), outages, fenceBoundMs: 2002 }).map((f) => f.kind)
+  return checkKeys({ keys: KEYS, history, finalState: new Map(Object.entries(final)), outages, fenceBoundMs: 2002, diskFaults }).map((f) => f.kind)
 }
 
 test('a register ends at its last acknowledged write, or at a write in doubt', () => {
@@ -64,7 +64,9 @@ test('no write is acknowledged past the lease deadline while the store is out of
   assert.deepEqual(kinds([late], { r0: { v: 1 } }, [cut([pid], '10.0.0.2')]), [], 'another node')
 })
 
-test('SERVER_ERROR answers are violations', () => {
+test('SERVER_ERROR answers are violations, unless a disk fault began before them (on any node: an answer may be relayed from the master)', () => {
   const failed = op('r0', 'put', 1, 'in-doubt', { resultCode: 1 })
   assert.deepEqual(kinds([failed], { r0: { v: 1 } }), ['server-error'])
+  assert.deepEqual(kinds([failed], { r0: { v: 1 } }, [], [{ host: '10.0.0.3', fromMs: failed.endMs - 5 }]), [], 'relayed from a node whose sync failed')
+  assert.deepEqual(kinds([failed], { r0: { v: 1 } }, [], [{ host: '10.0.0.1', fromMs: failed.endMs + 5 }]), ['server-error'], 'before the fault began')
 })

@@ -10,11 +10,14 @@ import type { PlantName } from '@aerolite/server'
 import { runSchedule, type RunResult } from '../src/run-seed.ts'
 import { generateSchedule, type FaultKind, type Schedule } from '../src/schedule.ts'
 import { SimCluster } from '../src/sim-cluster.ts'
+import { WORKLOAD_WITHOUT_BATCH_WRITES } from '../src/workload.ts'
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url))
 const SURVIVED: ReadonlySet<FaultKind> = new Set(['crash', 'slow-node'])
 
 const schedule = (faults: Schedule['faults']): Schedule => ({ nodes: 3, replicationFactor: 2, workloadMs: 8000, faults })
+/** A seed found before batch writes joined the workload, replayed exactly as it ran then. */
+const replay = (seed: number, found: Schedule): Promise<RunResult> => runSchedule(seed, found, { workload: WORKLOAD_WITHOUT_BATCH_WRITES })
 
 function explain(result: RunResult): string {
   return `${result.violations.length} violations, first: ${result.violations[0]?.kind} ${result.violations[0]?.detail}`
@@ -53,6 +56,7 @@ test('without faults, through a crash and restart, a slow node, a pause past the
     const result = await runSchedule(3, faults)
     assert.deepEqual(result.violations, [], `${name}: ${explain(result)}`)
     assert.deepEqual(result.tags, [], `${name}: no copy was at risk`)
+    assert.ok(result.batchWritesAcknowledged > 50, `${name}: batch writes ran (${result.batchWritesAcknowledged} rows acknowledged)`)
   }
 })
 
@@ -79,7 +83,7 @@ test('seeds that once failed through the simulator\'s own faults pass', async ()
     [6, schedule([{ kind: 'pause', atMs: 903, node: 0, forMs: 3873 }])],
   ]
   for (const [seed, faults] of cases) {
-    const result = await runSchedule(seed, faults)
+    const result = await replay(seed, faults)
     assert.deepEqual(result.violations, [], `seed ${seed}: ${explain(result)}`)
   }
 })
@@ -100,7 +104,7 @@ test('a node killed during a network partition: once the partition heals the clu
     [65, schedule([{ kind: 'partition', atMs: 1159, side: [2], oneWay: false, forMs: 3143 }, { kind: 'crash', atMs: 2324, node: 0, forMs: 1519 }, { kind: 'crash', atMs: 3310, node: 0, forMs: 836 }])],
   ]
   for (const [seed, faults] of cases) {
-    const result = await runSchedule(seed, faults)
+    const result = await replay(seed, faults)
     assert.deepEqual(result.violations, [], `seed ${seed}: ${explain(result)}`)
   }
 })
@@ -124,7 +128,7 @@ test('after two crashes of different nodes the cluster settles, and holds every 
     [3, schedule([{ kind: 'crash', atMs: 500, node: 0, forMs: 800 }, { kind: 'crash', atMs: 5000, node: 2, forMs: 1500 }])],
   ]
   for (const [seed, faults] of cases) {
-    const result = await runSchedule(seed, faults)
+    const result = await replay(seed, faults)
     assert.deepEqual(result.violations, [], `seed ${seed}: ${explain(result)}`)
   }
 })
@@ -162,7 +166,7 @@ test('the membership store down for everyone, past the lease TTL or just short o
   ]
   for (const [name, seed, faults] of cases) {
     assert.ok(faults.faults.every((fault) => fault.kind === 'store-down'), name)
-    const result = await runSchedule(seed, faults)
+    const result = await replay(seed, faults)
     assert.deepEqual(result.tags, [], `${name}: a store outage is no excuse for a loss`)
     assert.deepEqual(result.violations, [], `${name}: ${explain(result)}`)
   }
@@ -190,19 +194,19 @@ test('the planted fault accept-stale-view is caught within 25 seeds with pauses'
 
 // Found by the simulator and fixed: each must keep holding every invariant.
 test('seed 16: one crash and restart loses no acknowledged list append (a fill waiting for a slot on the restarted node read its batch before a replica write it then undid)', async () => {
-  const result = await runSchedule(16, schedule([{ kind: 'crash', atMs: 4979, node: 2, forMs: 1440 }]))
+  const result = await replay(16, schedule([{ kind: 'crash', atMs: 4979, node: 2, forMs: 1440 }]))
   assert.deepEqual(result.violations, [], explain(result))
   assert.deepEqual(result.tags, [], 'no copy was at risk')
 })
 
 test('seed 39: a replica whose disk is full for a while is refilled once it has room again (its storage refused replica writes, which nothing made up)', async () => {
-  const result = await runSchedule(39, schedule([{ kind: 'disk-full', atMs: 4663, node: 1, forMs: 2125 }]))
+  const result = await replay(39, schedule([{ kind: 'disk-full', atMs: 4663, node: 1, forMs: 2125 }]))
   assert.deepEqual(result.violations, [], explain(result))
   assert.deepEqual(result.tags, [], 'no copy was at risk')
 })
 
 test('seed 115: a node paused past its lease, back when the cluster had settled without it, drops the copies it holds of partitions it no longer owns (settled from the start of the view, no fill or handover dropped them)', async () => {
-  const result = await runSchedule(115, {
+  const result = await replay(115, {
     ...schedule([{ kind: 'crash', atMs: 2195, node: 1, forMs: 2940 }, { kind: 'sync-fail', atMs: 3315, node: 0, forMs: 2203 }, { kind: 'pause', atMs: 4755, node: 0, forMs: 2245 }]),
     skews: [{ wallOffsetMs: -498, rate: 0.9962 }, { wallOffsetMs: 3696, rate: 0.9987 }, { wallOffsetMs: -1503, rate: 0.9976 }],
   })
@@ -224,7 +228,7 @@ test('seeds 241 and 207: a full disk, alone or with a crash or a partition, leav
     [207, skewed([{ kind: 'disk-full', atMs: 4769, node: 1, forMs: 2231 }], skews207)],
   ]
   for (const [seed, faults] of cases) {
-    const result = await runSchedule(seed, faults)
+    const result = await replay(seed, faults)
     assert.deepEqual(result.violations, [], `seed ${seed} (${faults.faults.map((f) => f.kind).join(', ')}): ${explain(result)}`)
   }
 })
@@ -246,7 +250,7 @@ test('the membership store down for everyone, with skewed clocks and other fault
   ]
   const failed: string[] = []
   for (const [name, seed, faults] of cases) {
-    const result = await runSchedule(seed, faults)
+    const result = await replay(seed, faults)
     if (result.violations.length > 0) failed.push(`seed ${seed} (${name}): ${explain(result)}`)
   }
   assert.deepEqual(failed, [])
@@ -260,7 +264,7 @@ test('a crash, then the store down past the TTL: no write is lost', async () => 
     [199, schedule([{ kind: 'crash', atMs: 4370, node: 0, forMs: 1796 }, { kind: 'store-down', atMs: 4666, forMs: 2334 }])],
   ]
   for (const [seed, faults] of cases) {
-    const result = await runSchedule(seed, faults)
+    const result = await replay(seed, faults)
     assert.deepEqual(result.violations, [], `seed ${seed}: ${explain(result)}`)
     assert.deepEqual(result.losses, [], `seed ${seed}: ${result.losses.length} losses in a run tagged ${result.tags.join(', ')}`)
   }
@@ -276,7 +280,7 @@ test('seeds 477 and 341: a node restarted on an empty disk while every lease is 
     [341, { ...schedule([{ kind: 'crash', atMs: 1170, node: 1, forMs: 660 }, { kind: 'store-down', atMs: 3524, forMs: 3476 }, { kind: 'crash', atMs: 4017, node: 0, forMs: 2983 }]), skews: [{ wallOffsetMs: 3079, rate: 0.9988 }, { wallOffsetMs: -1182, rate: 1.0022 }, { wallOffsetMs: 4729, rate: 0.9954 }] }],
   ]
   for (const [seed, faults] of cases) {
-    const result = await runSchedule(seed, faults)
+    const result = await replay(seed, faults)
     assert.deepEqual(result.violations, [], `seed ${seed}: ${explain(result)}`)
     assert.deepEqual(result.losses, [], `seed ${seed}: ${result.losses.length} losses in a run tagged ${result.tags.join(', ')}`)
   }
@@ -287,7 +291,7 @@ test('seed 802: a replica write refused by a member still in the view (its chann
   // but node 0's fabric channel to it was still backing off after the refused redials of its
   // crash: node 0, the master, wrote a record, the replica write failed fast, its copy turned dirty,
   // and no later view came to refill node 1. The master now asks for one once it reaches everyone.
-  const result = await runSchedule(802, {
+  const result = await replay(802, {
     ...schedule([
       { kind: 'crash', atMs: 1523, node: 0, forMs: 1238 },
       { kind: 'partition', atMs: 2475, side: [1], oneWay: false, forMs: 2573 },
@@ -309,7 +313,7 @@ test('seeds 1835, 1910, 2478: no write is acknowledged past the lease deadline, 
     [2478, { ...schedule([{ kind: 'store-down', atMs: 2069, forMs: 2712 }, { kind: 'pause', atMs: 2763, node: 0, forMs: 1029 }, { kind: 'partition', atMs: 3451, side: [2], oneWay: true, forMs: 816 }, { kind: 'torn-crash', atMs: 4025, node: 1, forMs: 1394 }]), skews: [{ wallOffsetMs: -325, rate: 1.0034 }, { wallOffsetMs: -798, rate: 1.0032 }, { wallOffsetMs: 2637, rate: 0.9981 }] }],
   ]
   for (const [seed, faults] of cases) {
-    const result = await runSchedule(seed, faults)
+    const result = await replay(seed, faults)
     assert.deepEqual(result.violations.filter((v) => v.kind === 'ack-while-fenced'), [], `seed ${seed}: ${explain(result)}`)
   }
 })
@@ -322,7 +326,7 @@ test('seeds 1413, 2289: a node restarted during its cut from the store is still 
     [2289, { ...schedule([{ kind: 'sync-fail', atMs: 2572, node: 1, forMs: 1048 }, { kind: 'store-cut', atMs: 3185, node: 0, forMs: 3815 }, { kind: 'crash', atMs: 4672, node: 0, forMs: 848 }, { kind: 'store-down', atMs: 4819, forMs: 1608 }]), skews: [{ wallOffsetMs: 1306, rate: 0.9985 }, { wallOffsetMs: -1806, rate: 1.0006 }, { wallOffsetMs: -4498, rate: 0.9956 }] }],
   ]
   for (const [seed, faults] of cases) {
-    const result = await runSchedule(seed, faults)
+    const result = await replay(seed, faults)
     assert.deepEqual(result.violations, [], `seed ${seed}: ${explain(result)}`)
   }
 })
@@ -338,7 +342,7 @@ test('seeds 2002, 2095, 2218, 2242, 2291: a record deleted and written again sur
     [2291, { ...schedule([{ kind: 'kill', atMs: 1395, node: 0, forMs: 2557 }, { kind: 'disk-full', atMs: 2119, node: 2, forMs: 1929 }, { kind: 'store-down', atMs: 2810, forMs: 3842 }]), skews: [{ wallOffsetMs: 4721, rate: 1.0014 }, { wallOffsetMs: 963, rate: 0.9963 }, { wallOffsetMs: 782, rate: 0.9969 }] }],
   ]
   for (const [seed, faults] of cases) {
-    const result = await runSchedule(seed, faults)
+    const result = await replay(seed, faults)
     assert.deepEqual(result.violations, [], `seed ${seed}: ${explain(result)}`)
   }
 })
@@ -359,7 +363,7 @@ test('seeds 85, 211 (5 nodes): a dirty master stays dirty until it has refilled 
     )],
   ]
   for (const [seed, faults] of cases) {
-    const result = await runSchedule(seed, faults)
+    const result = await replay(seed, faults)
     assert.deepEqual(result.violations, [], `seed ${seed}: ${explain(result)}`)
   }
 })
