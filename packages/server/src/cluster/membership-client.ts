@@ -48,7 +48,21 @@ export function leaseMarginMs(ttlSeconds: number, intervalMs: number): number {
 
 /** Errors after which the same step is simply tried again later. */
 function isRetryable(error: unknown): boolean {
-  return error instanceof StoreUnavailableError || error instanceof LeaseGoneError || error instanceof CompactedError
+  return error instanceof StoreUnavailableError || error instanceof LeaseGoneError || error instanceof CompactedError || error instanceof NodeIdInUseError
+}
+
+/**
+ * Another node, reached at another address, holds this node's id in the store: two nodes with one
+ * id would overwrite each other's member key. Node ids come from the host name and the service
+ * port unless `service { node-id }` sets them, so two hosts (or containers) sharing a name clash.
+ * A node waits while the other's key lives: if the other is this node's own earlier process, on
+ * an address that changed, its key goes with its lease.
+ */
+export class NodeIdInUseError extends Error {
+  constructor(nodeId: string, holder: MemberInfo['service']) {
+    super(`node id ${nodeId} is in use by the node serving ${holder.host}:${holder.port}: give each node its own id (service { node-id HEX }), or its own host name`)
+    this.name = 'NodeIdInUseError'
+  }
 }
 
 function messageOf(error: unknown): string {
@@ -180,7 +194,8 @@ export class StoreMembership implements Membership {
       } catch (error) {
         if (!isRetryable(error) || this.stopped) throw error
         const waitMs = this.backoffMs(attempt)
-        this.log.warn({ attempt, retryInMs: waitMs }, `waiting for ${this.store.name}: ${messageOf(error)}`)
+        if (error instanceof NodeIdInUseError) this.log.error({ attempt, retryInMs: waitMs }, `not joining: ${error.message}`)
+        else this.log.warn({ attempt, retryInMs: waitMs }, `waiting for ${this.store.name}: ${messageOf(error)}`)
         await this.sleep(waitMs)
       }
     }
@@ -326,6 +341,7 @@ export class StoreMembership implements Membership {
       // Before this node's key is back (so before any view holds it again), its copies learn
       // whether the cluster went on without it.
       if (this.lostLease) await this.tellWhetherClusterWentOn()
+      await this.refuseIdInUse()
       // this.self as it is now: updateSelf may have changed it while the lease was granted.
       revision = await this.store.put(this.nodesPrefix + this.self!.nodeId, this.memberValue(lease), lease.id)
     } catch (error) {
@@ -344,6 +360,16 @@ export class StoreMembership implements Membership {
     this.renewed(sentAtMs, lease.ttlSeconds)
     this.keepAliveTimer ??= this.scheduler.every(this.heartbeat.intervalMs, () => this.keepAlive())
     this.storeAnswered()
+  }
+
+  /** Throws NodeIdInUseError while a node at another service address holds this node's key. */
+  private async refuseIdInUse(): Promise<void> {
+    const key = this.nodesPrefix + this.self!.nodeId
+    const held = (await this.store.range(key)).kvs.find((kv) => kv.key === key)
+    if (held === undefined) return
+    const holder = (JSON.parse(held.value) as MemberInfo).service
+    const mine = this.self!.service
+    if (holder.host !== mine.host || holder.port !== mine.port) throw new NodeIdInUseError(this.self!.nodeId, holder)
   }
 
   /** What this node puts under its key: its info, and the lease the key is on (which says whether it registered again). */

@@ -100,6 +100,26 @@ export function defineMembershipContract(name: string, factory: HarnessFactory):
       })
     })
 
+    test('a node whose id a node at another address holds does not join, and says why; it joins once that node left, and its own earlier process is no clash', async () => {
+      await withCluster(factory, async (c) => {
+        const holder = await c.join(1)
+        const clash = await c.node(1)
+        let joined = false
+        const joining = clash.membership.join({ ...memberInfo(1), service: { host: '127.0.0.9', port: 3001 } }).then(() => { joined = true })
+        await c.h.until('the clash is logged', async () => clash.log.matching(/node id .* is in use by the node serving 127\.0\.0\.1:3001/).length > 0, 3000)
+        assert.equal(joined, false, 'no second node joins under one id')
+        assert.equal(holder.membership.currentView()?.members.length, 1)
+        await holder.membership.leave()
+        await c.h.until('the node joins once the id is free', async () => joined, 8000)
+        await joining
+        assert.equal(clash.membership.currentView()?.members[0]?.service.host, '127.0.0.9')
+        // The same address: this node's own process again (a restart before its key expired).
+        const again = await c.node(1)
+        const view = await again.membership.join({ ...memberInfo(1), service: { host: '127.0.0.9', port: 3001 } })
+        assert.equal(view.members.length, 1)
+      })
+    })
+
     test('leaseTtlMs is the TTL of the lease granted (how long a view waits for absent members of the last cluster)', async () => {
       await withCluster(factory, async (c) => {
         const a = await c.join(1)
