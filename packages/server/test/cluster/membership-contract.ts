@@ -106,11 +106,11 @@ export function defineMembershipContract(name: string, factory: HarnessFactory):
         const clash = await c.node(1)
         let joined = false
         const joining = clash.membership.join({ ...memberInfo(1), service: { host: '127.0.0.9', port: 3001 } }).then(() => { joined = true })
-        await c.h.until('the clash is logged', async () => clash.log.matching(/node id .* is in use by the node serving 127\.0\.0\.1:3001/).length > 0, 3000)
+        await c.h.until('the clash is logged', () => clash.log.matching(/node id .* is in use by the node serving 127\.0\.0\.1:3001/).length > 0, 3000)
         assert.equal(joined, false, 'no second node joins under one id')
         assert.equal(holder.membership.currentView()?.members.length, 1)
         await holder.membership.leave()
-        await c.h.until('the node joins once the id is free', async () => joined, 8000)
+        await c.h.until('the node joins once the id is free', () => joined, 8000)
         await joining
         assert.equal(clash.membership.currentView()?.members[0]?.service.host, '127.0.0.9')
         // The same address: this node's own process again (a restart before its key expired).
