@@ -90,6 +90,7 @@ export class FaultInjector {
         return
       }
       case 'disk-slow': return cluster.slots[fault.node]!.disk.setLatency(fault.extraMs)
+      case 'clock-step': return cluster.stepClock(fault.node, fault.stepMs)
       case 'disk-full': return cluster.slots[fault.node]!.disk.failWith('ENOSPC')
       case 'sync-fail': return cluster.slots[fault.node]!.disk.failNextSync('EIO')
       case 'pause': return cluster.pause(fault.node)
@@ -130,6 +131,7 @@ export class FaultInjector {
         return
       }
       case 'disk-slow': return cluster.slots[fault.node]!.disk.setLatency(0)
+      case 'clock-step': return cluster.stepClock(fault.node, -fault.stepMs)
       case 'pause': return cluster.resume(fault.node)
       case 'partition': return cluster.healPartition(fault.side, fault.oneWay)
       case 'slow-node': return cluster.slowNode(fault.node, undefined)

@@ -30,6 +30,8 @@ export type Fault =
   | { kind: 'corrupt-block'; atMs: number; node: number; forMs: number; nth: number; offset: number; lengthBytes: number }
   /** SIGTERM: the node drains (leaves the view, writes its index snapshot) and restarts fast from the snapshot after `forMs`. */
   | { kind: 'restart'; atMs: number; node: number; forMs: number }
+  /** A node's wall clock steps by `stepMs` (forwards or back, as NTP steps it), and back after `forMs`. */
+  | { kind: 'clock-step'; atMs: number; node: number; stepMs: number; forMs: number }
 
 /** A node's clocks against simulated time: its wall clock offset, and how fast both run. */
 export interface Skew {
@@ -49,7 +51,7 @@ export interface Schedule {
   skews?: Skew[]
 }
 
-export const FAULT_KINDS = ['crash', 'kill', 'pause', 'partition', 'slow-node', 'store-down', 'store-cut', 'torn-crash', 'disk-full', 'sync-fail', 'clock-skew', 'disk-slow', 'corrupt-block', 'restart'] as const
+export const FAULT_KINDS = ['crash', 'kill', 'pause', 'partition', 'slow-node', 'store-down', 'store-cut', 'torn-crash', 'disk-full', 'sync-fail', 'clock-skew', 'disk-slow', 'corrupt-block', 'restart', 'clock-step'] as const
 /** The faults that act on disks: a node may log errors and answer errors for them. */
 export const DISK_FAULTS: ReadonlySet<Fault['kind']> = new Set(['torn-crash', 'disk-full', 'sync-fail', 'corrupt-block'])
 
@@ -117,6 +119,16 @@ export function generateSchedule(seed: number, kinds: ReadonlySet<FaultKind> = n
       : moreDraw < 0.4 ? { kind: 'restart', atMs: moreAtMs, node: moreNode, forMs: moreForMs }
         : undefined
   if (moreFault !== undefined && kinds.has(moreFault.kind)) faults.push(moreFault)
+  // Clock steps during the run, from a stream of their own too.
+  const step = new SeededRandom(seed ^ 0xc1c2)
+  const stepPick = (low: number, high: number): number => low + Math.floor(step.float() * (high - low + 1))
+  const stepDraw = step.float()
+  const stepAtMs = stepPick(500, 5000)
+  const stepFault: Fault = {
+    kind: 'clock-step', atMs: stepAtMs, node: stepPick(0, nodes - 1), stepMs: (step.float() < 0.5 ? -1 : 1) * stepPick(100, 5000),
+    forMs: Math.min(stepPick(300, 3000), workloadMs - 1000 - stepAtMs),
+  }
+  if (stepDraw < 0.15 && kinds.has('clock-step')) faults.push(stepFault)
   faults.sort((a, b) => a.atMs - b.atMs)
   const clock = new SeededRandom(seed ^ 0xc10c)
   // Up to 5 s off in wall time, and clocks up to 0.5% fast or slow (NTP keeps real ones far closer).
@@ -140,5 +152,6 @@ export function describeFault(fault: Fault): string {
     case 'disk-slow': return `node ${fault.node}'s disk slow (+${fault.extraMs} ms per read, write and sync) ${when}`
     case 'corrupt-block': return `kill -9 node ${fault.node} and corrupt ${fault.lengthBytes} bytes of its write block ${fault.nth} from the newest (at ${fault.offset}) ${when}`
     case 'restart': return `stop node ${fault.node} cleanly (SIGTERM) and restart it fast ${when}`
+    case 'clock-step': return `step node ${fault.node}'s wall clock by ${fault.stepMs} ms ${when}`
   }
 }

@@ -48,6 +48,8 @@ export interface SimNodeSlot {
   storeLink: NodeStoreLink | undefined
   /** Every process this slot ran (a restart makes a new one). */
   incarnation: number
+  /** The host's clock against simulated time: its processes read it live, and it outlives them. */
+  skew: ClockSkew
 }
 
 /** A line per event of the run, hashed as it goes; the tail is kept to print with a violation. */
@@ -106,6 +108,7 @@ export class SimCluster {
       env: undefined,
       storeLink: undefined,
       incarnation: 0,
+      skew: { ...(options.skews?.[index] ?? { wallOffsetMs: 0, rate: 1 }) },
     }))
     for (const slot of this.slots) slot.disk.mkdir('/data')
   }
@@ -120,8 +123,7 @@ export class SimCluster {
     if (slot.node !== undefined) throw new Error(`node ${index} is already running`)
     slot.incarnation++
     // The disk answers on the node's own scheduler: a paused node's disk calls wait for it, a crashed one's never finish.
-    const skew = this.options.skews?.[index]
-    const nodeEnv = simNodeEnv(this.env, { disk: (scheduler) => { slot.disk.useScheduler(scheduler); return slot.disk }, network: this.net.forHost(slot.host), ...(skew === undefined ? {} : { skew }) })
+    const nodeEnv = simNodeEnv(this.env, { disk: (scheduler) => { slot.disk.useScheduler(scheduler); return slot.disk }, network: this.net.forHost(slot.host), skew: slot.skew })
     const logger = this.nodeLogger(slot)
     slot.storeLink = new NodeStoreLink(this.store, nodeEnv.scheduler)
     // A cut is in the network, not in the process: a node restarted during one is cut off too.
@@ -222,6 +224,12 @@ export class SimCluster {
     const block = held[nth % held.length]!.block
     this.log.add(`corrupt node ${index} block ${block} at ${offset} (${lengthBytes} bytes)`)
     disk.corrupt(DATA_FILE, limits.dataFileHeaderBytes + block * SIM_WRITE_BLOCK_BYTES + offset, lengthBytes, this.env.random)
+  }
+
+  /** Steps the host's wall clock by `deltaMs` (NTP stepping it): its node's nowMs() jumps, its monotonic clock does not. */
+  stepClock(index: number, deltaMs: number): void {
+    this.log.add(`step node ${index}'s wall clock by ${deltaMs} ms`)
+    this.slots[index]!.skew.wallOffsetMs += deltaMs
   }
 
   /** SIGSTOP: the node runs no code, bytes sent to it wait in its buffers, nobody sees a close. */

@@ -60,10 +60,12 @@ test('without faults, through a crash and restart, a slow node, a pause past the
   }
 })
 
-test('a slow disk, a clean stop and fast restart, and bad bytes in a killed node\'s newest blocks: every invariant holds, and the damage is reported', async () => {
+test('a slow disk, a clean stop and fast restart, wall clocks stepped, and bad bytes in a killed node\'s newest blocks: every invariant holds, and the damage is reported', async () => {
   const cases: Array<[string, Schedule]> = [
     ['a slow disk', schedule([{ kind: 'disk-slow', atMs: 1000, node: 1, extraMs: 40, forMs: 4000 }])],
     ['a clean stop and fast restart', schedule([{ kind: 'restart', atMs: 2000, node: 0, forMs: 1500 }])],
+    ['a wall clock stepped back 5 s, a crash of another node meanwhile', schedule([{ kind: 'clock-step', atMs: 1000, node: 0, stepMs: -5000, forMs: 4000 }, { kind: 'crash', atMs: 2000, node: 1, forMs: 1500 }])],
+    ['a wall clock stepped forward 5 s while its node restarts', schedule([{ kind: 'clock-step', atMs: 1000, node: 2, stepMs: 5000, forMs: 4000 }, { kind: 'kill', atMs: 2000, node: 2, forMs: 1000 }])],
   ]
   for (const [name, faults] of cases) {
     const result = await runSchedule(3, faults)
@@ -366,4 +368,25 @@ test('seeds 85, 211 (5 nodes): a dirty master stays dirty until it has refilled 
     const result = await replay(seed, faults)
     assert.deepEqual(result.violations, [], `seed ${seed}: ${explain(result)}`)
   }
+})
+
+test('a stepped wall clock jumps by the step at once, leaves the monotonic clock alone, and outlives a restart of the node', async () => {
+  const cluster = new SimCluster({ seed: 1, nodes: 1, replicationFactor: 1 })
+  let started = false
+  void cluster.start(0).then(() => { started = true })
+  for (let t = 0; !started; t += 10) {
+    assert.ok(t < 30_000, 'the node started')
+    await cluster.env.scheduler.advance(10)
+  }
+  const clock = (): { now: number; mono: number } => ({ now: cluster.slots[0]!.env!.clock.nowMs(), mono: cluster.slots[0]!.env!.clock.monotonicMs() })
+  const before = clock()
+  cluster.stepClock(0, -5000)
+  const after = clock()
+  assert.equal(after.now - before.now, -5000)
+  assert.equal(after.mono, before.mono)
+  cluster.crash(0)
+  let restarted = false
+  void cluster.start(0).then(() => { restarted = true })
+  for (let t = 0; !restarted; t += 10) await cluster.env.scheduler.advance(10)
+  assert.ok(Math.abs(cluster.slots[0]!.env!.clock.nowMs() - (cluster.env.clock.nowMs() - 5000)) < 1, 'the restarted process reads the stepped clock')
 })

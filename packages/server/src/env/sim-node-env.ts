@@ -7,7 +7,7 @@ import type { Clock, Disk, Env, Network, Scheduler, Timer } from '@aerolite/prot
 import type { ManualEnv } from './manual-env.ts'
 
 export interface ClockSkew {
-  /** Added to the node's wall clock (ms). */
+  /** Added to the node's wall clock (ms). Read at every reading: changing it steps the clock, as NTP steps a host's. */
   wallOffsetMs: number
   /** How fast the node's clocks run against simulated time (1: exactly; 1.01: 1% fast). */
   rate: number
