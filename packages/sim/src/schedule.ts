@@ -59,11 +59,11 @@ export type FaultKind = (typeof FAULT_KINDS)[number]
 
 /** The faults of a seed, drawn among `kinds` (all by default; the draws do not depend on which are allowed). */
 export function generateSchedule(seed: number, kinds: ReadonlySet<FaultKind> = new Set(FAULT_KINDS)): Schedule {
-  const random = new SeededRandom(seed ^ 0xfa017)
-  const pick = (low: number, high: number): number => low + Math.floor(random.float() * (high - low + 1))
+  const random = streamOf(seed, 0xfa017)
+  const pick = random.pick
   // The cluster's shape, from a stream of its own: mostly 3 nodes, sometimes 4 or 5; some runs with
   // commit-to-device.
-  const shape = new SeededRandom(seed ^ 0x54a9)
+  const shape = streamOf(seed, 0x54a9)
   const shapeDraw = shape.float()
   const nodes = shapeDraw < 0.1 ? 5 : shapeDraw < 0.2 ? 4 : 3
   const commitToDevice = shape.float() < 0.15
@@ -88,8 +88,8 @@ export function generateSchedule(seed: number, kinds: ReadonlySet<FaultKind> = n
     if (kinds.has(fault.kind)) faults.push(fault)
   }
   // Disk faults and skews come from streams of their own, so adding them left the other draws as they were.
-  const disk = new SeededRandom(seed ^ 0xd15c)
-  const diskPick = (low: number, high: number): number => low + Math.floor(disk.float() * (high - low + 1))
+  const disk = streamOf(seed, 0xd15c)
+  const diskPick = disk.pick
   const diskDraw = disk.float()
   const diskAtMs = diskPick(500, 5000)
   const diskForMs = Math.min(diskPick(300, 3000), workloadMs - 1000 - diskAtMs)
@@ -97,15 +97,15 @@ export function generateSchedule(seed: number, kinds: ReadonlySet<FaultKind> = n
   const diskKind = diskDraw < 0.2 ? 'torn-crash' : diskDraw < 0.35 ? 'disk-full' : diskDraw < 0.5 ? 'sync-fail' : undefined
   if (diskKind !== undefined && kinds.has(diskKind)) faults.push({ kind: diskKind, atMs: diskAtMs, node: diskNode, forMs: diskForMs })
   // Process kills, too, from a stream of their own.
-  const kill = new SeededRandom(seed ^ 0x4b11)
-  const killPick = (low: number, high: number): number => low + Math.floor(kill.float() * (high - low + 1))
+  const kill = streamOf(seed, 0x4b11)
+  const killPick = kill.pick
   const killDraw = kill.float()
   const killAtMs = killPick(500, 5000)
   const killFault: Fault = { kind: 'kill', atMs: killAtMs, node: killPick(0, nodes - 1), forMs: Math.min(killPick(300, 3000), workloadMs - 1000 - killAtMs) }
   if (killDraw < 0.3 && kinds.has('kill')) faults.push(killFault)
   // Slow disks, bad blocks and clean restarts, from a stream of their own as well.
-  const more = new SeededRandom(seed ^ 0x5107)
-  const morePick = (low: number, high: number): number => low + Math.floor(more.float() * (high - low + 1))
+  const more = streamOf(seed, 0x5107)
+  const morePick = more.pick
   const moreDraw = more.float()
   const moreAtMs = morePick(500, 5000)
   const moreForMs = Math.min(morePick(300, 3000), workloadMs - 1000 - moreAtMs)
@@ -120,8 +120,8 @@ export function generateSchedule(seed: number, kinds: ReadonlySet<FaultKind> = n
         : undefined
   if (moreFault !== undefined && kinds.has(moreFault.kind)) faults.push(moreFault)
   // Clock steps during the run, from a stream of their own too.
-  const step = new SeededRandom(seed ^ 0xc1c2)
-  const stepPick = (low: number, high: number): number => low + Math.floor(step.float() * (high - low + 1))
+  const step = streamOf(seed, 0xc1c2)
+  const stepPick = step.pick
   const stepDraw = step.float()
   const stepAtMs = stepPick(500, 5000)
   const stepFault: Fault = {
@@ -130,10 +130,16 @@ export function generateSchedule(seed: number, kinds: ReadonlySet<FaultKind> = n
   }
   if (stepDraw < 0.15 && kinds.has('clock-step')) faults.push(stepFault)
   faults.sort((a, b) => a.atMs - b.atMs)
-  const clock = new SeededRandom(seed ^ 0xc10c)
+  const clock = streamOf(seed, 0xc10c)
   // Up to 5 s off in wall time, and clocks up to 0.5% fast or slow (NTP keeps real ones far closer).
   const skews = Array.from({ length: nodes }, () => ({ wallOffsetMs: Math.round((clock.float() * 2 - 1) * 5000), rate: 1 + Math.round((clock.float() * 2 - 1) * 50) / 10_000 }))
   return { nodes, replicationFactor: 2, workloadMs, faults, ...(commitToDevice ? { commitToDevice } : {}), ...(kinds.has('clock-skew') ? { skews } : {}) }
+}
+
+/** A seeded stream of its own: a family of faults drawn from it leaves the others' draws as they were. */
+function streamOf(seed: number, salt: number): { float: () => number; pick: (low: number, high: number) => number } {
+  const random = new SeededRandom(seed ^ salt)
+  return { float: () => random.float(), pick: (low, high) => low + Math.floor(random.float() * (high - low + 1)) }
 }
 
 export function describeFault(fault: Fault): string {
