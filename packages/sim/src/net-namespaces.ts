@@ -6,6 +6,9 @@
 // (iproute2) and `nft` (nftables). Everything made is removed by close(), or at exit.
 import { spawnSync } from 'node:child_process'
 
+/** An `ip` or `nft` call that takes longer is stuck. */
+const COMMAND_TIMEOUT_MS = 10_000
+
 export interface IsolatedNode {
   /** The node's address inside its namespace, reachable from the root one through the bridge. */
   host: string
@@ -24,13 +27,13 @@ export function netNamespacesUsable(): string | undefined {
 }
 
 function run(args: string[]): void {
-  const result = spawnSync(args[0]!, args.slice(1), { encoding: 'utf8', timeout: 10_000 })
+  const result = spawnSync(args[0]!, args.slice(1), { encoding: 'utf8', timeout: COMMAND_TIMEOUT_MS })
   if (result.error !== undefined || result.status !== 0) throw new Error(`${args.join(' ')} failed: ${result.error?.message ?? result.stderr.trim()}`)
 }
 
 /** Runs a command, ignoring failure (cleanup of what may already be gone). */
 function tryRun(args: string[]): void {
-  spawnSync(args[0]!, args.slice(1), { stdio: 'ignore', timeout: 10_000 })
+  spawnSync(args[0]!, args.slice(1), { stdio: 'ignore', timeout: COMMAND_TIMEOUT_MS })
 }
 
 export class NetNamespaces {

@@ -20,7 +20,7 @@ import { NetNamespaces } from './net-namespaces.ts'
 import { EtcdChild, NodeChild, info, sleep } from './real-processes.ts'
 import { TcpProxy } from './tcp-proxy.ts'
 import { SimClient, type ClientPolicy } from './sim-client.ts'
-import { SIM_HEARTBEAT, SIM_NAMESPACE } from './sim-cluster.ts'
+import { SIM_HEARTBEAT, SIM_NAMESPACE, simNodeId } from './sim-cluster.ts'
 import { DEFAULT_WORKLOAD, Workload, readBins, request, workloadKeys, type History, type KeyInfo, type WorkloadOptions } from './workload.ts'
 
 export type RealFault =
@@ -147,7 +147,7 @@ class RealCluster {
     this.namespaces = namespaces
     this.proxies = Array.from({ length: NODES }, () => new TcpProxy(() => this.etcd.clientPort, namespaces?.bridgeHost))
     this.nodes = Array.from({ length: NODES }, (_, i) => new NodeChild({
-      name: `node-${i}`, nodeId: `BB9${String(i + 1).padStart(13, '0')}`, host: namespaces?.nodes[i]!.host ?? `127.0.0.${i + 1}`, dir: this.dir, replicationFactor: REPLICATION_FACTOR, heartbeat: SIM_HEARTBEAT,
+      name: `node-${i}`, nodeId: simNodeId(i), host: namespaces?.nodes[i]!.host ?? `127.0.0.${i + 1}`, dir: this.dir, replicationFactor: REPLICATION_FACTOR, heartbeat: SIM_HEARTBEAT,
       etcdEndpoint: () => `${this.proxies[i]!.host}:${this.proxies[i]!.port}`,
       ...(namespaces === undefined ? {} : { wrap: namespaces.nodes[i]!.wrap, port: NAMESPACED_PORT }),
     }))

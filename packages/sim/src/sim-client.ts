@@ -7,7 +7,7 @@
 // command per node, as the official clients split them.
 import { Connection, parseReplicas, requestInfo } from '@aerolite/client'
 import {
-  DIGEST_BYTES, FieldType, Info1, Info2, Info3, PARTITION_COUNT, ProtoType, ResultCode, decodeMessage, decodeMessageAt, emptyHeader, encodeFrame,
+  DIGEST_BYTES, FieldType, Info1, Info2, Info3, MESSAGE_HEADER_BYTES, PARTITION_COUNT, ProtoType, ResultCode, decodeMessage, decodeMessageAt, emptyHeader, encodeFrame,
   encodeMessage, partitionId, type Env, type Field, type Message, type OutOp, type Timer,
 } from '@aerolite/protocol'
 
@@ -291,8 +291,8 @@ function batchFrame(rows: readonly BatchRowRequest[]): Buffer {
     head.writeUInt8(repeat ? ROW_REPEAT : ROW_INFO, 4 + DIGEST_BYTES)
     parts.push(head)
     if (repeat) return
-    // A row's field and op counts, fields and ops are laid out as a message's after its header's first 18 bytes.
-    parts.push(Buffer.from([row.info1, row.info2, 0]), encodeMessage(emptyHeader(), row.fields, row.ops).subarray(18))
+    // A row's field and op counts, fields and ops are laid out as a message's: its header ends with the two counts.
+    parts.push(Buffer.from([row.info1, row.info2, 0]), encodeMessage(emptyHeader(), row.fields, row.ops).subarray(MESSAGE_HEADER_BYTES - 4))
   })
   const writes = rows.some((row) => (row.info2 & Info2.WRITE) !== 0)
   const reads = rows.some((row) => (row.info1 & Info1.READ) !== 0)

@@ -19,6 +19,10 @@ const DATA_FILE = '/data/test.dat'
 /** 150 ms × 10: a lease TTL of 2 s, Aerospike's default heartbeat. */
 export const SIM_HEARTBEAT = { intervalMs: 150, timeoutCount: 10 }
 /** Small write blocks and files: a simulated node holds a few hundred records. */
+/** The id of the node in slot `index` (the real-process runs give theirs the same). */
+export function simNodeId(index: number): string {
+  return `BB9${String(index + 1).padStart(13, '0')}`
+}
 export const SIM_WRITE_BLOCK_BYTES = 128 * 1024
 export const SIM_WRITE_BLOCKS = 24
 const FILE_BYTES = limits.dataFileHeaderBytes + SIM_WRITE_BLOCKS * SIM_WRITE_BLOCK_BYTES
@@ -102,7 +106,7 @@ export class SimCluster {
     this.slots = Array.from({ length: options.nodes }, (_, index) => ({
       index,
       host: `10.0.0.${index + 1}`,
-      nodeId: `BB9${String(index + 1).padStart(13, '0')}`,
+      nodeId: simNodeId(index),
       disk: new MemoryDisk(this.env.scheduler),
       node: undefined,
       env: undefined,

@@ -306,7 +306,7 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
       part.plan = plan
       for (let pid = 0; pid < limits.partitions; pid++) {
         setBit(part.copies.full, pid, plan.isFull(this.selfIndex, pid))
-        // A dirty master with no other owner to refill has no copy to tell (its fills clean it otherwise).
+        // A dirty master with no other owner has nobody to refill: clean now (otherwise its fills clean it).
         if (plan.master(pid) === this.selfIndex && hasBit(reports[this.selfIndex]!.dirty, pid) && plan.fillTargets(pid).length === 0) part.copies.refilledOthers(pid)
       }
       part.tombstones.sweepAll()

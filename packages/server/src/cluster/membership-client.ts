@@ -366,8 +366,8 @@ export class StoreMembership implements Membership {
   private async refuseIdInUse(): Promise<void> {
     const key = this.nodesPrefix + this.self!.nodeId
     const held = (await this.store.range(key)).kvs.find((kv) => kv.key === key)
-    if (held === undefined) return
-    const holder = (JSON.parse(held.value) as MemberInfo).service
+    const holder = held === undefined ? undefined : this.parseMember(key, held.value)?.member.service
+    if (holder === undefined) return
     const mine = this.self!.service
     if (holder.host !== mine.host || holder.port !== mine.port) throw new NodeIdInUseError(this.self!.nodeId, holder)
   }
