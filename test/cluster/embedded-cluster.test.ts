@@ -58,6 +58,15 @@ describe('embedded cluster of three nodes, replication factor 2', { timeout: 180
     let objects = 0
     for (const node of cluster.nodes) objects += Number(statistic((await infoOf(node, ['statistics'])).get('statistics')!, 'objects'))
     assert.equal(objects, 2 * RECORDS)
+    // Each node's share by role: one master copy and one replica copy of every record, none elsewhere.
+    const roles = { master_objects: 0, prole_objects: 0, non_replica_objects: 0 }
+    for (const node of cluster.nodes) {
+      const ns = (await infoOf(node, [`namespace/${NS}`])).get(`namespace/${NS}`)!
+      assert.equal(statistic(ns, 'ns_cluster_size'), '3')
+      assert.equal(statistic(ns, 'effective_replication_factor'), '2')
+      for (const role of Object.keys(roles) as Array<keyof typeof roles>) roles[role] += Number(statistic(ns, role))
+    }
+    assert.deepEqual(roles, { master_objects: RECORDS, prole_objects: RECORDS, non_replica_objects: 0 })
   })
 
   it('loses no acknowledged write when a node is killed, and refills it when it returns', async () => {

@@ -18,7 +18,7 @@ commands:
 `
 
 const START_USAGE = `usage: aerolite start [--port N] [--address A] [--config FILE] [--namespace NAME] [--log-level L]
-                     [--etcd HOST:PORT] [--fabric-port N] [--rack-id N]
+                     [--etcd HOST:PORT] [--fabric-port N] [--rack-id N] [--http-port N]
 
   --port N          service port (default 3000; 0 = any free port)
   --address A       address to listen on (default 127.0.0.1; "any" = all interfaces)
@@ -28,6 +28,7 @@ const START_USAGE = `usage: aerolite start [--port N] [--address A] [--config FI
   --etcd HOST:PORT  cluster membership through this etcd (repeat, or separate with commas, per member)
   --fabric-port N   node-to-node port (default 3001; 0 = any free port)
   --rack-id N       rack of this node in every namespace (0..1000000, default 0)
+  --http-port N     serve /metrics, /health and /ready over HTTP on this port (default off; 0 = any free port)
 
 Prints one line when ready; SIGINT or SIGTERM drains (stop accepting, finish replies) and exits 0.
 `
@@ -79,7 +80,7 @@ export async function main(argv: readonly string[], launchedAtMs: number): Promi
   }
 }
 
-export const START_FLAGS = { values: ['port', 'address', 'config', 'namespace', 'log-level', 'etcd', 'fabric-port', 'rack-id'], switches: ['help', 'version'] }
+export const START_FLAGS = { values: ['port', 'address', 'config', 'namespace', 'log-level', 'etcd', 'fabric-port', 'rack-id', 'http-port'], switches: ['help', 'version'] }
 
 /** The start options `aerolite start` flags ask for (checked by the server's buildConfig as well). */
 export function startOptions(args: ParsedArgs): StartOptions {
@@ -89,6 +90,7 @@ export function startOptions(args: ParsedArgs): StartOptions {
   const port = args.flags.get('port')
   const fabricPort = args.flags.get('fabric-port')
   const rackId = args.flags.get('rack-id')
+  const httpPort = args.flags.get('http-port')
   if (rackId !== undefined && (!/^\d{1,7}$/.test(rackId) || Number(rackId) > 1_000_000)) throw new UsageError(`--rack-id "${rackId}" is not a rack id (0..1000000)`)
   const etcd = args.lists.get('etcd')?.flatMap((value) => value.split(',').map((part) => part.trim()))
   if (etcd?.includes('') === true) throw new UsageError('--etcd has an empty endpoint: give HOST:PORT, e.g. --etcd 127.0.0.1:2379')
@@ -101,6 +103,7 @@ export function startOptions(args: ParsedArgs): StartOptions {
     etcdEndpoints: etcd,
     fabricPort: fabricPort === undefined ? undefined : parsePort(fabricPort, 'fabric-port'),
     rackId: rackId === undefined ? undefined : Number(rackId),
+    httpPort: httpPort === undefined ? undefined : parsePort(httpPort, 'http-port'),
   }
 }
 

@@ -2,10 +2,10 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { connect } from 'node:net'
+import { connect, createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { READY_LINE, freePort, killAll, lines, runCli, settled, startNode, stopNode, within, type Finished, type RunningNode } from './cli-process.ts'
+import { MAX_WAIT_MS, READY_LINE, freePort, killAll, lines, runCli, settled, startNode, stopNode, within, type Finished, type RunningNode } from './cli-process.ts'
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
@@ -91,7 +91,7 @@ describe('aerolite start (usage)', () => {
     assert.equal(result.code, 0)
     assert.equal(result.stderr, '')
     assert.match(result.stdout, /^usage: aerolite start/)
-    for (const flag of ['--port', '--address', '--config', '--namespace', '--log-level', '--etcd', '--fabric-port', '--rack-id']) assert.ok(result.stdout.includes(flag), flag)
+    for (const flag of ['--port', '--address', '--config', '--namespace', '--log-level', '--etcd', '--fabric-port', '--rack-id', '--http-port']) assert.ok(result.stdout.includes(flag), flag)
     assert.doesNotMatch(result.stdout, /ready on/)
   })
 
@@ -236,6 +236,39 @@ describe('aerolite start and info against a running node', () => {
   test('starting a second node on the same port exits 1 with a message naming the address', async () => {
     const result = await runCli(['start', '--port', String(node.port), '--log-level', 'silent'])
     assertFailure(result, new RegExp(`EADDRINUSE.*127\\.0\\.0\\.1:${node.port}`))
+  })
+})
+
+describe('aerolite start --http-port', () => {
+  test('prints where HTTP listens after the ready line; /health answers; SIGTERM still exits 0', async () => {
+    const node = await startNode(['--port', '0', '--http-port', '0', '--log-level', 'warn'])
+    try {
+      const http = await within(MAX_WAIT_MS, 'the http line', (async () => {
+        for (;;) {
+          const line = lines(node.output().stdout)[1]
+          if (line !== undefined) return line
+          await new Promise((resolve) => setTimeout(resolve, 20))
+        }
+      })())
+      const match = /^aerolite http on 127\.0\.0\.1:(\d+): \/metrics, \/health, \/ready$/.exec(http)
+      assert.ok(match !== null, http)
+      const health = await fetch(`http://127.0.0.1:${match[1]}/health`)
+      assert.equal(health.status, 200)
+    } finally {
+      assert.equal((await stopNode(node)).code, 0)
+    }
+  })
+
+  test('an HTTP port in use exits 1 with one line naming it', async () => {
+    const taken = createServer()
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
+    const { port } = taken.address() as AddressInfo
+    try {
+      const result = await runCli(['start', '--port', '0', '--http-port', String(port), '--log-level', 'silent'])
+      assertFailure(result, new RegExp(`^aerolite: cannot listen for HTTP on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`))
+    } finally {
+      taken.close()
+    }
   })
 })
 

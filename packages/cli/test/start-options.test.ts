@@ -24,6 +24,13 @@ describe('aerolite start cluster flags', () => {
     assert.deepEqual(config.namespaces.map((ns) => [ns.name, ns.rackId]), [['users', 7]])
   })
 
+  test('--http-port turns the HTTP port on (off without it)', () => {
+    assert.equal(configOf('--http-port', '9145').network.http.port, 9145)
+    assert.equal(configOf('--http-port', '0').network.http.port, 0)
+    assert.equal(configOf().network.http.port, undefined)
+    assert.throws(() => configOf('--http-port', 'x'), (e: unknown) => e instanceof UsageError && e.message === '--http-port "x" is not a port (0..65535)')
+  })
+
   test('without them a node is alone: no etcd, fabric port 3001, rack 0', () => {
     const config = configOf()
     assert.equal(config.network.heartbeat.mode, 'none')

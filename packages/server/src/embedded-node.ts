@@ -9,7 +9,7 @@ if (port === null) throw new Error('embedded-node must run in a worker thread')
 try {
   const node = new AeroliteNode(buildConfig(workerData as StartOptions, realEnv.disk), { env: realEnv })
   const bound = await node.start()
-  port.postMessage({ type: 'ready', host: bound.host, port: bound.port })
+  port.postMessage({ type: 'ready', host: bound.host, port: bound.port, httpPort: node.httpEndpoint()?.port })
   port.on('message', (message) => {
     if (message !== 'stop') return
     void node.drain().then(() => {

@@ -7,11 +7,13 @@ import type { StartOptions } from './options.ts'
 export interface EmbeddedServer {
   host: string
   port: number
+  /** The HTTP port (/metrics, /health, /ready), when one was asked for. */
+  httpPort: number | undefined
   /** Drains the node and ends its worker. */
   stop(): Promise<void>
 }
 
-type WorkerReply = { type: 'ready'; host: string; port: number } | { type: 'error'; message: string } | { type: 'stopped' }
+type WorkerReply = { type: 'ready'; host: string; port: number; httpPort: number | undefined } | { type: 'error'; message: string } | { type: 'stopped' }
 
 export function startServer(options: StartOptions = {}): Promise<EmbeddedServer> {
   const worker = new Worker(new URL('./embedded-worker.mjs', import.meta.url), {
@@ -34,6 +36,7 @@ export function startServer(options: StartOptions = {}): Promise<EmbeddedServer>
       resolve({
         host: reply.host,
         port: reply.port,
+        httpPort: reply.httpPort,
         stop: () => {
           stopped ??= new Promise<void>((done) => {
             worker.once('exit', () => done())

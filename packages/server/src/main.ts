@@ -31,6 +31,8 @@ export async function runNodeProcess(options: StartOptions, launchedAtMs = perfo
   const readyMs = Math.round(realEnv.clock.nowMs() - launchedAtMs)
   const namespaces = [...node.namespaces.keys()].join(', ')
   process.stdout.write(`aerolite ready on ${bound.host}:${bound.port} node ${node.nodeId} namespaces ${namespaces} (${readyMs} ms)\n`)
+  const http = node.httpEndpoint()
+  if (http !== undefined) process.stdout.write(`aerolite http on ${http.host}:${http.port}: /metrics, /health, /ready\n`)
   node.log.info({ host: bound.host, port: bound.port, node: node.nodeId, namespaces, readyMs }, 'ready')
   return node
 }

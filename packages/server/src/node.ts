@@ -1,10 +1,10 @@
 // Wires a node together: namespaces, the client service, info commands, background sweeps.
 // Lifecycle: start() -> serving -> drain() -> stopped.
-import { ProtoType, encodeFrame, type Env, type Timer } from '@aerolite/protocol'
+import { ProtoType, encodeFrame, type Env, type Message, type Timer } from '@aerolite/protocol'
 import { limits } from './limits.ts'
 import type { ServerConfig } from './config/index.ts'
 import type { CommandContext } from './commands/context.ts'
-import { dispatchMessage, executeProxiedCommand } from './commands/dispatch.ts'
+import { dispatchMessage, executeProxiedCommand, type DispatchResult } from './commands/dispatch.ts'
 import { ClusterMember } from './cluster/cluster-member.ts'
 import { Fabric } from './cluster/fabric/fabric.ts'
 import type { Membership } from './cluster/membership.ts'
@@ -27,6 +27,11 @@ import { Defragmenter } from './storage/defrag.ts'
 import { Evictor } from './namespace/eviction.ts'
 import { Ticker } from './ticker.ts'
 import { UdfRuntime } from './udf/runtime.ts'
+import { CommandTiming } from './metrics/command-timing.ts'
+import { HttpServer } from './metrics/http-server.ts'
+import { LatencyHistograms } from './metrics/latency-histograms.ts'
+import { LatencySlices } from './metrics/latency-slices.ts'
+import { collectNodeMetrics } from './metrics/node-metrics.ts'
 
 export interface NodeOptions {
   /** The clock, timers, randomness, files and sockets the node uses (default: the real ones). */
@@ -48,6 +53,13 @@ export class AeroliteNode implements NodeContext {
   readonly env: Env
   readonly udf: UdfRuntime
   readonly quiesce: Quiesce
+  readonly latencies: LatencyHistograms
+  readonly latencySlices: LatencySlices
+  private readonly timing: CommandTiming
+  private readonly dispatch: (message: Message) => DispatchResult
+  private phase: 'created' | 'starting' | 'serving' | 'draining' | 'stopped' = 'created'
+  private http: HttpServer | undefined
+  private httpBound: { host: string; port: number } | undefined
   private readonly commands: CommandContext
   private lastJobId = 0n
   private readonly sweepers = new Map<string, ExpirySweeper>()
@@ -83,6 +95,9 @@ export class AeroliteNode implements NodeContext {
     }
     this.membership = options.membership
     this.plantedFaults = options.plantedFaults ?? NO_PLANTED_FAULTS
+    this.latencies = new LatencyHistograms([...this.namespaces.keys()])
+    this.latencySlices = new LatencySlices(this.latencies, this.env.clock)
+    this.timing = new CommandTiming(this.latencies, this.env.clock, [...this.namespaces.values()].map((ns) => ns.counters))
     const node = this
     this.commands = {
       namespace: (name) => this.namespaces.get(name),
@@ -95,6 +110,7 @@ export class AeroliteNode implements NodeContext {
         return node.cluster
       },
     }
+    this.dispatch = (message) => dispatchMessage(message, this.commands)
     this.listener = new ServiceListener(config, {
       info: (body) => {
         this.serviceStats.infoRequests++
@@ -113,7 +129,7 @@ export class AeroliteNode implements NodeContext {
       },
       message: (message) => {
         this.serviceStats.messageRequests++
-        return dispatchMessage(message, this.commands)
+        return this.timing.timed(message, this.dispatch)
       },
     }, this.serviceStats, this.log, this.env)
     this.ticker = new Ticker(this.namespaces, this.log, this.env)
@@ -122,14 +138,18 @@ export class AeroliteNode implements NodeContext {
   /** Opens the namespaces' files, listens on the configured address and port (0 = any free port) and starts background work. */
   async start(): Promise<{ host: string; port: number }> {
     const { address, port } = this.config.network.service
+    this.phase = 'starting'
     let bound: { host: string; port: number }
     try {
+      // First, so health probes see the process while its namespaces load.
+      await this.startHttp()
       for (const ns of this.namespaces.values()) {
         await ns.open(this.log)
         this.opened.push(ns)
       }
       bound = await this.listener.listen(address, port)
     } catch (err) {
+      await this.http?.close()
       await this.closeNamespaces()
       throw err
     }
@@ -140,12 +160,40 @@ export class AeroliteNode implements NodeContext {
     for (const sweeper of this.sweepers.values()) sweeper.schedule()
     for (const defrag of this.defragmenters) defrag.start(limits.defragIntervalMs)
     this.storageTimer = this.env.scheduler.every(limits.storageTickMs, () => this.evict())
-    this.ticker.start(this.config.service.tickerIntervalSeconds)
+    this.startTicker()
     // Commands are read from here on: a cluster node has joined and computed its first plans.
     this.listener.serve()
+    this.phase = 'serving'
     // The Lua VM warms up once the node serves; the few commands that need it before then wait.
     void this.udf.start()
     return bound
+  }
+
+  /** The HTTP port, when configured: /metrics, /health, /ready. */
+  private async startHttp(): Promise<void> {
+    const { http, service } = this.config.network
+    if (http.port === undefined) return
+    this.http = new HttpServer({
+      metrics: () => this.phase === 'serving' ? collectNodeMetrics({ node: this, histograms: this.latencies, slices: this.latencySlices }) : undefined,
+      notReadyBecause: () => this.notReadyBecause(),
+    }, this.log)
+    this.httpBound = await this.http.listen(http.address ?? service.address, http.port)
+  }
+
+  /** Where the HTTP port listens, if configured and started. */
+  httpEndpoint(): { host: string; port: number } | undefined {
+    return this.httpBound
+  }
+
+  /** Ready: serving clients, in the cluster view with plans for it, and allowed to acknowledge writes. */
+  notReadyBecause(): string | undefined {
+    if (this.phase !== 'serving') return this.phase === 'starting' ? 'starting (loading namespaces, joining the cluster)' : this.phase
+    const cluster = this.cluster
+    if (cluster === undefined) return undefined
+    if (cluster.memberIndex < 0) return 'not in the cluster view'
+    if (!cluster.hasPlans) return 'partition plans for the current cluster view are not ready'
+    if (!cluster.acknowledgesWrites) return 'the membership lease is not held (etcd unreachable)'
+    return undefined
   }
 
   /** Membership through the configured etcd endpoints. */
@@ -204,12 +252,15 @@ export class AeroliteNode implements NodeContext {
 
   /** Stops accepting connections, flushes replies already written, stops background work, closes the files. */
   async drain(): Promise<void> {
+    this.phase = 'draining'
     await this.cluster?.leave()
     this.stopBackgroundWork()
     await this.listener.drain()
     await this.fabric?.close()
     await this.membershipStore?.close()
     await this.closeNamespaces()
+    await this.http?.close()
+    this.phase = 'stopped'
   }
 
   /**
@@ -217,6 +268,7 @@ export class AeroliteNode implements NodeContext {
    * fabric are cut, the lease is left to expire, nothing in memory is written.
    */
   async crash(): Promise<void> {
+    this.phase = 'stopped'
     this.membership?.halt()
     this.cluster?.stop()
     this.stopBackgroundWork()
@@ -224,6 +276,15 @@ export class AeroliteNode implements NodeContext {
     await this.fabric?.close()
     await this.membershipStore?.close()
     for (const ns of this.opened.splice(0)) ns.abandon()
+    await this.http?.close()
+  }
+
+  /** The ticker line and the latency slices (what `latencies:` describes) follow ticker-interval. */
+  private startTicker(): void {
+    this.ticker.stop()
+    this.latencySlices.stop()
+    this.ticker.start(this.config.service.tickerIntervalSeconds)
+    this.latencySlices.start(this.env.scheduler, this.config.service.tickerIntervalSeconds * 1000)
   }
 
   private stopBackgroundWork(): void {
@@ -231,6 +292,7 @@ export class AeroliteNode implements NodeContext {
     for (const defrag of this.defragmenters) defrag.stop()
     this.storageTimer?.cancel()
     this.ticker.stop()
+    this.latencySlices.stop()
   }
 
   /** Writes what is in memory to the files, saves index snapshots and unlocks the files. */
@@ -281,6 +343,7 @@ export class AeroliteNode implements NodeContext {
   }
 
   serviceConfigChanged(): void {
+    if (this.phase === 'serving') this.startTicker()
     this.cluster?.settingsChanged()
     this.log.info('service config changed')
   }

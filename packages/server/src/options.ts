@@ -20,6 +20,8 @@ export interface StartOptions {
   fabricPort?: number
   /** The rack id of every namespace. */
   rackId?: number
+  /** Serves /metrics, /health and /ready on this port (0 = any free port). */
+  httpPort?: number
 }
 
 export class StartOptionError extends Error {
@@ -58,6 +60,10 @@ export function buildConfig(options: StartOptions, disk: Disk): ServerConfig {
   if (options.fabricPort !== undefined) {
     if (!Number.isInteger(options.fabricPort) || options.fabricPort < 0 || options.fabricPort > 65535) throw new StartOptionError(`fabric port ${options.fabricPort} is not a TCP port (0..65535; 0 = any free port)`)
     config.network.fabric.port = options.fabricPort
+  }
+  if (options.httpPort !== undefined) {
+    if (!Number.isInteger(options.httpPort) || options.httpPort < 0 || options.httpPort > 65535) throw new StartOptionError(`HTTP port ${options.httpPort} is not a TCP port (0..65535; 0 = any free port)`)
+    config.network.http.port = options.httpPort
   }
   if (options.rackId !== undefined) {
     if (!Number.isInteger(options.rackId) || options.rackId < 0 || options.rackId > 1_000_000) throw new StartOptionError(`rack id ${options.rackId} is out of range (0..1000000)`)

@@ -10,7 +10,7 @@
 //   - when a replica did not confirm one of its changes (its copy turned dirty), likewise asks for
 //     a new view once it reaches every other member again: that view's plan repairs the copies.
 // A node whose lease deadline passed acknowledges no write (unless keep-serving-without-etcd).
-import { ResultCode, type Env, type Message, type Timer } from '@aerolite/protocol'
+import { PARTITION_COUNT, ResultCode, type Env, type Message, type Timer } from '@aerolite/protocol'
 import { headerReply, type CommandReply } from '../commands/reply.ts'
 import type { RecordCommandResult } from '../commands/record-result.ts'
 import type { RecordRequest } from '../commands/request.ts'
@@ -71,6 +71,15 @@ interface PartitionEvent {
   pid: number
   kind: PartitionEventKind
   node: string
+}
+
+/** A node's share of a namespace's records: Aerospike's master_objects, prole_objects, non_replica_objects. */
+export interface ObjectRoles {
+  clusterSize: number
+  replicationFactor: number
+  masterObjects: number
+  proleObjects: number
+  nonReplicaObjects: number
 }
 
 export class ClusterMember implements RecordRouting, PartitionOwnership {
@@ -708,6 +717,21 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
   /** The plan of a namespace in the current view (undefined while the view's reports are exchanged). */
   planOf(ns: string): PartitionPlan | undefined {
     return this.parts.get(ns)?.plan
+  }
+
+  /** The namespace's records by this node's role in their partitions (records of partitions without a plan yet count as non-replica). */
+  objectRoles(ns: Namespace): ObjectRoles {
+    const plan = this.planOf(ns.name)
+    const clusterSize = this.view?.members.length ?? 0
+    const roles = { clusterSize, replicationFactor: Math.min(ns.config.replicationFactor, clusterSize), masterObjects: 0, proleObjects: 0, nonReplicaObjects: 0 }
+    for (let pid = 0; pid < PARTITION_COUNT; pid++) {
+      const records = ns.index.partitionSize(pid)
+      if (records === 0) continue
+      if (plan?.master(pid) === this.selfIndex) roles.masterObjects += records
+      else if (plan?.owners(pid).includes(this.selfIndex) === true) roles.proleObjects += records
+      else roles.nonReplicaObjects += records
+    }
+    return roles
   }
 
   get memberIndex(): number {

@@ -17,6 +17,7 @@ export {
   type StorageEngine,
   type NamespaceConfig,
   type FabricConfig,
+  type HttpConfig,
   type HeartbeatConfig,
   type HostPort,
   type NetworkConfig,

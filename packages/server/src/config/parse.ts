@@ -12,6 +12,7 @@ import {
   type CompressionName,
   type LogLevel,
   type FabricConfig,
+  type HttpConfig,
   type HeartbeatConfig,
   type LogSink,
   type NamespaceConfig,
@@ -229,6 +230,19 @@ const fabricScope: Scope<FabricConfig> = {
   ignored: ['mode', 'interval', 'timeout', 'mesh-seed-address-port', 'multicast-group'],
 }
 
+const httpScope: Scope<HttpConfig> = {
+  entries: {
+    address: (r, http) => {
+      const text = r.one()
+      if (text !== 'any' && !isIpAddress(text)) r.failValue(text, 'is not an IP address (allowed: an IPv4 or IPv6 address, or any)')
+      http.address = text === 'any' ? '0.0.0.0' : text
+    },
+    port: (r, http) => {
+      http.port = r.integer(1, 65535)
+    },
+  },
+}
+
 // The info port is Aerospike's telnet-style info channel; Aerolite answers info on the service port.
 const infoScope: Scope<unknown> = {
   ignored: ['mode', 'port', 'address', 'interval', 'timeout', 'mesh-seed-address-port', 'multicast-group'],
@@ -248,7 +262,16 @@ const networkScope: Scope<NetworkConfig> = {
       r.noArgs()
       r.apply(fabricScope, network.fabric)
     },
+    http: (r, network) => {
+      r.noArgs()
+      r.apply(httpScope, network.http)
+    },
     info: (r) => {
+      r.noArgs()
+      r.apply(infoScope, undefined)
+    },
+    // Aerospike 8.1's admin port speaks the Aerospike protocol to asadm; Aerolite answers those on the service port.
+    admin: (r) => {
       r.noArgs()
       r.apply(infoScope, undefined)
     },

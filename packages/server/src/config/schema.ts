@@ -150,10 +150,19 @@ export interface FabricConfig {
   port: number
 }
 
+/** The HTTP port: /metrics, /health, /ready. */
+export interface HttpConfig {
+  /** Unset: the service address. */
+  address?: string
+  /** Unset: no HTTP port (0 = any free port). */
+  port?: number
+}
+
 export interface NetworkConfig {
   service: NetworkServiceConfig
   heartbeat: HeartbeatConfig
   fabric: FabricConfig
+  http: HttpConfig
 }
 
 export interface ServerConfig {
@@ -225,6 +234,7 @@ export function defaultServerConfig(): ServerConfig {
       // Aerospike's defaults: a 150 ms interval, 10 missed renewals (a lease TTL of 2 s).
       heartbeat: { mode: 'none', etcdEndpoints: [], intervalMs: 150, timeoutCount: 10 },
       fabric: { port: 3001 },
+      http: {},
     },
     namespaces: [defaultNamespaceConfig('test')],
   }

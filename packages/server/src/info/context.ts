@@ -6,6 +6,7 @@ import type { ServerConfig } from '../config/index.ts'
 import type { Namespace } from '../namespace/namespace.ts'
 import type { ServiceStats } from '../service/stats.ts'
 import type { UdfRuntime } from '../udf/runtime.ts'
+import type { LatencySlices } from '../metrics/latency-slices.ts'
 
 export interface NodeContext {
   readonly nodeId: string
@@ -19,6 +20,8 @@ export interface NodeContext {
   readonly cluster: ClusterMember | undefined
   /** In a cluster, where UDF, index and truncate changes go (every node applies them); undefined for a single node. */
   readonly clusterMetadata: MetadataSync | undefined
+  /** The latency histograms' last slice, for `latencies:`. */
+  readonly latencySlices: LatencySlices
   /** What this node asks for at the next recluster, and what the cluster applied. */
   readonly quiesce: Quiesce
   /** Address and port clients should use to reach this node. */

@@ -1,4 +1,5 @@
 // namespace/<ns>, sets and bins: statistics under the names Aerospike uses.
+import type { ObjectRoles } from '../cluster/cluster-member.ts'
 import type { Namespace } from '../namespace/namespace.ts'
 import { isOverEvictionMark } from '../namespace/eviction.ts'
 import type { SetState } from '../namespace/sets.ts'
@@ -6,7 +7,12 @@ import { namespaceConfigEntries } from './config-entries.ts'
 import type { NodeContext } from './context.ts'
 import { quiesceStatistics } from './quiesce-info.ts'
 
-export function namespaceStatistics(ns: Namespace): Array<[string, string | number | boolean]> {
+/** A single node masters every record. */
+function singleNodeRoles(ns: Namespace): ObjectRoles {
+  return { clusterSize: 1, replicationFactor: 1, masterObjects: ns.objects, proleObjects: 0, nonReplicaObjects: 0 }
+}
+
+export function namespaceStatistics(ns: Namespace, roles: ObjectRoles = singleNodeRoles(ns)): Array<[string, string | number | boolean]> {
   const c = ns.counters
   const dataSize = ns.config.storage.dataSizeBytes
   const usedPct = Math.floor(ns.usedPct())
@@ -15,15 +21,15 @@ export function namespaceStatistics(ns: Namespace): Array<[string, string | numb
   const tombstones = ns.tombstones.size
   const compressionRatio = c.compressionInputBytes === 0 ? 1 : c.compressionOutputBytes / c.compressionInputBytes
   return [
-    ['ns_cluster_size', 1],
-    ['effective_replication_factor', 1],
+    ['ns_cluster_size', roles.clusterSize],
+    ['effective_replication_factor', roles.replicationFactor],
     ['objects', objects],
     ['tombstones', tombstones],
-    ['master_objects', objects],
+    ['master_objects', roles.masterObjects],
     ['master_tombstones', tombstones],
-    ['prole_objects', 0],
+    ['prole_objects', roles.proleObjects],
     ['prole_tombstones', 0],
-    ['non_replica_objects', 0],
+    ['non_replica_objects', roles.nonReplicaObjects],
     ['dead_partitions', 0],
     ['unavailable_partitions', 0],
     ['stop_writes', ns.isStopWrites()],
@@ -31,6 +37,8 @@ export function namespaceStatistics(ns: Namespace): Array<[string, string | numb
     ['current_time', ns.nowVoidTime()],
     ['expired_objects', c.expiredObjects],
     ['evicted_objects', c.evictedObjects],
+    ['nsup_cycle_duration', ns.lastNsupCycleMs],
+    ['nsup_cycle_deleted_pct', ns.lastNsupCycleDeletedPct.toFixed(2)],
     ['evict_void_time', ns.evictVoidTime],
     ['smd_evict_void_time', ns.evictVoidTime],
     ['truncate_lut', ns.truncateLutMs],
@@ -55,6 +63,10 @@ export function namespaceStatistics(ns: Namespace): Array<[string, string | numb
     ['client_delete_success', c.clientDeleteSuccess],
     ['client_delete_error', c.clientDeleteError],
     ['client_delete_not_found', c.clientDeleteNotFound],
+    ['client_read_timeout', c.clientReadTimeout],
+    ['client_write_timeout', c.clientWriteTimeout],
+    ['client_delete_timeout', c.clientDeleteTimeout],
+    ['client_udf_timeout', c.clientUdfTimeout],
     ['fail_key_busy', c.failKeyBusy],
     ['fail_generation', c.failGeneration],
     ['fail_record_too_big', c.failRecordTooBig],
@@ -93,7 +105,8 @@ function storageUnitStatistics(ns: Namespace): Array<[string, string | number | 
 export function namespaceInfo(ctx: NodeContext, name: string | undefined): string {
   const ns = name === undefined ? undefined : ctx.namespaces.get(name)
   if (ns === undefined) return 'type=unknown'
-  return [...namespaceStatistics(ns), ...migrationStatistics(ctx, ns.name), ...quiesceStatistics(ctx)].map(([k, v]) => `${k}=${v}`).join(';')
+  const roles = ctx.cluster?.objectRoles(ns)
+  return [...namespaceStatistics(ns, roles), ...migrationStatistics(ctx, ns.name), ...quiesceStatistics(ctx)].map(([k, v]) => `${k}=${v}`).join(';')
 }
 
 /** Partitions of the namespace this node still sends (tx) and receives (rx), and those moving now; none on a single node. */

@@ -76,6 +76,7 @@ const HANDLERS: Record<string, InfoHandler> = {
   'sets': (ctx, cmd) => setsInfo(ctx, cmd.path),
   'bins': (ctx, cmd) => binsInfo(ctx, cmd.path),
   'statistics': (ctx) => nodeStatistics(ctx),
+  'latencies': (ctx, cmd) => ctx.latencySlices.info(cmd),
   'get-config': getConfig,
   'set-config': setConfig,
   'truncate': truncate,

@@ -1,4 +1,5 @@
 // The node-wide `statistics` info value.
+import { freemem, totalmem } from 'node:os'
 import { clusterStatistics } from './cluster-info.ts'
 import type { NodeContext } from './context.ts'
 
@@ -24,7 +25,7 @@ export function nodeStatistics(ctx: NodeContext): string {
     ['bad_frames', s.badFrames],
     ['process_rss_bytes', memory.rss],
     ['heap_used_bytes', memory.heapUsed],
-    ['system_free_mem_pct', 100],
+    ['system_free_mem_pct', Math.floor((100 * freemem()) / totalmem())],
   ]
   return entries.map(([k, v]) => `${k}=${v}`).join(';')
 }

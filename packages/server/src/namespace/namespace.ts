@@ -53,6 +53,11 @@ export interface NamespaceCounters {
   clientDeleteSuccess: number
   clientDeleteNotFound: number
   clientDeleteError: number
+  /** Commands answered TIMEOUT (a proxy, a replica or the cluster's plans did not answer in time), by kind. */
+  clientReadTimeout: number
+  clientWriteTimeout: number
+  clientDeleteTimeout: number
+  clientUdfTimeout: number
   failGeneration: number
   failKeyBusy: number
   failRecordTooBig: number
@@ -88,6 +93,7 @@ export class Namespace {
     clientReadSuccess: 0, clientReadNotFound: 0, clientReadError: 0,
     clientWriteSuccess: 0, clientWriteError: 0,
     clientDeleteSuccess: 0, clientDeleteNotFound: 0, clientDeleteError: 0,
+    clientReadTimeout: 0, clientWriteTimeout: 0, clientDeleteTimeout: 0, clientUdfTimeout: 0,
     failGeneration: 0, failKeyBusy: 0, failRecordTooBig: 0, stopWritesRejections: 0,
     defragReads: 0, defragWrites: 0, checksumFailures: 0, tombstonesDropped: 0,
     compressionInputBytes: 0, compressionOutputBytes: 0,
@@ -108,6 +114,8 @@ export class Namespace {
   mastersPartition: (pid: number) => boolean = () => true
   /** Duration of the last expiry sweep. */
   lastNsupCycleMs = 0
+  /** The share of the namespace's records (at its start) the last expiry sweep removed, in percent. */
+  lastNsupCycleDeletedPct = 0
   /** What the last open() found on disk. */
   restoreReport: RestoreReport | undefined
   /** The edges this namespace reaches the world through: clock, timers, randomness, files. */

@@ -37,6 +37,7 @@ export class ExpirySweeper {
     this.running = true
     const { clock, scheduler } = this.namespace.env
     const startedMs = clock.monotonicMs()
+    const objectsAtStart = this.namespace.objects
     let removed = 0
     try {
       for (let pid = 0; pid < limits.partitions && !this.stopped; pid++) {
@@ -48,6 +49,7 @@ export class ExpirySweeper {
     }
     const durationMs = Math.round(clock.monotonicMs() - startedMs)
     this.namespace.lastNsupCycleMs = durationMs
+    this.namespace.lastNsupCycleDeletedPct = objectsAtStart === 0 ? 0 : (100 * removed) / objectsAtStart
     if (removed > 0) this.log.info({ ns: this.namespace.name, removed, durationMs }, 'nsup: removed expired records')
     return removed
   }

@@ -83,6 +83,21 @@ describe('network fabric', () => {
   })
 })
 
+describe('network http', () => {
+  it('port and address; off unless a port is set; the address defaults to the service address', () => {
+    assert.deepEqual(parse('network {', 'http {', 'port 9145', 'address 10.0.0.5', '}', '}').network.http, { port: 9145, address: '10.0.0.5' })
+    assert.deepEqual(parse('network {', 'http {', 'address any', '}', '}').network.http, { address: '0.0.0.0' })
+    assert.deepEqual(parse().network.http, {})
+  })
+
+  it('a bad port or address, and an unknown key, are refused; Aerospike 8.1\'s admin block is accepted', () => {
+    assert.match(configError(3, 'port', 'network {', 'http {', 'port 0', '}', '}'), /port "0" is out of range \(allowed: 1 to 65535\)/)
+    assert.match(configError(3, 'address', 'network {', 'http {', 'address eth0', '}', '}'), /address "eth0" is not an IP address/)
+    assert.match(configError(3, 'path', 'network {', 'http {', 'path /metrics', '}', '}'), /unknown key "path" in network http \(allowed: address, port\)/)
+    assert.deepEqual(parse('network {', 'admin {', 'port 3008', '}', '}').network.http, {})
+  })
+})
+
 describe('rack-id and keep-serving-without-etcd', () => {
   it('rack-id per namespace, 0 to 1000000, default 0', () => {
     const config = parseConfig(['namespace a {', 'rack-id 1000000', '}', 'namespace b {', '}'].join('\n'), FILE, realDisk)

@@ -1,0 +1,80 @@
+// The node's HTTP port (network { http { port } }): /metrics for Prometheus, /health (the process
+// serves HTTP) and /ready (it serves clients, is in the cluster view with its plans and may
+// acknowledge writes) for load balancers and Kubernetes probes.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Logger } from '../log.ts'
+
+export interface HttpRoutes {
+  /** The Prometheus text of every metric, built now; undefined while the node starts (its namespaces load). */
+  metrics(): string | undefined
+  /** Why the node is not ready, or undefined when it is. */
+  notReadyBecause(): string | undefined
+}
+
+const PROMETHEUS_TEXT = 'text/plain; version=0.0.4; charset=utf-8'
+
+export class HttpServer {
+  private readonly routes: HttpRoutes
+  private readonly log: Logger
+  private readonly server: Server
+
+  constructor(routes: HttpRoutes, log: Logger) {
+    this.routes = routes
+    this.log = log
+    this.server = createServer((req, res) => this.answer(req, res))
+    // Scrapers and probes reconnect often; an idle keep-alive socket must not hold a drain.
+    this.server.keepAliveTimeout = 5000
+    this.server.headersTimeout = 10_000
+    this.server.requestTimeout = 10_000
+  }
+
+  listen(address: string, port: number): Promise<{ host: string; port: number }> {
+    return new Promise((resolve, reject) => {
+      const failed = (err: Error & { code?: string }): void => {
+        reject(Object.assign(new Error(`cannot listen for HTTP on ${address}:${port}: ${err.message}`), { code: err.code }))
+      }
+      this.server.once('error', failed)
+      this.server.listen(port, address, () => {
+        this.server.off('error', failed)
+        this.server.on('error', (err) => this.log.error({ err: err.message }, 'HTTP server error'))
+        const bound = this.server.address() as AddressInfo
+        resolve({ host: bound.address, port: bound.port })
+      })
+    })
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve())
+      this.server.closeAllConnections()
+    })
+  }
+
+  private answer(req: IncomingMessage, res: ServerResponse): void {
+    const path = (req.url ?? '/').split('?')[0]
+    if (req.method !== 'GET' && req.method !== 'HEAD') return this.send(res, 405, 'only GET and HEAD are served\n', { allow: 'GET, HEAD' })
+    try {
+      switch (path) {
+        case '/metrics': {
+          const text = this.routes.metrics()
+          return text === undefined ? this.send(res, 503, 'starting: no metrics yet\n') : this.send(res, 200, text, { 'content-type': PROMETHEUS_TEXT })
+        }
+        case '/health': return this.send(res, 200, 'ok\n')
+        case '/ready': {
+          const reason = this.routes.notReadyBecause()
+          return reason === undefined ? this.send(res, 200, 'ready\n') : this.send(res, 503, `not ready: ${reason}\n`)
+        }
+      }
+      this.send(res, 404, `no page ${path} (try /metrics, /health, /ready)\n`)
+    } catch (err) {
+      this.log.error({ err }, `HTTP ${path} failed`)
+      this.send(res, 500, 'internal error\n')
+    }
+  }
+
+  private send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...headers, 'content-length': Buffer.byteLength(body) })
+    res.end(res.req.method === 'HEAD' ? undefined : body)
+  }
+}
