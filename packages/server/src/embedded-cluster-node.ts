@@ -20,9 +20,16 @@ const data = workerData as ClusterWorkerData
 const store = new InProcessStore(realEnv)
 const nodes: Array<AeroliteNode | undefined> = []
 const ports: number[] = []
+const httpPorts: number[] = []
 
-async function startNode(index: number): Promise<{ host: string; port: number; nodeId: string }> {
-  const config = buildConfig({ ...data.options, port: ports[index] ?? 0 }, realEnv.disk)
+/** With an HTTP port asked for, node i serves it on that port + i (0: any free port); a restart keeps its ports. */
+function httpPortOf(index: number): number | undefined {
+  const first = data.options.httpPort
+  return first === undefined ? undefined : httpPorts[index] ?? (first === 0 ? 0 : first + index)
+}
+
+async function startNode(index: number): Promise<{ host: string; port: number; nodeId: string; httpPort: number | undefined }> {
+  const config = buildConfig({ ...data.options, port: ports[index] ?? 0, httpPort: httpPortOf(index) }, realEnv.disk)
   for (const ns of config.namespaces) ns.replicationFactor = data.cluster.replicationFactor
   config.service.clusterName ||= 'aerolite'
   config.network.fabric.port = 0
@@ -31,7 +38,9 @@ async function startNode(index: number): Promise<{ host: string; port: number; n
   const bound = await node.start()
   nodes[index] = node
   ports[index] = bound.port
-  return { host: bound.host, port: bound.port, nodeId: node.nodeId }
+  const httpPort = node.httpEndpoint()?.port
+  if (httpPort !== undefined) httpPorts[index] = httpPort
+  return { host: bound.host, port: bound.port, nodeId: node.nodeId, httpPort }
 }
 
 try {

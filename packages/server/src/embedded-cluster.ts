@@ -8,6 +8,8 @@ export interface ClusterNodeAddress {
   host: string
   port: number
   nodeId: string
+  /** The node's HTTP port (/metrics, /health, /ready), when httpPort was given: node i serves on httpPort + i, or any free port for 0. */
+  httpPort: number | undefined
 }
 
 export interface EmbeddedCluster {

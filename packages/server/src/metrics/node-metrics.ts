@@ -2,6 +2,8 @@
 // Prometheus exporter names them (aerospike_node_stats_*, aerospike_namespace_*, aerospike_sets_*,
 // aerospike_sindex_*, aerospike_latencies_*), so dashboards and rules made for Aerospike work. It
 // reads the same answers the info commands give, so the two cannot disagree.
+import { parseInfoCommand } from '@aerolite/protocol'
+import { getConfig } from '../info/config-info.ts'
 import type { NodeContext } from '../info/context.ts'
 import { namespaceInfo, setsInfo } from '../info/namespace-info.ts'
 import { nodeStatistics } from '../info/statistics.ts'
@@ -16,6 +18,8 @@ export interface MetricsSources {
   histograms: LatencyHistograms
   slices: LatencySlices
 }
+
+const SERVICE_CONFIG = parseInfoCommand('get-config:context=service')
 
 /** Statistics that only grow: counters; everything else (and every config value, named with '-') is a gauge. */
 const COUNTER_STAT = /(^|_)(success|error|timeout|not_found|complete|reads|writes|requests|opened|closed|failures|dropped|rejections|sent|received)$|^(fail_|expired_objects$|evicted_objects$|truncated_records$|reaped_fds$|rejected_connections$|bad_frames$|uptime$)/
@@ -55,6 +59,8 @@ export function collectNodeMetrics(sources: MetricsSources): string {
   const { host, port } = node.serviceEndpoint()
   const base: Labels = [['cluster_name', clusterName], ['service', `${host}:${port}`]]
   families.add('aerospike_node_up', 'gauge', [...base, ['build', AEROSPIKE_COMPATIBLE_BUILD], ['node_id', node.nodeId]], 1)
+  // As the exporter does: the service config's numbers (proto-fd-max …) beside the statistics.
+  addStats(families, 'aerospike_node_stats', base, parsePairs(getConfig(node, SERVICE_CONFIG), ';'))
   addStats(families, 'aerospike_node_stats', base, parsePairs(nodeStatistics(node), ';'))
   for (const ns of node.namespaces.values()) addNamespace(families, base, ns.name, parsePairs(namespaceInfo(node, ns.name), ';'))
   for (const line of setsInfo(node, []).split(';')) {

@@ -39,7 +39,9 @@ function parseExposition(text: string): { types: Map<string, string>; samples: M
     }
     const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})? (\S+)$/.exec(line)
     assert.ok(sample !== null, `a valid sample line: ${line}`)
-    samples.set(`${sample[1]}${sample[2] ?? ''}`, Number(sample[3]))
+    const series = `${sample[1]}${sample[2] ?? ''}`
+    assert.ok(!samples.has(series), `one sample per series: ${series}`)
+    samples.set(series, Number(sample[3]))
   }
   return { types, samples }
 }
@@ -83,13 +85,13 @@ after(async () => {
   await node?.stop()
 })
 
-test('/metrics names every numeric statistic of statistics, namespace/<ns>, sets and sindex as the exporter does', async () => {
+test('/metrics names every numeric statistic of statistics (and the service config), namespace/<ns>, sets and sindex as the exporter does', async () => {
   const page = await http('/metrics')
   assert.equal(page.status, 200)
   assert.equal(page.type, 'text/plain; version=0.0.4; charset=utf-8')
   const { types } = parseExposition(page.text)
   const families = [...types.keys()]
-  const statistics = pairsOf(await info('statistics'), ';')
+  const statistics = [...pairsOf(await info('get-config:context=service'), ';'), ...pairsOf(await info('statistics'), ';')]
   const namespace = pairsOf(await info('namespace/test'), ';')
   const sets = (await info('sets/test')).split(';').filter((l) => l !== '').flatMap((line) => pairsOf(line, ':'))
   const sindex = pairsOf(await info('sindex/test/metrics_n'), ';')
