@@ -188,6 +188,10 @@ export const limits = {
   metadataApplyTimeoutMs: 10_000,
   /** How many times a read-modify-write of one metadata entry tries again when another writer changed it meanwhile. */
   metadataUpdateAttempts: 16,
+  /** How often a cluster node asks each peer for its wall clock (cluster_clock_skew_ms). */
+  clockProbeIntervalMs: 2000,
+  /** A clock probe unanswered this long is dropped (the next one tries again). */
+  clockProbeTimeoutMs: 1000,
 } as const
 
 if (limits.maxInfoRequestBytes > limits.maxFrameBytes) throw new Error('limits: info requests must fit in a frame')

@@ -11,6 +11,7 @@
 //     a new view once it reaches every other member again: that view's plan repairs the copies.
 // A node whose lease deadline passed acknowledges no write (unless keep-serving-without-etcd).
 import { PARTITION_COUNT, ResultCode, type Env, type Message, type Timer } from '@aerolite/protocol'
+import { ClockSkew } from './clock-skew.ts'
 import { headerReply, type CommandReply } from '../commands/reply.ts'
 import type { RecordCommandResult } from '../commands/record-result.ts'
 import type { RecordRequest } from '../commands/request.ts'
@@ -121,6 +122,7 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
   private readonly earlyEvents: PartitionEvent[] = []
   readonly proxyCounters: ProxyCounters = newProxyCounters()
   readonly migrationCounters: MigrationCounters = newMigrationCounters()
+  readonly clockSkew: ClockSkew
   /** Changes whenever this node's partition ownership changes (clients fetch the map again). */
   partitionGeneration = 0
   /** Changes whenever the member set changes. */
@@ -169,6 +171,7 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     this.fabric.onMessage(MessageType.COPY_REPORT, (from, payload, reply) => this.copyReportReceived(from, payload, reply))
     this.fabric.onMessage(MessageType.PARTITION_EVENT, (from, payload, reply) => this.partitionEventsReceived(from, payload, reply))
     this.fabric.onMessage(MessageType.MIGRATE_PULL, (from, payload, reply) => this.pullReceived(from, payload, reply))
+    this.clockSkew = new ClockSkew(this.fabric, this.env, () => (this.view?.members ?? []).filter((m) => m.nodeId !== this.self?.nodeId).map((m) => m.nodeId))
   }
 
   /** Joins the cluster; resolves once the first view's plans are computed. */
@@ -187,6 +190,7 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
     this.membership.onLeaseChange(() => {
       this.partitionGeneration++
     })
+    this.clockSkew.start()
     const first = await this.membership.join(self)
     // The view may have come through onView already.
     this.adopt(first)
@@ -747,6 +751,7 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
   /** Stops all cluster work (retries, migrations) without a goodbye: the node is stopping or crashing. */
   stop(): void {
     this.stopped = true
+    this.clockSkew.stop()
     this.absentWait?.cancel()
     this.absentWait = undefined
     this.repair.stop()

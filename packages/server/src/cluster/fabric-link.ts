@@ -17,6 +17,8 @@ export const MessageType = {
   MIGRATE_PULL: 6,
   /** Partitions' states changed (fills done, mastership handed over): tells every member (request; empty reply). An empty list probes whether a member answers. */
   PARTITION_EVENT: 7,
+  /** Asks a member for its wall clock (request, empty; reply: its time in ms as a double). */
+  CLOCK_PROBE: 8,
 } as const
 
 export type FabricMessageHandler = (from: string, payload: Buffer, reply: ((payload: Buffer) => void) | undefined) => void

@@ -111,6 +111,7 @@ export function clusterStatistics(cluster: ClusterMember): Array<[string, string
     ['cluster_key', view === undefined ? '0' : clusterKeyText(view)],
     ['cluster_integrity', String(cluster.hasPlans)],
     ['cluster_is_member', String(cluster.memberIndex >= 0)],
+    ['cluster_clock_skew_ms', cluster.clockSkew.maxSkewMs],
     ['migrate_allowed', 'true'],
     ['migrate_partitions_remaining', cluster.migrationsRemaining()],
     ['migrate_records_sent', cluster.migrationCounters.recordsSent],

@@ -9,7 +9,7 @@ export function nodeStatistics(ctx: NodeContext): string {
   let objects = 0
   for (const ns of ctx.namespaces.values()) objects += ns.objects
   const cluster: Array<[string, string | number]> = ctx.cluster === undefined
-    ? [['cluster_size', 1], ['cluster_key', ctx.nodeId], ['cluster_integrity', 'true'], ['cluster_is_member', 'true'], ['migrate_allowed', 'true'], ['migrate_partitions_remaining', 0]]
+    ? [['cluster_size', 1], ['cluster_key', ctx.nodeId], ['cluster_integrity', 'true'], ['cluster_is_member', 'true'], ['cluster_clock_skew_ms', 0], ['migrate_allowed', 'true'], ['migrate_partitions_remaining', 0]]
     : clusterStatistics(ctx.cluster)
   const entries: Array<[string, string | number]> = [
     ...cluster,
