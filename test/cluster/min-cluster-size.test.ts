@@ -1,7 +1,8 @@
 // min-cluster-size 2 on an embedded cluster of two nodes: the first node alone forms no cluster
 // (no plans), both together do; when one dies the other stops serving (integrity false,
 // cluster-stable names the size, a client's command fails within its wait instead of hanging) until
-// the setting is lowered. rebalance-generation counts only the plans a node adopted.
+// the setting is lowered, and /ready answers 503 meanwhile. rebalance-generation counts only the
+// plans a node adopted.
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -22,7 +23,7 @@ describe('min-cluster-size 2 on an embedded cluster of two nodes', { timeout: 60
   before(async () => {
     const configFile = join(dir, 'aerolite.conf')
     writeFileSync(configFile, `service {\n  min-cluster-size 2\n}\nnamespace ${NS} {\n}\n`)
-    cluster = await startCluster({ nodes: 2, replicationFactor: 2, logLevel: 'silent', configFile })
+    cluster = await startCluster({ nodes: 2, replicationFactor: 2, logLevel: 'silent', configFile, httpPort: 0 })
     await stableWith(cluster)
     client = await Aerospike.connect({
       hosts: [{ addr: cluster.nodes[0]!.host, port: cluster.nodes[0]!.port }],
@@ -54,6 +55,9 @@ describe('min-cluster-size 2 on an embedded cluster of two nodes', { timeout: 60
     assert.equal(statistic(await infoValue(node, 'statistics'), 'cluster_integrity'), 'false')
     assert.equal(await infoValue(node, 'cluster-stable'), 'ERROR:4:cluster size 1 is below min-cluster-size 2')
     assert.equal(await infoValue(node, 'rebalance-generation'), '1')
+    // Its readiness probe says so: a load balancer or Kubernetes stops sending it clients.
+    const ready = await fetch(`http://127.0.0.1:${node.httpPort}/ready`)
+    assert.deepEqual([ready.status, await ready.text()], [503, 'not ready: partition plans for the current cluster view are not ready\n'])
     const started = Date.now()
     await rejectsWithCode(client.put(mastered, { v: 2 }), 9, 'a write while the cluster is not formed')
     assert.ok(Date.now() - started < 10_000, 'the command failed within its wait')
@@ -61,6 +65,7 @@ describe('min-cluster-size 2 on an embedded cluster of two nodes', { timeout: 60
     assert.equal(await infoValue(node, 'set-config:context=service;min-cluster-size=1'), 'ok')
     await stableWith(cluster, [0])
     assert.equal(await infoValue(node, 'rebalance-generation'), '2')
+    assert.equal((await fetch(`http://127.0.0.1:${node.httpPort}/ready`)).status, 200)
     // Until its next tend the client may still map the partition to no node.
     await eventually('the client writes again', async () => client.put(key, { v: 3 }).then(() => true, () => false), 5000)
     assert.equal((await client.get(key)).bins.v, 3)

@@ -52,7 +52,12 @@ export class MonitoringStack {
     this.dir = dir
   }
 
-  /** Starts the webhook, Alertmanager and Prometheus scraping `targets` (host:port of nodes' HTTP ports). */
+  alertmanagerPort = 0
+
+  /**
+   * Starts the webhook, Alertmanager and Prometheus scraping `targets` (host:port of nodes' HTTP
+   * ports); with no targets, no Prometheus (alerts are posted to Alertmanager directly).
+   */
   static async start(targets: readonly string[]): Promise<MonitoringStack> {
     const stack = new MonitoringStack(mkdtempSync(join(tmpdir(), 'aerolite-monitoring-')))
     try {
@@ -78,7 +83,7 @@ export class MonitoringStack {
     await new Promise<void>((resolve) => this.webhook!.listen(0, '127.0.0.1', resolve))
     const hookPort = (this.webhook.address() as AddressInfo).port
     const alertmanagerPort = await freePort()
-    this.prometheusPort = await freePort()
+    this.alertmanagerPort = alertmanagerPort
     writeFileSync(join(this.dir, 'rules.yml'), rulesWithShortFor())
     writeFileSync(join(this.dir, 'am.yml'), [
       'route:',
@@ -101,10 +106,22 @@ export class MonitoringStack {
     ].join('\n'))
     this.spawn('prometheus-alertmanager', [`--config.file=${join(this.dir, 'am.yml')}`, `--storage.path=${join(this.dir, 'am')}`,
       `--web.listen-address=127.0.0.1:${alertmanagerPort}`, '--cluster.listen-address='])
+    await this.until('Alertmanager ready', 30_000, () => ready(`http://127.0.0.1:${alertmanagerPort}/-/ready`))
+    if (targets.length === 0) return
+    this.prometheusPort = await freePort()
     this.spawn('prometheus', [`--config.file=${join(this.dir, 'prom.yml')}`, `--storage.tsdb.path=${join(this.dir, 'prom')}`,
       `--web.listen-address=127.0.0.1:${this.prometheusPort}`])
-    await this.until('Alertmanager and Prometheus ready', 30_000, async () =>
-      (await ready(`http://127.0.0.1:${alertmanagerPort}/-/ready`)) && (await ready(`http://127.0.0.1:${this.prometheusPort}/-/ready`)))
+    await this.until('Prometheus ready', 30_000, () => ready(`http://127.0.0.1:${this.prometheusPort}/-/ready`))
+  }
+
+  /** Posts an alert to Alertmanager as Prometheus would. */
+  async postAlert(labels: Record<string, string>, annotations: Record<string, string>): Promise<void> {
+    const res = await fetch(`http://127.0.0.1:${this.alertmanagerPort}/api/v2/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ labels, annotations, startsAt: new Date().toISOString() }]),
+    })
+    if (!res.ok) throw new Error(`Alertmanager refused the alert: HTTP ${res.status} ${await res.text()}`)
   }
 
   private spawn(bin: string, args: string[]): void {

@@ -32,6 +32,8 @@ import { HttpServer } from './metrics/http-server.ts'
 import { LatencyHistograms } from './metrics/latency-histograms.ts'
 import { LatencySlices } from './metrics/latency-slices.ts'
 import { collectNodeMetrics } from './metrics/node-metrics.ts'
+import { consoleState, serveNodeState } from './metrics/console-api.ts'
+import { nodeState, type NodeState } from './metrics/console-state.ts'
 
 export interface NodeOptions {
   /** The clock, timers, randomness, files and sockets the node uses (default: the real ones). */
@@ -176,8 +178,20 @@ export class AeroliteNode implements NodeContext {
     this.http = new HttpServer({
       metrics: () => this.phase === 'serving' ? collectNodeMetrics({ node: this, histograms: this.latencies, slices: this.latencySlices }) : undefined,
       notReadyBecause: () => this.notReadyBecause(),
+      consoleState: () => this.phase === 'serving'
+        ? consoleState({
+          localState: () => this.consoleNodeState(),
+          cluster: this.fabric === undefined ? undefined : { view: this.cluster?.currentView(), fabric: this.fabric },
+          alertmanagerUrl: http.alertmanagerUrl,
+        })
+        : undefined,
     }, this.log)
     this.httpBound = await this.http.listen(http.address ?? service.address, http.port)
+  }
+
+  /** What the web console shows of this node. */
+  private consoleNodeState(): NodeState {
+    return nodeState({ node: this, histograms: this.latencies, slices: this.latencySlices, notReadyBecause: () => this.notReadyBecause() })
   }
 
   /** Where the HTTP port listens, if configured and started. */
@@ -238,6 +252,7 @@ export class AeroliteNode implements NodeContext {
       log: this.log,
     })
     this.clusterMetadata.start()
+    serveNodeState(fabric, () => this.consoleNodeState())
     this.quiesce.follow(membership, this.nodeId)
     const rackIds: Record<string, number> = {}
     for (const ns of this.namespaces.values()) rackIds[ns.name] = ns.config.rackId

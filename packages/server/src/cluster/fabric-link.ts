@@ -19,6 +19,8 @@ export const MessageType = {
   PARTITION_EVENT: 7,
   /** Asks a member for its wall clock (request, empty; reply: its time in ms as a double). */
   CLOCK_PROBE: 8,
+  /** Asks a member for what the web console shows of it (request, empty; reply: JSON). */
+  NODE_STATE: 9,
 } as const
 
 export type FabricMessageHandler = (from: string, payload: Buffer, reply: ((payload: Buffer) => void) | undefined) => void

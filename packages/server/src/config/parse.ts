@@ -240,6 +240,11 @@ const httpScope: Scope<HttpConfig> = {
     port: (r, http) => {
       http.port = r.integer(1, 65535)
     },
+    'alertmanager-url': (r, http) => {
+      const text = r.one()
+      if (!URL.canParse(text) || !/^https?:$/.test(new URL(text).protocol)) r.failValue(text, 'is not an http:// or https:// URL (e.g. http://127.0.0.1:9093)')
+      http.alertmanagerUrl = text
+    },
   },
 }
 

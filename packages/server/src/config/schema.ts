@@ -156,6 +156,8 @@ export interface HttpConfig {
   address?: string
   /** Unset: no HTTP port (0 = any free port). */
   port?: number
+  /** The Alertmanager whose firing alerts the web console shows (its base URL). */
+  alertmanagerUrl?: string
 }
 
 export interface NetworkConfig {

@@ -1,15 +1,19 @@
 // The node's HTTP port (network { http { port } }): /metrics for Prometheus, /health (the process
 // serves HTTP) and /ready (it serves clients, is in the cluster view with its plans and may
-// acknowledge writes) for load balancers and Kubernetes probes.
+// acknowledge writes) for load balancers and Kubernetes probes, and the web console (/ and the
+// /api/state it polls).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Logger } from '../log.ts'
+import { consoleAsset } from './console-assets.ts'
 
 export interface HttpRoutes {
   /** The Prometheus text of every metric, built now; undefined while the node starts (its namespaces load). */
   metrics(): string | undefined
   /** Why the node is not ready, or undefined when it is. */
   notReadyBecause(): string | undefined
+  /** What the console shows; undefined while the node starts. */
+  consoleState(): Promise<unknown> | undefined
 }
 
 const PROMETHEUS_TEXT = 'text/plain; version=0.0.4; charset=utf-8'
@@ -65,15 +69,30 @@ export class HttpServer {
           const reason = this.routes.notReadyBecause()
           return reason === undefined ? this.send(res, 200, 'ready\n') : this.send(res, 503, `not ready: ${reason}\n`)
         }
+        case '/api/state': return this.sendState(res)
       }
-      this.send(res, 404, `no page ${path} (try /metrics, /health, /ready)\n`)
+      const asset = consoleAsset(path ?? '/')
+      if (asset !== undefined) return this.send(res, 200, asset.body, { 'content-type': asset.contentType })
+      this.send(res, 404, `no page ${path} (try /, /metrics, /health, /ready)\n`)
     } catch (err) {
       this.log.error({ err }, `HTTP ${path} failed`)
       this.send(res, 500, 'internal error\n')
     }
   }
 
-  private send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  private sendState(res: ServerResponse): void {
+    const state = this.routes.consoleState()
+    if (state === undefined) return this.send(res, 503, 'starting: no state yet\n')
+    state.then(
+      (value) => this.send(res, 200, JSON.stringify(value), { 'content-type': 'application/json' }),
+      (err: unknown) => {
+        this.log.error({ err }, 'HTTP /api/state failed')
+        this.send(res, 500, 'internal error\n')
+      },
+    )
+  }
+
+  private send(res: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string> = {}): void {
     res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...headers, 'content-length': Buffer.byteLength(body) })
     res.end(res.req.method === 'HEAD' ? undefined : body)
   }

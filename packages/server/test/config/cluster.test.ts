@@ -93,8 +93,14 @@ describe('network http', () => {
   it('a bad port or address, and an unknown key, are refused; Aerospike 8.1\'s admin block is accepted', () => {
     assert.match(configError(3, 'port', 'network {', 'http {', 'port 0', '}', '}'), /port "0" is out of range \(allowed: 1 to 65535\)/)
     assert.match(configError(3, 'address', 'network {', 'http {', 'address eth0', '}', '}'), /address "eth0" is not an IP address/)
-    assert.match(configError(3, 'path', 'network {', 'http {', 'path /metrics', '}', '}'), /unknown key "path" in network http \(allowed: address, port\)/)
+    assert.match(configError(3, 'path', 'network {', 'http {', 'path /metrics', '}', '}'), /unknown key "path" in network http \(allowed: address, port, alertmanager-url\)/)
     assert.deepEqual(parse('network {', 'admin {', 'port 3008', '}', '}').network.http, {})
+  })
+
+  it('alertmanager-url names the Alertmanager the console shows alerts from', () => {
+    assert.equal(parse('network {', 'http {', 'alertmanager-url http://10.0.0.9:9093/', '}', '}').network.http.alertmanagerUrl, 'http://10.0.0.9:9093/')
+    assert.match(configError(3, 'alertmanager-url', 'network {', 'http {', 'alertmanager-url 10.0.0.9:9093', '}', '}'), /alertmanager-url "10.0.0.9:9093" is not an http:\/\/ or https:\/\/ URL/)
+    assert.match(configError(3, 'alertmanager-url', 'network {', 'http {', 'alertmanager-url ftp://x', '}', '}'), /is not an http:\/\/ or https:\/\/ URL/)
   })
 })
 

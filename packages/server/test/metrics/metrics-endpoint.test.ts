@@ -159,3 +159,24 @@ test('/health, /ready and what is not served', async () => {
   assert.equal((await http('/metrics', 'POST')).status, 405)
   assert.equal((await http('/health', 'HEAD')).status, 200)
 })
+
+test('the console page, its files and /api/state (with the numbers of the info commands)', async () => {
+  const page = await http('/')
+  assert.equal(page.status, 200)
+  assert.equal(page.type, 'text/html; charset=utf-8')
+  assert.match(page.text, /<title>Aerolite console<\/title>/)
+  for (const [path, type] of [['/console.js', 'text/javascript'], ['/console.css', 'text/css'], ['/uplot.js', 'text/javascript'], ['/uplot.css', 'text/css']]) {
+    const asset = await http(path!)
+    assert.equal(asset.status, 200, path)
+    assert.ok(asset.type?.startsWith(type!), `${path}: ${asset.type}`)
+  }
+  const state = JSON.parse((await http('/api/state')).text) as { self: string; nodes: Array<{ nodeId: string; namespaces: Array<{ name: string; objects: number; sets: Array<{ name: string; objects: number }>; sindexes: Array<{ name: string; entries: number }> }> }>; alerts: unknown; xdr: unknown[] }
+  assert.equal(state.self, await info('node'))
+  assert.equal(state.nodes.length, 1)
+  const ns = state.nodes[0]!.namespaces.find((n) => n.name === 'test')!
+  assert.equal(ns.objects, Number(new Map(pairsOf(await info('namespace/test'), ';')).get('objects')))
+  assert.deepEqual(ns.sets.map((set) => [set.name, set.objects]), [[SET, 49]])
+  assert.deepEqual(ns.sindexes.map((index) => [index.name, index.entries]), [['metrics_n', 49]])
+  assert.equal(state.alerts, undefined, 'no Alertmanager configured')
+  assert.deepEqual(state.xdr, [])
+})
