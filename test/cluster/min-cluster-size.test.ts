@@ -61,6 +61,8 @@ describe('min-cluster-size 2 on an embedded cluster of two nodes', { timeout: 60
     const started = Date.now()
     await rejectsWithCode(client.put(mastered, { v: 2 }), 9, 'a write while the cluster is not formed')
     assert.ok(Date.now() - started < 10_000, 'the command failed within its wait')
+    // Counted where monitoring looks for it (the AeroliteClientTimeouts alert).
+    assert.ok(Number(statistic(await infoValue(node, `namespace/${NS}`), 'client_write_timeout')) >= 1, 'client_write_timeout counts the TIMEOUT answers')
 
     assert.equal(await infoValue(node, 'set-config:context=service;min-cluster-size=1'), 'ok')
     await stableWith(cluster, [0])

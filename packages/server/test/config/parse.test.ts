@@ -72,6 +72,7 @@ describe('defaults', () => {
         service: { address: '127.0.0.1', port: 3000 },
         heartbeat: { mode: 'none', etcdEndpoints: [], intervalMs: 150, timeoutCount: 10 },
         fabric: { port: 3001 },
+        http: {},
       },
       namespaces: [defaultNamespaceConfig('test')],
     })
@@ -224,6 +225,7 @@ describe('parseConfig: a realistic aerospike.conf', () => {
           timeoutCount: 15,
         },
         fabric: { port: 3011 },
+        http: {},
       },
       namespaces: [
         {
@@ -424,7 +426,7 @@ describe('parseConfig: errors name file, line and key', () => {
     )
     assertConfigError(conf('namespace test {', 'storage-engine memory {', 'flush-size 4G', 'filesizes 4G', '}', '}'), 4, 'filesizes', 'namespace test storage-engine memory', 'data-size')
     assertConfigError(conf('network {', 'heartbeat {', 'protocol v3', '}', '}'), 3, 'protocol', 'network heartbeat', 'mesh-seed-address-port')
-    assertConfigError(conf('network {', 'service {', '}', 'heartbeats {', '}', '}'), 4, 'heartbeats', 'unknown key', 'heartbeat, fabric, info')
+    assertConfigError(conf('network {', 'service {', '}', 'heartbeats {', '}', '}'), 4, 'heartbeats', 'unknown key', 'heartbeat, fabric, http, info, admin')
   })
 
   it('unknown top-level context', () => {
