@@ -29,6 +29,7 @@ import { formatDuration, formatSize, KiB, MiB } from './values.ts'
 import { limits } from '../limits.ts'
 import { osReason } from '../os-error.ts'
 import { isIpAddress } from './ip-address.ts'
+import { readXdr } from './xdr-config.ts'
 import { parseHostPort } from './host-port.ts'
 
 
@@ -46,6 +47,8 @@ const PINO_VERBOSITY: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', '
 interface FileState {
   config: ServerConfig
   namespaceLines: Map<string, number>
+  /** Where the xdr block starts, for errors about the namespaces it names. */
+  xdrLine?: number
 }
 
 export function loadConfigFile(path: string, disk: Disk): ServerConfig {
@@ -62,12 +65,20 @@ export function loadConfigFile(path: string, disk: Disk): ServerConfig {
 export function parseConfig(text: string, fileName: string, disk: Disk): ServerConfig {
   const root = parseSyntax(text.replace(/^\uFEFF/, ''), fileName)
   const config: ServerConfig = { ...defaultServerConfig(), sourceFile: fileName, namespaces: [] }
-  new BlockReader(fileName, '', root, disk).apply(topLevelScope, { config, namespaceLines: new Map() })
+  const state: FileState = { config, namespaceLines: new Map() }
+  new BlockReader(fileName, '', root, disk).apply(topLevelScope, state)
   if (config.namespaces.length === 0) {
     throw new ConfigError(
       { file: fileName, key: 'namespace' },
       'no namespace configured: at least one "namespace NAME { ... }" block is required',
     )
+  }
+  for (const dc of config.xdr.dcs) {
+    for (const ns of dc.namespaces) {
+      if (!state.namespaceLines.has(ns.name)) {
+        throw new ConfigError({ file: fileName, line: state.xdrLine, key: 'xdr' }, `xdr: dc ${dc.name} ships namespace ${quote(ns.name)}, which is not configured (namespaces: ${[...state.namespaceLines.keys()].join(', ')})`)
+      }
+    }
   }
   return config
 }
@@ -528,7 +539,10 @@ const topLevelScope: Scope<FileState> = {
     namespace: readNamespace,
     // Aerospike contexts that configure features Aerolite does not have; their contents are not read.
     'mod-lua': () => {},
-    xdr: () => {},
+    xdr: (r, state) => {
+      state.xdrLine = r.block.line
+      readXdr(r, state.config.xdr)
+    },
     security: () => {},
   },
   repeatable: ['namespace'],

@@ -1,6 +1,7 @@
 // The shape of a parsed Aerolite configuration and its embedded defaults.
 // Field names carry their unit last (ttlSeconds, sizeBytes) so call sites cannot mix them up.
 
+import { defaultXdrConfig, type XdrConfig } from './xdr-config.ts'
 import { limits } from '../limits.ts'
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent'
@@ -174,6 +175,8 @@ export interface ServerConfig {
   logging: LoggingConfig
   network: NetworkConfig
   namespaces: NamespaceConfig[]
+  /** Shipping to other clusters (datacenters). */
+  xdr: XdrConfig
 }
 
 export function defaultStorageConfig(engine: StorageEngine = 'memory'): StorageConfig {
@@ -239,5 +242,6 @@ export function defaultServerConfig(): ServerConfig {
       http: {},
     },
     namespaces: [defaultNamespaceConfig('test')],
+    xdr: defaultXdrConfig(),
   }
 }

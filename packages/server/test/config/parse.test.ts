@@ -75,6 +75,7 @@ describe('defaults', () => {
         http: {},
       },
       namespaces: [defaultNamespaceConfig('test')],
+      xdr: { srcId: 0, dcs: [] },
     })
   })
 
@@ -269,6 +270,7 @@ describe('parseConfig: a realistic aerospike.conf', () => {
           storage: defaultNamespaceConfig('cache').storage,
         },
       ],
+      xdr: { srcId: 0, dcs: [] },
     })
   })
 
@@ -367,8 +369,8 @@ describe('parseConfig: values', () => {
     assert.equal(parseNamespace('default-ttl 0', 'nsup-period 0').nsupPeriodSeconds, 0)
   })
 
-  it('accepts xdr, security and mod-lua contexts and ignores their contents', () => {
-    const text = conf('xdr {', 'dc remote {', 'node-address-port 10.0.0.9 3000', '}', '}', 'security {', '}', ...NAMESPACE)
+  it('accepts security and mod-lua contexts and ignores their contents', () => {
+    const text = conf('security {', 'enable-quotas true', '}', 'mod-lua {', 'user-path /x', '}', ...NAMESPACE)
     assert.deepEqual(parseConfig(text, FILE, realDisk).namespaces, [defaultNamespaceConfig('test')])
   })
 
