@@ -1,7 +1,7 @@
 // The web console in headless Chromium (playwright-core): served by a node of an embedded cluster
 // of two, it loads with no console errors, shows both nodes with the numbers the info commands
-// give, the alert firing in Alertmanager, and its operations chart moves while `aerolite bench`
-// runs. UPDATE_DOCS_SCREENSHOT=1 writes the screenshot to docs/console.png.
+// give, what each node shipped to a DC, the alert firing in Alertmanager, and its operations chart
+// moves while `aerolite bench` runs. UPDATE_DOCS_SCREENSHOT=1 writes the screenshot to docs/console.png.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
-import { startCluster, type EmbeddedCluster } from '@aerolite/server'
+import { startCluster, startServer, type EmbeddedCluster, type EmbeddedServer } from '@aerolite/server'
 import { Aerospike, type AerospikeClient } from '../compat/helpers.ts'
-import { infoOf, statistic } from '../cluster/embedded-harness.ts'
+import { eventually, infoOf, infoValue, statistic } from '../cluster/embedded-harness.ts'
 import { MonitoringStack, PROMETHEUS_MISSING, prometheusInstalled } from './monitoring-stack.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
@@ -31,6 +31,7 @@ describe('the web console', { timeout: 180_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'aerolite-console-'))
   let stack: MonitoringStack
   let cluster: EmbeddedCluster
+  let dc: EmbeddedServer
   let client: AerospikeClient
   let browser: BrowserContext
   let page: Page
@@ -41,9 +42,11 @@ describe('the web console', { timeout: 180_000 }, () => {
     assert.ok(chromiumInstalled(), CHROMIUM_MISSING)
     stack = await MonitoringStack.start([])
     await stack.postAlert({ alertname: 'AeroliteStopWrites', severity: 'critical', ns: 'test' }, { summary: 'Namespace test refuses writes (stop-writes)' })
+    dc = await startServer({ port: 0, logLevel: 'silent' })
     const config = join(dir, 'node.conf')
     writeFileSync(config, [
       'service {', '  ticker-interval 1', '}',
+      'xdr {', '  dc dc2 {', `    node-address-port 127.0.0.1 ${dc.port}`, '    namespace test {', '    }', '  }', '}',
       'network {', '  http {', `    alertmanager-url http://127.0.0.1:${stack.alertmanagerPort}`, '  }', '}',
       'namespace test {', '  storage-engine memory {', '    data-size 64M', '  }', '}',
     ].join('\n'))
@@ -51,6 +54,11 @@ describe('the web console', { timeout: 180_000 }, () => {
     client = await Aerospike.connect({ hosts: [{ addr: cluster.nodes[0]!.host, port: cluster.nodes[0]!.port }], log: { level: Aerospike.log.OFF } })
     for (let i = 0; i < RECORDS; i++) await client.put(new Aerospike.Key('test', SET, i), { age: i % 90 })
     await (await client.createIntegerIndex({ ns: 'test', set: SET, bin: 'age', index: 'users_age' })).wait(10)
+    await eventually('every record shipped to the DC', async () => {
+      let shipped = 0
+      for (const node of cluster.nodes) shipped += Number(statistic(await infoValue(node, 'get-stats:context=xdr;dc=dc2'), 'success'))
+      return shipped === RECORDS
+    })
     browser = await chromium.launchPersistentContext(join(dir, 'chromium'), {
       executablePath: CHROMIUM,
       headless: true,
@@ -70,6 +78,7 @@ describe('the web console', { timeout: 180_000 }, () => {
     await browser?.close()
     client?.close()
     await cluster?.stop()
+    await dc?.stop()
     await stack?.stop()
     rmSync(dir, { recursive: true, force: true })
   })
@@ -90,6 +99,19 @@ describe('the web console', { timeout: 180_000 }, () => {
     }
     const masters = await Promise.all(cluster.nodes.map((n) => cellText(`td[data-node="${n.nodeId}"][data-ns="test"][data-stat="master_objects"]`)))
     assert.equal(masters.reduce((sum, m) => sum + Number(m), 0), RECORDS, 'the masters of both nodes hold every record once')
+  })
+
+  it('shows what each node shipped to the DC, as get-stats:context=xdr says', async () => {
+    let shipped = 0
+    for (const node of cluster.nodes) {
+      const stats = await infoValue(node, 'get-stats:context=xdr;dc=dc2')
+      const success = statistic(stats, 'success')!
+      shipped += Number(success)
+      const cell = `td[data-node="${node.nodeId}"][data-dc="dc2"][data-stat="success"]`
+      await eventually(`the console to show ${success} shipped by ${node.nodeId}`, async () => (await cellText(cell)) === success, 10_000)
+      assert.equal(await cellText(`td[data-node="${node.nodeId}"][data-dc="dc2"][data-stat="lag"]`), statistic(stats, 'lag'))
+    }
+    assert.equal(shipped, RECORDS, 'each record shipped once, by its master')
   })
 
   it('lists the alert firing in Alertmanager', async () => {

@@ -192,6 +192,15 @@ export const limits = {
   clockProbeIntervalMs: 2000,
   /** A clock probe unanswered this long is dropped (the next one tries again). */
   clockProbeTimeoutMs: 1000,
+  // XDR (xdr/): shipping to other clusters.
+  /** Records being shipped to one DC at once, awaiting its answers. */
+  xdrMaxInFlight: 256,
+  /** How long dialling a DC node may take. */
+  xdrConnectTimeoutMs: 1000,
+  /** The first wait before dialling an unreachable DC again; it doubles per failure. */
+  xdrRetryMinMs: 100,
+  /** The longest wait between attempts to reach a DC. */
+  xdrRetryMaxMs: 5000,
 } as const
 
 if (limits.maxInfoRequestBytes > limits.maxFrameBytes) throw new Error('limits: info requests must fit in a frame')

@@ -34,6 +34,7 @@ import { LatencySlices } from './metrics/latency-slices.ts'
 import { collectNodeMetrics } from './metrics/node-metrics.ts'
 import { consoleState, serveNodeState } from './metrics/console-api.ts'
 import { nodeState, type NodeState } from './metrics/console-state.ts'
+import { XdrShipping } from './xdr/xdr-shipping.ts'
 
 export interface NodeOptions {
   /** The clock, timers, randomness, files and sockets the node uses (default: the real ones). */
@@ -55,6 +56,7 @@ export class AeroliteNode implements NodeContext {
   readonly env: Env
   readonly udf: UdfRuntime
   readonly quiesce: Quiesce
+  readonly xdr: XdrShipping
   readonly latencies: LatencyHistograms
   readonly latencySlices: LatencySlices
   private readonly timing: CommandTiming
@@ -97,6 +99,7 @@ export class AeroliteNode implements NodeContext {
     }
     this.membership = options.membership
     this.plantedFaults = options.plantedFaults ?? NO_PLANTED_FAULTS
+    this.xdr = new XdrShipping(config.xdr, this.namespaces, this.env, this.log)
     this.latencies = new LatencyHistograms([...this.namespaces.keys()])
     this.latencySlices = new LatencySlices(this.latencies, this.env.clock)
     this.timing = new CommandTiming(this.latencies, this.env.clock, [...this.namespaces.values()].map((ns) => ns.counters))
@@ -165,6 +168,7 @@ export class AeroliteNode implements NodeContext {
     this.startTicker()
     // Commands are read from here on: a cluster node has joined and computed its first plans.
     this.listener.serve()
+    this.xdr.start()
     this.phase = 'serving'
     // The Lua VM warms up once the node serves; the few commands that need it before then wait.
     void this.udf.start()
@@ -308,6 +312,7 @@ export class AeroliteNode implements NodeContext {
     this.storageTimer?.cancel()
     this.ticker.stop()
     this.latencySlices.stop()
+    this.xdr.stop()
   }
 
   /** Writes what is in memory to the files, saves index snapshots and unlocks the files. */

@@ -4,7 +4,7 @@ import { ResultCode } from '@aerolite/protocol'
 import { CommandError } from '../command-error.ts'
 import { checkKey } from './read.ts'
 import { headerReply, type CommandReply } from './reply.ts'
-import { checkSetName, type RecordRequest } from './request.ts'
+import { checkSetName, writeCause, type RecordRequest } from './request.ts'
 import { checkRecordFilter } from './filter.ts'
 import { checkGeneration, commitRemove } from './commit.ts'
 
@@ -26,7 +26,7 @@ export function executeDelete(req: RecordRequest): CommandReply {
     namespace.counters.clientDeleteError++
     return { reply: headerReply(err.resultCode, generation) }
   }
-  const outcome = commitRemove(req, id, generation, req.origin === 'job' ? 'job' : 'client')
+  const outcome = commitRemove(req, id, generation, writeCause(req))
   namespace.counters.clientDeleteSuccess++
   const reply = headerReply(ResultCode.OK)
   return outcome.settled === undefined ? { reply } : { reply, settled: outcome.settled }

@@ -1,5 +1,5 @@
 // What every single-record command names: namespace, set, digest and (optionally) the user key.
-import { DIGEST_BYTES, FieldType, ResultCode, partitionId, type Message } from '@aerolite/protocol'
+import { DIGEST_BYTES, FieldType, Info1, ResultCode, partitionId, type Message } from '@aerolite/protocol'
 import { limits } from '../limits.ts'
 import type { Namespace } from '../namespace/namespace.ts'
 import type { StoredKey } from '../record/layout.ts'
@@ -19,6 +19,12 @@ export interface RecordRequest {
 }
 
 export type RequestOrigin = 'client' | 'job'
+
+/** Why a write or delete changes its record: a job's, another cluster's shipping (XDR), or a client's. */
+export function writeCause(req: RecordRequest): 'job' | 'xdr' | 'client' {
+  if (req.origin === 'job') return 'job'
+  return (req.message.info1 & Info1.XDR) !== 0 ? 'xdr' : 'client'
+}
 
 /** Reads the record-addressing fields; a number is the result code for a malformed request. */
 export function parseRecordRequest(message: Message, context: CommandContext, origin: RequestOrigin = 'client'): RecordRequest | number {

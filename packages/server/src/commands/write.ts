@@ -8,7 +8,7 @@ import { applyOps, recordView } from './apply-ops.ts'
 import { CommandError } from '../command-error.ts'
 import { checkKey } from './read.ts'
 import { headerReply, opsReply, type CommandReply } from './reply.ts'
-import { checkSetName, type RecordRequest } from './request.ts'
+import { checkSetName, writeCause, type RecordRequest } from './request.ts'
 import { checkRecordFilter } from './filter.ts'
 import { checkGeneration, commitStore, findRecord, type FoundRecord } from './commit.ts'
 
@@ -41,7 +41,7 @@ function write(req: RecordRequest, existing: FoundRecord): CommandReply {
   const ctx = { bins, record: recordView(req, existing.liveId), readOnly: false, ops: OP_FAMILIES }
   const applied = applyOps(message, ctx)
   const change = { bins: ctx.bins, wireTtl: message.recordTtl, key: req.key ?? storedKey, startsOver: applied.deleted }
-  const outcome = commitStore(req, existing, change, req.origin === 'job' ? 'job' : 'client')
+  const outcome = commitStore(req, existing, change, writeCause(req))
   namespace.counters.clientWriteSuccess++
   // A write that removed the record answers like a delete: no generation, no void time.
   const answer = outcome.removed

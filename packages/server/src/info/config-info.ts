@@ -17,8 +17,9 @@ export function getConfig(ctx: NodeContext, cmd: InfoCommand): string {
       if (ns === undefined) return infoError(20, `namespace not found on node: ${id ?? '(missing id)'}`)
       return format(namespaceConfigEntries(ns.config))
     }
+    case 'xdr': return ctx.xdr.configAnswer(cmd)
   }
-  return infoError(4, `unknown config context "${context}" (allowed: service, network, logging, namespace)`)
+  return infoError(4, `unknown config context "${context}" (allowed: service, network, logging, namespace, xdr)`)
 }
 
 export function setConfig(ctx: NodeContext, cmd: InfoCommand): string {

@@ -7,6 +7,7 @@ import type { Namespace } from '../namespace/namespace.ts'
 import type { ServiceStats } from '../service/stats.ts'
 import type { UdfRuntime } from '../udf/runtime.ts'
 import type { LatencySlices } from '../metrics/latency-slices.ts'
+import type { XdrShipping } from '../xdr/xdr-shipping.ts'
 
 export interface NodeContext {
   readonly nodeId: string
@@ -20,6 +21,8 @@ export interface NodeContext {
   readonly cluster: ClusterMember | undefined
   /** In a cluster, where UDF, index and truncate changes go (every node applies them); undefined for a single node. */
   readonly clusterMetadata: MetadataSync | undefined
+  /** Shipping to other clusters (the xdr context). */
+  readonly xdr: XdrShipping
   /** The latency histograms' last slice, for `latencies:`. */
   readonly latencySlices: LatencySlices
   /** What this node asks for at the next recluster, and what the cluster applied. */

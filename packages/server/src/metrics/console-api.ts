@@ -18,8 +18,6 @@ export interface ConsoleState {
   nodes: MemberState[]
   /** Undefined when no Alertmanager is configured. */
   alerts: AlertsAnswer | undefined
-  /** Remote datacenters and their lag: none until XDR is built. */
-  xdr: unknown[]
 }
 
 export interface ConsoleSources {
@@ -48,5 +46,5 @@ export async function consoleState(sources: ConsoleSources): Promise<ConsoleStat
       return { nodeId: member.nodeId, service, error: err instanceof Error ? err.message : String(err) }
     }
   }))
-  return { self: local.nodeId, nodes, alerts: await alerts, xdr: [] }
+  return { self: local.nodeId, nodes, alerts: await alerts }
 }

@@ -51,6 +51,8 @@ export interface NodeState {
   clockSkewMs: number
   namespaces: NamespaceState[]
   latency: Record<string, KindLatency>
+  /** Per DC this node ships to: its get-stats:context=xdr figures (lag, in_queue, success …). */
+  xdr: Array<{ dc: string; stats: Record<string, number> }>
 }
 
 export interface StateSources {
@@ -110,6 +112,7 @@ export function nodeState({ node, histograms, slices, notReadyBecause }: StateSo
       }
     }),
     latency: latencyByKind(histograms, slices),
+    xdr: node.xdr.shippers.map((shipper) => ({ dc: shipper.config.name, stats: Object.fromEntries(shipper.statistics() ?? []) })),
   }
 }
 

@@ -1,6 +1,6 @@
 // /metrics: every numeric statistic the info commands report, named and labelled as Aerospike's
 // Prometheus exporter names them (aerospike_node_stats_*, aerospike_namespace_*, aerospike_sets_*,
-// aerospike_sindex_*, aerospike_latencies_*), so dashboards and rules made for Aerospike work. It
+// aerospike_sindex_*, aerospike_xdr_*, aerospike_latencies_*), so dashboards and rules made for Aerospike work. It
 // reads the same answers the info commands give, so the two cannot disagree.
 import { parseInfoCommand } from '@aerolite/protocol'
 import { getConfig } from '../info/config-info.ts'
@@ -22,7 +22,7 @@ export interface MetricsSources {
 const SERVICE_CONFIG = parseInfoCommand('get-config:context=service')
 
 /** Statistics that only grow: counters; everything else (and every config value, named with '-') is a gauge. */
-const COUNTER_STAT = /(^|_)(success|error|timeout|not_found|complete|reads|writes|requests|opened|closed|failures|dropped|rejections|sent|received)$|^(fail_|expired_objects$|evicted_objects$|truncated_records$|reaped_fds$|rejected_connections$|bad_frames$|uptime$)/
+const COUNTER_STAT = /(^|_)(success|error|timeout|not_found|complete|reads|writes|requests|opened|closed|failures|dropped|rejections|sent|received)$|^(fail_|expired_objects$|evicted_objects$|truncated_records$|reaped_fds$|rejected_connections$|bad_frames$|uptime$|abandoned$|filtered_out$|retry_|recoveries$|hot_keys$)/
 /** A flag, not a count of writes. */
 const GAUGES_NAMED_LIKE_COUNTERS = new Set(['stop_writes'])
 
@@ -74,6 +74,7 @@ export function collectNodeMetrics(sources: MetricsSources): string {
       addStats(families, 'aerospike_sindex', [...base, ['ns', ns.name], ['sindex', index.def.name]], stats)
     }
   }
+  addXdr(families, base, node)
   addLatencies(families, base, sources)
   return families.text()
 }
@@ -100,6 +101,24 @@ function addNamespace(families: MetricFamilies, base: Labels, ns: string, stats:
     const [, kind, index, name] = unit as unknown as [string, string, string, string]
     const unitLabels: Labels = [...base, ['ns', ns], [`${kind}_index`, index], [kind, stats.get(`storage-engine.${kind}[${index}]`) ?? '']]
     families.add(`aerospike_namespace_storage_engine_${kind}_${metricName(name)}`, statType(name), unitLabels, value)
+  }
+}
+
+/**
+ * Per DC, as the exporter names them: its statistics as aerospike_xdr_<stat> and its config as
+ * aerospike_xdr_dc_<key> (label dc); per shipped namespace, aerospike_xdr_dc_namespace_<stat or key> (labels dc, ns).
+ */
+function addXdr(families: MetricFamilies, base: Labels, node: NodeContext): void {
+  for (const shipper of node.xdr.shippers) {
+    const dc = shipper.config.name
+    const dcLabels: Labels = [...base, ['dc', dc]]
+    addStats(families, 'aerospike_xdr', dcLabels, parsePairs(node.xdr.statsAnswer(parseInfoCommand(`get-stats:context=xdr;dc=${dc}`)), ';'))
+    addStats(families, 'aerospike_xdr_dc', dcLabels, parsePairs(node.xdr.configAnswer(parseInfoCommand(`get-config:context=xdr;dc=${dc}`)), ';'))
+    for (const ns of shipper.namespaces.keys()) {
+      const nsLabels: Labels = [...dcLabels, ['ns', ns]]
+      addStats(families, 'aerospike_xdr_dc_namespace', nsLabels, parsePairs(node.xdr.statsAnswer(parseInfoCommand(`get-stats:context=xdr;dc=${dc};namespace=${ns}`)), ';'))
+      addStats(families, 'aerospike_xdr_dc_namespace', nsLabels, parsePairs(node.xdr.configAnswer(parseInfoCommand(`get-config:context=xdr;dc=${dc};namespace=${ns}`)), ';'))
+    }
   }
 }
 

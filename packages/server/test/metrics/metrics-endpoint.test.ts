@@ -170,7 +170,7 @@ test('the console page, its files and /api/state (with the numbers of the info c
     assert.equal(asset.status, 200, path)
     assert.ok(asset.type?.startsWith(type!), `${path}: ${asset.type}`)
   }
-  const state = JSON.parse((await http('/api/state')).text) as { self: string; nodes: Array<{ nodeId: string; namespaces: Array<{ name: string; objects: number; sets: Array<{ name: string; objects: number }>; sindexes: Array<{ name: string; entries: number }> }> }>; alerts: unknown; xdr: unknown[] }
+  const state = JSON.parse((await http('/api/state')).text) as { self: string; nodes: Array<{ nodeId: string; namespaces: Array<{ name: string; objects: number; sets: Array<{ name: string; objects: number }>; sindexes: Array<{ name: string; entries: number }> }>; xdr: unknown[] }>; alerts: unknown }
   assert.equal(state.self, await info('node'))
   assert.equal(state.nodes.length, 1)
   const ns = state.nodes[0]!.namespaces.find((n) => n.name === 'test')!
@@ -178,5 +178,5 @@ test('the console page, its files and /api/state (with the numbers of the info c
   assert.deepEqual(ns.sets.map((set) => [set.name, set.objects]), [[SET, 49]])
   assert.deepEqual(ns.sindexes.map((index) => [index.name, index.entries]), [['metrics_n', 49]])
   assert.equal(state.alerts, undefined, 'no Alertmanager configured')
-  assert.deepEqual(state.xdr, [])
+  assert.deepEqual(state.nodes[0]!.xdr, [], 'no DC configured')
 })

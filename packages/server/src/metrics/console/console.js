@@ -117,7 +117,22 @@ function render(state) {
     cell(tr, alert.summary)
     cell(tr, alert.startsAt === '' ? '' : new Date(alert.startsAt).toLocaleTimeString())
   })
-  document.getElementById('xdr-note').textContent = state.xdr.length === 0 ? 'No remote datacenter is configured.' : ''
+  const shipping = nodes.flatMap((n) => n.xdr.map(({ dc, stats }) => ({ node: n.nodeId, dc, stats })))
+  document.getElementById('xdr-note').textContent = shipping.length === 0 ? 'No remote datacenter is configured.' : ''
+  fillTable('xdr', shipping, (tr, { node, dc, stats }) => {
+    const data = (stat) => ({ node, dc, stat })
+    cell(tr, node)
+    cell(tr, dc)
+    cell(tr, stats.lag, { data: data('lag'), className: stats.lag > 5 ? 'bad' : '' })
+    cell(tr, stats.in_queue, { data: data('in_queue') })
+    cell(tr, stats.in_progress)
+    cell(tr, stats.success, { data: data('success') })
+    cell(tr, stats.throughput)
+    cell(tr, stats.latency_ms)
+    cell(tr, stats.retry_conn_reset + stats.retry_dest + stats.retry_no_node)
+    cell(tr, stats.abandoned, { className: stats.abandoned > 0 ? 'bad' : '' })
+    cell(tr, stats.recoveries)
+  })
 
   record(nodes)
 }

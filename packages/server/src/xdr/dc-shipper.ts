@@ -1,0 +1,260 @@
+// Ships the changes of every namespace configured for one DC, every period-ms: reads each changed
+// record as it is now and sends it to the DC node that masters it (the project's own client: the
+// DC may be Aerolite or Aerospike). A DC that cannot be reached is retried with back-off; changes
+// wait in their queues meanwhile, and a queue that overflowed is recovered by walking the
+// namespace for records changed since its oldest dropped change.
+import { ResultCode, type Env, type Frame, type Timer } from '@aerolite/protocol'
+import { Cluster, Connection, replyResultCode } from '@aerolite/client'
+import type { XdrDcConfig } from '../config/xdr-config.ts'
+import { limits } from '../limits.ts'
+import type { Logger } from '../log.ts'
+import type { Namespace } from '../namespace/namespace.ts'
+import { readBins, recordKey } from '../record/layout.ts'
+import { NamespaceShipping } from './namespace-shipping.ts'
+import type { QueuedChange } from './ship-queue.ts'
+import { deleteFrame, recordWriteFrame } from './ship-message.ts'
+import { xdrStatistics } from './xdr-stats.ts'
+
+/** Answers after which the same change is sent again later: the DC is busy or between states. */
+const RETRYABLE_CODES: ReadonlySet<number> = new Set([
+  ResultCode.TIMEOUT, ResultCode.KEY_BUSY, ResultCode.XDR_KEY_BUSY, ResultCode.DEVICE_OVERLOAD, ResultCode.SERVER_FULL, ResultCode.PARTITION_UNAVAILABLE,
+])
+
+export class DcShipper {
+  readonly config: XdrDcConfig
+  readonly namespaces = new Map<string, NamespaceShipping>()
+  private readonly env: Env
+  private readonly log: Logger
+  private timer: Timer | undefined
+  private busy = false
+  private stopped = false
+  private cluster: Cluster | undefined
+  private readonly connections = new Map<string, Connection>()
+  /** Monotonic time before which the DC is not dialled again. */
+  private retryAtMs = 0
+  private retryDelayMs: number = limits.xdrRetryMinMs
+  private inProgress = 0
+  /** The last second's shipped records and their round trips. */
+  private window = { startMs: 0, shipped: 0, latencySumMs: 0, throughput: 0, latencyMs: 0 }
+  private lastProblem = ''
+
+  constructor(config: XdrDcConfig, namespaces: ReadonlyMap<string, Namespace>, env: Env, log: Logger) {
+    this.config = config
+    this.env = env
+    this.log = log
+    for (const nsConfig of config.namespaces) {
+      const namespace = namespaces.get(nsConfig.name)
+      if (namespace === undefined) continue
+      const shipping = new NamespaceShipping(namespace, nsConfig, env.clock)
+      namespace.listeners.push(shipping)
+      this.namespaces.set(nsConfig.name, shipping)
+    }
+  }
+
+  start(): void {
+    this.window.startMs = this.env.clock.monotonicMs()
+    this.timer = this.env.scheduler.every(this.config.periodMs, () => void this.pump())
+  }
+
+  stop(): void {
+    this.stopped = true
+    this.timer?.cancel()
+    for (const shipping of this.namespaces.values()) {
+      const listeners = shipping.namespace.listeners
+      const at = listeners.indexOf(shipping)
+      if (at >= 0) listeners.splice(at, 1)
+    }
+    this.dropConnections()
+  }
+
+  /** get-stats:context=xdr;dc=NAME[;namespace=NS]: one namespace's, or summed over them. */
+  statistics(namespace?: string): Array<[string, number]> | undefined {
+    const chosen = namespace === undefined ? [...this.namespaces.values()] : [this.namespaces.get(namespace)].filter((s) => s !== undefined)
+    if (chosen.length === 0 && namespace !== undefined) return undefined
+    const nowMs = this.env.clock.monotonicMs()
+    this.rollWindow(nowMs)
+    const sum = (pick: (s: NamespaceShipping) => number): number => chosen.reduce((total, s) => total + pick(s), 0)
+    const oldest = Math.min(...chosen.map((s) => s.queue.oldestNotedAtMs ?? nowMs))
+    return xdrStatistics({
+      success: sum((s) => s.counters.success),
+      abandoned: sum((s) => s.counters.abandoned),
+      notFound: sum((s) => s.counters.notFound),
+      filteredOut: sum((s) => s.counters.filteredOut),
+      retryConnReset: sum((s) => s.counters.retryConnReset),
+      retryDest: sum((s) => s.counters.retryDest),
+      retryNoNode: sum((s) => s.counters.retryNoNode),
+      recoveries: sum((s) => s.counters.recoveries),
+    }, {
+      inQueue: sum((s) => s.queue.length),
+      inProgress: this.inProgress,
+      lagSeconds: Math.floor(Math.max(0, nowMs - oldest) / 1000),
+      recoveriesPending: sum((s) => (s.queue.recoverSinceMs === undefined ? 0 : 1)),
+      hotKeys: sum((s) => s.queue.hotKeys),
+      throughput: this.window.throughput,
+      latencyMs: this.window.latencyMs,
+    })
+  }
+
+  /** One period's work: recover overflowed queues, then ship what is due, within max-throughput. */
+  private async pump(): Promise<void> {
+    if (this.busy || this.stopped) return
+    this.busy = true
+    try {
+      const nowMs = this.env.clock.monotonicMs()
+      for (const shipping of this.namespaces.values()) this.recover(shipping)
+      if (nowMs < this.retryAtMs || ![...this.namespaces.values()].some((s) => s.queue.length > 0)) return
+      const cluster = await this.connect()
+      if (cluster === undefined) return
+      const sends: Array<Promise<void>> = []
+      for (const shipping of this.namespaces.values()) {
+        const budget = Math.max(1, Math.floor((shipping.config.maxThroughput * this.config.periodMs) / 1000))
+        const due = shipping.queue.take(Math.min(budget, limits.xdrMaxInFlight - this.inProgress), nowMs - shipping.config.delayMs)
+        for (const change of due) sends.push(this.ship(cluster, shipping, change))
+      }
+      await Promise.all(sends)
+    } finally {
+      this.busy = false
+    }
+  }
+
+  /** Walks the namespace for records changed since the oldest change the full queue dropped. */
+  private recover(shipping: NamespaceShipping): void {
+    const since = shipping.queue.recoverSinceMs
+    if (since === undefined || shipping.queue.length > 0) return
+    shipping.queue.recoverSinceMs = undefined
+    shipping.counters.recoveries++
+    const ns = shipping.namespace
+    const nowMs = this.env.clock.monotonicMs()
+    for (let pid = 0; pid < limits.partitions; pid++) {
+      if (!ns.mastersPartition(pid)) continue
+      for (const id of ns.entriesOf(pid)) {
+        if (!ns.isLive(id) || ns.lastUpdateMsOf(id) < since || !shipping.shipsSet(ns.setOf(id)?.name ?? '')) continue
+        const digest = Buffer.alloc(20)
+        ns.digestInto(id, digest)
+        shipping.queue.note(digest, pid, nowMs, ns.lastUpdateMsOf(id))
+      }
+    }
+    this.log.info({ dc: this.config.name, ns: ns.name, since, queued: shipping.queue.length }, 'xdr: recovering changes the full queue dropped')
+  }
+
+  private async ship(cluster: Cluster, shipping: NamespaceShipping, change: QueuedChange): Promise<void> {
+    const frame = this.frameOf(shipping, change)
+    if (frame === undefined) return
+    const node = cluster.masterNode(shipping.remoteNamespace, change.digest)
+    if (node === undefined) {
+      shipping.counters.retryNoNode++
+      shipping.queue.retry(change)
+      this.dropConnections()
+      return
+    }
+    const sentMs = this.env.clock.monotonicMs()
+    this.inProgress++
+    let reply: Frame
+    try {
+      reply = await (await this.connection(node.host, node.port)).request(frame)
+    } catch (err) {
+      shipping.counters.retryConnReset++
+      shipping.queue.retry(change)
+      this.problem(`connection to ${node.host}:${node.port} failed: ${err instanceof Error ? err.message : String(err)}`)
+      this.dropConnections()
+      return
+    } finally {
+      this.inProgress--
+    }
+    const code = replyResultCode(reply)
+    // A delete of a record the DC does not have (or a touch of one, with no bins shipped) leaves it as here.
+    if (code === ResultCode.OK || code === ResultCode.RECORD_NOT_FOUND) {
+      this.shipped(shipping, sentMs)
+    } else if (RETRYABLE_CODES.has(code)) {
+      shipping.counters.retryDest++
+      shipping.queue.retry(change)
+    } else {
+      shipping.counters.abandoned++
+      this.problem(`dc ${this.config.name} refused a record of ${shipping.namespace.name} with result code ${code}`)
+    }
+    this.retryDelayMs = limits.xdrRetryMinMs
+  }
+
+  /** The write of the record as it is now, a delete when it is gone, or undefined when it expired unshipped. */
+  private frameOf(shipping: NamespaceShipping, change: QueuedChange): Buffer | undefined {
+    const ns = shipping.namespace
+    const id = ns.find(change.digest, change.pid)
+    if (id < 0) {
+      const expired = ns.findAny(change.digest, change.pid) >= 0
+      if (expired && !shipping.config.shipNsupDeletes) {
+        shipping.counters.notFound++
+        return undefined
+      }
+      return deleteFrame(shipping.remoteNamespace, '', change.digest)
+    }
+    const { buf, at } = ns.location(id)
+    const voidTime = ns.voidTimeOf(id)
+    const ttlSeconds = voidTime === 0 ? 0 : Math.max(1, voidTime - ns.nowVoidTime())
+    return recordWriteFrame(shipping.remoteNamespace, change.digest, { setName: ns.setOf(id)?.name ?? '', key: recordKey(buf, at), bins: readBins(buf, at), ttlSeconds }, shipping.config)
+  }
+
+  private shipped(shipping: NamespaceShipping, sentMs: number): void {
+    shipping.counters.success++
+    const nowMs = this.env.clock.monotonicMs()
+    this.rollWindow(nowMs)
+    this.window.shipped++
+    this.window.latencySumMs += nowMs - sentMs
+  }
+
+  /** Closes the last second's window of throughput and latency when a second has passed. */
+  private rollWindow(nowMs: number): void {
+    const w = this.window
+    const elapsedMs = nowMs - w.startMs
+    if (elapsedMs < 1000) return
+    w.throughput = Math.round((w.shipped * 1000) / elapsedMs)
+    w.latencyMs = w.shipped === 0 ? 0 : Math.round(w.latencySumMs / w.shipped)
+    w.startMs = nowMs
+    w.shipped = 0
+    w.latencySumMs = 0
+  }
+
+  /** The DC's nodes and partition map, learned from its seeds; undefined (and a back-off) when none answers. */
+  private async connect(): Promise<Cluster | undefined> {
+    if (this.cluster !== undefined) return this.cluster
+    try {
+      this.cluster = await Cluster.connect({ env: this.env, seeds: this.config.nodes, connectTimeoutMs: limits.xdrConnectTimeoutMs })
+      this.log.info({ dc: this.config.name, nodes: this.cluster.nodes.length }, 'xdr: connected to the DC')
+      this.lastProblem = ''
+      return this.cluster
+    } catch (err) {
+      for (const shipping of this.namespaces.values()) if (shipping.queue.length > 0) shipping.counters.retryNoNode++
+      this.problem(`dc ${this.config.name} cannot be reached: ${err instanceof Error ? err.message : String(err)}`)
+      this.backOff()
+      return undefined
+    }
+  }
+
+  private async connection(host: string, port: number): Promise<Connection> {
+    const key = `${host}:${port}`
+    const open = this.connections.get(key)
+    if (open?.isOpen === true) return open
+    const connection = await Connection.open(host, port, { env: this.env, connectTimeoutMs: limits.xdrConnectTimeoutMs })
+    this.connections.set(key, connection)
+    return connection
+  }
+
+  private dropConnections(): void {
+    this.cluster?.close()
+    this.cluster = undefined
+    for (const connection of this.connections.values()) connection.destroy()
+    this.connections.clear()
+    this.backOff()
+  }
+
+  private backOff(): void {
+    this.retryAtMs = this.env.clock.monotonicMs() + this.retryDelayMs
+    this.retryDelayMs = Math.min(this.retryDelayMs * 2, limits.xdrRetryMaxMs)
+  }
+
+  /** Logs a problem once until it changes (a DC down for an hour is one line, not thousands). */
+  private problem(text: string): void {
+    if (text === this.lastProblem) return
+    this.lastProblem = text
+    this.log.warn({ dc: this.config.name }, `xdr: ${text}`)
+  }
+}

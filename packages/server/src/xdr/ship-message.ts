@@ -1,0 +1,62 @@
+// The message that ships one change to a DC: the record's current bins as a write (replacing the
+// remote record, or updating it when only some bins ship), or a durable delete when the record is
+// gone. Both carry the XDR flag, so the receiving cluster does not ship them on (unless it forwards).
+import { FieldType, Info1, Info2, Info3, OpType, PROTO_HEADER_BYTES, ProtoType, encodeProtoHeader, encodedMessageBytes, writeMessage, type Field, type OutOp } from '@aerolite/protocol'
+import type { XdrNamespaceConfig } from '../config/xdr-config.ts'
+import type { StoredKey } from '../record/layout.ts'
+import type { Bin } from '../record/bins.ts'
+
+/** A record TTL of -1 on the wire (u32): never expire. */
+const NEVER_EXPIRE = 0xffffffff
+
+export interface ShippedRecord {
+  setName: string
+  key: StoredKey | undefined
+  bins: readonly Bin[]
+  /** Seconds left to live; 0 = never expires. */
+  ttlSeconds: number
+}
+
+/** The bins of a record that ship under the namespace's bin settings (ship-bin, ignore-bin, bin-policy). */
+export function shippedBins(bins: readonly Bin[], config: XdrNamespaceConfig): Bin[] {
+  if (config.binPolicy === 'no-bins') return []
+  const only = config.binPolicy === 'all' ? undefined : new Set(config.shipBins)
+  const ignored = new Set(config.ignoreBins)
+  return bins.filter((bin) => !ignored.has(bin.name) && (only === undefined || only.size === 0 || only.has(bin.name)))
+}
+
+function frame(info1: number, info2: number, info3: number, ttl: number, fields: Field[], ops: readonly OutOp[]): Buffer {
+  const bodyBytes = encodedMessageBytes(fields, ops)
+  const out = Buffer.alloc(PROTO_HEADER_BYTES + bodyBytes)
+  encodeProtoHeader(ProtoType.MESSAGE, bodyBytes, out, 0)
+  writeMessage(out, PROTO_HEADER_BYTES, { info1, info2, info3, info4: 0, resultCode: 0, generation: 0, recordTtl: ttl, transactionTtl: 0 }, fields, ops)
+  return out
+}
+
+function addressing(namespace: string, setName: string, digest: Buffer, key: StoredKey | undefined): Field[] {
+  const fields: Field[] = [
+    { type: FieldType.NAMESPACE, data: Buffer.from(namespace, 'utf8') },
+    { type: FieldType.SET, data: Buffer.from(setName, 'utf8') },
+    { type: FieldType.DIGEST, data: digest },
+  ]
+  if (key !== undefined) fields.push({ type: FieldType.KEY, data: Buffer.concat([Buffer.of(key.particleType), key.bytes]) })
+  return fields
+}
+
+/** The write that ships a record: every shipped bin; replaces the remote record unless write-policy update (or auto with bins left out). */
+export function recordWriteFrame(remoteNamespace: string, digest: Buffer, record: ShippedRecord, config: XdrNamespaceConfig): Buffer {
+  const bins = shippedBins(record.bins, config)
+  const whole = bins.length === record.bins.length
+  const replace = config.writePolicy === 'replace' || (config.writePolicy === 'auto' && whole)
+  // With no bin to ship (bin-policy no-bins), the remote record's TTL is carried by a touch.
+  const ops: OutOp[] = bins.length === 0
+    ? [{ type: OpType.TOUCH, particleType: 0, name: '', value: Buffer.alloc(0) }]
+    : bins.map((bin) => ({ type: OpType.WRITE, particleType: bin.particleType, name: bin.name, value: bin.value }))
+  const ttl = record.ttlSeconds === 0 ? NEVER_EXPIRE : record.ttlSeconds
+  return frame(Info1.XDR, Info2.WRITE, replace && bins.length > 0 ? Info3.CREATE_OR_REPLACE : 0, ttl, addressing(remoteNamespace, record.setName, digest, record.key), ops)
+}
+
+/** The durable delete that ships a record's removal. */
+export function deleteFrame(remoteNamespace: string, setName: string, digest: Buffer): Buffer {
+  return frame(Info1.XDR, Info2.WRITE | Info2.DELETE | Info2.DURABLE_DELETE, 0, 0, addressing(remoteNamespace, setName, digest, undefined), [])
+}

@@ -1,0 +1,67 @@
+// The changes of one namespace waiting to ship to one DC: each changed record once (a record
+// changed again before it shipped ships once, its latest version: a "hot key"), in the order of
+// their first change. Bounded by transaction-queue-limit: a change that finds the queue full is
+// not kept; instead the queue remembers the oldest such change, and the shipper recovers them by
+// walking the namespace for records changed since then (Aerospike's "recovery").
+
+export interface QueuedChange {
+  digest: Buffer
+  pid: number
+  /** Monotonic time the record first changed since it last shipped. */
+  notedAtMs: number
+}
+
+export class ShipQueue {
+  private readonly limit: number
+  private readonly waiting = new Map<string, QueuedChange>()
+  /** Wall time (record last-update ms) from which dropped changes must be recovered; undefined: none dropped. */
+  recoverSinceMs: number | undefined
+  /** Changes noted while their record already waited. */
+  hotKeys = 0
+
+  constructor(limit: number) {
+    this.limit = limit
+  }
+
+  get length(): number {
+    return this.waiting.size
+  }
+
+  /** Notes a change; false when the queue was full (the change is left to a recovery). */
+  note(digest: Uint8Array, pid: number, nowMs: number, lastUpdateMs: number): boolean {
+    const key = Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength).toString('latin1')
+    if (this.waiting.has(key)) {
+      this.hotKeys++
+      return true
+    }
+    if (this.waiting.size >= this.limit) {
+      this.recoverSinceMs = Math.min(this.recoverSinceMs ?? lastUpdateMs, lastUpdateMs)
+      return false
+    }
+    this.waiting.set(key, { digest: Buffer.from(digest), pid, notedAtMs: nowMs })
+    return true
+  }
+
+  /** Monotonic time the oldest waiting change was noted, or undefined when none waits. */
+  get oldestNotedAtMs(): number | undefined {
+    for (const change of this.waiting.values()) return change.notedAtMs
+    return undefined
+  }
+
+  /** Takes up to `count` changes noted at or before `readyAtMs`, oldest first. */
+  take(count: number, readyAtMs: number): QueuedChange[] {
+    const out: QueuedChange[] = []
+    for (const [key, change] of this.waiting) {
+      if (out.length >= count || change.notedAtMs > readyAtMs) break
+      this.waiting.delete(key)
+      out.push(change)
+    }
+    return out
+  }
+
+  /** Puts back a change that did not ship, unless a newer change of its record waits already. */
+  retry(change: QueuedChange): void {
+    const key = change.digest.toString('latin1')
+    if (!this.waiting.has(key)) this.waiting.set(key, change)
+  }
+}

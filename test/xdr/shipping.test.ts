@@ -1,0 +1,183 @@
+// XDR between two single nodes (two "clusters"), driven by the official client: node A ships its
+// namespace to DC dc2 (node B). Writes and deletes arrive within a second with their key and TTL;
+// set filters and remote-namespace apply; two regions shipping to each other never loop; a DC that
+// is down is caught up when it returns, and a queue that overflowed meanwhile is recovered by a
+// partition walk. The statistics count all of it.
+import { after, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startServer, type EmbeddedServer } from '@aerolite/server'
+import { Aerospike, type AerospikeClient } from '../compat/helpers.ts'
+import { infoValue } from '../cluster/embedded-harness.ts'
+
+const dir = mkdtempSync(join(tmpdir(), 'aerolite-xdr-'))
+const cleanups: Array<() => Promise<void>> = []
+
+after(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined)
+  rmSync(dir, { recursive: true, force: true })
+})
+
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+let configs = 0
+/** A node on `port` with namespaces test and other, shipping as `xdr` (lines inside an xdr block) says. */
+async function node(port: number, xdr: string[] = []): Promise<{ server: EmbeddedServer; client: AerospikeClient }> {
+  const file = join(dir, `node-${++configs}.conf`)
+  writeFileSync(file, [
+    ...(xdr.length > 0 ? ['xdr {', ...xdr, '}'] : []),
+    'namespace test {', '}',
+    'namespace other {', '}',
+  ].join('\n'))
+  const server = await startServer({ configFile: file, port, httpPort: 0, logLevel: 'silent' })
+  const client = await Aerospike.connect({ hosts: [{ addr: server.host, port: server.port }], log: { level: Aerospike.log.OFF } })
+  let stopped = false
+  const stop = async (): Promise<void> => {
+    if (stopped) return
+    stopped = true
+    client.close()
+    await server.stop()
+  }
+  cleanups.push(stop)
+  return { server: Object.assign(server, { stop }), client }
+}
+
+const dcTo = (port: number, ...namespace: string[]): string[] => [
+  'dc dc2 {', `node-address-port 127.0.0.1 ${port}`, 'period-ms 20', 'namespace test {', ...namespace, '}', '}',
+]
+
+async function stats(client: AerospikeClient, namespace?: string): Promise<Record<string, number>> {
+  const answer = await client.infoAny(`get-stats:context=xdr;dc=dc2${namespace === undefined ? '' : `;namespace=${namespace}`}`)
+  const text = answer.slice(answer.indexOf('\t') + 1).trim()
+  return Object.fromEntries(text.split(';').map((pair) => [pair.split('=')[0]!, Number(pair.split('=')[1])]))
+}
+
+async function eventually(what: string, check: () => Promise<boolean>, withinMs = 10_000): Promise<number> {
+  const started = performance.now()
+  while (!(await check())) {
+    if (performance.now() - started > withinMs) assert.fail(`not within ${withinMs} ms: ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  return performance.now() - started
+}
+
+async function exists(client: AerospikeClient, key: unknown): Promise<boolean> {
+  return client.exists(key as never)
+}
+
+describe('XDR from one node to another', { timeout: 120_000 }, () => {
+  it('ships writes (bins, key, TTL) and deletes within a second, counting them', async (t) => {
+    const b = await node(0)
+    const a = await node(0, dcTo(b.server.port))
+    const keys = Array.from({ length: 200 }, (_, i) => new Aerospike.Key('test', 'users', i))
+    for (const [i, key] of keys.entries()) await a.client.put(key, { n: i, s: `v${i}`, list: [i, 'x'] }, { ttl: 3600 }, { key: Aerospike.policy.key.SEND })
+    await a.client.remove(keys[7]!)
+    await a.client.put(keys[8]!, { n: -8 })
+    const wroteAt = performance.now()
+    const waitedMs = await eventually('the last write to arrive', async () => !(await exists(b.client, keys[7]!)) && (await b.client.get(keys[8]!)).bins.n === -8)
+    t.diagnostic(`200 writes, a delete and an overwrite arrived at the DC within ${Math.round(performance.now() - wroteAt)} ms (${Math.round(waitedMs)} ms after the last)`)
+    assert.ok(waitedMs < 1000, `within a second: ${waitedMs} ms`)
+    const record = await b.client.get(keys[3]!)
+    assert.deepEqual(record.bins, { n: 3, s: 'v3', list: [3, 'x'] })
+    assert.ok(record.ttl > 3500 && record.ttl <= 3600, `TTL ${record.ttl}`)
+    const scanned = await b.client.scan('test', 'users').results()
+    assert.equal(scanned.length, 199)
+    assert.ok(scanned.every((r) => r.key.key !== undefined), 'the user keys shipped with the records')
+    const s = await stats(a.client)
+    // 202 changes: each shipped, or folded into a change of its record still waiting (a hot key).
+    assert.equal(s.success! + s.hot_keys!, 202)
+    assert.ok(s.success! >= 200, `${s.success} shipped`)
+    assert.equal(s.in_queue, 0)
+    assert.equal(s.abandoned, 0)
+    assert.equal(s.lag, 0)
+    // /metrics names them as Aerospike's exporter does: per DC, and per DC and namespace.
+    const metrics = await (await fetch(`http://127.0.0.1:${a.server.httpPort}/metrics`)).text()
+    const service = `cluster_name="null",service="${a.server.host}:${a.server.port}",dc="dc2"`
+    assert.match(metrics, new RegExp(`^aerospike_xdr_success\\{${service}\\} ${s.success}$`, 'm'))
+    assert.match(metrics, new RegExp(`^aerospike_xdr_dc_namespace_success\\{${service},ns="test"\\} ${s.success}$`, 'm'))
+    assert.match(metrics, /^# TYPE aerospike_xdr_lag gauge$/m)
+    assert.match(metrics, /^# TYPE aerospike_xdr_success counter$/m)
+    await a.server.stop()
+    await b.server.stop()
+  })
+
+  it('ships only the sets asked for, into remote-namespace', async () => {
+    const b = await node(0)
+    const a = await node(0, dcTo(b.server.port, 'remote-namespace other', 'ship-only-specified-sets true', 'ship-set keep', 'ship-set noisy', 'ignore-set noisy'))
+    await a.client.put(new Aerospike.Key('test', 'keep', 1), { v: 1 })
+    await a.client.put(new Aerospike.Key('test', 'drop', 1), { v: 1 })
+    await a.client.put(new Aerospike.Key('test', 'noisy', 1), { v: 1 })
+    await eventually('the shipped set to arrive', () => exists(b.client, new Aerospike.Key('other', 'keep', 1)))
+    assert.equal(await exists(b.client, new Aerospike.Key('test', 'keep', 1)), false, 'into the remote namespace, not the same name')
+    assert.equal(await exists(b.client, new Aerospike.Key('other', 'drop', 1)), false)
+    assert.equal(await exists(b.client, new Aerospike.Key('other', 'noisy', 1)), false, 'ignore-set wins over ship-set')
+    assert.deepEqual([(await stats(a.client)).success, (await stats(a.client)).filtered_out], [1, 2])
+    await a.server.stop()
+    await b.server.stop()
+  })
+
+  it('two regions shipping to each other never loop: a shipped write is not shipped back', async () => {
+    const portA = await freePort()
+    const portB = await freePort()
+    const b = await node(portB, dcTo(portA))
+    const a = await node(portA, dcTo(portB))
+    for (let i = 0; i < 50; i++) await a.client.put(new Aerospike.Key('test', 'aa', i), { from: 'a' })
+    for (let i = 0; i < 30; i++) await b.client.put(new Aerospike.Key('test', 'bb', i), { from: 'b' })
+    await eventually('both regions to hold all 80', async () => (await b.client.scan('test', 'aa').results()).length === 50 && (await a.client.scan('test', 'bb').results()).length === 30)
+    // Time for an echo to happen if it were going to.
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    assert.equal((await stats(a.client)).success, 50, 'A shipped only its own writes')
+    assert.equal((await stats(b.client)).success, 30, 'B shipped only its own writes')
+    await a.server.stop()
+    await b.server.stop()
+  })
+
+  it('a DC that is down is caught up when it returns; an overflowed queue is recovered by a partition walk', async (t) => {
+    const portB = await freePort()
+    const a = await node(0, dcTo(portB, 'transaction-queue-limit 1024'))
+    const keys = Array.from({ length: 1500 }, (_, i) => new Aerospike.Key('test', 'late', i))
+    for (const [i, key] of keys.entries()) await a.client.put(key, { i })
+    await eventually('the shipper to retry the unreachable DC', async () => (await stats(a.client)).retry_no_node! > 0)
+    const down = await stats(a.client)
+    assert.equal(down.in_queue, 1024, 'the queue holds its limit')
+    assert.equal(down.recoveries_pending, 1, 'the changes past it wait for a recovery')
+    assert.equal(down.success, 0)
+    const b = await node(portB)
+    const returnedAt = performance.now()
+    await eventually('every record to reach the returned DC', async () => (await b.client.scan('test', 'late').results()).length === 1500, 30_000)
+    t.diagnostic(`1500 records (476 of them past the queue's limit) reached the DC ${Math.round(performance.now() - returnedAt)} ms after it returned`)
+    const up = await stats(a.client)
+    assert.equal(up.recoveries, 1)
+    assert.equal(up.recoveries_pending, 0)
+    assert.equal(up.in_queue, 0)
+    assert.ok(up.success! >= 1500, `${up.success}`)
+    await a.server.stop()
+    await b.server.stop()
+  })
+
+  it('get-config and get-stats answer for the xdr context as Aerospike\'s do, and name what is missing', async () => {
+    const b = await node(0)
+    const a = await node(0, ['src-id 3', ...dcTo(b.server.port, 'bin-policy all', 'write-policy replace')])
+    const info = (command: string): Promise<string> => infoValue(a.server, command)
+    assert.equal(await info('get-config:context=xdr'), 'dcs=dc2;src-id=3;trace-fraction=0')
+    assert.match(await info('get-config:context=xdr;dc=dc2'), new RegExp(`^node-address-ports=127\\.0\\.0\\.1:${b.server.port};.*period-ms=20;namespaces=test$`))
+    assert.match(await info('get-config:context=xdr;dc=dc2;namespace=test'), /^enabled=true;bin-policy=all;.*write-policy=replace$/)
+    assert.match(await info('get-stats:context=xdr;dc=dc2;namespace=test'), /^lag=0;in_queue=0;in_progress=0;success=0;abandoned=0;not_found=0;filtered_out=0;retry_conn_reset=0;retry_dest=0;retry_no_node=0;recoveries=0;recoveries_pending=0;hot_keys=0;throughput=0;latency_ms=0$/)
+    assert.match(await info('get-stats:context=xdr;dc=nope'), /^ERROR:4:DC nope not found \(DCs: dc2\)$/)
+    assert.match(await info('get-stats:context=xdr'), /^ERROR:4:missing dc=NAME$/)
+    assert.match(await info('get-stats:context=xdr;dc=dc2;namespace=other'), /^ERROR:4:namespace other is not shipped to DC dc2$/)
+    assert.match(await info('get-stats:context=bogus'), /^ERROR:4:get-stats context "bogus" is not supported/)
+    await a.server.stop()
+    await b.server.stop()
+  })
+})
