@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startServer, type EmbeddedServer } from '@aerolite/server'
 import { Aerospike, type AerospikeClient } from '../compat/helpers.ts'
-import { infoValue } from '../cluster/embedded-harness.ts'
+import { infoValue, statistic } from '../cluster/embedded-harness.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'aerolite-xdr-'))
 const cleanups: Array<() => Promise<void>> = []
@@ -42,11 +42,12 @@ async function node(port: number, xdr: string[] = []): Promise<{ server: Embedde
   const server = await startServer({ configFile: file, port, httpPort: 0, logLevel: 'silent' })
   const client = await Aerospike.connect({ hosts: [{ addr: server.host, port: server.port }], log: { level: Aerospike.log.OFF } })
   let stopped = false
+  const stopServer = server.stop
   const stop = async (): Promise<void> => {
     if (stopped) return
     stopped = true
     client.close()
-    await server.stop()
+    await stopServer()
   }
   cleanups.push(stop)
   return { server: Object.assign(server, { stop }), client }
@@ -80,6 +81,7 @@ describe('XDR from one node to another', { timeout: 120_000 }, () => {
     const b = await node(0)
     const a = await node(0, dcTo(b.server.port))
     const keys = Array.from({ length: 200 }, (_, i) => new Aerospike.Key('test', 'users', i))
+    const openedBefore = Number(statistic(await infoValue(b.server, 'statistics'), 'client_connections_opened'))
     for (const [i, key] of keys.entries()) await a.client.put(key, { n: i, s: `v${i}`, list: [i, 'x'] }, { ttl: 3600 }, { key: Aerospike.policy.key.SEND })
     await a.client.remove(keys[7]!)
     await a.client.put(keys[8]!, { n: -8 })
@@ -87,6 +89,10 @@ describe('XDR from one node to another', { timeout: 120_000 }, () => {
     const waitedMs = await eventually('the last write to arrive', async () => !(await exists(b.client, keys[7]!)) && (await b.client.get(keys[8]!)).bins.n === -8)
     t.diagnostic(`200 writes, a delete and an overwrite arrived at the DC within ${Math.round(performance.now() - wroteAt)} ms (${Math.round(waitedMs)} ms after the last)`)
     assert.ok(waitedMs < 1000, `within a second: ${waitedMs} ms`)
+    // A few connections (an info and a data connection, this check's, the test client's own tending),
+    // not one per record sent at once.
+    const opened = Number(statistic(await infoValue(b.server, 'statistics'), 'client_connections_opened')) - openedBefore
+    assert.ok(opened < 10, `${opened} connections were opened to the DC`)
     const record = await b.client.get(keys[3]!)
     assert.deepEqual(record.bins, { n: 3, s: 'v3', list: [3, 'x'] })
     assert.ok(record.ttl > 3500 && record.ttl <= 3600, `TTL ${record.ttl}`)
@@ -122,6 +128,31 @@ describe('XDR from one node to another', { timeout: 120_000 }, () => {
     assert.equal(await exists(b.client, new Aerospike.Key('other', 'drop', 1)), false)
     assert.equal(await exists(b.client, new Aerospike.Key('other', 'noisy', 1)), false, 'ignore-set wins over ship-set')
     assert.deepEqual([(await stats(a.client)).success, (await stats(a.client)).filtered_out], [1, 2])
+    await a.server.stop()
+    await b.server.stop()
+  })
+
+  it('a DC filter (setXDRFilter) ships only the records that match it; deletes always ship', async () => {
+    const b = await node(0)
+    const a = await node(0, dcTo(b.server.port))
+    const answer = await a.client.setXDRFilter(Aerospike.exp.eq(Aerospike.exp.binInt('tier'), Aerospike.exp.int(1)), 'dc2', 'test')
+    assert.match(answer, /^xdr-set-filter:dc=dc2;namespace=test;exp=\S+\tok\n?$/)
+    for (let i = 0; i < 20; i++) await a.client.put(new Aerospike.Key('test', 'f', i), { tier: i % 2 })
+    await eventually('the matching records to arrive', async () => (await b.client.scan('test', 'f').results()).length === 10)
+    assert.ok((await b.client.scan('test', 'f').results()).every((r) => r.bins.tier === 1))
+    await eventually('the shipper to pass the others', async () => (await stats(a.client)).filtered_out === 10)
+    await a.client.remove(new Aerospike.Key('test', 'f', 1))
+    await eventually('the delete to arrive', async () => !(await exists(b.client, new Aerospike.Key('test', 'f', 1))))
+    assert.match(await a.client.setXDRFilter(null, 'dc2', 'test'), /exp=null\tok/)
+    await a.client.put(new Aerospike.Key('test', 'f', 100), { tier: 0 })
+    await eventually('without the filter every record ships', () => exists(b.client, new Aerospike.Key('test', 'f', 100)))
+    for (const [command, error] of [
+      ['xdr-set-filter:dc=dc2;namespace=test;exp=AAAA', /^ERROR:4:exp is not a boolean filter expression/],
+      ['xdr-set-filter:dc=dc2;namespace=test;exp=@@', /^ERROR:4:exp is not base64$/],
+      ['xdr-set-filter:dc=dc2;namespace=test', /^ERROR:4:missing exp=BASE64/],
+      ['xdr-set-filter:dc=dc9;namespace=test;exp=null', /^ERROR:4:DC dc9 not found/],
+      ['xdr-set-filter:dc=dc2;namespace=other;exp=null', /^ERROR:4:namespace other is not shipped to DC dc2$/],
+    ] as const) assert.match(await infoValue(a.server, command), error, command)
     await a.server.stop()
     await b.server.stop()
   })

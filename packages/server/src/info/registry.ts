@@ -78,6 +78,7 @@ const HANDLERS: Record<string, InfoHandler> = {
   'statistics': (ctx) => nodeStatistics(ctx),
   'latencies': (ctx, cmd) => ctx.latencySlices.info(cmd),
   'get-config': getConfig,
+  'xdr-set-filter': (ctx, cmd) => ctx.xdr.setFilter(cmd),
   'get-stats': (ctx, cmd) => cmd.params.get('context') === 'xdr' ? ctx.xdr.statsAnswer(cmd) : infoError(4, `get-stats context "${cmd.params.get('context') ?? ''}" is not supported (allowed: xdr)`),
   'set-config': setConfig,
   'truncate': truncate,

@@ -10,6 +10,7 @@ import { limits } from '../limits.ts'
 import type { Logger } from '../log.ts'
 import type { Namespace } from '../namespace/namespace.ts'
 import { readBins, recordKey } from '../record/layout.ts'
+import { storedRecordMatches } from '../commands/filter.ts'
 import { NamespaceShipping } from './namespace-shipping.ts'
 import type { QueuedChange } from './ship-queue.ts'
 import { deleteFrame, recordWriteFrame } from './ship-message.ts'
@@ -30,6 +31,7 @@ export class DcShipper {
   private stopped = false
   private cluster: Cluster | undefined
   private readonly connections = new Map<string, Connection>()
+  private readonly opening = new Map<string, Promise<Connection>>()
   /** Monotonic time before which the DC is not dialled again. */
   private retryAtMs = 0
   private retryDelayMs: number = limits.xdrRetryMinMs
@@ -153,6 +155,7 @@ export class DcShipper {
     try {
       reply = await (await this.connection(node.host, node.port)).request(frame)
     } catch (err) {
+      if (this.stopped) return
       shipping.counters.retryConnReset++
       shipping.queue.retry(change)
       this.problem(`connection to ${node.host}:${node.port} failed: ${err instanceof Error ? err.message : String(err)}`)
@@ -187,6 +190,10 @@ export class DcShipper {
       }
       return deleteFrame(shipping.remoteNamespace, '', change.digest)
     }
+    if (shipping.filter !== undefined && !storedRecordMatches(shipping.filter.expression, ns, id)) {
+      shipping.counters.filteredOut++
+      return undefined
+    }
     const { buf, at } = ns.location(id)
     const voidTime = ns.voidTimeOf(id)
     const ttlSeconds = voidTime === 0 ? 0 : Math.max(1, voidTime - ns.nowVoidTime())
@@ -217,7 +224,13 @@ export class DcShipper {
   private async connect(): Promise<Cluster | undefined> {
     if (this.cluster !== undefined) return this.cluster
     try {
-      this.cluster = await Cluster.connect({ env: this.env, seeds: this.config.nodes, connectTimeoutMs: limits.xdrConnectTimeoutMs })
+      const cluster = await Cluster.connect({ env: this.env, seeds: this.config.nodes, connectTimeoutMs: limits.xdrConnectTimeoutMs })
+      // Stopped meanwhile: nothing may keep a socket open after stop().
+      if (this.stopped) {
+        cluster.close()
+        return undefined
+      }
+      this.cluster = cluster
       this.log.info({ dc: this.config.name, nodes: this.cluster.nodes.length }, 'xdr: connected to the DC')
       this.lastProblem = ''
       return this.cluster
@@ -229,13 +242,27 @@ export class DcShipper {
     }
   }
 
-  private async connection(host: string, port: number): Promise<Connection> {
+  /** The data connection to a DC node: one per node, opened once however many sends ask for it at once. */
+  private connection(host: string, port: number): Promise<Connection> {
     const key = `${host}:${port}`
     const open = this.connections.get(key)
-    if (open?.isOpen === true) return open
-    const connection = await Connection.open(host, port, { env: this.env, connectTimeoutMs: limits.xdrConnectTimeoutMs })
-    this.connections.set(key, connection)
-    return connection
+    if (open?.isOpen === true) return Promise.resolve(open)
+    let opening = this.opening.get(key)
+    if (opening === undefined) {
+      opening = Connection.open(host, port, { env: this.env, connectTimeoutMs: limits.xdrConnectTimeoutMs }).then((connection) => {
+        // Stopped (or reset) meanwhile: nothing may keep a socket open that no one will close.
+        if (this.stopped || this.opening.get(key) !== opening) {
+          connection.destroy()
+          throw new Error(`the connection to ${key} is no longer wanted`)
+        }
+        this.connections.set(key, connection)
+        return connection
+      }).finally(() => {
+        if (this.opening.get(key) === opening) this.opening.delete(key)
+      })
+      this.opening.set(key, opening)
+    }
+    return opening
   }
 
   private dropConnections(): void {
@@ -243,6 +270,7 @@ export class DcShipper {
     this.cluster = undefined
     for (const connection of this.connections.values()) connection.destroy()
     this.connections.clear()
+    this.opening.clear()
     this.backOff()
   }
 

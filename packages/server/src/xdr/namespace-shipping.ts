@@ -7,6 +7,7 @@ import type { XdrNamespaceConfig } from '../config/xdr-config.ts'
 import type { ChangeCause } from '../namespace/change-cause.ts'
 import type { Namespace, RecordListener, RecordLocation } from '../namespace/namespace.ts'
 import { recordLastUpdateMs, recordSetId } from '../record/layout.ts'
+import type { CompiledExpression } from '../ops/exp/index.ts'
 import { ShipQueue } from './ship-queue.ts'
 import { newXdrCounters, type XdrCounters } from './xdr-stats.ts'
 
@@ -18,6 +19,8 @@ export class NamespaceShipping implements RecordListener {
   config: XdrNamespaceConfig
   readonly queue: ShipQueue
   readonly counters: XdrCounters = newXdrCounters()
+  /** The DC filter (xdr-set-filter): a record ships only when it matches; deletes always ship. */
+  filter: { base64: string; expression: CompiledExpression } | undefined
   private readonly clock: Clock
 
   constructor(namespace: Namespace, config: XdrNamespaceConfig, clock: Clock) {

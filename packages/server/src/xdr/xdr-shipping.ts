@@ -1,6 +1,8 @@
 // The node's shipping to other clusters: one shipper per configured DC, and what the info commands
 // answer of them (get-config:context=xdr, get-stats:context=xdr), as Aerospike's do.
 import { infoError, type Env, type InfoCommand } from '@aerolite/protocol'
+import { CommandError } from '../command-error.ts'
+import { compileFilter } from '../commands/filter.ts'
 import type { XdrConfig, XdrNamespaceConfig } from '../config/xdr-config.ts'
 import type { Logger } from '../log.ts'
 import type { Namespace } from '../namespace/namespace.ts'
@@ -72,6 +74,32 @@ export class XdrShipping {
       ['period-ms', dc.periodMs],
       ['namespaces', dc.namespaces.map((ns) => ns.name).join(',')],
     ])
+  }
+
+  /**
+   * xdr-set-filter:dc=NAME;namespace=NS;exp=BASE64 (or exp=null to remove it): the records of NS
+   * ship to the DC only when they match the boolean filter expression. Kept by this node only.
+   */
+  setFilter(cmd: InfoCommand): string {
+    const shipper = this.shipper(cmd.params.get('dc'))
+    if (typeof shipper === 'string') return shipper
+    const nsName = cmd.params.get('namespace')
+    const shipping = nsName === undefined ? undefined : shipper.namespaces.get(nsName)
+    if (shipping === undefined) return infoError(4, nsName === undefined ? 'missing namespace=NS' : `namespace ${nsName} is not shipped to DC ${shipper.config.name}`)
+    const base64 = cmd.params.get('exp')
+    if (base64 === undefined || base64 === '') return infoError(4, 'missing exp=BASE64 (or exp=null)')
+    if (base64 === 'null') {
+      shipping.filter = undefined
+      return 'ok'
+    }
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) return infoError(4, 'exp is not base64')
+    try {
+      shipping.filter = { base64, expression: compileFilter(Buffer.from(base64, 'base64')) }
+    } catch (err) {
+      if (!(err instanceof CommandError)) throw err
+      return infoError(4, `exp is not a boolean filter expression: ${err.message}`)
+    }
+    return 'ok'
   }
 
   /** get-stats:context=xdr;dc=NAME[;namespace=NS]. */
