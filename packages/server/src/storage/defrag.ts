@@ -40,6 +40,8 @@ export class Defragmenter {
       ns.counters.tombstonesDropped += ns.tombstones.sweep()
       for (const block of ns.blocks.sparseBlocks(ns.config.storage.defragLwmPct)) {
         while (ns.writeQueueFull()) await new Promise<void>((resolve) => scheduler.after(limits.defragBackoffMs, resolve))
+        // Freed since the list was made (a truncate or deletes emptied it while earlier blocks were copied).
+        if (!ns.blocks.isAllocated(block)) continue
         const seq = ns.blocks.seqOf(block)
         // The block is read from disk off the event loop, then emptied a slice per turn; between
         // slices client commands run, so a block's copying never stalls them for long.

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { Info2, ParticleType, ResultCode } from '@aerolite/protocol'
+import { Info2, ParticleType, ResultCode, computeDigest } from '@aerolite/protocol'
 import { Defragmenter } from '../../src/storage/defrag.ts'
 import { Evictor } from '../../src/namespace/eviction.ts'
 import { realScheduler } from '../../src/env/real-env.ts'
@@ -70,6 +70,33 @@ describe('defrag', () => {
     } finally {
       cleanup()
     }
+  })
+})
+
+describe('defrag while blocks are freed', () => {
+  it('skips a sparse block that was freed before its turn (found by the stop-writes alert test: a truncate freed it)', async () => {
+    const ns = makeNamespace((c) => {
+      c.storage.writeBlockSizeBytes = 16 * KiB
+      c.storage.defragLwmPct = 50
+    })
+    // Ten blocks of ten records; every other record deleted: all ten blocks are sparse.
+    for (let i = 0; i < 100; i++) put(ns, `k${i}`, [write('b', ParticleType.BLOB, blob(1500))])
+    for (let i = 0; i < 100; i += 2) assert.equal(del(ns, `k${i}`), ResultCode.OK)
+    const sparse = ns.blocks.sparseBlocks(50)
+    assert.ok(sparse.length >= 3, `${sparse.length} sparse blocks`)
+    const running = new Defragmenter(ns).run()
+    // While the first block is copied, the last two sparse blocks are emptied and freed: the last one
+    // first, so the copies reuse the other one (free blocks are reused last freed first).
+    const [other, last] = [sparse.at(-2)!, sparse.at(-1)!]
+    for (const block of [last, other]) {
+      for (let i = 1; i < 100; i += 2) {
+        const id = ns.find(computeDigest('demo', ParticleType.STRING, Buffer.from(`k${i}`)))
+        if (id >= 0 && ns.index.block(id) === block) assert.equal(del(ns, `k${i}`), ResultCode.OK)
+      }
+    }
+    assert.equal(ns.blocks.isAllocated(last), false, 'the last sparse block was freed')
+    await running
+    for (let i = 1; i < 100; i += 2) if (get(ns, `k${i}`).resultCode === ResultCode.OK) assert.deepEqual(get(ns, `k${i}`).ops[0]!.value, blob(1500))
   })
 })
 
