@@ -211,4 +211,66 @@ describe('XDR from one node to another', { timeout: 120_000 }, () => {
     await a.server.stop()
     await b.server.stop()
   })
+
+  it('set-config:context=xdr creates a DC, adds seeds and namespaces (rewind ships what exists), changes settings and removes them', async () => {
+    const b = await node(0)
+    const a = await node(0)
+    const info = (command: string): Promise<string> => infoValue(a.server, command)
+    for (let i = 0; i < 30; i++) await a.client.put(new Aerospike.Key('test', 'old', i), { i })
+    for (const command of [
+      'set-config:context=xdr;dc=dc2;action=create',
+      `set-config:context=xdr;dc=dc2;node-address-port=127.0.0.1:${b.server.port};action=add`,
+      'set-config:context=xdr;dc=dc2;period-ms=20',
+      'set-config:context=xdr;dc=dc2;namespace=test;action=add;rewind=all',
+      'set-config:context=xdr;src-id=7',
+    ]) assert.equal(await info(command), 'ok', command)
+    await eventually('rewind=all to ship the records written before', async () => (await b.client.scan('test', 'old').results()).length === 30)
+    assert.equal(await info('get-config:context=xdr'), 'dcs=dc2;src-id=7;trace-fraction=0')
+    assert.match(await info('get-config:context=xdr;dc=dc2'), new RegExp(`^node-address-ports=127\\.0\\.0\\.1:${b.server.port};.*period-ms=20;namespaces=test$`))
+    // A new write ships; then settings change what ships.
+    await a.client.put(new Aerospike.Key('test', 'new', 1), { v: 1 })
+    await eventually('a write after the add to ship', () => exists(b.client, new Aerospike.Key('test', 'new', 1)))
+    for (const command of [
+      'set-config:context=xdr;dc=dc2;namespace=test;ship-only-specified-sets=true',
+      'set-config:context=xdr;dc=dc2;namespace=test;ship-set=keep',
+      'set-config:context=xdr;dc=dc2;namespace=test;ship-set=gone;action=add',
+      'set-config:context=xdr;dc=dc2;namespace=test;ship-set=gone;action=remove',
+      'set-config:context=xdr;dc=dc2;namespace=test;remote-namespace=other',
+    ]) assert.equal(await info(command), 'ok', command)
+    assert.match(await info('get-config:context=xdr;dc=dc2;namespace=test'), /;remote-namespace=other;.*;ship-only-specified-sets=true;ship-sets=keep;/)
+    await a.client.put(new Aerospike.Key('test', 'skip', 1), { v: 1 })
+    await a.client.put(new Aerospike.Key('test', 'keep', 1), { v: 1 })
+    await eventually('the shipped set to arrive in the remote namespace', () => exists(b.client, new Aerospike.Key('other', 'keep', 1)))
+    assert.equal(await exists(b.client, new Aerospike.Key('other', 'skip', 1)), false)
+    // Bad input is answered, naming the problem, and changes nothing.
+    for (const [command, error] of [
+      ['set-config:context=xdr;dc=dc2;action=create', /^ERROR:4:DC dc2 exists already$/],
+      ['set-config:context=xdr;dc=bad.name;action=create', /^ERROR:4:dc name "bad\.name" must be/],
+      ['set-config:context=xdr;dc=dc9;namespace=test;action=add', /^ERROR:4:DC dc9 not found/],
+      ['set-config:context=xdr;dc=dc2;namespace=nope;action=add', /^ERROR:20:namespace nope is not configured on this node$/],
+      ['set-config:context=xdr;dc=dc2;namespace=test;action=add', /^ERROR:4:namespace test is shipped to DC dc2 already$/],
+      ['set-config:context=xdr;dc=dc2;namespace=other;max-throughput=5', /^ERROR:4:namespace other is not shipped to DC dc2/],
+      ['set-config:context=xdr;dc=dc2;namespace=test;delay-ms=99999', /^ERROR:4:delay-ms "99999" is out of range \(allowed: 0 to 5000\)$/],
+      ['set-config:context=xdr;dc=dc2;namespace=test;bin-policy=some', /^ERROR:4:bin-policy "some" is not one of all, no-bins/],
+      ['set-config:context=xdr;dc=dc2;namespace=test;ship-set=never;action=remove', /^ERROR:4:ship-set "never" is not in the list \(keep\)$/],
+      ['set-config:context=xdr;dc=dc2;namespace=test;colour=blue', /^ERROR:4:"colour" cannot be changed at run time$/],
+      ['set-config:context=xdr;dc=dc2;namespace=other;action=add;rewind=soon', /^ERROR:4:rewind "soon" is not "all" or a number of seconds$/],
+      ['set-config:context=xdr;dc=dc2;period-ms=1', /^ERROR:4:period-ms "1" is out of range/],
+      ['set-config:context=xdr;dc=dc2;node-address-port=nowhere;action=add', /^ERROR:4:node-address-port "nowhere" is not HOST:PORT/],
+      ['set-config:context=xdr;dc=dc2;node-address-port=127.0.0.1:1;action=remove', /^ERROR:4:DC dc2 has no seed 127\.0\.0\.1:1$/],
+      ['set-config:context=xdr;src-id=300', /^ERROR:4:src-id "300" is out of range/],
+      ['set-config:context=xdr', /^ERROR:4:set-config:context=xdr needs dc=NAME or a setting/],
+    ] as const) assert.match(await info(command), error, command)
+    assert.match(await info('get-config:context=xdr;dc=dc2;namespace=test'), /;delay-ms=0;/)
+    // Removing the namespace stops its shipping; deleting the DC removes it.
+    assert.equal(await info('set-config:context=xdr;dc=dc2;namespace=test;action=remove'), 'ok')
+    assert.match(await info('get-config:context=xdr;dc=dc2'), /;namespaces=$/)
+    await a.client.put(new Aerospike.Key('test', 'keep', 2), { v: 2 })
+    assert.equal(await info('set-config:context=xdr;dc=dc2;action=delete'), 'ok')
+    assert.equal(await info('get-config:context=xdr'), 'dcs=;src-id=7;trace-fraction=0')
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    assert.equal(await exists(b.client, new Aerospike.Key('other', 'keep', 2)), false, 'nothing ships after the namespace was removed')
+    await a.server.stop()
+    await b.server.stop()
+  })
 })

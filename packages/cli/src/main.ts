@@ -12,6 +12,7 @@ commands:
   info    send info commands to a node, like asinfo
   bench   load generator for any Aerospike-compatible server, like asbench
   cluster up | down: a local cluster of etcd and N node processes
+  deploy  global-lb: an HAProxy entry point that fails over between regions
 
   aerolite <command> --help   options of one command
   aerolite --version          print the version
@@ -53,6 +54,7 @@ export async function main(argv: readonly string[], launchedAtMs: number): Promi
       case 'info': return await info(rest)
       case 'bench': return await (await import('./bench/command.ts')).bench(rest)
       case 'cluster': return await (await import('./cluster.ts')).cluster(rest)
+      case 'deploy': return await (await import('./deploy/command.ts')).deploy(rest, ['aerolite', ...argv].join(' '))
       case '--version': case '-v': case 'version':
         process.stdout.write(`aerolite ${AEROLITE_VERSION}\n`)
         return 0
@@ -64,7 +66,7 @@ export async function main(argv: readonly string[], launchedAtMs: number): Promi
         process.stdout.write(USAGE)
         return 0
     }
-    throw new UsageError(`unknown command "${command}" (commands: start, info, bench, cluster)`)
+    throw new UsageError(`unknown command "${command}" (commands: start, info, bench, cluster, deploy)`)
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`aerolite: ${err.message}\n`)

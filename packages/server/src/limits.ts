@@ -199,8 +199,13 @@ export const limits = {
   xdrConnectTimeoutMs: 1000,
   /** The first wait before dialling an unreachable DC again; it doubles per failure. */
   xdrRetryMinMs: 100,
-  /** The longest wait between attempts to reach a DC. */
-  xdrRetryMaxMs: 5000,
+  /** The longest wait between attempts to reach a DC: a DC that returns is caught up within about this. */
+  xdrRetryMaxMs: 2000,
+  /**
+   * A record sent to a DC and not answered within this is sent again on a new connection: a DC cut
+   * off drops packets without closing anything, and TCP alone would wait minutes.
+   */
+  xdrRequestTimeoutMs: 2000,
 } as const
 
 if (limits.maxInfoRequestBytes > limits.maxFrameBytes) throw new Error('limits: info requests must fit in a frame')

@@ -17,7 +17,7 @@ import { SeededRandom, leaseTtlSeconds, realEnv } from '@aerolite/server'
 import { checkKeys, type Finding, type StoreOutage } from './checker.ts'
 import type { RecordState } from './copies.ts'
 import { NetNamespaces } from './net-namespaces.ts'
-import { EtcdChild, NodeChild, info, sleep } from './real-processes.ts'
+import { EtcdChild, NodeChild, clusterNodeConfig, info, sleep } from './real-processes.ts'
 import { TcpProxy } from './tcp-proxy.ts'
 import { SimClient, type ClientPolicy } from './sim-client.ts'
 import { SIM_HEARTBEAT, SIM_NAMESPACE, simNodeId } from './sim-cluster.ts'
@@ -147,7 +147,8 @@ class RealCluster {
     this.namespaces = namespaces
     this.proxies = Array.from({ length: NODES }, () => new TcpProxy(() => this.etcd.clientPort, namespaces?.bridgeHost))
     this.nodes = Array.from({ length: NODES }, (_, i) => new NodeChild({
-      name: `node-${i}`, nodeId: simNodeId(i), host: namespaces?.nodes[i]!.host ?? `127.0.0.${i + 1}`, dir: this.dir, replicationFactor: REPLICATION_FACTOR, heartbeat: SIM_HEARTBEAT,
+      name: `node-${i}`, host: namespaces?.nodes[i]!.host ?? `127.0.0.${i + 1}`, dir: this.dir,
+      config: clusterNodeConfig({ name: `node-${i}`, nodeId: simNodeId(i), dir: this.dir, replicationFactor: REPLICATION_FACTOR, heartbeat: SIM_HEARTBEAT }),
       etcdEndpoint: () => `${this.proxies[i]!.host}:${this.proxies[i]!.port}`,
       ...(namespaces === undefined ? {} : { wrap: namespaces.nodes[i]!.wrap, port: NAMESPACED_PORT }),
     }))

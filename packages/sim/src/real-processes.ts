@@ -125,22 +125,52 @@ export class EtcdChild {
   }
 }
 
+export interface ClusterNodeSettings {
+  nodeId: string
+  dir: string
+  name: string
+  replicationFactor: number
+  heartbeat: { intervalMs: number; timeoutCount: number }
+}
+
+/** The config of a node of the real-process cluster: etcd membership, namespace test on a file. */
+export function clusterNodeConfig(settings: ClusterNodeSettings): string[] {
+  return [
+    // Set, not derived from the host name and port: nodes in network namespaces share both.
+    `service { node-id ${settings.nodeId} }`,
+    'network {',
+    '    heartbeat {',
+    '        mode etcd',
+    '        etcd-endpoint 127.0.0.1:1', // replaced by --etcd
+    `        interval ${settings.heartbeat.intervalMs}`,
+    `        timeout ${settings.heartbeat.timeoutCount}`,
+    '    }',
+    '}',
+    'namespace test {',
+    `    replication-factor ${settings.replicationFactor}`,
+    '    storage-engine device {',
+    `        file ${join(settings.dir, `${settings.name}.dat`)}`,
+    '        filesize 64M',
+    '    }',
+    '}',
+  ]
+}
+
 export interface NodeChildOptions {
   name: string
   host: string
   dir: string
-  replicationFactor: number
-  heartbeat: { intervalMs: number; timeoutCount: number }
-  /** Where the node reaches etcd (its proxy). */
-  etcdEndpoint: () => string
+  /** The lines of its config file. */
+  config: string[]
+  /** Where the node reaches etcd (its proxy); unset: a node of its own, without membership. */
+  etcdEndpoint?: () => string
   /** A command prefix the node runs under (a network namespace's `ip netns exec NS`, which execs it: same PID). */
   wrap?: string[]
   /** The service port (default: a free one on `host`). */
   port?: number
-  nodeId: string
 }
 
-/** One `aerolite start` on a device namespace in its own directory; start() after kill() restarts it on its data and port. */
+/** One `aerolite start` in its own directory; start() after kill() restarts it on its data and port. */
 export class NodeChild {
   readonly options: NodeChildOptions
   port = 0
@@ -156,26 +186,7 @@ export class NodeChild {
     this.options = options
     this.log = join(options.dir, `${options.name}.log`)
     this.config = join(options.dir, `${options.name}.conf`)
-    writeFileSync(this.config, [
-      // Set, not derived from the host name and port: nodes in network namespaces share both.
-      `service { node-id ${options.nodeId} }`,
-      'network {',
-      '    heartbeat {',
-      '        mode etcd',
-      '        etcd-endpoint 127.0.0.1:1', // replaced by --etcd
-      `        interval ${options.heartbeat.intervalMs}`,
-      `        timeout ${options.heartbeat.timeoutCount}`,
-      '    }',
-      '}',
-      'namespace test {',
-      `    replication-factor ${options.replicationFactor}`,
-      '    storage-engine device {',
-      `        file ${join(options.dir, `${options.name}.dat`)}`,
-      '        filesize 64M',
-      '    }',
-      '}',
-      '',
-    ].join('\n'))
+    writeFileSync(this.config, [...options.config, ''].join('\n'))
   }
 
   get pid(): number | undefined {
@@ -193,7 +204,7 @@ export class NodeChild {
     const [command, ...prefix] = [...(this.options.wrap ?? []), process.execPath]
     const child = spawn(command!, [
       ...prefix, BIN, 'start', '--config', this.config, '--port', String(this.port), '--address', this.options.host,
-      '--etcd', this.options.etcdEndpoint(), '--fabric-port', '0', '--log-level', 'warn',
+      ...(this.options.etcdEndpoint === undefined ? [] : ['--etcd', this.options.etcdEndpoint(), '--fabric-port', '0']), '--log-level', 'warn',
     ], { stdio: ['ignore', 'pipe', fd] })
     closeSync(fd)
     this.child = child

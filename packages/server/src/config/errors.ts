@@ -13,6 +13,8 @@ export class ConfigError extends Error {
   readonly file: string
   readonly line: number | undefined
   readonly key: string | undefined
+  /** The problem without its place, for answers that have no file (set-config). */
+  readonly detail: string
 
   /** `detail` should name the key, the bad value and what is allowed; the place is prefixed here. */
   constructor(place: ConfigErrorPlace, detail: string) {
@@ -22,6 +24,7 @@ export class ConfigError extends Error {
     this.file = place.file
     this.line = place.line
     this.key = place.key
+    this.detail = detail
   }
 }
 

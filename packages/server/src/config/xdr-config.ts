@@ -1,7 +1,7 @@
 // The `xdr` context of aerospike.conf: which datacenters (DCs) each namespace ships its changes to,
 // and how. Names, values and defaults are Aerospike's, so an existing file loads unchanged.
-import { quote } from './errors.ts'
-import type { BlockReader, Scope } from './scope.ts'
+import { ConfigError, quote } from './errors.ts'
+import { EntryReader, type BlockReader, type Scope } from './scope.ts'
 import { parseHostPort } from './host-port.ts'
 import type { HostPort } from './schema.ts'
 
@@ -143,7 +143,8 @@ const xdrScope: Scope<XdrConfig> = {
   blocks: {
     dc: (r, xdr) => {
       const name = r.oneArg('NAME')
-      if (!/^[A-Za-z0-9_-]{1,31}$/.test(name)) r.fail(`dc name ${quote(name)} must be 1 to 31 letters, digits, '-' or '_'`)
+      const problem = dcNameProblem(name)
+      if (problem !== undefined) r.fail(problem)
       if (xdr.dcs.some((dc) => dc.name === name)) r.fail(`dc ${quote(name)} is defined twice`)
       const dc = defaultXdrDcConfig(name)
       r.apply(xdrDcScope, dc)
@@ -158,4 +159,61 @@ const xdrScope: Scope<XdrConfig> = {
 export function readXdr(r: BlockReader, xdr: XdrConfig): void {
   r.noArgs()
   r.apply(xdrScope, xdr)
+}
+
+/** The namespace settings that are lists: set-config adds to them (action=add, the default) or removes. */
+const LIST_SETTINGS = { 'ship-set': 'shipSets', 'ignore-set': 'ignoreSets', 'ship-bin': 'shipBins', 'ignore-bin': 'ignoreBins' } as const
+
+/** One `key=value` of set-config applied through the same rules as the file's; the problem, or undefined. */
+function applySetting<T>(scope: Scope<T>, target: T, key: string, value: string): string | undefined {
+  const apply = scope.entries?.[key]
+  if (apply === undefined) return `${quote(key)} cannot be changed at run time`
+  try {
+    apply(new EntryReader('set-config', '', { kind: 'entry', key, values: [value], line: 0 }), target)
+  } catch (err) {
+    if (err instanceof ConfigError) return err.detail
+    throw err
+  }
+  return undefined
+}
+
+/**
+ * set-config:context=xdr;dc=NAME;namespace=NS;KEY=VALUE[;action=add|remove] on a copy of the
+ * namespace's settings; the problem, or undefined.
+ */
+export function changeXdrNamespaceSetting(ns: XdrNamespaceConfig, key: string, value: string, action: string | undefined): string | undefined {
+  if (key in LIST_SETTINGS) {
+    const list = ns[LIST_SETTINGS[key as keyof typeof LIST_SETTINGS]]
+    if (value === '') return `${key} needs a name`
+    if (action === 'remove') {
+      if (!list.includes(value)) return `${key} ${quote(value)} is not in the list (${list.join(', ') || 'empty'})`
+      list.splice(list.indexOf(value), 1)
+    } else if (action === undefined || action === 'add') {
+      if (!list.includes(value)) list.push(value)
+    } else {
+      return `action ${quote(action)} is not add or remove`
+    }
+    return undefined
+  }
+  if (action !== undefined) return `action is only for ship-set, ignore-set, ship-bin and ignore-bin`
+  if (key === 'remote-namespace' && value === 'null') {
+    delete ns.remoteNamespace
+    return undefined
+  }
+  return applySetting(xdrNamespaceScope, ns, key, value)
+}
+
+/** set-config:context=xdr;dc=NAME;KEY=VALUE (period-ms) on a DC's settings; the problem, or undefined. */
+export function changeXdrDcSetting(dc: XdrDcConfig, key: string, value: string): string | undefined {
+  return applySetting(xdrDcScope, dc, key, value)
+}
+
+/** set-config:context=xdr;src-id=N; the problem, or undefined. */
+export function changeXdrSetting(xdr: XdrConfig, key: string, value: string): string | undefined {
+  return applySetting(xdrScope, xdr, key, value)
+}
+
+/** A DC name as the file and set-config accept it; the problem, or undefined. */
+export function dcNameProblem(name: string): string | undefined {
+  return /^[A-Za-z0-9_-]{1,31}$/.test(name) ? undefined : `dc name ${quote(name)} must be 1 to 31 letters, digits, '-' or '_'`
 }

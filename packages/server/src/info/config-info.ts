@@ -24,6 +24,7 @@ export function getConfig(ctx: NodeContext, cmd: InfoCommand): string {
 
 export function setConfig(ctx: NodeContext, cmd: InfoCommand): string {
   const context = cmd.params.get('context')
+  if (context === 'xdr') return ctx.xdr.setConfig(cmd)
   const changes = [...cmd.params].filter(([k]) => k !== 'context' && k !== 'id' && k !== 'namespace')
   if (changes.length === 0) return infoError(4, 'set-config needs a key=value to change')
   if (context === 'namespace') {
@@ -57,5 +58,5 @@ export function setConfig(ctx: NodeContext, cmd: InfoCommand): string {
     ctx.serviceConfigChanged()
     return 'ok'
   }
-  return infoError(4, `set-config context "${context ?? ''}" is not supported (allowed: namespace, service)`)
+  return infoError(4, `set-config context "${context ?? ''}" is not supported (allowed: namespace, service, xdr)`)
 }

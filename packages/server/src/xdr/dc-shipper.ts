@@ -4,8 +4,8 @@
 // wait in their queues meanwhile, and a queue that overflowed is recovered by walking the
 // namespace for records changed since its oldest dropped change.
 import { ResultCode, type Env, type Frame, type Timer } from '@aerolite/protocol'
-import { Cluster, Connection, replyResultCode } from '@aerolite/client'
-import type { XdrDcConfig } from '../config/xdr-config.ts'
+import { Cluster, Connection, ConnectionError, replyResultCode } from '@aerolite/client'
+import type { XdrDcConfig, XdrNamespaceConfig } from '../config/xdr-config.ts'
 import { limits } from '../limits.ts'
 import type { Logger } from '../log.ts'
 import type { Namespace } from '../namespace/namespace.ts'
@@ -46,27 +46,77 @@ export class DcShipper {
     this.log = log
     for (const nsConfig of config.namespaces) {
       const namespace = namespaces.get(nsConfig.name)
-      if (namespace === undefined) continue
-      const shipping = new NamespaceShipping(namespace, nsConfig, env.clock)
-      namespace.listeners.push(shipping)
-      this.namespaces.set(nsConfig.name, shipping)
+      if (namespace !== undefined) this.listen(new NamespaceShipping(namespace, nsConfig, env.clock))
     }
+  }
+
+  private listen(shipping: NamespaceShipping): void {
+    shipping.namespace.listeners.push(shipping)
+    this.namespaces.set(shipping.namespace.name, shipping)
+  }
+
+  private unlisten(shipping: NamespaceShipping): void {
+    const listeners = shipping.namespace.listeners
+    const at = listeners.indexOf(shipping)
+    if (at >= 0) listeners.splice(at, 1)
+    this.namespaces.delete(shipping.namespace.name)
   }
 
   start(): void {
     this.window.startMs = this.env.clock.monotonicMs()
+    this.schedule()
+  }
+
+  private schedule(): void {
+    this.timer?.cancel()
     this.timer = this.env.scheduler.every(this.config.periodMs, () => void this.pump())
   }
 
   stop(): void {
     this.stopped = true
     this.timer?.cancel()
-    for (const shipping of this.namespaces.values()) {
-      const listeners = shipping.namespace.listeners
-      const at = listeners.indexOf(shipping)
-      if (at >= 0) listeners.splice(at, 1)
-    }
+    for (const shipping of [...this.namespaces.values()]) this.unlisten(shipping)
     this.dropConnections()
+  }
+
+  /**
+   * Starts shipping a namespace's changes from now on; with `rewindSinceMs` (a record last-update
+   * time, 0 for all), first every record changed since then, by a recovery walk.
+   */
+  addNamespace(namespace: Namespace, nsConfig: XdrNamespaceConfig, rewindSinceMs: number | undefined): void {
+    const shipping = new NamespaceShipping(namespace, nsConfig, this.env.clock)
+    shipping.queue.recoverSinceMs = rewindSinceMs
+    this.config.namespaces.push(nsConfig)
+    this.listen(shipping)
+  }
+
+  /** Stops shipping a namespace; what it had not shipped yet is dropped. */
+  removeNamespace(name: string): void {
+    const shipping = this.namespaces.get(name)
+    if (shipping === undefined) return
+    this.unlisten(shipping)
+    this.config.namespaces.splice(this.config.namespaces.indexOf(shipping.config), 1)
+  }
+
+  /** A namespace's settings changed (set-config): the new ones apply from the next change on. */
+  namespaceConfigChanged(name: string, next: XdrNamespaceConfig): void {
+    const shipping = this.namespaces.get(name)
+    if (shipping === undefined) return
+    this.config.namespaces[this.config.namespaces.indexOf(shipping.config)] = next
+    shipping.config = next
+    shipping.queue.limit = next.transactionQueueLimit
+  }
+
+  /** period-ms changed. */
+  periodChanged(): void {
+    if (this.timer !== undefined && !this.stopped) this.schedule()
+  }
+
+  /** The seed list changed: the DC is looked up again from its new seeds, at once. */
+  seedsChanged(): void {
+    this.dropConnections()
+    this.retryAtMs = 0
+    this.retryDelayMs = limits.xdrRetryMinMs
   }
 
   /** get-stats:context=xdr;dc=NAME[;namespace=NS]: one namespace's, or summed over them. */
@@ -152,8 +202,12 @@ export class DcShipper {
     const sentMs = this.env.clock.monotonicMs()
     this.inProgress++
     let reply: Frame
+    let timer: Timer | undefined
     try {
-      reply = await (await this.connection(node.host, node.port)).request(frame)
+      const connection = await this.connection(node.host, node.port)
+      // Closing the connection fails every record waiting on it: all go back to their queues.
+      timer = this.env.scheduler.after(limits.xdrRequestTimeoutMs, () => connection.destroy(new ConnectionError('ERR_TIMEOUT', `no answer within ${limits.xdrRequestTimeoutMs} ms`)))
+      reply = await connection.request(frame)
     } catch (err) {
       if (this.stopped) return
       shipping.counters.retryConnReset++
@@ -162,6 +216,7 @@ export class DcShipper {
       this.dropConnections()
       return
     } finally {
+      timer?.cancel()
       this.inProgress--
     }
     const code = replyResultCode(reply)

@@ -12,7 +12,8 @@ export interface QueuedChange {
 }
 
 export class ShipQueue {
-  private readonly limit: number
+  /** transaction-queue-limit; lowering it keeps what waits already. */
+  limit: number
   private readonly waiting = new Map<string, QueuedChange>()
   /** Wall time (record last-update ms) from which dropped changes must be recovered; undefined: none dropped. */
   recoverSinceMs: number | undefined

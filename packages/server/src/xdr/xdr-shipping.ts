@@ -3,7 +3,17 @@
 import { infoError, type Env, type InfoCommand } from '@aerolite/protocol'
 import { CommandError } from '../command-error.ts'
 import { compileFilter } from '../commands/filter.ts'
-import type { XdrConfig, XdrNamespaceConfig } from '../config/xdr-config.ts'
+import {
+  changeXdrDcSetting,
+  changeXdrNamespaceSetting,
+  changeXdrSetting,
+  dcNameProblem,
+  defaultXdrDcConfig,
+  defaultXdrNamespaceConfig,
+  type XdrConfig,
+  type XdrNamespaceConfig,
+} from '../config/xdr-config.ts'
+import { parseHostPort } from '../config/host-port.ts'
 import type { Logger } from '../log.ts'
 import type { Namespace } from '../namespace/namespace.ts'
 import { DcShipper } from './dc-shipper.ts'
@@ -35,17 +45,26 @@ function namespaceConfigEntries(c: XdrNamespaceConfig): Array<[string, string | 
 export class XdrShipping {
   readonly config: XdrConfig
   readonly shippers: DcShipper[]
+  private readonly namespaces: ReadonlyMap<string, Namespace>
+  private readonly env: Env
+  private readonly log: Logger
+  private started = false
 
   constructor(config: XdrConfig, namespaces: ReadonlyMap<string, Namespace>, env: Env, log: Logger) {
     this.config = config
+    this.namespaces = namespaces
+    this.env = env
+    this.log = log
     this.shippers = config.dcs.map((dc) => new DcShipper(dc, namespaces, env, log))
   }
 
   start(): void {
+    this.started = true
     for (const shipper of this.shippers) shipper.start()
   }
 
   stop(): void {
+    this.started = false
     for (const shipper of this.shippers) shipper.stop()
   }
 
@@ -99,6 +118,117 @@ export class XdrShipping {
       if (!(err instanceof CommandError)) throw err
       return infoError(4, `exp is not a boolean filter expression: ${err.message}`)
     }
+    return 'ok'
+  }
+
+  /**
+   * set-config:context=xdr with Aerospike's forms: `src-id=N`; `dc=NAME;action=create|delete`;
+   * `dc=NAME;node-address-port=HOST:PORT;action=add|remove`; `dc=NAME;namespace=NS;action=add
+   * [;rewind=all|SECONDS]` or `action=remove`; `dc=NAME[;namespace=NS];KEY=VALUE` for a setting.
+   * Applies to this node only, as Aerospike's does (asadm sends it to every node).
+   */
+  setConfig(cmd: InfoCommand): string {
+    const dcName = cmd.params.get('dc')
+    const nsName = cmd.params.get('namespace')
+    const action = cmd.params.get('action')
+    const settings = [...cmd.params].filter(([key]) => !['context', 'dc', 'namespace', 'action', 'rewind', 'node-address-port'].includes(key))
+    if (dcName === undefined) {
+      if (settings.length === 0) return infoError(4, 'set-config:context=xdr needs dc=NAME or a setting (src-id)')
+      const next = { ...this.config }
+      for (const [key, value] of settings) {
+        const problem = changeXdrSetting(next, key, value)
+        if (problem !== undefined) return infoError(4, problem)
+      }
+      this.config.srcId = next.srcId
+      return 'ok'
+    }
+    if (nsName === undefined && (action === 'create' || action === 'delete')) return action === 'create' ? this.createDc(dcName) : this.deleteDc(dcName)
+    const shipper = this.shipper(dcName)
+    if (typeof shipper === 'string') return shipper
+    const seed = cmd.params.get('node-address-port')
+    if (seed !== undefined) return this.changeSeeds(shipper, seed, action)
+    if (nsName === undefined) {
+      if (settings.length === 0) return infoError(4, `missing action=create|delete, node-address-port=HOST:PORT, namespace=NS or a setting for DC ${dcName}`)
+      const next = { ...shipper.config }
+      for (const [key, value] of settings) {
+        const problem = changeXdrDcSetting(next, key, value)
+        if (problem !== undefined) return infoError(4, problem)
+      }
+      shipper.config.periodMs = next.periodMs
+      shipper.periodChanged()
+      return 'ok'
+    }
+    if (settings.length === 0 && (action === 'add' || action === 'remove')) return action === 'add' ? this.addNamespace(shipper, nsName, cmd.params.get('rewind')) : this.removeNamespace(shipper, nsName)
+    const shipping = shipper.namespaces.get(nsName)
+    if (shipping === undefined) return infoError(4, `namespace ${nsName} is not shipped to DC ${dcName} (add it with action=add)`)
+    if (settings.length === 0) return infoError(4, `missing action=add|remove or a setting for namespace ${nsName} of DC ${dcName}`)
+    const next = structuredClone(shipping.config)
+    for (const [key, value] of settings) {
+      const problem = changeXdrNamespaceSetting(next, key, value, action)
+      if (problem !== undefined) return infoError(4, problem)
+    }
+    shipper.namespaceConfigChanged(nsName, next)
+    return 'ok'
+  }
+
+  private createDc(name: string): string {
+    const problem = dcNameProblem(name)
+    if (problem !== undefined) return infoError(4, problem)
+    if (this.shippers.some((s) => s.config.name === name)) return infoError(4, `DC ${name} exists already`)
+    const config = defaultXdrDcConfig(name)
+    const shipper = new DcShipper(config, this.namespaces, this.env, this.log)
+    this.config.dcs.push(config)
+    this.shippers.push(shipper)
+    if (this.started) shipper.start()
+    return 'ok'
+  }
+
+  /** Removes a DC with its namespaces; what it had not shipped is dropped. */
+  private deleteDc(name: string): string {
+    const shipper = this.shipper(name)
+    if (typeof shipper === 'string') return shipper
+    shipper.stop()
+    this.shippers.splice(this.shippers.indexOf(shipper), 1)
+    this.config.dcs.splice(this.config.dcs.indexOf(shipper.config), 1)
+    return 'ok'
+  }
+
+  private changeSeeds(shipper: DcShipper, text: string, action: string | undefined): string {
+    const [host = '', port = '', tlsName] = text.split(':')
+    const seed = parseHostPort(`${host}:${port}`)
+    if (seed === undefined || tlsName === '') return infoError(4, `node-address-port ${JSON.stringify(text)} is not HOST:PORT[:TLS-NAME]`)
+    const seeds = shipper.config.nodes
+    const at = seeds.findIndex((s) => s.host === seed.host && s.port === seed.port)
+    if (action === 'add') {
+      if (at < 0) seeds.push(seed)
+    } else if (action === 'remove') {
+      if (at < 0) return infoError(4, `DC ${shipper.config.name} has no seed ${seed.host}:${seed.port}`)
+      seeds.splice(at, 1)
+    } else {
+      return infoError(4, 'node-address-port needs action=add or action=remove')
+    }
+    shipper.seedsChanged()
+    return 'ok'
+  }
+
+  /** rewind=all ships every record first; rewind=N those changed in the last N seconds. */
+  private addNamespace(shipper: DcShipper, nsName: string, rewind: string | undefined): string {
+    const namespace = this.namespaces.get(nsName)
+    if (namespace === undefined) return infoError(20, `namespace ${nsName} is not configured on this node`)
+    if (shipper.namespaces.has(nsName)) return infoError(4, `namespace ${nsName} is shipped to DC ${shipper.config.name} already`)
+    let rewindSinceMs: number | undefined
+    if (rewind === 'all') rewindSinceMs = 0
+    else if (rewind !== undefined) {
+      if (!/^\d{1,10}$/.test(rewind)) return infoError(4, `rewind ${JSON.stringify(rewind)} is not "all" or a number of seconds`)
+      rewindSinceMs = this.env.clock.nowMs() - Number(rewind) * 1000
+    }
+    shipper.addNamespace(namespace, defaultXdrNamespaceConfig(nsName), rewindSinceMs)
+    return 'ok'
+  }
+
+  private removeNamespace(shipper: DcShipper, nsName: string): string {
+    if (!shipper.namespaces.has(nsName)) return infoError(4, `namespace ${nsName} is not shipped to DC ${shipper.config.name}`)
+    shipper.removeNamespace(nsName)
     return 'ok'
   }
 

@@ -1,0 +1,38 @@
+// The two-region run, reduced for CI (bench/regions.mjs runs it at full size): region A is cut off
+// while the application writes through the global entry point; it must be served by region B within
+// the entry point's failover time plus the client's re-seeding, lose at most the writes of the
+// last lag window, and after the heal both regions must hold the same records, every acknowledged
+// write among them, each shipped once by the region that took it (no loop).
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { regionsUnusable, runRegions } from '../src/regions/region-run.ts'
+
+describe('two regions behind a global entry point', { timeout: 180_000 }, () => {
+  it('fails over to region B when A is cut off, and converges when A returns', async (t) => {
+    const unusable = regionsUnusable()
+    if (unusable !== undefined) return t.skip(unusable)
+    const report = await runRegions({ ratePerSecond: 100, healthyMs: 5000, outageMs: 8000, periodMs: 100, clientTendIntervalMs: 250, clientConnectTimeoutMs: 250, convergeLimitMs: 30_000 }, (line) => t.diagnostic(line))
+    t.diagnostic(JSON.stringify(report))
+    const { lag, rpo, converge, shipped } = report
+    assert.ok(lag.samples >= 50, `${lag.samples} lag samples`)
+    assert.ok(lag.p99Ms < 1000, `lag p99 ${lag.p99Ms} ms`)
+    // The client talked to A's node at A's own address (past the entry point), dropped it after its
+    // failed tends, and found B through the entry point once that had passed A over.
+    const { entryMarkedADownMs, clientDroppedAMs, clientFoundBMs } = report.failover
+    assert.ok(entryMarkedADownMs > 0 && entryMarkedADownMs <= 2000 + 500, `the entry point passed A over ${entryMarkedADownMs} ms after the cut`)
+    assert.ok(Number.isFinite(clientDroppedAMs) && Number.isFinite(clientFoundBMs), 'the client dropped A\'s node and found B\'s by their own addresses')
+    assert.ok(clientFoundBMs >= entryMarkedADownMs, 'B was found through the entry point')
+    assert.ok(report.rtoMs < 10_000, `RTO ${report.rtoMs} ms`)
+    // Lost at the cut: only writes of the last moments, those not yet shipped (about one period and a round trip).
+    assert.ok(rpo.missingInB <= Math.ceil((report.options.ratePerSecond * (lag.maxMs + report.options.periodMs)) / 1000) + 5, `RPO ${rpo.missingInB} writes`)
+    assert.ok(rpo.oldestMissingMsBeforeCut <= lag.maxMs + report.options.periodMs + 200, `the oldest missing write was acknowledged ${rpo.oldestMissingMsBeforeCut} ms before the cut`)
+    assert.ok(converge.identical, `A holds ${converge.recordsA} records, B ${converge.recordsB}`)
+    assert.equal(converge.ackedMissing, 0, 'every acknowledged write is in both regions')
+    // A DC that returns is dialled again within xdrRetryMaxMs; sends lost in the cut are given up after xdrRequestTimeoutMs.
+    assert.ok(converge.ms < 10_000, `converged ${converge.ms} ms after the heal`)
+    assert.ok(shipped.writtenInB > 0, 'region B took writes during the outage')
+    // Each region ships what it took (writes that timed out may have landed too), never what it received.
+    assert.ok(shipped.fromA >= shipped.writtenInA && shipped.fromA <= converge.recordsA - shipped.writtenInB, `A shipped ${shipped.fromA}`)
+    assert.ok(shipped.fromB >= shipped.writtenInB && shipped.fromB <= converge.recordsB - shipped.writtenInA, `B shipped ${shipped.fromB}`)
+  })
+})
