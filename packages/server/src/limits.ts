@@ -192,6 +192,13 @@ export const limits = {
   clockProbeIntervalMs: 2000,
   /** A clock probe unanswered this long is dropped (the next one tries again). */
   clockProbeTimeoutMs: 1000,
+  // The HTTP port (metrics/).
+  /** How long the console waits for Alertmanager before saying it did not answer. */
+  alertmanagerTimeoutMs: 2000,
+  /** An idle keep-alive connection of a scraper or probe is closed after this: it must not hold a drain. */
+  httpKeepAliveTimeoutMs: 5000,
+  /** A request whose headers, or whole, take longer is refused (a slow client holds nothing for long). */
+  httpRequestTimeoutMs: 10_000,
   // XDR (xdr/): shipping to other clusters.
   /** Records being shipped to one DC at once, awaiting its answers. */
   xdrMaxInFlight: 256,

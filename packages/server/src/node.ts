@@ -187,9 +187,10 @@ export class AeroliteNode implements NodeContext {
           localState: () => this.consoleNodeState(),
           cluster: this.fabric === undefined ? undefined : { view: this.cluster?.currentView(), fabric: this.fabric },
           alertmanagerUrl: http.alertmanagerUrl,
+          env: this.env,
         })
         : undefined,
-    }, this.log)
+    }, this.env.network, this.log)
     this.httpBound = await this.http.listen(http.address ?? service.address, http.port)
   }
 

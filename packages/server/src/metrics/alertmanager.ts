@@ -1,5 +1,8 @@
 // The alerts firing now, from the Alertmanager the console was told of (network { http {
 // alertmanager-url URL } }): active, not silenced or inhibited, as Alertmanager's v2 API lists them.
+import type { Env } from '@aerolite/protocol'
+import { limits } from '../limits.ts'
+import { httpGet } from './http-get.ts'
 
 export interface FiringAlert {
   name: string
@@ -11,15 +14,12 @@ export interface FiringAlert {
 
 export type AlertsAnswer = { alerts: FiringAlert[] } | { error: string }
 
-/** How long the console waits for Alertmanager before saying it did not answer. */
-const ALERTMANAGER_TIMEOUT_MS = 2000
-
-export async function firingAlerts(alertmanagerUrl: string): Promise<AlertsAnswer> {
-  const url = `${alertmanagerUrl.replace(/\/+$/, '')}/api/v2/alerts?active=true&silenced=false&inhibited=false`
+export async function firingAlerts(env: Env, alertmanagerUrl: string): Promise<AlertsAnswer> {
+  const url = new URL(`${alertmanagerUrl.replace(/\/+$/, '')}/api/v2/alerts?active=true&silenced=false&inhibited=false`)
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(ALERTMANAGER_TIMEOUT_MS) })
-    if (!res.ok) return { error: `Alertmanager at ${alertmanagerUrl} answered HTTP ${res.status}` }
-    const body = await res.json() as Array<{ labels?: Record<string, string>; annotations?: Record<string, string>; startsAt?: string }>
+    const res = await httpGet(env, url, limits.alertmanagerTimeoutMs)
+    if (res.status < 200 || res.status > 299) return { error: `Alertmanager at ${alertmanagerUrl} answered HTTP ${res.status}` }
+    const body = JSON.parse(res.body) as Array<{ labels?: Record<string, string>; annotations?: Record<string, string>; startsAt?: string }>
     return {
       alerts: body.map((alert) => ({
         name: alert.labels?.alertname ?? '',

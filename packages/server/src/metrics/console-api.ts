@@ -1,6 +1,7 @@
 // /api/state, what the console polls: this node's state, every other member's (asked over the
 // fabric, so the console of any node shows the whole cluster), and the alerts firing in the
 // Alertmanager it was told of.
+import type { Env } from '@aerolite/protocol'
 import type { View } from '../cluster/view.ts'
 import { MessageType, type FabricLink } from '../cluster/fabric-link.ts'
 import { firingAlerts, type AlertsAnswer } from './alertmanager.ts'
@@ -25,6 +26,7 @@ export interface ConsoleSources {
   /** The cluster view and the fabric; undefined for a single node. */
   cluster: { view: View | undefined; fabric: FabricLink } | undefined
   alertmanagerUrl: string | undefined
+  env: Env
 }
 
 /** Answers a peer's request for this node's state (registered once the node is in a cluster). */
@@ -34,7 +36,7 @@ export function serveNodeState(fabric: FabricLink, localState: () => NodeState):
 
 export async function consoleState(sources: ConsoleSources): Promise<ConsoleState> {
   const local = sources.localState()
-  const alerts = sources.alertmanagerUrl === undefined ? undefined : firingAlerts(sources.alertmanagerUrl)
+  const alerts = sources.alertmanagerUrl === undefined ? undefined : firingAlerts(sources.env, sources.alertmanagerUrl)
   const members = sources.cluster?.view?.members ?? []
   const nodes = members.length === 0 ? [local] : await Promise.all(members.map(async (member): Promise<MemberState> => {
     if (member.nodeId === local.nodeId) return local

@@ -3,7 +3,8 @@
 // acknowledge writes) for load balancers and Kubernetes probes, and the web console (/ and the
 // /api/state it polls).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { Network, NetServer } from '@aerolite/protocol'
+import { limits } from '../limits.ts'
 import type { Logger } from '../log.ts'
 import { consoleAsset } from './console-assets.ts'
 
@@ -18,40 +19,55 @@ export interface HttpRoutes {
 
 const PROMETHEUS_TEXT = 'text/plain; version=0.0.4; charset=utf-8'
 
+/**
+ * The Env's network accepts the connections; Node's HTTP server, never listening itself, only
+ * parses the requests on them and writes the answers. It needs the real Env's sockets (Node sockets);
+ * the simulator does not open the HTTP port.
+ */
 export class HttpServer {
   private readonly routes: HttpRoutes
+  private readonly network: Network
   private readonly log: Logger
-  private readonly server: Server
+  private readonly parser: Server
+  private listening: NetServer | undefined
 
-  constructor(routes: HttpRoutes, log: Logger) {
+  constructor(routes: HttpRoutes, network: Network, log: Logger) {
     this.routes = routes
+    this.network = network
     this.log = log
-    this.server = createServer((req, res) => this.answer(req, res))
-    // Scrapers and probes reconnect often; an idle keep-alive socket must not hold a drain.
-    this.server.keepAliveTimeout = 5000
-    this.server.headersTimeout = 10_000
-    this.server.requestTimeout = 10_000
+    this.parser = createServer((req, res) => this.answer(req, res))
+    this.parser.keepAliveTimeout = limits.httpKeepAliveTimeoutMs
+    this.parser.headersTimeout = limits.httpRequestTimeoutMs
+    this.parser.requestTimeout = limits.httpRequestTimeoutMs
   }
 
-  listen(address: string, port: number): Promise<{ host: string; port: number }> {
-    return new Promise((resolve, reject) => {
-      const failed = (err: Error & { code?: string }): void => {
-        reject(Object.assign(new Error(`cannot listen for HTTP on ${address}:${port}: ${err.message}`), { code: err.code }))
-      }
-      this.server.once('error', failed)
-      this.server.listen(port, address, () => {
-        this.server.off('error', failed)
-        this.server.on('error', (err) => this.log.error({ err: err.message }, 'HTTP server error'))
-        const bound = this.server.address() as AddressInfo
-        resolve({ host: bound.address, port: bound.port })
+  async listen(address: string, port: number): Promise<{ host: string; port: number }> {
+    try {
+      this.listening = await this.network.listen({
+        host: address,
+        port,
+        onConnection: (socket) => this.parser.emit('connection', socket),
+        onError: (err) => this.log.error({ err: err.message }, 'HTTP server error'),
       })
-    })
+    } catch (err) {
+      const { message, code } = err as Error & { code?: string }
+      throw Object.assign(new Error(`cannot listen for HTTP on ${address}:${port}: ${message}`), { code })
+    }
+    // Node's HTTP server starts tracking its connections (for the timeouts above and for
+    // closeAllConnections) when it hears 'listening'; this one never listens itself.
+    this.parser.emit('listening')
+    return { host: this.listening.host, port: this.listening.port }
   }
 
   close(): Promise<void> {
+    const listening = this.listening
+    if (listening === undefined) return Promise.resolve()
+    this.listening = undefined
     return new Promise((resolve) => {
-      this.server.close(() => resolve())
-      this.server.closeAllConnections()
+      listening.close(resolve)
+      this.parser.closeAllConnections()
+      // Stops the tracking started by listen() (the parser itself has nothing to unbind).
+      this.parser.close()
     })
   }
 

@@ -1,0 +1,46 @@
+// A GET over HTTP or HTTPS whose connection and time come from the Env, so the simulator controls
+// them like every other: Node's HTTP client only writes the request and parses the answer.
+import { request as httpRequest, type IncomingMessage } from 'node:http'
+import { request as httpsRequest } from 'node:https'
+import type { Duplex } from 'node:stream'
+import { connect as tlsConnect } from 'node:tls'
+import type { Env } from '@aerolite/protocol'
+
+export interface HttpAnswer {
+  status: number
+  body: string
+}
+
+export function httpGet(env: Env, url: URL, timeoutMs: number): Promise<HttpAnswer> {
+  const secure = url.protocol === 'https:'
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1')
+  const port = url.port === '' ? (secure ? 443 : 80) : Number(url.port)
+  // Node's HTTP client needs a stream: the real Env's sockets are Node sockets. The simulator's are
+  // not, and no simulated node is given an Alertmanager to ask.
+  const socket = (): Duplex => env.network.connect(host, port) as unknown as Duplex
+  return new Promise((resolve, reject) => {
+    const options = {
+      method: 'GET',
+      host,
+      port,
+      path: `${url.pathname}${url.search}`,
+      agent: false,
+      createConnection: secure ? () => tlsConnect({ socket: socket(), servername: host }) : socket,
+    } as const
+    const req = (secure ? httpsRequest : httpRequest)(options, (res: IncomingMessage) => {
+      const chunks: Buffer[] = []
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      res.on('end', () => {
+        timer.cancel()
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') })
+      })
+      res.on('error', reject)
+    })
+    const timer = env.scheduler.after(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)))
+    req.on('error', (err) => {
+      timer.cancel()
+      reject(err)
+    })
+    req.end()
+  })
+}
