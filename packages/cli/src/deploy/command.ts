@@ -1,7 +1,8 @@
 // `aerolite deploy global-lb`: renders what runs Aerolite beyond one machine.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { UsageError, parseArgs, parsePort } from '../args.ts'
+import { parseHostPort } from '@aerolite/server'
+import { UsageError, parseArgs } from '../args.ts'
 import { failoverMs, renderHaproxyConfig, type GlobalLbSettings, type Site, type SiteEndpoint } from './global-lb.ts'
 
 export const DEPLOY_USAGE = `usage: aerolite deploy global-lb --site NAME=HOST:PORT[,HOST:PORT...] --site ... [options]
@@ -75,11 +76,9 @@ function parseSite(text: string): Site {
 }
 
 function endpoint(text: string, what: string): SiteEndpoint {
-  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(text)
-  if (match === null) throw new UsageError(`${what}: "${text}" is not HOST:PORT`)
-  const port = parsePort(match[3]!, what.replace(/^--/, ''))
-  if (port === 0) throw new UsageError(`${what}: "${text}" needs a port from 1 to 65535`)
-  return { host: match[1] ?? match[2]!, port }
+  const parsed = parseHostPort(text)
+  if (parsed === undefined) throw new UsageError(`${what}: "${text}" is not HOST:PORT (a host name or IP address, [IPv6] in brackets, and a port from 1 to 65535)`)
+  return parsed
 }
 
 function whole(text: string, flag: string, min: number, max: number): number {
