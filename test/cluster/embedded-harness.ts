@@ -24,13 +24,13 @@ export function statistic(statistics: string, name: string): string | undefined 
   return statistics.split(';').find((kv) => kv.startsWith(`${name}=`))?.slice(name.length + 1)
 }
 
-/** Polls until `check` holds, failing with `what` past `timeoutMs`. */
-export async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
+/** Polls every pollMs until `check` holds, failing with `what` past `timeoutMs`; answers the ms it waited. */
+export async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 20_000, pollMs = 100): Promise<number> {
+  const started = performance.now()
   for (;;) {
-    if (await check()) return
-    if (Date.now() > deadline) assert.fail(`not within ${timeoutMs} ms: ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    if (await check()) return performance.now() - started
+    if (performance.now() - started > timeoutMs) assert.fail(`not within ${timeoutMs} ms: ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, pollMs))
   }
 }
 

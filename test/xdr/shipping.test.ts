@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startServer, type EmbeddedServer } from '@aerolite/server'
 import { Aerospike, type AerospikeClient } from '../compat/helpers.ts'
-import { infoValue, statistic } from '../cluster/embedded-harness.ts'
+import { eventually as waitFor, infoValue, statistic } from '../cluster/embedded-harness.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'aerolite-xdr-'))
 const cleanups: Array<() => Promise<void>> = []
@@ -31,12 +31,12 @@ async function freePort(): Promise<number> {
 }
 
 let configs = 0
-/** A node on `port` with namespaces test and other, shipping as `xdr` (lines inside an xdr block) says. */
-async function node(port: number, xdr: string[] = []): Promise<{ server: EmbeddedServer; client: AerospikeClient }> {
+/** A node on `port` with namespaces test (with `testSettings`) and other, shipping as `xdr` (lines inside an xdr block) says. */
+async function node(port: number, xdr: string[] = [], testSettings: string[] = []): Promise<{ server: EmbeddedServer; client: AerospikeClient }> {
   const file = join(dir, `node-${++configs}.conf`)
   writeFileSync(file, [
     ...(xdr.length > 0 ? ['xdr {', ...xdr, '}'] : []),
-    'namespace test {', '}',
+    'namespace test {', ...testSettings, '}',
     'namespace other {', '}',
   ].join('\n'))
   const server = await startServer({ configFile: file, port, httpPort: 0, logLevel: 'silent' })
@@ -63,14 +63,9 @@ async function stats(client: AerospikeClient, namespace?: string): Promise<Recor
   return Object.fromEntries(text.split(';').map((pair) => [pair.split('=')[0]!, Number(pair.split('=')[1])]))
 }
 
-async function eventually(what: string, check: () => Promise<boolean>, withinMs = 10_000): Promise<number> {
-  const started = performance.now()
-  while (!(await check())) {
-    if (performance.now() - started > withinMs) assert.fail(`not within ${withinMs} ms: ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-  return performance.now() - started
-}
+/** Polls often: how soon a change arrives is measured. */
+const POLL_MS = 20
+const eventually = (what: string, check: () => Promise<boolean>, withinMs = 10_000): Promise<number> => waitFor(what, check, withinMs, POLL_MS)
 
 async function exists(client: AerospikeClient, key: unknown): Promise<boolean> {
   return client.exists(key as never)
@@ -169,6 +164,70 @@ describe('XDR from one node to another', { timeout: 120_000 }, () => {
     await new Promise((resolve) => setTimeout(resolve, 500))
     assert.equal((await stats(a.client)).success, 50, 'A shipped only its own writes')
     assert.equal((await stats(b.client)).success, 30, 'B shipped only its own writes')
+    await a.server.stop()
+    await b.server.stop()
+  })
+
+  it('two regions writing the same records at once converge under conflict-resolve-writes: the later write or delete wins on both', async () => {
+    const portA = await freePort()
+    const portB = await freePort()
+    // Each change is held a second before it ships, so both writes of a record are made before
+    // either region hears of the other's: every record below is a conflict.
+    const held = ['delay-ms 1000']
+    const b = await node(portB, ['src-id 2', ...dcTo(portA, ...held)], ['conflict-resolve-writes true'])
+    const a = await node(portA, ['src-id 1', ...dcTo(portB, ...held)], ['conflict-resolve-writes true'])
+    assert.match(await a.client.infoAny('get-config:context=namespace;id=test'), /;conflict-resolve-writes=true;/)
+    await assert.rejects(a.client.infoAny('set-config:context=namespace;id=test;conflict-resolve-writes=maybe'), /conflict-resolve-writes: "maybe" is not true or false/)
+    const key = (i: number) => new Aerospike.Key('test', 'cr', i)
+    const pause = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 3))
+    const expected = new Map<number, string | undefined>()
+    for (let i = 0; i < 100; i++) {
+      if (i < 40) {
+        await a.client.put(key(i), { from: 'a', i })
+        await pause()
+        await b.client.put(key(i), { from: 'b', i })
+        expected.set(i, 'b')
+      } else if (i < 80) {
+        await b.client.put(key(i), { from: 'b', i })
+        await pause()
+        await a.client.put(key(i), { from: 'a', i })
+        expected.set(i, 'a')
+      } else if (i < 90) {
+        // A deletes after B wrote: the delete is the newer change.
+        await a.client.put(key(i), { from: 'a', i })
+        await pause()
+        await b.client.put(key(i), { from: 'b', i })
+        await pause()
+        await a.client.remove(key(i))
+        expected.set(i, undefined)
+      } else {
+        // B writes after A deleted: the write is the newer change.
+        await a.client.put(key(i), { from: 'a', i })
+        await a.client.remove(key(i))
+        await pause()
+        await b.client.put(key(i), { from: 'b', i })
+        expected.set(i, 'b')
+      }
+    }
+    const holds = async (client: AerospikeClient): Promise<Map<number, string>> =>
+      new Map((await client.scan('test', 'cr').results()).map((r) => [Number(r.bins.i), String(r.bins.from)]))
+    const want = new Map([...expected].filter((e): e is [number, string] => e[1] !== undefined))
+    const same = (m: Map<number, string>): boolean => m.size === want.size && [...want].every(([k, v]) => m.get(k) === v)
+    await eventually('both regions to hold the later version of every record', async () => same(await holds(a.client)) && same(await holds(b.client)), 15_000)
+    // Time for a wrong version to arrive if one were still on its way.
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    assert.deepEqual(await holds(a.client), want)
+    assert.deepEqual(await holds(b.client), want)
+    const lost = async (client: AerospikeClient): Promise<number> => {
+      const answer = await client.infoAny('namespace/test')
+      return Number(statistic(answer.slice(answer.indexOf('\t') + 1), 'fail_xdr_lost_conflict'))
+    }
+    // Each older version that reached the region holding the newer one was refused there. (A region
+    // ships a record as it is when its turn comes: one that already took the other's newer version
+    // ships that one, and nothing is refused for it.)
+    const lostA = await lost(a.client)
+    const lostB = await lost(b.client)
+    assert.ok(lostA + lostB > 0 && lostA <= 50 && lostB <= 50, `lost conflicts: ${lostA} in A, ${lostB} in B`)
     await a.server.stop()
     await b.server.stop()
   })

@@ -19,6 +19,8 @@ export interface ClusterNode {
   host: string
   port: number
   build: string
+  /** What the node says it is (`edition`): "Aerospike Community Edition", "Aerolite Community Edition", ... */
+  edition: string
   partitionGeneration: number
   /** The node's info connection, kept for later refreshes. */
   info: Connection
@@ -33,7 +35,7 @@ export interface ClusterOptions {
   maxNodes?: number
 }
 
-const NODE_COMMANDS = ['node', 'partition-generation', 'build', 'peers-clear-std', 'replicas'] as const
+const NODE_COMMANDS = ['node', 'partition-generation', 'build', 'edition', 'peers-clear-std', 'replicas'] as const
 /** partition-generation -1 (as u32): the node has no partition map yet. */
 const UNINITIALIZED_GENERATION = 4294967295
 
@@ -78,7 +80,7 @@ export class Cluster {
           }
           const partitionGeneration = Number(infoValue(answers, 'partition-generation', where))
           if (partitionGeneration === UNINITIALIZED_GENERATION) throw new InfoError(`${where} (node ${name}) has no partition map yet`)
-          const node: ClusterNode = { index: nodes.length, name, host: address.host, port: address.port, build: infoValue(answers, 'build', where), partitionGeneration, info }
+          const node: ClusterNode = { index: nodes.length, name, host: address.host, port: address.port, build: infoValue(answers, 'build', where), edition: infoValue(answers, 'edition', where), partitionGeneration, info }
           nodes.push(node)
           partitions.apply(node.index, parseReplicas(infoValue(answers, 'replicas', where)))
           for (const peer of parsePeers(infoValue(answers, 'peers-clear-std', where)).peers) {

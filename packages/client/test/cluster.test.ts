@@ -11,7 +11,7 @@ after(async () => {
 })
 
 async function fake(info: Record<string, string>): Promise<FakeNode> {
-  const node = await startFakeNode({ 'partition-generation': '1', build: '8.1.0.0', 'peers-clear-std': '1,3000,[]', ...info })
+  const node = await startFakeNode({ 'partition-generation': '1', build: '8.1.0.0', edition: 'Aerospike Community Edition', 'peers-clear-std': '1,3000,[]', ...info })
   started.push(node)
   return node
 }
@@ -32,7 +32,7 @@ describe('Cluster', () => {
     b.info.set('peers-clear-std', `3,3000,[[A,,[127.0.0.1:${a.port}]]]`)
     const cluster = await Cluster.connect({ env: realEnv, seeds: [{ host: '127.0.0.1', port: a.port }] })
     try {
-      assert.deepEqual(cluster.nodes.map((n) => [n.index, n.name, n.port, n.build]), [[0, 'A', a.port, '8.1.0.0'], [1, 'B', b.port, '8.1.0.0']])
+      assert.deepEqual(cluster.nodes.map((n) => [n.index, n.name, n.port, n.build, n.edition]), [[0, 'A', a.port, '8.1.0.0', 'Aerospike Community Edition'], [1, 'B', b.port, '8.1.0.0', 'Aerospike Community Edition']])
       for (let k = 0; k < 100; k++) {
         const digest = intDigest(k)
         assert.equal(cluster.masterNode('test', digest)!.name, partitionId(digest) < 2048 ? 'A' : 'B')

@@ -114,6 +114,9 @@ export class AeroliteNode implements NodeContext {
       get ownership() {
         return node.cluster
       },
+      get xdrSrcId() {
+        return node.xdr.config.srcId
+      },
     }
     this.dispatch = (message) => dispatchMessage(message, this.commands)
     this.listener = new ServiceListener(config, {

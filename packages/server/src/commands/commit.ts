@@ -102,7 +102,8 @@ export function commitStore(req: RecordRequest, found: FoundRecord, change: Stor
   const version = {
     generation: change.keepGeneration === true ? found.generation : nextGeneration(exists ? found.generation : deletedGeneration(req)),
     voidTime,
-    lastUpdateMs: namespace.writeLutMs(namespace.sets.byIdOf(setId)),
+    // A version shipped from another cluster keeps the time it was made there, as its copy there does.
+    lastUpdateMs: req.shippedVersion?.lastUpdateMs ?? namespace.writeLutMs(namespace.sets.byIdOf(setId)),
     setId,
     key: change.key,
     bins: change.bins,
@@ -124,7 +125,8 @@ function deletedGeneration(req: RecordRequest): number {
 
 /** Removes a record (entry id of its current version). */
 export function commitRemove(req: RecordRequest, id: number, generation: number, cause: ChangeCause): CommitOutcome {
-  req.namespace.remove(id, req.digest, cause, req.partitionId)
+  const shipped = req.shippedVersion
+  req.namespace.remove(id, req.digest, cause, req.partitionId, shipped === undefined ? undefined : { generation, lastUpdateMs: shipped.lastUpdateMs })
   return { removed: true, generation: nextGeneration(generation), voidTime: 0, settled: settleChange(req.namespace, req.digest, commitLevelMaster(req)) }
 }
 

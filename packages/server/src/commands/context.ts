@@ -14,4 +14,6 @@ export interface CommandContext {
   readonly routing?: RecordRouting
   /** Which partitions scans, queries, aggregations and background jobs walk here, when the node is in a cluster. */
   readonly ownership?: PartitionOwnership
+  /** This cluster's id among those that ship to each other (xdr src-id): the tie-break of shipped versions. */
+  readonly xdrSrcId: number
 }

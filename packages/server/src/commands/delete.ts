@@ -12,6 +12,8 @@ export function executeDelete(req: RecordRequest): CommandReply {
   const { message, namespace } = req
   const id = namespace.find(req.digest, req.partitionId)
   if (id < 0) {
+    // A shipped delete is remembered anyway: an older shipped write arriving after it must lose.
+    if (req.shippedVersion !== undefined) namespace.rememberDelete(req.partitionId, req.digest, { generation: 0, lastUpdateMs: req.shippedVersion.lastUpdateMs }, namespace.sets.get(req.setName)?.id ?? 0)
     namespace.counters.clientDeleteNotFound++
     return { reply: headerReply(ResultCode.RECORD_NOT_FOUND) }
   }

@@ -17,6 +17,7 @@ import { executeWrite } from './write.ts'
 import { dispatchBatch } from './batch.ts'
 import { applyUdf, isRecordUdf } from './udf.ts'
 import type { InFlightChange } from '../namespace/in-flight.ts'
+import { shippedVersionLoses } from './xdr-conflict.ts'
 
 /** A command answered now; answered later (it queued behind a change of its record); or a stream of frames. */
 export type DispatchResult = RecordCommandResult | { stream: (control: ScanControl) => AsyncIterable<Buffer> }
@@ -89,6 +90,9 @@ export function executeRecordCommand(message: Message, context: CommandContext, 
   if (write) {
     const inFlight = req.namespace.inFlight.of(req.digest)
     if (inFlight !== undefined) return queueBehind(inFlight, req, context)
+  }
+  if (req.shippedVersion !== undefined && write && !udf && shippedVersionLoses(req, req.shippedVersion, context.xdrSrcId)) {
+    return { reply: headerReply(ResultCode.LOST_CONFLICT) }
   }
   try {
     if (udf) return applyUdf(req, context.udf)

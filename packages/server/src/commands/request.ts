@@ -5,6 +5,7 @@ import type { Namespace } from '../namespace/namespace.ts'
 import type { StoredKey } from '../record/layout.ts'
 import { CommandError } from '../command-error.ts'
 import type { CommandContext } from './context.ts'
+import { decodeShippedVersion, type ShippedVersion } from '../xdr/shipped-version.ts'
 
 export interface RecordRequest {
   message: Message
@@ -16,6 +17,8 @@ export interface RecordRequest {
   key: StoredKey | undefined
   /** Who asks: a client, or a background job running the command on each record it walks. */
   origin: RequestOrigin
+  /** The version an XDR write or delete from another Aerolite cluster carries, when the namespace resolves conflicts (conflict-resolve-writes). */
+  shippedVersion: ShippedVersion | undefined
 }
 
 export type RequestOrigin = 'client' | 'job'
@@ -32,6 +35,7 @@ export function parseRecordRequest(message: Message, context: CommandContext, or
   let setName: Buffer | undefined
   let digest: Buffer | undefined
   let key: StoredKey | undefined
+  let lut: Buffer | undefined
   for (const field of message.fields) {
     switch (field.type) {
       case FieldType.NAMESPACE: nsName = field.data; break
@@ -41,6 +45,7 @@ export function parseRecordRequest(message: Message, context: CommandContext, or
         if (field.data.length < 1) return ResultCode.PARAMETER_ERROR
         key = { particleType: field.data[0]!, bytes: field.data.subarray(1) }
         break
+      case FieldType.LUT: lut = field.data; break
     }
   }
   // Aerospike answers a missing namespace like an unknown one.
@@ -50,7 +55,12 @@ export function parseRecordRequest(message: Message, context: CommandContext, or
   if (digest === undefined || digest.length !== DIGEST_BYTES) return ResultCode.PARAMETER_ERROR
   if (setName !== undefined && setName.length > limits.maxSetNameBytes) return ResultCode.PARAMETER_ERROR
   if (key !== undefined && key.bytes.length > 0xffff) return ResultCode.PARAMETER_ERROR
-  return { message, namespace, setName: setName?.toString('utf8') ?? '', digest, partitionId: partitionId(digest), key, origin }
+  let shippedVersion: ShippedVersion | undefined
+  if (lut !== undefined && (message.info1 & Info1.XDR) !== 0 && namespace.config.conflictResolveWrites) {
+    shippedVersion = decodeShippedVersion(lut)
+    if (shippedVersion === undefined) return ResultCode.PARAMETER_ERROR
+  }
+  return { message, namespace, setName: setName?.toString('utf8') ?? '', digest, partitionId: partitionId(digest), key, origin, shippedVersion }
 }
 
 export function sameKey(a: StoredKey, b: StoredKey): boolean {

@@ -461,6 +461,9 @@ const namespaceScope: Scope<NamespaceConfig> = {
       if (!isConflictResolutionPolicy(policy)) return r.failValue(policy, `is not a conflict-resolution-policy (allowed: ${CONFLICT_RESOLUTION_POLICIES.join(', ')})`)
       ns.conflictResolutionPolicy = policy
     },
+    'conflict-resolve-writes': (r, ns) => {
+      ns.conflictResolveWrites = r.boolean()
+    },
     // One-line form: `storage-engine memory` with every storage setting at its default.
     'storage-engine': (r, ns) => {
       if (checkStorageEngine(r.one(), (detail) => r.fail(detail)) === 'device') {

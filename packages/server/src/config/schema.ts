@@ -74,6 +74,11 @@ export interface NamespaceConfig {
   /** Commands that may queue behind a change of the same record still in flight; past it KEY_BUSY. 0 = no limit. */
   transactionPendingLimit: number
   conflictResolutionPolicy: ConflictResolutionPolicy
+  /**
+   * Writes and deletes shipped here by XDR from another Aerolite cluster keep the newer version
+   * (last-update time, then src-id): two regions that write one record at once converge.
+   */
+  conflictResolveWrites: boolean
   /** The rack this node is on for the namespace: replicas of a partition go to different racks first. */
   rackId: number
   storage: StorageConfig
@@ -214,6 +219,7 @@ export function defaultNamespaceConfig(name: string): NamespaceConfig {
     readTouchTtlPercent: 0,
     transactionPendingLimit: 20,
     conflictResolutionPolicy: 'generation',
+    conflictResolveWrites: false,
     rackId: 0,
     storage: defaultStorageConfig(),
   }

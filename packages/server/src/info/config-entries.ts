@@ -6,6 +6,7 @@ export function namespaceConfigEntries(c: NamespaceConfig): Array<[string, strin
   return [
     ['allow-ttl-without-nsup', c.allowTtlWithoutNsup],
     ['conflict-resolution-policy', c.conflictResolutionPolicy],
+    ['conflict-resolve-writes', c.conflictResolveWrites],
     ['default-read-touch-ttl-pct', c.readTouchTtlPercent],
     ['default-ttl', c.defaultTtlSeconds],
     ['max-record-size', c.maxRecordSizeBytes],
@@ -93,6 +94,7 @@ export const namespaceSetters: Record<string, Setter<NamespaceConfig>> = {
     c.conflictResolutionPolicy = v
     return undefined
   },
+  'conflict-resolve-writes': (c, v) => bool((b) => { c.conflictResolveWrites = b })(v),
   'stop-writes-avail-pct': (c, v) => integerIn(0, 100, (n) => { c.storage.stopWritesAvailPct = n })(v),
 }
 

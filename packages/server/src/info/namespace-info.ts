@@ -70,6 +70,7 @@ export function namespaceStatistics(ns: Namespace, roles: ObjectRoles = singleNo
     ['fail_key_busy', c.failKeyBusy],
     ['fail_generation', c.failGeneration],
     ['fail_record_too_big', c.failRecordTooBig],
+    ['fail_xdr_lost_conflict', c.failXdrLostConflict],
     ['stop_writes_rejections', c.stopWritesRejections],
     ...namespaceConfigEntries(ns.config),
   ]

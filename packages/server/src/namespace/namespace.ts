@@ -61,6 +61,8 @@ export interface NamespaceCounters {
   failGeneration: number
   failKeyBusy: number
   failRecordTooBig: number
+  /** XDR writes and deletes refused because this cluster holds a newer version (conflict-resolve-writes). */
+  failXdrLostConflict: number
   stopWritesRejections: number
   defragReads: number
   defragWrites: number
@@ -94,7 +96,7 @@ export class Namespace {
     clientWriteSuccess: 0, clientWriteError: 0,
     clientDeleteSuccess: 0, clientDeleteNotFound: 0, clientDeleteError: 0,
     clientReadTimeout: 0, clientWriteTimeout: 0, clientDeleteTimeout: 0, clientUdfTimeout: 0,
-    failGeneration: 0, failKeyBusy: 0, failRecordTooBig: 0, stopWritesRejections: 0,
+    failGeneration: 0, failKeyBusy: 0, failRecordTooBig: 0, failXdrLostConflict: 0, stopWritesRejections: 0,
     defragReads: 0, defragWrites: 0, checksumFailures: 0, tombstonesDropped: 0,
     compressionInputBytes: 0, compressionOutputBytes: 0,
   }
@@ -392,7 +394,7 @@ export class Namespace {
    */
   remove(id: number, digest: Uint8Array, cause: ChangeCause, pid = partitionId(digest), deletedAs?: { generation: number; lastUpdateMs: number }): void {
     const before = this.listeners.length > 0 ? this.location(id) : undefined
-    if (this.files !== undefined || this.tombstones.cluster?.leavesTombstone(pid) === true) {
+    if (this.keepsDeletes(pid)) {
       // Every older version of the record lies in a block no newer than its current one. A delete
       // made elsewhere is remembered with its own generation and time, for later conflicts.
       const generation = deletedAs?.generation ?? this.index.generation(id)
@@ -403,11 +405,20 @@ export class Namespace {
   }
 
   /**
+   * Whether a delete leaves a tombstone: on disk an older version could come back at a restart; in
+   * a cluster another copy could send one; under XDR conflict resolution a shipped write older than
+   * the delete may still arrive (kept for tomb-raider-eligible-age without files).
+   */
+  private keepsDeletes(pid: number): boolean {
+    return this.files !== undefined || this.config.conflictResolveWrites || this.tombstones.cluster?.leavesTombstone(pid) === true
+  }
+
+  /**
    * Remembers a delete made elsewhere of a record this node does not hold, when it must (a merge:
    * another copy may still send an older version). No block here holds an older version.
    */
   rememberDelete(pid: number, digest: Uint8Array, deleted: { generation: number; lastUpdateMs: number }, setId: number): void {
-    if (this.files === undefined && this.tombstones.cluster?.leavesTombstone(pid) !== true) return
+    if (!this.keepsDeletes(pid)) return
     this.tombstones.dropFor(pid, digest)
     this.tombstones.leave(pid, digest, deleted.generation, setId, 0, deleted.lastUpdateMs)
   }

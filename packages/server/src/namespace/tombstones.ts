@@ -1,6 +1,7 @@
 // Deleted records, remembered while something could still bring them back: in a persistent
 // namespace an older version on disk (a cold restart), and in a cluster another copy of the
-// partition (a merge; cluster/cluster-tombstones.ts says which partitions and deletes). Each
+// partition (a merge; cluster/cluster-tombstones.ts says which partitions and deletes), and under
+// XDR conflict resolution a shipped write older than the delete (commands/xdr-conflict.ts). Each
 // tombstone is a small record in the write blocks and an entry in an index of its own, whose
 // void-time column holds the newest block sequence number that may hold an older version.
 import { DIGEST_BYTES } from '@aerolite/protocol'
@@ -86,8 +87,10 @@ export class Tombstones {
 
   /** Whether a tombstone is still needed when the oldest block on disk other than its own has sequence number oldestOtherSeq. */
   isNeeded(pid: number, tomb: number, oldestOtherSeq: number): boolean {
-    // Without files a tombstone exists only for the cluster, which drops it itself.
-    if (!this.onDisk || this.cluster?.needsTombstones(pid) === true) return true
+    if (this.cluster?.needsTombstones(pid) === true) return true
+    // Without files a tombstone is left for the cluster (which drops it itself) or for XDR conflict
+    // resolution, which needs it until tomb-raider-eligible-age.
+    if (!this.onDisk) return this.index.lastUpdateMs(tomb) > this.youngSinceMs()
     return this.index.voidTime(tomb) >= oldestOtherSeq || this.index.lastUpdateMs(tomb) > this.youngSinceMs()
   }
 
@@ -96,8 +99,8 @@ export class Tombstones {
    * space, so blocks full of tombstones empty out too. Returns how many were dropped.
    */
   sweep(): number {
-    if (this.index.size === 0 || !this.onDisk) return 0
-    const { oldest, oldestBlock, second } = this.blocks.oldestSeqsOnDisk()
+    if (this.index.size === 0) return 0
+    const { oldest, oldestBlock, second } = this.onDisk ? this.blocks.oldestSeqsOnDisk() : { oldest: 0, oldestBlock: -1, second: 0 }
     let dropped = 0
     for (let pid = 0; pid < limits.partitions; pid++) {
       if (this.index.partitionSize(pid) === 0) continue

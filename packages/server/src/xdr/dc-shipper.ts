@@ -14,7 +14,11 @@ import { storedRecordMatches } from '../commands/filter.ts'
 import { NamespaceShipping } from './namespace-shipping.ts'
 import type { QueuedChange } from './ship-queue.ts'
 import { deleteFrame, recordWriteFrame } from './ship-message.ts'
+import type { ShippedVersion } from './shipped-version.ts'
 import { xdrStatistics } from './xdr-stats.ts'
+
+/** How an Aerolite node's `edition` answer starts (info/version.ts). */
+const AEROLITE_EDITION_PREFIX = 'Aerolite'
 
 /** Answers after which the same change is sent again later: the DC is busy or between states. */
 const RETRYABLE_CODES: ReadonlySet<number> = new Set([
@@ -39,9 +43,14 @@ export class DcShipper {
   /** The last second's shipped records and their round trips. */
   private window = { startMs: 0, shipped: 0, latencySumMs: 0, throughput: 0, latencyMs: 0 }
   private lastProblem = ''
+  /** This cluster's src-id now (set-config may change it). */
+  private readonly srcId: () => number
+  /** Every DC node is Aerolite: shipped records carry their version, for its conflict resolution. */
+  private carriesVersions = false
 
-  constructor(config: XdrDcConfig, namespaces: ReadonlyMap<string, Namespace>, env: Env, log: Logger) {
+  constructor(config: XdrDcConfig, srcId: () => number, namespaces: ReadonlyMap<string, Namespace>, env: Env, log: Logger) {
     this.config = config
+    this.srcId = srcId
     this.env = env
     this.log = log
     for (const nsConfig of config.namespaces) {
@@ -220,8 +229,9 @@ export class DcShipper {
       this.inProgress--
     }
     const code = replyResultCode(reply)
-    // A delete of a record the DC does not have (or a touch of one, with no bins shipped) leaves it as here.
-    if (code === ResultCode.OK || code === ResultCode.RECORD_NOT_FOUND) {
+    // A delete of a record the DC does not have (or a touch of one, with no bins shipped) leaves it
+    // as here; a lost conflict leaves the DC with a newer version, which ships back from there.
+    if (code === ResultCode.OK || code === ResultCode.RECORD_NOT_FOUND || code === ResultCode.LOST_CONFLICT) {
       this.shipped(shipping, sentMs)
     } else if (RETRYABLE_CODES.has(code)) {
       shipping.counters.retryDest++
@@ -243,7 +253,8 @@ export class DcShipper {
         shipping.counters.notFound++
         return undefined
       }
-      return deleteFrame(shipping.remoteNamespace, '', change.digest)
+      const deletedAtMs = ns.tombstones.deleteOf(change.pid, change.digest)?.lastUpdateMs ?? change.lastUpdateMs
+      return deleteFrame(shipping.remoteNamespace, '', change.digest, this.versionOf(deletedAtMs))
     }
     if (shipping.filter !== undefined && !storedRecordMatches(shipping.filter.expression, ns, id)) {
       shipping.counters.filteredOut++
@@ -252,7 +263,13 @@ export class DcShipper {
     const { buf, at } = ns.location(id)
     const voidTime = ns.voidTimeOf(id)
     const ttlSeconds = voidTime === 0 ? 0 : Math.max(1, voidTime - ns.nowVoidTime())
-    return recordWriteFrame(shipping.remoteNamespace, change.digest, { setName: ns.setOf(id)?.name ?? '', key: recordKey(buf, at), bins: readBins(buf, at), ttlSeconds }, shipping.config)
+    const record = { setName: ns.setOf(id)?.name ?? '', key: recordKey(buf, at), bins: readBins(buf, at), ttlSeconds }
+    return recordWriteFrame(shipping.remoteNamespace, change.digest, record, shipping.config, this.versionOf(ns.lastUpdateMsOf(id)))
+  }
+
+  /** The version a change ships with, when the DC resolves conflicts by it (only Aerolite reads it). */
+  private versionOf(lastUpdateMs: number): ShippedVersion | undefined {
+    return this.carriesVersions ? { lastUpdateMs, srcId: this.srcId() } : undefined
   }
 
   private shipped(shipping: NamespaceShipping, sentMs: number): void {
@@ -286,6 +303,7 @@ export class DcShipper {
         return undefined
       }
       this.cluster = cluster
+      this.carriesVersions = cluster.nodes.every((node) => node.edition.startsWith(AEROLITE_EDITION_PREFIX))
       this.log.info({ dc: this.config.name, nodes: this.cluster.nodes.length }, 'xdr: connected to the DC')
       this.lastProblem = ''
       return this.cluster

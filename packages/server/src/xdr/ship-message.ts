@@ -5,6 +5,7 @@ import { FieldType, Info1, Info2, Info3, OpType, PROTO_HEADER_BYTES, ProtoType, 
 import type { XdrNamespaceConfig } from '../config/xdr-config.ts'
 import type { StoredKey } from '../record/layout.ts'
 import type { Bin } from '../record/bins.ts'
+import { encodeShippedVersion, type ShippedVersion } from './shipped-version.ts'
 
 /** A record TTL of -1 on the wire (u32): never expire. */
 const NEVER_EXPIRE = 0xffffffff
@@ -33,18 +34,19 @@ function frame(info1: number, info2: number, info3: number, ttl: number, fields:
   return out
 }
 
-function addressing(namespace: string, setName: string, digest: Buffer, key: StoredKey | undefined): Field[] {
+function addressing(namespace: string, setName: string, digest: Buffer, key: StoredKey | undefined, version: ShippedVersion | undefined): Field[] {
   const fields: Field[] = [
     { type: FieldType.NAMESPACE, data: Buffer.from(namespace, 'utf8') },
     { type: FieldType.SET, data: Buffer.from(setName, 'utf8') },
     { type: FieldType.DIGEST, data: digest },
   ]
   if (key !== undefined) fields.push({ type: FieldType.KEY, data: Buffer.concat([Buffer.of(key.particleType), key.bytes]) })
+  if (version !== undefined) fields.push({ type: FieldType.LUT, data: encodeShippedVersion(version) })
   return fields
 }
 
 /** The write that ships a record: every shipped bin; replaces the remote record unless write-policy update (or auto with bins left out). */
-export function recordWriteFrame(remoteNamespace: string, digest: Buffer, record: ShippedRecord, config: XdrNamespaceConfig): Buffer {
+export function recordWriteFrame(remoteNamespace: string, digest: Buffer, record: ShippedRecord, config: XdrNamespaceConfig, version?: ShippedVersion): Buffer {
   const bins = shippedBins(record.bins, config)
   const whole = bins.length === record.bins.length
   const replace = config.writePolicy === 'replace' || (config.writePolicy === 'auto' && whole)
@@ -53,10 +55,10 @@ export function recordWriteFrame(remoteNamespace: string, digest: Buffer, record
     ? [{ type: OpType.TOUCH, particleType: 0, name: '', value: Buffer.alloc(0) }]
     : bins.map((bin) => ({ type: OpType.WRITE, particleType: bin.particleType, name: bin.name, value: bin.value }))
   const ttl = record.ttlSeconds === 0 ? NEVER_EXPIRE : record.ttlSeconds
-  return frame(Info1.XDR, Info2.WRITE, replace && bins.length > 0 ? Info3.CREATE_OR_REPLACE : 0, ttl, addressing(remoteNamespace, record.setName, digest, record.key), ops)
+  return frame(Info1.XDR, Info2.WRITE, replace && bins.length > 0 ? Info3.CREATE_OR_REPLACE : 0, ttl, addressing(remoteNamespace, record.setName, digest, record.key, version), ops)
 }
 
 /** The durable delete that ships a record's removal. */
-export function deleteFrame(remoteNamespace: string, setName: string, digest: Buffer): Buffer {
-  return frame(Info1.XDR, Info2.WRITE | Info2.DELETE | Info2.DURABLE_DELETE, 0, 0, addressing(remoteNamespace, setName, digest, undefined), [])
+export function deleteFrame(remoteNamespace: string, setName: string, digest: Buffer, version?: ShippedVersion): Buffer {
+  return frame(Info1.XDR, Info2.WRITE | Info2.DELETE | Info2.DURABLE_DELETE, 0, 0, addressing(remoteNamespace, setName, digest, undefined, version), [])
 }

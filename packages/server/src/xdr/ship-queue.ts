@@ -9,6 +9,8 @@ export interface QueuedChange {
   pid: number
   /** Monotonic time the record first changed since it last shipped. */
   notedAtMs: number
+  /** Wall time (last-update ms) of its latest change: a delete that left no tombstone ships with it. */
+  lastUpdateMs: number
 }
 
 export class ShipQueue {
@@ -31,7 +33,9 @@ export class ShipQueue {
   /** Notes a change; false when the queue was full (the change is left to a recovery). */
   note(digest: Uint8Array, pid: number, nowMs: number, lastUpdateMs: number): boolean {
     const key = Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength).toString('latin1')
-    if (this.waiting.has(key)) {
+    const waiting = this.waiting.get(key)
+    if (waiting !== undefined) {
+      waiting.lastUpdateMs = lastUpdateMs
       this.hotKeys++
       return true
     }
@@ -39,7 +43,7 @@ export class ShipQueue {
       this.recoverSinceMs = Math.min(this.recoverSinceMs ?? lastUpdateMs, lastUpdateMs)
       return false
     }
-    this.waiting.set(key, { digest: Buffer.from(digest), pid, notedAtMs: nowMs })
+    this.waiting.set(key, { digest: Buffer.from(digest), pid, notedAtMs: nowMs, lastUpdateMs })
     return true
   }
 

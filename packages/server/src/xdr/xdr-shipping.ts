@@ -55,7 +55,7 @@ export class XdrShipping {
     this.namespaces = namespaces
     this.env = env
     this.log = log
-    this.shippers = config.dcs.map((dc) => new DcShipper(dc, namespaces, env, log))
+    this.shippers = config.dcs.map((dc) => new DcShipper(dc, () => this.config.srcId, namespaces, env, log))
   }
 
   start(): void {
@@ -176,7 +176,7 @@ export class XdrShipping {
     if (problem !== undefined) return infoError(4, problem)
     if (this.shippers.some((s) => s.config.name === name)) return infoError(4, `DC ${name} exists already`)
     const config = defaultXdrDcConfig(name)
-    const shipper = new DcShipper(config, this.namespaces, this.env, this.log)
+    const shipper = new DcShipper(config, () => this.config.srcId, this.namespaces, this.env, this.log)
     this.config.dcs.push(config)
     this.shippers.push(shipper)
     if (this.started) shipper.start()

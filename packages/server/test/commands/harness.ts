@@ -27,7 +27,7 @@ let lastJobId = 0n
 
 /** What commands reach of a node that holds just these namespaces. */
 export function commandsOf(...namespaces: Namespace[]): CommandContext {
-  return { namespace: (name) => namespaces.find((ns) => ns.name === name), udf: testUdfRuntime, newJobId: () => ++lastJobId }
+  return { namespace: (name) => namespaces.find((ns) => ns.name === name), udf: testUdfRuntime, newJobId: () => ++lastJobId, xdrSrcId: 0 }
 }
 
 export function keyFields(key: string, set = 'demo', ns = 'test') {

@@ -93,6 +93,7 @@ describe('defaults', () => {
       readTouchTtlPercent: 0,
       transactionPendingLimit: 20,
       conflictResolutionPolicy: 'generation',
+      conflictResolveWrites: false,
       rackId: 0,
       storage: {
         engine: 'memory',
@@ -242,6 +243,7 @@ describe('parseConfig: a realistic aerospike.conf', () => {
           readTouchTtlPercent: 0,
           transactionPendingLimit: 20,
           conflictResolutionPolicy: 'generation',
+          conflictResolveWrites: false,
           rackId: 0,
           storage: {
             ...defaultStorageConfig(),
@@ -266,6 +268,7 @@ describe('parseConfig: a realistic aerospike.conf', () => {
           readTouchTtlPercent: 0,
           transactionPendingLimit: 20,
           conflictResolutionPolicy: 'generation',
+          conflictResolveWrites: false,
           rackId: 2,
           storage: defaultNamespaceConfig('cache').storage,
         },
@@ -374,10 +377,11 @@ describe('parseConfig: values', () => {
     assert.deepEqual(parseConfig(text, FILE, realDisk).namespaces, [defaultNamespaceConfig('test')])
   })
 
-  it('transaction-pending-limit and conflict-resolution-policy', () => {
-    const ns = parseNamespace('transaction-pending-limit 5', 'conflict-resolution-policy last-update-time')
+  it('transaction-pending-limit, conflict-resolution-policy and conflict-resolve-writes', () => {
+    const ns = parseNamespace('transaction-pending-limit 5', 'conflict-resolution-policy last-update-time', 'conflict-resolve-writes true')
     assert.equal(ns.transactionPendingLimit, 5)
     assert.equal(ns.conflictResolutionPolicy, 'last-update-time')
+    assert.equal(ns.conflictResolveWrites, true)
     assert.equal(parseNamespace('transaction-pending-limit 0').transactionPendingLimit, 0)
   })
 
@@ -422,7 +426,7 @@ describe('parseConfig: errors name file, line and key', () => {
     const error = assertConfigError(text, 6, 'replcation-factor', 'unknown key "replcation-factor" in namespace test')
     assert.ok(
       error.message.endsWith(
-        '(allowed: replication-factor, default-ttl, max-ttl, nsup-period, evict-hist-buckets, tomb-raider-eligible-age, allow-ttl-without-nsup, max-record-size, default-read-touch-ttl-pct, transaction-pending-limit, rack-id, conflict-resolution-policy, storage-engine)',
+        '(allowed: replication-factor, default-ttl, max-ttl, nsup-period, evict-hist-buckets, tomb-raider-eligible-age, allow-ttl-without-nsup, max-record-size, default-read-touch-ttl-pct, transaction-pending-limit, rack-id, conflict-resolution-policy, conflict-resolve-writes, storage-engine)',
       ),
       error.message,
     )
