@@ -1,5 +1,5 @@
-// A GET over HTTP or HTTPS whose connection and time come from the Env, so the simulator controls
-// them like every other: Node's HTTP client only writes the request and parses the answer.
+// A GET over HTTP or HTTPS whose connection and timeout come from the Env, as every edge of a node
+// does: Node's HTTP client only writes the request and parses the answer.
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import type { Duplex } from 'node:stream'
