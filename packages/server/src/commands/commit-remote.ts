@@ -1,11 +1,11 @@
-// The commit road for a version of a record made elsewhere: a replica write from the partition's
-// master, a record arriving by migration, or a record shipped from another region (XDR). Unlike a
-// client write it carries its own generation, last-update time and void time, and whether it
-// replaces the local version is decided here:
+// The commit road for a version of a record made elsewhere in this cluster: a replica write from
+// the partition's master, or a record arriving by migration. Unlike a client write it carries its
+// own generation, last-update time and void time, and whether it replaces the local version is
+// decided here:
 //   replica    the master's version applies as sent (the master already ordered the changes);
 //   migration  the winner under conflict-resolution-policy: `generation` compares generations, then
-//              last-update times; `last-update-time` the reverse;
-//   xdr        the newer last-update time wins (the generations of two clusters are unrelated).
+//              last-update times; `last-update-time` the reverse.
+// (A record shipped from another cluster is a client write marked XDR: commands/xdr-conflict.ts.)
 // A deleted record (a tombstone: in a persistent namespace, or in a cluster while another copy may
 // still hold the record) takes part with the generation and last-update time of its delete. A
 // migrated delete of a record this node lacks is remembered too: a merge gathers several copies,
@@ -18,7 +18,7 @@ import { readBins, recordKey } from '../record/layout.ts'
 import type { Namespace } from '../namespace/namespace.ts'
 import { checkedRecordBytes, findRecord, settleChange } from './commit.ts'
 
-export type RemoteOrigin = 'replica' | 'migration' | 'xdr'
+export type RemoteOrigin = 'replica' | 'migration'
 
 export interface RemoteRecord {
   digest: Buffer
@@ -55,14 +55,13 @@ export function generationNewer(a: number, b: number): boolean {
 export function incomingWins(local: VersionStamp | undefined, incoming: VersionStamp, origin: RemoteOrigin, policy: ConflictResolutionPolicy): boolean {
   if (local === undefined || origin === 'replica') return true
   const byLut = incoming.lastUpdateMs !== local.lastUpdateMs ? incoming.lastUpdateMs > local.lastUpdateMs : undefined
-  if (origin === 'xdr') return byLut === true
   const byGeneration = incoming.generation !== local.generation ? generationNewer(incoming.generation, local.generation) : undefined
   const first = policy === 'generation' ? byGeneration : byLut
   return first ?? (policy === 'generation' ? byLut : byGeneration) ?? false
 }
 
 /** The local version of a record: the live one, or the delete a tombstone remembers. */
-function localStamp(namespace: Namespace, pid: number, digest: Buffer, liveId: number): VersionStamp | undefined {
+export function localStamp(namespace: Namespace, pid: number, digest: Buffer, liveId: number): VersionStamp | undefined {
   if (liveId >= 0) return { generation: namespace.generationOf(liveId), lastUpdateMs: namespace.lastUpdateMsOf(liveId) }
   return namespace.tombstones.deleteOf(pid, digest)
 }

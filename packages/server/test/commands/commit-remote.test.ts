@@ -50,14 +50,11 @@ describe('a version of a record made elsewhere', () => {
       ['migration', 'last-update-time', olderGenNewerLut, true],
       ['migration', 'last-update-time', newerGenOlderLut, false],
       ['migration', 'last-update-time', { generation: 6, lastUpdateMs: 1000 }, true],
-      ['xdr', 'generation', olderGenNewerLut, true],
-      ['xdr', 'generation', newerGenOlderLut, false],
-      ['xdr', 'generation', { generation: 9, lastUpdateMs: 1000 }, false],
     ]
     for (const [origin, policy, incoming, wins] of cases) {
       assert.equal(incomingWins(local, incoming, origin, policy), wins, `${origin} ${policy} ${JSON.stringify(incoming)}`)
     }
-    assert.ok(incomingWins(undefined, olderGenNewerLut, 'xdr', 'generation'), 'anything wins over nothing')
+    assert.ok(incomingWins(undefined, olderGenNewerLut, 'migration', 'generation'), 'anything wins over nothing')
   })
 
   it('a replica write applies as sent, keeping the master\'s generation and last-update time', () => {
@@ -86,21 +83,13 @@ describe('a version of a record made elsewhere', () => {
   it('a version from before a truncate cutoff (of its set or the namespace) is not stored, whatever its origin', () => {
     const ns = makeNamespace()
     ns.sets.getOrCreate('demo')!.truncateLutMs = 5000
-    for (const origin of ['replica', 'migration', 'xdr'] as const) assert.equal(commitRemote(ns, remote(1, 2, 4999), origin).applied, false, origin)
+    for (const origin of ['replica', 'migration'] as const) assert.equal(commitRemote(ns, remote(1, 2, 4999), origin).applied, false, origin)
     assert.equal(stored(ns), undefined)
     assert.equal(commitRemote(ns, remote(2, 2, 5000), 'migration').applied, true, 'at the cutoff is after it')
     const other = makeNamespace()
     other.truncateLutMs = 7000
     assert.equal(commitRemote(other, remote(1, 2, 6000), 'replica').applied, false)
     assert.equal(commitRemote(other, remote(1, 2, 8000), 'replica').applied, true)
-  })
-
-  it('a shipped record wins by last-update time only', () => {
-    const ns = makeNamespace()
-    commitRemote(ns, remote(1, 50, 5000), 'replica')
-    assert.equal(commitRemote(ns, remote(2, 90, 4000), 'xdr').applied, false)
-    assert.equal(commitRemote(ns, remote(3, 1, 6000), 'xdr').applied, true)
-    assert.deepEqual(stored(ns), { value: 3, generation: 1, lastUpdateMs: 6000 })
   })
 
   it('a delete from elsewhere removes the record when it wins; a tombstone keeps an older migrated version out', async () => {
@@ -110,7 +99,7 @@ describe('a version of a record made elsewhere', () => {
       commitRemote(ns, remote(1, 5, 5000), 'replica')
       assert.equal(commitRemote(ns, deleted(4, 4000), 'migration').applied, false, 'an older delete loses')
       assert.equal(stored(ns)?.value, 1)
-      assert.equal(commitRemote(ns, deleted(5, 6000), 'xdr').applied, true)
+      assert.equal(commitRemote(ns, deleted(5, 6000), 'migration').applied, true)
       assert.equal(stored(ns), undefined)
       assert.equal(ns.objects, 0)
       assert.equal(ns.tombstones.size, 1)
