@@ -213,6 +213,14 @@ export const limits = {
    * off drops packets without closing anything, and TCP alone would wait minutes.
    */
   xdrRequestTimeoutMs: 2000,
+  /** How often a node tells the other members how far its partitions have shipped (xdr/shipped-points.ts). */
+  xdrShippedPointsIntervalMs: 1000,
+  /** How often the lowest shipped point is written into the namespace's files (a restart resumes from it). */
+  xdrShippedPointSaveIntervalMs: 10_000,
+  /** A new master not told a partition's point within this ships the whole partition again. */
+  xdrShippedPointWaitMs: 3000,
+  /** A new master ships again from this long before a partition's point: room for a wall clock stepped back. */
+  xdrRewindMarginMs: 1000,
 } as const
 
 if (limits.maxInfoRequestBytes > limits.maxFrameBytes) throw new Error('limits: info requests must fit in a frame')

@@ -261,6 +261,7 @@ export class AeroliteNode implements NodeContext {
     })
     this.clusterMetadata.start()
     serveNodeState(fabric, () => this.consoleNodeState())
+    this.xdr.joinCluster(fabric, () => (this.cluster?.currentView()?.members ?? []).map((m) => m.nodeId).filter((id) => id !== this.nodeId))
     this.quiesce.follow(membership, this.nodeId)
     const rackIds: Record<string, number> = {}
     for (const ns of this.namespaces.values()) rackIds[ns.name] = ns.config.rackId

@@ -162,6 +162,10 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
       namespace.listeners.push(replicator)
       namespace.replication = replicator
       namespace.mastersPartition = (pid) => this.parts.get(namespace.name)?.plan?.master(pid) === this.selfIndex
+      namespace.shipsFrom = (pid) => {
+        const plan = this.parts.get(namespace.name)?.plan
+        return plan !== undefined && plan.master(pid) === this.selfIndex && plan.isSettled(pid)
+      }
       this.parts.set(namespace.name, { namespace, copies, tombstones, plan: undefined })
     }
     const namespaceOf = (name: string): Namespace | undefined => this.parts.get(name)?.namespace

@@ -21,6 +21,8 @@ export const MessageType = {
   CLOCK_PROBE: 8,
   /** Asks a member for what the web console shows of it (request, empty; reply: JSON). */
   NODE_STATE: 9,
+  /** How far the partitions a member masters have shipped to each XDR DC (one-way; xdr/shipped-points-message.ts). */
+  XDR_SHIPPED_POINTS: 10,
 } as const
 
 export type FabricMessageHandler = (from: string, payload: Buffer, reply: ((payload: Buffer) => void) | undefined) => void

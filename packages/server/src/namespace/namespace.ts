@@ -104,6 +104,8 @@ export class Namespace {
   truncateLutMs = 0
   /** Records with a void time before this were evicted; a restart keeps them out. */
   evictVoidTime = 0
+  /** Per XDR DC: the last-update time from which shipping resumes after a restart (xdr/shipped-points.ts). */
+  readonly xdrShippedMs = new Map<string, number>()
   readonly listeners: RecordListener[] = []
   /** Changes applied but not yet settled, by record (commands on the record queue behind them). */
   readonly inFlight = new InFlightChanges()
@@ -114,6 +116,11 @@ export class Namespace {
    * cluster their deletes reach the other copies by replication); a single node masters all.
    */
   mastersPartition: (pid: number) => boolean = () => true
+  /**
+   * XDR ships the partition's changes from this node: it masters the partition, and no copy of it
+   * is on the move (a master still being filled, or filling others, may lack records another copy has).
+   */
+  shipsFrom: (pid: number) => boolean = () => true
   /** Duration of the last expiry sweep. */
   lastNsupCycleMs = 0
   /** The share of the namespace's records (at its start) the last expiry sweep removed, in percent. */
@@ -212,7 +219,7 @@ export class Namespace {
     return this.config.storage.commitToDevice ? this.flusher?.whenDurable() : undefined
   }
 
-  /** Records set names, truncate times and the eviction void time in the files' headers (durable on return). */
+  /** Records set names, truncate times, the eviction void time and the XDR shipped points in the files' headers (durable on return). */
   persistMeta(): void {
     this.meta?.write()
   }

@@ -1,6 +1,7 @@
 // What a persistent namespace keeps in its files' headers besides the records: set names (a set id
-// must be on disk before any record that uses it), truncate times and the eviction void time; and,
-// at a clean shutdown, the index snapshot for a fast restart (restore.ts reads both back).
+// must be on disk before any record that uses it), truncate times, the eviction void time and how far
+// XDR shipped; and, at a clean shutdown, the index snapshot for a fast restart (restore.ts reads both
+// back).
 import type { Logger } from '../log.ts'
 import type { DataFiles } from '../storage/data-files.ts'
 import { newSnapshotId, snapshotPathOf, writeIndexSnapshot, type IndexSnapshot } from '../storage/index-snapshot.ts'
@@ -30,14 +31,15 @@ export class PersistedMeta {
     if (this.pending) this.write()
   }
 
-  /** Writes set names, truncate times and the eviction void time into every file's header, durably. */
+  /** Writes set names, truncate times, the eviction void time and the XDR shipped points into every file's header, durably. */
   write(cleanSnapshotId: string | null = null): void {
     const ns = this.namespace
     this.pending = false
     const setTruncateLutMs: Record<string, number> = {}
     for (const set of ns.sets.all()) if (set.truncateLutMs > 0) setTruncateLutMs[set.name] = set.truncateLutMs
     try {
-      this.files.writeMeta({ sets: ns.sets.names(), truncateLutMs: ns.truncateLutMs, setTruncateLutMs, evictVoidTime: ns.evictVoidTime, cleanSnapshotId })
+      const xdrShippedMs = Object.fromEntries(ns.xdrShippedMs)
+      this.files.writeMeta({ sets: ns.sets.names(), truncateLutMs: ns.truncateLutMs, setTruncateLutMs, evictVoidTime: ns.evictVoidTime, cleanSnapshotId, xdrShippedMs })
     } catch (err) {
       this.pending = true
       throw err

@@ -42,6 +42,7 @@ export function restoreNamespace(ns: Namespace, meta: FileMeta | undefined, log:
     if (set !== undefined) set.truncateLutMs = lutMs
   }
   ns.evictVoidTime = meta.evictVoidTime
+  for (const [dc, pointMs] of Object.entries(meta.xdrShippedMs ?? {})) ns.xdrShippedMs.set(dc, pointMs)
   const seqs = readBlockSeqs(ns)
   const snapshotPath = snapshotPathOf(files.paths[0]!)
   if (meta.cleanSnapshotId !== null) {

@@ -26,6 +26,8 @@ export interface FileMeta {
   evictVoidTime: number
   /** Set by a clean shutdown: the id of the index snapshot written then. */
   cleanSnapshotId: string | null
+  /** Per XDR DC: the record last-update time (ms) from which shipping resumes (absent in files older than it). */
+  xdrShippedMs?: Record<string, number>
 }
 
 export type HeaderRead =

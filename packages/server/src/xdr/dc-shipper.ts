@@ -2,7 +2,8 @@
 // record as it is now and sends it to the DC node that masters it (the project's own client: the
 // DC may be Aerolite or Aerospike). A DC that cannot be reached is retried with back-off; changes
 // wait in their queues meanwhile, and a queue that overflowed is recovered by walking the
-// namespace for records changed since its oldest dropped change.
+// namespace for records changed since its oldest dropped change. A partition this node newly
+// masters (after a restart, or its master died) is walked from its shipped point the same way.
 import { ResultCode, type Env, type Frame, type Timer } from '@aerolite/protocol'
 import { Cluster, Connection, ConnectionError, replyResultCode } from '@aerolite/client'
 import type { XdrDcConfig, XdrNamespaceConfig } from '../config/xdr-config.ts'
@@ -13,6 +14,7 @@ import { readBins, recordKey } from '../record/layout.ts'
 import { storedRecordMatches } from '../commands/filter.ts'
 import { NamespaceShipping } from './namespace-shipping.ts'
 import type { QueuedChange } from './ship-queue.ts'
+import type { ShippedPointsEntry } from './shipped-points-message.ts'
 import { deleteFrame, recordWriteFrame } from './ship-message.ts'
 import type { ShippedVersion } from './shipped-version.ts'
 import { xdrStatistics } from './xdr-stats.ts'
@@ -24,6 +26,14 @@ const AEROLITE_EDITION_PREFIX = 'Aerolite'
 const RETRYABLE_CODES: ReadonlySet<number> = new Set([
   ResultCode.TIMEOUT, ResultCode.KEY_BUSY, ResultCode.XDR_KEY_BUSY, ResultCode.DEVICE_OVERLOAD, ResultCode.SERVER_FULL, ResultCode.PARTITION_UNAVAILABLE,
 ])
+
+/** What a shipper asks of its node. */
+export interface DcShipperNode {
+  /** This cluster's src-id now (set-config may change it). */
+  srcId: () => number
+  /** Tells the other members of the cluster how far partitions shipped (nothing outside a cluster). */
+  announce: (entries: ShippedPointsEntry[]) => void
+}
 
 export class DcShipper {
   readonly config: XdrDcConfig
@@ -43,14 +53,15 @@ export class DcShipper {
   /** The last second's shipped records and their round trips. */
   private window = { startMs: 0, shipped: 0, latencySumMs: 0, throughput: 0, latencyMs: 0 }
   private lastProblem = ''
-  /** This cluster's src-id now (set-config may change it). */
   private readonly srcId: () => number
+  private readonly announce: (entries: ShippedPointsEntry[]) => void
   /** Every DC node is Aerolite: shipped records carry their version, for its conflict resolution. */
   private carriesVersions = false
 
-  constructor(config: XdrDcConfig, srcId: () => number, namespaces: ReadonlyMap<string, Namespace>, env: Env, log: Logger) {
+  constructor(config: XdrDcConfig, namespaces: ReadonlyMap<string, Namespace>, env: Env, log: Logger, node: DcShipperNode) {
     this.config = config
-    this.srcId = srcId
+    this.srcId = node.srcId
+    this.announce = node.announce
     this.env = env
     this.log = log
     for (const nsConfig of config.namespaces) {
@@ -71,7 +82,17 @@ export class DcShipper {
     this.namespaces.delete(shipping.namespace.name)
   }
 
-  start(): void {
+  /**
+   * Starts shipping; call once the namespaces are open (their files hold the points a restart
+   * resumes from). Without such points, changes before now need no shipping, except in a cluster
+   * a memory namespace's: its records come from members that know how far they shipped.
+   */
+  start(inCluster: boolean): void {
+    for (const shipping of this.namespaces.values()) {
+      const savedMs = shipping.namespace.xdrShippedMs.get(this.config.name)
+      if (savedMs !== undefined) shipping.points.reset(savedMs)
+      else if (!inCluster || shipping.namespace.files !== undefined) shipping.points.trustInitial()
+    }
     this.window.startMs = this.env.clock.monotonicMs()
     this.schedule()
   }
@@ -94,6 +115,7 @@ export class DcShipper {
    */
   addNamespace(namespace: Namespace, nsConfig: XdrNamespaceConfig, rewindSinceMs: number | undefined): void {
     const shipping = new NamespaceShipping(namespace, nsConfig, this.env.clock)
+    shipping.points.trustInitial()
     shipping.queue.recoverSinceMs = rewindSinceMs
     this.config.namespaces.push(nsConfig)
     this.listen(shipping)
@@ -104,6 +126,7 @@ export class DcShipper {
     const shipping = this.namespaces.get(name)
     if (shipping === undefined) return
     this.unlisten(shipping)
+    shipping.namespace.xdrShippedMs.delete(this.config.name)
     this.config.namespaces.splice(this.config.namespaces.indexOf(shipping.config), 1)
   }
 
@@ -162,7 +185,10 @@ export class DcShipper {
     this.busy = true
     try {
       const nowMs = this.env.clock.monotonicMs()
-      for (const shipping of this.namespaces.values()) this.recover(shipping)
+      for (const shipping of this.namespaces.values()) {
+        this.followMastership(shipping)
+        this.recover(shipping)
+      }
       if (nowMs < this.retryAtMs || ![...this.namespaces.values()].some((s) => s.queue.length > 0)) return
       const cluster = await this.connect()
       if (cluster === undefined) return
@@ -185,20 +211,92 @@ export class DcShipper {
     shipping.queue.recoverSinceMs = undefined
     shipping.counters.recoveries++
     const ns = shipping.namespace
-    const nowMs = this.env.clock.monotonicMs()
-    for (let pid = 0; pid < limits.partitions; pid++) {
-      if (!ns.mastersPartition(pid)) continue
-      for (const id of ns.entriesOf(pid)) {
-        if (!ns.isLive(id) || ns.lastUpdateMsOf(id) < since || !shipping.shipsSet(ns.setOf(id)?.name ?? '')) continue
-        const digest = Buffer.alloc(20)
-        ns.digestInto(id, digest)
-        shipping.queue.note(digest, pid, nowMs, ns.lastUpdateMsOf(id))
-      }
-    }
+    const pids = []
+    for (let pid = 0; pid < limits.partitions; pid++) if (ns.shipsFrom(pid)) pids.push(pid)
+    this.walk(shipping, pids, () => since)
     this.log.info({ dc: this.config.name, ns: ns.name, since, queued: shipping.queue.length }, 'xdr: recovering changes the full queue dropped')
   }
 
+  /**
+   * Partitions this node masters now and did not before ship again what changed since their
+   * shipped point: what a dead master, or this node before its restart, had not shipped yet. The
+   * points of partitions handed over go to their new master at once.
+   */
+  private followMastership(shipping: NamespaceShipping): void {
+    const ns = shipping.namespace
+    const { takeOver, handedOver } = shipping.points.follow((pid) => ns.shipsFrom(pid), this.env.clock.monotonicMs(), limits.xdrShippedPointWaitMs)
+    if (handedOver.length > 0) {
+      shipping.points.refresh(shipping.queue, this.env.clock.nowMs(), handedOver)
+      this.announce([{ dc: this.config.name, namespace: ns.name, points: shipping.points.own(handedOver) }])
+    }
+    if (takeOver.length === 0) return
+    const since = new Map(takeOver)
+    const before = shipping.queue.length
+    this.walk(shipping, [...since.keys()], (pid) => since.get(pid)! - limits.xdrRewindMarginMs)
+    const queued = shipping.queue.length - before
+    if (queued > 0) this.log.info({ dc: this.config.name, ns: ns.name, partitions: since.size, queued }, 'xdr: shipping again what newly mastered partitions had not shipped')
+  }
+
+  /** Queues every record and delete (tombstone) of the partitions last updated at or after their `sinceMs`. */
+  private walk(shipping: NamespaceShipping, pids: readonly number[], sinceMs: (pid: number) => number): void {
+    const ns = shipping.namespace
+    const tombstones = ns.tombstones.index
+    const nowMs = this.env.clock.monotonicMs()
+    const digest = Buffer.alloc(20)
+    for (const pid of pids) {
+      const since = sinceMs(pid)
+      for (const id of ns.entriesOf(pid)) {
+        if (!ns.isLive(id) || ns.lastUpdateMsOf(id) < since || !shipping.shipsSet(ns.setOf(id)?.name ?? '')) continue
+        ns.digestInto(id, digest)
+        shipping.queue.note(digest, pid, nowMs, ns.lastUpdateMsOf(id))
+      }
+      for (const id of tombstones.entriesOf(pid)) {
+        if (tombstones.lastUpdateMs(id) < since || !shipping.shipsSet(ns.sets.byIdOf(tombstones.setId(id))?.name ?? '')) continue
+        tombstones.digestInto(id, digest)
+        shipping.queue.note(digest, pid, nowMs, tombstones.lastUpdateMs(id))
+      }
+    }
+  }
+
+  /** Recomputes the shipped points of the partitions this node masters; for the other members. */
+  ownShippedPoints(): ShippedPointsEntry[] {
+    const nowMs = this.env.clock.nowMs()
+    return [...this.namespaces.values()].map((shipping) => {
+      shipping.points.refresh(shipping.queue, nowMs)
+      return { dc: this.config.name, namespace: shipping.namespace.name, points: shipping.points.own() }
+    })
+  }
+
+  /** A member told how far the partitions it masters have shipped. */
+  shippedPointsReceived(entry: ShippedPointsEntry): void {
+    const shipping = this.namespaces.get(entry.namespace)
+    if (shipping === undefined) return
+    for (const [pid, pointMs] of entry.points) shipping.points.received(pid, pointMs)
+  }
+
+  /** Keeps the lowest shipped point of each namespace for a restart (written with the files' headers). */
+  saveShippedPoints(): void {
+    const nowMs = this.env.clock.nowMs()
+    for (const shipping of this.namespaces.values()) {
+      shipping.points.refresh(shipping.queue, nowMs)
+      shipping.namespace.xdrShippedMs.set(this.config.name, shipping.points.lowest())
+    }
+  }
+
   private async ship(cluster: Cluster, shipping: NamespaceShipping, change: QueuedChange): Promise<void> {
+    try {
+      await this.send(cluster, shipping, change)
+    } finally {
+      shipping.queue.settle(change)
+    }
+  }
+
+  private async send(cluster: Cluster, shipping: NamespaceShipping, change: QueuedChange): Promise<void> {
+    // A partition handed over still ships what this node holds of it (a former master usually stays
+    // a replica); a record it no longer holds is not a delete: the new master ships it from the
+    // point this node told it.
+    const ns = shipping.namespace
+    if (!ns.shipsFrom(change.pid) && ns.find(change.digest, change.pid) < 0 && ns.tombstones.deleteOf(change.pid, change.digest) === undefined) return
     const frame = this.frameOf(shipping, change)
     if (frame === undefined) return
     const node = cluster.masterNode(shipping.remoteNamespace, change.digest)

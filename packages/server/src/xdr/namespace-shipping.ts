@@ -9,6 +9,7 @@ import type { Namespace, RecordListener, RecordLocation } from '../namespace/nam
 import { recordLastUpdateMs, recordSetId } from '../record/layout.ts'
 import type { CompiledExpression } from '../ops/exp/index.ts'
 import { ShipQueue } from './ship-queue.ts'
+import { ShippedPoints } from './shipped-points.ts'
 import { newXdrCounters, type XdrCounters } from './xdr-stats.ts'
 
 /** Causes that ship: what a client (directly, by a UDF or a job) did here. */
@@ -18,6 +19,8 @@ export class NamespaceShipping implements RecordListener {
   readonly namespace: Namespace
   config: XdrNamespaceConfig
   readonly queue: ShipQueue
+  /** How far each partition has shipped. */
+  readonly points: ShippedPoints
   readonly counters: XdrCounters = newXdrCounters()
   /** The DC filter (xdr-set-filter): a record ships only when it matches; deletes always ship. */
   filter: { base64: string; expression: CompiledExpression } | undefined
@@ -28,6 +31,7 @@ export class NamespaceShipping implements RecordListener {
     this.config = config
     this.clock = clock
     this.queue = new ShipQueue(config.transactionQueueLimit)
+    this.points = new ShippedPoints(clock.nowMs())
   }
 
   /** The namespace at the DC. */

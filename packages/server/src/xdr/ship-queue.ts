@@ -2,7 +2,8 @@
 // changed again before it shipped ships once, its latest version: a "hot key"), in the order of
 // their first change. Bounded by transaction-queue-limit: a change that finds the queue full is
 // not kept; instead the queue remembers the oldest such change, and the shipper recovers them by
-// walking the namespace for records changed since then (Aerospike's "recovery").
+// walking the namespace for records changed since then (Aerospike's "recovery"). Changes taken
+// and sent stay pending until the DC answers: the shipped point (shipped-points.ts) counts them.
 
 export interface QueuedChange {
   digest: Buffer
@@ -17,6 +18,8 @@ export class ShipQueue {
   /** transaction-queue-limit; lowering it keeps what waits already. */
   limit: number
   private readonly waiting = new Map<string, QueuedChange>()
+  /** Taken and not settled: sent, waiting for the DC's answer. */
+  private readonly inFlight = new Set<QueuedChange>()
   /** Wall time (record last-update ms) from which dropped changes must be recovered; undefined: none dropped. */
   recoverSinceMs: number | undefined
   /** Changes noted while their record already waited. */
@@ -59,14 +62,27 @@ export class ShipQueue {
     for (const [key, change] of this.waiting) {
       if (out.length >= count || change.notedAtMs > readyAtMs) break
       this.waiting.delete(key)
+      this.inFlight.add(change)
       out.push(change)
     }
     return out
   }
 
+  /** A taken change is done with: shipped, or not to be shipped. */
+  settle(change: QueuedChange): void {
+    this.inFlight.delete(change)
+  }
+
   /** Puts back a change that did not ship, unless a newer change of its record waits already. */
   retry(change: QueuedChange): void {
+    this.inFlight.delete(change)
     const key = change.digest.toString('latin1')
     if (!this.waiting.has(key)) this.waiting.set(key, change)
+  }
+
+  /** Every change not shipped yet, waiting or in flight. */
+  * pending(): Generator<QueuedChange> {
+    yield* this.waiting.values()
+    yield* this.inFlight
   }
 }

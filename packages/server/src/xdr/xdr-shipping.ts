@@ -1,6 +1,8 @@
-// The node's shipping to other clusters: one shipper per configured DC, and what the info commands
-// answer of them (get-config:context=xdr, get-stats:context=xdr), as Aerospike's do.
-import { infoError, type Env, type InfoCommand } from '@aerolite/protocol'
+// The node's shipping to other clusters: one shipper per configured DC, what the info commands
+// answer of them (get-config:context=xdr, get-stats:context=xdr) as Aerospike's do, and how far
+// each partition has shipped: told to the other members, kept in the namespaces' files.
+import { infoError, type Env, type InfoCommand, type Timer } from '@aerolite/protocol'
+import { MessageType, type FabricMessageHandler } from '../cluster/fabric-link.ts'
 import { CommandError } from '../command-error.ts'
 import { compileFilter } from '../commands/filter.ts'
 import {
@@ -11,12 +13,21 @@ import {
   defaultXdrDcConfig,
   defaultXdrNamespaceConfig,
   type XdrConfig,
+  type XdrDcConfig,
   type XdrNamespaceConfig,
 } from '../config/xdr-config.ts'
 import { parseHostPort } from '../config/host-port.ts'
 import type { Logger } from '../log.ts'
 import type { Namespace } from '../namespace/namespace.ts'
+import { limits } from '../limits.ts'
 import { DcShipper } from './dc-shipper.ts'
+import { decodeShippedPoints, encodeShippedPoints, type ShippedPointsEntry } from './shipped-points-message.ts'
+
+/** The fabric as XDR uses it: one-way messages to the other members. */
+export interface XdrFabric {
+  send(nodeId: string, type: number, payload: Buffer): void
+  onMessage(type: number, handler: FabricMessageHandler): void
+}
 
 const format = (entries: ReadonlyArray<readonly [string, string | number | boolean]>): string => entries.map(([k, v]) => `${k}=${v}`).join(';')
 
@@ -49,23 +60,82 @@ export class XdrShipping {
   private readonly env: Env
   private readonly log: Logger
   private started = false
+  private pointsTimer: Timer | undefined
+  private pointsTicks = 0
+  private cluster: { fabric: XdrFabric; peers: () => readonly string[] } | undefined
 
   constructor(config: XdrConfig, namespaces: ReadonlyMap<string, Namespace>, env: Env, log: Logger) {
     this.config = config
     this.namespaces = namespaces
     this.env = env
     this.log = log
-    this.shippers = config.dcs.map((dc) => new DcShipper(dc, () => this.config.srcId, namespaces, env, log))
+    this.shippers = config.dcs.map((dc) => this.newShipper(dc))
   }
 
+  private newShipper(config: XdrDcConfig): DcShipper {
+    return new DcShipper(config, this.namespaces, this.env, this.log, { srcId: () => this.config.srcId, announce: (entries) => this.announce(entries) })
+  }
+
+  /** Starts shipping; call once the namespaces are open and the node joined its cluster. */
   start(): void {
     this.started = true
-    for (const shipper of this.shippers) shipper.start()
+    for (const shipper of this.shippers) shipper.start(this.cluster !== undefined)
+    // At once: a node killed before its first interval resumes from its start, not from nothing.
+    this.saveShippedPoints()
+    this.pointsTimer = this.env.scheduler.every(limits.xdrShippedPointsIntervalMs, () => this.shareShippedPoints())
   }
 
+  /** Stops shipping; the shipped points go into the files' headers with the namespaces' clean close. */
   stop(): void {
     this.started = false
-    for (const shipper of this.shippers) shipper.stop()
+    this.pointsTimer?.cancel()
+    for (const shipper of this.shippers) {
+      shipper.saveShippedPoints()
+      shipper.stop()
+    }
+  }
+
+  /** In a cluster: the members tell each other how far the partitions they master have shipped. */
+  joinCluster(fabric: XdrFabric, peers: () => readonly string[]): void {
+    this.cluster = { fabric, peers }
+    fabric.onMessage(MessageType.XDR_SHIPPED_POINTS, (from, payload) => {
+      try {
+        for (const entry of decodeShippedPoints(payload)) this.shippers.find((s) => s.config.name === entry.dc)?.shippedPointsReceived(entry)
+      } catch (err) {
+        this.log.warn({ from, err: err instanceof Error ? err.message : String(err) }, 'xdr: ignored a bad shipped-points message')
+      }
+    })
+  }
+
+  /** Every interval: the points of the partitions this node masters go to the other members, and now and then into the files. */
+  private shareShippedPoints(): void {
+    this.announce(this.shippers.flatMap((shipper) => shipper.ownShippedPoints()))
+    if (++this.pointsTicks % Math.round(limits.xdrShippedPointSaveIntervalMs / limits.xdrShippedPointsIntervalMs) === 0) this.saveShippedPoints()
+  }
+
+  /** Tells every other member of the cluster these points. */
+  private announce(entries: ShippedPointsEntry[]): void {
+    if (this.cluster === undefined || entries.length === 0) return
+    const payload = encodeShippedPoints(entries)
+    for (const peer of this.cluster.peers()) {
+      try {
+        this.cluster.fabric.send(peer, MessageType.XDR_SHIPPED_POINTS, payload)
+      } catch {
+        // A member that left or cannot be reached now hears the next one.
+      }
+    }
+  }
+
+  /** Writes each namespace's lowest shipped point into its files' headers. */
+  private saveShippedPoints(): void {
+    for (const shipper of this.shippers) shipper.saveShippedPoints()
+    for (const ns of new Set(this.shippers.flatMap((shipper) => [...shipper.namespaces.values()].map((s) => s.namespace)))) {
+      try {
+        ns.persistMeta()
+      } catch (err) {
+        this.log.warn({ ns: ns.name, err: err instanceof Error ? err.message : String(err) }, 'xdr: could not save the shipped point; a restart ships again from an older one')
+      }
+    }
   }
 
   private shipper(name: string | undefined): DcShipper | string {
@@ -176,10 +246,10 @@ export class XdrShipping {
     if (problem !== undefined) return infoError(4, problem)
     if (this.shippers.some((s) => s.config.name === name)) return infoError(4, `DC ${name} exists already`)
     const config = defaultXdrDcConfig(name)
-    const shipper = new DcShipper(config, () => this.config.srcId, this.namespaces, this.env, this.log)
+    const shipper = this.newShipper(config)
     this.config.dcs.push(config)
     this.shippers.push(shipper)
-    if (this.started) shipper.start()
+    if (this.started) shipper.start(this.cluster !== undefined)
     return 'ok'
   }
 
@@ -187,6 +257,7 @@ export class XdrShipping {
   private deleteDc(name: string): string {
     const shipper = this.shipper(name)
     if (typeof shipper === 'string') return shipper
+    for (const shipping of shipper.namespaces.values()) shipping.namespace.xdrShippedMs.delete(name)
     shipper.stop()
     this.shippers.splice(this.shippers.indexOf(shipper), 1)
     this.config.dcs.splice(this.config.dcs.indexOf(shipper.config), 1)

@@ -1,0 +1,116 @@
+// What a node acknowledged but had not shipped when it died still ships. A single node with file
+// storage, killed with kill -9 while its DC was down, ships its writes and deletes after its
+// restart (from the shipped point its files keep). In a cluster, the master of a partition tells
+// the other members how far the partition shipped; when it is killed, the new masters ship what
+// it had not.
+import { after, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startCluster, startServer, type EmbeddedServer } from '@aerolite/server'
+import { NodeChild } from '../../packages/sim/src/real-processes.ts'
+import { Aerospike, type AerospikeClient } from '../compat/helpers.ts'
+import { eventually, infoValue, stableWith } from '../cluster/embedded-harness.ts'
+import { freePort } from '../../packages/cli/src/cluster-processes.ts'
+
+const dir = mkdtempSync(join(tmpdir(), 'aerolite-xdr-takeover-'))
+const cleanups: Array<() => Promise<unknown>> = []
+after(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined)
+  rmSync(dir, { recursive: true, force: true })
+})
+
+const POLICY = { totalTimeout: 10_000, maxRetries: 5, sleepBetweenRetries: 100 }
+const xdrTo = (port: number): string[] => ['xdr {', '  dc dc2 {', `    node-address-port 127.0.0.1 ${port}`, '    period-ms 20', '    namespace test { }', '  }', '}']
+
+async function connect(host: string, port: number): Promise<AerospikeClient> {
+  return Aerospike.connect({ hosts: [{ addr: host, port }], policies: { read: POLICY, write: POLICY, remove: POLICY }, log: { level: Aerospike.log.OFF } })
+}
+
+/** The DC: one node on `port`, its records in a file (so they outlast its own restart). */
+async function startDc(port: number): Promise<{ server: EmbeddedServer; client: AerospikeClient }> {
+  const file = join(dir, `dc-${port}.conf`)
+  writeFileSync(file, ['namespace test {', '  storage-engine device {', `    file ${join(dir, `dc-${port}.dat`)}`, '    filesize 64M', '  }', '}'].join('\n'))
+  const server = await startServer({ configFile: file, port, logLevel: 'silent' })
+  const client = await connect(server.host, server.port)
+  const stopServer = server.stop
+  let stopped = false
+  const stop = async (): Promise<void> => {
+    if (stopped) return
+    stopped = true
+    client.close()
+    await stopServer()
+  }
+  cleanups.push(stop)
+  return { server: Object.assign(server, { stop }), client }
+}
+
+async function count(client: AerospikeClient, set: string): Promise<number> {
+  return (await client.scan('test', set).results()).length
+}
+
+async function inQueue(node: { host: string; port: number }): Promise<number> {
+  const answer = await infoValue(node, 'get-stats:context=xdr;dc=dc2')
+  return Number(/in_queue=(\d+)/.exec(answer)?.[1] ?? NaN)
+}
+
+describe('XDR ships what a dead node had not shipped', { timeout: 180_000 }, () => {
+  it('a node killed with kill -9 while its DC was down ships its writes and deletes after its restart', async (t) => {
+    const dcPort = await freePort()
+    const a = new NodeChild({
+      name: 'a', host: '127.0.0.1', dir,
+      config: [...xdrTo(dcPort), 'namespace test {', '  storage-engine device {', `    file ${join(dir, 'a.dat')}`, '    filesize 64M', '    commit-to-device true', '  }', '}'],
+    })
+    cleanups.push(() => a.stop())
+    await a.start()
+    let dc = await startDc(dcPort)
+    let client = await connect('127.0.0.1', a.port)
+    const gone = Array.from({ length: 20 }, (_, i) => new Aerospike.Key('test', 'kept', `gone${i}`))
+    for (const key of gone) await client.put(key, { v: 1 })
+    await eventually('the first records to reach the DC', async () => (await count(dc.client, 'kept')) === 20)
+    await dc.server.stop()
+
+    const keys = Array.from({ length: 300 }, (_, i) => new Aerospike.Key('test', 'kept', `k${i}`))
+    for (const [i, key] of keys.entries()) await client.put(key, { i })
+    for (const key of gone) await client.remove(key, { durableDelete: true })
+    assert.equal(await inQueue({ host: '127.0.0.1', port: a.port }), 320, 'every change waits for the DC')
+    client.close()
+    await a.kill()
+    await a.start()
+    dc = await startDc(dcPort)
+    const restartedAt = performance.now()
+    await eventually('the writes and deletes made before the kill to reach the DC', async () => (await count(dc.client, 'kept')) === 300, 30_000)
+    t.diagnostic(`300 writes and 20 deletes made before kill -9 reached the DC ${Math.round(performance.now() - restartedAt)} ms after both were back`)
+    for (const key of gone) assert.equal(await dc.client.exists(key), false)
+    client = await connect('127.0.0.1', a.port)
+    assert.deepEqual((await dc.client.get(keys[123]!)).bins, { i: 123 })
+    client.close()
+  })
+
+  it('in a cluster, the new masters ship what a killed master had acknowledged but not shipped', async (t) => {
+    const dcPort = await freePort()
+    const configFile = join(dir, 'cluster.conf')
+    writeFileSync(configFile, [...xdrTo(dcPort), 'namespace test { }'].join('\n'))
+    const cluster = await startCluster({ nodes: 3, replicationFactor: 2, configFile, logLevel: 'silent' })
+    cleanups.push(() => cluster.stop())
+    await stableWith(cluster)
+    const client = await connect(cluster.nodes[0]!.host, cluster.nodes[0]!.port)
+    cleanups.push(async () => client.close())
+    await eventually('the client to see three nodes', async () => client.getNodes().length === 3)
+    const keys = Array.from({ length: 600 }, (_, i) => new Aerospike.Key('test', 'c', `k${i}`))
+    for (const [i, key] of keys.entries()) await client.put(key, { i })
+    const queued = await Promise.all(cluster.nodes.map((node) => inQueue(node)))
+    assert.equal(queued.reduce((sum, n) => sum + n, 0), 600, `each master queued its own writes: ${queued.join(', ')}`)
+    assert.ok(queued[2]! > 0, 'the node to be killed masters some of them')
+    // The members tell each other their points every second.
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    await cluster.kill(2)
+    await stableWith(cluster, [0, 1])
+    const dc = await startDc(dcPort)
+    const startedAt = performance.now()
+    await eventually('every acknowledged write to reach the DC', async () => (await count(dc.client, 'c')) === 600, 30_000)
+    t.diagnostic(`${queued[2]} writes the killed master had not shipped were shipped by the new masters; all 600 reached the DC ${Math.round(performance.now() - startedAt)} ms after it came up`)
+    assert.deepEqual((await dc.client.get(keys[599]!)).bins, { i: 599 })
+  })
+})
