@@ -292,11 +292,9 @@ export class DcShipper {
   }
 
   private async send(cluster: Cluster, shipping: NamespaceShipping, change: QueuedChange): Promise<void> {
-    // A partition handed over still ships what this node holds of it (a former master usually stays
-    // a replica); a record it no longer holds is not a delete: the new master ships it from the
-    // point this node told it.
-    const ns = shipping.namespace
-    if (!ns.shipsFrom(change.pid) && ns.find(change.digest, change.pid) < 0 && ns.tombstones.deleteOf(change.pid, change.digest) === undefined) return
+    // A partition handed over is the new master's to ship, from the point this node told it (and a
+    // record this node no longer holds is not a delete).
+    if (!shipping.namespace.shipsFrom(change.pid)) return
     const frame = this.frameOf(shipping, change)
     if (frame === undefined) return
     const node = cluster.masterNode(shipping.remoteNamespace, change.digest)

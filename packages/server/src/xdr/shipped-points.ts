@@ -12,7 +12,7 @@ import type { ShipQueue } from './ship-queue.ts'
 export interface MastershipChanges {
   /** Newly mastered partitions whose point is known: ship again from `sinceMs` on. */
   takeOver: Array<[pid: number, sinceMs: number]>
-  /** Partitions this node no longer masters: their new master needs their points now. */
+  /** Partitions this node took over and no longer masters: their new master needs their points now. */
   handedOver: number[]
 }
 
@@ -83,8 +83,9 @@ export class ShippedPoints {
         this.mastered[pid] = now
         if (now === 1) this.waitingSinceMs[pid] = monotonicMs
         else {
+          // Handed over before it was taken over: this node's queue says nothing about it.
+          if (!this.isWaiting(pid)) changes.handedOver.push(pid)
           this.waitingSinceMs[pid] = NaN
-          changes.handedOver.push(pid)
         }
       }
       const since = this.waitingSinceMs[pid]!

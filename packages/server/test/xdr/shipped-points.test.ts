@@ -71,8 +71,10 @@ test('a handed-over partition is reported with its point; the new master takes i
   assert.equal(next.pointOf(1), 1000)
 })
 
-test('a new master never told a partition\'s point ships the whole partition after the wait', () => {
+test('a new master never told a partition\'s point ships the whole partition after the wait, and tells no point of it before', () => {
   const points = new ShippedPoints(5000)
+  assert.deepEqual(points.follow((pid) => pid === 8, 0, 3000), { takeOver: [], handedOver: [] })
+  assert.deepEqual(points.follow(() => false, 1, 3000), { takeOver: [], handedOver: [] }, 'handed over while waiting: its queue knows nothing of it')
   assert.deepEqual(points.follow((pid) => pid === 9, 0, 3000).takeOver, [])
   assert.deepEqual(points.follow((pid) => pid === 9, 2999, 3000).takeOver, [])
   assert.deepEqual(points.follow((pid) => pid === 9, 3000, 3000).takeOver, [[9, 0]])
