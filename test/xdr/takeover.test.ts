@@ -100,9 +100,6 @@ describe('XDR ships what a dead node had not shipped', { timeout: 180_000 }, () 
     const client = await connect(cluster.nodes[0]!.host, cluster.nodes[0]!.port)
     cleanups.push(async () => client.close())
     await eventually('the client to see three nodes', async () => client.getNodes().length === 3)
-    // New members of a memory namespace learn the shipped points from each other (or, told none
-    // within 3 s, ship their partitions whole once): past that, what shipped stays shipped.
-    await new Promise((resolve) => setTimeout(resolve, 3500))
     const shippedKeys = Array.from({ length: 300 }, (_, i) => new Aerospike.Key('test', 'c', `shipped${i}`))
     for (const [i, key] of shippedKeys.entries()) await client.put(key, { i })
     await eventually('the first writes to reach the DC', async () => (await count(dc.client, 'c')) === 300)

@@ -104,9 +104,12 @@ export class NetNamespaces {
     }
   }
 
-  /** Removes the rules, the namespaces (their veths go with them) and the bridge. */
+  /** Removes the rules, the veths, the namespaces and the bridge. */
   close(): void {
     tryRun(['nft', 'delete', 'table', 'bridge', this.table])
+    // A veth deleted with its namespace goes later, in the background: a new set made at once by
+    // this process (same names) would find it still there.
+    this.namespaces.forEach((_, i) => tryRun(['ip', 'link', 'del', `${this.tag}h${i}`]))
     for (const ns of this.namespaces) tryRun(['ip', 'netns', 'del', ns])
     tryRun(['ip', 'link', 'del', this.bridge])
     this.cuts.clear()

@@ -224,7 +224,7 @@ export class DcShipper {
    */
   private followMastership(shipping: NamespaceShipping): void {
     const ns = shipping.namespace
-    const { takeOver, handedOver } = shipping.points.follow((pid) => ns.shipsFrom(pid), this.env.clock.monotonicMs(), limits.xdrShippedPointWaitMs)
+    const { takeOver, handedOver } = shipping.points.follow((pid) => ns.shipsFrom(pid), (pid) => ns.entriesOf(pid).length === 0 && ns.tombstones.index.entriesOf(pid).length === 0, this.env.clock.monotonicMs(), limits.xdrShippedPointWaitMs)
     if (handedOver.length > 0) {
       shipping.points.refresh(shipping.queue, this.env.clock.nowMs(), handedOver)
       this.announce([{ dc: this.config.name, namespace: ns.name, points: shipping.points.own(handedOver) }])

@@ -5,7 +5,8 @@
 // lowest point. A node that becomes a partition's master (its old master died or handed it over,
 // or the node restarted) ships again every record and tombstone of the partition changed since
 // the point: the changes the old master had acknowledged but not shipped. A new master that was
-// never told a partition's point waits a little for it, then ships the whole partition again.
+// never told a partition's point waits a little for it, then ships the whole partition again
+// (at once when the partition is empty: nothing to ship).
 import { limits } from '../limits.ts'
 import type { ShipQueue } from './ship-queue.ts'
 
@@ -72,10 +73,11 @@ export class ShippedPoints {
 
   /**
    * Follows mastership: partitions newly mastered are taken over once their point is known (0,
-   * the whole partition, when nobody told it within `waitMs`); partitions no longer mastered are
-   * reported for their points to be told at once.
+   * the whole partition, when nobody told it within `waitMs`, or when the partition holds nothing:
+   * a settled master's copy is complete); partitions no longer mastered are reported for their
+   * points to be told at once.
    */
-  follow(masters: (pid: number) => boolean, monotonicMs: number, waitMs: number): MastershipChanges {
+  follow(masters: (pid: number) => boolean, isEmpty: (pid: number) => boolean, monotonicMs: number, waitMs: number): MastershipChanges {
     const changes: MastershipChanges = { takeOver: [], handedOver: [] }
     for (let pid = 0; pid < limits.partitions; pid++) {
       const now = masters(pid) ? 1 : 0
@@ -91,7 +93,7 @@ export class ShippedPoints {
       const since = this.waitingSinceMs[pid]!
       if (Number.isNaN(since)) continue
       if (this.known[pid] === 1) changes.takeOver.push([pid, this.points[pid]!])
-      else if (monotonicMs - since >= waitMs) changes.takeOver.push([pid, 0])
+      else if (isEmpty(pid) || monotonicMs - since >= waitMs) changes.takeOver.push([pid, 0])
       else continue
       this.waitingSinceMs[pid] = NaN
     }

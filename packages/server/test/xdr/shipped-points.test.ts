@@ -6,13 +6,14 @@ import { ShipQueue } from '../../src/xdr/ship-queue.ts'
 import { ShippedPoints } from '../../src/xdr/shipped-points.ts'
 import { decodeShippedPoints, encodeShippedPoints } from '../../src/xdr/shipped-points-message.ts'
 
+const never = (): boolean => false
 const digest = (n: number): Buffer => Buffer.alloc(20, n)
 
 test('a mastered partition has shipped up to its oldest change not shipped yet, waiting or in flight; otherwise up to now', () => {
   const points = new ShippedPoints(100)
   points.trustInitial()
-  assert.deepEqual(points.follow((pid) => pid < 3, 0, 3000), { takeOver: [[0, 100], [1, 100], [2, 100]], handedOver: [] })
-  assert.deepEqual(points.follow((pid) => pid < 3, 0, 3000), { takeOver: [], handedOver: [] }, 'asked again, nothing is new')
+  assert.deepEqual(points.follow((pid) => pid < 3, never, 0, 3000), { takeOver: [[0, 100], [1, 100], [2, 100]], handedOver: [] })
+  assert.deepEqual(points.follow((pid) => pid < 3, never, 0, 3000), { takeOver: [], handedOver: [] }, 'asked again, nothing is new')
   const queue = new ShipQueue(10)
   queue.note(digest(1), 0, 0, 500)
   queue.note(digest(2), 0, 0, 400)
@@ -39,7 +40,7 @@ test('a mastered partition has shipped up to its oldest change not shipped yet, 
 test('changes a full queue dropped hold every mastered partition at the oldest of them', () => {
   const points = new ShippedPoints(0)
   points.trustInitial()
-  points.follow((pid) => pid === 7 || pid === 8, 0, 3000)
+  points.follow((pid) => pid === 7 || pid === 8, never, 0, 3000)
   const queue = new ShipQueue(1)
   queue.note(digest(1), 7, 0, 900)
   assert.equal(queue.note(digest(2), 9, 0, 300), false)
@@ -52,20 +53,20 @@ test('a handed-over partition is reported with its point; the new master takes i
   const queue = new ShipQueue(10)
   const old = new ShippedPoints(0)
   old.trustInitial()
-  old.follow((pid) => pid === 1 || pid === 2, 0, 3000)
+  old.follow((pid) => pid === 1 || pid === 2, never, 0, 3000)
   queue.note(digest(1), 2, 0, 250)
   // The new master started after the write (its initial point is later), knowing nothing.
   const next = new ShippedPoints(5000)
-  assert.deepEqual(next.follow((pid) => pid === 2, 10, 3000), { takeOver: [], handedOver: [] }, 'it waits to be told')
+  assert.deepEqual(next.follow((pid) => pid === 2, never, 10, 3000), { takeOver: [], handedOver: [] }, 'it waits to be told')
   next.refresh(queue, 6000)
   assert.deepEqual(next.own(), [], 'a partition not taken over yet is not its own to tell')
-  const { handedOver } = old.follow((pid) => pid === 1, 20, 3000)
+  const { handedOver } = old.follow((pid) => pid === 1, never, 20, 3000)
   assert.deepEqual(handedOver, [2])
   old.refresh(queue, 1000, handedOver)
   const told = old.own(handedOver)
   assert.deepEqual(told, [[1, 1000], [2, 250]])
   for (const [pid, ms] of told) next.received(pid, ms)
-  assert.deepEqual(next.follow((pid) => pid === 2, 30, 3000).takeOver, [[2, 250]])
+  assert.deepEqual(next.follow((pid) => pid === 2, never, 30, 3000).takeOver, [[2, 250]])
   next.received(2, 9999)
   assert.equal(next.pointOf(2), 250, 'once taken over, its own point counts')
   assert.equal(next.pointOf(1), 1000)
@@ -73,11 +74,12 @@ test('a handed-over partition is reported with its point; the new master takes i
 
 test('a new master never told a partition\'s point ships the whole partition after the wait, and tells no point of it before', () => {
   const points = new ShippedPoints(5000)
-  assert.deepEqual(points.follow((pid) => pid === 8, 0, 3000), { takeOver: [], handedOver: [] })
-  assert.deepEqual(points.follow(() => false, 1, 3000), { takeOver: [], handedOver: [] }, 'handed over while waiting: its queue knows nothing of it')
-  assert.deepEqual(points.follow((pid) => pid === 9, 0, 3000).takeOver, [])
-  assert.deepEqual(points.follow((pid) => pid === 9, 2999, 3000).takeOver, [])
-  assert.deepEqual(points.follow((pid) => pid === 9, 3000, 3000).takeOver, [[9, 0]])
+  assert.deepEqual(points.follow((pid) => pid === 8, never, 0, 3000), { takeOver: [], handedOver: [] })
+  assert.deepEqual(points.follow(() => false, never, 1, 3000), { takeOver: [], handedOver: [] }, 'handed over while waiting: its queue knows nothing of it')
+  assert.deepEqual(points.follow((pid) => pid === 9, never, 0, 3000).takeOver, [])
+  assert.deepEqual(points.follow((pid) => pid === 9, never, 2999, 3000).takeOver, [])
+  assert.deepEqual(points.follow((pid) => pid === 9, never, 3000, 3000).takeOver, [[9, 0]])
+  assert.deepEqual(points.follow((pid) => pid === 9 || pid === 10, (pid) => pid === 10, 3001, 3000).takeOver, [[10, 0]], 'an empty partition is taken over at once')
   points.reset(3)
   assert.equal(points.lowest(), 3)
 })

@@ -1,9 +1,11 @@
 // The application of the two-region run, in the client's network namespace: the official client,
 // seeded with the global entry point only, writes one new key after another at a steady rate, and
 // a second client, connected to region B directly, measures how long each sampled write takes to
-// become visible there. Commands on stdin: "probes-off" (no new samples), "stop". Results on
-// stdout, one JSON object a line: ready, write (acknowledged), fail, lag, lost-probe, nodeAdded,
-// nodeRemoved, done.
+// become visible there. In the active-active run a third client writes every key again in region
+// B directly, a few ticks after the first wrote it: the two regions take writes of the same records
+// at once. Commands on stdin: "probes-off" (no new samples), "stop". Results on stdout, one JSON
+// object a line: ready, write (acknowledged; `by` b for the writer in region B), fail, lag,
+// lost-probe, nodeAdded, nodeRemoved, done.
 import { createRequire } from 'node:module'
 import { createInterface } from 'node:readline'
 import type * as AerospikeModule from 'aerospike'
@@ -14,8 +16,10 @@ export interface RegionClientOptions {
   entry: { host: string; port: number }
   regionB: { host: string; port: number }
   ratePerSecond: number
-  /** Every Nth acknowledged write is sampled for the lag to region B. */
+  /** Every Nth acknowledged write is sampled for the lag to region B (0: none). */
   probeEvery: number
+  /** Active-active: region B's own writer writes key i again this many ticks after the application wrote it. */
+  writerInBAfterTicks?: number
   set: string
   /** The client's tend interval: it seeds again after 5 tends in a row fail (the official clients' rule). */
   tendIntervalMs: number
@@ -45,7 +49,19 @@ async function main(options: RegionClientOptions): Promise<void> {
     if (line === 'probes-off') probing = false
     if (line === 'stop') stopping = true
   })
+  const writerInB = options.writerInBAfterTicks === undefined ? undefined : await Aerospike.connect({ hosts: [{ addr: options.regionB.host, port: options.regionB.port }], policies, ...quiet })
   const inFlight = new Set<Promise<void>>()
+  const write = (client: AerospikeModule.Client, i: number, by: 'a' | 'b'): void => {
+    const sentAt = Date.now()
+    if (inFlight.size >= MAX_IN_FLIGHT) return emit({ t: 'fail', i, by, sentAt, at: sentAt, code: 'skipped' })
+    const put = client.put(new Aerospike.Key('test', options.set, i), { i, at: sentAt, by }).then(() => {
+      const ackAt = Date.now()
+      emit({ t: 'write', i, by, sentAt, ackAt })
+      if (by === 'a' && probing && options.probeEvery > 0 && i % options.probeEvery === 0) void watchLag(i, ackAt)
+    }, (err: { code?: number }) => emit({ t: 'fail', i, by, sentAt, at: Date.now(), code: err.code ?? 'error' }))
+      .finally(() => inFlight.delete(put))
+    inFlight.add(put)
+  }
   const watchLag = async (i: number, ackAt: number): Promise<void> => {
     const key = new Aerospike.Key('test', options.set, i)
     while (Date.now() - ackAt < PROBE_LIMIT_MS && !stopping) {
@@ -59,22 +75,14 @@ async function main(options: RegionClientOptions): Promise<void> {
   for (let i = 0; !stopping; i++) {
     const dueAt = started + (i * 1000) / options.ratePerSecond
     if (dueAt > Date.now()) await sleep(dueAt - Date.now())
-    const sentAt = Date.now()
-    if (inFlight.size >= MAX_IN_FLIGHT) {
-      emit({ t: 'fail', i, sentAt, at: sentAt, code: 'skipped' })
-      continue
-    }
-    const write = app.put(new Aerospike.Key('test', options.set, i), { i, at: sentAt }).then(() => {
-      const ackAt = Date.now()
-      emit({ t: 'write', i, sentAt, ackAt })
-      if (probing && i % options.probeEvery === 0) void watchLag(i, ackAt)
-    }, (err: { code?: number }) => emit({ t: 'fail', i, sentAt, at: Date.now(), code: err.code ?? 'error' }))
-      .finally(() => inFlight.delete(write))
-    inFlight.add(write)
+    write(app, i, 'a')
+    const again = i - (options.writerInBAfterTicks ?? 0)
+    if (writerInB !== undefined && again >= 0) write(writerInB, again, 'b')
   }
   await Promise.all(inFlight)
   app.close()
   probe.close()
+  writerInB?.close()
   emit({ t: 'done' })
 }
 

@@ -4,7 +4,9 @@
 // writing through it. The run measures the lag from A to B while healthy, cuts A off (every frame
 // to or from it dropped at the bridge), measures how long until the application is served by B
 // (RTO) and how many writes A acknowledged that B lacks (RPO), heals A and measures how long until
-// both regions hold the same records. Needs root, ip, nft and haproxy.
+// both regions hold the same records. The active-active run has a writer in region B too, writing
+// every key again shortly after the application wrote it in A, with conflict-resolve-writes on both
+// sides: both regions must end with the later write of every record. Needs root, ip, nft and haproxy.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -27,6 +29,8 @@ const SET = 'w'
 const CHECK = { intervalMs: 500, fall: 2, rise: 2 }
 
 export interface RegionRunOptions {
+  /** Region B takes writes of the same records too (conflict resolution on in both regions). */
+  activeActive: boolean
   ratePerSecond: number
   /** Writing with both regions up, before the cut. */
   healthyMs: number
@@ -53,6 +57,13 @@ export interface RegionRunReport {
   failedWrites: number
   rpo: { ackedByA: number; missingInB: number; oldestMissingMsBeforeCut: number }
   converge: { ms: number; recordsA: number; recordsB: number; identical: boolean; ackedMissing: number }
+  /**
+   * Records whose final version is known (no write of theirs failed: a timed-out one may have
+   * landed): how many both regions hold at their latest write, and how many at another.
+   */
+  latestWins: { checked: number; wrong: number }
+  /** Shipped versions each region refused as older than its own (fail_xdr_lost_conflict). */
+  lostConflicts: { a: number; b: number }
   /** Records each region shipped: each its own writes, nothing back (no loop). */
   shipped: { fromA: number; fromB: number; writtenInA: number; writtenInB: number }
 }
@@ -64,16 +75,16 @@ export function regionsUnusable(): string | undefined {
   return spawnSync('haproxy', ['-v'], { stdio: 'ignore' }).error === undefined ? undefined : 'the global entry point needs `haproxy` (apt-get install haproxy)'
 }
 
-function regionConfig(host: string, srcId: number, other: { name: string; host: string }, periodMs: number): string[] {
+function regionConfig(host: string, srcId: number, other: { name: string; host: string }, options: RegionRunOptions): string[] {
   return [
     `service { node-id ${srcId === 1 ? 'A' : 'B'}00000000000001 }`,
     `network { service { access-address ${host} } }`,
-    'namespace test { }',
+    `namespace test { conflict-resolve-writes ${options.activeActive} }`,
     'xdr {',
     `    src-id ${srcId}`,
     `    dc ${other.name} {`,
     `        node-address-port ${other.host} ${SERVICE_PORT}`,
-    `        period-ms ${periodMs}`,
+    `        period-ms ${options.periodMs}`,
     '        namespace test { }',
     '    }',
     '}',
@@ -84,7 +95,7 @@ function percentile(sorted: number[], fraction: number): number {
   return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!
 }
 
-interface ClientEvent { t: string; i?: number; sentAt?: number; ackAt?: number; ms?: number; at?: number; address?: string }
+interface ClientEvent { t: string; i?: number; by?: 'a' | 'b'; sentAt?: number; ackAt?: number; ms?: number; at?: number; address?: string }
 
 /** The records of the run's set in one region, as i → the write time it carries. */
 async function recordsOf(host: string): Promise<Map<number, number>> {
@@ -100,6 +111,11 @@ async function recordsOf(host: string): Promise<Map<number, number>> {
 async function xdrStat(host: string, dc: string, name: string): Promise<number> {
   const answer = (await info(host, SERVICE_PORT, [`get-stats:context=xdr;dc=${dc}`])).values().next().value ?? ''
   return Number(new RegExp(`(?:^|;)${name}=(\\d+)`).exec(answer)?.[1] ?? NaN)
+}
+
+async function lostConflicts(host: string): Promise<number> {
+  const answer = (await info(host, SERVICE_PORT, ['namespace/test'])).values().next().value ?? ''
+  return Number(/(?:^|;)fail_xdr_lost_conflict=(\d+)/.exec(answer)?.[1] ?? NaN)
 }
 
 /** Nothing waiting to ship, nothing awaiting the DC's answer. */
@@ -121,8 +137,8 @@ export async function runRegions(options: RegionRunOptions, log: (line: string) 
   const nets = new NetNamespaces(3)
   const [a, b, app] = nets.nodes as [typeof nets.nodes[0], typeof nets.nodes[0], typeof nets.nodes[0]]
   const nodes = [
-    new NodeChild({ name: 'region-a', host: a.host, dir, wrap: a.wrap, port: SERVICE_PORT, config: regionConfig(a.host, 1, { name: 'regionB', host: b.host }, options.periodMs) }),
-    new NodeChild({ name: 'region-b', host: b.host, dir, wrap: b.wrap, port: SERVICE_PORT, config: regionConfig(b.host, 2, { name: 'regionA', host: a.host }, options.periodMs) }),
+    new NodeChild({ name: 'region-a', host: a.host, dir, wrap: a.wrap, port: SERVICE_PORT, config: regionConfig(a.host, 1, { name: 'regionB', host: b.host }, options) }),
+    new NodeChild({ name: 'region-b', host: b.host, dir, wrap: b.wrap, port: SERVICE_PORT, config: regionConfig(b.host, 2, { name: 'regionA', host: a.host }, options) }),
   ]
   const children: ChildProcess[] = []
   try {
@@ -141,7 +157,10 @@ export async function runRegions(options: RegionRunOptions, log: (line: string) 
     await waitFor('the entry point to answer', async () => (await info(app.host, ENTRY_PORT, ['status'])).get('status') === 'ok', 10_000)
 
     const clientOptions: RegionClientOptions = {
-      entry: { host: app.host, port: ENTRY_PORT }, regionB: { host: b.host, port: SERVICE_PORT }, ratePerSecond: options.ratePerSecond, probeEvery: 5, set: SET, tendIntervalMs: options.clientTendIntervalMs, connectTimeoutMs: options.clientConnectTimeoutMs,
+      entry: { host: app.host, port: ENTRY_PORT }, regionB: { host: b.host, port: SERVICE_PORT }, ratePerSecond: options.ratePerSecond, set: SET,
+      // Active-active: B writes each key again 50 ms after A did (a conflict on most), and the lag
+      // from A to B cannot be sampled (B holds the key already).
+      probeEvery: options.activeActive ? 0 : 5, writerInBAfterTicks: options.activeActive ? Math.max(1, Math.round(options.ratePerSecond / 20)) : undefined, tendIntervalMs: options.clientTendIntervalMs, connectTimeoutMs: options.clientConnectTimeoutMs,
     }
     const client = spawn(app.wrap[0]!, [...app.wrap.slice(1), process.execPath, '--import', 'tsx', CLIENT_SCRIPT, JSON.stringify(clientOptions)], { stdio: ['pipe', 'pipe', 'pipe'] })
     children.push(client)
@@ -157,7 +176,7 @@ export async function runRegions(options: RegionRunOptions, log: (line: string) 
     await waitFor('the application to connect through the entry point', async () => events.some((e) => e.t === 'ready'), 20_000)
       .catch((err: Error) => { throw new Error(`${err.message}; its stderr: ${clientErrors.trim()}`) })
 
-    log(`writing ${options.ratePerSecond}/s through the entry point (region A) for ${options.healthyMs} ms`)
+    log(`writing ${options.ratePerSecond}/s through the entry point (region A)${options.activeActive ? ' and again in region B' : ''} for ${options.healthyMs} ms`)
     await sleep(options.healthyMs - 1000)
     // Samples still unseen when A is cut would be lost with it: stop sampling a second before.
     client.stdin!.write('probes-off\n')
@@ -165,17 +184,19 @@ export async function runRegions(options: RegionRunOptions, log: (line: string) 
     nets.cut(0)
     const cutAt = Date.now()
     log(`region A cut off at ${cutAt}`)
-    await waitFor('the application to be served by region B', async () => events.some((e) => e.t === 'write' && e.sentAt! >= cutAt), options.outageMs + 30_000)
-    const rtoMs = Math.min(...events.filter((e) => e.t === 'write' && e.sentAt! >= cutAt).map((e) => e.ackAt!)) - cutAt
+    const byApplication = (e: ClientEvent): boolean => e.by === 'a'
+    await waitFor('the application to be served by region B', async () => events.some((e) => e.t === 'write' && byApplication(e) && e.sentAt! >= cutAt), options.outageMs + 30_000)
+    const rtoMs = Math.min(...events.filter((e) => e.t === 'write' && byApplication(e) && e.sentAt! >= cutAt).map((e) => e.ackAt!)) - cutAt
     log(`served by region B ${rtoMs} ms after the cut`)
     const nodeEventMs = (t: string, host: string): number => (events.find((e) => e.t === t && e.at! >= cutAt && e.address?.startsWith(`${host}:`) === true)?.at ?? NaN) - cutAt
     const failover = { entryMarkedADownMs: entryMarkedADownAt - cutAt, clientDroppedAMs: nodeEventMs('nodeRemoved', a.host), clientFoundBMs: nodeEventMs('nodeAdded', b.host) }
     await sleep(Math.max(0, cutAt + options.outageMs - Date.now()))
 
-    // RPO: what A acknowledged before the cut and B does not hold (B hears nothing from A now).
-    const ackedByA = events.filter((e) => e.t === 'write' && e.ackAt! <= cutAt)
+    // RPO: what A acknowledged before the cut and B holds neither as it is nor replaced by a later
+    // write (B hears nothing from A now).
+    const ackedByA = events.filter((e) => e.t === 'write' && byApplication(e) && e.ackAt! <= cutAt)
     const inB = await recordsOf(b.host)
-    const missing = ackedByA.filter((e) => !inB.has(e.i!))
+    const missing = ackedByA.filter((e) => (inB.get(e.i!) ?? -Infinity) < e.sentAt!)
     nets.heal(0)
     const healAt = Date.now()
     log(`region A back; ${missing.length} acknowledged writes of A were not in B`)
@@ -191,17 +212,24 @@ export async function runRegions(options: RegionRunOptions, log: (line: string) 
     }, options.convergeLimitMs).catch(() => undefined)
     const convergeMs = Date.now() - healAt
     const lags = events.filter((e) => e.t === 'lag').map((e) => e.ms!).sort((x, y) => x - y)
-    const writtenInA = acked.filter((e) => e.ackAt! <= cutAt).length
+    // The latest write of each record, where no write of it failed.
+    const failed = new Set(events.filter((e) => e.t === 'fail').map((e) => e.i!))
+    const latest = new Map<number, number>()
+    for (const e of acked) if (!failed.has(e.i!)) latest.set(e.i!, Math.max(latest.get(e.i!) ?? -Infinity, e.sentAt!))
+    const wrong = [...latest].filter(([i, at]) => last.a.get(i) !== at || last.b.get(i) !== at).length
+    const writtenInA = acked.filter((e) => byApplication(e) && e.ackAt! <= cutAt).length
     return {
       options,
       lag: { samples: lags.length, p50Ms: percentile(lags, 0.5), p99Ms: percentile(lags, 0.99), maxMs: lags.at(-1) ?? 0, notSeenWithin5s: events.filter((e) => e.t === 'lost-probe').length },
       rtoMs,
       failover,
-      failedWrites: events.filter((e) => e.t === 'fail' && e.sentAt! >= cutAt - 1000 && e.sentAt! <= cutAt + rtoMs).length,
+      failedWrites: events.filter((e) => e.t === 'fail' && byApplication(e) && e.sentAt! >= cutAt - 1000 && e.sentAt! <= cutAt + rtoMs).length,
       rpo: { ackedByA: ackedByA.length, missingInB: missing.length, oldestMissingMsBeforeCut: missing.length === 0 ? 0 : cutAt - Math.min(...missing.map((e) => e.ackAt!)) },
       converge: {
         ms: convergeMs, recordsA: last.a.size, recordsB: last.b.size, identical: same(last.a, last.b), ackedMissing: acked.filter((e) => !last.a.has(e.i!) || !last.b.has(e.i!)).length,
       },
+      latestWins: { checked: latest.size, wrong },
+      lostConflicts: { a: await lostConflicts(a.host), b: await lostConflicts(b.host) },
       shipped: { fromA: await xdrStat(a.host, 'regionB', 'success'), fromB: await xdrStat(b.host, 'regionA', 'success'), writtenInA, writtenInB: acked.length - writtenInA },
     }
   } finally {
