@@ -58,10 +58,13 @@ export interface RegionRunReport {
   rpo: { ackedByA: number; missingInB: number; oldestMissingMsBeforeCut: number }
   converge: { ms: number; recordsA: number; recordsB: number; identical: boolean; ackedMissing: number }
   /**
-   * Records whose final version is known (no write of theirs failed: a timed-out one may have
-   * landed): how many both regions hold at their latest write, and how many at another.
+   * The final version of records no write of which failed (a timed-out one may have landed).
+   * Where the last write was sent after every other write of the record was acknowledged, it is
+   * the latest by any clock and must win: `checked` such records, `wrong` held at another version.
+   * Where writes overlapped, either may win: `overlapping`. `unknown`: records held at a version
+   * no acknowledged write made.
    */
-  latestWins: { checked: number; wrong: number }
+  latestWins: { checked: number; wrong: number; overlapping: number; unknown: number }
   /** Shipped versions each region refused as older than its own (fail_xdr_lost_conflict). */
   lostConflicts: { a: number; b: number }
   /** Records each region shipped: each its own writes, nothing back (no loop). */
@@ -121,6 +124,31 @@ async function lostConflicts(host: string): Promise<number> {
 /** Nothing waiting to ship, nothing awaiting the DC's answer. */
 async function shipperIdle(host: string, dc: string): Promise<boolean> {
   return await xdrStat(host, dc, 'in_queue') === 0 && await xdrStat(host, dc, 'in_progress') === 0
+}
+
+/** Which version of each record both regions hold, against the writes the application made (see RegionRunReport.latestWins). */
+function checkLatestWins(events: readonly ClientEvent[], a: ReadonlyMap<number, number>, b: ReadonlyMap<number, number>): RegionRunReport['latestWins'] {
+  const failed = new Set(events.filter((e) => e.t === 'fail').map((e) => e.i!))
+  const writes = new Map<number, ClientEvent[]>()
+  for (const e of events) {
+    if (e.t !== 'write' || failed.has(e.i!)) continue
+    const made = writes.get(e.i!) ?? []
+    made.push(e)
+    writes.set(e.i!, made)
+  }
+  const result = { checked: 0, wrong: 0, overlapping: 0, unknown: 0 }
+  for (const [i, made] of writes) {
+    const held = a.get(i)
+    if (held !== b.get(i) || !made.some((e) => e.sentAt === held)) result.unknown++
+    const last = made.reduce((x, y) => (y.sentAt! > x.sentAt! ? y : x))
+    if (made.some((e) => e !== last && e.ackAt! >= last.sentAt!)) {
+      result.overlapping++
+      continue
+    }
+    result.checked++
+    if (held !== last.sentAt) result.wrong++
+  }
+  return result
 }
 
 async function waitFor(what: string, check: () => Promise<boolean>, limitMs: number): Promise<number> {
@@ -212,11 +240,7 @@ export async function runRegions(options: RegionRunOptions, log: (line: string) 
     }, options.convergeLimitMs).catch(() => undefined)
     const convergeMs = Date.now() - healAt
     const lags = events.filter((e) => e.t === 'lag').map((e) => e.ms!).sort((x, y) => x - y)
-    // The latest write of each record, where no write of it failed.
-    const failed = new Set(events.filter((e) => e.t === 'fail').map((e) => e.i!))
-    const latest = new Map<number, number>()
-    for (const e of acked) if (!failed.has(e.i!)) latest.set(e.i!, Math.max(latest.get(e.i!) ?? -Infinity, e.sentAt!))
-    const wrong = [...latest].filter(([i, at]) => last.a.get(i) !== at || last.b.get(i) !== at).length
+    const latestWins = checkLatestWins(events, last.a, last.b)
     const writtenInA = acked.filter((e) => byApplication(e) && e.ackAt! <= cutAt).length
     return {
       options,
@@ -228,7 +252,7 @@ export async function runRegions(options: RegionRunOptions, log: (line: string) 
       converge: {
         ms: convergeMs, recordsA: last.a.size, recordsB: last.b.size, identical: same(last.a, last.b), ackedMissing: acked.filter((e) => !last.a.has(e.i!) || !last.b.has(e.i!)).length,
       },
-      latestWins: { checked: latest.size, wrong },
+      latestWins,
       lostConflicts: { a: await lostConflicts(a.host), b: await lostConflicts(b.host) },
       shipped: { fromA: await xdrStat(a.host, 'regionB', 'success'), fromB: await xdrStat(b.host, 'regionA', 'success'), writtenInA, writtenInB: acked.length - writtenInA },
     }
