@@ -127,6 +127,47 @@ describe('XDR from one node to another', { timeout: 120_000 }, () => {
     await b.server.stop()
   })
 
+  it('bin-policy ships the changed bins (only-changed), with ship-bin (changed-or-specified) or among them (changed-and-specified)', async () => {
+    const b = await node(0)
+    const a = await node(0, dcTo(b.server.port, 'bin-policy only-changed'))
+    const key = new Aerospike.Key('test', 'bins', 1)
+    const remote = async (): Promise<Record<string, unknown>> => (await b.client.get(key)).bins
+    const shipped = async (): Promise<number> => (await stats(a.client)).success!
+    const setPolicy = async (setting: string): Promise<void> => {
+      assert.match(await a.client.infoAny(`set-config:context=xdr;dc=dc2;namespace=test;${setting}`), /\tok/)
+    }
+    // w never changes and is never specified: a change that leaves it out updates the DC's record.
+    await a.client.put(key, { w: 0, x: 1, y: 2, z: 3 })
+    await eventually('the new record to arrive whole', async () => JSON.stringify(await exists(b.client, key) ? await remote() : {}) === '{"w":0,"x":1,"y":2,"z":3}')
+    // Marks on the DC's copy show which bins a later change ships.
+    const mark = async (): Promise<void> => {
+      await b.client.put(key, { y: 'dc', z: 'dc' })
+    }
+    await mark()
+    let before = await shipped()
+    await a.client.put(key, { x: 10 })
+    await a.client.put(key, { z: null })
+    await eventually('the changed bins to arrive', async () => (await shipped()) > before && (await remote()).x === 10 && (await remote()).z === undefined)
+    assert.deepEqual(await remote(), { w: 0, x: 10, y: 'dc' }, 'x changed, z removed; y, unchanged, did not ship')
+
+    await setPolicy('bin-policy=changed-or-specified')
+    await setPolicy('ship-bin=y;action=add')
+    await mark()
+    before = await shipped()
+    await a.client.put(key, { x: 11 })
+    await eventually('the next change to arrive', async () => (await shipped()) > before && (await remote()).x === 11)
+    assert.deepEqual(await remote(), { w: 0, x: 11, y: 2, z: 'dc' }, 'y ships as specified, z (not changed, not specified) does not')
+
+    await setPolicy('bin-policy=changed-and-specified')
+    await mark()
+    before = await shipped()
+    await a.client.put(key, { x: 12, y: 20 })
+    await eventually('the next change to arrive', async () => (await shipped()) > before && (await remote()).y === 20)
+    assert.deepEqual(await remote(), { w: 0, x: 11, y: 20, z: 'dc' }, 'only y: changed and specified')
+    await a.server.stop()
+    await b.server.stop()
+  })
+
   it('a DC filter (setXDRFilter) ships only the records that match it; deletes always ship', async () => {
     const b = await node(0)
     const a = await node(0, dcTo(b.server.port))

@@ -360,7 +360,7 @@ export class DcShipper {
     const voidTime = ns.voidTimeOf(id)
     const ttlSeconds = voidTime === 0 ? 0 : Math.max(1, voidTime - ns.nowVoidTime())
     const record = { setName: ns.setOf(id)?.name ?? '', key: recordKey(buf, at), bins: readBins(buf, at), ttlSeconds }
-    return recordWriteFrame(shipping.remoteNamespace, change.digest, record, shipping.config, this.versionOf(ns.lastUpdateMsOf(id)))
+    return recordWriteFrame(shipping.remoteNamespace, change.digest, record, shipping.config, change.changedBins, this.versionOf(ns.lastUpdateMsOf(id)))
   }
 
   /** The version a change ships with, when the DC resolves conflicts by it (only Aerolite reads it). */

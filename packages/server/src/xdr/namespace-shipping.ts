@@ -8,6 +8,7 @@ import type { ChangeCause } from '../namespace/change-cause.ts'
 import type { Namespace, RecordListener, RecordLocation } from '../namespace/namespace.ts'
 import { recordLastUpdateMs, recordSetId } from '../record/layout.ts'
 import type { CompiledExpression } from '../ops/exp/index.ts'
+import { changedBinNames, tracksChangedBins } from './changed-bins.ts'
 import { ShipQueue } from './ship-queue.ts'
 import { ShippedPoints } from './shipped-points.ts'
 import { newXdrCounters, type XdrCounters } from './xdr-stats.ts'
@@ -48,7 +49,12 @@ export class NamespaceShipping implements RecordListener {
       this.counters.filteredOut++
       return
     }
-    this.queue.note(digest, pid, this.clock.monotonicMs(), after === undefined ? this.clock.nowMs() : recordLastUpdateMs(after.buf, after.at))
+    if (after === undefined) {
+      this.queue.note(digest, pid, this.clock.monotonicMs(), this.clock.nowMs())
+      return
+    }
+    const changedBins = tracksChangedBins(this.config.binPolicy) ? changedBinNames(before, after) : undefined
+    this.queue.note(digest, pid, this.clock.monotonicMs(), recordLastUpdateMs(after.buf, after.at), changedBins)
   }
 
   private ships(cause: ChangeCause): boolean {

@@ -1,10 +1,11 @@
 // The message that ships one change to a DC: the record's current bins as a write (replacing the
-// remote record, or updating it when only some bins ship), or a durable delete when the record is
-// gone. Both carry the XDR flag, so the receiving cluster does not ship them on (unless it forwards).
-import { FieldType, Info1, Info2, Info3, OpType, PROTO_HEADER_BYTES, ProtoType, encodeProtoHeader, encodedMessageBytes, writeMessage, type Field, type OutOp } from '@aerolite/protocol'
+// remote record, or updating it when only some bins ship: changed-bins.ts), or a durable delete
+// when the record is gone. Both carry the XDR flag, so the receiving cluster does not ship them on (unless it forwards).
+import { FieldType, Info1, Info2, Info3, OpType, PROTO_HEADER_BYTES, ParticleType, ProtoType, encodeProtoHeader, encodedMessageBytes, writeMessage, type Field, type OutOp } from '@aerolite/protocol'
 import type { XdrNamespaceConfig } from '../config/xdr-config.ts'
 import type { StoredKey } from '../record/layout.ts'
 import type { Bin } from '../record/bins.ts'
+import { shippedBins } from './changed-bins.ts'
 import { encodeShippedVersion, type ShippedVersion } from './shipped-version.ts'
 
 /** A record TTL of -1 on the wire (u32): never expire. */
@@ -16,14 +17,6 @@ export interface ShippedRecord {
   bins: readonly Bin[]
   /** Seconds left to live; 0 = never expires. */
   ttlSeconds: number
-}
-
-/** The bins of a record that ship under the namespace's bin settings (ship-bin, ignore-bin, bin-policy). */
-export function shippedBins(bins: readonly Bin[], config: XdrNamespaceConfig): Bin[] {
-  if (config.binPolicy === 'no-bins') return []
-  const only = config.binPolicy === 'all' ? undefined : new Set(config.shipBins)
-  const ignored = new Set(config.ignoreBins)
-  return bins.filter((bin) => !ignored.has(bin.name) && (only === undefined || only.size === 0 || only.has(bin.name)))
 }
 
 function frame(info1: number, info2: number, info3: number, ttl: number, fields: Field[], ops: readonly OutOp[]): Buffer {
@@ -45,10 +38,13 @@ function addressing(namespace: string, setName: string, digest: Buffer, key: Sto
   return fields
 }
 
-/** The write that ships a record: every shipped bin; replaces the remote record unless write-policy update (or auto with bins left out). */
-export function recordWriteFrame(remoteNamespace: string, digest: Buffer, record: ShippedRecord, config: XdrNamespaceConfig, version?: ShippedVersion): Buffer {
-  const bins = shippedBins(record.bins, config)
-  const whole = bins.length === record.bins.length
+/**
+ * The write that ships a record: every shipped bin (of those `changed`, under the policies that ship
+ * changed bins); replaces the remote record unless write-policy update (or auto with bins left out).
+ */
+export function recordWriteFrame(remoteNamespace: string, digest: Buffer, record: ShippedRecord, config: XdrNamespaceConfig, changed: ReadonlySet<string> | undefined, version?: ShippedVersion): Buffer {
+  const bins = shippedBins(record.bins, config, changed)
+  const whole = bins.length === record.bins.length && bins.every((bin) => bin.particleType !== ParticleType.NULL)
   const replace = config.writePolicy === 'replace' || (config.writePolicy === 'auto' && whole)
   // With no bin to ship (bin-policy no-bins), the remote record's TTL is carried by a touch.
   const ops: OutOp[] = bins.length === 0

@@ -12,6 +12,8 @@ export interface QueuedChange {
   notedAtMs: number
   /** Wall time (last-update ms) of its latest change: a delete that left no tombstone ships with it. */
   lastUpdateMs: number
+  /** The bins its changes touched, where the bin-policy ships changed bins; undefined: every bin. */
+  changedBins: Set<string> | undefined
 }
 
 export class ShipQueue {
@@ -33,12 +35,13 @@ export class ShipQueue {
     return this.waiting.size
   }
 
-  /** Notes a change; false when the queue was full (the change is left to a recovery). */
-  note(digest: Uint8Array, pid: number, nowMs: number, lastUpdateMs: number): boolean {
+  /** Notes a change (of the bins `changedBins`, undefined: every bin); false when the queue was full (the change is left to a recovery). */
+  note(digest: Uint8Array, pid: number, nowMs: number, lastUpdateMs: number, changedBins?: ReadonlySet<string>): boolean {
     const key = Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength).toString('latin1')
     const waiting = this.waiting.get(key)
     if (waiting !== undefined) {
       waiting.lastUpdateMs = lastUpdateMs
+      waiting.changedBins = unite(waiting.changedBins, changedBins)
       this.hotKeys++
       return true
     }
@@ -46,7 +49,7 @@ export class ShipQueue {
       this.recoverSinceMs = Math.min(this.recoverSinceMs ?? lastUpdateMs, lastUpdateMs)
       return false
     }
-    this.waiting.set(key, { digest: Buffer.from(digest), pid, notedAtMs: nowMs, lastUpdateMs })
+    this.waiting.set(key, { digest: Buffer.from(digest), pid, notedAtMs: nowMs, lastUpdateMs, changedBins: changedBins === undefined ? undefined : new Set(changedBins) })
     return true
   }
 
@@ -73,11 +76,13 @@ export class ShipQueue {
     this.inFlight.delete(change)
   }
 
-  /** Puts back a change that did not ship, unless a newer change of its record waits already. */
+  /** Puts back a change that did not ship; when a newer change of its record waits, that one ships its bins too. */
   retry(change: QueuedChange): void {
     this.inFlight.delete(change)
     const key = change.digest.toString('latin1')
-    if (!this.waiting.has(key)) this.waiting.set(key, change)
+    const newer = this.waiting.get(key)
+    if (newer === undefined) this.waiting.set(key, change)
+    else newer.changedBins = unite(newer.changedBins, change.changedBins)
   }
 
   /** Every change not shipped yet, waiting or in flight. */
@@ -85,4 +90,11 @@ export class ShipQueue {
     yield* this.waiting.values()
     yield* this.inFlight
   }
+}
+
+/** Both sets of changed bins (undefined, every bin, wins). */
+function unite(a: Set<string> | undefined, b: ReadonlySet<string> | undefined): Set<string> | undefined {
+  if (a === undefined || b === undefined) return undefined
+  for (const name of b) a.add(name)
+  return a
 }
