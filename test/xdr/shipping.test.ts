@@ -127,6 +127,17 @@ describe('XDR from one node to another', { timeout: 120_000 }, () => {
     await b.server.stop()
   })
 
+  it('enable-compression: records ship compressed and arrive as written', async () => {
+    const b = await node(0)
+    const a = await node(0, dcTo(b.server.port, 'enable-compression true'))
+    const keys = Array.from({ length: 20 }, (_, i) => new Aerospike.Key('test', 'zipped', i))
+    for (const [i, key] of keys.entries()) await a.client.put(key, { text: `${i}:`.padEnd(4000, 'abc'), n: i })
+    await eventually('the records to arrive', async () => (await b.client.scan('test', 'zipped').results()).length === 20)
+    for (const [i, key] of keys.entries()) assert.deepEqual((await b.client.get(key)).bins, { text: `${i}:`.padEnd(4000, 'abc'), n: i })
+    await a.server.stop()
+    await b.server.stop()
+  })
+
   it('bin-policy ships the changed bins (only-changed), with ship-bin (changed-or-specified) or among them (changed-and-specified)', async () => {
     const b = await node(0)
     const a = await node(0, dcTo(b.server.port, 'bin-policy only-changed'))

@@ -213,6 +213,8 @@ export const limits = {
    * off drops packets without closing anything, and TCP alone would wait minutes.
    */
   xdrRequestTimeoutMs: 2000,
+  /** With enable-compression, shipped messages of at least this many bytes travel compressed. */
+  xdrCompressMinBytes: 128,
   /** How often a node tells the other members how far its partitions have shipped (xdr/shipped-points.ts). */
   xdrShippedPointsIntervalMs: 1000,
   /** How often the lowest shipped point is written into the namespace's files (a restart resumes from it). */

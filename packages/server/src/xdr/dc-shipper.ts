@@ -15,7 +15,7 @@ import { storedRecordMatches } from '../commands/filter.ts'
 import { NamespaceShipping } from './namespace-shipping.ts'
 import type { QueuedChange } from './ship-queue.ts'
 import type { ShippedPointsEntry } from './shipped-points-message.ts'
-import { deleteFrame, recordWriteFrame } from './ship-message.ts'
+import { deleteFrame, recordWriteFrame, wireFrame } from './ship-message.ts'
 import type { ShippedVersion } from './shipped-version.ts'
 import { xdrStatistics } from './xdr-stats.ts'
 
@@ -295,8 +295,9 @@ export class DcShipper {
     // A partition handed over is the new master's to ship, from the point this node told it (and a
     // record this node no longer holds is not a delete).
     if (!shipping.namespace.shipsFrom(change.pid)) return
-    const frame = this.frameOf(shipping, change)
-    if (frame === undefined) return
+    const message = this.frameOf(shipping, change)
+    if (message === undefined) return
+    const frame = wireFrame(message, shipping.config.enableCompression)
     const node = cluster.masterNode(shipping.remoteNamespace, change.digest)
     if (node === undefined) {
       shipping.counters.retryNoNode++

@@ -1,8 +1,9 @@
 // The message that ships one change to a DC: the record's current bins as a write (replacing the
 // remote record, or updating it when only some bins ship: changed-bins.ts), or a durable delete
 // when the record is gone. Both carry the XDR flag, so the receiving cluster does not ship them on (unless it forwards).
-import { FieldType, Info1, Info2, Info3, OpType, PROTO_HEADER_BYTES, ParticleType, ProtoType, encodeProtoHeader, encodedMessageBytes, writeMessage, type Field, type OutOp } from '@aerolite/protocol'
+import { FieldType, Info1, Info2, Info3, OpType, PROTO_HEADER_BYTES, ParticleType, ProtoType, compressMessageFrame, encodeProtoHeader, encodedMessageBytes, writeMessage, type Field, type OutOp } from '@aerolite/protocol'
 import type { XdrNamespaceConfig } from '../config/xdr-config.ts'
+import { limits } from '../limits.ts'
 import type { StoredKey } from '../record/layout.ts'
 import type { Bin } from '../record/bins.ts'
 import { shippedBins } from './changed-bins.ts'
@@ -57,4 +58,14 @@ export function recordWriteFrame(remoteNamespace: string, digest: Buffer, record
 /** The durable delete that ships a record's removal. */
 export function deleteFrame(remoteNamespace: string, setName: string, digest: Buffer, version?: ShippedVersion): Buffer {
   return frame(Info1.XDR, Info2.WRITE | Info2.DELETE | Info2.DURABLE_DELETE, 0, 0, addressing(remoteNamespace, setName, digest, undefined, version), [])
+}
+
+/**
+ * The frame as it goes on the wire: with enable-compression, a message of at least
+ * `xdrCompressMinBytes` travels zlib-compressed (proto type 4, as clients send it); a smaller one
+ * would grow by the compressed frame's size prefix and zlib's header, and goes as it is.
+ */
+export function wireFrame(frame: Buffer, enableCompression: boolean): Buffer {
+  if (!enableCompression || frame.length < limits.xdrCompressMinBytes) return frame
+  return compressMessageFrame(frame.subarray(PROTO_HEADER_BYTES))
 }
