@@ -57,7 +57,7 @@ describe('the web console', { timeout: 180_000 }, () => {
     await eventually('every record shipped to the DC', async () => {
       let shipped = 0
       for (const node of cluster.nodes) shipped += Number(statistic(await infoValue(node, 'get-stats:context=xdr;dc=dc2'), 'success'))
-      return shipped === RECORDS
+      return shipped >= RECORDS && (await infoValue(dc, `sets/test/${SET}`)).includes(`objects=${RECORDS}:`)
     })
     browser = await chromium.launchPersistentContext(join(dir, 'chromium'), {
       executablePath: CHROMIUM,
@@ -111,7 +111,8 @@ describe('the web console', { timeout: 180_000 }, () => {
       await eventually(`the console to show ${success} shipped by ${node.nodeId}`, async () => (await cellText(cell)) === success, 10_000)
       assert.equal(await cellText(`td[data-node="${node.nodeId}"][data-dc="dc2"][data-stat="lag"]`), statistic(stats, 'lag'))
     }
-    assert.equal(shipped, RECORDS, 'each record shipped once, by its master')
+    // A partition handed over while the writes went on ships its last second again from its new master.
+    assert.ok(shipped >= RECORDS, `${shipped} shipped: every record, by its master`)
   })
 
   it('lists the alert firing in Alertmanager', async () => {

@@ -164,7 +164,7 @@ export class ClusterMember implements RecordRouting, PartitionOwnership {
       namespace.mastersPartition = (pid) => this.parts.get(namespace.name)?.plan?.master(pid) === this.selfIndex
       namespace.shipsFrom = (pid) => {
         const plan = this.parts.get(namespace.name)?.plan
-        return plan !== undefined && plan.master(pid) === this.selfIndex && plan.isSettled(pid)
+        return plan !== undefined && plan.master(pid) === this.selfIndex && plan.isFull(this.selfIndex, pid) && !plan.isMerging(pid)
       }
       this.parts.set(namespace.name, { namespace, copies, tombstones, plan: undefined })
     }

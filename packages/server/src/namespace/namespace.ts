@@ -117,8 +117,8 @@ export class Namespace {
    */
   mastersPartition: (pid: number) => boolean = () => true
   /**
-   * XDR ships the partition's changes from this node: it masters the partition, and no copy of it
-   * is on the move (a master still being filled, or filling others, may lack records another copy has).
+   * XDR ships the partition's changes from this node: it masters the partition and holds every
+   * record of it (not a master still gathering the copies of a merge).
    */
   shipsFrom: (pid: number) => boolean = () => true
   /** Duration of the last expiry sweep. */
