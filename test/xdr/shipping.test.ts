@@ -5,14 +5,14 @@
 // partition walk. The statistics count all of it.
 import { after, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startServer, type EmbeddedServer } from '@aerolite/server'
 import { Aerospike, type AerospikeClient } from '../compat/helpers.ts'
 import { eventually as waitFor, infoValue, statistic } from '../cluster/embedded-harness.ts'
+import { startNodeWithClient, type NodeWithClient } from './xdr-harness.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'aerolite-xdr-'))
 const cleanups: Array<() => Promise<void>> = []
@@ -32,25 +32,12 @@ async function freePort(): Promise<number> {
 
 let configs = 0
 /** A node on `port` with namespaces test (with `testSettings`) and other, shipping as `xdr` (lines inside an xdr block) says. */
-async function node(port: number, xdr: string[] = [], testSettings: string[] = []): Promise<{ server: EmbeddedServer; client: AerospikeClient }> {
-  const file = join(dir, `node-${++configs}.conf`)
-  writeFileSync(file, [
+async function node(port: number, xdr: string[] = [], testSettings: string[] = []): Promise<NodeWithClient> {
+  return startNodeWithClient(join(dir, `node-${++configs}.conf`), [
     ...(xdr.length > 0 ? ['xdr {', ...xdr, '}'] : []),
     'namespace test {', ...testSettings, '}',
     'namespace other {', '}',
-  ].join('\n'))
-  const server = await startServer({ configFile: file, port, httpPort: 0, logLevel: 'silent' })
-  const client = await Aerospike.connect({ hosts: [{ addr: server.host, port: server.port }], log: { level: Aerospike.log.OFF } })
-  let stopped = false
-  const stopServer = server.stop
-  const stop = async (): Promise<void> => {
-    if (stopped) return
-    stopped = true
-    client.close()
-    await stopServer()
-  }
-  cleanups.push(stop)
-  return { server: Object.assign(server, { stop }), client }
+  ], port, cleanups, { httpPort: 0 })
 }
 
 const dcTo = (port: number, ...namespace: string[]): string[] => [

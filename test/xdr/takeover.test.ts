@@ -9,10 +9,11 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startCluster, startServer, type EmbeddedServer } from '@aerolite/server'
+import { startCluster } from '@aerolite/server'
 import { NodeChild } from '../../packages/sim/src/real-processes.ts'
 import { Aerospike, type AerospikeClient } from '../compat/helpers.ts'
 import { eventually, infoValue, stableWith } from '../cluster/embedded-harness.ts'
+import { startNodeWithClient, type NodeWithClient } from './xdr-harness.ts'
 import { freePort } from '../../packages/cli/src/cluster-processes.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'aerolite-xdr-takeover-'))
@@ -30,21 +31,9 @@ async function connect(host: string, port: number): Promise<AerospikeClient> {
 }
 
 /** The DC: one node on `port`, its records in a file (so they outlast its own restart). */
-async function startDc(port: number): Promise<{ server: EmbeddedServer; client: AerospikeClient }> {
-  const file = join(dir, `dc-${port}.conf`)
-  writeFileSync(file, ['namespace test {', '  storage-engine device {', `    file ${join(dir, `dc-${port}.dat`)}`, '    filesize 64M', '  }', '}'].join('\n'))
-  const server = await startServer({ configFile: file, port, logLevel: 'silent' })
-  const client = await connect(server.host, server.port)
-  const stopServer = server.stop
-  let stopped = false
-  const stop = async (): Promise<void> => {
-    if (stopped) return
-    stopped = true
-    client.close()
-    await stopServer()
-  }
-  cleanups.push(stop)
-  return { server: Object.assign(server, { stop }), client }
+function startDc(port: number): Promise<NodeWithClient> {
+  const lines = ['namespace test {', '  storage-engine device {', `    file ${join(dir, `dc-${port}.dat`)}`, '    filesize 64M', '  }', '}']
+  return startNodeWithClient(join(dir, `dc-${port}.conf`), lines, port, cleanups, { policies: { read: POLICY, write: POLICY, remove: POLICY } })
 }
 
 async function count(client: AerospikeClient, set: string): Promise<number> {
