@@ -114,7 +114,8 @@ describe('XDR from one node to another', { timeout: 120_000 }, () => {
     await b.server.stop()
   })
 
-  it('enable-compression: records ship compressed and arrive as written', async () => {
+  // That they travel compressed is packages/server/test/xdr/ship-message.test.ts's; here, that the DC takes them.
+  it('enable-compression: the DC takes the compressed records as written', async () => {
     const b = await node(0)
     const a = await node(0, dcTo(b.server.port, 'enable-compression true'))
     const keys = Array.from({ length: 20 }, (_, i) => new Aerospike.Key('test', 'zipped', i))

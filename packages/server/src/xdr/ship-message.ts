@@ -1,6 +1,7 @@
 // The message that ships one change to a DC: the record's current bins as a write (replacing the
 // remote record, or updating it when only some bins ship: changed-bins.ts), or a durable delete
-// when the record is gone. Both carry the XDR flag, so the receiving cluster does not ship them on (unless it forwards).
+// when the record is gone. Both carry the XDR flag, so the receiving cluster does not ship them on
+// (unless it forwards).
 import { FieldType, Info1, Info2, Info3, OpType, PROTO_HEADER_BYTES, ParticleType, ProtoType, compressMessageFrame, encodeProtoHeader, encodedMessageBytes, writeMessage, type Field, type OutOp } from '@aerolite/protocol'
 import type { XdrNamespaceConfig } from '../config/xdr-config.ts'
 import { limits } from '../limits.ts'

@@ -74,7 +74,7 @@ export class ShippedPoints {
   /**
    * Follows mastership: partitions newly mastered are taken over once their point is known (0,
    * the whole partition, when nobody told it within `waitMs`, or when the partition holds nothing:
-   * a settled master's copy is complete); partitions no longer mastered are reported for their
+   * the copy of a master that ships is full); partitions no longer mastered are reported for their
    * points to be told at once.
    */
   follow(masters: (pid: number) => boolean, isEmpty: (pid: number) => boolean, monotonicMs: number, waitMs: number): MastershipChanges {

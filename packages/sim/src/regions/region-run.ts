@@ -111,15 +111,14 @@ async function recordsOf(host: string): Promise<Map<number, number>> {
   }
 }
 
-async function xdrStat(host: string, dc: string, name: string): Promise<number> {
-  const answer = (await info(host, SERVICE_PORT, [`get-stats:context=xdr;dc=${dc}`])).values().next().value ?? ''
+/** One number out of a region's answer to an info command of name=value pairs. */
+async function statOf(host: string, command: string, name: string): Promise<number> {
+  const answer = (await info(host, SERVICE_PORT, [command])).values().next().value ?? ''
   return Number(new RegExp(`(?:^|;)${name}=(\\d+)`).exec(answer)?.[1] ?? NaN)
 }
 
-async function lostConflicts(host: string): Promise<number> {
-  const answer = (await info(host, SERVICE_PORT, ['namespace/test'])).values().next().value ?? ''
-  return Number(/(?:^|;)fail_xdr_lost_conflict=(\d+)/.exec(answer)?.[1] ?? NaN)
-}
+const xdrStat = (host: string, dc: string, name: string): Promise<number> => statOf(host, `get-stats:context=xdr;dc=${dc}`, name)
+const lostConflicts = (host: string): Promise<number> => statOf(host, 'namespace/test', 'fail_xdr_lost_conflict')
 
 /** Nothing waiting to ship, nothing awaiting the DC's answer. */
 async function shipperIdle(host: string, dc: string): Promise<boolean> {
