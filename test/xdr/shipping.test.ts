@@ -272,6 +272,77 @@ describe('XDR from one node to another', { timeout: 120_000 }, () => {
     await b.server.stop()
   })
 
+  it('bin convergence (ship-bin-luts): two regions changing different bins of one record at once both keep both changes', async () => {
+    // Without ship-bin-luts the same writes resolve whole records, and a region's changed bins are lost.
+    for (const shipBinLuts of [true, false]) {
+      const portA = await freePort()
+      const portB = await freePort()
+      const settings = ['delay-ms 1000', 'bin-policy only-changed', `ship-bin-luts ${shipBinLuts}`]
+      const b = await node(portB, ['src-id 2', ...dcTo(portA, ...settings)], ['conflict-resolve-writes true'])
+      const a = await node(portA, ['src-id 1', ...dcTo(portB, ...settings)], ['conflict-resolve-writes true'])
+      const key = (i: number) => new Aerospike.Key('test', 'bc', i)
+      const pause = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 3))
+      for (let i = 0; i < 50; i++) await a.client.put(key(i), { base: 'a', i })
+      await eventually('B to hold the records A wrote', async () => (await b.client.scan('test', 'bc').results()).length === 50, 15_000)
+      const expected = new Map<number, Record<string, unknown>>()
+      for (let i = 0; i < 50; i++) {
+        if (i < 10) {
+          // Different bins: both stay.
+          await a.client.put(key(i), { x: 'a' })
+          await b.client.put(key(i), { y: 'b' })
+          expected.set(i, { base: 'a', i, x: 'a', y: 'b' })
+        } else if (i < 20) {
+          // B rewrites base, then A removes it: the removal is newer. B's other bin stays.
+          await b.client.put(key(i), { base: 'b', y: 'b' })
+          await pause()
+          await a.client.put(key(i), { base: null })
+          expected.set(i, { i, y: 'b' })
+        } else if (i < 30) {
+          // A deletes the record, then B writes a bin: only that bin is newer than the delete.
+          await a.client.remove(key(i))
+          await pause()
+          await b.client.put(key(i), { y: 'b' })
+          expected.set(i, { y: 'b' })
+        } else if (i < 40) {
+          // B writes a bin, then A deletes the record: the delete is newer than every bin.
+          await b.client.put(key(i), { y: 'b' })
+          await pause()
+          await a.client.remove(key(i))
+        } else {
+          // B changes base, then A writes base again with the value it had: A's write is newer.
+          await b.client.put(key(i), { base: 'b' })
+          await pause()
+          await a.client.put(key(i), { base: 'a' })
+          expected.set(i, { base: 'a', i })
+        }
+      }
+      // The records a region holds, each as its sorted bins (records 20-29 are left with bin y alone).
+      const shapeOf = (records: Array<Record<string, unknown>>): string => JSON.stringify(records.map((bins) => JSON.stringify(Object.entries(bins).sort())).sort())
+      const want = shapeOf([...expected.values()])
+      const shape = async (client: AerospikeClient): Promise<string> => shapeOf((await client.scan('test', 'bc').results()).map((r) => r.bins))
+      if (shipBinLuts) {
+        await eventually('both regions to hold every change of every bin', async () => await shape(a.client) === want && await shape(b.client) === want, 15_000)
+        // Time for an older bin to arrive if one were still on its way.
+        await new Promise((resolve) => setTimeout(resolve, 500))
+        assert.equal(await shape(a.client), want)
+        assert.equal(await shape(b.client), want)
+      } else {
+        const idle = async (client: AerospikeClient): Promise<boolean> => {
+          const s = await stats(client)
+          return s.in_queue === 0 && s.in_progress === 0
+        }
+        // Past delay-ms, every change is queued or shipped: wait for the queues to drain.
+        await new Promise((resolve) => setTimeout(resolve, 1200))
+        await eventually('both regions to have shipped everything', async () => await idle(a.client) && await idle(b.client), 15_000)
+        // The older region's changed bins lose whole to the newer record: the regions end different.
+        assert.notEqual(await shape(a.client), want)
+        assert.notEqual(await shape(b.client), await shape(a.client))
+      }
+      await a.server.stop()
+      await b.server.stop()
+    }
+  })
+
   it('a DC that is down is caught up when it returns; an overflowed queue is recovered by a partition walk', async (t) => {
     const portB = await freePort()
     const a = await node(0, dcTo(portB, 'transaction-queue-limit 1024'))

@@ -174,7 +174,10 @@ export class Replicator implements RecordListener, ChangeReplication {
   private deleted(pid: number, digest: Uint8Array, before: RecordLocation | undefined): RemoteRecord {
     const remembered = this.namespace.tombstones.deleteOf(pid, digest)
     const generation = remembered?.generation ?? (before === undefined ? 0 : recordGeneration(before.buf, before.at))
-    return { digest: Buffer.from(digest), setName: '', generation, lastUpdateMs: remembered?.lastUpdateMs ?? this.namespace.nowMs(), voidTime: 0, bytes: undefined }
+    const deleted: RemoteRecord = { digest: Buffer.from(digest), setName: '', generation, lastUpdateMs: remembered?.lastUpdateMs ?? this.namespace.nowMs(), voidTime: 0, bytes: undefined }
+    const binVersions = remembered === undefined ? undefined : this.namespace.tombstones.binVersionsOf(pid, digest)
+    if (binVersions !== undefined) deleted.binVersions = binVersions
+    return deleted
   }
 }
 

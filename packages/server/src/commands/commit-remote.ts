@@ -14,8 +14,9 @@ import { ResultCode, partitionId } from '@aerolite/protocol'
 import { CommandError } from '../command-error.ts'
 import type { ConflictResolutionPolicy } from '../config/index.ts'
 import { limits } from '../limits.ts'
-import { readBins, recordKey } from '../record/layout.ts'
+import { readBins, recordBinVersions, recordKey } from '../record/layout.ts'
 import type { Namespace } from '../namespace/namespace.ts'
+import type { BinVersions } from '../record/bin-versions.ts'
 import { checkedRecordBytes, findRecord, settleChange } from './commit.ts'
 
 export type RemoteOrigin = 'replica' | 'migration'
@@ -29,6 +30,8 @@ export interface RemoteRecord {
   voidTime: number
   /** The record in the stored layout (record/layout.ts, uncompressed); undefined for a delete. */
   bytes: Buffer | undefined
+  /** A delete's bin versions, when bin convergence deleted the record (a bin cemetery). */
+  binVersions?: BinVersions
 }
 
 export interface VersionStamp {
@@ -96,6 +99,7 @@ export function commitRemote(namespace: Namespace, incoming: RemoteRecord, origi
       setId: set?.id ?? 0,
       key: recordKey(incoming.bytes, 0),
       bins: readBins(incoming.bytes, 0),
+      binVersions: recordBinVersions(incoming.bytes, 0),
       encodedBytes: 0,
     }
     version.encodedBytes = checkedRecordBytes(namespace, version)

@@ -8,7 +8,8 @@ import { Info2, Info3, ResultCode, type Message } from '@aerolite/protocol'
 import { limits } from '../limits.ts'
 import { BLOCK_HEADER_BYTES } from '../storage/block-format.ts'
 import type { Bin } from '../record/bins.ts'
-import type { StoredKey } from '../record/layout.ts'
+import { recordVersionedBins, type StoredKey } from '../record/layout.ts'
+import { newestOf, versionsAfterWrite, type BinVersions, type WrittenRecord } from '../record/bin-versions.ts'
 import { nextGeneration, resolveVoidTime } from '../namespace/ttl.ts'
 import type { ChangeCause } from '../namespace/change-cause.ts'
 import type { Namespace, NewVersion } from '../namespace/namespace.ts'
@@ -33,6 +34,12 @@ export interface StoreChange {
   startsOver: boolean
   /** Keep the generation (read-touch: not a client write, so writers' generation checks still pass). */
   keepGeneration?: boolean
+  /** The bins the command's ops wrote: under conflict-resolve-writes they take its time even when their value stays. */
+  writtenBins?: ReadonlySet<string>
+  /** The per-bin versions, when the command decided them (a shipped merge: commands/xdr-bin-merge.ts). */
+  binVersions?: BinVersions
+  /** The last-update time, when the command decided it. */
+  lastUpdateMs?: number
 }
 
 export interface CommitOutcome {
@@ -99,19 +106,50 @@ export function commitStore(req: RecordRequest, found: FoundRecord, change: Stor
   }
   const existingVoidTime = exists ? namespace.voidTimeOf(found.liveId) : undefined
   const voidTime = resolveVoidTime(change.wireTtl, namespace.config, existingVoidTime, namespace.nowVoidTime())
+  const before = namespace.config.conflictResolveWrites ? versionedBefore(req, found) : undefined
+  // A version shipped from another cluster keeps the time it was made there, as its copy there does.
+  const lastUpdateMs = change.lastUpdateMs ?? req.shippedVersion?.lastUpdateMs ?? localWriteLutMs(req, setId, before)
   const version = {
     generation: change.keepGeneration === true ? found.generation : nextGeneration(exists ? found.generation : deletedGeneration(req)),
     voidTime,
-    // A version shipped from another cluster keeps the time it was made there, as its copy there does.
-    lastUpdateMs: req.shippedVersion?.lastUpdateMs ?? namespace.writeLutMs(namespace.sets.byIdOf(setId)),
+    lastUpdateMs,
     setId,
     key: change.key,
     bins: change.bins,
+    binVersions: before === undefined ? undefined : change.binVersions ?? versionsAfterWrite(before, change.bins, change.writtenBins, { lastUpdateMs, srcId: req.shippedVersion?.srcId ?? req.srcId }, lastUpdateMs - namespace.config.tombRaiderEligibleAgeSeconds * 1000),
     encodedBytes: 0,
   }
   version.encodedBytes = checkedRecordBytes(namespace, version)
   namespace.store(req.digest, found.anyId, version, cause, req.partitionId)
   return { removed: false, generation: version.generation, voidTime, settled: settleChange(namespace, req.digest, commitLevelMaster(req)) }
+}
+
+/**
+ * Under conflict-resolve-writes, the record as the write found it with the version of each bin: a
+ * record created over a delete has that delete as its floor (bins of the deleted record that
+ * another region still ships are older than it), or the bin versions bin convergence left with it.
+ */
+export function versionedBefore(req: RecordRequest, found: FoundRecord): WrittenRecord {
+  const { namespace } = req
+  if (found.liveId >= 0) {
+    const { buf, at } = namespace.location(found.liveId)
+    return recordVersionedBins(buf, at, req.srcId)
+  }
+  const deleted = namespace.tombstones.deleteOf(req.partitionId, req.digest)
+  if (deleted === undefined) return { bins: [], versions: { floor: undefined, bins: new Map() } }
+  const cemetery = namespace.tombstones.binVersionsOf(req.partitionId, req.digest)
+  return { bins: [], versions: cemetery ?? { floor: { lastUpdateMs: deleted.lastUpdateMs, srcId: req.srcId }, bins: new Map() } }
+}
+
+/**
+ * A local write's last-update time. Under conflict-resolve-writes it is later than every version
+ * the record holds, even one shipped from a region whose clock runs ahead: a write stamped older
+ * than what it overwrote would lose to that version in the other region and never converge.
+ */
+function localWriteLutMs(req: RecordRequest, setId: number, before: WrittenRecord | undefined): number {
+  const nowMs = req.namespace.writeLutMs(req.namespace.sets.byIdOf(setId))
+  const newestMs = before === undefined ? undefined : newestOf(before.versions)?.lastUpdateMs
+  return newestMs === undefined || newestMs < nowMs ? nowMs : newestMs + 1
 }
 
 /**
@@ -123,11 +161,14 @@ function deletedGeneration(req: RecordRequest): number {
   return req.namespace.tombstones.deleteOf(req.partitionId, req.digest)?.generation ?? 0
 }
 
-/** Removes a record (entry id of its current version). */
-export function commitRemove(req: RecordRequest, id: number, generation: number, cause: ChangeCause): CommitOutcome {
+/** Removes a record (entry id of its current version); binVersions: what bin convergence keeps of it. */
+export function commitRemove(req: RecordRequest, id: number, generation: number, cause: ChangeCause, binVersions?: BinVersions): CommitOutcome {
+  const { namespace } = req
   const shipped = req.shippedVersion
-  req.namespace.remove(id, req.digest, cause, req.partitionId, shipped === undefined ? undefined : { generation, lastUpdateMs: shipped.lastUpdateMs })
-  return { removed: true, generation: nextGeneration(generation), voidTime: 0, settled: settleChange(req.namespace, req.digest, commitLevelMaster(req)) }
+  // Under conflict-resolve-writes a delete made here is later than every version the record holds too.
+  const deletedAtMs = shipped?.lastUpdateMs ?? (namespace.config.conflictResolveWrites ? localWriteLutMs(req, namespace.setIdOf(id), versionedBefore(req, { anyId: id, liveId: id, generation })) : undefined)
+  namespace.remove(id, req.digest, cause, req.partitionId, deletedAtMs === undefined ? undefined : { generation, lastUpdateMs: deletedAtMs, binVersions })
+  return { removed: true, generation: nextGeneration(generation), voidTime: 0, settled: settleChange(namespace, req.digest, commitLevelMaster(req)) }
 }
 
 /**

@@ -18,6 +18,7 @@ import { dispatchBatch } from './batch.ts'
 import { applyUdf, isRecordUdf } from './udf.ts'
 import type { InFlightChange } from '../namespace/in-flight.ts'
 import { shippedVersionLoses } from './xdr-conflict.ts'
+import { executeBinMerge } from './xdr-bin-merge.ts'
 
 /** A command answered now; answered later (it queued behind a change of its record); or a stream of frames. */
 export type DispatchResult = RecordCommandResult | { stream: (control: ScanControl) => AsyncIterable<Buffer> }
@@ -91,10 +92,12 @@ export function executeRecordCommand(message: Message, context: CommandContext, 
     const inFlight = req.namespace.inFlight.of(req.digest)
     if (inFlight !== undefined) return queueBehind(inFlight, req, context)
   }
-  if (req.shippedVersion !== undefined && write && !udf && shippedVersionLoses(req, req.shippedVersion, context.xdrSrcId)) {
+  const shipped = write && !udf ? req.shippedVersion : undefined
+  if (shipped !== undefined && shipped.bins === undefined && shippedVersionLoses(req, shipped, context.xdrSrcId)) {
     return { reply: headerReply(ResultCode.LOST_CONFLICT) }
   }
   try {
+    if (shipped?.bins !== undefined) return executeBinMerge(req, shipped, shipped.bins)
     if (udf) return applyUdf(req, context.udf)
     if ((message.info2 & Info2.WRITE) !== 0) return (message.info2 & Info2.DELETE) !== 0 ? executeDelete(req) : executeWrite(req)
     if ((message.info1 & Info1.READ) !== 0) return executeRead(req)

@@ -19,6 +19,8 @@ export interface RecordRequest {
   origin: RequestOrigin
   /** The version an XDR write or delete from another Aerolite cluster carries, when the namespace resolves conflicts (conflict-resolve-writes). */
   shippedVersion: ShippedVersion | undefined
+  /** This cluster's XDR src-id: the maker of its own writes' bin versions (conflict-resolve-writes). */
+  srcId: number
 }
 
 export type RequestOrigin = 'client' | 'job'
@@ -59,8 +61,9 @@ export function parseRecordRequest(message: Message, context: CommandContext, or
   if (lut !== undefined && (message.info1 & Info1.XDR) !== 0 && namespace.config.conflictResolveWrites) {
     shippedVersion = decodeShippedVersion(lut)
     if (shippedVersion === undefined) return ResultCode.PARAMETER_ERROR
+    if (shippedVersion.bins !== undefined && shippedVersion.bins.stamps.length !== message.ops.length) return ResultCode.PARAMETER_ERROR
   }
-  return { message, namespace, setName: setName?.toString('utf8') ?? '', digest, partitionId: partitionId(digest), key, origin, shippedVersion }
+  return { message, namespace, setName: setName?.toString('utf8') ?? '', digest, partitionId: partitionId(digest), key, origin, shippedVersion, srcId: context.xdrSrcId }
 }
 
 export function sameKey(a: StoredKey, b: StoredKey): boolean {

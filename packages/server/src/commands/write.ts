@@ -1,6 +1,6 @@
 // Writes: put, operate and touch. The ops run in order on a working copy of the record's bins;
 // the new version is stored only if every op succeeded, so a failed command changes nothing.
-import { Info2, Info3, ResultCode, type Message, type OutOp } from '@aerolite/protocol'
+import { Info2, Info3, OpType, ResultCode, type Message, type OutOp } from '@aerolite/protocol'
 import { readBins, recordKey, type StoredKey } from '../record/layout.ts'
 import type { Bin } from '../record/bins.ts'
 import { OP_FAMILIES } from '../ops/families.ts'
@@ -40,7 +40,8 @@ function write(req: RecordRequest, existing: FoundRecord): CommandReply {
   }
   const ctx = { bins, record: recordView(req, existing.liveId), readOnly: false, ops: OP_FAMILIES }
   const applied = applyOps(message, ctx)
-  const change = { bins: ctx.bins, wireTtl: message.recordTtl, key: req.key ?? storedKey, startsOver: applied.deleted }
+  const writtenBins = namespace.config.conflictResolveWrites ? writtenBinNames(message) : undefined
+  const change = { bins: ctx.bins, wireTtl: message.recordTtl, key: req.key ?? storedKey, startsOver: applied.deleted, writtenBins }
   const outcome = commitStore(req, existing, change, writeCause(req))
   namespace.counters.clientWriteSuccess++
   // A write that removed the record answers like a delete: no generation, no void time.
@@ -48,6 +49,15 @@ function write(req: RecordRequest, existing: FoundRecord): CommandReply {
     ? reply(message, ResultCode.OK, 0, 0, applied.results)
     : reply(message, ResultCode.OK, outcome.generation, outcome.voidTime, applied.results)
   return outcome.settled === undefined ? { reply: answer } : { reply: answer, settled: outcome.settled }
+}
+
+const MODIFY_OPS: ReadonlySet<number> = new Set([OpType.WRITE, OpType.CDT_MODIFY, OpType.INCR, OpType.EXP_MODIFY, OpType.APPEND, OpType.PREPEND, OpType.BIT_MODIFY, OpType.HLL_MODIFY])
+
+/** The bins the message's ops write, whether or not their values change (conflict-resolve-writes stamps them). */
+function writtenBinNames(message: Message): Set<string> {
+  const names = new Set<string>()
+  for (const op of message.ops) if (MODIFY_OPS.has(op.type)) names.add(op.name.toString('utf8'))
+  return names
 }
 
 /** Existence, generation and key checks, before any op runs. */

@@ -21,6 +21,7 @@ import type { ChangeReplication } from './change-replication.ts'
 import type { ChangeCause } from './change-cause.ts'
 import { PersistedMeta } from './persistence.ts'
 import { RecordStore, type NewVersion, type RecordLocation } from './record-store.ts'
+import type { BinVersions } from '../record/bin-versions.ts'
 import { SetRegistry, type SetState } from './sets.ts'
 import { InFlightChanges } from './in-flight.ts'
 import { restoreNamespace, type RestoreReport } from './restore.ts'
@@ -399,13 +400,13 @@ export class Namespace {
    * Deletes a record (`deletedAs`: a delete made elsewhere). A persistent namespace leaves a
    * tombstone so a restart cannot bring it back; in a cluster, one is left while another copy may.
    */
-  remove(id: number, digest: Uint8Array, cause: ChangeCause, pid = partitionId(digest), deletedAs?: { generation: number; lastUpdateMs: number }): void {
+  remove(id: number, digest: Uint8Array, cause: ChangeCause, pid = partitionId(digest), deletedAs?: DeletedAs): void {
     const before = this.listeners.length > 0 ? this.location(id) : undefined
     if (this.keepsDeletes(pid)) {
       // Every older version of the record lies in a block no newer than its current one. A delete
       // made elsewhere is remembered with its own generation and time, for later conflicts.
       const generation = deletedAs?.generation ?? this.index.generation(id)
-      this.tombstones.leave(pid, digest, generation, this.index.setId(id), this.blocks.seqOf(this.index.block(id)), deletedAs?.lastUpdateMs ?? this.writeLutMs(this.setOf(id)))
+      this.tombstones.leave(pid, digest, generation, this.index.setId(id), this.blocks.seqOf(this.index.block(id)), deletedAs?.lastUpdateMs ?? this.writeLutMs(this.setOf(id)), deletedAs?.binVersions)
     }
     this.removeEntry(pid, id)
     for (const listener of this.listeners) listener.recordChanged(pid, digest, id, before, undefined, cause)
@@ -424,10 +425,10 @@ export class Namespace {
    * Remembers a delete made elsewhere of a record this node does not hold, when it must (a merge:
    * another copy may still send an older version). No block here holds an older version.
    */
-  rememberDelete(pid: number, digest: Uint8Array, deleted: { generation: number; lastUpdateMs: number }, setId: number): void {
+  rememberDelete(pid: number, digest: Uint8Array, deleted: DeletedAs, setId: number): void {
     if (!this.keepsDeletes(pid)) return
     this.tombstones.dropFor(pid, digest)
-    this.tombstones.leave(pid, digest, deleted.generation, setId, 0, deleted.lastUpdateMs)
+    this.tombstones.leave(pid, digest, deleted.generation, setId, 0, deleted.lastUpdateMs, deleted.binVersions)
   }
 
   /**
@@ -505,4 +506,12 @@ export class Namespace {
       throw new CommandError(ResultCode.DEVICE_OVERLOAD, 'write queue is over max-write-cache')
     }
   }
+}
+
+/** A delete made elsewhere (or decided by bin convergence), as its tombstone remembers it. */
+export interface DeletedAs {
+  generation: number
+  lastUpdateMs: number
+  /** The bin versions of a record deleted by bin convergence (a bin cemetery). */
+  binVersions?: BinVersions
 }

@@ -2,8 +2,9 @@
 // namespace asks for it, sealed with its checksum and placed in the current write block; reading
 // it back gives the uncompressed layout wherever it lies (memory or disk).
 import type { Bin } from '../record/bins.ts'
+import type { BinVersions } from '../record/bin-versions.ts'
 import {
-  CHECKSUM_START, COMPRESSED_FLAGS, encodedRecordBytes, RECORD_HEADER_BYTES, recordFlags, recordTotalBytes, TOMBSTONE_BYTES,
+  CHECKSUM_START, COMPRESSED_FLAGS, encodedRecordBytes, RECORD_HEADER_BYTES, recordFlags, recordTotalBytes, tombstoneBytes,
   writeRecord, writeTombstone, type StoredKey,
 } from '../record/layout.ts'
 import { checksum } from '../storage/checksum.ts'
@@ -23,6 +24,8 @@ export interface NewVersion {
   setId: number
   key: StoredKey | undefined
   bins: readonly Bin[]
+  /** Per-bin versions, kept under conflict-resolve-writes (record/bin-versions.ts). */
+  binVersions?: BinVersions
   /** Its size uncompressed, when the caller measured it already (0 or absent: measured here). */
   encodedBytes?: number
 }
@@ -42,6 +45,8 @@ export interface TombstoneMeta {
   voidTime: number
   lastUpdateMs: number
   setId: number
+  /** The bin versions of a record deleted by bin convergence. */
+  binVersions?: BinVersions
 }
 
 /** Counts of compressed writes, kept by the namespace's counters. */
@@ -73,24 +78,24 @@ export class RecordStore {
 
   /** Bytes a version takes uncompressed. */
   encodedBytes(version: NewVersion): number {
-    return encodedRecordBytes(version.key, version.bins)
+    return encodedRecordBytes(version.key, version.bins, version.binVersions)
   }
 
   /** Encodes (and compresses) a version into the current write block. level 0 = the codec's default. */
   write(digest: Uint8Array, version: NewVersion, compressionLevel: number): PlacedVersion {
     // The commit road measured the version and refused it past the namespace's one size bound (commands/commit.ts).
-    const size = version.encodedBytes || encodedRecordBytes(version.key, version.bins)
+    const size = version.encodedBytes || encodedRecordBytes(version.key, version.bins, version.binVersions)
     const meta = { digest, ...version }
     const codec = this.codec
     if (codec === undefined) {
       const loc = this.blocks.reserve(size)
       const buf = this.blocks.buffer(loc.block)
-      writeRecord(buf, loc.offset, size, meta, version.key, version.bins)
+      writeRecord(buf, loc.offset, size, meta, version.key, version.bins, version.binVersions)
       return this.sealed(buf, loc.block, loc.offset, size)
     }
     if (this.scratch.length < size) this.scratch = Buffer.allocUnsafe(Math.max(size, this.scratch.length * 2, 4096))
     const scratch = this.scratch
-    writeRecord(scratch, 0, size, meta, version.key, version.bins)
+    writeRecord(scratch, 0, size, meta, version.key, version.bins, version.binVersions)
     const level = compressionLevel || defaultCompressionLevel(codec.name)
     const compressed = codec.compress(scratch.subarray(RECORD_HEADER_BYTES, size), level)
     const packedBytes = RECORD_HEADER_BYTES + 4 + compressed.length
@@ -114,10 +119,11 @@ export class RecordStore {
 
   /** Writes a tombstone into the current write block. */
   writeTombstone(meta: TombstoneMeta): PlacedVersion {
-    const loc = this.blocks.reserve(TOMBSTONE_BYTES)
+    const size = tombstoneBytes(meta.binVersions)
+    const loc = this.blocks.reserve(size)
     const buf = this.blocks.buffer(loc.block)
-    writeTombstone(buf, loc.offset, meta)
-    return this.sealed(buf, loc.block, loc.offset, TOMBSTONE_BYTES)
+    writeTombstone(buf, loc.offset, meta, meta.binVersions)
+    return this.sealed(buf, loc.block, loc.offset, size)
   }
 
   /** Copies a stored record (as it is, compressed or not) into the current write block (defrag). */

@@ -9,6 +9,8 @@ import { limits } from '../limits.ts'
 import type { PrimaryIndex } from '../storage/primary-index.ts'
 import type { WriteBlocks } from '../storage/write-blocks.ts'
 import type { RecordStore } from './record-store.ts'
+import type { BinVersions } from '../record/bin-versions.ts'
+import { recordBinVersions } from '../record/layout.ts'
 
 /** What the cluster needs of a namespace's tombstones (cluster/cluster-tombstones.ts). */
 export interface ClusterDeletes {
@@ -42,9 +44,9 @@ export class Tombstones {
   }
 
   /** Leaves a tombstone for a record deleted now; olderSeq is the sequence number of the block of its last version. */
-  leave(pid: number, digest: Uint8Array, generation: number, setId: number, olderSeq: number, lastUpdateMs: number): void {
+  leave(pid: number, digest: Uint8Array, generation: number, setId: number, olderSeq: number, lastUpdateMs: number, binVersions?: BinVersions): void {
     const voidTime = Math.min(olderSeq, 0xffffffff)
-    const placed = this.records.writeTombstone({ digest, generation, voidTime: olderSeq, lastUpdateMs, setId })
+    const placed = this.records.writeTombstone({ digest, generation, voidTime: olderSeq, lastUpdateMs, setId, binVersions })
     const tomb = this.index.insert(pid, digest, 0, placed.block, placed.offset, placed.bytes)
     this.index.setMeta(tomb, generation, voidTime, lastUpdateMs, setId)
   }
@@ -54,6 +56,15 @@ export class Tombstones {
     if (this.index.size === 0) return undefined
     const tomb = this.index.find(pid, digest)
     return tomb < 0 ? undefined : { generation: this.index.generation(tomb), lastUpdateMs: this.index.lastUpdateMs(tomb) }
+  }
+
+  /** The bin versions a digest's tombstone keeps (a record deleted by bin convergence), if any. */
+  binVersionsOf(pid: number, digest: Uint8Array): BinVersions | undefined {
+    if (this.index.size === 0) return undefined
+    const tomb = this.index.find(pid, digest)
+    if (tomb < 0) return undefined
+    const { buf, at } = this.records.read(this.index.block(tomb), this.index.offset(tomb))
+    return recordBinVersions(buf, at)
   }
 
   /** Drops the digest's tombstone if it has one (the record is written again). */

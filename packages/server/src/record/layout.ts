@@ -8,12 +8,15 @@
 //  8 digest (20 bytes)   28 u16 generation   30 u32 void time   34 u48 last-update ms
 // 40 u16 set id          42 u16 bin count    44 [key: u8 particle type, u16 length, bytes] then bins
 //
+// With flag BIN_VERSIONS, the per-bin versions of conflict-resolve-writes (record/bin-versions.ts)
+// lie between the key and the bins.
 // A tombstone (a durable delete) is a header with no bins whose void-time field holds the sequence
 // number of the newest block that may still hold an older version of the record.
 // A compressed record keeps the header as is and replaces key and bins by a u32 length of the
 // uncompressed body followed by the compressed body.
 import { DIGEST_BYTES, OpType } from '@aerolite/protocol'
 import type { Bin } from './bins.ts'
+import { binVersionsBytes, binVersionsFit, completeVersions, readBinVersions, storedBinVersionsBytes, writeBinVersions, type BinVersions, type WrittenRecord } from './bin-versions.ts'
 
 export const RECORD_HEADER_BYTES = 44
 /** Where the header fields start, for readers that skip the helpers below (the primary index). */
@@ -23,7 +26,7 @@ export const RECORD_VOID_TIME_AT = 30
 export const RECORD_LAST_UPDATE_AT = 34
 export const RECORD_SET_ID_AT = 40
 export const TOMBSTONE_BYTES = RECORD_HEADER_BYTES
-export const RecordFlag = { HAS_KEY: 0x01, TOMBSTONE: 0x02, LZ4: 0x04, ZSTD: 0x08 } as const
+export const RecordFlag = { HAS_KEY: 0x01, TOMBSTONE: 0x02, LZ4: 0x04, ZSTD: 0x08, BIN_VERSIONS: 0x10 } as const
 export const COMPRESSED_FLAGS = RecordFlag.LZ4 | RecordFlag.ZSTD
 /** The checksum covers everything after itself. */
 export const CHECKSUM_START = 8
@@ -45,8 +48,8 @@ export function binWireBytes(bin: Bin): number {
   return 8 + Buffer.byteLength(bin.name) + bin.value.length
 }
 
-export function encodedRecordBytes(key: StoredKey | undefined, bins: readonly Bin[]): number {
-  let size = RECORD_HEADER_BYTES + (key ? 3 + key.bytes.length : 0)
+export function encodedRecordBytes(key: StoredKey | undefined, bins: readonly Bin[], versions?: BinVersions): number {
+  let size = RECORD_HEADER_BYTES + (key ? 3 + key.bytes.length : 0) + (versions ? binVersionsBytes(versions) : 0)
   for (const bin of bins) size += binWireBytes(bin)
   return size
 }
@@ -62,8 +65,9 @@ export function writeRecordHeader(target: Buffer, at: number, totalBytes: number
   target.writeUInt16LE(binCount, at + 42)
 }
 
-export function writeRecord(target: Buffer, at: number, totalBytes: number, meta: RecordMeta, key: StoredKey | undefined, bins: readonly Bin[]): void {
-  writeRecordHeader(target, at, totalBytes, key ? RecordFlag.HAS_KEY : 0, meta, bins.length)
+export function writeRecord(target: Buffer, at: number, totalBytes: number, meta: RecordMeta, key: StoredKey | undefined, bins: readonly Bin[], versions?: BinVersions): void {
+  const flags = (key ? RecordFlag.HAS_KEY : 0) | (versions ? RecordFlag.BIN_VERSIONS : 0)
+  writeRecordHeader(target, at, totalBytes, flags, meta, bins.length)
   let pos = at + RECORD_HEADER_BYTES
   if (key) {
     target[pos] = key.particleType
@@ -71,6 +75,7 @@ export function writeRecord(target: Buffer, at: number, totalBytes: number, meta
     key.bytes.copy(target, pos + 3)
     pos += 3 + key.bytes.length
   }
+  if (versions) pos = writeBinVersions(target, pos, versions)
   for (const bin of bins) {
     const nameBytes = target.write(bin.name, pos + 8, 'utf8')
     target.writeUInt32BE(4 + nameBytes + bin.value.length, pos)
@@ -85,10 +90,17 @@ export function writeRecord(target: Buffer, at: number, totalBytes: number, meta
 
 /**
  * A tombstone; meta.voidTime bounds the blocks that may still hold a version it hides (a sequence
- * number past 32 bits is stored as the largest one, which keeps the tombstone).
+ * number past 32 bits is stored as the largest one, which keeps the tombstone). A record deleted by
+ * bin convergence keeps its bin versions (a "bin cemetery": xdr/bin-convergence.ts).
  */
-export function writeTombstone(target: Buffer, at: number, meta: RecordMeta): void {
-  writeRecordHeader(target, at, TOMBSTONE_BYTES, RecordFlag.TOMBSTONE, { ...meta, voidTime: Math.min(meta.voidTime, 0xffffffff) }, 0)
+export function writeTombstone(target: Buffer, at: number, meta: RecordMeta, versions?: BinVersions): void {
+  const flags = RecordFlag.TOMBSTONE | (versions ? RecordFlag.BIN_VERSIONS : 0)
+  writeRecordHeader(target, at, tombstoneBytes(versions), flags, { ...meta, voidTime: Math.min(meta.voidTime, 0xffffffff) }, 0)
+  if (versions) writeBinVersions(target, at + RECORD_HEADER_BYTES, versions)
+}
+
+export function tombstoneBytes(versions: BinVersions | undefined): number {
+  return TOMBSTONE_BYTES + (versions ? binVersionsBytes(versions) : 0)
 }
 
 export function recordTotalBytes(buf: Buffer, at: number): number {
@@ -134,16 +146,36 @@ export function recordKey(buf: Buffer, at: number): StoredKey | undefined {
   return { particleType: buf[pos]!, bytes: buf.subarray(pos + 3, pos + 3 + length) }
 }
 
-/** Offset where the bins (wire READ ops) begin. */
-export function recordBinsStart(buf: Buffer, at: number): number {
+/** Offset after the key: where the bin versions begin, when the record has them. */
+function recordKeyEnd(buf: Buffer, at: number): number {
   const pos = at + RECORD_HEADER_BYTES
   return (buf[at + 3]! & RecordFlag.HAS_KEY) === 0 ? pos : pos + 3 + buf.readUInt16LE(pos + 1)
 }
 
-/** Whether the key and bins a record's header announces fill its size exactly (uncompressed layout). */
+/** Offset where the bins (wire READ ops) begin. */
+export function recordBinsStart(buf: Buffer, at: number): number {
+  const pos = recordKeyEnd(buf, at)
+  return (buf[at + 3]! & RecordFlag.BIN_VERSIONS) === 0 ? pos : pos + storedBinVersionsBytes(buf, pos)
+}
+
+/** The record's per-bin versions (conflict-resolve-writes), undefined when it keeps none. */
+export function recordBinVersions(buf: Buffer, at: number): BinVersions | undefined {
+  return (buf[at + 3]! & RecordFlag.BIN_VERSIONS) === 0 ? undefined : readBinVersions(buf, recordKeyEnd(buf, at))
+}
+
+/** The record's bins with a version for each and for each bin tombstone; a bin with none is as old as the record, made by `srcId`. */
+export function recordVersionedBins(buf: Buffer, at: number, srcId: number): WrittenRecord {
+  const bins = readBins(buf, at)
+  return { bins, versions: completeVersions(bins, recordBinVersions(buf, at), { lastUpdateMs: recordLastUpdateMs(buf, at), srcId }) }
+}
+
+/** Whether the key, bin versions and bins a record's header announces fill its size exactly (uncompressed layout). */
 export function recordFitsItsSize(buf: Buffer, at: number): boolean {
   const end = at + recordTotalBytes(buf, at)
   if ((recordFlags(buf, at) & RecordFlag.HAS_KEY) !== 0 && at + RECORD_HEADER_BYTES + 3 > end) return false
+  const keyEnd = recordKeyEnd(buf, at)
+  if (keyEnd > end) return false
+  if ((recordFlags(buf, at) & RecordFlag.BIN_VERSIONS) !== 0 && !binVersionsFit(buf, keyEnd, end)) return false
   let pos = recordBinsStart(buf, at)
   for (let bins = recordBinCount(buf, at); bins > 0; bins--) {
     if (pos + 8 > end) return false

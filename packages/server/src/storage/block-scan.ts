@@ -8,7 +8,7 @@ import { BLOCK_HEADER_BYTES } from './block-format.ts'
 import { checksum } from './checksum.ts'
 import { decompressRecord } from './compression.ts'
 
-const KNOWN_FLAGS = RecordFlag.HAS_KEY | RecordFlag.TOMBSTONE | COMPRESSED_FLAGS
+const KNOWN_FLAGS = RecordFlag.HAS_KEY | RecordFlag.TOMBSTONE | RecordFlag.BIN_VERSIONS | COMPRESSED_FLAGS
 
 export interface BlockScanResult {
   /** End of the last valid record: where the block's good bytes stop. */

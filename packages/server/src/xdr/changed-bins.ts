@@ -4,7 +4,8 @@
 // a partition walk), every bin counts as changed.
 import { ParticleType } from '@aerolite/protocol'
 import type { BinPolicy, XdrNamespaceConfig } from '../config/xdr-config.ts'
-import { readBins } from '../record/layout.ts'
+import { readBins, recordBinVersions } from '../record/layout.ts'
+import type { BinVersions } from '../record/bin-versions.ts'
 import type { Bin } from '../record/bins.ts'
 import type { RecordLocation } from '../namespace/namespace.ts'
 
@@ -14,8 +15,14 @@ export function tracksChangedBins(policy: BinPolicy): boolean {
   return policy === 'only-changed' || policy === 'changed-and-specified' || policy === 'changed-or-specified'
 }
 
-/** The names of the bins a write changed, added or removed (all of a new record's). */
+/**
+ * The names of the bins a write changed, added or removed (all of a new record's). A record with
+ * bin versions (conflict-resolve-writes) names those whose version moved: a bin written again with
+ * the same value is a newer write, which the other region must hear of to converge.
+ */
 export function changedBinNames(before: RecordLocation | undefined, after: RecordLocation): Set<string> {
+  const versions = recordBinVersions(after.buf, after.at)
+  if (versions !== undefined) return restampedBinNames(before === undefined ? undefined : recordBinVersions(before.buf, before.at), versions)
   const now = readBins(after.buf, after.at)
   if (before === undefined) return new Set(now.map((bin) => bin.name))
   const was = new Map(readBins(before.buf, before.at).map((bin) => [bin.name, bin]))
@@ -29,13 +36,23 @@ export function changedBinNames(before: RecordLocation | undefined, after: Recor
   return names
 }
 
+function restampedBinNames(before: BinVersions | undefined, after: BinVersions): Set<string> {
+  const names = new Set<string>()
+  for (const [name, stamp] of after.bins) {
+    const old = before?.bins.get(name)
+    if (old === undefined || old.lastUpdateMs !== stamp.lastUpdateMs || old.srcId !== stamp.srcId) names.add(name)
+  }
+  return names
+}
+
 /**
  * The bins that ship: under `all`, every bin; `no-bins`, none; `only-changed`, the changed ones;
  * `changed-and-specified`, the changed ones among ship-bin; `changed-or-specified`, both. ignore-bin
  * leaves bins out under every policy. `changed` undefined: not known, every bin counts as changed.
- * A changed bin the record no longer has ships as a nil write, which removes it.
+ * A changed bin the record no longer has ships as a nil write, which removes it; with bin versions
+ * (ship-bin-luts) the removed bins are the record's bin tombstones, which ship under every policy.
  */
-export function shippedBins(bins: readonly Bin[], config: XdrNamespaceConfig, changed: ReadonlySet<string> | undefined): Bin[] {
+export function shippedBins(bins: readonly Bin[], config: XdrNamespaceConfig, changed: ReadonlySet<string> | undefined, tombstones?: Iterable<string>): Bin[] {
   const { binPolicy } = config
   if (binPolicy === 'no-bins') return []
   const ignored = new Set(config.ignoreBins)
@@ -51,9 +68,8 @@ export function shippedBins(bins: readonly Bin[], config: XdrNamespaceConfig, ch
     }
   }
   const out = bins.filter((bin) => ships(bin.name))
-  if (changed !== undefined && binPolicy !== 'all') {
-    const present = new Set(bins.map((bin) => bin.name))
-    for (const name of changed) if (!present.has(name) && ships(name)) out.push({ name, particleType: ParticleType.NULL, value: NIL })
-  }
+  const removed = tombstones ?? (changed !== undefined && binPolicy !== 'all' ? changed : [])
+  const present = new Set(bins.map((bin) => bin.name))
+  for (const name of removed) if (!present.has(name) && ships(name)) out.push({ name, particleType: ParticleType.NULL, value: NIL })
   return out
 }

@@ -10,7 +10,7 @@ import type { XdrDcConfig, XdrNamespaceConfig } from '../config/xdr-config.ts'
 import { limits } from '../limits.ts'
 import type { Logger } from '../log.ts'
 import type { Namespace } from '../namespace/namespace.ts'
-import { readBins, recordKey } from '../record/layout.ts'
+import { readBins, recordKey, recordVersionedBins } from '../record/layout.ts'
 import { storedRecordMatches } from '../commands/filter.ts'
 import { NamespaceShipping } from './namespace-shipping.ts'
 import type { QueuedChange } from './ship-queue.ts'
@@ -351,7 +351,9 @@ export class DcShipper {
         return undefined
       }
       const deletedAtMs = ns.tombstones.deleteOf(change.pid, change.digest)?.lastUpdateMs ?? change.lastUpdateMs
-      return deleteFrame(shipping.remoteNamespace, '', change.digest, this.versionOf(deletedAtMs))
+      const version = this.versionOf(deletedAtMs)
+      // With ship-bin-luts a delete goes as one that removes the bins older than it.
+      return deleteFrame(shipping.remoteNamespace, '', change.digest, version && shipping.config.shipBinLuts ? { ...version, bins: { floor: undefined, stamps: [] } } : version)
     }
     if (shipping.filter !== undefined && !storedRecordMatches(shipping.filter.expression, ns, id)) {
       shipping.counters.filteredOut++
@@ -360,8 +362,10 @@ export class DcShipper {
     const { buf, at } = ns.location(id)
     const voidTime = ns.voidTimeOf(id)
     const ttlSeconds = voidTime === 0 ? 0 : Math.max(1, voidTime - ns.nowVoidTime())
-    const record = { setName: ns.setOf(id)?.name ?? '', key: recordKey(buf, at), bins: readBins(buf, at), ttlSeconds }
-    return recordWriteFrame(shipping.remoteNamespace, change.digest, record, shipping.config, change.changedBins, this.versionOf(ns.lastUpdateMsOf(id)))
+    const version = this.versionOf(ns.lastUpdateMsOf(id))
+    const versioned = version !== undefined && shipping.config.shipBinLuts ? recordVersionedBins(buf, at, version.srcId) : undefined
+    const record = { setName: ns.setOf(id)?.name ?? '', key: recordKey(buf, at), bins: versioned?.bins ?? readBins(buf, at), ttlSeconds, versions: versioned?.versions }
+    return recordWriteFrame(shipping.remoteNamespace, change.digest, record, shipping.config, change.changedBins, version)
   }
 
   /** The version a change ships with, when the DC resolves conflicts by it (only Aerolite reads it). */

@@ -7,6 +7,7 @@ import type { XdrNamespaceConfig } from '../config/xdr-config.ts'
 import { limits } from '../limits.ts'
 import type { StoredKey } from '../record/layout.ts'
 import type { Bin } from '../record/bins.ts'
+import type { BinVersions } from '../record/bin-versions.ts'
 import { shippedBins } from './changed-bins.ts'
 import { encodeShippedVersion, type ShippedVersion } from './shipped-version.ts'
 
@@ -19,6 +20,8 @@ export interface ShippedRecord {
   bins: readonly Bin[]
   /** Seconds left to live; 0 = never expires. */
   ttlSeconds: number
+  /** With ship-bin-luts: the version of each bin and bin tombstone (record/bin-versions.ts). */
+  versions?: BinVersions
 }
 
 function frame(info1: number, info2: number, info3: number, ttl: number, fields: Field[], ops: readonly OutOp[]): Buffer {
@@ -45,7 +48,10 @@ function addressing(namespace: string, setName: string, digest: Buffer, key: Sto
  * changed bins); replaces the remote record unless write-policy update (or auto with bins left out).
  */
 export function recordWriteFrame(remoteNamespace: string, digest: Buffer, record: ShippedRecord, config: XdrNamespaceConfig, changed: ReadonlySet<string> | undefined, version?: ShippedVersion): Buffer {
-  const bins = shippedBins(record.bins, config, changed)
+  const versions = version === undefined ? undefined : record.versions
+  const bins = shippedBins(record.bins, config, changed, versions === undefined ? undefined : tombstonesOf(record.bins, versions))
+  // A touch (no bin ships) carries the record's version alone.
+  if (version !== undefined && versions !== undefined && bins.length > 0) version = { ...version, bins: { floor: versions.floor, stamps: bins.map((bin) => versions.bins.get(bin.name)!) } }
   const whole = bins.length === record.bins.length && bins.every((bin) => bin.particleType !== ParticleType.NULL)
   const replace = config.writePolicy === 'replace' || (config.writePolicy === 'auto' && whole)
   // With no bin to ship (bin-policy no-bins), the remote record's TTL is carried by a touch.
@@ -54,6 +60,11 @@ export function recordWriteFrame(remoteNamespace: string, digest: Buffer, record
     : bins.map((bin) => ({ type: OpType.WRITE, particleType: bin.particleType, name: bin.name, value: bin.value }))
   const ttl = record.ttlSeconds === 0 ? NEVER_EXPIRE : record.ttlSeconds
   return frame(Info1.XDR, Info2.WRITE, replace && bins.length > 0 ? Info3.CREATE_OR_REPLACE : 0, ttl, addressing(remoteNamespace, record.setName, digest, record.key, version), ops)
+}
+
+function tombstonesOf(bins: readonly Bin[], versions: BinVersions): string[] {
+  const live = new Set(bins.map((bin) => bin.name))
+  return [...versions.bins.keys()].filter((name) => !live.has(name))
 }
 
 /** The durable delete that ships a record's removal. */

@@ -13,6 +13,19 @@ test('a shipped version travels as u64 BE last-update ms and u8 src-id; another 
   assert.equal(decodeShippedVersion(Buffer.from('ffffffffffffffff01', 'hex')), undefined)
 })
 
+test('with ship-bin-luts the field goes on with the floor and a version per op; a floor of 0 is none', () => {
+  const version = { lastUpdateMs: 2000, srcId: 1, bins: { floor: { lastUpdateMs: 1500, srcId: 2 }, stamps: [{ lastUpdateMs: 1900, srcId: 1 }, { lastUpdateMs: 2000, srcId: 3 }] } }
+  const bytes = encodeShippedVersion(version)
+  assert.equal(bytes.length, 4 * 9)
+  assert.equal(bytes.subarray(9, 18).toString('hex'), '00000000000005dc02')
+  assert.deepEqual(decodeShippedVersion(bytes), version)
+  // A delete: the record's version and no floor, no ops.
+  const deleted = { lastUpdateMs: 2000, srcId: 1, bins: { floor: undefined, stamps: [] } }
+  assert.deepEqual(decodeShippedVersion(encodeShippedVersion(deleted)), deleted)
+  assert.equal(decodeShippedVersion(Buffer.alloc(0)), undefined)
+  assert.equal(decodeShippedVersion(Buffer.concat([bytes, Buffer.alloc(4)])), undefined)
+})
+
 test('the later update wins; at the same millisecond the higher src-id, the local version taken as made here', () => {
   const local = 1000
   assert.equal(shippedVersionWins({ lastUpdateMs: 1001, srcId: 1 }, local, 2), true)
