@@ -12,8 +12,9 @@
 //     master acting), no merge is expected and this node's copy is not dirty: its tombstones are
 //     dropped then, but for deletes still waiting on their confirmations.
 // A memory namespace keeps no other tombstones. A persistent one keeps every tombstone also while
-// an older version may be on its disk (namespace/tombstones.ts), and drops it by that rule only
-// once the partition is quiet.
+// an older version may be on its disk, and one with XDR conflict resolution (conflict-resolve-writes)
+// for tomb-raider-eligible-age, against older shipped versions (namespace/tombstones.ts): these
+// drop a tombstone by their own rule only, once the partition is quiet.
 import { limits } from '../limits.ts'
 import type { Namespace } from '../namespace/namespace.ts'
 import type { ClusterDeletes } from '../namespace/tombstones.ts'
@@ -66,20 +67,25 @@ export class ClusterTombstones implements ClusterDeletes {
   /** Every owner applied the delete: the master's tombstone is needed no more (not while it gathers copies). */
   everyOwnerHas(pid: number, digest: Uint8Array, deleted: DeleteStamp): void {
     const plan = this.planOf()
-    if (this.namespace.isPersistent || plan === undefined || plan.isMerging(pid)) return
+    if (this.keepsTombstonesItself || plan === undefined || plan.isMerging(pid)) return
     this.namespace.tombstones.dropDelete(pid, digest, deleted)
   }
 
   /** Drops the tombstones of a memory namespace's partition if it is quiet (see the top of this file). */
   sweep(pid: number): void {
     const tombstones = this.namespace.tombstones
-    if (this.namespace.isPersistent || tombstones.size === 0 || !this.isQuiet(pid)) return
+    if (this.keepsTombstonesItself || tombstones.size === 0 || !this.isQuiet(pid)) return
     tombstones.dropPartitionExcept(pid, (digest) => this.waiting.has(digest.toString('latin1')))
   }
 
   sweepAll(): void {
     if (this.namespace.tombstones.size === 0) return
     for (let pid = 0; pid < limits.partitions; pid++) this.sweep(pid)
+  }
+
+  /** Whether the namespace keeps its tombstones for its own reasons (see the top of this file). */
+  private get keepsTombstonesItself(): boolean {
+    return this.namespace.isPersistent || this.namespace.config.conflictResolveWrites
   }
 
   private isQuiet(pid: number): boolean {
