@@ -33,6 +33,7 @@ export function executeBinMerge(req: RecordRequest, shipped: ShippedVersion, bin
       return { reply: headerReply(ResultCode.OK) }
     }
     const outcome = commitRemove(asOfNewest, found.liveId, found.generation, 'xdr', merged.versions)
+    namespace.counters.clientDeleteSuccess++
     return settledReply(headerReply(ResultCode.OK), outcome.settled)
   }
   const stored = found.liveId >= 0 ? namespace.location(found.liveId) : undefined
@@ -41,6 +42,7 @@ export function executeBinMerge(req: RecordRequest, shipped: ShippedVersion, bin
   const wireTtl = isDelete ? TtlWire.DONT_UPDATE : message.recordTtl
   const change = { bins: [...merged.bins], wireTtl, key: req.key ?? storedKey, startsOver: false, binVersions: merged.versions, lastUpdateMs: newest.lastUpdateMs }
   const outcome = commitStore(asOfNewest, found, change, 'xdr')
+  namespace.counters.clientWriteSuccess++
   return settledReply(headerReply(ResultCode.OK, outcome.generation, outcome.voidTime), outcome.settled)
 }
 

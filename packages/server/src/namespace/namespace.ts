@@ -423,12 +423,14 @@ export class Namespace {
 
   /**
    * Remembers a delete made elsewhere of a record this node does not hold, when it must (a merge:
-   * another copy may still send an older version). No block here holds an older version.
+   * another copy may still send an older version). It replaces the record's tombstone, if any,
+   * keeping what that one knew of the blocks that may hold an older version.
    */
   rememberDelete(pid: number, digest: Uint8Array, deleted: DeletedAs, setId: number): void {
     if (!this.keepsDeletes(pid)) return
+    const olderSeq = this.tombstones.olderSeqOf(pid, digest)
     this.tombstones.dropFor(pid, digest)
-    this.tombstones.leave(pid, digest, deleted.generation, setId, 0, deleted.lastUpdateMs, deleted.binVersions)
+    this.tombstones.leave(pid, digest, deleted.generation, setId, olderSeq, deleted.lastUpdateMs, deleted.binVersions)
   }
 
   /**

@@ -58,6 +58,13 @@ export class Tombstones {
     return tomb < 0 ? undefined : { generation: this.index.generation(tomb), lastUpdateMs: this.index.lastUpdateMs(tomb) }
   }
 
+  /** The newest block sequence number that may hold an older version, as the digest's tombstone knows it (0: none). */
+  olderSeqOf(pid: number, digest: Uint8Array): number {
+    if (this.index.size === 0) return 0
+    const tomb = this.index.find(pid, digest)
+    return tomb < 0 ? 0 : this.index.voidTime(tomb)
+  }
+
   /** The bin versions a digest's tombstone keeps (a record deleted by bin convergence), if any. */
   binVersionsOf(pid: number, digest: Uint8Array): BinVersions | undefined {
     if (this.index.size === 0) return undefined

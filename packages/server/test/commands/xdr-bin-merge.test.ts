@@ -191,6 +191,11 @@ describe('bin versions in storage and between nodes', () => {
         // The deleted record kept each bin's removal: b's (5_500) loses to 5_600 where a's (6_000) wins.
         const digest = keyFields('gone')[2]!.data
         assert.deepEqual(ns.tombstones.binVersionsOf(partitionId(digest), digest)?.bins, new Map([['a', stamp(6_000, 3)], ['b', stamp(5_500, 3)]]))
+        // A later shipped delete replaces the tombstone and keeps what it knew of older versions on disk.
+        const olderSeq = ns.tombstones.olderSeqOf(partitionId(digest), digest)
+        assert.ok(olderSeq > 0)
+        assert.equal(shipDelete(ns, 'gone', stamp(5_550, 1)), ResultCode.OK)
+        assert.equal(ns.tombstones.olderSeqOf(partitionId(digest), digest), olderSeq)
         assert.equal(shipBins(ns, 'gone', stamp(5_600, 1), undefined, [['a', 9, stamp(5_600, 1)]]), ResultCode.LOST_CONFLICT)
         assert.equal(shipBins(ns, 'gone', stamp(5_600, 1), undefined, [['b', 9, stamp(5_600, 1)]]), ResultCode.OK)
         assert.equal(binsHere(ns, 'gone'), 'b=9')
