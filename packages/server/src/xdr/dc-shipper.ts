@@ -195,7 +195,7 @@ export class DcShipper {
       const sends: Array<Promise<void>> = []
       for (const shipping of this.namespaces.values()) {
         const budget = Math.max(1, Math.floor((shipping.config.maxThroughput * this.config.periodMs) / 1000))
-        const due = shipping.queue.take(Math.min(budget, limits.xdrMaxInFlight - this.inProgress), nowMs - shipping.config.delayMs)
+        const due = shipping.queue.take(Math.min(budget, limits.xdrMaxInFlight - this.inProgress), nowMs - shipping.config.delayMs, nowMs, shipping.config.hotKeyMs)
         for (const change of due) sends.push(this.ship(cluster, shipping, change))
       }
       await Promise.all(sends)

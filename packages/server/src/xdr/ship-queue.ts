@@ -1,6 +1,7 @@
 // The changes of one namespace waiting to ship to one DC: each changed record once (a record
 // changed again before it shipped ships once, its latest version: a "hot key"), in the order of
-// their first change. Bounded by transaction-queue-limit: a change that finds the queue full is
+// their first change; a record that shipped less than hot-key-ms ago waits until then, so a record
+// changed all the time ships once per hot-key-ms. Bounded by transaction-queue-limit: a change that finds the queue full is
 // not kept; instead the queue remembers the oldest such change, and the shipper recovers them by
 // walking the namespace for records changed since then (Aerospike's "recovery"). Changes taken
 // and sent stay pending until the DC answers: the shipped point (shipped-points.ts) counts them.
@@ -26,6 +27,8 @@ export class ShipQueue {
   recoverSinceMs: number | undefined
   /** Changes noted while their record already waited. */
   hotKeys = 0
+  /** When each record taken within the last hot-key-ms was taken (monotonic ms), oldest first. */
+  private readonly takenAtMs = new Map<string, number>()
 
   constructor(limit: number) {
     this.limit = limit
@@ -59,13 +62,22 @@ export class ShipQueue {
     return undefined
   }
 
-  /** Takes up to `count` changes noted at or before `readyAtMs`, oldest first. */
-  take(count: number, readyAtMs: number): QueuedChange[] {
+  /**
+   * Takes up to `count` changes noted at or before `readyAtMs`, oldest first, but for records taken
+   * less than `hotKeyMs` before `nowMs` (they stay, in their place, for a later turn).
+   */
+  take(count: number, readyAtMs: number, nowMs: number, hotKeyMs: number): QueuedChange[] {
+    for (const [key, takenAtMs] of this.takenAtMs) {
+      if (takenAtMs > nowMs - hotKeyMs) break
+      this.takenAtMs.delete(key)
+    }
     const out: QueuedChange[] = []
     for (const [key, change] of this.waiting) {
       if (out.length >= count || change.notedAtMs > readyAtMs) break
+      if (this.takenAtMs.has(key)) continue
       this.waiting.delete(key)
       this.inFlight.add(change)
+      this.takenAtMs.set(key, nowMs)
       out.push(change)
     }
     return out

@@ -23,9 +23,9 @@ test('a mastered partition has shipped up to its oldest change not shipped yet, 
   assert.deepEqual(points.own(), [[0, 400], [1, 700], [2, 1000]])
   assert.equal(points.pointOf(5), 100, 'a partition mastered elsewhere keeps what it was told')
   // Taken and sent, not answered yet: still not shipped.
-  const [first] = queue.take(1, 0)
+  const [first] = queue.take(1, 0, 0, 0)
   assert.equal(first!.lastUpdateMs, 500)
-  const taken = queue.take(1, 0)
+  const taken = queue.take(1, 0, 0, 0)
   points.refresh(queue, 1000)
   assert.equal(points.pointOf(0), 400)
   queue.settle(taken[0]!)
