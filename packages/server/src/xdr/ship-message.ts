@@ -46,6 +46,8 @@ function addressing(namespace: string, setName: string, digest: Buffer, key: Sto
 /**
  * The write that ships a record: every shipped bin (of those `changed`, under the policies that ship
  * changed bins); replaces the remote record unless write-policy update (or auto with bins left out).
+ * With the record's bin versions (ship-bin-luts, to Aerolite), its bin tombstones ship too, as nil
+ * writes, and the version of each op's bin goes in the LUT field (shipped-version.ts).
  */
 export function recordWriteFrame(remoteNamespace: string, digest: Buffer, record: ShippedRecord, config: XdrNamespaceConfig, changed: ReadonlySet<string> | undefined, version?: ShippedVersion): Buffer {
   const versions = version === undefined ? undefined : record.versions
