@@ -10,7 +10,7 @@ import type { PrimaryIndex } from '../storage/primary-index.ts'
 import type { WriteBlocks } from '../storage/write-blocks.ts'
 import type { RecordStore } from './record-store.ts'
 import type { BinVersions } from '../record/bin-versions.ts'
-import { recordBinVersions } from '../record/layout.ts'
+import { recordBinVersions, TOMBSTONE_BYTES } from '../record/layout.ts'
 
 /** What the cluster needs of a namespace's tombstones (cluster/cluster-tombstones.ts). */
 export interface ClusterDeletes {
@@ -69,7 +69,8 @@ export class Tombstones {
   binVersionsOf(pid: number, digest: Uint8Array): BinVersions | undefined {
     if (this.index.size === 0) return undefined
     const tomb = this.index.find(pid, digest)
-    if (tomb < 0) return undefined
+    // A bare tombstone keeps none: no read (from disk, on a device namespace) to find that out.
+    if (tomb < 0 || this.index.sizeOf(tomb) === TOMBSTONE_BYTES) return undefined
     const { buf, at } = this.records.read(this.index.block(tomb), this.index.offset(tomb))
     return recordBinVersions(buf, at)
   }

@@ -199,6 +199,15 @@ describe('bin versions in storage and between nodes', () => {
         assert.equal(shipBins(ns, 'gone', stamp(5_600, 1), undefined, [['a', 9, stamp(5_600, 1)]]), ResultCode.LOST_CONFLICT)
         assert.equal(shipBins(ns, 'gone', stamp(5_600, 1), undefined, [['b', 9, stamp(5_600, 1)]]), ResultCode.OK)
         assert.equal(binsHere(ns, 'gone'), 'b=9')
+        // A shipped removal of its last bin deletes it again, as a cemetery.
+        assert.equal(shipBins(ns, 'gone', stamp(7_000, 1), undefined, [['b', null, stamp(7_000, 1)]]), ResultCode.OK)
+        const cemetery = ns.tombstones.binVersionsOf(partitionId(digest), digest)
+        assert.deepEqual(cemetery, { floor: stamp(5_550, 1), bins: new Map([['a', stamp(6_000, 3)], ['b', stamp(7_000, 1)]]) })
+        await ns.close(memoryLogger().log)
+        // A clean shutdown restarts from the index snapshot: the cemetery is found again.
+        ns = await openNamespace(config)
+        assert.equal(ns.restoreReport?.mode, 'fast')
+        assert.deepEqual(ns.tombstones.binVersionsOf(partitionId(digest), digest), cemetery)
         await ns.close(memoryLogger().log)
       }
     } finally {
