@@ -1,6 +1,6 @@
 // A record's current version (or the delete a tombstone remembers) read out of a namespace, as it
 // travels to another node.
-import { DIGEST_BYTES, partitionId } from '@aerolite/protocol'
+import { DIGEST_BYTES } from '@aerolite/protocol'
 import type { RemoteRecord } from '../commands/commit-remote.ts'
 import type { Namespace } from '../namespace/namespace.ts'
 import { recordTotalBytes } from '../record/layout.ts'
@@ -27,7 +27,7 @@ export function deleteOf(ns: Namespace, tomb: number): RemoteRecord {
   const digest = Buffer.allocUnsafe(DIGEST_BYTES)
   index.digestInto(tomb, digest)
   const deleted: RemoteRecord = { digest, setName: ns.sets.byIdOf(index.setId(tomb))?.name ?? '', generation: index.generation(tomb), lastUpdateMs: index.lastUpdateMs(tomb), voidTime: 0, bytes: undefined }
-  const binVersions = ns.tombstones.binVersionsOf(partitionId(digest), digest)
+  const binVersions = ns.tombstones.binVersionsAt(tomb)
   if (binVersions !== undefined) deleted.binVersions = binVersions
   return deleted
 }

@@ -36,9 +36,8 @@ export interface StoreChange {
   keepGeneration?: boolean
   /** The bins the command's ops wrote: under conflict-resolve-writes they take its time even when their value stays. */
   writtenBins?: ReadonlySet<string>
-  /** The per-bin versions, when the command decided them (a shipped merge: commands/xdr-bin-merge.ts). */
+  /** The per-bin versions and last-update time, when the command decided them (a shipped merge: commands/xdr-bin-merge.ts). */
   binVersions?: BinVersions
-  /** The last-update time, when the command decided it. */
   lastUpdateMs?: number
 }
 
@@ -106,7 +105,8 @@ export function commitStore(req: RecordRequest, found: FoundRecord, change: Stor
   }
   const existingVoidTime = exists ? namespace.voidTimeOf(found.liveId) : undefined
   const voidTime = resolveVoidTime(change.wireTtl, namespace.config, existingVoidTime, namespace.nowVoidTime())
-  const before = namespace.config.conflictResolveWrites ? versionedBefore(req, found) : undefined
+  // Under conflict-resolve-writes the versions come from the record as found, unless the command decided them.
+  const before = namespace.config.conflictResolveWrites && change.binVersions === undefined ? versionedBefore(req, found) : undefined
   // A version shipped from another cluster keeps the time it was made there, as its copy there does.
   const lastUpdateMs = change.lastUpdateMs ?? req.shippedVersion?.lastUpdateMs ?? localWriteLutMs(req, setId, before)
   const version = {
@@ -116,7 +116,7 @@ export function commitStore(req: RecordRequest, found: FoundRecord, change: Stor
     setId,
     key: change.key,
     bins: change.bins,
-    binVersions: before === undefined ? undefined : change.binVersions ?? versionsAfterWrite(before, change.bins, change.writtenBins, { lastUpdateMs, srcId: req.shippedVersion?.srcId ?? req.srcId }, lastUpdateMs - namespace.config.tombRaiderEligibleAgeSeconds * 1000),
+    binVersions: change.binVersions ?? (before === undefined ? undefined : versionsAfterWrite(before, change.bins, change.writtenBins, { lastUpdateMs, srcId: req.shippedVersion?.srcId ?? req.srcId }, lastUpdateMs - namespace.config.tombRaiderEligibleAgeSeconds * 1000)),
     encodedBytes: 0,
   }
   version.encodedBytes = checkedRecordBytes(namespace, version)

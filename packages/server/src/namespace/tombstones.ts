@@ -69,8 +69,13 @@ export class Tombstones {
   binVersionsOf(pid: number, digest: Uint8Array): BinVersions | undefined {
     if (this.index.size === 0) return undefined
     const tomb = this.index.find(pid, digest)
+    return tomb < 0 ? undefined : this.binVersionsAt(tomb)
+  }
+
+  /** The bin versions tombstone entry `tomb` keeps, if any. */
+  binVersionsAt(tomb: number): BinVersions | undefined {
     // A bare tombstone keeps none: no read (from disk, on a device namespace) to find that out.
-    if (tomb < 0 || this.index.sizeOf(tomb) === TOMBSTONE_BYTES) return undefined
+    if (this.index.sizeOf(tomb) === TOMBSTONE_BYTES) return undefined
     const { buf, at } = this.records.read(this.index.block(tomb), this.index.offset(tomb))
     return recordBinVersions(buf, at)
   }

@@ -6,7 +6,7 @@
 // instead (commands/xdr-bin-merge.ts). The field's layout is Aerolite's, big-endian:
 //   u64 last-update ms since the Unix epoch, u8 src-id            the record's version
 //   [u64 floor ms (0: none), u8 floor src-id, then per op of the message: u64 ms, u8 src-id]
-import type { Stamp } from '../record/bin-versions.ts'
+import { stampNewer, type Stamp } from '../record/bin-versions.ts'
 
 export interface ShippedVersion extends Stamp {
   /** With ship-bin-luts: the versions of the shipped bins. */
@@ -62,6 +62,5 @@ function readStamp(data: Buffer, at: number): Stamp | undefined {
  * other one and ties with it is the same version shipped again, and either choice keeps it.
  */
 export function shippedVersionWins(incoming: ShippedVersion, localLastUpdateMs: number | undefined, localSrcId: number): boolean {
-  if (localLastUpdateMs === undefined || incoming.lastUpdateMs !== localLastUpdateMs) return incoming.lastUpdateMs > (localLastUpdateMs ?? -1)
-  return incoming.srcId > localSrcId
+  return stampNewer(incoming, localLastUpdateMs === undefined ? undefined : { lastUpdateMs: localLastUpdateMs, srcId: localSrcId })
 }

@@ -4,7 +4,7 @@
 // nodes.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { FieldType, Info1, Info2, ParticleType, PROTO_HEADER_BYTES, ResultCode, decodeMessage, emptyHeader, encodeMessage, integerParticle, partitionId, type OutOp } from '@aerolite/protocol'
+import { FieldType, Info1, Info2, OpType, ParticleType, PROTO_HEADER_BYTES, ResultCode, decodeMessage, emptyHeader, encodeMessage, integerParticle, partitionId, type OutOp } from '@aerolite/protocol'
 import { dispatchMessage } from '../../src/commands/dispatch.ts'
 import { encodeShippedVersion } from '../../src/xdr/shipped-version.ts'
 import { join } from 'node:path'
@@ -108,7 +108,7 @@ describe('bin convergence', () => {
     const lut = encodeShippedVersion({ ...stamp(1, 1), bins: { floor: undefined, stamps: [stamp(1, 1), stamp(1, 1)] } })
     assert.equal(dispatchShipped(ns, 'k', Info2.WRITE, lut, [int('a', 1)]), ResultCode.PARAMETER_ERROR)
     const one = encodeShippedVersion({ ...stamp(1, 1), bins: { floor: undefined, stamps: [stamp(1, 1)] } })
-    const incr = { type: 5, particleType: ParticleType.INTEGER, name: 'a', value: integerParticle(1) }
+    const incr = { type: OpType.INCR, particleType: ParticleType.INTEGER, name: 'a', value: integerParticle(1) }
     assert.equal(dispatchShipped(ns, 'k', Info2.WRITE, one, [incr]), ResultCode.PARAMETER_ERROR)
     assert.equal(binsHere(ns, 'k'), undefined)
   })
