@@ -51,6 +51,34 @@ export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
   return { flags, lists, switches, positional }
 }
 
+const ENV_PREFIX = 'AEROLITE_'
+
+/** The environment variable that stands for a value flag: `--rack-id` is AEROLITE_RACK_ID. */
+export function flagEnvName(flag: string): string {
+  return ENV_PREFIX + flag.toUpperCase().replaceAll('-', '_')
+}
+
+/**
+ * `args` with the value flags the command line leaves out taken from AEROLITE_* variables of `env`
+ * (containers and Kubernetes configure a process this way). The command line wins; an empty
+ * variable counts as unset; an AEROLITE_* variable that names no flag is an error, so a typo is
+ * never silently ignored.
+ */
+export function withEnvironment(args: ParsedArgs, spec: FlagSpec, env: Readonly<Record<string, string | undefined>>): ParsedArgs {
+  const byName = new Map(spec.values.map((flag) => [flagEnvName(flag), flag]))
+  const flags = new Map(args.flags)
+  const lists = new Map(args.lists)
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(ENV_PREFIX) || value === undefined || value === '') continue
+    const flag = byName.get(name)
+    if (flag === undefined) throw new UsageError(`environment variable ${name} names no option (known: ${[...byName.keys()].join(', ')})`)
+    if (flags.has(flag)) continue
+    flags.set(flag, value)
+    lists.set(flag, [value])
+  }
+  return { ...args, flags, lists }
+}
+
 export function parsePort(text: string, flag: string): number {
   if (!/^\d+$/.test(text) || Number(text) > 65535) throw new UsageError(`--${flag} "${text}" is not a port (0..65535)`)
   return Number(text)

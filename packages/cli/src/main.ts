@@ -2,7 +2,7 @@
 import { parseInfoResponse } from '@aerolite/protocol'
 import { AEROLITE_VERSION } from './version.ts'
 import type { StartOptions } from '@aerolite/server'
-import { UsageError, parseArgs, parsePort, type ParsedArgs } from './args.ts'
+import { UsageError, parseArgs, parsePort, withEnvironment, type ParsedArgs } from './args.ts'
 import { requestInfo } from './info-request.ts'
 
 const USAGE = `usage: aerolite <command> [options]
@@ -19,7 +19,8 @@ commands:
 `
 
 const START_USAGE = `usage: aerolite start [--port N] [--address A] [--config FILE] [--namespace NAME] [--log-level L]
-                     [--etcd HOST:PORT] [--fabric-port N] [--rack-id N] [--http-port N]
+                     [--etcd HOST:PORT] [--fabric-port N] [--rack-id N] [--http-port N] [--cluster-name NAME]
+                     [--access-address A] [--access-port N] [--alternate-access-address A] [--alternate-access-port N]
 
   --port N          service port (default 3000; 0 = any free port)
   --address A       address to listen on (default 127.0.0.1; "any" = all interfaces)
@@ -30,6 +31,15 @@ const START_USAGE = `usage: aerolite start [--port N] [--address A] [--config FI
   --fabric-port N   node-to-node port (default 3001; 0 = any free port)
   --rack-id N       rack of this node in every namespace (0..1000000, default 0)
   --http-port N     serve /metrics, /health and /ready over HTTP on this port (default off; 0 = any free port)
+  --cluster-name NAME  only nodes with the same cluster name form a cluster
+  --access-address A   address advertised to clients and peers (default: the bound one)
+  --access-port N      port advertised to clients (default: the bound one)
+  --alternate-access-address A  address told to clients outside the node's network (peers-clear-alt)
+  --alternate-access-port N     port told to those clients
+
+Every option can also be set by an environment variable AEROLITE_<OPTION>, e.g. AEROLITE_RACK_ID=2
+or AEROLITE_ETCD=etcd-0:2379,etcd-1:2379; the command line wins over the environment, and both
+over the config file.
 
 Prints one line when ready; SIGINT or SIGTERM drains (stop accepting, finish replies) and exits 0.
 `
@@ -82,7 +92,10 @@ export async function main(argv: readonly string[], launchedAtMs: number): Promi
   }
 }
 
-export const START_FLAGS = { values: ['port', 'address', 'config', 'namespace', 'log-level', 'etcd', 'fabric-port', 'rack-id', 'http-port'], switches: ['help', 'version'] }
+export const START_FLAGS = {
+  values: ['port', 'address', 'config', 'namespace', 'log-level', 'etcd', 'fabric-port', 'rack-id', 'http-port', 'cluster-name', 'access-address', 'access-port', 'alternate-access-address', 'alternate-access-port'],
+  switches: ['help', 'version'],
+}
 
 /** The start options `aerolite start` flags ask for (checked by the server's buildConfig as well). */
 export function startOptions(args: ParsedArgs): StartOptions {
@@ -93,6 +106,8 @@ export function startOptions(args: ParsedArgs): StartOptions {
   const fabricPort = args.flags.get('fabric-port')
   const rackId = args.flags.get('rack-id')
   const httpPort = args.flags.get('http-port')
+  const accessPort = args.flags.get('access-port')
+  const alternateAccessPort = args.flags.get('alternate-access-port')
   if (rackId !== undefined && (!/^\d{1,7}$/.test(rackId) || Number(rackId) > 1_000_000)) throw new UsageError(`--rack-id "${rackId}" is not a rack id (0..1000000)`)
   const etcd = args.lists.get('etcd')?.flatMap((value) => value.split(',').map((part) => part.trim()))
   if (etcd?.includes('') === true) throw new UsageError('--etcd has an empty endpoint: give HOST:PORT, e.g. --etcd 127.0.0.1:2379')
@@ -106,6 +121,11 @@ export function startOptions(args: ParsedArgs): StartOptions {
     fabricPort: fabricPort === undefined ? undefined : parsePort(fabricPort, 'fabric-port'),
     rackId: rackId === undefined ? undefined : Number(rackId),
     httpPort: httpPort === undefined ? undefined : parsePort(httpPort, 'http-port'),
+    clusterName: args.flags.get('cluster-name'),
+    accessAddress: args.flags.get('access-address'),
+    accessPort: accessPort === undefined ? undefined : parsePort(accessPort, 'access-port'),
+    alternateAccessAddress: args.flags.get('alternate-access-address'),
+    alternateAccessPort: alternateAccessPort === undefined ? undefined : parsePort(alternateAccessPort, 'alternate-access-port'),
   }
 }
 
@@ -113,7 +133,7 @@ async function start(argv: readonly string[], launchedAtMs: number): Promise<num
   const args = parseArgs(argv, START_FLAGS)
   if (args.switches.has('help')) return print(START_USAGE)
   if (args.switches.has('version')) return print(`aerolite ${AEROLITE_VERSION}\n`)
-  const options = startOptions(args)
+  const options = startOptions(withEnvironment(args, START_FLAGS, process.env))
   const { runNodeProcess } = await import('@aerolite/server')
   await runNodeProcess(options, launchedAtMs)
   // The node keeps the process alive until a signal drains it.

@@ -77,8 +77,9 @@ export async function runCli(args: readonly string[], options: { timeoutMs?: num
  * Starts `aerolite start ARGS...` and waits for its ready line. onReadyLine runs synchronously in
  * the stdout 'data' event that completes the line (to act before the node's next event-loop turn).
  */
-export async function startNode(args: readonly string[], onReadyLine?: (child: ChildProcess) => void): Promise<RunningNode> {
-  const child = spawnCli(['start', ...args])
+/** `env` replaces the child's environment (default: this process's). */
+export async function startNode(args: readonly string[], onReadyLine?: (child: ChildProcess) => void, env?: NodeJS.ProcessEnv): Promise<RunningNode> {
+  const child = spawnCli(['start', ...args], REPO_ROOT, env)
   const { exited, stdout, stderr } = collect(child)
   const ready = new Promise<string>((resolve, reject) => {
     let seen = false

@@ -268,6 +268,7 @@ export class AeroliteNode implements NodeContext {
     await this.cluster.join({
       nodeId: this.nodeId,
       service: this.endpoint,
+      ...(this.hasAlternateAccess() ? { alternateService: this.alternateServiceEndpoint() } : {}),
       fabric: { host: address === '0.0.0.0' ? this.endpoint.host : fabricEndpoint.host, port: fabricEndpoint.port },
       rackIds,
       build: AEROSPIKE_COMPATIBLE_BUILD,
@@ -335,6 +336,16 @@ export class AeroliteNode implements NodeContext {
 
   serviceEndpoint(): { host: string; port: number } {
     return this.endpoint
+  }
+
+  alternateServiceEndpoint(): { host: string; port: number } {
+    const { alternateAccessAddress, alternateAccessPort } = this.config.network.service
+    return { host: alternateAccessAddress ?? this.endpoint.host, port: alternateAccessPort ?? this.endpoint.port }
+  }
+
+  private hasAlternateAccess(): boolean {
+    const { alternateAccessAddress, alternateAccessPort } = this.config.network.service
+    return alternateAccessAddress !== undefined || alternateAccessPort !== undefined
   }
 
   partitionGeneration(): number {

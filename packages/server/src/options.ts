@@ -1,6 +1,6 @@
 // Turning start options (CLI flags or startServer arguments) into a validated ServerConfig.
 import type { Disk } from '@aerolite/protocol'
-import { defaultNamespaceConfig, defaultServerConfig, loadConfigFile, parseHostPort, type LogLevel, type NamespaceConfig, type ServerConfig } from './config/index.ts'
+import { defaultNamespaceConfig, defaultServerConfig, isHostName, isIpAddress, loadConfigFile, parseHostPort, type LogLevel, type NamespaceConfig, type ServerConfig } from './config/index.ts'
 
 export interface StartOptions {
   /** An aerospike.conf-style file; without one the embedded defaults apply. */
@@ -22,6 +22,12 @@ export interface StartOptions {
   rackId?: number
   /** Serves /metrics, /health and /ready on this port (0 = any free port). */
   httpPort?: number
+  /** The address and port advertised to clients and peers (the pod's IP in Kubernetes). */
+  accessAddress?: string
+  accessPort?: number
+  /** The address and port advertised to clients outside the node's network (peers-clear-alt). */
+  alternateAccessAddress?: string
+  alternateAccessPort?: number
 }
 
 export class StartOptionError extends Error {
@@ -47,7 +53,11 @@ export function buildConfig(options: StartOptions, disk: Disk): ServerConfig {
     const level = options.logLevel
     config.logging = { level, sinks: config.logging.sinks.map((sink) => ({ ...sink, level })) }
   }
-  if (options.clusterName !== undefined) config.service.clusterName = options.clusterName
+  if (options.clusterName !== undefined) {
+    // The name is a path segment of the cluster's etcd keys.
+    if (options.clusterName === '' || options.clusterName.includes('/')) throw new StartOptionError(`cluster name "${options.clusterName}" must be non-empty and without "/"`)
+    config.service.clusterName = options.clusterName
+  }
   if (options.etcdEndpoints !== undefined) {
     if (options.etcdEndpoints.length === 0) throw new StartOptionError('no etcd endpoint given: name at least one as HOST:PORT (e.g. 127.0.0.1:2379)')
     const endpoints = options.etcdEndpoints.map((text) => {
@@ -65,9 +75,24 @@ export function buildConfig(options: StartOptions, disk: Disk): ServerConfig {
     if (!Number.isInteger(options.httpPort) || options.httpPort < 0 || options.httpPort > 65535) throw new StartOptionError(`HTTP port ${options.httpPort} is not a TCP port (0..65535; 0 = any free port)`)
     config.network.http.port = options.httpPort
   }
+  const service = config.network.service
+  if (options.accessAddress !== undefined) service.accessAddress = advertisedAddress(options.accessAddress, 'access address')
+  if (options.accessPort !== undefined) service.accessPort = advertisedPort(options.accessPort, 'access port')
+  if (options.alternateAccessAddress !== undefined) service.alternateAccessAddress = advertisedAddress(options.alternateAccessAddress, 'alternate access address')
+  if (options.alternateAccessPort !== undefined) service.alternateAccessPort = advertisedPort(options.alternateAccessPort, 'alternate access port')
   if (options.rackId !== undefined) {
     if (!Number.isInteger(options.rackId) || options.rackId < 0 || options.rackId > 1_000_000) throw new StartOptionError(`rack id ${options.rackId} is out of range (0..1000000)`)
     for (const ns of config.namespaces) ns.rackId = options.rackId
   }
   return config
+}
+
+function advertisedAddress(text: string, what: string): string {
+  if (!isIpAddress(text) && !isHostName(text)) throw new StartOptionError(`${what} "${text}" is not an IP address or host name`)
+  return text
+}
+
+function advertisedPort(port: number, what: string): number {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new StartOptionError(`${what} ${port} is not a TCP port (1..65535)`)
+  return port
 }

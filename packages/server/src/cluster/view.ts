@@ -14,6 +14,8 @@ export interface MemberInfo {
   nodeId: string
   /** Where clients reach it. */
   service: Endpoint
+  /** Where clients outside its network reach it (alternate-access-address: peers-clear-alt); absent: `service`. */
+  alternateService?: Endpoint
   /** Where other nodes reach it (node-to-node channel). */
   fabric: Endpoint
   /** Rack id per namespace name (a namespace not listed is on rack 0). */

@@ -5,6 +5,11 @@ import { isIpAddress } from './ip-address.ts'
 
 const HOST_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i
 
+/** A DNS host name: dot-separated labels of letters, digits and inner hyphens, 253 characters at most. */
+export function isHostName(text: string): boolean {
+  return text.length <= 253 && HOST_NAME.test(text)
+}
+
 /** The host and port of `text`, or undefined when it is not HOST:PORT with a port in 1..65535. */
 export function parseHostPort(text: string): HostPort | undefined {
   const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text)
@@ -14,5 +19,5 @@ export function parseHostPort(text: string): HostPort | undefined {
   const v6 = match[1]
   if (v6 !== undefined) return isIpAddress(v6) && v6.includes(':') ? { host: v6, port } : undefined
   const host = match[2]!
-  return isIpAddress(host) || (host.length <= 253 && HOST_NAME.test(host)) ? { host, port } : undefined
+  return isIpAddress(host) || isHostName(host) ? { host, port } : undefined
 }

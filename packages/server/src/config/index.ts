@@ -2,7 +2,8 @@
 
 export { ConfigError, type ConfigErrorPlace } from './errors.ts'
 export { loadConfigFile, parseConfig } from './parse.ts'
-export { parseHostPort } from './host-port.ts'
+export { isHostName, parseHostPort } from './host-port.ts'
+export { isIpAddress } from './ip-address.ts'
 export {
   defaultStorageConfig,
   defaultNamespaceConfig,

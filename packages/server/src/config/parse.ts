@@ -30,7 +30,7 @@ import { limits } from '../limits.ts'
 import { osReason } from '../os-error.ts'
 import { isIpAddress } from './ip-address.ts'
 import { readXdr } from './xdr-config.ts'
-import { parseHostPort } from './host-port.ts'
+import { isHostName, parseHostPort } from './host-port.ts'
 
 
 /** Aerospike log levels, most severe first, and the pino level each maps to. */
@@ -88,7 +88,9 @@ export function parseConfig(text: string, fileName: string, disk: Disk): ServerC
 const serviceScope: Scope<ServiceConfig> = {
   entries: {
     'cluster-name': (r, service) => {
-      service.clusterName = r.one()
+      const text = r.one()
+      if (text.includes('/')) r.failValue(text, 'contains "/" (the name is a path segment of the cluster\'s etcd keys)')
+      service.clusterName = text
     },
     'proto-fd-max': (r, service) => {
       service.protoFdMax = r.integer(1)
@@ -181,6 +183,14 @@ const networkServiceScope: Scope<NetworkServiceConfig> = {
     },
     'access-port': (r, service) => {
       service.accessPort = r.integer(1, 65535)
+    },
+    'alternate-access-address': (r, service) => {
+      const text = r.one()
+      if (!isIpAddress(text) && !isHostName(text)) r.failValue(text, 'is not an IP address or host name')
+      service.alternateAccessAddress = text
+    },
+    'alternate-access-port': (r, service) => {
+      service.alternateAccessPort = r.integer(1, 65535)
     },
   },
 }
@@ -549,10 +559,4 @@ const topLevelScope: Scope<FileState> = {
     security: () => {},
   },
   repeatable: ['namespace'],
-}
-
-// --- helpers ---------------------------------------------------------------------------------
-
-function isHostName(text: string): boolean {
-  return text.length <= 253 && /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(text)
 }

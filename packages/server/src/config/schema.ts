@@ -131,6 +131,9 @@ export interface NetworkServiceConfig {
   /** Address and port advertised to clients, when they differ from the bound ones (NAT, containers). */
   accessAddress?: string
   accessPort?: number
+  /** Advertised to clients that ask for alternate addresses (outside a NAT or Kubernetes); unset: the access address and port. */
+  alternateAccessAddress?: string
+  alternateAccessPort?: number
 }
 
 /** A host (IP address or name) and TCP port. */

@@ -7,13 +7,20 @@ import { replicaBitmaps, replicasEntry, withoutMastership } from '../cluster/rep
 import { clusterKeyText } from '../cluster/view.ts'
 import type { NodeContext } from './context.ts'
 
-/** `<peers generation>,<default port>,[[node id,,[host:port]],...]`: the other members' service addresses. */
-export function peersAnswer(ctx: NodeContext, cluster: ClusterMember): string {
+/**
+ * `<peers generation>,<default port>,[[node id,,[host:port]],...]`: the other members' service
+ * addresses, or their alternate ones (peers-clear-alt) where they have them.
+ */
+export function peersAnswer(ctx: NodeContext, cluster: ClusterMember, alternate: boolean): string {
   const view = cluster.currentView()
   const peers = (view?.members ?? [])
     .filter((m) => m.nodeId !== ctx.nodeId)
-    .map((m) => `[${m.nodeId},,[${hostPort(m.service.host, m.service.port)}]]`)
-  return `${cluster.peersGeneration},${ctx.serviceEndpoint().port},[${peers.join(',')}]`
+    .map((m) => {
+      const { host, port } = alternate ? m.alternateService ?? m.service : m.service
+      return `[${m.nodeId},,[${hostPort(host, port)}]]`
+    })
+  const own = alternate ? ctx.alternateServiceEndpoint() : ctx.serviceEndpoint()
+  return `${cluster.peersGeneration},${own.port},[${peers.join(',')}]`
 }
 
 function hostPort(host: string, port: number): string {

@@ -29,6 +29,8 @@ export interface NodeContext {
   readonly quiesce: Quiesce
   /** Address and port clients should use to reach this node. */
   serviceEndpoint(): { host: string; port: number }
+  /** Address and port clients outside the node's network should use (alternate-access-address). */
+  alternateServiceEndpoint(): { host: string; port: number }
   partitionGeneration(): number
   peersGeneration(): number
   /** Deletes records last updated at or before cutoffMs; setName undefined = the whole namespace. */

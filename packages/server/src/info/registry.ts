@@ -17,13 +17,16 @@ import { udfGet, udfList, udfPut, udfPutShared, udfRemove, udfRemoveShared } fro
 /** A string now, or a promise when the answer waits (a cluster metadata change being applied). */
 type InfoHandler = (ctx: NodeContext, cmd: InfoCommand) => string | Promise<string>
 
-const service = (ctx: NodeContext): string => {
-  const { host, port } = ctx.serviceEndpoint()
+const service = (alternate: boolean) => (ctx: NodeContext): string => {
+  const { host, port } = alternate ? ctx.alternateServiceEndpoint() : ctx.serviceEndpoint()
   return `${host}:${port}`
 }
 
 /** "<generation>,<default port>,[peers]": none for a single node. */
-const peers = (ctx: NodeContext): string => ctx.cluster === undefined ? `${ctx.peersGeneration()},${ctx.serviceEndpoint().port},[]` : peersAnswer(ctx, ctx.cluster)
+const peers = (alternate: boolean) => (ctx: NodeContext): string => {
+  if (ctx.cluster !== undefined) return peersAnswer(ctx, ctx.cluster, alternate)
+  return `${ctx.peersGeneration()},${(alternate ? ctx.alternateServiceEndpoint() : ctx.serviceEndpoint()).port},[]`
+}
 
 const replicasOf = (form: 'replicas' | 'replicas-all' | 'replicas-master') => (ctx: NodeContext): string => {
   if (ctx.cluster !== undefined) return replicasAnswer(ctx, ctx.cluster, form)
@@ -51,16 +54,16 @@ const HANDLERS: Record<string, InfoHandler> = {
     if (size !== undefined && size !== '1') return infoError(4, `cluster size is 1, not ${size}`)
     return ctx.nodeId
   },
-  'peers-clear-std': peers,
-  'peers-clear-alt': peers,
+  'peers-clear-std': peers(false),
+  'peers-clear-alt': peers(true),
   // No TLS listener: no peer is reachable over TLS.
   'peers-tls-std': (ctx) => `${ctx.peersGeneration()},${ctx.serviceEndpoint().port},[]`,
   'peers-tls-alt': (ctx) => `${ctx.peersGeneration()},${ctx.serviceEndpoint().port},[]`,
   'alumni-clear-std': (ctx) => `${ctx.peersGeneration()},${ctx.serviceEndpoint().port},[]`,
   'alumni-tls-std': (ctx) => `${ctx.peersGeneration()},${ctx.serviceEndpoint().port},[]`,
-  'service': service,
-  'service-clear-std': service,
-  'service-clear-alt': service,
+  'service': service(false),
+  'service-clear-std': service(false),
+  'service-clear-alt': service(true),
   'service-tls-std': () => '',
   'service-tls-alt': () => '',
   'services': () => '',

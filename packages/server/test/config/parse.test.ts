@@ -407,6 +407,15 @@ describe('parseConfig: errors name file, line and key', () => {
     )
   })
 
+  it('alternate-access-address and -port: what clients outside the network are told; cluster-name without "/"', () => {
+    const { service } = parseConfig(conf('network {', 'service {', 'alternate-access-address db-0.example.com', 'alternate-access-port 31000', '}', '}', 'namespace test {', '}'), FILE, realDisk).network
+    assert.equal(service.alternateAccessAddress, 'db-0.example.com')
+    assert.equal(service.alternateAccessPort, 31000)
+    assertConfigError(conf('network {', 'service {', 'alternate-access-address -x', '}', '}'), 3, 'alternate-access-address', 'host name')
+    assertConfigError(conf('network {', 'service {', 'alternate-access-port 0', '}', '}'), 3, 'alternate-access-port', '1 to 65535')
+    assertConfigError(conf('service {', 'cluster-name a/b', '}'), 2, 'cluster-name', '"a/b"', 'etcd keys')
+  })
+
   it('bad size, number, boolean, address, node id and log level', () => {
     assertConfigError(conf('namespace test {', 'max-record-size 1.5M', '}'), 2, 'max-record-size', '"1.5M"', 'is not a size', 'K, M, G or T')
     assertConfigError(conf('namespace test {', 'replication-factor -1', '}'), 2, 'replication-factor', '"-1"', 'whole number')
