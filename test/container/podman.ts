@@ -68,9 +68,9 @@ export async function createVolume(name: string): Promise<void> {
   await podmanOk(['volume', 'create', name])
 }
 
-export async function createNetwork(name: string): Promise<void> {
+export async function createNetwork(name: string, args: readonly string[] = []): Promise<void> {
   networks.add(name)
-  await podmanOk(['network', 'create', name])
+  await podmanOk(['network', 'create', ...args, name])
 }
 
 export async function removeContainer(name: string): Promise<void> {
