@@ -44,8 +44,9 @@ export async function ensureBundle(entry, outName) {
       format: 'esm',
       target: 'node20',
       // pino loads worker files by path at run time, and etcd3 and gRPC read .proto files beside
-      // their code: they stay normal dependencies.
-      external: ['pino', 'tsx', 'esbuild', 'etcd3', '@grpc/grpc-js', '@grpc/proto-loader', 'cockatiel'],
+      // their code; yaml's Node build is CommonJS that requires Node's built-ins, which an ESM
+      // bundle cannot: they stay normal dependencies.
+      external: ['pino', 'tsx', 'esbuild', 'etcd3', '@grpc/grpc-js', '@grpc/proto-loader', 'cockatiel', 'yaml'],
       sourcemap: 'inline',
       logLevel: 'error',
     })

@@ -69,7 +69,7 @@ export function withEnvironment(args: ParsedArgs, spec: FlagSpec, env: Readonly<
   const flags = new Map(args.flags)
   const lists = new Map(args.lists)
   for (const [name, value] of Object.entries(env)) {
-    if (!name.startsWith(ENV_PREFIX) || value === undefined || value === '') continue
+    if (!name.startsWith(ENV_PREFIX) || value === undefined || value === '' || isServiceLink(name, value)) continue
     const flag = byName.get(name)
     if (flag === undefined) throw new UsageError(`environment variable ${name} names no option (known: ${[...byName.keys()].join(', ')})`)
     if (flags.has(flag)) continue
@@ -77,6 +77,15 @@ export function withEnvironment(args: ParsedArgs, spec: FlagSpec, env: Readonly<
     lists.set(flag, [value])
   }
   return { ...args, flags, lists }
+}
+
+/**
+ * Kubernetes gives every pod variables for each Service of its namespace (unless
+ * enableServiceLinks is false): a Service named "aerolite" yields AEROLITE_SERVICE_HOST,
+ * AEROLITE_PORT=tcp://10.0.0.1:3000, AEROLITE_PORT_3000_TCP_ADDR and more. They are not options.
+ */
+function isServiceLink(name: string, value: string): boolean {
+  return /_SERVICE_(HOST|PORT)(_[A-Z0-9_]+)?$/.test(name) || /_PORT_\d+_(TCP|UDP|SCTP)(_PROTO|_PORT|_ADDR)?$/.test(name) || /^(tcp|udp|sctp):\/\//.test(value)
 }
 
 export function parsePort(text: string, flag: string): number {

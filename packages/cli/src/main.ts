@@ -12,7 +12,8 @@ commands:
   info    send info commands to a node, like asinfo
   bench   load generator for any Aerospike-compatible server, like asbench
   cluster up | down: a local cluster of etcd and N node processes
-  deploy  global-lb: an HAProxy entry point that fails over between regions
+  deploy  global-lb: an HAProxy entry point that fails over between regions;
+          cloud: the files and steps that deploy a cluster on EKS, AKS or GKE
 
   aerolite <command> --help   options of one command
   aerolite --version          print the version

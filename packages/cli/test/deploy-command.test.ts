@@ -47,8 +47,8 @@ test('global-lb without --out prints the configuration', async () => {
 
 test('deploy answers bad arguments with a usage error (exit 2) that names the problem', async () => {
   const cases: Array<[string[], RegExp]> = [
-    [['deploy'], /deploy needs a target: global-lb/],
-    [['deploy', 'k8s'], /unknown deploy target "k8s" \(targets: global-lb\)/],
+    [['deploy'], /deploy needs a target: global-lb, cloud/],
+    [['deploy', 'k8s'], /unknown deploy target "k8s" \(targets: global-lb, cloud\)/],
     [['deploy', 'global-lb', '--site', 'a=127.0.0.1:3000'], /needs at least two --site/],
     [['deploy', 'global-lb', '--site', 'a=127.0.0.1:3000', '--site', 'a=127.0.0.1:3001'], /--site a is given twice/],
     [['deploy', 'global-lb', '--site', 'a b=127.0.0.1:3000', '--site', 'b=127.0.0.1:3001'], /--site "a b=127\.0\.0\.1:3000" is not NAME=HOST:PORT/],

@@ -1,7 +1,7 @@
 // `aerolite start` configured by AEROLITE_* environment variables (how containers and Kubernetes
 // configure it), and the addresses a node advertises: access (clients and peers) and alternate
 // (clients outside the node's network, `peers-clear-alt`).
-import { after, describe, test } from 'node:test'
+import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { buildConfig, realEnv, StartOptionError } from '@aerolite/server'
 import { parseArgs, UsageError, withEnvironment } from '../src/args.ts'
@@ -9,6 +9,7 @@ import { START_FLAGS, startOptions } from '../src/main.ts'
 import { EtcdProcess, etcdInstalled } from '../../server/test/cluster/etcd-process.ts'
 import { freePort, killAll, startNode, stopNode, type RunningNode } from './cli-process.ts'
 import { requestInfo } from '../src/info-request.ts'
+import { Aerospike } from '../../../test/compat/helpers.ts'
 
 const configOf = (argv: string[], env: Record<string, string> = {}) =>
   buildConfig(startOptions(withEnvironment(parseArgs(argv, START_FLAGS), START_FLAGS, env)), realEnv.disk)
@@ -22,6 +23,16 @@ describe('AEROLITE_* variables', () => {
     assert.equal(config.service.clusterName, 'orders')
     // A repeated flag on the command line replaces the variable's list, not adds to it.
     assert.deepEqual(configOf(['--etcd', '10.0.0.9:2379'], { AEROLITE_ETCD: 'a:1,b:2' }).network.heartbeat.etcdEndpoints, [{ host: '10.0.0.9', port: 2379 }])
+  })
+
+  test('the variables Kubernetes makes for Services named aerolite... are not options', () => {
+    const links = {
+      AEROLITE_SERVICE_HOST: '10.0.0.11', AEROLITE_SERVICE_PORT: '3000', AEROLITE_SERVICE_PORT_SERVICE: '3000',
+      AEROLITE_PORT: 'tcp://10.0.0.11:3000', AEROLITE_PORT_3000_TCP: 'tcp://10.0.0.11:3000', AEROLITE_PORT_3000_TCP_PROTO: 'tcp',
+      AEROLITE_PORT_3000_TCP_PORT: '3000', AEROLITE_PORT_3000_TCP_ADDR: '10.0.0.11', AEROLITE_RACK_1_0_SERVICE_HOST: '10.0.0.12',
+    }
+    assert.equal(configOf([], links).network.service.port, 3000)
+    assert.equal(configOf([], { ...links, AEROLITE_HTTP_PORT: '9145' }).network.http.port, 9145)
   })
 
   test('an empty variable is unset; a variable that names no option is refused by name', () => {
@@ -60,6 +71,9 @@ describe('advertised addresses', () => {
 describe('two nodes configured by environment variables only', { skip: etcdInstalled() ? false : 'etcd is not installed', timeout: 60_000 }, () => {
   let etcd: EtcdProcess | undefined
   const nodes: RunningNode[] = []
+  before(async () => {
+    etcd = await EtcdProcess.start()
+  })
   after(async () => {
     for (const node of nodes) await stopNode(node).catch(() => {})
     killAll()
@@ -67,14 +81,13 @@ describe('two nodes configured by environment variables only', { skip: etcdInsta
   })
 
   test('each lists the other in peers-clear-std by its access address and in peers-clear-alt by its alternate one', async () => {
-    etcd = await EtcdProcess.start()
     const ports = [await freePort(), await freePort()]
     for (const [i, port] of ports.entries()) {
       nodes.push(await startNode([], undefined, {
         ...process.env,
         AEROLITE_PORT: String(port),
         AEROLITE_FABRIC_PORT: String(await freePort()),
-        AEROLITE_ETCD: `127.0.0.1:${etcd.clientPort}`,
+        AEROLITE_ETCD: `127.0.0.1:${etcd!.clientPort}`,
         AEROLITE_CLUSTER_NAME: `env-${process.pid}`,
         AEROLITE_ALTERNATE_ACCESS_ADDRESS: `node-${i}.example.com`,
         AEROLITE_ALTERNATE_ACCESS_PORT: String(31000 + i),
@@ -91,5 +104,46 @@ describe('two nodes configured by environment variables only', { skip: etcdInsta
     assert.match(await peersOf(a, 'peers-clear-alt'), new RegExp(`^\\d+,31000,\\[\\[[0-9A-F]+,,\\[node-1\\.example\\.com:31001\\]\\]\\]$`))
     assert.match(await peersOf(b, 'peers-clear-alt'), new RegExp(`^\\d+,31001,\\[\\[[0-9A-F]+,,\\[node-0\\.example\\.com:31000\\]\\]\\]$`))
     assert.match(await peersOf(b, 'peers-clear-std'), new RegExp(`^\\d+,${b.port},\\[\\[[0-9A-F]+,,\\[127\\.0\\.0\\.1:${a.port}\\]\\]\\]$`))
+  })
+
+  test('the official client reaches every node through the alternate addresses with useAlternateAccessAddress, and not without', async () => {
+    for (const node of nodes) await stopNode(node)
+    nodes.length = 0
+    const cluster = `alt-${process.pid}`
+    for (let i = 0; i < 2; i++) {
+      // Access addresses no client here can reach (TEST-NET-1); the alternate ones are loopback.
+      nodes.push(await startNode([], undefined, {
+        ...process.env,
+        AEROLITE_PORT: String(await freePort()),
+        AEROLITE_FABRIC_PORT: String(await freePort()),
+        AEROLITE_ETCD: `127.0.0.1:${etcd!.clientPort}`,
+        AEROLITE_CLUSTER_NAME: cluster,
+        AEROLITE_ACCESS_ADDRESS: '192.0.2.1',
+        AEROLITE_ALTERNATE_ACCESS_ADDRESS: '127.0.0.1',
+        AEROLITE_LOG_LEVEL: 'silent',
+      }))
+    }
+    const seed = nodes[0]!
+    const deadline = Date.now() + 20_000
+    while (!(await requestInfo('127.0.0.1', seed.port, ['peers-clear-alt'], 5000)).includes(`127.0.0.1:${nodes[1]!.port}`)) {
+      assert.ok(Date.now() < deadline, 'node 0 never listed node 1 by its alternate address')
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    const connect = (alternate: boolean) => Aerospike.connect({ hosts: [{ addr: '127.0.0.1', port: seed.port }], useAlternateAccessAddress: alternate, connTimeoutMs: 500, log: { level: Aerospike.log.OFF } })
+    const outside = await connect(true)
+    try {
+      const deadlineMs = Date.now() + 10_000
+      while (outside.getNodes().length < 2) {
+        assert.ok(Date.now() < deadlineMs, `with useAlternateAccessAddress the client found ${outside.getNodes().length} node(s)`)
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      for (let i = 0; i < 50; i++) await outside.put(new Aerospike.Key('test', 'alt', i), { i })
+    } finally {
+      await outside.close()
+    }
+    // Without it the client is told 192.0.2.1, which it cannot reach.
+    await assert.rejects(connect(false), /Peers not reachable: 192\.0\.2\.1:/)
+    // A failed connect leaves no client to close: release the client library's event loop itself.
+    Aerospike.releaseEventLoop()
   })
 })

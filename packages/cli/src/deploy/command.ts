@@ -1,11 +1,12 @@
-// `aerolite deploy global-lb`: renders what runs Aerolite beyond one machine.
+// `aerolite deploy global-lb | cloud`: renders what runs Aerolite beyond one machine.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseHostPort } from '@aerolite/server'
 import { UsageError, parseArgs } from '../args.ts'
+import { CLOUD_USAGE } from './cloud/command.ts'
 import { failoverMs, renderHaproxyConfig, type GlobalLbSettings, type Site, type SiteEndpoint } from './global-lb.ts'
 
-export const DEPLOY_USAGE = `usage: aerolite deploy global-lb --site NAME=HOST:PORT[,HOST:PORT...] --site ... [options]
+const GLOBAL_LB_USAGE = `usage: aerolite deploy global-lb --site NAME=HOST:PORT[,HOST:PORT...] --site ... [options]
 
   global-lb  an HAProxy configuration: one entry point for several regions (clusters that ship to
              each other with XDR). Each new client connection goes to the first region, in the order
@@ -20,15 +21,30 @@ export const DEPLOY_USAGE = `usage: aerolite deploy global-lb --site NAME=HOST:P
   --out DIR                  write DIR/haproxy.cfg (default: print the configuration)
 `
 
+export const DEPLOY_USAGE = `${GLOBAL_LB_USAGE}\n${CLOUD_USAGE}`
+
+const TARGETS = 'global-lb, cloud'
+
 export async function deploy(argv: readonly string[], commandLine: string): Promise<number> {
+  const [target, ...rest] = argv
+  switch (target) {
+    case 'global-lb': return globalLb(rest, commandLine)
+    case 'cloud': return (await import('./cloud/command.ts')).cloud(rest)
+    case '--help': case '-h':
+      process.stdout.write(DEPLOY_USAGE)
+      return 0
+    case undefined: throw new UsageError(`deploy needs a target: ${TARGETS}`)
+  }
+  throw new UsageError(`unknown deploy target "${target}" (targets: ${TARGETS})`)
+}
+
+function globalLb(argv: readonly string[], commandLine: string): number {
   const args = parseArgs(argv, { values: ['site', 'listen', 'check-interval-ms', 'fall', 'rise', 'maxconn', 'out'], switches: ['help'] })
   if (args.switches.has('help')) {
-    process.stdout.write(DEPLOY_USAGE)
+    process.stdout.write(GLOBAL_LB_USAGE)
     return 0
   }
-  const [target, ...extra] = args.positional
-  if (target !== 'global-lb') throw new UsageError(target === undefined ? 'deploy needs a target: global-lb' : `unknown deploy target "${target}" (targets: global-lb)`)
-  if (extra.length > 0) throw new UsageError(`deploy global-lb takes no arguments, got "${extra[0]}"`)
+  if (args.positional.length > 0) throw new UsageError(`deploy global-lb takes no arguments, got "${args.positional[0]}"`)
   const settings = globalLbSettings(args.lists.get('site') ?? [], args.flags)
   const config = renderHaproxyConfig(settings, commandLine)
   const out = args.flags.get('out')
