@@ -45,8 +45,9 @@ export async function ensureBundle(entry, outName) {
       target: 'node20',
       // pino loads worker files by path at run time, and etcd3 and gRPC read .proto files beside
       // their code; yaml's Node build is CommonJS that requires Node's built-ins, which an ESM
-      // bundle cannot: they stay normal dependencies.
-      external: ['pino', 'tsx', 'esbuild', 'etcd3', '@grpc/grpc-js', '@grpc/proto-loader', 'cockatiel', 'yaml'],
+      // bundle cannot; the Kubernetes client is large and only the operator loads it: they stay
+      // normal dependencies.
+      external: ['pino', 'tsx', 'esbuild', 'etcd3', '@grpc/grpc-js', '@grpc/proto-loader', 'cockatiel', 'yaml', '@kubernetes/client-node'],
       sourcemap: 'inline',
       logLevel: 'error',
     })

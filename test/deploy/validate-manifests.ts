@@ -10,6 +10,8 @@ import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount'
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment'
 import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet'
 import { StorageClass } from 'kubernetes-models/storage.k8s.io/v1/StorageClass'
+import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role'
+import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding'
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget'
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor'
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule'
@@ -37,6 +39,8 @@ const MODELS: ReadonlyMap<string, ModelClass> = new Map<string, ModelClass>([
   ['apps/v1/StatefulSet', StatefulSet],
   ['apps/v1/Deployment', Deployment],
   ['storage.k8s.io/v1/StorageClass', StorageClass],
+  ['rbac.authorization.k8s.io/v1/Role', Role],
+  ['rbac.authorization.k8s.io/v1/RoleBinding', RoleBinding],
   ['policy/v1/PodDisruptionBudget', PodDisruptionBudget],
   ['monitoring.coreos.com/v1/ServiceMonitor', ServiceMonitor],
   ['monitoring.coreos.com/v1/PrometheusRule', PrometheusRule],

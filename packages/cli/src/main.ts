@@ -14,6 +14,7 @@ commands:
   cluster up | down: a local cluster of etcd and N node processes
   deploy  global-lb: an HAProxy entry point that fails over between regions;
           cloud: the files and steps that deploy a cluster on EKS, AKS or GKE
+  operator  the Kubernetes operator of AeroliteCluster resources (in its pod)
 
   aerolite <command> --help   options of one command
   aerolite --version          print the version
@@ -66,6 +67,7 @@ export async function main(argv: readonly string[], launchedAtMs: number): Promi
       case 'bench': return await (await import('./bench/command.ts')).bench(rest)
       case 'cluster': return await (await import('./cluster.ts')).cluster(rest)
       case 'deploy': return await (await import('./deploy/command.ts')).deploy(rest, ['aerolite', ...argv].join(' '))
+      case 'operator': return await (await import('./operator.ts')).operator(rest)
       case '--version': case '-v': case 'version':
         process.stdout.write(`aerolite ${AEROLITE_VERSION}\n`)
         return 0
@@ -77,7 +79,7 @@ export async function main(argv: readonly string[], launchedAtMs: number): Promi
         process.stdout.write(USAGE)
         return 0
     }
-    throw new UsageError(`unknown command "${command}" (commands: start, info, bench, cluster, deploy)`)
+    throw new UsageError(`unknown command "${command}" (commands: start, info, bench, cluster, deploy, operator)`)
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`aerolite: ${err.message}\n`)

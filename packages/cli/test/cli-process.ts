@@ -61,6 +61,20 @@ export function within<T>(ms: number, what: string, promise: Promise<T>): Promis
 }
 
 /** Runs `aerolite ARGS...` to completion (killed after timeoutMs); cwd defaults to the repository root, env to this process's. */
+export interface RunningCli {
+  child: ChildProcess
+  /** Everything written to stdout and stderr so far. */
+  output(): { stdout: string; stderr: string }
+  exited: Promise<Finished>
+}
+
+/** Starts an aerolite command that keeps running (kill its child to end it). */
+export function startCli(args: readonly string[], env?: NodeJS.ProcessEnv): RunningCli {
+  const child = spawnCli(args, REPO_ROOT, env)
+  const { stdout, stderr, exited } = collect(child)
+  return { child, output: () => ({ stdout: stdout(), stderr: stderr() }), exited }
+}
+
 export async function runCli(args: readonly string[], options: { timeoutMs?: number; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Finished> {
   const timeoutMs = options.timeoutMs ?? MAX_WAIT_MS
   const child = spawnCli(args, options.cwd, options.env)
