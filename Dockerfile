@@ -18,8 +18,9 @@ COPY packages packages
 RUN node --input-type=module -e "const { ensureBundle } = await import('@aerolite/server/bundle'); await ensureBundle('cli/src/main.ts', 'aerolite.mjs')"
 
 # The production dependencies the bundle loads at run time (pino, etcd3, the WebAssembly codecs and
-# Lua VM, the Kubernetes client), without the workspace links (their code is in the bundle) and
-# without esbuild (nothing is built at run time).
+# Lua VM, the Kubernetes client), without the workspace links (their code is in the bundle),
+# without esbuild (nothing is built at run time), and without type declarations, source maps and
+# docs (half the size of the dependencies).
 FROM ${BASE_IMAGE} AS runtime-deps
 WORKDIR /app
 COPY --from=build /src/package.json /src/package-lock.json ./
@@ -30,7 +31,8 @@ COPY --from=build /src/packages/cli/package.json packages/cli/
 COPY --from=build /src/packages/operator/package.json packages/operator/
 COPY --from=build /src/packages/sim/package.json packages/sim/
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error \
- && rm -rf node_modules/.bin node_modules/aerolite node_modules/@aerolite node_modules/esbuild node_modules/@esbuild
+ && rm -rf node_modules/.bin node_modules/aerolite node_modules/@aerolite node_modules/esbuild node_modules/@esbuild \
+ && find node_modules -type f \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.map' -o -name '*.md' \) -delete
 
 FROM ${BASE_IMAGE}
 WORKDIR /app

@@ -2,15 +2,11 @@
 // ../shared/tools/official-client-suite, which compares every test with Aerospike CE 8.1 and
 // fails on any regression. Skipped where that tool is not present.
 import { describe, it } from 'node:test'
-import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { startServer } from '@aerolite/server'
-
-const tool = fileURLToPath(new URL('../../shared/tools/official-client-suite', import.meta.url))
+import { OFFICIAL_SUITE_TOOL as tool, assertNoSuiteRegressions } from './official-suite-tool.ts'
 
 // The suite's global before-hook races with the first file's first tests, so each group starts
 // with a file that does not depend on it (put, operate).
@@ -32,24 +28,12 @@ const GROUPS: Record<string, string[]> = {
   ],
 }
 
-async function runSuite(port: number, files: string[], jsonPath: string): Promise<{ code: number | null; output: string }> {
-  const child = spawn(tool, ['--port', String(port), '--json', jsonPath, ...files], { stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk))
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk))
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
-  return { code, output }
-}
-
 describe('official client suite', { skip: existsSync(tool) ? false : `${tool} not found` }, () => {
   for (const [group, files] of Object.entries(GROUPS)) {
     it(`has no regressions against Aerospike CE 8.1: ${group}`, { timeout: 20 * 60 * 1000 }, async () => {
       const server = await startServer({ logLevel: 'error' })
       try {
-        const { code, output } = await runSuite(server.port, files, join(tmpdir(), `aerolite-suite-${process.pid}-${server.port}.json`))
-        const summary = output.split('\n').filter((line) => /regressions|suite:|^\s+\[/.test(line)).join('\n')
-        assert.equal(code, 0, `official suite reported regressions or could not run:\n${summary}\n${output.slice(-2000)}`)
-        assert.match(output, /regressions \(failed, skipped or missing here\): 0/)
+        await assertNoSuiteRegressions(['--port', String(server.port), '--json', join(tmpdir(), `aerolite-suite-${process.pid}-${server.port}.json`), ...files])
       } finally {
         await server.stop()
       }

@@ -3,7 +3,7 @@
 //   PUT /items/:id     body: a JSON object of bins → 204
 //   GET /items/:id     → 200 {"id", "bins", "generation"} or 404
 //   DELETE /items/:id  → 204 or 404
-//   GET /healthz       → 200 once the client is connected (the readiness probe)
+//   GET /healthz       → 200 once the client is connected (the readiness probe), 503 before
 // Settings from the environment: AEROSPIKE_HOSTS (host:port[,host:port...], default 127.0.0.1:3000),
 // AEROSPIKE_NAMESPACE (test), AEROSPIKE_SET (items), PORT (8080).
 import { createServer } from 'node:http'
@@ -17,12 +17,30 @@ const port = Number(process.env.PORT || 8080)
 const MAX_BODY_BYTES = 1024 * 1024
 const ID = /^\/items\/([A-Za-z0-9._~-]{1,128})$/
 
-const client = await Aerospike.connect({
-  hosts,
-  log: { level: Aerospike.log.WARN },
-  // A cluster that moves partitions answers some commands late: retry rather than fail the request.
-  policies: { read: { totalTimeout: 2000, maxRetries: 3 }, write: { totalTimeout: 2000, maxRetries: 3 } },
-})
+const CONNECT_RETRY_MAX_MS = 5000
+
+/** Set once connected: the API answers 503 until then. */
+let client
+
+// The database may start after the app (or be restarting): keep trying, as a pod would be
+// restarted anyway, but without the crash loop.
+async function connect() {
+  for (let delayMs = 250; ; delayMs = Math.min(delayMs * 2, CONNECT_RETRY_MAX_MS)) {
+    try {
+      client = await Aerospike.connect({
+        hosts,
+        log: { level: Aerospike.log.WARN },
+        // A cluster that moves partitions answers some commands late: retry rather than fail the request.
+        policies: { read: { totalTimeout: 2000, maxRetries: 3 }, write: { totalTimeout: 2000, maxRetries: 3 } },
+      })
+      console.log(`connected to ${hosts}`)
+      return
+    } catch (err) {
+      console.error(`cannot reach the database at ${hosts} yet (${err.message}); trying again in ${delayMs} ms`)
+      await new Promise((resolve) => setTimeout(resolve, delayMs))
+    }
+  }
+}
 
 function send(res, status, body) {
   const text = body === undefined ? '' : JSON.stringify(body)
@@ -50,9 +68,11 @@ async function readJson(req) {
 }
 
 async function handle(req, res) {
-  if (req.url === '/healthz') return send(res, client.isConnected() ? 200 : 503, { connected: client.isConnected() })
+  const connected = client?.isConnected() === true
+  if (req.url === '/healthz') return send(res, connected ? 200 : 503, { connected })
   const match = ID.exec(req.url ?? '')
   if (match === null) return send(res, 404, { error: 'try /items/:id or /healthz' })
+  if (!connected) return send(res, 503, { error: `not connected to the database at ${hosts} yet` })
   const key = new Aerospike.Key(namespace, set, match[1])
   try {
     switch (req.method) {
@@ -80,11 +100,14 @@ async function handle(req, res) {
 
 const server = createServer((req, res) => void handle(req, res))
 server.listen(port, () => console.log(`seed app on :${port}, database ${hosts}, namespace ${namespace}, set ${set}`))
+const connecting = connect()
 
 // Kubernetes stops a pod with SIGTERM: finish the requests in flight, then close the client.
 process.once('SIGTERM', () => {
   server.close(() => {
+    if (client === undefined) process.exit(0)
     client.close()
     process.exitCode = 0
   })
 })
+await connecting

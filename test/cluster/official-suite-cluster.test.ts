@@ -6,15 +6,13 @@
 // port, which no cluster gives (Aerospike's own three-node cluster fails it too). dynamic_config.js's
 // interval test checks `records[0]` of a query over the whole set, whose order over several nodes
 // depends on which node answers first: it failed both ways under load.
-import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { after, before, describe, it } from 'node:test'
+import { OFFICIAL_SUITE_TOOL as tool, assertNoSuiteRegressions } from '../official-suite-tool.ts'
 import { EtcdProcess, NodeProcess, etcdInstalled, stableAt, stopAllProcesses, until, workDir } from './process-harness.ts'
 
-const tool = fileURLToPath(new URL('../../../shared/tools/official-client-suite', import.meta.url))
 const baseline = fileURLToPath(new URL('../../../shared/compat/aerospike-ce-8.1-client-6.7.1.json', import.meta.url))
 
 /** The suite's files as the baseline lists them, put first (the suite's global before-hook races with its first file). */
@@ -46,14 +44,6 @@ describe('official client suite against a three-node cluster', { skip: skipReaso
   })
 
   it('has no regression against Aerospike CE 8.1', async () => {
-    const child = spawn(tool, ['--port', String(nodes[0]!.port), '--json', join(workDir, 'suite.json'), ...suiteFiles()], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk))
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk))
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
-    const count = /regressions \(failed, skipped or missing here\): (\d+)/.exec(output)
-    assert.ok(count !== null, `the suite did not run (exit ${code}):\n${output.slice(-3000)}`)
-    assert.equal(Number(count[1]), 0, `regressions:\n${output.split('\n').filter((l) => /regressions|suite:|^\s+\[|^\s{4,}\S/.test(l)).join('\n')}`)
-    assert.equal(code, 0)
+    await assertNoSuiteRegressions(['--port', String(nodes[0]!.port), '--json', join(workDir, 'suite.json'), ...suiteFiles()])
   })
 })

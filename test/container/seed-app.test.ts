@@ -1,6 +1,7 @@
 // The seed application (examples/seed-app): its image built with podman and run beside an Aerolite
-// container on one network, reaching it by container name; HTTP requests through the app write,
-// read and delete a record that the official client, talking to Aerolite directly, sees too.
+// container on one network, reaching it by container name (started before it: the app waits);
+// HTTP requests through the app write, read and delete a record that the official client, talking
+// to Aerolite directly, sees too.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { Aerospike } from '../compat/helpers.ts'
@@ -18,11 +19,16 @@ describe('the seed application beside an Aerolite container', { skip: podmanMiss
     await buildImage()
     await podmanOk(['build', '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`, '-t', APP_IMAGE, 'examples/seed-app'], 600_000)
     await createNetwork(network)
-    await runContainer(database, ['--network', network, '--read-only'])
+    // The app first: it must wait for the database rather than crash.
     await runContainer(app, ['--network', network, '--read-only', '-p', '127.0.0.1::8080', '-e', `AEROSPIKE_HOSTS=${database}:3000`], APP_IMAGE)
     const port = Number((await podmanOk(['port', app, '8080/tcp'])).split('\n')[0]!.split(':').pop())
     appUrl = `http://127.0.0.1:${port}`
-    await until('the app answers /healthz', () => answers200(`${appUrl}/healthz`), 60_000)
+    await until('the app answers /healthz with 503 (no database yet)', async () => (await fetch(`${appUrl}/healthz`, { signal: AbortSignal.timeout(1000) })).status === 503, 60_000)
+    await runContainer(database, ['--network', network, '--read-only'])
+    await until('the app answers /healthz', () => answers200(`${appUrl}/healthz`), 60_000).catch(async (error: unknown) => {
+      const logs = await podman(['logs', app])
+      throw new Error(`${String(error)}\napp logs:\n${logs.stdout}${logs.stderr}`)
+    })
   })
 
   after(async () => {

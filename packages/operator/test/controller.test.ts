@@ -2,14 +2,16 @@
 // joined through a real etcd (test/fake-kube/README.md says what that does not prove). An
 // AeroliteCluster of 3 nodes is created; records are written with the official client; the size
 // goes to 2: the operator quiesces the leaving node, reclusters, waits for the migrations, then
-// shrinks the StatefulSet, and every record is still there. Then an image change restarts the
-// pods one at a time, drained, and again nothing is lost. OPERATOR_TEST_RECORDS sets the records
-// (default 20000; bench/operator-scale-down.md runs it with 100000).
+// shrinks the StatefulSet, and every record is still there. A dynamic setting goes out by
+// set-config and a bigger volume is a patch of the claims, neither restarting a pod; an image
+// change restarts the pods one at a time, drained, and again nothing is lost.
+// OPERATOR_TEST_RECORDS sets the records (default 20000; bench/operator-scale-down.ts measures).
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { V1Pod } from '@kubernetes/client-node'
 import { EtcdProcess, etcdInstalled } from '../../server/test/cluster/etcd-process.ts'
 import { Aerospike, type AerospikeClient } from '../../../test/compat/helpers.ts'
+import { requestInfo } from '../../cli/src/info-request.ts'
 import { Controller } from '../src/controller/controller.ts'
 import type { AeroliteClusterStatus } from '../src/types.ts'
 import { FakeApiServer } from './fake-kube/api-server.ts'
@@ -21,7 +23,7 @@ const RECORDS = Number(process.env.OPERATOR_TEST_RECORDS ?? 20_000)
 const POLICY = { totalTimeout: 10_000, maxRetries: 5, sleepBetweenRetries: 100 }
 
 interface PodObject {
-  metadata: { name: string; annotations?: Record<string, string>; deletionTimestamp?: string }
+  metadata: { name: string; uid: string; annotations?: Record<string, string>; deletionTimestamp?: string }
   status?: { phase?: string; containerStatuses?: Array<{ containerID?: string; restartCount?: number }> }
   spec?: { containers: Array<{ image: string }> }
 }
@@ -40,6 +42,7 @@ describe('the operator\'s controller with real node processes', { skip: etcdInst
 
   const cluster = () => api.get('aeroliteclusters', NAMESPACE, NAME) as unknown as { spec: { size: number; image: string }; status?: AeroliteClusterStatus; metadata: { generation: number } }
   const pods = () => (api.list('pods', { namespace: NAMESPACE }) as unknown as PodObject[]).filter((p) => p.metadata.name.startsWith(`${NAME}-`))
+  const podUids = () => Object.fromEntries(pods().map((p) => [p.metadata.name, p.metadata.uid]))
 
   async function until(what: string, check: () => boolean, withinMs: number): Promise<number> {
     const startedMs = Date.now()
@@ -150,6 +153,35 @@ describe('the operator\'s controller with real node processes', { skip: etcdInst
     const order = ['quiesceNodes', 'recluster', 'scaleStatefulSet'].map((kind) => steps.indexOf(kind))
     assert.ok(order.every((i) => i >= 0) && order[0]! < order[1]! && order[1]! < order[2]!, `steps: ${steps.join(', ')}`)
     assert.deepEqual(pods().map((p) => p.metadata.name).sort(), [`${NAME}-0-0`, `${NAME}-0-1`])
+    assert.equal(await countRecords(2), RECORDS)
+  })
+
+  it('a dynamic config change goes out by set-config, no pod restarts', async () => {
+    steps.length = 0
+    const uids = podUids()
+    api.patch('aeroliteclusters', NAMESPACE, NAME, { spec: { config: { service: { 'migrate-threads': 2 } } } })
+    await until('every node runs migrate-threads 2 and the cluster settled', () => settled(2) && steps.includes('setConfig'), 60_000)
+    for (const pod of pods()) {
+      const answer = await requestInfo('127.0.0.1', Number(pod.metadata.annotations![SERVICE_PORT_ANNOTATION]), ['get-config:context=service'], 5000)
+      assert.match(answer, /[\t;]migrate-threads=2[;\n]/, pod.metadata.name)
+    }
+    assert.ok(!steps.includes('deletePod'), `steps: ${steps.join(', ')}`)
+    assert.deepEqual(podUids(), uids)
+    const configMap = api.get('configmaps', NAMESPACE, `${NAME}-0-config`) as unknown as { data: Record<string, string> }
+    assert.match(configMap.data['aerolite.conf']!, /migrate-threads 2/)
+  })
+
+  it('volume growth patches the claims and re-creates the StatefulSet around its pods', async () => {
+    steps.length = 0
+    const uids = podUids()
+    api.patch('aeroliteclusters', NAMESPACE, NAME, { spec: { storage: { volumes: [{ name: 'data', path: '/var/lib/aerolite', size: '2Gi' }] } } })
+    const claims = () => (api.list('persistentvolumeclaims', { namespace: NAMESPACE }) as unknown as Array<{ metadata: { name: string }; spec: { resources: { requests: { storage: string } } } }>)
+      .filter((c) => /-0-[01]$/.test(c.metadata.name))
+    await until('the claims ask for 2Gi and the cluster settled', () => settled(2) && claims().length === 2 && claims().every((c) => c.spec.resources.requests.storage === '2Gi'), 60_000)
+    const set = api.get('statefulsets', NAMESPACE, `${NAME}-0`) as unknown as { spec: { volumeClaimTemplates: Array<{ spec: { resources: { requests: { storage: string } } } }> } }
+    assert.equal(set.spec.volumeClaimTemplates[0]!.spec.resources.requests.storage, '2Gi')
+    assert.ok(steps.includes('patchPvcSize') && steps.includes('recreateStatefulSetOrphan'), `steps: ${steps.join(', ')}`)
+    assert.deepEqual(podUids(), uids, 'no pod was restarted')
     assert.equal(await countRecords(2), RECORDS)
   })
 
