@@ -40,7 +40,7 @@ async function run(): Promise<{ createMs: number; writeMs: number; scaleDownMs: 
   const api = await FakeApiServer.start()
   const kubelet = new FakeKubelet({ api, etcdEndpoint: `127.0.0.1:${etcd.clientPort}` })
   kubelet.start()
-  const controller = new Controller({
+  const controller = await Controller.create({
     kubeConfig: api.kubeConfig(),
     namespace: NAMESPACE,
     resyncMs: 500,

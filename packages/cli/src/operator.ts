@@ -37,7 +37,7 @@ export async function operator(argv: readonly string[]): Promise<number> {
   const log = (message: string, fields: Record<string, unknown> = {}): void => {
     process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), msg: message, ...fields })}\n`)
   }
-  const controller = new Controller({ kubeConfig, namespace, resyncMs: Number(resync), log })
+  const controller = await Controller.create({ kubeConfig, namespace, resyncMs: Number(resync), log })
   controller.start()
   log('operator started', { namespace, server: kubeConfig.getCurrentCluster()?.server })
   const signal = await new Promise<string>((resolve) => {

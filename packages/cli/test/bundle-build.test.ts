@@ -34,3 +34,13 @@ test('after building the bundle, the node runs without an esbuild child', { skip
     await stopNode(node)
   }
 })
+
+test('a started node loads none of the packages only the operator and deploy load', async () => {
+  // esbuild hoists a static import of an external package to the bundle's top, so a part that
+  // only `operator` or `deploy cloud` needs must import it dynamically.
+  const node = await startNode(['--port', '0', '--log-level', 'silent'])
+  await stopNode(node)
+  const bundle = readFileSync(BUNDLE, 'utf8')
+  const topLevel = [...bundle.matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]!).filter((name) => !name.startsWith('node:'))
+  assert.deepEqual([...new Set(topLevel)].sort(), ['pino'])
+})

@@ -87,7 +87,7 @@ describe('the operator\'s controller with real node processes', { skip: etcdInst
     api = await FakeApiServer.start()
     kubelet = new FakeKubelet({ api, etcdEndpoint: `127.0.0.1:${etcd.clientPort}` })
     kubelet.start()
-    controller = new Controller({
+    controller = await Controller.create({
       kubeConfig: api.kubeConfig(),
       namespace: NAMESPACE,
       resyncMs: 500,

@@ -1,7 +1,7 @@
 // Carries out the planner's actions against the Kubernetes API and the nodes, in order; the first
 // that fails stops the rest (the planner puts updateStatus last, so a failed step is never
 // recorded as done).
-import { PatchStrategy, setHeaderOptions, type AppsV1Api, type CoreV1Api, type CustomObjectsApi } from '@kubernetes/client-node'
+import type { AppsV1Api, ConfigurationOptions, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node'
 import { rackLabels } from '../names.ts'
 import type { Action } from '../types.ts'
 import { configMapManifest, headlessServiceManifest, statefulSetManifest, type Owner } from './manifests.ts'
@@ -17,10 +17,9 @@ export interface ActContext {
   nodeAddress(podName: string): NodeAddress
   /** Restarts the node's process in its pod (the container restarts, the pod stays). */
   warmRestart(namespace: string, podName: string): Promise<void>
+  /** Request options that send a patch as a merge patch or a JSON patch. */
+  patchAs: { merge: ConfigurationOptions; json: ConfigurationOptions }
 }
-
-const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch)
-const JSON_PATCH = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch)
 /** How long an orphaning delete of a StatefulSet may take before the step fails (and is planned again). */
 const ORPHAN_DELETE_WAIT_MS = 30_000
 
@@ -43,11 +42,11 @@ export async function act(context: ActContext, action: Action): Promise<void> {
     case 'updateStatefulSet': {
       // Only the pod template changes (OnDelete: no pod restarts by it); replicas stay as they are.
       const template = statefulSetManifest(owner, action.template, 0).spec!.template
-      await apps.patchNamespacedStatefulSet({ name: action.template.statefulSetName, namespace, body: [{ op: 'replace', path: '/spec/template', value: template }] }, JSON_PATCH)
+      await apps.patchNamespacedStatefulSet({ name: action.template.statefulSetName, namespace, body: [{ op: 'replace', path: '/spec/template', value: template }] }, context.patchAs.json)
       return
     }
     case 'scaleStatefulSet':
-      await apps.patchNamespacedStatefulSet({ name: action.statefulSetName, namespace, body: { spec: { replicas: action.replicas } } }, MERGE_PATCH)
+      await apps.patchNamespacedStatefulSet({ name: action.statefulSetName, namespace, body: { spec: { replicas: action.replicas } } }, context.patchAs.merge)
       return
     case 'quiesceNodes':
       for (const podName of action.podNames) await commandNode(context.info, context.nodeAddress(podName), 'quiesce:')
@@ -70,7 +69,7 @@ export async function act(context: ActContext, action: Action): Promise<void> {
       await context.warmRestart(namespace, action.podName)
       return
     case 'patchPvcSize':
-      await core.patchNamespacedPersistentVolumeClaim({ name: action.pvcName, namespace, body: { spec: { resources: { requests: { storage: action.size } } } } }, MERGE_PATCH)
+      await core.patchNamespacedPersistentVolumeClaim({ name: action.pvcName, namespace, body: { spec: { resources: { requests: { storage: action.size } } } } }, context.patchAs.merge)
       return
     case 'recreateStatefulSetOrphan': {
       const name = action.template.statefulSetName
@@ -92,7 +91,7 @@ export async function act(context: ActContext, action: Action): Promise<void> {
       await custom.patchNamespacedCustomObjectStatus({
         group: 'aerolite.dev', version: 'v1alpha1', namespace, plural: 'aeroliteclusters', name: owner.name,
         body: [{ op: 'add', path: '/status', value: action.status }],
-      }, JSON_PATCH)
+      }, context.patchAs.json)
       return
   }
 }

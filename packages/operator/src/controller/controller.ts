@@ -2,7 +2,8 @@
 // and the nodes), plan (the pure planner), act, record events, and again: at once after a step
 // that changed something, on any change of the resources it watches, and every resyncMs anyway
 // (migrations end without a Kubernetes event). Decisions are all the planner's.
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, Exec, Watch, type KubeConfig, type V1Pod } from '@kubernetes/client-node'
+import type * as Kubernetes from '@kubernetes/client-node'
+import type { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, V1Pod } from '@kubernetes/client-node'
 import { plan } from '../planner.ts'
 import type { AeroliteCluster, AeroliteClusterSpec, AeroliteClusterStatus, ClusterEvent, Observed } from '../types.ts'
 import { act, type ActContext } from './act.ts'
@@ -43,6 +44,7 @@ export function defaultNodeAddress(pod: V1Pod): NodeAddress {
 }
 
 export class Controller {
+  private readonly kubernetes: typeof Kubernetes
   private readonly options: ControllerOptions
   private readonly core: CoreV1Api
   private readonly apps: AppsV1Api
@@ -55,11 +57,20 @@ export class Controller {
   private readonly watches: AbortController[] = []
   private readonly watchTimers = new Set<NodeJS.Timeout>()
 
-  constructor(options: ControllerOptions) {
+  /**
+   * The Kubernetes client is loaded here rather than imported at the top: the aerolite bundle
+   * would load it in every process, data nodes included.
+   */
+  static async create(options: ControllerOptions): Promise<Controller> {
+    return new Controller(await import('@kubernetes/client-node'), options)
+  }
+
+  private constructor(kubernetes: typeof Kubernetes, options: ControllerOptions) {
+    this.kubernetes = kubernetes
     this.options = options
-    this.core = options.kubeConfig.makeApiClient(CoreV1Api)
-    this.apps = options.kubeConfig.makeApiClient(AppsV1Api)
-    this.custom = options.kubeConfig.makeApiClient(CustomObjectsApi)
+    this.core = options.kubeConfig.makeApiClient(kubernetes.CoreV1Api)
+    this.apps = options.kubeConfig.makeApiClient(kubernetes.AppsV1Api)
+    this.custom = options.kubeConfig.makeApiClient(kubernetes.CustomObjectsApi)
     this.info = options.info ?? realInfoClient
     this.resyncMs = options.resyncMs ?? 2000
   }
@@ -120,6 +131,10 @@ export class Controller {
         return address
       },
       warmRestart: this.options.warmRestart ?? ((ns, podName) => this.execWarmRestart(ns, podName)),
+      patchAs: {
+        merge: this.kubernetes.setHeaderOptions('Content-Type', this.kubernetes.PatchStrategy.MergePatch),
+        json: this.kubernetes.setHeaderOptions('Content-Type', this.kubernetes.PatchStrategy.JsonPatch),
+      },
     }
     for (const action of next.actions) {
       if (action.kind !== 'updateStatus' && action.kind !== 'waitForMigrations') this.log('step', { cluster: name, action: action.kind })
@@ -160,7 +175,7 @@ export class Controller {
       }, WATCH_RETRY_MS)
       this.watchTimers.add(timer)
     }
-    new Watch(this.options.kubeConfig).watch(path, {}, () => this.wake?.(), retry).then(
+    new this.kubernetes.Watch(this.options.kubeConfig).watch(path, {}, () => this.wake?.(), retry).then(
       (controller) => this.watches.push(controller),
       retry,
     )
@@ -168,7 +183,7 @@ export class Controller {
 
   private async execWarmRestart(namespace: string, podName: string): Promise<void> {
     // The node is the container's PID 1: SIGTERM drains it, it exits 0, the kubelet restarts the container.
-    await new Exec(this.options.kubeConfig).exec(namespace, podName, 'aerolite', ['node', '-e', "process.kill(1, 'SIGTERM')"], null, null, null, false)
+    await new this.kubernetes.Exec(this.options.kubeConfig).exec(namespace, podName, 'aerolite', ['node', '-e', "process.kill(1, 'SIGTERM')"], null, null, null, false)
   }
 
   private async recordEvents(object: ClusterObject, events: readonly ClusterEvent[]): Promise<void> {

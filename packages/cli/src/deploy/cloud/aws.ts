@@ -1,8 +1,7 @@
 // Amazon EKS: the cluster from an eksctl ClusterConfig (a managed node group across the zones, the
 // EBS CSI driver as an add-on), volumes on EBS gp3 or io2, per-node Network Load Balancers, images
 // in ECR.
-import { stringify } from 'yaml'
-import { kubernetesNodeCount, shellQuote, type CloudProvider, type CloudSettings } from './provider.ts'
+import { kubernetesNodeCount, shellQuote, type CloudProvider, type CloudSettings, type ToYaml } from './provider.ts'
 
 export const aws: CloudProvider = {
   name: 'aws',
@@ -27,7 +26,7 @@ export const aws: CloudProvider = {
     'sa-east-1': ['sa-east-1a', 'sa-east-1b', 'sa-east-1c'],
   },
 
-  clusterFiles(settings: CloudSettings) {
+  clusterFiles(settings: CloudSettings, toYaml: ToYaml) {
     const nodeCount = kubernetesNodeCount(settings)
     const config = {
       apiVersion: 'eksctl.io/v1alpha5',
@@ -51,7 +50,7 @@ export const aws: CloudProvider = {
         labels: { 'aerolite.dev/pool': 'data' },
       }],
     }
-    return [{ path: '1-cluster/eksctl-cluster.yaml', content: `# eksctl create cluster -f eksctl-cluster.yaml\n${stringify(config)}` }]
+    return [{ path: '1-cluster/eksctl-cluster.yaml', content: `# eksctl create cluster -f eksctl-cluster.yaml\n${toYaml(config)}` }]
   },
 
   createClusterCommand: (outDir) => `eksctl create cluster -f ${shellQuote(`${outDir}/1-cluster/eksctl-cluster.yaml`)}`,

@@ -33,7 +33,7 @@ export const CLOUD_USAGE = `usage: aerolite deploy cloud --provider aws|azure|gc
 
 const PROVIDERS: Record<ProviderName, CloudProvider> = { aws, azure, gcp }
 
-export function cloud(argv: readonly string[]): number {
+export async function cloud(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, { values: ['provider', 'name', 'region', 'nodes', 'zones', 'disk', 'volume-size', 'domain', 'alert-webhook', 'out'], switches: ['internal-lb', 'help'] })
   if (args.switches.has('help')) {
     process.stdout.write(CLOUD_USAGE)
@@ -43,7 +43,7 @@ export function cloud(argv: readonly string[]): number {
   const settings = cloudSettings(args)
   const provider = PROVIDERS[settings.provider]
   const outDir = resolve(args.flags.get('out') ?? `aerolite-${settings.provider}-${settings.name}`)
-  for (const file of renderCloud(provider, settings, repositoryDir())) {
+  for (const file of await renderCloud(provider, settings, repositoryDir())) {
     const path = join(outDir, file.path)
     mkdirSync(dirname(path), { recursive: true })
     writeFileSync(path, file.content)

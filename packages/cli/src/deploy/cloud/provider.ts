@@ -28,6 +28,9 @@ export interface CloudSettings {
   alertWebhookUrl?: string
 }
 
+/** YAML text of a value (the yaml package's stringify, loaded when a render runs). */
+export type ToYaml = (value: unknown) => string
+
 export interface RenderedFile {
   /** Relative to the output folder. */
   path: string
@@ -44,7 +47,7 @@ export interface CloudProvider {
   /** Zones of the regions known here, as the nodes' topology.kubernetes.io/zone label names them. */
   knownZones: Readonly<Record<string, readonly string[]>>
   /** Step 1: the files that create the Kubernetes cluster, and the command that runs them. */
-  clusterFiles(settings: CloudSettings): RenderedFile[]
+  clusterFiles(settings: CloudSettings, toYaml: ToYaml): RenderedFile[]
   createClusterCommand(outDir: string): string
   /** The CSI driver and parameters of the data volumes' storage class. */
   storageProvisioner: string

@@ -4,9 +4,9 @@
 // dashboards). Every Kubernetes object here is validated by the tests; scripts read env.sh.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseAllDocuments, stringify } from 'yaml'
+import type * as Yaml from 'yaml'
 import { AEROLITE_VERSION } from '../../version.ts'
-import { shellQuote, type CloudProvider, type CloudSettings, type RenderedFile } from './provider.ts'
+import { shellQuote, type CloudProvider, type CloudSettings, type RenderedFile, type ToYaml } from './provider.ts'
 import { CHART_PATH, SEED_APP_PATH } from './repository.ts'
 
 /** The Kubernetes namespace and the Helm release of the cluster (its client Service is "aerolite"). */
@@ -21,23 +21,22 @@ export function storageClassName(settings: CloudSettings): string {
   return `aerolite-${settings.disk}`
 }
 
-export function renderCloud(provider: CloudProvider, settings: CloudSettings, repoDir: string): RenderedFile[] {
+export async function renderCloud(provider: CloudProvider, settings: CloudSettings, repoDir: string): Promise<RenderedFile[]> {
+  // Loaded here, not imported at the top: the bundle would load it in every aerolite process.
+  const yaml = await import('yaml')
+  const yamlFile = (comment: string, ...documents: object[]): string => `# ${comment}\n${documents.map((d) => yaml.stringify(d)).join('---\n')}`
   return [
     { path: 'env.sh', content: envShell(provider, settings, repoDir) },
-    ...provider.clusterFiles(settings),
+    ...provider.clusterFiles(settings, yaml.stringify as ToYaml),
     { path: '2-aerolite/storage-class.yaml', content: yamlFile('The data volumes\' storage class (kubectl apply -f).', storageClass(provider, settings)) },
     { path: '2-aerolite/values.yaml', content: yamlFile(`Values of the Aerolite chart (${CHART_PATH}) for ${settings.name}.`, chartValues(provider, settings)) },
     { path: '2-aerolite/install.sh', content: installAerolite(settings) },
-    ...seedApp(repoDir),
+    ...seedApp(repoDir, yaml, yamlFile),
     { path: '3-application/deploy.sh', content: deployApp() },
     { path: '4-monitoring/kube-prometheus-stack-values.yaml', content: yamlFile('Values of prometheus-community/kube-prometheus-stack.', monitoringStackValues(settings)) },
     { path: '4-monitoring/aerolite-monitoring-values.yaml', content: yamlFile('Turns on the chart\'s ServiceMonitor, alert rules and dashboards (helm upgrade --reuse-values -f).', chartMonitoringValues()) },
     { path: '4-monitoring/install.sh', content: installMonitoring() },
   ]
-}
-
-function yamlFile(comment: string, ...documents: object[]): string {
-  return `# ${comment}\n${documents.map((d) => stringify(d)).join('---\n')}`
 }
 
 function envShell(provider: CloudProvider, settings: CloudSettings, repoDir: string): string {
@@ -111,10 +110,10 @@ function installAerolite(settings: CloudSettings): string {
 }
 
 /** The seed app's manifests (examples/seed-app/k8s), in the cluster's namespace. */
-function seedApp(repoDir: string): RenderedFile[] {
+function seedApp(repoDir: string, yaml: typeof Yaml, yamlFile: (comment: string, ...documents: object[]) => string): RenderedFile[] {
   return ['deployment.yaml', 'service.yaml'].map((file) => {
     const text = readFileSync(join(repoDir, SEED_APP_PATH, 'k8s', file), 'utf8')
-    const objects = parseAllDocuments(text).map((doc) => {
+    const objects = yaml.parseAllDocuments(text).map((doc) => {
       const object = doc.toJS() as { metadata: { namespace?: string } }
       object.metadata.namespace = KUBERNETES_NAMESPACE
       return object
