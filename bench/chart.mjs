@@ -54,12 +54,20 @@ function panel(x0, width, title, unit, groups, series) {
   return parts.join('\n')
 }
 
+/** The runs to draw: with repeated runs, one bar per system at its medians, and the runs made once. */
+function chartedRuns(results) {
+  if (!results.repeats) return results.runs
+  const medians = results.repeats.map((x) => ({ system: `${x.system} (median)`, connections: x.connections, opsPerSecond: x.opsPerSecond?.median, serverCpuMicrosPerOp: x.serverCpuMicrosPerOp?.median, latencyMs: { p50: x.p50Ms?.median, p99: x.p99Ms?.median } }))
+  return [...medians, ...results.runs.filter((run) => run.round === undefined)]
+}
+
 export function renderChart(results) {
-  const groups = results.runs.map((run) => ({ label: label(run), values: { ops: run.opsPerSecond, p50: run.latencyMs.p50, p99: run.latencyMs.p99 } }))
+  const runs = chartedRuns(results)
+  const groups = runs.map((run) => ({ label: label(run), values: { ops: run.opsPerSecond, p50: run.latencyMs.p50, p99: run.latencyMs.p99 } }))
   const body = [
     panel(80, 380, 'Throughput (RU,50, 1 KiB, 1 in flight per connection)', 'ops/s', groups, [{ key: 'ops', name: 'ops/s', color: COLORS.ops }]),
     panel(560, 380, 'Latency', 'ms', groups, [{ key: 'p50', name: 'p50', color: COLORS.p50 }, { key: 'p99', name: 'p99', color: COLORS.p99 }]),
-    `<text x="${W / 2}" y="${H - 8}" text-anchor="middle" font-size="11" fill="#555">${esc(`${results.date} · ${results.machine.cpuModel} × ${results.machine.cpuCount} · Node ${results.machine.node} · server CPU µs/op: ${results.runs.map((r) => `${label(r)} ${r.serverCpuMicrosPerOp?.toFixed(1) ?? '–'}`).join(', ')}`)}</text>`,
+    `<text x="${W / 2}" y="${H - 8}" text-anchor="middle" font-size="11" fill="#555">${esc(`${results.date} · ${results.machine.cpuModel} × ${results.machine.cpuCount} · Node ${results.machine.node} · server CPU µs/op: ${runs.map((r) => `${label(r)} ${r.serverCpuMicrosPerOp?.toFixed(1) ?? '–'}`).join(', ')}`)}</text>`,
   ]
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">\n<rect width="${W}" height="${H}" fill="#fff"/>\n${body.join('\n')}\n</svg>\n`
 }

@@ -12,18 +12,26 @@ export function renderMarkdown(r) {
   const s = r.settings
   out.push(`## Throughput and latency`, '')
   out.push(`Workload ${s.workload} (50% reads of all bins, 50% updates), ${s.keys} keys, one ${s.valueBytes}-byte blob bin, ${s.inflightPerConnection} command in flight per connection, ${s.secondsPerRun} s per run. Server CPU per operation is utime+stime of the server process (/proc/<pid>/stat) over the run divided by its operations.`, '')
-  out.push('| system | connections | ops/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | server CPU µs/op | generator CPU µs/op | errors | timeouts |')
-  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+  const gc = r.runs.some((run) => run.gc !== undefined)
+  out.push(`| system | connections | round | ops/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | server CPU µs/op | generator CPU µs/op | errors | timeouts |${gc ? ' GC pauses | longest GC pause ms |' : ''}`)
+  out.push(`|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|${gc ? '---:|---:|' : ''}`)
   for (const run of r.runs) {
     const l = run.latencyMs
-    out.push(`| ${run.system} | ${run.connections} | ${num(run.opsPerSecond)} | ${num(l.p50, 3)} | ${num(l.p90, 3)} | ${num(l.p99, 3)} | ${num(l.p999, 3)} | ${num(l.max, 3)} | ${num(run.serverCpuMicrosPerOp, 1)} | ${num(run.generatorCpuMicrosPerOp, 1)} | ${run.errors} | ${run.timeouts} |`)
+    const gcCells = gc ? ` ${run.gc?.count ?? '–'} | ${run.gc === undefined ? '–' : `${num(run.gc.maxPauseMs, 2)} (${run.gc.maxPauseKind ?? '–'})`} |` : ''
+    out.push(`| ${run.system} | ${run.connections} | ${run.round ?? '–'} | ${num(run.opsPerSecond)} | ${num(l.p50, 3)} | ${num(l.p90, 3)} | ${num(l.p99, 3)} | ${num(l.p999, 3)} | ${num(l.max, 3)} | ${num(run.serverCpuMicrosPerOp, 1)} | ${num(run.generatorCpuMicrosPerOp, 1)} | ${run.errors} | ${run.timeouts} |${gcCells}`)
+  }
+  if (r.repeats) {
+    const spread = (f, digits) => (f === undefined ? '–' : `${num(f.median, digits)} (${num(f.min, digits)}–${num(f.max, digits)})`)
+    out.push('', `Medians (min–max) of ${r.repeats[0]?.runs ?? 0} alternating runs at ${s.connections} connections:`, '')
+    out.push('| system | ops/s | server CPU µs/op | p99 ms | longest GC pause ms |', '|---|---:|---:|---:|---:|')
+    for (const x of r.repeats) out.push(`| ${x.system} | ${spread(x.opsPerSecond, 0)} | ${spread(x.serverCpuMicrosPerOp, 1)} | ${spread(x.p99Ms, 3)} | ${spread(x.maxGcPauseMs, 2)} |`)
   }
   const redis = r.runs.find((x) => x.perTest)
   if (redis) {
     out.push('', `Redis: redis-benchmark runs SET and then GET (${redis.ops / 2} requests each, random keys in a ${s.keys}-key space); ops/s is the rate of the pairs (harmonic mean), latencies are the worse of the two tests (redis-benchmark does not report p90 or p99.9): SET ${num(redis.perTest.SET.rps)}/s p50 ${redis.perTest.SET.p50} ms p99 ${redis.perTest.SET.p99} ms; GET ${num(redis.perTest.GET.rps)}/s p50 ${redis.perTest.GET.p50} ms p99 ${redis.perTest.GET.p99} ms.`)
   }
   out.push('', '![throughput and latency](baseline.svg)', '')
-  out.push('## Goals (from one run; reported, not asserted)', '')
+  out.push(`## Goals (${r.repeats ? 'from the medians of the repeated runs' : 'from one run'}; reported, not asserted)`, '')
   out.push('| goal | target | measured | met |', '|---|---|---:|:---:|')
   for (const g of r.goals ?? []) out.push(`| ${g.name} | ${g.target} | ${ratioOrValue(g)} | ${g.met === undefined ? '–' : g.met ? 'yes' : 'no'} |`)
   if (r.memory) {
@@ -43,7 +51,7 @@ export function renderMarkdown(r) {
     for (const f of r.failures) out.push(`- ${f.step}: ${f.error}`)
   }
   out.push('', '## Exact commands', '')
-  const sections = [...r.runs.map((x) => [`${x.system}, ${x.connections} connections`, x.commands]), ['Memory', r.memory?.commands], ['Profile', r.profile?.commands]]
+  const sections = [...r.runs.map((x) => [`${x.system}, ${x.connections} connections${x.round === undefined ? '' : `, round ${x.round}`}`, x.commands]), ['Memory', r.memory?.commands], ['Profile', r.profile?.commands]]
   for (const [title, commands] of sections) {
     if (!commands) continue
     out.push(`${title}:`, '', '```sh', ...commands, '```', '')
