@@ -92,3 +92,9 @@ export function parsePort(text: string, flag: string): number {
   if (!/^\d+$/.test(text) || Number(text) > 65535) throw new UsageError(`--${flag} "${text}" is not a port (0..65535)`)
   return Number(text)
 }
+
+/** The value of --flag as a whole number from min to max; anything else is a usage error naming it. */
+export function parseWholeNumber(text: string, flag: string, min: number, max: number): number {
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) throw new UsageError(`--${flag} "${text}" is not a whole number from ${min} to ${max}`)
+  return Number(text)
+}

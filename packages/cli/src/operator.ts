@@ -1,7 +1,7 @@
 // `aerolite operator`: the controller of AeroliteCluster resources (packages/operator), against the
 // Kubernetes API: in a pod through its service account, elsewhere through the kubeconfig.
 import { existsSync, readFileSync } from 'node:fs'
-import { UsageError, parseArgs } from './args.ts'
+import { UsageError, parseArgs, parseWholeNumber } from './args.ts'
 
 export const OPERATOR_USAGE = `usage: aerolite operator [--namespace NS] [--resync-ms N]
 
@@ -23,8 +23,7 @@ export async function operator(argv: readonly string[]): Promise<number> {
     return 0
   }
   if (args.positional.length > 0) throw new UsageError(`operator takes no arguments, got "${args.positional[0]}"`)
-  const resync = args.flags.get('resync-ms') ?? '2000'
-  if (!/^\d+$/.test(resync) || Number(resync) < 100 || Number(resync) > 3_600_000) throw new UsageError(`--resync-ms "${resync}" is not a whole number from 100 to 3600000`)
+  const resyncMs = parseWholeNumber(args.flags.get('resync-ms') ?? '2000', 'resync-ms', 100, 3_600_000)
   // Loaded only here: the Kubernetes client is no part of a data node.
   const { KubeConfig } = await import('@kubernetes/client-node')
   const { Controller } = await import('@aerolite/operator')
@@ -37,7 +36,7 @@ export async function operator(argv: readonly string[]): Promise<number> {
   const log = (message: string, fields: Record<string, unknown> = {}): void => {
     process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), msg: message, ...fields })}\n`)
   }
-  const controller = await Controller.create({ kubeConfig, namespace, resyncMs: Number(resync), log })
+  const controller = await Controller.create({ kubeConfig, namespace, resyncMs, log })
   controller.start()
   log('operator started', { namespace, server: kubeConfig.getCurrentCluster()?.server })
   const signal = await new Promise<string>((resolve) => {

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseHostPort } from '@aerolite/server'
-import { UsageError, parseArgs } from '../args.ts'
+import { UsageError, parseArgs, parseWholeNumber } from '../args.ts'
 import { CLOUD_USAGE } from './cloud/command.ts'
 import { failoverMs, renderHaproxyConfig, type GlobalLbSettings, type Site, type SiteEndpoint } from './global-lb.ts'
 
@@ -77,10 +77,10 @@ export function globalLbSettings(siteArgs: readonly string[], flags: ReadonlyMap
   return {
     sites,
     listen: flags.has('listen') ? endpoint(flags.get('listen')!, '--listen') : { host: '0.0.0.0', port: 3000 },
-    checkIntervalMs: whole(flags.get('check-interval-ms') ?? '500', 'check-interval-ms', 100, 60_000),
-    fall: whole(flags.get('fall') ?? '2', 'fall', 1, 100),
-    rise: whole(flags.get('rise') ?? '2', 'rise', 1, 100),
-    maxConnections: whole(flags.get('maxconn') ?? '4096', 'maxconn', 1, 1_000_000),
+    checkIntervalMs: parseWholeNumber(flags.get('check-interval-ms') ?? '500', 'check-interval-ms', 100, 60_000),
+    fall: parseWholeNumber(flags.get('fall') ?? '2', 'fall', 1, 100),
+    rise: parseWholeNumber(flags.get('rise') ?? '2', 'rise', 1, 100),
+    maxConnections: parseWholeNumber(flags.get('maxconn') ?? '4096', 'maxconn', 1, 1_000_000),
   }
 }
 
@@ -95,9 +95,4 @@ function endpoint(text: string, what: string): SiteEndpoint {
   const parsed = parseHostPort(text)
   if (parsed === undefined) throw new UsageError(`${what}: "${text}" is not HOST:PORT (a host name or IP address, [IPv6] in brackets, and a port from 1 to 65535)`)
   return parsed
-}
-
-function whole(text: string, flag: string, min: number, max: number): number {
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) throw new UsageError(`--${flag} "${text}" is not a whole number from ${min} to ${max}`)
-  return Number(text)
 }

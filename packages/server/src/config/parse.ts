@@ -23,7 +23,7 @@ import {
   type StorageConfig,
   type StorageEngine,
 } from './schema.ts'
-import { BlockReader, type Scope } from './scope.ts'
+import { BlockReader, type EntryReader, type Scope } from './scope.ts'
 import { parseSyntax } from './syntax.ts'
 import { formatDuration, formatSize, KiB, MiB } from './values.ts'
 import { limits } from '../limits.ts'
@@ -166,6 +166,13 @@ const loggingScope: Scope<LogSink[]> = {
 
 // --- network ---------------------------------------------------------------------------------
 
+/** An address a node advertises: an IP address or a host name (containers advertise names). */
+function advertisedAddress(r: EntryReader): string {
+  const text = r.one()
+  if (!isIpAddress(text) && !isHostName(text)) r.failValue(text, 'is not an IP address or host name')
+  return text
+}
+
 const networkServiceScope: Scope<NetworkServiceConfig> = {
   entries: {
     address: (r, service) => {
@@ -177,17 +184,13 @@ const networkServiceScope: Scope<NetworkServiceConfig> = {
       service.port = r.integer(1, 65535)
     },
     'access-address': (r, service) => {
-      const text = r.one()
-      if (!isIpAddress(text) && !isHostName(text)) r.failValue(text, 'is not an IP address or host name')
-      service.accessAddress = text
+      service.accessAddress = advertisedAddress(r)
     },
     'access-port': (r, service) => {
       service.accessPort = r.integer(1, 65535)
     },
     'alternate-access-address': (r, service) => {
-      const text = r.one()
-      if (!isIpAddress(text) && !isHostName(text)) r.failValue(text, 'is not an IP address or host name')
-      service.alternateAccessAddress = text
+      service.alternateAccessAddress = advertisedAddress(r)
     },
     'alternate-access-port': (r, service) => {
       service.alternateAccessPort = r.integer(1, 65535)

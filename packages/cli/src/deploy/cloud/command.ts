@@ -4,7 +4,7 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { isHostName } from '@aerolite/server'
-import { UsageError, parseArgs, type ParsedArgs } from '../../args.ts'
+import { UsageError, parseArgs, parseWholeNumber, type ParsedArgs } from '../../args.ts'
 import { aws } from './aws.ts'
 import { azure } from './azure.ts'
 import { gcp } from './gcp.ts'
@@ -61,7 +61,7 @@ export function cloudSettings(args: ParsedArgs): CloudSettings {
   if (!/^[a-z][a-z0-9-]{0,38}[a-z0-9]$/.test(name)) throw new UsageError(`--name "${name}" is not a cluster name: 2 to 40 lower-case letters, digits and '-', starting with a letter`)
   const region = required(args, 'region')
   if (!provider.regionPattern.test(region)) throw new UsageError(`--region "${region}" is not a ${provider.name} region name (e.g. ${provider.regionExample})`)
-  const nodes = whole(required(args, 'nodes'), 'nodes', 1, 100)
+  const nodes = parseWholeNumber(required(args, 'nodes'), 'nodes', 1, 100)
   const zones = zonesOf(provider, region, args.flags.get('zones'))
   const disk = args.flags.get('disk') ?? 'balanced'
   if (!(DISK_TIERS as readonly string[]).includes(disk)) throw new UsageError(`--disk "${disk}" is not one of ${DISK_TIERS.join(', ')}`)
@@ -77,7 +77,7 @@ export function cloudSettings(args: ParsedArgs): CloudSettings {
     zones,
     nodes,
     disk: disk as DiskTier,
-    volumeSizeGi: whole(args.flags.get('volume-size') ?? '100', 'volume-size', 10, 65_536),
+    volumeSizeGi: parseWholeNumber(args.flags.get('volume-size') ?? '100', 'volume-size', 10, 65_536),
     domain,
     internalLoadBalancers: args.switches.has('internal-lb'),
     alertWebhookUrl,
@@ -102,11 +102,6 @@ function required(args: ParsedArgs, flag: string): string {
   const value = args.flags.get(flag)
   if (value === undefined) throw new UsageError(`deploy cloud needs --${flag} (aerolite deploy cloud --help)`)
   return value
-}
-
-function whole(text: string, flag: string, min: number, max: number): number {
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) throw new UsageError(`--${flag} "${text}" is not a whole number from ${min} to ${max}`)
-  return Number(text)
 }
 
 function summary(provider: CloudProvider, settings: CloudSettings, outDir: string): string {
