@@ -3,7 +3,8 @@
 // its record busy) holds back the frames after it until it has left. At most
 // limits.maxQueuedFramesPerConnection frames wait: past that the socket is not read (TCP pushes
 // back on the client) until the queue drains, so a client pipelining behind a long scan cannot
-// grow the queue without bound.
+// grow the queue without bound. Replies are held until the end of the event-loop turn
+// (service/reply-batch.ts) and leave together.
 import {
   CompressionError, FrameError, FrameParser, MessageError, ProtoType, ResultCode, decodeMessage, decompressMessageBody,
   type Clock, type Frame, type Message, type NetSocket, type Scheduler,
@@ -16,6 +17,7 @@ import type { CommandReply } from '../commands/reply.ts'
 import { whenSettled } from '../commands/record-result.ts'
 import { securityNotEnabledReply } from './admin-reply.ts'
 import { IdleReaper } from './idle-reaper.ts'
+import type { BatchedWriter, ReplyBatch } from './reply-batch.ts'
 
 export interface ConnectionHandlers {
   /** An info reply frame, or (rarely) a stream when the answer must wait. */
@@ -29,19 +31,24 @@ export interface ConnectionOptions {
   idleTimeoutMs: number
   /** The node's time, for idle reaping. */
   env: { clock: Clock; scheduler: Scheduler }
+  /** Where replies wait for the end of the turn. */
+  replyBatch: ReplyBatch
   onReaped(): void
   onBadFrame(): void
 }
 
 type Handled = Buffer | DispatchResult | undefined
 
-export class ClientConnection {
+export class ClientConnection implements BatchedWriter {
   readonly socket: NetSocket
   private readonly parser: FrameParser
   private readonly handlers: ConnectionHandlers
   private readonly log: Logger
   private readonly options: ConnectionOptions
   private readonly queue: Frame[] = []
+  /** Replies answered this turn and not yet written. */
+  private replies: Buffer[] = []
+  private replyBytes = 0
   private streaming = false
   private closing = false
   private closed = false
@@ -55,9 +62,7 @@ export class ClientConnection {
     this.parser = new FrameParser(options.maxFrameBytes)
     socket.setNoDelay(true)
     socket.on('data', (chunk: Buffer) => this.onData(chunk))
-    socket.on('drain', () => {
-      if (!this.closing && this.queue.length < limits.maxQueuedFramesPerConnection) socket.resume()
-    })
+    socket.on('drain', () => this.applyBackPressure())
     socket.on('close', () => {
       this.closed = true
       this.idleReaper?.stop()
@@ -80,6 +85,7 @@ export class ClientConnection {
   /** Cuts the connection at once, replies unsent (a killed process). */
   abort(): void {
     this.closing = true
+    this.replies = []
     this.socket.destroy()
   }
 
@@ -87,7 +93,36 @@ export class ClientConnection {
   drain(): void {
     this.closing = true
     this.socket.pause()
-    if (!this.streaming) this.socket.end()
+    if (!this.streaming) this.end()
+  }
+
+  flushReplies(): void {
+    const replies = this.replies
+    if (replies.length === 0) return
+    this.replies = []
+    this.replyBytes = 0
+    if (this.closed) return
+    if (replies.length === 1) this.socket.write(replies[0]!)
+    else {
+      // Replies to pipelined requests leave in one write instead of one per reply.
+      this.socket.cork()
+      for (const reply of replies) this.socket.write(reply)
+      this.socket.uncork()
+    }
+    this.applyBackPressure()
+  }
+
+  /** Holds a reply for the end of the turn. */
+  private write(reply: Buffer): void {
+    if (this.replies.length === 0) this.options.replyBatch.add(this)
+    this.replies.push(reply)
+    this.replyBytes += reply.length
+  }
+
+  /** Ends the connection once every reply so far is written. */
+  private end(): void {
+    this.flushReplies()
+    this.socket.end()
   }
 
   private onData(chunk: Buffer): void {
@@ -99,7 +134,7 @@ export class ClientConnection {
       if (!(err instanceof FrameError)) throw err
       this.options.onBadFrame()
       this.log.warn({ remote: this.socket.remoteAddress, code: err.code }, `closing client connection: ${err.message}`)
-      this.socket.destroy()
+      this.cut()
       return
     }
     if (this.queue.length >= limits.maxQueuedFramesPerConnection) this.socket.pause()
@@ -113,27 +148,27 @@ export class ClientConnection {
 
   /** Answers queued frames in order until one starts a stream. */
   private pump(): void {
-    // Replies to pipelined requests leave in one write instead of one per reply.
-    const corked = this.queue.length > 1
-    if (corked) this.socket.cork()
     while (!this.streaming && !this.closed && this.queue.length > 0) {
       const handled = this.handle(this.queue.shift()!)
       if (handled === undefined) break
-      if (Buffer.isBuffer(handled)) this.socket.write(handled)
+      if (Buffer.isBuffer(handled)) this.write(handled)
       else if ('stream' in handled) void this.runStream(handled.stream)
       else if ('reply' in handled && handled.settled === undefined) this.send(handled)
       else void this.runLater(whenSettled(handled))
     }
-    if (corked) this.socket.uncork()
-    // Back-pressure: a client that does not read its replies, or sends more than waits, stops being read.
-    if (this.socket.writableLength > limits.maxPendingReplyBytes || this.queue.length >= limits.maxQueuedFramesPerConnection) this.socket.pause()
+    this.applyBackPressure()
+  }
+
+  /** A client that does not read its replies, or sends more than waits, stops being read. */
+  private applyBackPressure(): void {
+    if (this.socket.writableLength + this.replyBytes > limits.maxPendingReplyBytes || this.queue.length >= limits.maxQueuedFramesPerConnection) this.socket.pause()
     else if (this.socket.isPaused() && !this.closing) this.socket.resume()
   }
 
   private send(answer: CommandReply): void {
     if (answer.fault !== undefined) this.log.error({ err: answer.fault }, answer.problem ?? 'command failed')
     else if (answer.problem !== undefined) this.log.debug({ remote: this.socket.remoteAddress }, answer.problem)
-    this.socket.write(answer.reply)
+    this.write(answer.reply)
   }
 
   /** Sends one reply that is not ready yet; the frames after it wait. */
@@ -148,12 +183,14 @@ export class ClientConnection {
     } finally {
       this.streaming = false
     }
-    if (this.closing) this.socket.end()
+    if (this.closing) this.end()
     else this.pump()
   }
 
   private async runStream(stream: Extract<DispatchResult, { stream: unknown }>['stream']): Promise<void> {
     this.streaming = true
+    // A stream writes as it goes, after the replies before it.
+    this.flushReplies()
     try {
       for await (const frame of stream({ aborted: () => this.closed })) {
         if (this.closed) return
@@ -166,7 +203,7 @@ export class ClientConnection {
     } finally {
       this.streaming = false
     }
-    if (this.closing) this.socket.end()
+    if (this.closing) this.end()
     else this.pump()
   }
 
@@ -215,7 +252,8 @@ export class ClientConnection {
       // A message that does not parse leaves the stream position in doubt: answer, then close.
       this.options.onBadFrame()
       this.log.warn({ remote: this.socket.remoteAddress }, `malformed message: ${err.message}`)
-      this.socket.end(headerReply(ResultCode.PARAMETER_ERROR))
+      this.write(headerReply(ResultCode.PARAMETER_ERROR))
+      this.end()
       this.closing = true
       return undefined
     }
@@ -224,7 +262,13 @@ export class ClientConnection {
   private reject(what: string): undefined {
     this.options.onBadFrame()
     this.log.warn({ remote: this.socket.remoteAddress }, `closing client connection: unsupported ${what}`)
-    this.socket.destroy()
+    this.cut()
     return undefined
+  }
+
+  /** Closes a connection whose input cannot be trusted, after the replies it has earned. */
+  private cut(): void {
+    this.flushReplies()
+    this.socket.destroy()
   }
 }

@@ -5,6 +5,7 @@ import type { Env, NetServer, NetSocket } from '@aerolite/protocol'
 import type { Logger } from 'pino'
 import type { ServerConfig } from '../config/index.ts'
 import { ClientConnection, type ConnectionHandlers } from './connection.ts'
+import { ReplyBatch } from './reply-batch.ts'
 import type { ServiceStats } from './stats.ts'
 
 export class ServiceListener {
@@ -18,6 +19,7 @@ export class ServiceListener {
   private readonly stats: ServiceStats
   private readonly log: Logger
   private readonly handlers: ConnectionHandlers
+  private readonly replyBatch: ReplyBatch
 
   constructor(config: ServerConfig, handlers: ConnectionHandlers, stats: ServiceStats, log: Logger, env: Pick<Env, 'network' | 'clock' | 'scheduler'>) {
     this.config = config
@@ -25,6 +27,7 @@ export class ServiceListener {
     this.stats = stats
     this.log = log
     this.env = env
+    this.replyBatch = new ReplyBatch(env.scheduler)
   }
 
   async listen(host: string, port: number): Promise<{ host: string; port: number }> {
@@ -97,6 +100,7 @@ export class ServiceListener {
       maxFrameBytes: this.config.service.maxFrameBytes,
       idleTimeoutMs: this.config.service.protoFdIdleMs,
       env: this.env,
+      replyBatch: this.replyBatch,
       onReaped: () => this.stats.connectionsReaped++,
       onBadFrame: () => this.stats.badFrames++,
     })

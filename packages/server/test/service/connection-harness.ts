@@ -6,6 +6,7 @@ import pino from 'pino'
 import { FrameParser, ProtoType, emptyHeader, encodeMessage, type Frame } from '@aerolite/protocol'
 import { ClientConnection, type ConnectionHandlers } from '../../src/service/connection.ts'
 import { realEnv } from '../../src/env/real-env.ts'
+import { ReplyBatch } from '../../src/service/reply-batch.ts'
 
 export interface ConnectionUnderTest {
   /** The server side, once the client has connected. */
@@ -22,7 +23,7 @@ export interface ConnectionUnderTest {
 export async function connectionUnderTest(handlers: ConnectionHandlers): Promise<ConnectionUnderTest> {
   let connection: ClientConnection | undefined
   const server = createServer((socket) => {
-    connection = new ClientConnection(socket, handlers, pino({ level: 'silent' }), { maxFrameBytes: 1 << 20, idleTimeoutMs: 0, env: realEnv, onReaped() {}, onBadFrame() {} })
+    connection = new ClientConnection(socket, handlers, pino({ level: 'silent' }), { maxFrameBytes: 1 << 20, idleTimeoutMs: 0, env: realEnv, replyBatch: new ReplyBatch(realEnv.scheduler), onReaped() {}, onBadFrame() {} })
   })
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
