@@ -17,7 +17,7 @@ RUN npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 COPY packages packages
 RUN node --input-type=module -e "const { ensureBundle } = await import('@aerolite/server/bundle'); await ensureBundle('cli/src/main.ts', 'aerolite.mjs')"
 
-# The production dependencies the bundle loads at run time (pino, etcd3, the WebAssembly codecs and
+# The production dependencies the bundle loads at run time (etcd3, the WebAssembly codecs and
 # Lua VM, the Kubernetes client), without the workspace links (their code is in the bundle),
 # without esbuild (nothing is built at run time), and without type declarations, source maps and
 # docs (half the size of the dependencies).

@@ -1,33 +1,48 @@
 #!/usr/bin/env node
 // Summarises a V8 .cpuprofile (from `node --cpu-prof`): self time per function, highest first.
-// Functions in an esbuild bundle are traced back to their source file through the
-// `// path/to/file.ts` comments esbuild writes at the start of each module.
+// Functions in an esbuild bundle are traced back to their source file through the bundle's
+// source map (`<bundle>.map`, beside it), or else through the `// path/to/file.ts` comments an
+// unminified bundle has at the start of each module.
 //
 //   node bench/profile-summary.mjs FILE.cpuprofile [--top N]
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { SourceMap } from 'node:module'
+import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-/** Lines of a bundle where each source module starts: [{ line, source }] sorted by line. */
-function moduleStarts(path, cache) {
+const repositoryPath = (source) => source.replace(/^file:\/\//, '').replace(/^.*?(?=packages\/|node_modules\/)/, '').replace(/^node_modules\//, '').replace(/^(\.\.\/)+/, '')
+
+/** Where a bundle's lines came from: its source map, or the lines where each module starts. */
+function bundleSources(path, cache) {
   if (cache.has(path)) return cache.get(path)
-  let starts = []
+  let sources
   try {
-    const lines = readFileSync(path, 'utf8').split('\n')
-    lines.forEach((text, i) => {
-      const m = /^\/\/ (\S+\.(?:ts|mjs|js))$/.exec(text)
-      if (m) starts.push({ line: i, source: m[1].replace(/^(\.\.\/)+/, '') })
-    })
+    if (existsSync(`${path}.map`)) {
+      const map = new SourceMap(JSON.parse(readFileSync(`${path}.map`, 'utf8')))
+      sources = { map }
+    } else {
+      const starts = []
+      readFileSync(path, 'utf8').split('\n').forEach((text, i) => {
+        const m = /^\/\/ (\S+\.(?:ts|mjs|js))$/.exec(text)
+        if (m) starts.push({ line: i, source: repositoryPath(m[1]) })
+      })
+      sources = { starts }
+    }
   } catch {
-    starts = []
+    sources = { starts: [] }
   }
-  cache.set(path, starts)
-  return starts
+  cache.set(path, sources)
+  return sources
 }
 
-function sourceOf(url, line, cache) {
+function sourceOf(url, line, column, cache) {
   if (!url.startsWith('file://')) return url || '(native)'
   const path = fileURLToPath(url)
-  const starts = moduleStarts(path, cache)
+  const { map, starts } = bundleSources(path, cache)
+  if (map !== undefined) {
+    const entry = map.findEntry(line, column)
+    return entry.originalSource === undefined ? path : repositoryPath(resolve(dirname(path), entry.originalSource))
+  }
   let source
   for (const s of starts) {
     if (s.line <= line) source = s.source
@@ -53,7 +68,7 @@ export function summariseProfile(profile) {
     totalUs += us
     const { callFrame } = byId.get(id)
     const name = callFrame.functionName || '(anonymous)'
-    const source = sourceOf(callFrame.url, callFrame.lineNumber, cache)
+    const source = sourceOf(callFrame.url, callFrame.lineNumber, callFrame.columnNumber, cache)
     const key = `${name}\t${source}`
     const row = rows.get(key) ?? { name, source, selfUs: 0 }
     row.selfUs += us

@@ -41,6 +41,7 @@ test('a started node loads none of the packages only the operator and deploy loa
   const node = await startNode(['--port', '0', '--log-level', 'silent'])
   await stopNode(node)
   const bundle = readFileSync(BUNDLE, 'utf8')
-  const topLevel = [...bundle.matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]!).filter((name) => !name.startsWith('node:'))
-  assert.deepEqual([...new Set(topLevel)].sort(), ['pino'])
+  // Static imports (the bundle is minified: `import{a,b}from"x";`); dynamic ones have no `from`.
+  const topLevel = [...bundle.matchAll(/\bimport\s*[\w{*][^;"]*?from\s*"([^"]+)"/g)].map((m) => m[1]!).filter((name) => !name.startsWith('node:'))
+  assert.deepEqual([...new Set(topLevel)].sort(), [])
 })

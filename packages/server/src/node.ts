@@ -173,8 +173,9 @@ export class AeroliteNode implements NodeContext {
     this.listener.serve()
     this.xdr.start()
     this.phase = 'serving'
-    // The Lua VM warms up once the node serves; the few commands that need it before then wait.
-    void this.udf.start()
+    // The Lua VM (~30 ms of loading and compiling WebAssembly) warms up once the node has said it
+    // is ready; the few commands that need it before then wait for it.
+    this.env.scheduler.soon(() => void this.udf.start())
     return bound
   }
 
