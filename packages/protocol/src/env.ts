@@ -153,6 +153,8 @@ export interface Network {
   listen(options: ListenOptions): Promise<NetServer>
   /** Starts a connection; the socket emits 'connect' or 'error'. */
   connect(host: string, port: number): NetSocket
+  /** Runs `run` once the socket events of this turn have been handled: when writes held back during the turn leave together. */
+  turnEnd(run: () => void): void
 }
 
 export interface Env {

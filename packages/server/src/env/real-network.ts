@@ -20,4 +20,6 @@ export const realNetwork: Network = {
     })
   },
   connect: (host, port) => connect({ host, port }),
+  // The check phase of Node's event loop follows the poll phase that delivered the turn's reads.
+  turnEnd: (run) => { setImmediate(run) },
 }

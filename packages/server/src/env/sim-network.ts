@@ -85,6 +85,7 @@ export class SimNetwork {
     return {
       listen: (options) => this.listen(host, options),
       connect: (toHost, port) => this.connect(host, toHost, port),
+      turnEnd: (run) => { this.scheduler.soon(run) },
     }
   }
 

@@ -27,7 +27,7 @@ export class ServiceListener {
     this.stats = stats
     this.log = log
     this.env = env
-    this.replyBatch = new ReplyBatch(env.scheduler)
+    this.replyBatch = new ReplyBatch(env.network)
   }
 
   async listen(host: string, port: number): Promise<{ host: string; port: number }> {

@@ -2,7 +2,7 @@
 // Each reply written as soon as it is ready woke the client's process once per reply (on loopback
 // the kernel does the wake-up inside the server's write); written back to back, the replies of one
 // turn find that process awake after the first. Measured in bench/results/issue-15-performance.md.
-import type { Scheduler } from '@aerolite/protocol'
+import type { Network } from '@aerolite/protocol'
 
 export interface BatchedWriter {
   /** Writes the replies held for this turn. */
@@ -10,16 +10,16 @@ export interface BatchedWriter {
 }
 
 export class ReplyBatch {
-  private readonly scheduler: Scheduler
+  private readonly network: Pick<Network, 'turnEnd'>
   private waiting: BatchedWriter[] = []
 
-  constructor(scheduler: Scheduler) {
-    this.scheduler = scheduler
+  constructor(network: Pick<Network, 'turnEnd'>) {
+    this.network = network
   }
 
   /** Called by a writer when it holds its first reply of the turn. */
   add(writer: BatchedWriter): void {
-    if (this.waiting.length === 0) this.scheduler.soon(() => this.flush())
+    if (this.waiting.length === 0) this.network.turnEnd(() => this.flush())
     this.waiting.push(writer)
   }
 

@@ -367,6 +367,7 @@ describe('fabric between three nodes', () => {
     let corks = 0
     const network: Network = {
       listen: (options) => realNetwork.listen(options),
+      turnEnd: (run) => realNetwork.turnEnd(run),
       connect: (host, port) => {
         const socket = realNetwork.connect(host, port)
         const cork = socket.cork.bind(socket)
@@ -699,6 +700,7 @@ describe('fabric on the simulated network', () => {
 function refusingNetwork(env: ManualEnv, connects: number[]): Network {
   return {
     listen: () => Promise.reject(new Error('this network only dials')),
+    turnEnd: (run) => { env.scheduler.soon(run) },
     connect: () => {
       connects.push(env.clock.monotonicMs())
       const socket = Object.assign(new EventEmitter(), {

@@ -23,7 +23,7 @@ export interface ConnectionUnderTest {
 export async function connectionUnderTest(handlers: ConnectionHandlers): Promise<ConnectionUnderTest> {
   let connection: ClientConnection | undefined
   const server = createServer((socket) => {
-    connection = new ClientConnection(socket, handlers, pino({ level: 'silent' }), { maxFrameBytes: 1 << 20, idleTimeoutMs: 0, env: realEnv, replyBatch: new ReplyBatch(realEnv.scheduler), onReaped() {}, onBadFrame() {} })
+    connection = new ClientConnection(socket, handlers, pino({ level: 'silent' }), { maxFrameBytes: 1 << 20, idleTimeoutMs: 0, env: realEnv, replyBatch: new ReplyBatch(realEnv.network), onReaped() {}, onBadFrame() {} })
   })
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')

@@ -1,9 +1,9 @@
 // A fault inside one command answers that command with SERVER_ERROR; the connection and the node go on.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ResultCode, decodeMessage } from '@aerolite/protocol'
+import { OpType, ParticleType, ResultCode, decodeMessage } from '@aerolite/protocol'
 import { connectionUnderTest } from './connection-harness.ts'
-import { headerReply } from '../../src/commands/reply.ts'
+import { headerReply, opsReply } from '../../src/commands/reply.ts'
 
 test('a command that throws answers 1 (SERVER_ERROR) and the next command on the connection is served', async () => {
   let calls = 0
@@ -43,4 +43,24 @@ test('a reply that waits for its change to settle holds back the replies after i
     const m = decodeMessage(f.body)
     return [m.resultCode, m.generation]
   }), [[ResultCode.OK, 1], [ResultCode.SERVER_ERROR, 0], [ResultCode.OK, 3]])
+})
+
+test('pipelined requests whose replies pass the pending-reply bound are all answered, in order', async () => {
+  // 100 replies of 64 KiB in one turn: 6.4 MB held, over limits.maxPendingReplyBytes (4 MiB), so
+  // the connection stops reading until they are written, then reads on.
+  let calls = 0
+  const under = await connectionUnderTest({
+    info: () => Buffer.alloc(0),
+    message: (request) => {
+      calls++
+      const bin = { type: OpType.READ, particleType: ParticleType.BLOB, name: 'b', value: Buffer.alloc(64 * 1024) }
+      return { reply: opsReply(request, { resultCode: ResultCode.OK, generation: calls, voidTime: 0 }, [bin]) }
+    },
+  })
+  under.send(100)
+  under.send(100)
+  await under.untilFrames(200, 10_000)
+  under.close()
+  assert.equal(under.frames.length, 200)
+  assert.deepEqual(under.frames.map((f) => decodeMessage(f.body).generation), Array.from({ length: 200 }, (_, i) => i + 1))
 })
