@@ -72,13 +72,28 @@ export class FrameParser {
   push(chunk: Buffer): Frame[] {
     const frames: Frame[] = []
     if (chunk.length === 0) return frames
+    if (this.buffered === 0 && this.expectedBody < 0) {
+      // Nothing is buffered: the frames that lie whole in the chunk are views of it, with no
+      // header copies or leftover views made (a request usually arrives in one piece).
+      let at = 0
+      while (chunk.length - at >= PROTO_HEADER_BYTES) {
+        this.checkHeader(chunk, at)
+        const bodyBytes = chunk.readUIntBE(at + 2, 6)
+        if (chunk.length - at - PROTO_HEADER_BYTES < bodyBytes) break
+        const bodyAt = at + PROTO_HEADER_BYTES
+        frames.push({ version: chunk[at]!, type: chunk[at + 1]!, body: chunk.subarray(bodyAt, bodyAt + bodyBytes) })
+        at = bodyAt + bodyBytes
+      }
+      if (at === chunk.length) return frames
+      if (at > 0) chunk = chunk.subarray(at)
+    }
     this.chunks.push(chunk)
     this.buffered += chunk.length
     for (;;) {
       if (this.expectedBody < 0) {
         if (this.buffered < PROTO_HEADER_BYTES) break
         const header = this.take(PROTO_HEADER_BYTES)
-        this.checkHeader(header)
+        this.checkHeader(header, 0)
         this.headerVersion = header[0]!
         this.headerType = header[1]!
         this.expectedBody = header.readUIntBE(2, 6)
@@ -91,15 +106,16 @@ export class FrameParser {
     return frames
   }
 
-  private checkHeader(header: Buffer): void {
-    const version = header[0]!
-    const type = header[1]!
+  /** Checks the header at `at` of `header`. */
+  private checkHeader(header: Buffer, at: number): void {
+    const version = header[at]!
+    const type = header[at + 1]!
     // Aerospike still accepts version 0 on admin messages, from old clients.
     if (version !== PROTO_VERSION && !(version === 0 && type === ProtoType.ADMIN)) {
       throw new FrameError('ERR_PROTO_VERSION', `unsupported proto version ${version} (expected ${PROTO_VERSION})`)
     }
     if (!this.types.has(type)) throw new FrameError('ERR_PROTO_TYPE', `unknown proto type ${type}`)
-    const size = header.readUIntBE(2, 6)
+    const size = header.readUIntBE(at + 2, 6)
     if (size > this.maxBodyBytes) {
       throw new FrameError('ERR_FRAME_TOO_LARGE', `frame of ${size} bytes exceeds the limit of ${this.maxBodyBytes} bytes`)
     }

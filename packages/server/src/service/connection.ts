@@ -46,8 +46,9 @@ export class ClientConnection implements BatchedWriter {
   private readonly log: Logger
   private readonly options: ConnectionOptions
   private readonly queue: Frame[] = []
-  /** Replies answered this turn and not yet written. */
-  private replies: Buffer[] = []
+  /** Replies answered this turn and not yet written: the first replyCount slots (the array is kept, not made per turn). */
+  private readonly replies: (Buffer | undefined)[] = []
+  private replyCount = 0
   private replyBytes = 0
   private streaming = false
   private closing = false
@@ -85,7 +86,7 @@ export class ClientConnection implements BatchedWriter {
   /** Cuts the connection at once, replies unsent (a killed process). */
   abort(): void {
     this.closing = true
-    this.replies = []
+    this.dropReplies()
     this.socket.destroy()
   }
 
@@ -97,25 +98,31 @@ export class ClientConnection implements BatchedWriter {
   }
 
   flushReplies(): void {
-    const replies = this.replies
-    if (replies.length === 0) return
-    this.replies = []
-    this.replyBytes = 0
-    if (this.closed) return
-    if (replies.length === 1) this.socket.write(replies[0]!)
-    else {
+    if (this.replyCount === 0) return
+    if (!this.closed) {
       // Replies to pipelined requests leave in one write instead of one per reply.
-      this.socket.cork()
-      for (const reply of replies) this.socket.write(reply)
-      this.socket.uncork()
+      const corked = this.replyCount > 1
+      if (corked) this.socket.cork()
+      // The count is read on every step: a reply held during these writes leaves with them.
+      for (let i = 0; i < this.replyCount; i++) this.socket.write(this.replies[i]!)
+      if (corked) this.socket.uncork()
     }
-    this.applyBackPressure()
+    this.dropReplies()
+    if (!this.closed) this.applyBackPressure()
+  }
+
+  private dropReplies(): void {
+    // The slots stay for the next turn, unless a pipelining client made many.
+    if (this.replies.length > 64) this.replies.length = 0
+    else this.replies.fill(undefined, 0, this.replyCount)
+    this.replyCount = 0
+    this.replyBytes = 0
   }
 
   /** Holds a reply for the end of the turn. */
   private write(reply: Buffer): void {
-    if (this.replies.length === 0) this.options.replyBatch.add(this)
-    this.replies.push(reply)
+    if (this.replyCount === 0) this.options.replyBatch.add(this)
+    this.replies[this.replyCount++] = reply
     this.replyBytes += reply.length
   }
 

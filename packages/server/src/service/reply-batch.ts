@@ -11,7 +11,10 @@ export interface BatchedWriter {
 
 export class ReplyBatch {
   private readonly network: Pick<Network, 'turnEnd'>
-  private waiting: BatchedWriter[] = []
+  /** The writers of this turn: the first count slots (the array and the callback are made once). */
+  private readonly waiting: (BatchedWriter | undefined)[] = []
+  private count = 0
+  private readonly flushAll = (): void => this.flush()
 
   constructor(network: Pick<Network, 'turnEnd'>) {
     this.network = network
@@ -19,13 +22,17 @@ export class ReplyBatch {
 
   /** Called by a writer when it holds its first reply of the turn. */
   add(writer: BatchedWriter): void {
-    if (this.waiting.length === 0) this.network.turnEnd(() => this.flush())
-    this.waiting.push(writer)
+    if (this.count === 0) this.network.turnEnd(this.flushAll)
+    this.waiting[this.count++] = writer
   }
 
   private flush(): void {
-    const writers = this.waiting
-    this.waiting = []
-    for (const writer of writers) writer.flushReplies()
+    // The count is read on every step: a writer that joined during the flush is flushed in it.
+    for (let i = 0; i < this.count; i++) {
+      const writer = this.waiting[i]!
+      this.waiting[i] = undefined
+      writer.flushReplies()
+    }
+    this.count = 0
   }
 }

@@ -23,3 +23,15 @@ test('writers that joined during a turn are flushed once each, in order, when th
   await env.scheduler.drain()
   assert.deepEqual(flushed, ['a', 'b', 'a'])
 })
+
+test('writers that join while the turn\'s writers are flushed are flushed with them, none in place of another', async () => {
+  const env = manualEnv()
+  const batch = new ReplyBatch({ turnEnd: (run) => { env.scheduler.soon(run) } })
+  const flushed: string[] = []
+  const writer = (name: string): BatchedWriter => ({ flushReplies: () => flushed.push(name) })
+  batch.add({ flushReplies: () => { flushed.push('a'); batch.add(writer('late1')); batch.add(writer('late2')) } })
+  batch.add(writer('b'))
+  await env.scheduler.drain()
+  assert.deepEqual(flushed, ['a', 'b', 'late1', 'late2'])
+  assert.equal(env.scheduler.queuedTasks, 0)
+})
