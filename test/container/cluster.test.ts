@@ -93,6 +93,12 @@ describe('a cluster of three containers and etcd on a podman network', { skip: s
         const keys = await Promise.all(ips.slice(0, 2).map((ip) => info(ip, 'cluster-stable:size=2')))
         return keys.every((k) => /^[0-9A-F]+$/.test(k) && k === keys[0])
       }, 60_000)
+      // The client learns of the stop on its next tend (every second); a command it sends the gone
+      // node's address before then waits out its whole timeout, as the address no longer answers.
+      await until('the client has dropped the stopped node', async () => {
+        const addresses = client.getNodes().map((node) => node.address)
+        return addresses.length === 2 && !addresses.some((address) => address.startsWith(`${ips[2]}:`))
+      }, 30_000)
       for (let i = 0; i < RECORDS; i++) assert.deepEqual((await client.get(key(i))).bins, { i }, `record r${i}`)
     } finally {
       await client.close()
