@@ -82,6 +82,8 @@ export const limits = {
   confirmRetryMs: 100,
   /** Bytes of replies queued on a socket before the connection stops reading requests. */
   maxPendingReplyBytes: 4 * 1024 * 1024,
+  /** Slots for held replies a connection keeps between turns; a pipelining client that used more gives them back. */
+  keptReplySlotsPerConnection: 64,
   /**
    * Request frames one connection holds while it is busy (a scan streams): past it the socket is
    * not read until the queue drains. One read may add the frames of one chunk beyond it.

@@ -113,7 +113,7 @@ export class ClientConnection implements BatchedWriter {
 
   private dropReplies(): void {
     // The slots stay for the next turn, unless a pipelining client made many.
-    if (this.replies.length > 64) this.replies.length = 0
+    if (this.replies.length > limits.keptReplySlotsPerConnection) this.replies.length = 0
     else this.replies.fill(undefined, 0, this.replyCount)
     this.replyCount = 0
     this.replyBytes = 0
