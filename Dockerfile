@@ -3,7 +3,9 @@
 # base first with deploy/container/make-base-image.sh and pass --build-arg BASE_IMAGE=<its name>.
 ARG BASE_IMAGE=node:20-bookworm-slim
 
-# Bundles the TypeScript sources into one ESM file with esbuild, at build time.
+# Bundles the TypeScript sources into one CommonJS file with esbuild, at build time, with its V8
+# code cache (packages/server/load-bundle.mjs): a node that runs past its first second writes it.
+# The running container cannot write it: its root filesystem may be read-only.
 FROM ${BASE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
@@ -15,7 +17,12 @@ COPY packages/operator/package.json packages/operator/
 COPY packages/sim/package.json packages/sim/
 RUN npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 COPY packages packages
-RUN node --input-type=module -e "const { ensureBundle } = await import('@aerolite/server/bundle'); await ensureBundle('cli/src/main.ts', 'aerolite.mjs')"
+RUN node --input-type=module -e "const { ensureBundle } = await import('@aerolite/server/bundle'); await ensureBundle('cli/src/main.ts', 'aerolite.cjs')" \
+ && (timeout -s TERM 5 node packages/cli/bin/aerolite.mjs start --port 0 --log-level warn || true) \
+ && mkdir /src/image \
+ && cp packages/server/load-bundle.mjs /src/image/ \
+ && cp packages/server/dist/aerolite.cjs /src/image/cli.cjs \
+ && for cache in packages/server/dist/aerolite.cjs.*.cache; do cp "$cache" "/src/image/cli.cjs.${cache#packages/server/dist/aerolite.cjs.}"; done
 
 # The production dependencies the bundle loads at run time (etcd3, the WebAssembly codecs and
 # Lua VM, the Kubernetes client), without the workspace links (their code is in the bundle),
@@ -37,7 +44,7 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error \
 FROM ${BASE_IMAGE}
 WORKDIR /app
 COPY --from=runtime-deps /app/node_modules node_modules
-COPY --from=build /src/packages/server/dist/aerolite.mjs cli.mjs
+COPY --from=build /src/image/ ./
 COPY --from=build /src/packages/server/src/metrics/console console
 COPY deploy/container/aerolite.mjs deploy/container/healthcheck.mjs ./
 COPY deploy/container/aerolite.conf /etc/aerolite/aerolite.conf

@@ -18,7 +18,7 @@
 // Every load loop is bounded by a duration and an operation count, every child process by a kill
 // timer. Results: bench/results/baseline.{json,md,svg} and bench/results/raw/*.json.
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { cpus, freemem, loadavg, release, tmpdir, totalmem } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -70,21 +70,6 @@ const scratch = mkdtempSync(join(tmpdir(), 'aerolite-bench-'))
 const run = (command, args, options = {}) => runBounded(command, args, { limitMs: CHILD_LIMIT_MS, ...options })
 
 // ---- the aerolite command --------------------------------------------------------------------
-
-/**
- * The CLI runs from a bundle rebuilt when protocol, server or cli sources change; the bundler's
- * watch list (packages/server/bundle.mjs) does not include packages/client yet, so a newer client
- * source is passed on by touching one of the bench's own sources.
- */
-function refreshBundleInputs() {
-  const bundle = join(ROOT, 'packages/server/dist/aerolite.mjs')
-  if (!existsSync(bundle)) return
-  const newest = (dir) => readdirSync(dir, { withFileTypes: true }).reduce((m, e) => Math.max(m, e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs), 0)
-  if (newest(join(ROOT, 'packages/client/src')) > statSync(bundle).mtimeMs) {
-    const now = new Date()
-    utimesSync(join(ROOT, 'packages/cli/src/bench/command.ts'), now, now)
-  }
-}
 
 /**
  * With --trace-gc, V8 prints one line per collection on the server's stdout, e.g.
@@ -359,7 +344,6 @@ function machine() {
 
 async function main() {
   const started = new Date()
-  refreshBundleInputs()
   log(`baseline: ${SECONDS} s per timed run, ${RECORDS} records for memory; results in ${relative(ROOT, OUT)}`)
   const results = {
     date: started.toISOString(),

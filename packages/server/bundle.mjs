@@ -1,48 +1,65 @@
 // Starting through a TypeScript loader costs about 300 ms per process (or worker), so the aerolite
-// command and embedded nodes run from ESM bundles of the TypeScript sources, rebuilt with esbuild
-// whenever a source file is newer than the bundle.
-import { mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+// command and embedded nodes run from CommonJS bundles of the TypeScript sources, rebuilt with
+// esbuild whenever one of the files that went into a bundle is newer than it, and run by
+// load-bundle.mjs.
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { BUILD_ID_PLACEHOLDER, buildFilePath, readBundle, runBundle } from './load-bundle.mjs'
 
 const packagesDir = fileURLToPath(new URL('../', import.meta.url))
-const sourceDirs = ['protocol/src', 'client/src', 'server/src', 'cli/src'].map((d) => join(packagesDir, d))
-
-function newestSourceMs(dir) {
-  let newest = 0
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name)
-    newest = Math.max(newest, entry.isDirectory() ? newestSourceMs(path) : statSync(path).mtimeMs)
-  }
-  return newest
-}
+const distDir = join(packagesDir, 'server', 'dist')
+/** How bundles are built and run: a change to these changes every bundle. */
+const builders = ['bundle.mjs', 'load-bundle.mjs'].map((name) => fileURLToPath(new URL(name, import.meta.url)))
 
 function mtimeMs(path) {
   try {
     return statSync(path).mtimeMs
   } catch {
-    return -1
+    return Infinity
   }
 }
 
-/** Returns the path of an up-to-date bundle of entry (relative to packages/) in packages/server/dist. */
-export async function ensureBundle(entry, outName) {
-  const out = join(packagesDir, 'server', 'dist', outName)
-  const built = mtimeMs(out)
-  if (built >= 0 && built >= Math.max(...sourceDirs.map(newestSourceMs), mtimeMs(fileURLToPath(import.meta.url)))) return out
-  mkdirSync(dirname(out), { recursive: true })
-  // esbuild is loaded only when a build is due: importing it costs startup time.
-  const { build, stop } = await import('esbuild')
-  let outputs
+/**
+ * Whether no input of the bundle's build (esbuild's list, sources and bundled packages) is newer
+ * than it. A new source file counts through the file that imports it, which changed to do so.
+ */
+function isCurrent(bundle) {
+  if (bundle.buildId === undefined) return false
+  let inputs
   try {
-    ;({ outputFiles: outputs } = await build({
+    inputs = JSON.parse(readFileSync(buildFilePath(bundle.path, bundle.buildId, 'inputs'), 'utf8'))
+  } catch {
+    return false
+  }
+  return [...inputs.map((input) => join(packagesDir, input)), ...builders].every((path) => mtimeMs(path) <= bundle.mtimeMs)
+}
+
+/** Builds entry (relative to packages/) into `out`. */
+async function build(entry, out) {
+  mkdirSync(dirname(out), { recursive: true })
+  // esbuild and crypto are loaded only when a build is due: importing them costs startup time.
+  const esbuild = await import('esbuild')
+  const { createHash } = await import('node:crypto')
+  let result
+  try {
+    result = await esbuild.build({
+      absWorkingDir: packagesDir,
       entryPoints: [join(packagesDir, entry)],
       outfile: out,
       write: false,
+      metafile: true,
       bundle: true,
       platform: 'node',
-      format: 'esm',
+      // CommonJS, since only a script can be compiled with V8's code cache in Node 20.
+      format: 'cjs',
       target: 'node20',
+      define: { 'import.meta.url': 'importMetaUrl' },
+      inject: [fileURLToPath(new URL('bundle-import-meta.mjs', import.meta.url))],
+      // A dynamic import() in a script needs an experimental vm option; esbuild turns those of
+      // external packages into require() instead (the Kubernetes client is ESM: Node >= 20.19
+      // requires it).
+      supported: { 'dynamic-import': false },
       // etcd3 and gRPC read .proto files beside their code, and the Kubernetes client is large and
       // only the operator loads it: they stay normal dependencies, as does yaml, which only deploy
       // and the operator load. pino is bundled (its CommonJS files took ~15 ms to load at every
@@ -54,20 +71,49 @@ export async function ensureBundle(entry, outName) {
       // Without spaces and comments the bundle is 27% smaller and starts ~10 ms sooner; names are
       // kept, so stack traces and profiles stay readable.
       minifyWhitespace: true,
-      // The CommonJS code in the bundle (pino) requires Node's built-ins, which needs a require.
-      banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+      // First the build id (load-bundle.mjs keys the code cache by it), on a line of its own.
+      banner: { js: BUILD_ID_PLACEHOLDER },
       logLevel: 'error',
-    }))
+    })
   } finally {
     // esbuild runs as a service child process that would otherwise live as long as the node.
-    await stop()
+    await esbuild.stop()
   }
-  // Written beside the target and renamed, so concurrent starts never load a half-written file;
-  // the map first, so a bundle is never without its map.
-  for (const file of [...outputs].sort((a, b) => Number(b.path.endsWith('.map')) - Number(a.path.endsWith('.map')))) {
-    const tmp = join(dirname(file.path), `.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`)
-    writeFileSync(tmp, file.contents)
-    renameSync(tmp, file.path)
+  const bundle = result.outputFiles.find((file) => file.path === out)
+  const map = result.outputFiles.find((file) => file.path === `${out}.map`)
+  // The id replaces a placeholder of its length: the source map's columns stay true.
+  const buildId = createHash('sha256').update(bundle.contents).digest('hex').slice(0, 16)
+  const code = bundle.text.replace(BUILD_ID_PLACEHOLDER, BUILD_ID_PLACEHOLDER.replace(/0{16}/, buildId))
+  const inputs = JSON.stringify(Object.keys(result.metafile.inputs))
+  // Each written beside its target and renamed, so concurrent starts never read a half-written
+  // file; the bundle last, so it is never without its map and its list of inputs.
+  for (const [path, contents] of [[map.path, map.contents], [buildFilePath(out, buildId, 'inputs'), inputs], [out, code]]) {
+    const tmp = join(dirname(path), `.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`)
+    writeFileSync(tmp, contents)
+    renameSync(tmp, path)
   }
-  return out
+  // The code caches and input lists of this bundle's earlier builds.
+  const earlier = `${basename(out)}.`
+  for (const name of readdirSync(dirname(out))) {
+    if (name.startsWith(earlier) && !name.startsWith(`${earlier}${buildId}.`) && (name.endsWith('.cache') || name.endsWith('.inputs.json'))) rmSync(join(dirname(out), name), { force: true })
+  }
+}
+
+/** The up-to-date bundle of entry (relative to packages/) in packages/server/dist, built if stale. */
+async function freshBundle(entry, outName) {
+  const out = join(distDir, outName)
+  const bundle = readBundle(out)
+  if (bundle !== undefined && isCurrent(bundle)) return bundle
+  await build(entry, out)
+  return readBundle(out)
+}
+
+/** Returns the path of an up-to-date bundle of entry (relative to packages/). */
+export async function ensureBundle(entry, outName) {
+  return (await freshBundle(entry, outName)).path
+}
+
+/** Runs an up-to-date bundle of entry (relative to packages/) and returns its exports. */
+export async function loadFreshBundle(entry, outName) {
+  return runBundle(await freshBundle(entry, outName))
 }

@@ -44,14 +44,16 @@ describe('the container image', { skip: podmanMissing(), timeout: 15 * 60_000 },
     rmSync(dir, { recursive: true, force: true })
   })
 
-  it('holds the bundle and production dependencies only', async () => {
+  it('holds the bundle, its code cache and production dependencies only', async () => {
     const check = `
       const { existsSync } = require('node:fs')
-      const present = ['/app/cli.mjs', '/app/node_modules/pino', '/app/node_modules/etcd3', '/app/node_modules/wasmoon'].filter((p) => !existsSync(p))
+      const present = ['/app/cli.cjs', '/app/load-bundle.mjs', '/app/node_modules/pino', '/app/node_modules/etcd3', '/app/node_modules/wasmoon'].filter((p) => !existsSync(p))
       const leaked = ['/app/packages', '/app/node_modules/typescript', '/app/node_modules/aerospike', '/app/node_modules/esbuild', '/app/node_modules/tsx'].filter((p) => existsSync(p))
-      process.stdout.write(JSON.stringify({ missing: present, leaked, uid: process.getuid() }))`
-    const out = JSON.parse(await podmanOk(['run', '--rm', '--entrypoint', 'node', IMAGE, '-e', check])) as { missing: string[]; leaked: string[]; uid: number }
-    assert.deepEqual(out, { missing: [], leaked: [], uid: 10001 })
+      // The bundle's V8 code cache, written at build time (the container cannot write it).
+      const codeCaches = require('node:fs').readdirSync('/app').filter((n) => /^cli\\.cjs\\.[0-9a-f]{16}\\.v8-.+\\.cache$/.test(n)).length
+      process.stdout.write(JSON.stringify({ missing: present, leaked, codeCaches, uid: process.getuid() }))`
+    const out = JSON.parse(await podmanOk(['run', '--rm', '--entrypoint', 'node', IMAGE, '-e', check])) as { missing: string[]; leaked: string[]; codeCaches: number; uid: number }
+    assert.deepEqual(out, { missing: [], leaked: [], codeCaches: 1, uid: 10001 })
   })
 
   it('serves the official client on a published port, read-only, as a non-root user; SIGTERM drains and exits 0', async () => {

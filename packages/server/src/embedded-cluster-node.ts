@@ -1,6 +1,6 @@
 // The nodes of an embedded cluster, all inside one worker thread: one in-process membership store
 // shared by every node (etcd's semantics, no etcd), real sockets for clients and the fabric.
-import { parentPort, workerData } from 'node:worker_threads'
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads'
 import { InProcessStore } from './cluster/in-process-store.ts'
 import { StoreMembership } from './cluster/membership-client.ts'
 import { realEnv } from './env/real-env.ts'
@@ -43,19 +43,24 @@ async function startNode(index: number): Promise<{ host: string; port: number; n
   return { host: bound.host, port: bound.port, nodeId: node.nodeId, httpPort }
 }
 
-try {
-  const started = []
-  for (let i = 0; i < data.cluster.nodes; i++) started.push(await startNode(i))
-  port.postMessage({ type: 'ready', nodes: started })
-  port.on('message', (request: ClusterRequest) => {
-    void handle(request).then(
-      (result) => port.postMessage({ type: 'done', result }),
-      (err: unknown) => port.postMessage({ type: 'failed', message: err instanceof Error ? err.message : String(err) }),
-    )
-  })
-} catch (err) {
-  port.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) })
+// A function, not top-level await: the bundle this runs from is CommonJS (see bundle.mjs).
+async function run(port: MessagePort): Promise<void> {
+  try {
+    const started = []
+    for (let i = 0; i < data.cluster.nodes; i++) started.push(await startNode(i))
+    port.postMessage({ type: 'ready', nodes: started })
+    port.on('message', (request: ClusterRequest) => {
+      void handle(request).then(
+        (result) => port.postMessage({ type: 'done', result }),
+        (err: unknown) => port.postMessage({ type: 'failed', message: err instanceof Error ? err.message : String(err) }),
+      )
+    })
+  } catch (err) {
+    port.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) })
+  }
 }
+
+void run(port)
 
 async function handle(request: ClusterRequest): Promise<unknown> {
   if (request.type === 'stop') {

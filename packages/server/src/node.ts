@@ -28,7 +28,7 @@ import { Evictor } from './namespace/eviction.ts'
 import { Ticker } from './ticker.ts'
 import { UdfRuntime } from './udf/runtime.ts'
 import { CommandTiming } from './metrics/command-timing.ts'
-import { HttpServer } from './metrics/http-server.ts'
+import type { HttpServer } from './metrics/http-server.ts'
 import { LatencyHistograms } from './metrics/latency-histograms.ts'
 import { LatencySlices } from './metrics/latency-slices.ts'
 import { collectNodeMetrics } from './metrics/node-metrics.ts'
@@ -183,6 +183,8 @@ export class AeroliteNode implements NodeContext {
   private async startHttp(): Promise<void> {
     const { http, service } = this.config.network
     if (http.port === undefined) return
+    // Loaded only here: Node's HTTP modules cost ~2 ms of a start that serves no HTTP port.
+    const { HttpServer } = await import('./metrics/http-server.ts')
     this.http = new HttpServer({
       metrics: () => this.phase === 'serving' ? collectNodeMetrics({ node: this, histograms: this.latencies, slices: this.latencySlices }) : undefined,
       notReadyBecause: () => this.notReadyBecause(),

@@ -1,9 +1,7 @@
 // A GET over HTTP or HTTPS whose connection and timeout come from the Env, as every edge of a node
 // does: Node's HTTP client only writes the request and parses the answer.
-import { request as httpRequest, type IncomingMessage } from 'node:http'
-import { request as httpsRequest } from 'node:https'
+import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { connect as tlsConnect } from 'node:tls'
 import type { Env } from '@aerolite/protocol'
 
 export interface HttpAnswer {
@@ -11,8 +9,11 @@ export interface HttpAnswer {
   body: string
 }
 
-export function httpGet(env: Env, url: URL, timeoutMs: number): Promise<HttpAnswer> {
+export async function httpGet(env: Env, url: URL, timeoutMs: number): Promise<HttpAnswer> {
   const secure = url.protocol === 'https:'
+  // Loaded at the first request: Node's HTTPS and TLS modules cost ~2 ms of every start.
+  const { request } = secure ? await import('node:https') : await import('node:http')
+  const tlsConnect = secure ? (await import('node:tls')).connect : undefined
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1')
   const port = url.port === '' ? (secure ? 443 : 80) : Number(url.port)
   // Node's HTTP client needs a stream: the real Env's sockets are Node sockets. The simulator's are
@@ -25,9 +26,9 @@ export function httpGet(env: Env, url: URL, timeoutMs: number): Promise<HttpAnsw
       port,
       path: `${url.pathname}${url.search}`,
       agent: false,
-      createConnection: secure ? () => tlsConnect({ socket: socket(), servername: host }) : socket,
+      createConnection: tlsConnect === undefined ? socket : () => tlsConnect({ socket: socket(), servername: host }),
     } as const
-    const req = (secure ? httpsRequest : httpRequest)(options, (res: IncomingMessage) => {
+    const req = request(options, (res: IncomingMessage) => {
       const chunks: Buffer[] = []
       res.on('data', (chunk: Buffer) => chunks.push(chunk))
       res.on('end', () => {
