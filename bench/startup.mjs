@@ -6,23 +6,28 @@
 //           P succeeds, polling net.connect every 2 ms
 //
 // The first run of each kind is reported on its own: it may rebuild the CLI's esbuild bundle
-// (packages/server/bundle.mjs rebuilds it when a source file is newer than the bundle), and it
+// (packages/server/bundle.mjs rebuilds it when one of its inputs is newer than the bundle), and it
 // runs for FIRST_RUN_HOLD_MS after it is ready, so that the bundle's V8 code cache is written
 // (packages/server/load-bundle.mjs writes it a second after the bundle is loaded).
-// Usage: node bench/startup.mjs [--runs N] [--out FILE]     (defaults: 10, bench/results/startup.json)
+//
+// The measured runs go in rounds: a bare `node -e 0`, a ready run, a connect run (and with --base,
+// the same two of another checkout), so that each round's differences to the bare node are
+// measured minutes apart at most, and the medians of those differences are the result.
+// Usage: node bench/startup.mjs [--runs N] [--base DIR] [--out FILE]
+//        (defaults: 10 rounds, bench/results/startup.json; DIR: another checkout, as for bench/ab.mjs)
 import { spawn } from 'node:child_process'
 import { mkdirSync, statSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { cpus, platform, release, arch, totalmem } from 'node:os'
-import { dirname, relative } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as delay } from 'node:timers/promises'
 import { freePort } from './free-port.mjs'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const BIN = fileURLToPath(new URL('../packages/cli/bin/aerolite.mjs', import.meta.url))
+const BIN_PATH = 'packages/cli/bin/aerolite.mjs'
 /** Where packages/server/bundle.mjs writes the CLI's bundle; its mtime tells whether a run rebuilt it. */
-const BUNDLE = fileURLToPath(new URL('../packages/server/dist/aerolite.cjs', import.meta.url))
+const BUNDLE_PATH = 'packages/server/dist/aerolite.cjs'
 const POLL_MS = 2
 const FIRST_RUN_HOLD_MS = 1_500
 const RUN_TIMEOUT_MS = 30_000
@@ -38,17 +43,20 @@ if (!Number.isInteger(runs) || runs < 1) {
   process.exit(2)
 }
 const outFile = option('out', fileURLToPath(new URL('results/startup.json', import.meta.url)))
+const baseDir = option('base', undefined)
+/** The checkouts measured: this one ('head') and, with --base, another ('base'). */
+const checkouts = [{ name: 'head', root: ROOT }, ...(baseDir === undefined ? [] : [{ name: 'base', root: resolve(baseDir) }])]
 
-function bundleMtimeMs() {
+function bundleMtimeMs(checkout) {
   try {
-    return statSync(BUNDLE).mtimeMs
+    return statSync(join(checkout.root, BUNDLE_PATH)).mtimeMs
   } catch {
     return -1
   }
 }
 
-function spawnStart(port) {
-  const child = spawn(process.execPath, [BIN, 'start', '--port', String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+function spawnStart(checkout, port) {
+  const child = spawn(process.execPath, [join(checkout.root, BIN_PATH), 'start', '--port', String(port)], { cwd: checkout.root, stdio: ['ignore', 'pipe', 'pipe'] })
   child.stderr.resume()
   const exited = new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal })))
   return { child, exited }
@@ -87,9 +95,9 @@ function checkExit({ code, signal }) {
 }
 
 /** Spawn → ready line. Returns the elapsed ms and the ms the node reported itself. */
-async function measureReady(holdMs = 0) {
+async function measureReady(checkout, holdMs = 0) {
   const startedAt = performance.now()
-  const proc = spawnStart(0)
+  const proc = spawnStart(checkout, 0)
   let stdout = ''
   const ready = new Promise((resolve, reject) => {
     proc.child.stdout.setEncoding('utf8').on('data', (chunk) => {
@@ -107,10 +115,10 @@ async function measureReady(holdMs = 0) {
 }
 
 /** Spawn on a known free port → first successful TCP connect, polling every POLL_MS. */
-async function measureConnect(holdMs = 0) {
+async function measureConnect(checkout, holdMs = 0) {
   const port = await freePort()
   const startedAt = performance.now()
-  const proc = spawnStart(port)
+  const proc = spawnStart(checkout, port)
   let attempts = 0
   const connected = new Promise((resolve, reject) => {
     let done = false
@@ -148,12 +156,13 @@ async function measureBareNode() {
   return { elapsedMs: performance.now() - startedAt }
 }
 
+const round1 = (x) => Math.round(x * 10) / 10
+
 function summary(samples) {
   const sorted = [...samples].sort((a, b) => a - b)
   const mid = sorted.length >> 1
   const median = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-  const round = (x) => Math.round(x * 10) / 10
-  return { min: round(sorted[0]), median: round(median), max: round(sorted.at(-1)), samplesMs: samples.map(round) }
+  return { min: round1(sorted[0]), median: round1(median), max: round1(sorted.at(-1)), samplesMs: samples.map(round1) }
 }
 
 function countExits(results) {
@@ -162,23 +171,49 @@ function countExits(results) {
   return counts
 }
 
-async function series(name, measure) {
-  const before = bundleMtimeMs()
-  const first = await measure(FIRST_RUN_HOLD_MS)
-  const bundleRebuilt = bundleMtimeMs() !== before
-  const rest = []
-  for (let i = 0; i < runs; i++) rest.push(await measure())
-  return { name, first: { ...first, bundleRebuilt }, rest }
+/** The first run of each kind: it may rebuild the bundle, and it leaves the code cache. */
+async function firstRun(checkout, measure) {
+  const before = bundleMtimeMs(checkout)
+  const first = await measure(checkout, FIRST_RUN_HOLD_MS)
+  return { ms: round1(first.elapsedMs), bundleRebuilt: bundleMtimeMs(checkout) !== before, exit: first.exit }
 }
 
-const command = `node ${relative(ROOT, BIN)} start --port 0`
-const connectCommand = `node ${relative(ROOT, BIN)} start --port <free port>`
-console.log(`aerolite startup: 1 first run + ${runs} runs of each measurement\n`)
+console.log(`aerolite startup: 1 first run + ${runs} rounds of each measurement${baseDir === undefined ? '' : `, head and base (${baseDir})`}\n`)
 
+const firsts = {}
+for (const checkout of checkouts) firsts[checkout.name] = { ready: await firstRun(checkout, measureReady), connect: await firstRun(checkout, measureConnect) }
 const bare = []
-for (let i = 0; i < runs; i++) bare.push(await measureBareNode())
-const ready = await series('ready', measureReady)
-const conn = await series('connect', measureConnect)
+const measured = Object.fromEntries(checkouts.map((c) => [c.name, { ready: [], connect: [] }]))
+for (let i = 0; i < runs; i++) {
+  bare.push(await measureBareNode())
+  // Alternate which checkout goes first, so neither always follows the bare node.
+  for (const checkout of i % 2 === 0 ? checkouts : [...checkouts].reverse()) {
+    measured[checkout.name].ready.push(await measureReady(checkout))
+    measured[checkout.name].connect.push(await measureConnect(checkout))
+  }
+}
+
+/** One checkout's figures: spawn -> ready and -> connect, and each round's difference to the bare node. */
+function checkoutResult(checkout) {
+  const { ready, connect } = measured[checkout.name]
+  return {
+    ready: {
+      what: 'spawn -> ready line on stdout',
+      command: `node ${BIN_PATH} start --port 0`,
+      firstRun: firsts[checkout.name].ready,
+      ...summary(ready.map((r) => r.elapsedMs)),
+      selfReportedMs: summary(ready.map((r) => r.selfReportedMs ?? NaN)),
+      overBareNodeMs: summary(ready.map((r, i) => r.elapsedMs - bare[i].elapsedMs)),
+    },
+    connect: {
+      what: `spawn -> first successful TCP connect, polling every ${POLL_MS} ms`,
+      command: `node ${BIN_PATH} start --port <free port>`,
+      firstRun: firsts[checkout.name].connect,
+      ...summary(connect.map((r) => r.elapsedMs)),
+      overBareNodeMs: summary(connect.map((r, i) => r.elapsedMs - bare[i].elapsedMs)),
+    },
+  }
+}
 
 const result = {
   date: new Date().toISOString(),
@@ -189,6 +224,7 @@ const result = {
     os: `${platform()} ${release()} ${arch()}`,
     node: process.version,
   },
+  command: `node bench/startup.mjs ${process.argv.slice(2).join(' ')}`.trim(),
   runs,
   pollIntervalMs: POLL_MS,
   bareNode: {
@@ -197,20 +233,9 @@ const result = {
     ...summary(bare.map((r) => r.elapsedMs)),
   },
   /** How each node ended after SIGTERM: 'drained' (exit 0) or 'killed-by-sigterm' (no handler yet). */
-  exits: countExits([...ready.rest, ready.first, ...conn.rest, conn.first]),
-  ready: {
-    what: 'spawn -> ready line on stdout',
-    command,
-    firstRun: { ms: Math.round(ready.first.elapsedMs * 10) / 10, bundleRebuilt: ready.first.bundleRebuilt },
-    ...summary(ready.rest.map((r) => r.elapsedMs)),
-    selfReportedMs: summary(ready.rest.map((r) => r.selfReportedMs ?? NaN)),
-  },
-  connect: {
-    what: `spawn -> first successful TCP connect, polling every ${POLL_MS} ms`,
-    command: connectCommand,
-    firstRun: { ms: Math.round(conn.first.elapsedMs * 10) / 10, bundleRebuilt: conn.first.bundleRebuilt },
-    ...summary(conn.rest.map((r) => r.elapsedMs)),
-  },
+  exits: countExits(checkouts.flatMap((c) => [...measured[c.name].ready, ...measured[c.name].connect, firsts[c.name].ready, firsts[c.name].connect])),
+  ...checkoutResult(checkouts[0]),
+  ...(baseDir === undefined ? {} : { base: { dir: resolve(baseDir), ...checkoutResult(checkouts[1]) } }),
 }
 
 mkdirSync(dirname(outFile), { recursive: true })
@@ -218,11 +243,17 @@ writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`)
 
 const row = (label, s) => `${label.padEnd(44)} ${String(s.min).padStart(7)} ${String(s.median).padStart(7)} ${String(s.max).padStart(7)}`
 console.log(`${result.machine.cpu} x${result.machine.cpus}, ${result.machine.os}, node ${result.machine.node}`)
-console.log(`first run: ready ${result.ready.firstRun.ms} ms (bundle rebuilt: ${result.ready.firstRun.bundleRebuilt}), connect ${result.connect.firstRun.ms} ms (bundle rebuilt: ${result.connect.firstRun.bundleRebuilt})`)
-console.log(`${''.padEnd(44)} ${'min'.padStart(7)} ${'median'.padStart(7)} ${'max'.padStart(7)}  (ms, ${runs} runs)`)
-console.log(row('spawn -> ready line', result.ready))
-console.log(row('  (as reported in the ready line)', result.ready.selfReportedMs))
-console.log(row(`spawn -> TCP connect (poll ${POLL_MS} ms)`, result.connect))
+for (const [name, figures] of [['', result], ...(result.base === undefined ? [] : [['base: ', result.base]])]) {
+  console.log(`${name}first run: ready ${figures.ready.firstRun.ms} ms (bundle rebuilt: ${figures.ready.firstRun.bundleRebuilt}), connect ${figures.connect.firstRun.ms} ms (bundle rebuilt: ${figures.connect.firstRun.bundleRebuilt})`)
+}
+console.log(`${''.padEnd(44)} ${'min'.padStart(7)} ${'median'.padStart(7)} ${'max'.padStart(7)}  (ms, ${runs} rounds)`)
+for (const [name, figures] of [['', result], ...(result.base === undefined ? [] : [['base: ', result.base]])]) {
+  console.log(row(`${name}spawn -> ready line`, figures.ready))
+  console.log(row(`${name}  (as reported in the ready line)`, figures.ready.selfReportedMs))
+  console.log(row(`${name}  over the bare node, per round`, figures.ready.overBareNodeMs))
+  console.log(row(`${name}spawn -> TCP connect (poll ${POLL_MS} ms)`, figures.connect))
+  console.log(row(`${name}  over the bare node, per round`, figures.connect.overBareNodeMs))
+}
 console.log(row('baseline: spawn -> exit of `node -e 0`', result.bareNode))
 if (result.exits['killed-by-sigterm'] !== undefined) {
   console.log(`note: ${result.exits['killed-by-sigterm']} node(s) were killed by SIGTERM instead of draining (the signal arrived before the node installed its handler)`)

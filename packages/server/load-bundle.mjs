@@ -60,7 +60,7 @@ export function runBundle({ path, source, buildId }) {
   // shifts are a comment's.
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: path, cachedData })
   const module = { exports: {} }
-  script.runInThisContext()(module.exports, createRequire(path), module, path, dirname(path))
+  script.runInThisContext().call(module.exports, module.exports, createRequire(path), module, path, dirname(path))
   if (cachePath !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
     setTimeout(() => saveCodeCache(script, cachePath), SAVE_CACHE_AFTER_MS).unref()
   }

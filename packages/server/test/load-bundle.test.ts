@@ -1,7 +1,7 @@
 // The bundles' V8 code cache (load-bundle.mjs): V8 checks a cache against the source's length
 // only, and would run the code of another source of the same length. These tests give it such a
 // source.
-import { test } from 'node:test'
+import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -12,9 +12,15 @@ import { buildFilePath, loadBundle, readBundle } from '../load-bundle.mjs'
 /** The loader writes a missing cache a second after loading. */
 const CACHE_WRITTEN_MS = 1_500
 
+// The tests run under tsx, which turns source maps on; with them on, the loader leaves bundles to
+// Node's own loader, without a cache (the last test).
+const sourceMapsWereEnabled = process.sourceMapsEnabled
+before(() => process.setSourceMapsEnabled(false))
+after(() => process.setSourceMapsEnabled(sourceMapsWereEnabled))
+
 /** A bundle of build `buildId` (16 hex digits) whose export `value` is `value`. */
 function writeBundle(path: string, buildId: string, value: string): void {
-  writeFileSync(path, `/*aerolite-build ${buildId}*/\n"use strict";module.exports = { value: ${JSON.stringify(value)}, strict: this === undefined }\n`)
+  writeFileSync(path, `/*aerolite-build ${buildId}*/\n"use strict";module.exports = { value: ${JSON.stringify(value)}, strict: (function () { return this === undefined })(), self: this === module.exports }\n`)
 }
 
 function withDir(run: (dir: string) => Promise<void>): Promise<void> {
@@ -25,11 +31,11 @@ function withDir(run: (dir: string) => Promise<void>): Promise<void> {
 test('a bundle writes its code cache after a second, and the next load runs its own code from it', () => withDir(async (dir) => {
   const path = join(dir, 'b.cjs')
   writeBundle(path, 'aaaaaaaaaaaaaaaa', 'A')
-  assert.deepEqual(loadBundle(path), { value: 'A', strict: true })
+  assert.deepEqual(loadBundle(path), { value: 'A', strict: true, self: true })
   await delay(CACHE_WRITTEN_MS)
   const cache = buildFilePath(path, 'aaaaaaaaaaaaaaaa', 'cache')
   assert.ok(readdirSync(dir).includes(cache.slice(dir.length + 1)), `no ${cache} in ${readdirSync(dir).join(', ')}`)
-  assert.deepEqual(loadBundle(path), { value: 'A', strict: true })
+  assert.deepEqual(loadBundle(path), { value: 'A', strict: true, self: true })
 }))
 
 test("another build of the same length never runs from the first build's cache", () => withDir(async (dir) => {
@@ -51,6 +57,19 @@ test('a damaged cache is rejected, the bundle compiled from its source, and the 
   await delay(CACHE_WRITTEN_MS)
   assert.notEqual(readFileSync(cache).toString(), 'not a V8 code cache')
   assert.equal(loadBundle(path).value, 'C')
+}))
+
+test("with source maps on, Node's loader runs the bundle (so its stack traces are mapped), and no cache is written", () => withDir(async (dir) => {
+  const path = join(dir, 'b.cjs')
+  writeBundle(path, 'dddddddddddddddd', 'D')
+  process.setSourceMapsEnabled(true)
+  try {
+    assert.deepEqual(loadBundle(path), { value: 'D', strict: true, self: true })
+  } finally {
+    process.setSourceMapsEnabled(false)
+  }
+  await delay(CACHE_WRITTEN_MS)
+  assert.deepEqual(readdirSync(dir), ['b.cjs'])
 }))
 
 test('a missing bundle reads as none, and loading it names the path', () => withDir(async (dir) => {
