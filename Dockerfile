@@ -4,7 +4,7 @@
 ARG BASE_IMAGE=node:20-bookworm-slim
 
 # Bundles the TypeScript sources into one CommonJS file with esbuild, at build time, with its V8
-# code cache (packages/server/load-bundle.mjs): a node that runs past its first second writes it.
+# code cache (packages/server/load-bundle.cjs): a node that runs past its first second writes it.
 # The running container cannot write it: its root filesystem may be read-only.
 FROM ${BASE_IMAGE} AS build
 WORKDIR /src
@@ -18,9 +18,9 @@ COPY packages/sim/package.json packages/sim/
 RUN npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 COPY packages packages
 RUN node --input-type=module -e "const { ensureBundle } = await import('@aerolite/server/bundle'); await ensureBundle('cli/src/main.ts', 'aerolite.cjs')" \
- && (timeout -s TERM 5 node packages/cli/bin/aerolite.mjs start --port 0 --log-level warn || true) \
+ && (timeout -s TERM 5 node packages/cli/bin/aerolite.cjs start --port 0 --log-level warn || true) \
  && mkdir /src/image \
- && cp packages/server/load-bundle.mjs /src/image/ \
+ && cp packages/server/load-bundle.cjs /src/image/ \
  && cp packages/server/dist/aerolite.cjs /src/image/cli.cjs \
  && for cache in packages/server/dist/aerolite.cjs.*.cache; do cp "$cache" "/src/image/cli.cjs.${cache#packages/server/dist/aerolite.cjs.}"; done
 

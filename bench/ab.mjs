@@ -14,6 +14,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { cliOf } from './checkout.mjs'
 import { freePort } from './free-port.mjs'
 import { log, run, startProcess, stopProcess } from './processes.mjs'
 
@@ -35,7 +36,7 @@ if (BASE === undefined || !(ROUNDS >= 1 && ROUNDS <= 50) || !(SECONDS > 0 && SEC
 }
 const KEYS = 100_000
 const LIMIT_MS = SECONDS * 4_000 + 120_000
-const cli = (dir) => join(dir, 'packages/cli/bin/aerolite.mjs')
+const cli = cliOf
 const commitOf = (dir) => spawnSync('git', ['-C', dir, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).stdout.trim() || 'unknown'
 const sides = [
   { name: 'base', dir: resolve(BASE) },

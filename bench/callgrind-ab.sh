@@ -13,16 +13,21 @@ BASE=${1:?usage: bench/callgrind-ab.sh BASE_DIR [ROUNDS]}
 ROUNDS=${2:-2}
 HEAD=$(cd "$(dirname "$0")/.." && pwd)
 OPS=20000
-GEN="$HEAD/packages/cli/bin/aerolite.mjs"
+GEN="$HEAD/packages/cli/bin/aerolite.cjs"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
+
+# The aerolite command of a checkout; one older than the CommonJS command has bin/aerolite.mjs.
+cli() {
+  if [ -f "$1/packages/cli/bin/aerolite.cjs" ]; then echo "$1/packages/cli/bin/aerolite.cjs"; else echo "$1/packages/cli/bin/aerolite.mjs"; fi
+}
 
 measure() {
   local dir=$1 port out
   port=$(node --input-type=module -e "const { freePort } = await import('$HEAD/bench/free-port.mjs'); console.log(await freePort())")
   out="$WORK/run"
   valgrind --tool=callgrind --smc-check=all-non-file --callgrind-out-file="$out.cg" \
-    node "$dir/packages/cli/bin/aerolite.mjs" start --port "$port" --log-level warn > "$out.log" 2>&1 &
+    node "$(cli "$dir")" start --port "$port" --log-level warn > "$out.log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 600); do grep -q "ready on" "$out.log" && break; sleep 0.5; done
   node "$GEN" bench --port "$port" --workload I --keys 5000 --bins B1024 --connections 8 --duration 300 --timeout 60000 > /dev/null

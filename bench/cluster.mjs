@@ -19,7 +19,7 @@ import { log, run, startProcess, stopProcess } from './processes.mjs'
 const { values } = parseArgs({ options: { records: { type: 'string', default: '1000000' }, seconds: { type: 'string', default: '15' }, out: { type: 'string', default: 'bench/results/cluster.json' } } })
 const RECORDS = Number(values.records)
 const SECONDS = Number(values.seconds)
-const CLI = 'packages/cli/bin/aerolite.mjs'
+const CLI = 'packages/cli/bin/aerolite.cjs'
 const PORT = 3400
 
 async function info(port, command) {

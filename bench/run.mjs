@@ -29,7 +29,7 @@ import { freePort } from './free-port.mjs'
 import { cpuMicros, log, procStatus, run as runBounded, sleep, startProcess, stopProcess } from './processes.mjs'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const CLI = join(ROOT, 'packages/cli/bin/aerolite.mjs')
+const CLI = join(ROOT, 'packages/cli/bin/aerolite.cjs')
 const UPPER_BOUND = join(ROOT, 'bench/upper-bound-server.mjs')
 
 // ---- options ---------------------------------------------------------------------------------
@@ -112,7 +112,7 @@ async function aeroliteBench(name, port, args, serverPid) {
   const json = join(RAW, `${name}.json`)
   const full = ['bench', '--port', String(port), ...args, '--json', json]
   if (serverPid !== undefined) full.push('--server-pid', String(serverPid))
-  const command = `node packages/cli/bin/aerolite.mjs ${full.map((a) => (a.startsWith(ROOT) ? relative(ROOT, a) : a)).join(' ')}`
+  const command = `node packages/cli/bin/aerolite.cjs ${full.map((a) => (a.startsWith(ROOT) ? relative(ROOT, a) : a)).join(' ')}`
   log(command)
   const result = await run(process.execPath, [CLI, ...full], { echo: true })
   if (result.code !== 0) throw new Error(`${name}: aerolite bench exited ${result.code}: ${result.stderr.trim()}`)

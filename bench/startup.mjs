@@ -6,9 +6,9 @@
 //           P succeeds, polling net.connect every 2 ms
 //
 // The first run of each kind is reported on its own: it may rebuild the CLI's esbuild bundle
-// (packages/server/bundle.mjs rebuilds it when one of its inputs is newer than the bundle), and it
+// (packages/server/bundle.cjs rebuilds it when one of its inputs is newer than the bundle), and it
 // runs for FIRST_RUN_HOLD_MS after it is ready, so that the bundle's V8 code cache is written
-// (packages/server/load-bundle.mjs writes it a second after the bundle is loaded).
+// (packages/server/load-bundle.cjs writes it a second after the bundle is loaded).
 //
 // The measured runs go in rounds: a bare `node -e 0`, a ready run, a connect run (and with --base,
 // the same two of another checkout), so that each round's differences to the bare node are
@@ -22,12 +22,10 @@ import { cpus, platform, release, arch, totalmem } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as delay } from 'node:timers/promises'
+import { bundleOf, cliOf } from './checkout.mjs'
 import { freePort } from './free-port.mjs'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const BIN_PATH = 'packages/cli/bin/aerolite.mjs'
-/** Where packages/server/bundle.mjs writes the CLI's bundle; its mtime tells whether a run rebuilt it. */
-const BUNDLE_PATH = 'packages/server/dist/aerolite.cjs'
 const POLL_MS = 2
 const FIRST_RUN_HOLD_MS = 1_500
 const RUN_TIMEOUT_MS = 30_000
@@ -49,14 +47,15 @@ const checkouts = [{ name: 'head', root: ROOT }, ...(baseDir === undefined ? [] 
 
 function bundleMtimeMs(checkout) {
   try {
-    return statSync(join(checkout.root, BUNDLE_PATH)).mtimeMs
+    // Where packages/server/bundle.cjs writes the CLI's bundle: its mtime tells whether a run rebuilt it.
+    return statSync(bundleOf(checkout.root)).mtimeMs
   } catch {
     return -1
   }
 }
 
 function spawnStart(checkout, port) {
-  const child = spawn(process.execPath, [join(checkout.root, BIN_PATH), 'start', '--port', String(port)], { cwd: checkout.root, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [cliOf(checkout.root), 'start', '--port', String(port)], { cwd: checkout.root, stdio: ['ignore', 'pipe', 'pipe'] })
   child.stderr.resume()
   const exited = new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal })))
   return { child, exited }
@@ -199,7 +198,7 @@ function checkoutResult(checkout) {
   return {
     ready: {
       what: 'spawn -> ready line on stdout',
-      command: `node ${BIN_PATH} start --port 0`,
+      command: `node ${relative(checkout.root, cliOf(checkout.root))} start --port 0`,
       firstRun: firsts[checkout.name].ready,
       ...summary(ready.map((r) => r.elapsedMs)),
       selfReportedMs: summary(ready.map((r) => r.selfReportedMs ?? NaN)),
@@ -207,7 +206,7 @@ function checkoutResult(checkout) {
     },
     connect: {
       what: `spawn -> first successful TCP connect, polling every ${POLL_MS} ms`,
-      command: `node ${BIN_PATH} start --port <free port>`,
+      command: `node ${relative(checkout.root, cliOf(checkout.root))} start --port <free port>`,
       firstRun: firsts[checkout.name].connect,
       ...summary(connect.map((r) => r.elapsedMs)),
       overBareNodeMs: summary(connect.map((r, i) => r.elapsedMs - bare[i].elapsedMs)),

@@ -22,7 +22,7 @@ import { arch, cpus, platform, release, tmpdir, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-const BIN = fileURLToPath(new URL('../packages/cli/bin/aerolite.mjs', import.meta.url))
+const BIN = fileURLToPath(new URL('../packages/cli/bin/aerolite.cjs', import.meta.url))
 const Aerospike = createRequire(import.meta.url)('aerospike')
 
 function option(name, fallback) {

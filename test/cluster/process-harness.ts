@@ -16,7 +16,7 @@ import { Aerospike, NS, type AerospikeClient } from '../compat/helpers.ts'
 
 export { EtcdProcess, etcdInstalled } from '../../packages/server/test/cluster/etcd-process.ts'
 
-const BIN = fileURLToPath(new URL('../../packages/cli/bin/aerolite.mjs', import.meta.url))
+const BIN = fileURLToPath(new URL('../../packages/cli/bin/aerolite.cjs', import.meta.url))
 
 /** Heartbeat of every node here: renew every 150 ms, 10 renewals per TTL: a 2 s lease (etcd's minimum). */
 export const HEARTBEAT = { intervalMs: 150, timeoutCount: 10 }

@@ -47,7 +47,7 @@ describe('the container image', { skip: podmanMissing(), timeout: 15 * 60_000 },
   it('holds the bundle, its code cache and production dependencies only', async () => {
     const check = `
       const { existsSync } = require('node:fs')
-      const present = ['/app/cli.cjs', '/app/load-bundle.mjs', '/app/node_modules/pino', '/app/node_modules/etcd3', '/app/node_modules/wasmoon'].filter((p) => !existsSync(p))
+      const present = ['/app/cli.cjs', '/app/load-bundle.cjs', '/app/node_modules/pino', '/app/node_modules/etcd3', '/app/node_modules/wasmoon'].filter((p) => !existsSync(p))
       const leaked = ['/app/packages', '/app/node_modules/typescript', '/app/node_modules/aerospike', '/app/node_modules/esbuild', '/app/node_modules/tsx'].filter((p) => existsSync(p))
       // The bundle's V8 code cache, written at build time (the container cannot write it).
       const codeCaches = require('node:fs').readdirSync('/app').filter((n) => /^cli\\.cjs\\.[0-9a-f]{16}\\.v8-.+\\.cache$/.test(n)).length

@@ -17,7 +17,7 @@ import { MonitoringStack, PROMETHEUS_MISSING, prometheusInstalled } from './moni
 
 const CHROMIUM = '/usr/bin/chromium'
 const CHROMIUM_MISSING = `${CHROMIUM} is missing: install it with "apt-get install chromium" (Debian/Ubuntu)`
-const CLI = fileURLToPath(new URL('../../packages/cli/bin/aerolite.mjs', import.meta.url))
+const CLI = fileURLToPath(new URL('../../packages/cli/bin/aerolite.cjs', import.meta.url))
 const SCREENSHOT = fileURLToPath(new URL('../../docs/console.png', import.meta.url))
 const SET = 'users'
 const RECORDS = 200

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { computeDigest, ParticleType } from '@aerolite/protocol'
 
 const Aerospike = createRequire(import.meta.url)('aerospike')
-const cli = fileURLToPath(new URL('../../packages/cli/bin/aerolite.mjs', import.meta.url))
+const cli = fileURLToPath(new URL('../../packages/cli/bin/aerolite.cjs', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'aerolite-crash-'))
 after(() => rmSync(dir, { recursive: true, force: true }))
 

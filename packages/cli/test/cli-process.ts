@@ -1,4 +1,4 @@
-// Runs the aerolite command as a child process, the way a user does: `node packages/cli/bin/aerolite.mjs`.
+// Runs the aerolite command as a child process, the way a user does: `node packages/cli/bin/aerolite.cjs`.
 // Every wait is bounded; every child started here is tracked so a test file can kill leftovers in after().
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { requestInfo } from '../src/info-request.ts'
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
-export const BIN = fileURLToPath(new URL('../bin/aerolite.mjs', import.meta.url))
+export const BIN = fileURLToPath(new URL('../bin/aerolite.cjs', import.meta.url))
 
 /** `aerolite ready on HOST:PORT node ID namespaces A, B (N ms)` */
 export const READY_LINE = /^aerolite ready on (\S+):(\d+) node ([0-9A-F]{1,16}) namespaces (.+) \((\d+) ms\)$/

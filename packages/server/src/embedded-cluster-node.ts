@@ -43,7 +43,7 @@ async function startNode(index: number): Promise<{ host: string; port: number; n
   return { host: bound.host, port: bound.port, nodeId: node.nodeId, httpPort }
 }
 
-// A function, not top-level await: the bundle this runs from is CommonJS (see bundle.mjs).
+// A function, not top-level await: the bundle this runs from is CommonJS (see bundle.cjs).
 async function run(port: MessagePort): Promise<void> {
   try {
     const started = []

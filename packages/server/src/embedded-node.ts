@@ -6,7 +6,7 @@ import { buildConfig, type StartOptions } from './options.ts'
 
 const port = parentPort
 if (port === null) throw new Error('embedded-node must run in a worker thread')
-// A function, not top-level await: the bundle this runs from is CommonJS (see bundle.mjs).
+// A function, not top-level await: the bundle this runs from is CommonJS (see bundle.cjs).
 async function run(port: MessagePort): Promise<void> {
   try {
     const node = new AeroliteNode(buildConfig(workerData as StartOptions, realEnv.disk), { env: realEnv })

@@ -1,4 +1,4 @@
-// The bundles' V8 code cache (load-bundle.mjs): V8 checks a cache against the source's length
+// The bundles' V8 code cache (load-bundle.cjs): V8 checks a cache against the source's length
 // only, and would run the code of another source of the same length. These tests give it such a
 // source.
 import { after, before, test } from 'node:test'
@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
-import { buildFilePath, loadBundle, readBundle } from '../load-bundle.mjs'
+import { buildFilePath, loadBundle, readBundle } from '../load-bundle.cjs'
 
 /** The loader writes a missing cache a second after loading. */
 const CACHE_WRITTEN_MS = 1_500

@@ -10,7 +10,7 @@ import { Connection, requestInfo } from '@aerolite/client'
 import { realEnv } from '@aerolite/server'
 import { freePort } from '../../cli/src/cluster-processes.ts'
 
-const BIN = fileURLToPath(new URL('../../cli/bin/aerolite.mjs', import.meta.url))
+const BIN = fileURLToPath(new URL('../../cli/bin/aerolite.cjs', import.meta.url))
 
 const children = new Set<ChildProcess>()
 process.once('exit', () => {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 import type { V1Container, V1EnvVar, V1VolumeMount } from '@kubernetes/client-node'
 import type { ConfigMapObject, PodObject } from './kube-types.ts'
 
-const AEROLITE_BIN = fileURLToPath(new URL('../../../cli/bin/aerolite.mjs', import.meta.url))
+const AEROLITE_BIN = fileURLToPath(new URL('../../../cli/bin/aerolite.cjs', import.meta.url))
 
 /** Where the image looks for its config when AEROLITE_CONFIG is not set (Dockerfile). */
 const IMAGE_CONFIG_PATH = '/etc/aerolite/aerolite.conf'

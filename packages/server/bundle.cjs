@@ -1,16 +1,17 @@
 // Starting through a TypeScript loader costs about 300 ms per process (or worker), so the aerolite
 // command and embedded nodes run from CommonJS bundles of the TypeScript sources, rebuilt with
 // esbuild whenever one of the files that went into a bundle is newer than it, and run by
-// load-bundle.mjs.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { basename, dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { BUILD_ID_PLACEHOLDER, buildFilePath, readBundle, runBundle } from './load-bundle.mjs'
+// load-bundle.cjs. CommonJS itself, like load-bundle.cjs and the aerolite command: loading ES
+// modules first costs a start ~10 ms.
+'use strict'
+const { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs')
+const { basename, dirname, join } = require('node:path')
+const { BUILD_ID_PLACEHOLDER, buildFilePath, readBundle, runBundle } = require('./load-bundle.cjs')
 
-const packagesDir = fileURLToPath(new URL('../', import.meta.url))
+const packagesDir = join(__dirname, '..')
 const distDir = join(packagesDir, 'server', 'dist')
 /** How bundles are built and run: a change to these changes every bundle. */
-const builders = ['bundle.mjs', 'load-bundle.mjs'].map((name) => fileURLToPath(new URL(name, import.meta.url)))
+const builders = ['bundle.cjs', 'load-bundle.cjs'].map((name) => join(__dirname, name))
 
 function mtimeMs(path) {
   try {
@@ -38,9 +39,9 @@ function isCurrent(bundle) {
 /** Builds entry (relative to packages/) into `out`. */
 async function build(entry, out) {
   mkdirSync(dirname(out), { recursive: true })
-  // esbuild and crypto are loaded only when a build is due: importing them costs startup time.
-  const esbuild = await import('esbuild')
-  const { createHash } = await import('node:crypto')
+  // esbuild and crypto are loaded only when a build is due: loading them costs startup time.
+  const esbuild = require('esbuild')
+  const { createHash } = require('node:crypto')
   let result
   try {
     result = await esbuild.build({
@@ -55,7 +56,7 @@ async function build(entry, out) {
       format: 'cjs',
       target: 'node20',
       define: { 'import.meta.url': 'importMetaUrl' },
-      inject: [fileURLToPath(new URL('bundle-import-meta.mjs', import.meta.url))],
+      inject: [join(__dirname, 'bundle-import-meta.mjs')],
       // A dynamic import() in a script needs an experimental vm option; esbuild turns those of
       // external packages into require() instead (the Kubernetes client is ESM: Node >= 20.19
       // requires it).
@@ -71,7 +72,7 @@ async function build(entry, out) {
       // Without spaces and comments the bundle is 27% smaller and starts ~10 ms sooner; names are
       // kept, so stack traces and profiles stay readable.
       minifyWhitespace: true,
-      // First the build id (load-bundle.mjs keys the code cache by it), on a line of its own.
+      // First the build id (load-bundle.cjs keys the code cache by it), on a line of its own.
       banner: { js: BUILD_ID_PLACEHOLDER },
       logLevel: 'error',
     })
@@ -109,11 +110,13 @@ async function freshBundle(entry, outName) {
 }
 
 /** Returns the path of an up-to-date bundle of entry (relative to packages/). */
-export async function ensureBundle(entry, outName) {
+async function ensureBundle(entry, outName) {
   return (await freshBundle(entry, outName)).path
 }
 
 /** Runs an up-to-date bundle of entry (relative to packages/) and returns its exports. */
-export async function loadFreshBundle(entry, outName) {
+async function loadFreshBundle(entry, outName) {
   return runBundle(await freshBundle(entry, outName))
 }
+
+module.exports = { ensureBundle, loadFreshBundle }

@@ -1,13 +1,14 @@
-// Runs a CommonJS bundle built by bundle.mjs through V8's code cache. Compiling the 1 MB bundle
+// Runs a CommonJS bundle built by bundle.cjs through V8's code cache. Compiling the 1 MB bundle
 // and the functions a start calls took 30-50 ms of every start; with the cache V8 deserialises
 // them instead. Node 20 has no module.enableCompileCache, hence vm.Script.
-import { closeSync, fstatSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
-import { Script } from 'node:vm'
+'use strict'
+const { closeSync, fstatSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs')
+const { createRequire } = require('node:module')
+const { dirname, join } = require('node:path')
+const { Script } = require('node:vm')
 
-/** bundle.mjs puts this first in a bundle: the hash of its contents. */
-export const BUILD_ID_PLACEHOLDER = '/*aerolite-build 0000000000000000*/'
+/** bundle.cjs puts this first in a bundle: the hash of its contents. */
+const BUILD_ID_PLACEHOLDER = '/*aerolite-build 0000000000000000*/'
 const BUILD_ID = /^\/\*aerolite-build ([0-9a-f]{16})\*\//
 
 /**
@@ -21,12 +22,12 @@ const SAVE_CACHE_AFTER_MS = 1_000
  * V8 checks a cache against the source's length only, so a cache belongs to one build (by the hash
  * of its contents) and to one V8 (which rejects another's, flags included).
  */
-export function buildFilePath(bundlePath, buildId, what) {
+function buildFilePath(bundlePath, buildId, what) {
   return `${bundlePath}.${buildId}.${what === 'cache' ? `v8-${process.versions.v8}.cache` : 'inputs.json'}`
 }
 
 /** The bundle at `path` (undefined if there is none): its source, build id and mtime, read together. */
-export function readBundle(path) {
+function readBundle(path) {
   let fd
   try {
     fd = openSync(path, 'r')
@@ -45,10 +46,10 @@ export function readBundle(path) {
 }
 
 /** Runs a bundle read by readBundle and returns its exports; writes its code cache if it had none. */
-export function runBundle({ path, source, buildId }) {
+function runBundle({ path, source, buildId }) {
   // Node maps stack traces through source maps (--enable-source-maps) only in the code its own
   // loaders load: when asked to, it loads the bundle, without the cache.
-  if (process.sourceMapsEnabled) return createRequire(import.meta.url)(path)
+  if (process.sourceMapsEnabled) return require(path)
   const cachePath = buildId === undefined ? undefined : buildFilePath(path, buildId, 'cache')
   let cachedData
   try {
@@ -68,7 +69,7 @@ export function runBundle({ path, source, buildId }) {
 }
 
 /** Runs the bundle at `path` as it is (the container image's, built with the image). */
-export function loadBundle(path) {
+function loadBundle(path) {
   const bundle = readBundle(path)
   if (bundle === undefined) throw new Error(`no bundle at ${path}`)
   return runBundle(bundle)
@@ -85,3 +86,5 @@ function saveCodeCache(script, cachePath) {
     rmSync(tmp, { force: true })
   }
 }
+
+module.exports = { BUILD_ID_PLACEHOLDER, buildFilePath, readBundle, runBundle, loadBundle }

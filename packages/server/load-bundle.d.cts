@@ -1,4 +1,4 @@
-// Types of load-bundle.mjs, for the TypeScript tests that use it.
+// Types of load-bundle.cjs, for the TypeScript tests that use it.
 export declare const BUILD_ID_PLACEHOLDER: string
 export declare function buildFilePath(bundlePath: string, buildId: string, what: 'cache' | 'inputs'): string
 export interface Bundle {

@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// The aerolite command, run from a bundle of its TypeScript sources (see @aerolite/server/bundle).
+// CommonJS, as the bundle is: loading ES modules first would cost every start ~10 ms.
+'use strict'
+const { loadFreshBundle } = require('@aerolite/server/bundle')
+
+const launchedAtMs = performance.timeOrigin
+loadFreshBundle('cli/src/main.ts', 'aerolite.cjs')
+  .then(({ main }) => main(process.argv.slice(2), launchedAtMs))
+  .then((code) => {
+    process.exitCode = code
+  })
