@@ -17,8 +17,10 @@ COPY packages/operator/package.json packages/operator/
 COPY packages/sim/package.json packages/sim/
 RUN npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 COPY packages packages
-RUN node --input-type=module -e "const { ensureBundle } = await import('@aerolite/server/bundle'); await ensureBundle('cli/src/main.ts', 'aerolite.cjs')" \
- && (timeout -s TERM 5 node packages/cli/bin/aerolite.cjs start --port 0 --log-level warn || true) \
+# The first start builds the bundle; once it has written the code cache, SIGTERM drains it (exit 0).
+RUN node packages/cli/bin/aerolite.cjs start --port 0 --log-level warn & node=$! \
+ && for _ in $(seq 1 300); do ls packages/server/dist/aerolite.cjs.*.cache > /dev/null 2>&1 && break; sleep 0.1; done \
+ && kill -TERM $node && wait $node \
  && mkdir /src/image \
  && cp packages/server/load-bundle.cjs /src/image/ \
  && cp packages/server/dist/aerolite.cjs /src/image/cli.cjs \

@@ -109,14 +109,9 @@ async function freshBundle(entry, outName) {
   return readBundle(out)
 }
 
-/** Returns the path of an up-to-date bundle of entry (relative to packages/). */
-async function ensureBundle(entry, outName) {
-  return (await freshBundle(entry, outName)).path
-}
-
 /** Runs an up-to-date bundle of entry (relative to packages/) and returns its exports. */
 async function loadFreshBundle(entry, outName) {
   return runBundle(await freshBundle(entry, outName))
 }
 
-module.exports = { ensureBundle, loadFreshBundle }
+module.exports = { loadFreshBundle }
