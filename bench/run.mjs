@@ -2,10 +2,10 @@
 // The performance baseline, in one command, in a few minutes (see bench/README.md):
 //
 //   node bench/run.mjs [--seconds 15] [--records 1000000] [--out bench/results] [--no-profile] [--no-redis]
-//                      [--repeat N] [--trace-gc]
+//                      [--repeat N] [--trace-gc] [--keys 100000]
 //
 // In one run on this machine it measures, each against a server process it starts and stops:
-//   1. Aerolite, one node, `aerolite bench` RU,50, 100k keys, 1 KiB blob, 50 connections x 1 in
+//   1. Aerolite, one node, `aerolite bench` RU,50, 100k keys (--keys), 1 KiB blob, 50 connections x 1 in
 //      flight (and again with 8 connections, for the p99 goal);
 //   2. Redis 7 (Debian package) with redis-benchmark at the same settings (SET and GET);
 //   3. the upper bound: bench/upper-bound-server.mjs driven by the same generator;
@@ -41,18 +41,19 @@ function option(name, fallback) {
 }
 const SECONDS = Number(option('seconds', '15'))
 const RECORDS = Number(option('records', '1000000'))
+/** Keys of the throughput runs (preloaded into Aerolite first). */
+const KEYS = Number(option('keys', '100000'))
 const OUT = resolve(ROOT, option('out', 'bench/results'))
 const PROFILE = !argv.includes('--no-profile')
 const REDIS = !argv.includes('--no-redis')
 const REPEAT = Number(option('repeat', '1'))
 const TRACE_GC = argv.includes('--trace-gc')
-if (!(SECONDS > 0 && SECONDS <= 120) || !(RECORDS > 0 && RECORDS <= 10_000_000) || !(Number.isInteger(REPEAT) && REPEAT >= 1 && REPEAT <= 20)) {
-  console.error('usage: node bench/run.mjs [--seconds 1..120] [--records 1..10000000] [--out DIR] [--no-profile] [--no-redis] [--repeat 1..20] [--trace-gc]')
+if (!(SECONDS > 0 && SECONDS <= 120) || !(RECORDS > 0 && RECORDS <= 10_000_000) || !(Number.isInteger(REPEAT) && REPEAT >= 1 && REPEAT <= 20) || !(Number.isInteger(KEYS) && KEYS >= 1 && KEYS <= 2_000_000)) {
+  console.error('usage: node bench/run.mjs [--seconds 1..120] [--records 1..10000000] [--out DIR] [--no-profile] [--no-redis] [--repeat 1..20] [--trace-gc] [--keys 1..2000000]')
   process.exit(2)
 }
 
 /** The settings every throughput run shares (the issue's reference settings). */
-const KEYS = 100_000
 const VALUE_BYTES = 1024
 const CONNECTIONS = 50
 const FEW_CONNECTIONS = 8
