@@ -23,7 +23,8 @@ function mtimeMs(path) {
 
 /**
  * Whether no input of the bundle's build (esbuild's list, sources and bundled packages) is newer
- * than it. A new source file counts through the file that imports it, which changed to do so.
+ * than it, or gone. A new source file counts through the file that imports it, which changed to
+ * do so.
  */
 function isCurrent(bundle) {
   if (bundle.buildId === undefined) return false

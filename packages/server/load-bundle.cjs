@@ -60,12 +60,12 @@ function runBundle({ path, source, buildId }) {
   // The wrapper is CommonJS's own; the bundle's first line is the build id, so the columns it
   // shifts are a comment's.
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: path, cachedData })
-  const module = { exports: {} }
-  script.runInThisContext().call(module.exports, module.exports, createRequire(path), module, path, dirname(path))
+  const bundleModule = { exports: {} }
+  script.runInThisContext().call(bundleModule.exports, bundleModule.exports, createRequire(path), bundleModule, path, dirname(path))
   if (cachePath !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
     setTimeout(() => saveCodeCache(script, cachePath), SAVE_CACHE_AFTER_MS).unref()
   }
-  return module.exports
+  return bundleModule.exports
 }
 
 /** Runs the bundle at `path` as it is (the container image's, built with the image). */

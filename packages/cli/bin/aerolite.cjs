@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The aerolite command, run from a bundle of its TypeScript sources (see @aerolite/server/bundle).
+// The aerolite command, run from a bundle of its TypeScript sources (see packages/server/bundle.cjs).
 // CommonJS, as the bundle is: loading ES modules first would cost every start ~10 ms. By path, as
 // the bundle's entry is (packages/ is one unit): resolving the package name cost ~3 ms.
 'use strict'
