@@ -237,6 +237,15 @@ describe('aerolite start and info against a running node', () => {
     const result = await runCli(['start', '--port', String(node.port), '--log-level', 'silent'])
     assertFailure(result, new RegExp(`EADDRINUSE.*127\\.0\\.0\\.1:${node.port}`))
   })
+
+  test('under load the young generation stays at V8\'s initial 1 MiB per semi-space (young-generation.cjs)', async () => {
+    const load = await runCli(['bench', '--port', String(node.port), '--workload', 'I', '--keys', '20000', '--bins', 'B1024', '--connections', '20', '--duration', '5', '--ops', '20000'])
+    assert.equal(load.code, 0, load.stderr)
+    const result = await runCli(['info', '--port', String(node.port), 'statistics'])
+    const youngBytes = Number(/\bheap_young_generation_bytes=(\d+)/.exec(result.stdout)?.[1])
+    // Left to grow, it is 8 MiB by the time the node is ready and 16 MiB after this load.
+    assert.equal(youngBytes, 2 * 1024 * 1024, result.stdout)
+  })
 })
 
 describe('aerolite start --http-port', () => {
