@@ -69,8 +69,8 @@ export class FrameParser {
     return this.buffered + (this.expectedBody >= 0 ? PROTO_HEADER_BYTES : 0)
   }
 
-  push(chunk: Buffer): Frame[] {
-    const frames: Frame[] = []
+  /** Adds the frames completed by chunk to `frames` (a new array unless given) and returns it. */
+  push(chunk: Buffer, frames: Frame[] = []): Frame[] {
     if (chunk.length === 0) return frames
     if (this.buffered === 0 && this.expectedBody < 0) {
       // Nothing is buffered: the frames that lie whole in the chunk are views of it, with no

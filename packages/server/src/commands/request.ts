@@ -6,6 +6,10 @@ import type { StoredKey } from '../record/layout.ts'
 import { CommandError } from '../command-error.ts'
 import type { CommandContext } from './context.ts'
 import { decodeShippedVersion, type ShippedVersion } from '../xdr/shipped-version.ts'
+import { NameCache } from './name-cache.ts'
+
+const namespaceNames = new NameCache()
+const setNames = new NameCache()
 
 export interface RecordRequest {
   message: Message
@@ -52,7 +56,7 @@ export function parseRecordRequest(message: Message, context: CommandContext, or
   }
   // Aerospike answers a missing namespace like an unknown one.
   if (nsName === undefined || nsName.length === 0) return ResultCode.NAMESPACE_NOT_FOUND
-  const namespace = context.namespace(nsName.toString('utf8'))
+  const namespace = context.namespace(namespaceNames.decode(nsName))
   if (namespace === undefined) return ResultCode.NAMESPACE_NOT_FOUND
   if (digest === undefined || digest.length !== DIGEST_BYTES) return ResultCode.PARAMETER_ERROR
   if (setName !== undefined && setName.length > limits.maxSetNameBytes) return ResultCode.PARAMETER_ERROR
@@ -63,7 +67,7 @@ export function parseRecordRequest(message: Message, context: CommandContext, or
     if (shippedVersion === undefined) return ResultCode.PARAMETER_ERROR
     if (shippedVersion.bins !== undefined && shippedVersion.bins.stamps.length !== message.ops.length) return ResultCode.PARAMETER_ERROR
   }
-  return { message, namespace, setName: setName?.toString('utf8') ?? '', digest, partitionId: partitionId(digest), key, origin, shippedVersion, srcId: context.xdrSrcId }
+  return { message, namespace, setName: setName === undefined ? '' : setNames.decode(setName), digest, partitionId: partitionId(digest), key, origin, shippedVersion, srcId: context.xdrSrcId }
 }
 
 export function sameKey(a: StoredKey, b: StoredKey): boolean {

@@ -85,7 +85,7 @@ export class RecordStore {
   write(digest: Uint8Array, version: NewVersion, compressionLevel: number): PlacedVersion {
     // The commit road measured the version and refused it past the namespace's one size bound (commands/commit.ts).
     const size = version.encodedBytes || encodedRecordBytes(version.key, version.bins, version.binVersions)
-    const meta = { digest, ...version }
+    const meta = { digest, generation: version.generation, voidTime: version.voidTime, lastUpdateMs: version.lastUpdateMs, setId: version.setId }
     const codec = this.codec
     if (codec === undefined) {
       const loc = this.blocks.reserve(size)

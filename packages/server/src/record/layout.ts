@@ -57,7 +57,9 @@ export function encodedRecordBytes(key: StoredKey | undefined, bins: readonly Bi
 export function writeRecordHeader(target: Buffer, at: number, totalBytes: number, flags: number, meta: RecordMeta, binCount: number): void {
   target.writeUInt32LE(((flags << 24) | totalBytes) >>> 0, at)
   target.writeUInt32LE(0, at + 4)
-  target.set(meta.digest.subarray(0, DIGEST_BYTES), at + 8)
+  // Byte by byte: a subarray view per record written costs more than the 20 copies.
+  const digest = meta.digest
+  for (let i = 0; i < DIGEST_BYTES; i++) target[at + 8 + i] = digest[i]!
   target.writeUInt16LE(meta.generation, at + 28)
   target.writeUInt32LE(meta.voidTime, at + 30)
   target.writeUIntLE(meta.lastUpdateMs, at + 34, 6)

@@ -136,7 +136,7 @@ export class ClientConnection implements BatchedWriter {
     if (this.closing) return
     this.idleReaper?.touch()
     try {
-      for (const frame of this.parser.push(chunk)) this.queue.push(frame)
+      this.parser.push(chunk, this.queue)
     } catch (err) {
       if (!(err instanceof FrameError)) throw err
       this.options.onBadFrame()
