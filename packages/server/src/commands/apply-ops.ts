@@ -9,6 +9,7 @@ import type { OpContext, RecordView } from '../ops/op-context.ts'
 import { absentRecordView, storedRecordView } from '../ops/record-view.ts'
 import { CommandError } from '../command-error.ts'
 import type { RecordRequest } from './request.ts'
+import { binNames } from '../name-cache.ts'
 
 const NIL = Buffer.alloc(0)
 
@@ -42,7 +43,7 @@ export function applyOps(message: Message, ctx: OpContext): Applied {
   const results: OutOp[] = []
   let deleted = false
   for (const op of message.ops) {
-    const name = op.name.toString('utf8')
+    const name = binNames.decode(op.name)
     if (replacing) checkReplaceOp(op)
     if (ctx.readOnly && !READ_OP_TYPES.has(op.type)) throw new CommandError(ResultCode.PARAMETER_ERROR, `op type ${op.type} writes, in a read command`)
     let result: OutOp | undefined

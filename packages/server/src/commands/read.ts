@@ -8,6 +8,7 @@ import { checkSetName, sameKey, type RecordRequest } from './request.ts'
 import { checkRecordFilter } from './filter.ts'
 import { touchOnRead } from './read-touch.ts'
 import { OP_FAMILIES } from '../ops/families.ts'
+import { binNames } from '../name-cache.ts'
 import { applyOps, onlyPlainReads, recordView } from './apply-ops.ts'
 
 export function executeRead(req: RecordRequest): CommandReply {
@@ -47,7 +48,7 @@ function readReply(req: RecordRequest, id: number, generation: number, voidTime:
   const bins = readBins(buf, at)
   const out: OutOp[] = []
   for (const op of message.ops) {
-    const name = op.name.toString('utf8')
+    const name = binNames.decode(op.name)
     for (const bin of bins) {
       if (bin.name === name) {
         out.push({ type: OpType.READ, particleType: bin.particleType, name: bin.name, value: bin.value })

@@ -6,10 +6,7 @@ import type { StoredKey } from '../record/layout.ts'
 import { CommandError } from '../command-error.ts'
 import type { CommandContext } from './context.ts'
 import { decodeShippedVersion, type ShippedVersion } from '../xdr/shipped-version.ts'
-import { NameCache } from './name-cache.ts'
-
-const namespaceNames = new NameCache()
-const setNames = new NameCache()
+import { namespaceNames, setNames } from '../name-cache.ts'
 
 export interface RecordRequest {
   message: Message

@@ -6,6 +6,7 @@ import { FieldType, Info1, Info2, PROTO_HEADER_BYTES, ResultCode, type Clock, ty
 import type { DispatchResult } from '../commands/dispatch.ts'
 import { whenSettled } from '../commands/record-result.ts'
 import type { CommandReply } from '../commands/reply.ts'
+import { sameBytes } from '../name-cache.ts'
 import type { NamespaceCounters } from '../namespace/namespace.ts'
 import { LATENCY_KIND_COUNT, LatencyHistograms, LatencyKind } from './latency-histograms.ts'
 
@@ -62,7 +63,7 @@ export class CommandTiming {
   }
 
   private namespaceIndex(name: Buffer): number {
-    for (let i = 0; i < this.namespaceNames.length; i++) if (this.namespaceNames[i]!.equals(name)) return i
+    for (let i = 0; i < this.namespaceNames.length; i++) if (sameBytes(this.namespaceNames[i]!, name)) return i
     return -1
   }
 

@@ -16,6 +16,7 @@
 // uncompressed body followed by the compressed body.
 import { DIGEST_BYTES, OpType } from '@aerolite/protocol'
 import type { Bin } from './bins.ts'
+import { binNames } from '../name-cache.ts'
 import { binVersionsBytes, binVersionsFit, completeVersions, readBinVersions, storedBinVersionsBytes, writeBinVersions, type BinVersions, type WrittenRecord } from './bin-versions.ts'
 
 export const RECORD_HEADER_BYTES = 44
@@ -197,7 +198,7 @@ export function readBins(buf: Buffer, at: number): Bin[] {
     const size = buf.readUInt32BE(pos)
     const nameBytes = buf[pos + 7]!
     bins[i] = {
-      name: buf.toString('utf8', pos + 8, pos + 8 + nameBytes),
+      name: binNames.decode(buf, pos + 8, pos + 8 + nameBytes),
       particleType: buf[pos + 5]!,
       value: buf.subarray(pos + 8 + nameBytes, pos + 4 + size),
     }
