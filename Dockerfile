@@ -22,7 +22,7 @@ RUN node packages/cli/bin/aerolite.cjs start --port 0 --log-level warn & node=$!
  && for _ in $(seq 1 300); do ls packages/server/dist/aerolite.cjs.*.cache > /dev/null 2>&1 && break; sleep 0.1; done \
  && kill -TERM $node && wait $node \
  && mkdir /src/image \
- && cp packages/server/load-bundle.cjs packages/server/young-generation.cjs /src/image/ \
+ && cp packages/server/load-bundle.cjs /src/image/ \
  && cp packages/server/dist/aerolite.cjs /src/image/cli.cjs \
  && for cache in packages/server/dist/aerolite.cjs.*.cache; do cp "$cache" "/src/image/cli.cjs.${cache#packages/server/dist/aerolite.cjs.}"; done
 

@@ -3,9 +3,6 @@
 // filesystem may be read-only).
 import { fileURLToPath } from 'node:url'
 import { loadBundle } from './load-bundle.cjs'
-import { holdYoungGeneration } from './young-generation.cjs'
-
-if (process.argv[2] === 'start') holdYoungGeneration()
 
 const { main } = loadBundle(fileURLToPath(new URL('./cli.cjs', import.meta.url)))
 process.exitCode = await main(process.argv.slice(2), performance.timeOrigin)

@@ -4,9 +4,6 @@
 // the bundle's entry is (packages/ is one unit): resolving the package name cost ~3 ms.
 'use strict'
 const { loadFreshBundle } = require('../../server/bundle.cjs')
-const { holdYoungGeneration } = require('../../server/young-generation.cjs')
-
-if (process.argv[2] === 'start') holdYoungGeneration()
 
 const launchedAtMs = performance.timeOrigin
 loadFreshBundle('cli/src/main.ts', 'aerolite.cjs')

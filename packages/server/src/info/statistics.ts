@@ -2,6 +2,7 @@
 import { freemem, totalmem } from 'node:os'
 import { clusterStatistics } from './cluster-info.ts'
 import type { NodeContext } from './context.ts'
+import { youngGenerationBytes } from '../young-generation.ts'
 
 export function nodeStatistics(ctx: NodeContext): string {
   const s = ctx.serviceStats
@@ -31,8 +32,3 @@ export function nodeStatistics(ctx: NodeContext): string {
   return entries.map(([k, v]) => `${k}=${v}`).join(';')
 }
 
-/** The young generation's reserved bytes (both semi-spaces); node:v8 is loaded only when asked: loading it at start costs ~2 ms. */
-function youngGenerationBytes(): number {
-  const spaces = process.getBuiltinModule('node:v8').getHeapSpaceStatistics()
-  return spaces.find((space) => space.space_name === 'new_space')?.space_size ?? 0
-}

@@ -1,0 +1,25 @@
+// V8's young generation in a process that is one node (`aerolite start`, the image, the nodes of
+// `aerolite cluster`). A node keeps its data outside the JavaScript heap (write blocks, index
+// columns), so nearly every young object is one request's garbage. Left alone, V8 grows the young
+// generation to 16 MiB per semi-space under load; each scavenge then sweeps the ArrayBuffers of tens
+// of thousands of socket reads at once (up to 2 ms), and so large a young generation leaves the old
+// generation's limit so little slack that V8 starts incremental marking every few hundred
+// milliseconds. Once the node is up, the young generation stays the size its start left it
+// (4 MiB per semi-space): measured in bench/results/issue-15-performance.md.
+//
+// `--max-semi-space-size` is read only when the heap is made, but the growth factor is read at each
+// growth. Set before the node starts, it would hold the young generation at its initial 1 MiB per
+// semi-space, and a start would take ~15 ms longer (scavenging the modules it loads over and over).
+// V8 flags are process-wide: an embedded node leaves its host's heap alone. node:v8 is reached
+// through getBuiltinModule, after the ready line: loading it costs a start ~2 ms.
+
+/** Stops V8 growing the young generation past its present size. */
+export function holdYoungGeneration(): void {
+  process.getBuiltinModule('node:v8').setFlagsFromString('--semi-space-growth-factor=1')
+}
+
+/** The young generation's reserved bytes (both semi-spaces). */
+export function youngGenerationBytes(): number {
+  const spaces = process.getBuiltinModule('node:v8').getHeapSpaceStatistics()
+  return spaces.find((space) => space.space_name === 'new_space')?.space_size ?? 0
+}
