@@ -84,6 +84,10 @@ export const limits = {
   maxPendingReplyBytes: 4 * 1024 * 1024,
   /** Slots for held replies a connection keeps between turns; a pipelining client that used more gives them back. */
   keptReplySlotsPerConnection: 64,
+  /** Namespace and set names (each) whose bytes the request path matches before decoding (name-cache.ts). */
+  cachedRequestNames: 8,
+  /** Bin names whose bytes requests and records are matched against before decoding (name-cache.ts). */
+  cachedBinNames: 16,
   /**
    * Request frames one connection holds while it is busy (a scan streams): past it the socket is
    * not read until the queue drains. One read may add the frames of one chunk beyond it.

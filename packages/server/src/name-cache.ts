@@ -3,6 +3,8 @@
 // C++) and a new string per request. Names that miss (more distinct names in turn than slots) cost
 // the comparisons on top of the decode: a few nanoseconds each, as most differ in length or first
 // byte.
+import { limits } from './limits.ts'
+
 export class NameCache {
   private readonly bytes: Uint8Array[] = []
   private readonly names: string[] = []
@@ -26,11 +28,11 @@ export class NameCache {
 }
 
 /** Namespace names in requests. */
-export const namespaceNames = new NameCache(8)
+export const namespaceNames = new NameCache(limits.cachedRequestNames)
 /** Set names in requests. */
-export const setNames = new NameCache(8)
+export const setNames = new NameCache(limits.cachedRequestNames)
 /** Bin names, in requests' ops and in stored records. */
-export const binNames = new NameCache(16)
+export const binNames = new NameCache(limits.cachedBinNames)
 
 /** Byte equality of two short arrays, in JavaScript: Buffer.equals is a call into C++ that costs more for names. */
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -31,4 +31,3 @@ export function nodeStatistics(ctx: NodeContext): string {
   ]
   return entries.map(([k, v]) => `${k}=${v}`).join(';')
 }
-
