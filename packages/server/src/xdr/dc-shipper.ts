@@ -225,16 +225,20 @@ export class DcShipper {
   private followMastership(shipping: NamespaceShipping): void {
     const ns = shipping.namespace
     const { takeOver, handedOver } = shipping.points.follow((pid) => ns.shipsFrom(pid), (pid) => ns.entriesOf(pid).length === 0 && ns.tombstones.index.entriesOf(pid).length === 0, this.env.clock.monotonicMs(), limits.xdrShippedPointWaitMs)
+    // The walk first: the announcement below tells the points of every partition this node masters,
+    // and a partition taken over counts as shipped up to now until its walk has queued what its old
+    // master had not shipped. Told that, a member that takes it over next would skip those changes.
+    if (takeOver.length > 0) {
+      const since = new Map(takeOver)
+      const before = shipping.queue.length
+      this.walk(shipping, [...since.keys()], (pid) => since.get(pid)! - limits.xdrRewindMarginMs)
+      const queued = shipping.queue.length - before
+      if (queued > 0) this.log.info({ dc: this.config.name, ns: ns.name, partitions: since.size, queued }, 'xdr: shipping again what newly mastered partitions had not shipped')
+    }
     if (handedOver.length > 0) {
       shipping.points.refresh(shipping.queue, this.env.clock.nowMs(), handedOver)
       this.announce([{ dc: this.config.name, namespace: ns.name, points: shipping.points.own(handedOver) }])
     }
-    if (takeOver.length === 0) return
-    const since = new Map(takeOver)
-    const before = shipping.queue.length
-    this.walk(shipping, [...since.keys()], (pid) => since.get(pid)! - limits.xdrRewindMarginMs)
-    const queued = shipping.queue.length - before
-    if (queued > 0) this.log.info({ dc: this.config.name, ns: ns.name, partitions: since.size, queued }, 'xdr: shipping again what newly mastered partitions had not shipped')
   }
 
   /** Queues every record and delete (tombstone) of the partitions last updated at or after their `sinceMs`. */
