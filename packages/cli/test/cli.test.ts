@@ -244,7 +244,8 @@ describe('aerolite start and info against a running node', () => {
       return Number(/\bheap_young_generation_bytes=(\d+)/.exec(result.stdout)?.[1])
     }
     const atStart = await youngBytes()
-    assert.ok(atStart <= 8 * 1024 * 1024, `${atStart} bytes after the start`)
+    // 4-8 MiB after a start (with or without the code cache, after a rebuild): below V8's 32 MiB, so growth would show.
+    assert.ok(atStart <= 16 * 1024 * 1024, `${atStart} bytes after the start`)
     const load = await runCli(['bench', '--port', String(node.port), '--workload', 'I', '--keys', '20000', '--bins', 'B1024', '--connections', '20', '--duration', '5', '--ops', '20000'])
     assert.equal(load.code, 0, load.stderr)
     // Left to grow, it is 16 MiB after this load.
