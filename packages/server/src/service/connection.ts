@@ -135,10 +135,13 @@ export class ClientConnection implements BatchedWriter {
   private onData(chunk: Buffer): void {
     if (this.closing) return
     this.idleReaper?.touch()
+    const queuedBefore = this.queue.length
     try {
       this.parser.push(chunk, this.queue)
     } catch (err) {
       if (!(err instanceof FrameError)) throw err
+      // The frames of this read before the bad one are dropped with it, never run.
+      this.queue.length = queuedBefore
       this.options.onBadFrame()
       this.log.warn({ remote: this.socket.remoteAddress, code: err.code }, `closing client connection: ${err.message}`)
       this.cut()

@@ -13,8 +13,8 @@ export interface ConnectionUnderTest {
   connection(): ClientConnection | undefined
   /** Reply frames received so far, in order. */
   readonly frames: Frame[]
-  /** Sends `count` empty messages in one write. */
-  send(count: number): void
+  /** Sends `count` empty messages in one write, then `after` (raw bytes) in the same write. */
+  send(count: number, after?: Buffer): void
   /** Waits until `count` frames arrived, or `limitMs` passed. */
   untilFrames(count: number, limitMs: number): Promise<void>
   close(): void
@@ -40,7 +40,7 @@ export async function connectionUnderTest(handlers: ConnectionHandlers): Promise
   return {
     connection: () => connection,
     frames,
-    send: (count) => client.write(Buffer.concat(Array.from({ length: count }, () => request))),
+    send: (count, after = Buffer.alloc(0)) => client.write(Buffer.concat([...Array.from({ length: count }, () => request), after])),
     untilFrames: async (count, limitMs) => {
       for (let waited = 0; frames.length < count && waited < limitMs; waited += 10) await new Promise((r) => setTimeout(r, 10))
     },

@@ -1,7 +1,7 @@
 // A fault inside one command answers that command with SERVER_ERROR; the connection and the node go on.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { OpType, ParticleType, ResultCode, decodeMessage } from '@aerolite/protocol'
+import { OpType, ParticleType, ProtoType, ResultCode, decodeMessage } from '@aerolite/protocol'
 import { connectionUnderTest } from './connection-harness.ts'
 import { headerReply, opsReply } from '../../src/commands/reply.ts'
 
@@ -63,4 +63,23 @@ test('pipelined requests whose replies pass the pending-reply bound are all answ
   under.close()
   assert.equal(under.frames.length, 200)
   assert.deepEqual(under.frames.map((f) => decodeMessage(f.body).generation), Array.from({ length: 200 }, (_, i) => i + 1))
+})
+
+test('a bad frame closes the connection, and the good frames of the same read before it are dropped, never run', async () => {
+  let calls = 0
+  const under = await connectionUnderTest({
+    info: () => Buffer.alloc(0),
+    message: () => {
+      calls++
+      return { reply: headerReply(ResultCode.OK) }
+    },
+  })
+  // Proto version 9: not one Aerospike speaks.
+  under.send(2, Buffer.from([9, ProtoType.MESSAGE, 0, 0, 0, 0, 0, 0]))
+  await under.untilFrames(1, 300)
+  const connection = under.connection()!
+  under.close()
+  assert.equal(calls, 0)
+  assert.equal(under.frames.length, 0)
+  assert.equal(connection.queuedFrames, 0, 'nothing of that read waits to run')
 })
