@@ -2,7 +2,7 @@
 // The performance baseline, in one command, in a few minutes (see bench/README.md):
 //
 //   node bench/run.mjs [--seconds 15] [--records 1000000] [--out bench/results] [--no-profile] [--no-redis]
-//                      [--repeat N] [--trace-gc] [--keys 100000]
+//                      [--repeat N] [--trace-gc] [--keys 100000] [--upper-bound-reads stream|slab]
 //
 // In one run on this machine it measures, each against a server process it starts and stops:
 //   1. Aerolite, one node, `aerolite bench` RU,50, 100k keys (--keys), 1 KiB blob, 50 connections x 1 in
@@ -48,8 +48,10 @@ const PROFILE = !argv.includes('--no-profile')
 const REDIS = !argv.includes('--no-redis')
 const REPEAT = Number(option('repeat', '1'))
 const TRACE_GC = argv.includes('--trace-gc')
-if (!(SECONDS > 0 && SECONDS <= 120) || !(RECORDS > 0 && RECORDS <= 10_000_000) || !(Number.isInteger(REPEAT) && REPEAT >= 1 && REPEAT <= 20) || !(Number.isInteger(KEYS) && KEYS >= 1 && KEYS <= 2_000_000)) {
-  console.error('usage: node bench/run.mjs [--seconds 1..120] [--records 1..10000000] [--out DIR] [--no-profile] [--no-redis] [--repeat 1..20] [--trace-gc] [--keys 1..2000000]')
+/** How the upper bound reads its sockets: Node's stream (the issue's upper bound) or Aerolite's slabs. */
+const UPPER_BOUND_READS = option('upper-bound-reads', 'stream')
+if (!(SECONDS > 0 && SECONDS <= 120) || !(RECORDS > 0 && RECORDS <= 10_000_000) || !(Number.isInteger(REPEAT) && REPEAT >= 1 && REPEAT <= 20) || !(Number.isInteger(KEYS) && KEYS >= 1 && KEYS <= 2_000_000) || !['stream', 'slab'].includes(UPPER_BOUND_READS)) {
+  console.error('usage: node bench/run.mjs [--seconds 1..120] [--records 1..10000000] [--out DIR] [--no-profile] [--no-redis] [--repeat 1..20] [--trace-gc] [--keys 1..2000000] [--upper-bound-reads stream|slab]')
   process.exit(2)
 }
 
@@ -184,11 +186,12 @@ async function measureAerolite(round = '', fewConnections = true) {
 
 async function measureUpperBound(round = '') {
   const port = await freePort()
-  const args = [...gcFlags(), UPPER_BOUND, '--port', String(port), '--namespace', 'test', '--bins', `B${VALUE_BYTES}`]
+  const readFlags = UPPER_BOUND_READS === 'slab' ? ['--import', 'tsx'] : []
+  const args = [...gcFlags(), ...readFlags, UPPER_BOUND, '--port', String(port), '--namespace', 'test', '--bins', `B${VALUE_BYTES}`, '--reads', UPPER_BOUND_READS]
   const child = await startProcess(process.execPath, args, /ready on/, 'upper-bound server')
   const gc = gcRecorder(child)
   try {
-    const serverCommand = ['node', ...gcFlags(), 'bench/upper-bound-server.mjs', '--port', port, '--namespace', 'test', '--bins', `B${VALUE_BYTES}`].join(' ')
+    const serverCommand = ['node', ...gcFlags(), ...readFlags, 'bench/upper-bound-server.mjs', '--port', port, '--namespace', 'test', '--bins', `B${VALUE_BYTES}`, '--reads', UPPER_BOUND_READS].join(' ')
     const c50 = await withGc(gc, () => aeroliteBench(`upper-bound-ru50-c50${round}`, port, RU50(CONNECTIONS), child.pid))
     return row('Upper bound (fixed replies, no database)', CONNECTIONS, c50.report, [serverCommand, c50.command], c50.gc)
   } finally {
@@ -362,7 +365,7 @@ async function main() {
     date: started.toISOString(),
     machine: machine(),
     suiteCommand: `node bench/run.mjs ${argv.join(' ')}`.trim(),
-    settings: { workload: 'RU,50', keys: KEYS, valueBytes: VALUE_BYTES, connections: CONNECTIONS, fewConnections: FEW_CONNECTIONS, inflightPerConnection: 1, secondsPerRun: SECONDS, memoryRecords: RECORDS },
+    settings: { workload: 'RU,50', keys: KEYS, valueBytes: VALUE_BYTES, connections: CONNECTIONS, fewConnections: FEW_CONNECTIONS, inflightPerConnection: 1, secondsPerRun: SECONDS, memoryRecords: RECORDS, upperBoundReads: UPPER_BOUND_READS },
     runs: [],
     memory: undefined,
     profile: undefined,

@@ -5,7 +5,10 @@
 // other command a header-only OK reply. Driven by the same generator as Aerolite, the ratio of the
 // two shows what the database work costs.
 //
-//   node bench/upper-bound-server.mjs --port N [--namespace test] [--bins B1024]
+//   node [--import tsx] bench/upper-bound-server.mjs --port N [--namespace test] [--bins B1024] [--reads stream|slab]
+//
+// --reads slab reads sockets the way Aerolite's client service does (packages/server/src/env/slab-reads.ts,
+// loaded through tsx, so that mode needs `--import tsx`); the default is Node's stream of fresh buffers.
 import { createServer } from 'node:net'
 
 const args = new Map()
@@ -13,6 +16,8 @@ for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replac
 const port = Number(args.get('port') ?? 0)
 const namespace = args.get('namespace') ?? 'test'
 const binSpec = args.get('bins') ?? 'B1024'
+const reads = args.get('reads') ?? 'stream'
+if (reads !== 'stream' && reads !== 'slab') throw new Error(`--reads: stream or slab, not ${reads}`)
 
 const HEADER_BYTES = 8
 const MESSAGE_HEADER_BYTES = 22
@@ -72,7 +77,7 @@ function infoReply(body) {
   return frame(1, Buffer.from(lines.map((l) => `${l}\t${INFO.get(l) ?? ''}\n`).join(''), 'utf8'))
 }
 
-const server = createServer((socket) => {
+function serve(socket) {
   socket.setNoDelay(true)
   socket.on('error', () => {})
   let pending = null
@@ -96,7 +101,11 @@ const server = createServer((socket) => {
     socket.uncork()
     pending = at === buf.length ? null : buf.subarray(at)
   })
-})
+}
+
+const { server } = reads === 'slab'
+  ? (await import('../packages/server/src/env/slab-reads.ts')).createSlabReadServer(serve)
+  : { server: createServer(serve) }
 server.listen(port, '127.0.0.1', () => {
   process.stdout.write(`upper-bound server ready on 127.0.0.1:${server.address().port}\n`)
 })

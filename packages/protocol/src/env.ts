@@ -144,6 +144,11 @@ export interface ListenOptions {
   /** 0 picks a free port. */
   port: number
   onConnection(socket: NetSocket): void
+  /**
+   * Accepted sockets read into slabs of their own: each 'data' chunk is a view that is never
+   * overwritten, as ever, but reads allocate less (real network only; see env/slab-reads.ts).
+   */
+  slabReads?: boolean
   /** A failure of the listening socket after it was bound. */
   onError(err: EnvError): void
 }

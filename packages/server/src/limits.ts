@@ -84,6 +84,12 @@ export const limits = {
   maxPendingReplyBytes: 4 * 1024 * 1024,
   /** Slots for held replies a connection keeps between turns; a pipelining client that used more gives them back. */
   keptReplySlotsPerConnection: 64,
+  /** A client connection's read slab (env/slab-reads.ts): what one connection holds between reads. */
+  readSlabBytes: 16 * 1024,
+  /** A connection reading more than a slab's tail at once gets slabs up to this size. */
+  maxReadSlabBytes: 64 * 1024,
+  /** Below this much tail a read gets a new slab: a request of this size arrives in one read. */
+  minReadBytes: 2 * 1024,
   /** Namespace and set names (each) whose bytes the request path matches before decoding (name-cache.ts). */
   cachedRequestNames: 8,
   /** Bin names whose bytes requests and records are matched against before decoding (name-cache.ts). */
@@ -231,6 +237,7 @@ export const limits = {
   xdrRewindMarginMs: 1000,
 } as const
 
+if (!(limits.minReadBytes < limits.readSlabBytes && limits.readSlabBytes <= limits.maxReadSlabBytes)) throw new Error('limits: a read slab must be bigger than the least read and at most the largest slab')
 if (limits.maxInfoRequestBytes > limits.maxFrameBytes) throw new Error('limits: info requests must fit in a frame')
 if ((limits.indexChunkEntries & (limits.indexChunkEntries - 1)) !== 0) throw new Error('limits: indexChunkEntries must be a power of two')
 // A stored record's size is a 24-bit field of its header (record/layout.ts).

@@ -1,10 +1,16 @@
 // The Network of a real process: Node's TCP sockets.
-import { connect, createServer } from 'node:net'
+import { connect, createServer, type Socket } from 'node:net'
 import type { Network } from '@aerolite/protocol'
+import { createSlabReadServer, type ClosableServer } from './slab-reads.ts'
+
+function plainServer(onConnection: (socket: Socket) => void): ClosableServer {
+  const server = createServer({ noDelay: true }, onConnection)
+  return { server, close: (done) => server.close(() => done()) }
+}
 
 export const realNetwork: Network = {
-  listen({ host, port, onConnection, onError }) {
-    const server = createServer({ noDelay: true }, onConnection)
+  listen({ host, port, onConnection, onError, slabReads = false }) {
+    const { server, close } = slabReads ? createSlabReadServer(onConnection) : plainServer(onConnection)
     return new Promise((resolve, reject) => {
       server.once('error', reject)
       server.listen({ host, port, exclusive: true }, () => {
@@ -15,7 +21,7 @@ export const realNetwork: Network = {
           server.close()
           return reject(new Error('the listening socket has no TCP address'))
         }
-        resolve({ host: address.address, port: address.port, close: (done) => server.close(() => done()) })
+        resolve({ host: address.address, port: address.port, close })
       })
     })
   },

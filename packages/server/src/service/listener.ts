@@ -36,6 +36,7 @@ export class ServiceListener {
         host,
         port,
         onConnection: (socket) => this.accept(socket),
+        slabReads: true,
         onError: (err) => this.log.error({ err: err.message }, 'client service error'),
       })
     } catch (err) {
