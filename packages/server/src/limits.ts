@@ -85,7 +85,7 @@ export const limits = {
   /** Slots for held replies a connection keeps between turns; a pipelining client that used more gives them back. */
   keptReplySlotsPerConnection: 64,
   /** A client connection's read slab (env/slab-reads.ts): what one connection holds between reads. */
-  readSlabBytes: 16 * 1024,
+  readSlabBytes: 8 * 1024,
   /** A connection reading more than a slab's tail at once gets slabs up to this size. */
   maxReadSlabBytes: 64 * 1024,
   /** Below this much tail a read gets a new slab: a request of this size arrives in one read. */
