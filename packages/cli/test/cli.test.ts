@@ -238,7 +238,7 @@ describe('aerolite start and info against a running node', () => {
     assertFailure(result, new RegExp(`EADDRINUSE.*127\\.0\\.0\\.1:${node.port}`))
   })
 
-  test('under load the young generation stays the size the start left it (young-generation.ts)', async () => {
+  test('under load the young generation stays the size the start left it (heap-tuning.ts)', async () => {
     const youngBytes = async (): Promise<number> => {
       const result = await runCli(['info', '--port', String(node.port), 'statistics'])
       return Number(/\bheap_young_generation_bytes=(\d+)/.exec(result.stdout)?.[1])

@@ -3,7 +3,7 @@
 import { realEnv } from './env/real-env.ts'
 import { AeroliteNode } from './node.ts'
 import { buildConfig, type StartOptions } from './options.ts'
-import { holdYoungGeneration } from './young-generation.ts'
+import { tuneHeapForServing } from './heap-tuning.ts'
 
 export async function runNodeProcess(options: StartOptions, launchedAtMs = performance.timeOrigin): Promise<AeroliteNode> {
   const config = buildConfig(options, realEnv.disk)
@@ -35,6 +35,6 @@ export async function runNodeProcess(options: StartOptions, launchedAtMs = perfo
   const http = node.httpEndpoint()
   if (http !== undefined) process.stdout.write(`aerolite http on ${http.host}:${http.port}: /metrics, /health, /ready\n`)
   node.log.info({ host: bound.host, port: bound.port, node: node.nodeId, namespaces, readyMs }, 'ready')
-  holdYoungGeneration()
+  tuneHeapForServing()
   return node
 }

@@ -2,7 +2,7 @@
 import { freemem, totalmem } from 'node:os'
 import { clusterStatistics } from './cluster-info.ts'
 import type { NodeContext } from './context.ts'
-import { youngGenerationBytes } from '../young-generation.ts'
+import { youngGenerationBytes } from '../heap-tuning.ts'
 
 export function nodeStatistics(ctx: NodeContext): string {
   const s = ctx.serviceStats
