@@ -236,7 +236,9 @@ test('a deleted pod comes back from the template: new uid, restartCount 0, same 
   })
   const during = setStatuses.slice(statusesBefore)
   assert.ok(during.some((s) => s.startsWith('3/') && Number(s.split('/')[1]) < 3), `pod 1 terminating: 3 replicas, fewer ready (${during.join(' ')})`)
-  assert.ok(during.includes('2/2'), `pod 1 gone: 2 replicas, 2 ready (${during.join(' ')})`)
+  // While pod 1 is gone the other two may be briefly unready too (their cluster view changed and
+  // its partition plans are being made), so only the replica count is certain.
+  assert.ok(during.some((s) => s.startsWith('2/')), `pod 1 gone: 2 replicas (${during.join(' ')})`)
   await until('cluster-stable:size=3 again', async () => stableAt(await podPorts(3)))
   assert.equal(await readAll(3), RECORDS)
 })
