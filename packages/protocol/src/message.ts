@@ -186,6 +186,15 @@ export function decodeMessageAt(body: Buffer, offset: number): { message: Messag
   return { message, end: pos }
 }
 
+/** A copy whose fields and ops own their bytes: for work that outlives the buffer a message was decoded from. */
+export function copyMessage(message: Message): Message {
+  return {
+    ...message,
+    fields: message.fields.map((field) => ({ type: field.type, data: Buffer.from(field.data) })),
+    ops: message.ops.map((op) => ({ ...op, name: Buffer.from(op.name), value: Buffer.from(op.value) })),
+  }
+}
+
 export function findField(message: { fields: Field[] }, type: number): Buffer | undefined {
   for (const field of message.fields) if (field.type === type) return field.data
   return undefined

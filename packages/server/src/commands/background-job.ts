@@ -5,7 +5,7 @@
 // the client sends the job to every node, and each walks the partitions it masters (partition-mastery.ts);
 // the road routes each record's command like a client's, so its change is made on the partition's
 // master (forwarded there if mastership moved during the walk) and replicated.
-import { DIGEST_BYTES, FieldType, Info3, OpType, PROTO_HEADER_BYTES, ResultCode, findField, type Field, type Message } from '@aerolite/protocol'
+import { DIGEST_BYTES, FieldType, Info3, OpType, PROTO_HEADER_BYTES, ResultCode, copyMessage, findField, type Field, type Message } from '@aerolite/protocol'
 import { limits } from '../limits.ts'
 import { Job, registerJob, runningJobsOf } from './jobs.ts'
 import { partitionTurn, settledTurn, type PartitionTurn } from './partition-mastery.ts'
@@ -32,7 +32,9 @@ export function isBackgroundUdf(message: Message): boolean {
   return op !== undefined && op.length === 1 && op[0] === UDF_OP_BACKGROUND
 }
 
-export function startBackgroundJob(message: Message, context: CommandContext, executeRecord: RecordCommand): { reply: Buffer; problem?: string } {
+export function startBackgroundJob(request: Message, context: CommandContext, executeRecord: RecordCommand): { reply: Buffer; problem?: string } {
+  // A job can run for hours: it works on a copy, not on views of the connection's read slab.
+  const message = copyMessage(request)
   const isQuery = findField(message, FieldType.INDEX_RANGE) !== undefined || findField(message, FieldType.INDEX_NAME) !== undefined
   const req = isQuery ? parseQuery(message, context) : parsePartitionRequest(message, context)
   if (typeof req === 'number') return { reply: streamErrorReply(req), problem: 'bad background job request' }

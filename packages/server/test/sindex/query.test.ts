@@ -3,7 +3,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { FieldType, GeoJson, Info3, ParticleType, ResultCode, parseInfoCommand } from '@aerolite/protocol'
+import { FieldType, GeoJson, Info3, ParticleType, ResultCode, decodeMessage, encodeMessage, parseInfoCommand } from '@aerolite/protocol'
 import { jobsInfo, queryShow } from '../../src/commands/jobs.ts'
 import type { NodeContext } from '../../src/info/context.ts'
 import { parseDefinition } from '../../src/sindex/definition.ts'
@@ -207,6 +207,25 @@ test('indexes follow truncation and expiry', async () => {
   ns.truncate(undefined, now + 1)
   await ns.truncation.whenDone()
   assert.equal(indexesOf(ns).get('idx')!.entries.size, 0)
+})
+
+test('a background job works on its own copy of the request: the bytes it arrived in may be reused (or freed) once it has started', async () => {
+  const ns = makeNamespace()
+  for (let i = 0; i < 10; i++) putRecord(ns, `r${i}`, { i })
+  createIndex(ns, 'set=demo;indexname=idx;bin=i;type=NUMERIC')
+  const op = { type: 2, particleType: ParticleType.INTEGER, name: 'tag', value: Buffer.from([0, 0, 0, 0, 0, 0, 0, 7]) }
+  const request = queryMessage({ set: 'demo', range: intRange('i', 0, 4) }, { ...backgroundHeader, recordTtl: 3600 }, [op])
+  // The request's bytes, as a socket read left them: a buffer of their own here, overwritten below.
+  const body = Buffer.from(encodeMessage(request, request.fields, request.ops))
+  const started = await runStream(ns, decodeMessage(body))
+  assert.equal(started[0]!.resultCode, 0)
+  body.fill(0xee)
+  const ctx = { namespaces: new Map([['test', ns]]) } as unknown as NodeContext
+  const show = (): string => queryShow(ctx, parseInfoCommand('query-show'))
+  for (let i = 0; i < 200 && !show().includes('status=done'); i++) await new Promise((r) => setTimeout(r, 5))
+  assert.match(show(), /status=done\(ok\):job-progress=100\.00:.*recs-succeeded=5:recs-failed=0/)
+  const tags = [0, 1, 2, 3, 4].map((i) => getRecord(ns, `r${i}`).ops.find((o) => o.name.toString() === 'tag')?.value.readBigInt64BE())
+  assert.deepEqual(tags, [7n, 7n, 7n, 7n, 7n])
 })
 
 test('background query applies write ops through the write road', async () => {
