@@ -111,6 +111,10 @@ export const limits = {
   streamFrameBytes: 128 * 1024,
   /** Entries per chunk of the primary index's columns (a power of two). */
   indexChunkEntries: 65536,
+  /** Partition slot tables of one size carved from one buffer (storage/slot-tables.ts): 4,096 partitions need 64 buffers, not 4,096. */
+  slotTablesPerChunk: 64,
+  /** ...fewer when their tables are large: a chunk holds at least one table and otherwise no more than this. */
+  maxSlotChunkBytes: 4 * 1024 * 1024,
   /** Partitions the expiry sweep visits per event-loop turn, so it never stalls clients. */
   nsupPartitionsPerTurn: 64,
   /** Partitions eviction walks per event-loop turn (each of its three passes). */

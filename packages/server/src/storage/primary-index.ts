@@ -1,6 +1,7 @@
 // The primary index: one open-addressing hash table of slots per partition, pointing into entry
 // columns shared by the namespace. Columns are typed arrays allocated in fixed-size chunks, so ten
-// million records are a few hundred arrays, never ten million objects.
+// million records are a few hundred arrays, never ten million objects; the partitions' slot tables
+// are views into shared chunks too (slot-tables.ts).
 //
 // Two ways to keep an entry's metadata. When the records live on disk the columns hold all of it
 // (digest, generation, void time, last-update time, set id, location, size: 46 bytes). When the
@@ -9,6 +10,7 @@
 import { DIGEST_BYTES } from '@aerolite/protocol'
 import { limits } from '../limits.ts'
 import { RECORD_DIGEST_AT, RECORD_GENERATION_AT, RECORD_LAST_UPDATE_AT, RECORD_SET_ID_AT, RECORD_VOID_TIME_AT } from '../record/layout.ts'
+import { SlotTables } from './slot-tables.ts'
 
 const CHUNK = limits.indexChunkEntries
 const CHUNK_SHIFT = Math.log2(CHUNK)
@@ -100,6 +102,7 @@ function slotTag(digest: Uint8Array, at: number): number {
 export class PrimaryIndex {
   private readonly chunks: Chunk[] = []
   private readonly partitions: PartitionSlots[]
+  private readonly slotTables = new SlotTables()
   private freeIds = new Int32Array(64)
   private freeCount = 0
   private nextId = 0
@@ -291,9 +294,7 @@ export class PrimaryIndex {
 
   /** Bytes of memory held by the index, for statistics. */
   get memoryBytes(): number {
-    let bytes = this.chunks.length * CHUNK * (LOCATION_BYTES + (this.records === undefined ? META_BYTES : 0)) + this.freeIds.byteLength
-    for (const part of this.partitions) bytes += part.slots.byteLength
-    return bytes
+    return this.chunks.length * CHUNK * (LOCATION_BYTES + (this.records === undefined ? META_BYTES : 0)) + this.freeIds.byteLength + this.slotTables.reservedBytes
   }
 
   /** Orders two entries by digest bytes, the order scans walk a partition in. */
@@ -377,8 +378,9 @@ export class PrimaryIndex {
 
   private resize(part: PartitionSlots, size: number): void {
     const old = part.slots
-    part.slots = new Int32Array(size)
+    part.slots = this.slotTables.allocate(size)
     for (const slot of old) if (slot !== 0) this.place(part.slots, this.entryHash((slot & ENTRY_MASK) - 1), slot)
+    if (old !== NO_SLOTS) this.slotTables.free(old)
   }
 
   private allocateId(): number {

@@ -1,0 +1,81 @@
+// The slot tables of one primary index, carved out of shared chunks: each chunk holds
+// `limits.slotTablesPerChunk` tables of one size (a power of two), fewer if they would pass
+// `limits.maxSlotChunkBytes`. V8 gives every ArrayBuffer an
+// extension that each Mark-Compact sweeps on the main thread; with a buffer per partition's table
+// (4,096 per index) that sweep took ~1 ms of every atomic pause. Chunks make it a few dozen.
+//
+// A table is a view into its chunk. A partition that grows frees its smaller table back to its
+// chunk, and a chunk whose tables are all free is dropped: partitions grow together (digests are
+// uniform), so a grown index keeps no chunks of the sizes it passed through.
+import { limits } from '../limits.ts'
+
+const SLOT_BYTES = Int32Array.BYTES_PER_ELEMENT
+
+interface Chunk {
+  readonly data: Int32Array
+  /** Slot offsets of the tables nobody holds. */
+  readonly free: number[]
+  used: number
+}
+
+export class SlotTables {
+  /** Chunks by the slots of their tables. */
+  private readonly bySize = new Map<number, Chunk[]>()
+  private readonly chunkOf = new Map<ArrayBufferLike, Chunk>()
+  private reserved = 0
+
+  /** A zeroed table of `slots` slots (a power of two). */
+  allocate(slots: number): Int32Array {
+    let chunks = this.bySize.get(slots)
+    if (chunks === undefined) {
+      chunks = []
+      this.bySize.set(slots, chunks)
+    }
+    let chunk: Chunk | undefined
+    for (const candidate of chunks) {
+      if (candidate.free.length > 0) {
+        chunk = candidate
+        break
+      }
+    }
+    if (chunk === undefined) {
+      chunk = this.newChunk(slots)
+      chunks.push(chunk)
+    }
+    const at = chunk.free.pop()!
+    chunk.used++
+    const table = chunk.data.subarray(at, at + slots)
+    // A table given back holds the slots of the partition that had it.
+    table.fill(0)
+    return table
+  }
+
+  /** Gives back a table from `allocate`; it must not be used afterwards. */
+  free(table: Int32Array): void {
+    const chunk = this.chunkOf.get(table.buffer)
+    if (chunk === undefined) throw new Error('slot tables: freeing a table they did not give out')
+    chunk.free.push(table.byteOffset / SLOT_BYTES)
+    chunk.used--
+    if (chunk.used > 0) return
+    const chunks = this.bySize.get(table.length)!
+    chunks.splice(chunks.indexOf(chunk), 1)
+    this.chunkOf.delete(table.buffer)
+    this.reserved -= chunk.data.byteLength
+  }
+
+  /** Bytes of the chunks held, free tables included. */
+  get reservedBytes(): number {
+    return this.reserved
+  }
+
+  private newChunk(slots: number): Chunk {
+    const tables = Math.max(1, Math.min(limits.slotTablesPerChunk, Math.floor(limits.maxSlotChunkBytes / (slots * SLOT_BYTES))))
+    const data = new Int32Array(slots * tables)
+    // Popped from the end: the first table handed out is the chunk's first.
+    const free = Array.from({ length: tables }, (_, i) => (tables - 1 - i) * slots)
+    const chunk = { data, free, used: 0 }
+    this.chunkOf.set(data.buffer, chunk)
+    this.reserved += data.byteLength
+    return chunk
+  }
+}
