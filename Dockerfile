@@ -63,5 +63,6 @@ EXPOSE 3000 3001 9145
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 CMD ["node", "/app/healthcheck.mjs"]
 # The node drains on SIGTERM (stops accepting, finishes replies, closes its files) and exits 0.
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["node", "/app/aerolite.mjs"]
+# V8 flags of a serving node: packages/cli/src/serving-node-flags.ts.
+ENTRYPOINT ["node", "--single-threaded-gc", "/app/aerolite.mjs"]
 CMD ["start"]

@@ -2,13 +2,16 @@
 // Server CPU per operation of two checkouts of Aerolite, measured alternately on one machine:
 //
 //   node bench/ab.mjs --base DIR [--rounds 5] [--seconds 15] [--connections 50] [--label NAME] [--out bench/results]
+//                     [--base-node-flags FLAGS] [--head-node-flags FLAGS]
 //
 // DIR is another checkout (e.g. `git worktree add /tmp/base <commit> && (cd /tmp/base && npm ci)`).
 // Each round starts a server from one checkout, loads 100k keys, runs `aerolite bench` RU,50 with
 // 1 KiB values and reads the server's CPU time from /proc; then the same for the other checkout.
 // The order alternates between rounds, the load generator is always this checkout's, and the
 // report gives the median, min and max of each side and the ratio of the medians. Single runs on
-// small machines vary by 10-40%: only medians of alternating runs compare.
+// small machines vary by 10-40%: only medians of alternating runs compare. The node flags options
+// start a side's server with V8 flags (none by default); with --base set to this checkout, they
+// compare flags on the same code.
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
@@ -29,9 +32,10 @@ const ROUNDS = Number(option('rounds', '5'))
 const SECONDS = Number(option('seconds', '15'))
 const CONNECTIONS = Number(option('connections', '50'))
 const LABEL = option('label', 'ab')
+const nodeFlagsOf = (side) => option(`${side}-node-flags`, '').split(' ').filter(Boolean)
 const OUT = resolve(ROOT, option('out', 'bench/results'))
 if (BASE === undefined || !(ROUNDS >= 1 && ROUNDS <= 50) || !(SECONDS > 0 && SECONDS <= 120) || !(CONNECTIONS >= 1 && CONNECTIONS <= 512)) {
-  console.error('usage: node bench/ab.mjs --base DIR [--rounds 1..50] [--seconds 1..120] [--connections 1..512] [--label NAME] [--out DIR]')
+  console.error('usage: node bench/ab.mjs --base DIR [--rounds 1..50] [--seconds 1..120] [--connections 1..512] [--label NAME] [--out DIR] [--base-node-flags FLAGS] [--head-node-flags FLAGS]')
   process.exit(2)
 }
 const KEYS = 100_000
@@ -41,11 +45,11 @@ const commitOf = (dir) => spawnSync('git', ['-C', dir, 'rev-parse', 'HEAD'], { e
 const sides = [
   { name: 'base', dir: resolve(BASE) },
   { name: 'head', dir: ROOT },
-].map((side) => ({ ...side, commit: commitOf(side.dir) }))
+].map((side) => ({ ...side, commit: commitOf(side.dir), nodeFlags: nodeFlagsOf(side.name) }))
 
 async function startServer(side) {
   const port = await freePort()
-  const args = [cli(side.dir), 'start', '--port', String(port), '--log-level', 'warn']
+  const args = [...side.nodeFlags, cli(side.dir), 'start', '--port', String(port), '--log-level', 'warn']
   const child = await startProcess(process.execPath, args, /aerolite ready on /, `${side.name} server`, { cwd: side.dir })
   return { child, port }
 }
@@ -98,7 +102,7 @@ async function main() {
     command: `node bench/ab.mjs ${argv.join(' ')}`,
     loadAverageAtEnd: loadavg(),
     settings: { workload: 'RU,50', keys: KEYS, valueBytes: 1024, connections: CONNECTIONS, inflightPerConnection: 1, secondsPerRun: SECONDS, rounds: ROUNDS },
-    sides: Object.fromEntries(sides.map((s) => [s.name, { dir: s.dir === ROOT ? '.' : s.dir, commit: s.commit, cpu: summary(runs[s.name], 'serverCpuMicrosPerOp'), opsPerSecond: summary(runs[s.name], 'opsPerSecond'), runs: runs[s.name] }])),
+    sides: Object.fromEntries(sides.map((s) => [s.name, { dir: s.dir === ROOT ? '.' : s.dir, commit: s.commit, nodeFlags: s.nodeFlags, cpu: summary(runs[s.name], 'serverCpuMicrosPerOp'), opsPerSecond: summary(runs[s.name], 'opsPerSecond'), runs: runs[s.name] }])),
   }
   results.headOverBaseCpu = results.sides.head.cpu.median / results.sides.base.cpu.median
   const file = join(OUT, `${LABEL}.json`)

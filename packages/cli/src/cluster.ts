@@ -10,6 +10,7 @@ import {
   type ClusterState, type Started,
 } from './cluster-processes.ts'
 import { requestInfo } from './info-request.ts'
+import { SERVING_NODE_FLAGS } from './serving-node-flags.ts'
 
 export const CLUSTER_USAGE = `usage: aerolite cluster up [--nodes N] [--port P] [--replication-factor R] [--data-dir DIR] [--timeout MS]
        aerolite cluster down [--data-dir DIR] [--timeout MS]
@@ -146,7 +147,7 @@ function startNode(state: ClusterState, options: UpOptions, index: number, exits
   // The nodes run the same aerolite entry as this command; fabric port 0 lets each node take a
   // free port itself (no gap between choosing a port and binding it).
   const started = startDetached(process.execPath, [
-    process.argv[1]!, 'start', '--config', config, '--port', String(port), '--address', HOST,
+    ...SERVING_NODE_FLAGS, process.argv[1]!, 'start', '--config', config, '--port', String(port), '--address', HOST,
     '--etcd', `${HOST}:${state.etcd!.clientPort}`, '--fabric-port', '0',
   ], log)
   state.nodes.push({ index, pid: started.pid, log, host: HOST, port, config })

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { parseInfoResponse } from '@aerolite/protocol'
 import { alive, portFree, type ClusterState } from '../src/cluster-processes.ts'
 import { requestInfo } from '../src/info-request.ts'
+import { SERVING_NODE_FLAGS } from '../src/serving-node-flags.ts'
 import { freePort, killAll, lines, runCli } from './cli-process.ts'
 
 let tmp = ''
@@ -96,6 +97,10 @@ describe('aerolite cluster', () => {
     const pids = [state.etcd!.pid, ...state.nodes.map((n) => n.pid)]
     assert.equal(pids.length, 4)
     assert.ok(pids.every(alive), 'etcd and the nodes outlive `up`')
+    for (const node of state.nodes) {
+      const argv = readFileSync(`/proc/${node.pid}/cmdline`, 'utf8').split('\0')
+      for (const flag of SERVING_NODE_FLAGS) assert.ok(argv.includes(flag), `node ${node.index + 1} runs with ${flag}: ${argv.join(' ')}`)
+    }
     const keys = new Set<string>()
     for (let i = 0; i < 3; i++) {
       const answers = parseInfoResponse(await requestInfo('127.0.0.1', port + i, ['cluster-stable:size=3', 'namespace/test'], 5000))
