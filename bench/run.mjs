@@ -28,6 +28,7 @@ import { summariseProfile } from './profile-summary.mjs'
 import { renderChart } from './chart.mjs'
 import { renderMarkdown } from './report-markdown.mjs'
 import { freePort } from './free-port.mjs'
+import { namespaceConfig } from './namespace-config.mjs'
 import { cpuMicros, log, procStatus, run as runBounded, sleep, startProcess, stopProcess } from './processes.mjs'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -108,21 +109,9 @@ function gcRecorder(child) {
 
 const serverFlags = () => [...NODE_FLAGS, ...(TRACE_GC ? ['--trace-gc'] : [])]
 
-/**
- * The embedded default namespace holds 1 GiB; more keys get a namespace sized for them (records
- * of 1 KiB, twice over, so stop-writes never comes near).
- */
-function namespaceConfig() {
-  const dataGiB = Math.ceil((KEYS * 2 * (VALUE_BYTES + 128)) / 2 ** 30)
-  if (dataGiB <= 1) return []
-  const file = join(scratch, 'aerolite.conf')
-  writeFileSync(file, `namespace test {\n  replication-factor 1\n  storage-engine memory {\n    data-size ${dataGiB}G\n  }\n}\n`)
-  return ['--config', file]
-}
-
 async function startAerolite(nodeFlags = []) {
   const port = await freePort()
-  const args = [...serverFlags(), ...nodeFlags, CLI, 'start', '--port', String(port), '--log-level', 'warn', ...namespaceConfig()]
+  const args = [...serverFlags(), ...nodeFlags, CLI, 'start', '--port', String(port), '--log-level', 'warn', ...namespaceConfig(KEYS, VALUE_BYTES, scratch)]
   const child = await startProcess(process.execPath, args, /aerolite ready on /, 'aerolite start')
   return { child, port, gc: gcRecorder(child), command: `node ${args.map((a) => relative(ROOT, a) || a).join(' ')}` }
 }
