@@ -1,8 +1,8 @@
 // The slot tables of one primary index, carved out of shared chunks: each chunk holds
 // `limits.slotTablesPerChunk` tables of one size (a power of two), fewer if they would pass
-// `limits.maxSlotChunkBytes`. V8 gives every ArrayBuffer an
-// extension that each Mark-Compact sweeps on the main thread; with a buffer per partition's table
-// (4,096 per index) that sweep took ~1 ms of every atomic pause. Chunks make it a few dozen.
+// `limits.maxSlotChunkBytes`. V8 gives every ArrayBuffer an extension that each Mark-Compact
+// sweeps; with a buffer per partition's table (4,096 per index) that sweep took up to ~1 ms of a
+// full collection's pause. Chunks make it a few dozen.
 //
 // A table is a view into its chunk. A partition that grows frees its smaller table back to its
 // chunk, and a chunk whose tables are all free is dropped: partitions grow together (digests are
