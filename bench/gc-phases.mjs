@@ -34,6 +34,7 @@ if (!(KEYS >= 1 && KEYS <= 2_000_000) || !(SECONDS > 0 && SECONDS <= 120) || !(N
   process.exit(2)
 }
 const LIMIT_MS = 600_000
+const scratch = mkdtempSync(join(tmpdir(), 'gc-phases-'))
 const OVER_MS = 2
 
 /** Top-level phase timers of each kind of collection (the nested ones, "a.b", are parts of these). */
@@ -63,7 +64,7 @@ function summarise(lines) {
 
 async function measure(round) {
   const port = await freePort()
-  const config = namespaceConfig(KEYS, 1024, mkdtempSync(join(tmpdir(), 'gc-phases-')))
+  const config = namespaceConfig(KEYS, 1024, scratch)
   const args = ['--trace-gc-nvp', ...NODE_FLAGS, CLI, 'start', '--port', String(port), '--log-level', 'warn', ...config]
   const child = await startProcess(process.execPath, args, /aerolite ready on /, 'aerolite start')
   const lines = []
@@ -75,7 +76,7 @@ async function measure(round) {
   })
   try {
     const bench = async (extra) => {
-      const json = join(tmpdir(), `gc-phases-${process.pid}.json`)
+      const json = join(scratch, 'bench.json')
       const result = await run(process.execPath, [CLI, 'bench', '--port', String(port), '--keys', String(KEYS), '--bins', 'B1024', '--connections', '50', ...extra, '--json', json], { limitMs: LIMIT_MS })
       if (result.code !== 0) throw new Error(`aerolite bench exited ${result.code}: ${result.stderr.trim()}`)
     }

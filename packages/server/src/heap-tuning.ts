@@ -17,7 +17,8 @@
 // bench/results/issue-15-heap-growing-ab.json); V8 reads the factor each time it sets a limit.
 //
 // V8 flags are process-wide: an embedded node leaves its host's heap alone. node:v8 is reached
-// through getBuiltinModule, after the ready line: loading it costs a start ~2 ms.
+// through getBuiltinModule, after the ready line: loading it costs a start ~2 ms. Flags V8 reads
+// only at process start are given where Aerolite launches a node (cli/src/serving-node-flags.ts).
 
 /** Stops V8 growing the young generation past its present size, and lets the old one grow to 3x its live size. */
 export function tuneHeapForServing(): void {

@@ -21,8 +21,6 @@ interface Chunk {
 export class SlotTables {
   /** Chunks by the slots of their tables. */
   private readonly bySize = new Map<number, Chunk[]>()
-  private readonly chunkOf = new Map<ArrayBufferLike, Chunk>()
-  private reserved = 0
 
   /** A zeroed table of `slots` slots (a power of two). */
   allocate(slots: number): Int32Array {
@@ -31,15 +29,9 @@ export class SlotTables {
       chunks = []
       this.bySize.set(slots, chunks)
     }
-    let chunk: Chunk | undefined
-    for (const candidate of chunks) {
-      if (candidate.free.length > 0) {
-        chunk = candidate
-        break
-      }
-    }
+    let chunk = chunks.find((candidate) => candidate.free.length > 0)
     if (chunk === undefined) {
-      chunk = this.newChunk(slots)
+      chunk = newChunk(slots)
       chunks.push(chunk)
     }
     const at = chunk.free.pop()!
@@ -52,30 +44,26 @@ export class SlotTables {
 
   /** Gives back a table from `allocate`; it must not be used afterwards. */
   free(table: Int32Array): void {
-    const chunk = this.chunkOf.get(table.buffer)
-    if (chunk === undefined) throw new Error('slot tables: freeing a table they did not give out')
+    const chunks = this.bySize.get(table.length)
+    const i = chunks?.findIndex((chunk) => chunk.data.buffer === table.buffer) ?? -1
+    if (i < 0) throw new Error('slot tables: freeing a table they did not give out')
+    const chunk = chunks![i]!
     chunk.free.push(table.byteOffset / SLOT_BYTES)
     chunk.used--
-    if (chunk.used > 0) return
-    const chunks = this.bySize.get(table.length)!
-    chunks.splice(chunks.indexOf(chunk), 1)
-    this.chunkOf.delete(table.buffer)
-    this.reserved -= chunk.data.byteLength
+    if (chunk.used === 0) chunks!.splice(i, 1)
   }
 
   /** Bytes of the chunks held, free tables included. */
   get reservedBytes(): number {
-    return this.reserved
+    let bytes = 0
+    for (const chunks of this.bySize.values()) for (const chunk of chunks) bytes += chunk.data.byteLength
+    return bytes
   }
+}
 
-  private newChunk(slots: number): Chunk {
-    const tables = Math.max(1, Math.min(limits.slotTablesPerChunk, Math.floor(limits.maxSlotChunkBytes / (slots * SLOT_BYTES))))
-    const data = new Int32Array(slots * tables)
-    // Popped from the end: the first table handed out is the chunk's first.
-    const free = Array.from({ length: tables }, (_, i) => (tables - 1 - i) * slots)
-    const chunk = { data, free, used: 0 }
-    this.chunkOf.set(data.buffer, chunk)
-    this.reserved += data.byteLength
-    return chunk
-  }
+function newChunk(slots: number): Chunk {
+  const tables = Math.max(1, Math.min(limits.slotTablesPerChunk, Math.floor(limits.maxSlotChunkBytes / (slots * SLOT_BYTES))))
+  // Popped from the end: the first table handed out is the chunk's first.
+  const free = Array.from({ length: tables }, (_, i) => (tables - 1 - i) * slots)
+  return { data: new Int32Array(slots * tables), free, used: 0 }
 }
