@@ -101,14 +101,14 @@ export const limits = {
   maxQueuedFramesPerConnection: 256,
   /** Background scan and query jobs running at once in one namespace; more are refused with FAIL_FORBIDDEN (22). */
   maxRunningJobsPerNamespace: 100,
-  /** Freed write-block buffers kept for reuse by the memory engine (each is write-block-size bytes). */
-  spareWriteBlocks: 4,
   /** Rows in one batch request (BATCH_MAX_REQUESTS past it). */
   maxBatchRows: 100_000,
   /** Rows of one batch answered later (proxied, waiting for a view's plans, or queued behind a change) that run side by side. */
   batchRowsWaitingAtOnce: 64,
   /** Scan and query replies are cut into frames of about this size (Aerospike flushes every ~128 KiB). */
   streamFrameBytes: 128 * 1024,
+  /** The memory engine cuts its write-block buffers from arenas of this size (or one block, if larger): few array buffers for the collector to sweep. */
+  writeBlockArenaBytes: 64 * 1024 * 1024,
   /** Entries per chunk of the primary index's columns (a power of two). */
   indexChunkEntries: 65536,
   /** Partition slot tables of one size carved from one buffer (storage/slot-tables.ts): 4,096 partitions need 64 buffers, not 4,096. */

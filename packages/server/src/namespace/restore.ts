@@ -84,7 +84,7 @@ function readBlockSeqs(ns: Namespace): Float64Array {
 }
 
 function readBlock(ns: Namespace, block: number): Buffer {
-  const buf = Buffer.alloc(ns.blocks.blockSizeBytes)
+  const buf = ns.blocks.takeBuffer().fill(0)
   ns.files!.read(block, 0, buf, 0, buf.length)
   return buf
 }

@@ -14,6 +14,7 @@ import { CommandError } from '../command-error.ts'
 import { RECORD_HEADER_BYTES, recordTotalBytes } from '../record/layout.ts'
 import { BLOCK_HEADER_BYTES, writeBlockHeader } from './block-format.ts'
 import type { DataFiles } from './data-files.ts'
+import { allocateUntracked } from './untracked-memory.ts'
 
 export interface BlockLocation {
   block: number
@@ -55,11 +56,13 @@ export class WriteBlocks {
   private states = new Uint8Array(16)
   private readonly freeBlocks: number[] = []
   private pendingFrees: number[] = []
-  /**
-   * Buffers of freed blocks kept for the next blocks: a fresh 1 MiB buffer costs page faults on
-   * first write and garbage-collector work. Oldest first, so a freed buffer rests a while before reuse.
-   */
+  /** The memory engine's buffers of freed blocks, oldest first, so a freed buffer rests a while before reuse. */
   private readonly spareBuffers: Buffer[] = []
+  /** Where the memory engine cuts its next new block buffers from, at arenaAt. */
+  private arena: Buffer | undefined
+  private arenaAt = 0
+  /** Blocks the arenas made so far were sized for. */
+  private arenaBlocks = 0
   /** Blocks at or past this id were never used. */
   private pristine = 0
   private current = -1
@@ -118,6 +121,29 @@ export class WriteBlocks {
     // A zero size after the last record ends the block's record chain for a scan.
     if (end + 4 <= this.blockSizeBytes) this.buffers[block]!.writeUInt32LE(0, end)
     return { block, offset }
+  }
+
+  /**
+   * A buffer for one block. The memory engine keeps its buffers for the namespace's life: its
+   * memory stays at its high-water mark (at most data-size), and new buffers are cut from arenas
+   * of untracked memory (storage/untracked-memory.ts), so V8 neither starts collections as the
+   * data grows nor sweeps an array buffer per block in each. The device engine drops each buffer
+   * once the block is written, so those the collector must see.
+   */
+  takeBuffer(): Buffer {
+    const size = this.blockSizeBytes
+    if (!this.dataInMemory) return Buffer.allocUnsafeSlow(size)
+    const spare = this.spareBuffers.shift()
+    if (spare !== undefined) return spare
+    if (this.arena === undefined || this.arenaAt === this.arena.length) {
+      const blocks = Math.max(1, Math.min(Math.floor(limits.writeBlockArenaBytes / size), this.capacityBlocks - this.arenaBlocks))
+      // Pages never written stay untouched: an arena costs address space until blocks fill it.
+      this.arena = allocateUntracked(blocks * size)
+      this.arenaAt = 0
+      this.arenaBlocks += blocks
+    }
+    this.arenaAt += size
+    return this.arena.subarray(this.arenaAt - size, this.arenaAt)
   }
 
   /** The in-memory bytes of a block (the current one, one not yet written, or any with the memory engine). */
@@ -244,7 +270,7 @@ export class WriteBlocks {
   completeFree(block: number): void {
     this.usedCount--
     const buffer = this.buffers[block]
-    if (buffer !== undefined && this.dataInMemory && this.spareBuffers.length < limits.spareWriteBlocks) this.spareBuffers.push(buffer)
+    if (buffer !== undefined && this.dataInMemory) this.spareBuffers.push(buffer)
     this.buffers[block] = undefined
     this.states[block] = State.FREE
     this.seqs[block] = 0
@@ -329,7 +355,7 @@ export class WriteBlocks {
     const previous = this.current
     const block = reused ?? this.pristine++
     this.ensureCapacity(block + 1)
-    const buffer = this.spareBuffers.shift() ?? Buffer.allocUnsafeSlow(this.blockSizeBytes)
+    const buffer = this.takeBuffer()
     const seq = this.nextSeq++
     writeBlockHeader(buffer, 0, seq)
     buffer.writeUInt32LE(0, BLOCK_HEADER_BYTES)

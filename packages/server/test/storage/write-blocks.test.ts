@@ -65,4 +65,30 @@ describe('WriteBlocks', () => {
     assert.throws(() => blocks.reserve(900), (err: Error & { resultCode?: number }) => err.resultCode === 8)
     assert.equal(blocks.blocksInUse, 2)
   })
+
+  it('cuts the memory engine\'s buffers from one untracked arena, sized to its capacity', () => {
+    const blocks = new WriteBlocks(1024, { capacityBlocks: 3 })
+    for (let i = 0; i < 3; i++) blocks.reserve(900)
+    const arena = blocks.buffer(0).buffer
+    assert.ok(arena instanceof SharedArrayBuffer)
+    assert.equal(arena.byteLength, 3 * 1024)
+    assert.deepEqual([0, 1, 2].map((b) => [blocks.buffer(b).buffer === arena, blocks.buffer(b).byteOffset]), [[true, 0], [true, 1024], [true, 2048]])
+  })
+
+  it('gives freed blocks\' buffers to the next blocks instead of taking new memory', () => {
+    const blocks = new WriteBlocks(1024, { capacityBlocks: 8 })
+    for (let i = 0; i < 8; i++) blocks.reserve(900)
+    const arena = blocks.buffer(0).buffer
+    for (let b = 0; b < 7; b++) blocks.release(b, 900) // block 7 is current: it stays
+    for (let i = 0; i < 7; i++) blocks.reserve(900)
+    assert.equal(blocks.blocksInUse, 8)
+    assert.ok([0, 1, 2, 3, 4, 5, 6].every((b) => blocks.buffer(b).buffer === arena))
+  })
+
+  it('gives the device engine buffers the collector sees, one per block', () => {
+    const blocks = new WriteBlocks(1024, { dataInMemory: false })
+    const [a, b] = [blocks.takeBuffer(), blocks.takeBuffer()]
+    assert.ok(a.buffer instanceof ArrayBuffer && b.buffer instanceof ArrayBuffer)
+    assert.notEqual(a.buffer, b.buffer)
+  })
 })
