@@ -3,6 +3,7 @@ import {
   Info1, Info3, MESSAGE_HEADER_BYTES, PROTO_HEADER_BYTES, ProtoType, compressMessageFrame, encodeProtoHeader,
   encodedOpBytes, writeMessage, type OutOp, type Message,
 } from '@aerolite/protocol'
+import { replyBuffer } from './reply-buffer.ts'
 
 /** Replies smaller than this are never worth compressing. */
 const COMPRESS_THRESHOLD_BYTES = 128
@@ -28,7 +29,7 @@ export interface ReplyMeta {
 
 /** A header-only reply (writes, deletes, errors, exists). */
 export function headerReply(resultCode: number, generation = 0, voidTime = 0): Buffer {
-  const out = Buffer.allocUnsafe(PROTO_HEADER_BYTES + MESSAGE_HEADER_BYTES)
+  const out = replyBuffer(PROTO_HEADER_BYTES + MESSAGE_HEADER_BYTES)
   encodeProtoHeader(ProtoType.MESSAGE, MESSAGE_HEADER_BYTES, out, 0)
   writeMessage(out, PROTO_HEADER_BYTES, { info1: 0, info2: 0, info3: 0, info4: 0, resultCode, generation, recordTtl: voidTime, transactionTtl: 0 }, NO_FIELDS, NO_FIELDS)
   return out
@@ -38,7 +39,7 @@ export function headerReply(resultCode: number, generation = 0, voidTime = 0): B
 export function opsReply(request: Message, meta: ReplyMeta, ops: readonly OutOp[]): Buffer {
   let bodyBytes = MESSAGE_HEADER_BYTES
   for (const op of ops) bodyBytes += encodedOpBytes(op)
-  const out = Buffer.allocUnsafe(PROTO_HEADER_BYTES + bodyBytes)
+  const out = replyBuffer(PROTO_HEADER_BYTES + bodyBytes)
   encodeProtoHeader(ProtoType.MESSAGE, bodyBytes, out, 0)
   writeMessage(out, PROTO_HEADER_BYTES, { info1: 0, info2: 0, info3: 0, info4: 0, resultCode: meta.resultCode, generation: meta.generation, recordTtl: meta.voidTime, transactionTtl: 0 }, NO_FIELDS, ops)
   return maybeCompress(request, out)
@@ -47,7 +48,7 @@ export function opsReply(request: Message, meta: ReplyMeta, ops: readonly OutOp[
 /** A reply whose ops are a contiguous region already in wire form (all bins of a stored record). */
 export function rawOpsReply(request: Message, meta: ReplyMeta, opCount: number, region: Buffer): Buffer {
   const bodyBytes = MESSAGE_HEADER_BYTES + region.length
-  const out = Buffer.allocUnsafe(PROTO_HEADER_BYTES + bodyBytes)
+  const out = replyBuffer(PROTO_HEADER_BYTES + bodyBytes)
   encodeProtoHeader(ProtoType.MESSAGE, bodyBytes, out, 0)
   const at = PROTO_HEADER_BYTES
   out[at] = MESSAGE_HEADER_BYTES
@@ -73,7 +74,7 @@ function maybeCompress(request: Message, frame: Buffer): Buffer {
 
 /** The reply to a batch, scan or query that cannot start: one LAST message carrying the result code. */
 export function streamErrorReply(resultCode: number): Buffer {
-  const out = Buffer.allocUnsafe(PROTO_HEADER_BYTES + MESSAGE_HEADER_BYTES)
+  const out = replyBuffer(PROTO_HEADER_BYTES + MESSAGE_HEADER_BYTES)
   encodeProtoHeader(ProtoType.MESSAGE, MESSAGE_HEADER_BYTES, out, 0)
   writeMessage(out, PROTO_HEADER_BYTES, { info1: 0, info2: 0, info3: Info3.LAST, info4: 0, resultCode, generation: 0, recordTtl: 0, transactionTtl: 0 }, NO_FIELDS, NO_FIELDS)
   return out
