@@ -15,6 +15,8 @@
 // generation holds, so a node under steady load ran a Mark-Compact every ~0.6 s (17 in 10 s). A
 // limit of three times the live size leaves 4-6 (0.96x CPU per operation, p99 2.65 -> 2.35 ms:
 // bench/results/issue-15-heap-growing-ab.json); V8 reads the factor each time it sets a limit.
+// Growth of ArrayBuffer memory counts against the same room: with the write blocks untracked
+// (storage/untracked-memory.ts) a 10 s run has 2 Mark-Compacts with this limit, 5 without.
 //
 // V8 flags are process-wide: an embedded node leaves its host's heap alone. node:v8 is reached
 // through getBuiltinModule, after the ready line: loading it costs a start ~2 ms. Flags V8 reads

@@ -25,6 +25,12 @@ export class NameCache {
     this.nextSlot = (this.nextSlot + 1) % this.slots
     return name
   }
+
+  /** The UTF-8 bytes of a name decoded lately, or undefined (the caller encodes it). */
+  bytesOf(name: string): Uint8Array | undefined {
+    for (let i = 0; i < this.names.length; i++) if (this.names[i] === name) return this.bytes[i]
+    return undefined
+  }
 }
 
 /** Namespace names in requests. */

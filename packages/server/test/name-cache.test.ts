@@ -37,6 +37,16 @@ describe('NameCache', () => {
     }
   })
 
+  it('gives the bytes of a name it holds, and nothing once the name is evicted', () => {
+    const cache = new NameCache(2)
+    cache.decode(Buffer.from('größe'))
+    assert.deepEqual(Buffer.from(cache.bytesOf('größe')!), Buffer.from('größe'))
+    assert.equal(cache.bytesOf('other'), undefined)
+    cache.decode(Buffer.from('a'))
+    cache.decode(Buffer.from('b'))
+    assert.equal(cache.bytesOf('größe'), undefined)
+  })
+
   it('sameBytes compares length and bytes', () => {
     assert.equal(sameBytes(Buffer.from('test'), Buffer.from('test')), true)
     assert.equal(sameBytes(Buffer.from('test'), Buffer.from('tesT')), false)

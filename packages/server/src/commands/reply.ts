@@ -31,7 +31,7 @@ export interface ReplyMeta {
 export function headerReply(resultCode: number, generation = 0, voidTime = 0): Buffer {
   const out = replyBuffer(PROTO_HEADER_BYTES + MESSAGE_HEADER_BYTES)
   encodeProtoHeader(ProtoType.MESSAGE, MESSAGE_HEADER_BYTES, out, 0)
-  writeMessage(out, PROTO_HEADER_BYTES, { info1: 0, info2: 0, info3: 0, info4: 0, resultCode, generation, recordTtl: voidTime, transactionTtl: 0 }, NO_FIELDS, NO_FIELDS)
+  writeReplyHeader(out, resultCode, generation, voidTime, 0)
   return out
 }
 
@@ -50,20 +50,25 @@ export function rawOpsReply(request: Message, meta: ReplyMeta, opCount: number, 
   const bodyBytes = MESSAGE_HEADER_BYTES + region.length
   const out = replyBuffer(PROTO_HEADER_BYTES + bodyBytes)
   encodeProtoHeader(ProtoType.MESSAGE, bodyBytes, out, 0)
+  writeReplyHeader(out, meta.resultCode, meta.generation, meta.voidTime, opCount)
+  region.copy(out, PROTO_HEADER_BYTES + MESSAGE_HEADER_BYTES)
+  return maybeCompress(request, out)
+}
+
+/** The message header of a reply without fields, after the proto header; byte by byte, as writeMessage would for these values. */
+function writeReplyHeader(out: Buffer, resultCode: number, generation: number, voidTime: number, opCount: number): void {
   const at = PROTO_HEADER_BYTES
   out[at] = MESSAGE_HEADER_BYTES
   out[at + 1] = 0
   out[at + 2] = 0
   out[at + 3] = 0
   out[at + 4] = 0
-  out[at + 5] = meta.resultCode
-  out.writeUInt32BE(meta.generation >>> 0, at + 6)
-  out.writeUInt32BE(meta.voidTime >>> 0, at + 10)
+  out[at + 5] = resultCode
+  out.writeUInt32BE(generation >>> 0, at + 6)
+  out.writeUInt32BE(voidTime >>> 0, at + 10)
   out.writeUInt32BE(0, at + 14)
   out.writeUInt16BE(0, at + 18)
   out.writeUInt16BE(opCount, at + 20)
-  region.copy(out, at + MESSAGE_HEADER_BYTES)
-  return maybeCompress(request, out)
 }
 
 /** Honours COMPRESS_RESPONSE; an uncompressed reply is always acceptable to clients, so small ones stay plain. */

@@ -46,7 +46,7 @@ export interface StoredKey {
 }
 
 export function binWireBytes(bin: Bin): number {
-  return 8 + Buffer.byteLength(bin.name) + bin.value.length
+  return 8 + (binNames.bytesOf(bin.name)?.length ?? Buffer.byteLength(bin.name)) + bin.value.length
 }
 
 export function encodedRecordBytes(key: StoredKey | undefined, bins: readonly Bin[], versions?: BinVersions): number {
@@ -80,7 +80,10 @@ export function writeRecord(target: Buffer, at: number, totalBytes: number, meta
   }
   if (versions) pos = writeBinVersions(target, pos, versions)
   for (const bin of bins) {
-    const nameBytes = target.write(bin.name, pos + 8, 'utf8')
+    // A name the request just carried is copied from the cache: encoding a string is a call into C++.
+    const cached = binNames.bytesOf(bin.name)
+    if (cached !== undefined) for (let i = 0; i < cached.length; i++) target[pos + 8 + i] = cached[i]!
+    const nameBytes = cached !== undefined ? cached.length : target.write(bin.name, pos + 8, 'utf8')
     target.writeUInt32BE(4 + nameBytes + bin.value.length, pos)
     target[pos + 4] = OpType.READ
     target[pos + 5] = bin.particleType
