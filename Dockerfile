@@ -64,5 +64,5 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 CMD ["nod
 # The node drains on SIGTERM (stops accepting, finishes replies, closes its files) and exits 0.
 STOPSIGNAL SIGTERM
 # V8 flags of a serving node: packages/cli/src/serving-node-flags.ts.
-ENTRYPOINT ["node", "--single-threaded-gc", "/app/aerolite.mjs"]
+ENTRYPOINT ["node", "--single-threaded-gc", "--min-semi-space-size=8", "/app/aerolite.mjs"]
 CMD ["start"]

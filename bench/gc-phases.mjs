@@ -53,13 +53,15 @@ function summarise(lines) {
   const ms = (c, name) => Number(c[name] ?? 0)
   const of = (kind) => collections.filter((c) => c.gc === kind)
   const longest = (kind) => Math.max(0, ...of(kind).map((c) => ms(c, 'pause')))
-  const over = collections.filter((c) => ms(c, 'pause') > OVER_MS).map((c) => {
+  const detail = (c) => {
+    const at = `${collections.indexOf(c) + 1} of ${collections.length}`
     const phases = PHASES[c.gc].map((name) => [name, ms(c, name)]).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1])
     const nested = Object.keys(c).filter((name) => name.includes('.') && PHASES[c.gc].some((top) => name.startsWith(`${top}.`)))
       .map((name) => [name, ms(c, name)]).sort((a, b) => b[1] - a[1]).slice(0, 3)
-    return { kind: c.gc === 's' ? 'Scavenge' : 'Mark-Compact', pauseMs: ms(c, 'pause'), phasesMs: Number(phases.reduce((sum, [, v]) => sum + v, 0).toFixed(2)), top: [...phases.slice(0, 3), ...nested].map(([name, v]) => `${name}=${v}`).join(' ') }
-  })
-  return { scavenges: of('s').length, longestScavengeMs: longest('s'), markCompacts: of('mc').length, longestMarkCompactMs: longest('mc'), over2Ms: over }
+    return { kind: c.gc === 's' ? 'Scavenge' : 'Mark-Compact', at, pauseMs: ms(c, 'pause'), phasesMs: Number(phases.reduce((sum, [, v]) => sum + v, 0).toFixed(2)), top: [...phases.slice(0, 3), ...nested].map(([name, v]) => `${name}=${v}`).join(' ') }
+  }
+  const over = collections.filter((c) => ms(c, 'pause') > OVER_MS).map(detail)
+  return { scavenges: of('s').length, longestScavengeMs: longest('s'), markCompacts: of('mc').length, longestMarkCompactMs: longest('mc'), over2Ms: over, markCompactPhases: of('mc').map(detail) }
 }
 
 async function measure(round) {
@@ -85,7 +87,8 @@ async function measure(round) {
     await bench(['--workload', 'RU,50', '--inflight', '1', '--duration', String(SECONDS), '--ops', String(200_000 * SECONDS)])
     const summary = summarise(lines.slice(mark))
     log(`run ${round}: ${summary.scavenges} scavenges (longest ${summary.longestScavengeMs} ms), ${summary.markCompacts} Mark-Compacts (longest ${summary.longestMarkCompactMs} ms), ${summary.over2Ms.length} pauses over ${OVER_MS} ms`)
-    for (const o of summary.over2Ms) log(`  ${o.kind} ${o.pauseMs} ms, phases ${o.phasesMs} ms: ${o.top}`)
+    for (const o of summary.over2Ms) log(`  ${o.kind} ${o.pauseMs} ms (collection ${o.at}), phases ${o.phasesMs} ms: ${o.top}`)
+    for (const o of summary.markCompactPhases) log(`  Mark-Compact ${o.pauseMs} ms (collection ${o.at}): ${o.top}`)
     return summary
   } finally {
     await stopProcess(child)

@@ -52,7 +52,7 @@ const REDIS = !argv.includes('--no-redis')
 const REPEAT = Number(option('repeat', '1'))
 const TRACE_GC = argv.includes('--trace-gc')
 /** The flags the image and `aerolite cluster` start a node with (packages/cli/src/serving-node-flags.ts; a test checks they agree). */
-const SERVING_NODE_FLAGS = ['--single-threaded-gc']
+const SERVING_NODE_FLAGS = ['--single-threaded-gc', '--min-semi-space-size=8']
 const NODE_FLAGS = option('node-flags', SERVING_NODE_FLAGS.join(' ')).split(' ').filter(Boolean)
 /** How the upper bound reads its sockets: Node's stream (the issue's upper bound) or Aerolite's slabs. */
 const UPPER_BOUND_READS = option('upper-bound-reads', 'stream')

@@ -5,7 +5,9 @@
 // of thousands of socket reads at once (up to 2 ms), and so large a young generation leaves the old
 // generation's limit so little slack that V8 starts incremental marking every few hundred
 // milliseconds. Once the node is up, the young generation stays the size its start left it
-// (2-4 MiB per semi-space): measured in bench/results/issue-15-performance.md.
+// (2-4 MiB per semi-space): measured in bench/results/issue-15-performance.md. Where Aerolite
+// launches the node process itself, `--min-semi-space-size=8` starts it at 8 MiB, which is then kept
+// (cli/src/serving-node-flags.ts says what that buys).
 //
 // `--max-semi-space-size` is read only when the heap is made, but the growth factor is read at each
 // growth. Set before the node starts, it would hold the young generation at its initial 1 MiB per
