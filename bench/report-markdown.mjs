@@ -11,7 +11,7 @@ export function renderMarkdown(r) {
   out.push(`Load average at start ${m.loadAverageAtStart.map((l) => l.toFixed(2)).join(' / ')}, at end ${m.loadAverageAtEnd?.map((l) => l.toFixed(2)).join(' / ') ?? '–'}: server and generator share the machine (and anything else running on it), so compare runs from the same machine and a quiet moment only.`, '')
   const s = r.settings
   out.push(`## Throughput and latency`, '')
-  out.push(`Workload ${s.workload} (50% reads of all bins, 50% updates), ${s.keys} keys, one ${s.valueBytes}-byte blob bin, ${s.inflightPerConnection} command in flight per connection, ${s.secondsPerRun} s per run. Server CPU per operation is utime+stime of the server process (/proc/<pid>/stat) over the run divided by its operations. Aerolite and the upper bound run with the node flags ${s.nodeFlags?.length ? s.nodeFlags.map((f) => `\`${f}\``).join(' ') : 'none'}.`, '')
+  out.push(`Workload ${s.workload} (50% reads of all bins, 50% updates), ${s.keys} keys, one ${s.valueBytes}-byte blob bin, ${s.inflightPerConnection} command in flight per connection, ${s.secondsPerRun} s per run. Server CPU per operation is utime+stime of the server process (/proc/<pid>/stat) over the run divided by its operations. ${flagsSentence(s)}`, '')
   const gc = r.runs.some((run) => run.gc !== undefined)
   out.push(`| system | connections | round | ops/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | server CPU µs/op | generator CPU µs/op | errors | timeouts |${gc ? ' GC pauses | longest GC pause ms |' : ''}`)
   out.push(`|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|${gc ? '---:|---:|' : ''}`)
@@ -57,4 +57,12 @@ export function renderMarkdown(r) {
     out.push(`${title}:`, '', '```sh', ...commands, '```', '')
   }
   return out.join('\n') + '\n'
+}
+
+/** Which V8 flags the servers ran with (the upper bound's own, when they differ). */
+function flagsSentence(s) {
+  const named = (flags) => (flags?.length ? flags.map((f) => `\`${f}\``).join(' ') : 'none')
+  const upperBound = s.upperBoundNodeFlags ?? s.nodeFlags
+  if (named(upperBound) === named(s.nodeFlags)) return `Aerolite and the upper bound run with the node flags ${named(s.nodeFlags)}.`
+  return `Aerolite runs with the node flags ${named(s.nodeFlags)}, the upper bound with ${named(upperBound)}.`
 }

@@ -3,7 +3,7 @@
 //
 //   node bench/run.mjs [--seconds 15] [--records 1000000] [--out bench/results] [--no-profile] [--no-redis]
 //                      [--repeat N] [--trace-gc] [--keys 100000] [--upper-bound-reads stream|slab]
-//                      [--node-flags "--single-threaded-gc"]
+//                      [--node-flags "--single-threaded-gc"] [--upper-bound-node-flags "..."]
 //
 // In one run on this machine it measures, each against a server process it starts and stops:
 //   1. Aerolite, one node, `aerolite bench` RU,50, 100k keys (--keys), 1 KiB blob, 50 connections x 1 in
@@ -16,7 +16,8 @@
 // --repeat N runs Aerolite (50 connections) and the upper bound alternately N times and reports
 // the medians and the spread; --trace-gc runs both servers with V8's --trace-gc and reports the
 // count and the longest of the GC pauses during each timed run. Both servers run with the V8 flags
-// of a serving node (--node-flags, by default those of packages/cli/src/serving-node-flags.ts).
+// of a serving node (--node-flags, by default those of packages/cli/src/serving-node-flags.ts);
+// --upper-bound-node-flags gives the upper bound others (its own best, say).
 // Every load loop is bounded by a duration and an operation count, every child process by a kill
 // timer. Results: bench/results/baseline.{json,md,svg} and bench/results/raw/*.json.
 import { spawnSync } from 'node:child_process'
@@ -54,10 +55,12 @@ const TRACE_GC = argv.includes('--trace-gc')
 /** The flags the image and `aerolite cluster` start a node with (packages/cli/src/serving-node-flags.ts; a test checks they agree). */
 const SERVING_NODE_FLAGS = ['--single-threaded-gc', '--min-semi-space-size=8']
 const NODE_FLAGS = option('node-flags', SERVING_NODE_FLAGS.join(' ')).split(' ').filter(Boolean)
+/** The upper bound's own V8 flags when they should differ (its best ones, say); by default the same. */
+const UPPER_BOUND_NODE_FLAGS = option('upper-bound-node-flags', NODE_FLAGS.join(' ')).split(' ').filter(Boolean)
 /** How the upper bound reads its sockets: Node's stream (the issue's upper bound) or Aerolite's slabs. */
 const UPPER_BOUND_READS = option('upper-bound-reads', 'stream')
 if (!(SECONDS > 0 && SECONDS <= 120) || !(RECORDS > 0 && RECORDS <= 10_000_000) || !(Number.isInteger(REPEAT) && REPEAT >= 1 && REPEAT <= 20) || !(Number.isInteger(KEYS) && KEYS >= 1 && KEYS <= 2_000_000) || !['stream', 'slab'].includes(UPPER_BOUND_READS)) {
-  console.error('usage: node bench/run.mjs [--seconds 1..120] [--records 1..10000000] [--out DIR] [--no-profile] [--no-redis] [--repeat 1..20] [--trace-gc] [--keys 1..2000000] [--upper-bound-reads stream|slab] [--node-flags FLAGS]')
+  console.error('usage: node bench/run.mjs [--seconds 1..120] [--records 1..10000000] [--out DIR] [--no-profile] [--no-redis] [--repeat 1..20] [--trace-gc] [--keys 1..2000000] [--upper-bound-reads stream|slab] [--node-flags FLAGS] [--upper-bound-node-flags FLAGS]')
   process.exit(2)
 }
 
@@ -107,7 +110,7 @@ function gcRecorder(child) {
   }
 }
 
-const serverFlags = () => [...NODE_FLAGS, ...(TRACE_GC ? ['--trace-gc'] : [])]
+const serverFlags = (flags = NODE_FLAGS) => [...flags, ...(TRACE_GC ? ['--trace-gc'] : [])]
 
 async function startAerolite(nodeFlags = []) {
   const port = await freePort()
@@ -181,11 +184,11 @@ async function measureAerolite(round = '', fewConnections = true) {
 async function measureUpperBound(round = '') {
   const port = await freePort()
   const readFlags = UPPER_BOUND_READS === 'slab' ? ['--import', 'tsx'] : []
-  const args = [...serverFlags(), ...readFlags, UPPER_BOUND, '--port', String(port), '--namespace', 'test', '--bins', `B${VALUE_BYTES}`, '--reads', UPPER_BOUND_READS]
+  const args = [...serverFlags(UPPER_BOUND_NODE_FLAGS), ...readFlags, UPPER_BOUND, '--port', String(port), '--namespace', 'test', '--bins', `B${VALUE_BYTES}`, '--reads', UPPER_BOUND_READS]
   const child = await startProcess(process.execPath, args, /ready on/, 'upper-bound server')
   const gc = gcRecorder(child)
   try {
-    const serverCommand = ['node', ...serverFlags(), ...readFlags, 'bench/upper-bound-server.mjs', '--port', port, '--namespace', 'test', '--bins', `B${VALUE_BYTES}`, '--reads', UPPER_BOUND_READS].join(' ')
+    const serverCommand = ['node', ...serverFlags(UPPER_BOUND_NODE_FLAGS), ...readFlags, 'bench/upper-bound-server.mjs', '--port', port, '--namespace', 'test', '--bins', `B${VALUE_BYTES}`, '--reads', UPPER_BOUND_READS].join(' ')
     const c50 = await withGc(gc, () => aeroliteBench(`upper-bound-ru50-c50${round}`, port, RU50(CONNECTIONS), child.pid))
     return row('Upper bound (fixed replies, no database)', CONNECTIONS, c50.report, [serverCommand, c50.command], c50.gc)
   } finally {
@@ -359,7 +362,7 @@ async function main() {
     date: started.toISOString(),
     machine: machine(),
     suiteCommand: `node bench/run.mjs ${argv.join(' ')}`.trim(),
-    settings: { workload: 'RU,50', keys: KEYS, valueBytes: VALUE_BYTES, connections: CONNECTIONS, fewConnections: FEW_CONNECTIONS, inflightPerConnection: 1, secondsPerRun: SECONDS, memoryRecords: RECORDS, upperBoundReads: UPPER_BOUND_READS, nodeFlags: NODE_FLAGS },
+    settings: { workload: 'RU,50', keys: KEYS, valueBytes: VALUE_BYTES, connections: CONNECTIONS, fewConnections: FEW_CONNECTIONS, inflightPerConnection: 1, secondsPerRun: SECONDS, memoryRecords: RECORDS, upperBoundReads: UPPER_BOUND_READS, nodeFlags: NODE_FLAGS, upperBoundNodeFlags: UPPER_BOUND_NODE_FLAGS },
     runs: [],
     memory: undefined,
     profile: undefined,
