@@ -14,7 +14,7 @@
 // then comes every ~40 ms instead of every ~11 ms under load, so a request's buffers (a socket's
 // read slab lives ~5 ms) are rarely still alive at two scavenges and promoted: the old generation
 // grows far slower, and a 30 s benchmark run at 100k or 1M keys has no Mark-Compact instead of
-// 2-4 of 2.2-3.3 ms, at the same CPU per operation (seventh pass). Costs ~10 MiB of RSS per node,
+// 2-4 of 1.3-3.3 ms, at the same CPU per operation (seventh pass). Costs ~10 MiB of RSS per node,
 // not per record.
 //
 // V8 reads both only when the process starts, so `npx aerolite start` runs without them.
