@@ -1,13 +1,13 @@
 // V8's heap in a process that is one node (`aerolite start`, the image, the nodes of
 // `aerolite cluster`). A node keeps its data outside the JavaScript heap (write blocks, index
 // columns), so nearly every young object is one request's garbage. Left alone, V8 grows the young
-// generation to 16 MiB per semi-space under load; each scavenge then sweeps the ArrayBuffers of tens
-// of thousands of socket reads at once (up to 2 ms), and so large a young generation leaves the old
-// generation's limit so little slack that V8 starts incremental marking every few hundred
-// milliseconds. Once the node is up, the young generation stays the size its start left it
-// (2-4 MiB per semi-space): measured in bench/results/issue-15-performance.md. Where Aerolite
-// launches the node process itself, `--min-semi-space-size=8` starts it at 8 MiB, which is then kept
-// (cli/src/serving-node-flags.ts says what that buys).
+// generation to 16 MiB per semi-space under load. When each socket read was an ArrayBuffer of its
+// own (before env/slab-reads.ts), a scavenge of that size swept tens of thousands of them at once
+// (up to 2 ms), and the old generation's limit had so little slack that V8 started incremental
+// marking every few hundred milliseconds; 16 MiB has not been measured since. So once the node is
+// up the young generation stays the size its start gave it: 2-4 MiB per semi-space, or 8 MiB where
+// Aerolite launches the process with `--min-semi-space-size=8` (cli/src/serving-node-flags.ts says
+// what that buys: a scavenge every ~40 ms instead of ~11, and almost nothing promoted).
 //
 // `--max-semi-space-size` is read only when the heap is made, but the growth factor is read at each
 // growth. Set before the node starts, it would hold the young generation at its initial 1 MiB per
